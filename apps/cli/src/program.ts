@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+
+/**
+ * Builds the `stereo-spot` command tree. Each command lives in its own module under
+ * `commands/` and registers itself here; this file only lists them.
+ */
+export function buildProgram(): Command {
+  const program = new Command('stereo-spot')
+    .description('Turn 2D videos and images into stereoscopic 3D (anaglyph, side-by-side, top-bottom).')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: false });
+  return program;
+}

@@ -1,0 +1,59 @@
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface CreateLoggerOptions {
+  /** Component name, e.g. `media-worker`; becomes the `name` field. */
+  readonly name: string;
+  /** Defaults to LOG_LEVEL or `info`. */
+  readonly level?: string;
+  /** Where JSON lines go; defaults to stdout. Tests pass a stream to read them back. */
+  readonly destination?: DestinationStream;
+}
+
+/** A pino JSON logger. Error objects under `err` are serialized with type, message and stack. */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const pinoOptions: LoggerOptions = {
+    name: options.name,
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: pino.stdSerializers.err },
+  };
+  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+}
+
+export interface JobLogContext {
+  /** The job's id; `undefined` when the message could not be parsed (logged as `job_id=?`). */
+  readonly jobId?: string | undefined;
+  readonly segmentIndex?: number | undefined;
+}
+
+/**
+ * A child logger bound to a job. It writes `job_id` (and `segment_index`) as fields AND puts
+ * `job_id=<id>` (and `segment_index=<n>`) at the start of every message, so one CloudWatch Logs
+ * Insights filter (`filter @message like /job_id=<id>/`) finds the job in every log group.
+ */
+export function forJob(logger: Logger, context: JobLogContext): Logger {
+  const jobId = context.jobId ?? '?';
+  const bindings: Record<string, unknown> = { job_id: jobId };
+  let prefix = `job_id=${jobId} `;
+  if (context.segmentIndex !== undefined) {
+    bindings.segment_index = context.segmentIndex;
+    prefix += `segment_index=${context.segmentIndex} `;
+  }
+  return logger.child(bindings, { msgPrefix: prefix });
+}
+
+/** Logs an error with its job context: `job_id=<id> <message>: <error message>` plus `err`. */
+export function logJobError(logger: Logger, context: JobLogContext, error: unknown, message: string): void {
+  const detail = error instanceof Error ? error.message : String(error);
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error
+      ? (error as { code: unknown }).code
+      : undefined;
+  forJob(logger, context).error(
+    { err: error, ...(code !== undefined ? { code } : {}) },
+    `${message}: ${detail}`,
+  );
+}

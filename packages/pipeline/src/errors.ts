@@ -1,0 +1,76 @@
+/**
+ * The pipeline's error hierarchy. `code` is stable. `permanent` decides what a consumer does:
+ * a permanent error (bad input) fails the job and deletes the message at once; anything else is
+ * transient and the message is left for redelivery (and, after maxReceiveCount, the DLQ).
+ *
+ * Errors from other packages take part through the same duck-typed `permanent` flag, so the
+ * consumer loop does not need to know every package's classes.
+ */
+export type PipelineErrorCode =
+  | 'INVALID_MESSAGE'
+  | 'JOB_NOT_FOUND'
+  | 'JOB_ALREADY_EXISTS'
+  | 'OBJECT_NOT_FOUND'
+  | 'INVALID_MEDIA'
+  | 'SEGMENTS_MISSING'
+  | 'ILLEGAL_TRANSITION'
+  | 'CONFIGURATION'
+  | 'TRANSIENT';
+
+export class PipelineError extends Error {
+  constructor(
+    readonly code: PipelineErrorCode,
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ObjectNotFoundError extends PipelineError {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super('OBJECT_NOT_FOUND', `object not found: ${bucket}/${key}`, false);
+  }
+}
+
+export class JobAlreadyExistsError extends PipelineError {
+  constructor(readonly jobId: string) {
+    super('JOB_ALREADY_EXISTS', `job ${jobId} already exists`, true);
+  }
+}
+
+export class JobNotFoundError extends PipelineError {
+  constructor(readonly jobId: string) {
+    super('JOB_NOT_FOUND', `job ${jobId} does not exist`, true);
+  }
+}
+
+/** The message body or key cannot be understood; it will never succeed. */
+export class InvalidMessageError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_MESSAGE', message, true, options);
+  }
+}
+
+/** The uploaded media is unreadable or has no video: the job fails with this readable reason. */
+export class InvalidMediaError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_MEDIA', message, true, options);
+  }
+}
+
+/** True for errors that retrying cannot fix (any error carrying `permanent: true`). */
+export function isPermanentError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+/** The text shown to users for a failed job: the error's message without stack or class name. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

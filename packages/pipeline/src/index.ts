@@ -1,0 +1,11 @@
+// Public API of @stereo-spot/pipeline: the ports (interfaces every platform implements) and the
+// use cases that depend only on them. No platform SDK may be imported here (enforced by lint).
+export * from './ports/object-storage';
+export * from './ports/job-store';
+export * from './ports/segment-completions';
+export * from './ports/reassembly-lock';
+export * from './ports/queue';
+export * from './ports/stereo-inference';
+export * from './ports/media-processor';
+export * from './ports/clock';
+export * from './errors';

@@ -1,0 +1,14 @@
+import type { JobId, ReassemblyTriggered } from '@stereo-spot/shared-types';
+
+/** The ReassemblyTriggered table: at most one trigger and one running reassembly per job. */
+export interface ReassemblyLockStore {
+  /** Conditional create (`attribute_not_exists(job_id)`). True when this call created it. */
+  tryCreate(lock: ReassemblyTriggered): Promise<boolean>;
+  get(jobId: JobId): Promise<ReassemblyTriggered | undefined>;
+  /**
+   * Conditional "start": sets `reassembly_started_at = now` when it is unset, or when it is older
+   * than `staleAfterMs` (the previous worker died). True when this caller may reassemble.
+   */
+  tryStart(jobId: JobId, now: number, staleAfterMs: number): Promise<boolean>;
+  delete(jobId: JobId): Promise<void>;
+}
