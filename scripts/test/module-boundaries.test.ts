@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+// The architecture rules of docs/architecture.md are enforced by lint. These tests lint
+// imaginary files placed in real projects, so a change to eslint.config.mjs or to a project's
+// tags that weakens the rules fails here.
+const workspaceRoot = path.resolve(__dirname, '..', '..');
+const eslintBin = path.join(workspaceRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
+
+interface LintMessage {
+  ruleId: string | null;
+  message: string;
+}
+
+/** Runs the real ESLint CLI on `source` as if it were the file `fileInProject`. */
+async function boundaryErrors(fileInProject: string, source: string): Promise<string[]> {
+  const run = spawnSync(
+    process.execPath,
+    [eslintBin, '--format', 'json', '--stdin', '--stdin-filename', path.join(workspaceRoot, fileInProject)],
+    { cwd: workspaceRoot, input: source, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
+  );
+  if (run.status !== 0 && run.status !== 1) throw new Error(`eslint failed: ${run.stderr}`);
+  const [result] = JSON.parse(run.stdout) as { messages: LintMessage[] }[];
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries')
+    .map((message) => message.message);
+}
+
+jest.setTimeout(60_000);
+
+describe('module boundaries', () => {
+  it('refuses an adapter import in packages/pipeline', async () => {
+    const errors = await boundaryErrors(
+      'packages/pipeline/src/boundary-probe.ts',
+      "import { createLocalPlatform } from '@stereo-spot/local-adapters';\nexport const probe = createLocalPlatform;\n",
+    );
+    expect(errors.join('\n')).toMatch(/type:core.*type:core|can only depend on libs tagged with "type:core"/);
+  });
+
+  it('refuses an app import in a package', async () => {
+    const errors = await boundaryErrors(
+      'packages/shared-types/src/boundary-probe.ts',
+      "import { buildProgram } from '@stereo-spot/cli';\nexport const probe = buildProgram;\n",
+    );
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a platform SDK in packages/pipeline', async () => {
+    const errors = await boundaryErrors(
+      'packages/pipeline/src/boundary-probe.ts',
+      "import { S3Client } from '@aws-sdk/client-s3';\nexport const probe = S3Client;\n",
+    );
+    expect(errors.join('\n')).toContain('@aws-sdk/client-s3');
+  });
+
+  it('allows the pipeline to import shared-types', async () => {
+    const errors = await boundaryErrors(
+      'packages/pipeline/src/boundary-probe.ts',
+      "import { inputKey } from '@stereo-spot/shared-types';\nexport const probe = inputKey;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+});
