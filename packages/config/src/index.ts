@@ -1,0 +1,33 @@
+// Public API of @stereo-spot/config: every role's environment as zod-validated data, and one
+// `loadConfig(role, env)` that reports every missing or bad variable at once.
+export {
+  VARIABLES,
+  PLATFORMS,
+  INFERENCE_BACKENDS,
+  LOG_LEVELS,
+  AWS_RESOURCE_VARIABLES,
+  type Platform,
+  type InferenceBackendName,
+  type AwsResourceVariable,
+  type VariableName,
+  type VariableSpec,
+} from './variables';
+export { ROLES, ROLE_ENV_SCHEMAS, type Role, type RoleEnvSpec, type ConditionalRequirement } from './roles';
+export {
+  loadConfig,
+  DEFAULTS,
+  type Env,
+  type LogLevel,
+  type PlatformConfig,
+  type LocalPlatformConfig,
+  type AwsPlatformConfig,
+  type ConsumerConfig,
+  type InferenceConfig,
+  type WebUiConfig,
+  type MediaWorkerConfig,
+  type VideoWorkerConfig,
+  type ReassemblyTriggerConfig,
+  type OpsConfig,
+  type RoleConfigs,
+} from './load-config';
+export { ConfigError, type ConfigIssue } from './errors';

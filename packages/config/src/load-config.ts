@@ -1,0 +1,237 @@
+import { ConfigError, type ConfigIssue } from './errors';
+import { ROLE_ENV_SCHEMAS, type Role } from './roles';
+import {
+  AWS_RESOURCE_VARIABLES,
+  PLATFORMS,
+  VARIABLES,
+  type AwsResourceVariable,
+  type InferenceBackendName,
+  type LOG_LEVELS,
+  type Platform,
+  type VariableName,
+} from './variables';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LocalPlatformConfig {
+  readonly kind: 'local';
+  /** Folder holding the objects and the SQLite database (as given; may be relative). */
+  readonly home: string;
+  readonly queueVisibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+export interface AwsPlatformConfig {
+  readonly kind: 'aws';
+  readonly region: string;
+  readonly endpointUrl?: string;
+  /** The resource names and queue URLs this role was given, keyed by their variable names. */
+  readonly resources: Readonly<Partial<Record<AwsResourceVariable, string>>>;
+}
+
+export type PlatformConfig = LocalPlatformConfig | AwsPlatformConfig;
+
+export interface ConsumerConfig {
+  readonly longPollWaitSeconds: number;
+  /** Undefined: use the queue's own visibility timeout. */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly shutdownGraceSeconds: number;
+}
+
+interface BaseConfig {
+  readonly logLevel: LogLevel;
+  readonly platform: PlatformConfig;
+}
+
+export interface WebUiConfig extends BaseConfig {
+  readonly role: 'web-ui';
+  readonly port: number;
+  readonly host: string;
+  /** Undefined: derived from the address the server listens on. */
+  readonly publicBaseUrl?: string;
+  readonly maxUploadBytes: number;
+  readonly authToken?: string;
+}
+
+export interface MediaWorkerConfig extends BaseConfig {
+  readonly role: 'media-worker';
+  readonly consumer: ConsumerConfig;
+  readonly segmentDurationSeconds: number;
+}
+
+export type InferenceConfig =
+  | { readonly backend: 'builtin' }
+  | { readonly backend: 'http'; readonly url: string }
+  | { readonly backend: 'sagemaker'; readonly endpointName: string };
+
+export interface VideoWorkerConfig extends BaseConfig {
+  readonly role: 'video-worker';
+  readonly consumer: ConsumerConfig;
+  readonly inference: InferenceConfig;
+}
+
+export interface ReassemblyTriggerConfig extends BaseConfig {
+  readonly role: 'reassembly-trigger';
+}
+
+export interface OpsConfig extends BaseConfig {
+  readonly role: 'ops';
+  readonly segmentDurationSeconds: number;
+}
+
+export interface RoleConfigs {
+  'web-ui': WebUiConfig;
+  'media-worker': MediaWorkerConfig;
+  'video-worker': VideoWorkerConfig;
+  'reassembly-trigger': ReassemblyTriggerConfig;
+  ops: OpsConfig;
+}
+
+/** Defaults, per platform where they differ. Variables without a default are optional or required. */
+export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, string>>>> = {
+  local: {
+    STEREO_SPOT_PLATFORM: 'local',
+    STEREO_SPOT_HOME: './.stereo-spot',
+    LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60',
+    LOCAL_QUEUE_MAX_RECEIVE_COUNT: '3',
+    SQS_LONG_POLL_WAIT_SECONDS: '20',
+    SHUTDOWN_GRACE_SECONDS: '2',
+    SEGMENT_DURATION_SECONDS: '10',
+    INFERENCE_BACKEND: 'builtin',
+    MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
+    PORT: '8080',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  },
+  aws: {
+    SQS_LONG_POLL_WAIT_SECONDS: '20',
+    SHUTDOWN_GRACE_SECONDS: '25',
+    SEGMENT_DURATION_SECONDS: '300',
+    MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    LOG_LEVEL: 'info',
+  },
+};
+
+type Values = Partial<Record<VariableName, unknown>>;
+
+/** Empty strings count as unset (an `ENV X=` line in a task definition means "not given"). */
+function read(env: Env, variable: VariableName): string | undefined {
+  const value = env[variable];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function parseVariable(variable: VariableName, raw: string, issues: ConfigIssue[]): unknown {
+  const parsed = VARIABLES[variable].schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? 'is invalid';
+  issues.push({ variable, problem: `${message} (got ${JSON.stringify(raw)})` });
+  return undefined;
+}
+
+function readPlatform(env: Env, issues: ConfigIssue[]): Platform {
+  const raw = read(env, 'STEREO_SPOT_PLATFORM');
+  if (raw === undefined) return 'local';
+  const value = parseVariable('STEREO_SPOT_PLATFORM', raw, issues);
+  return PLATFORMS.includes(value as Platform) ? (value as Platform) : 'local';
+}
+
+/**
+ * Reads and validates one role's environment. Throws ConfigError naming EVERY missing or bad
+ * variable at once, so a deployment is fixed in one round.
+ */
+export function loadConfig<R extends Role>(role: R, env: Env): RoleConfigs[R] {
+  const issues: ConfigIssue[] = [];
+  const platform = readPlatform(env, issues);
+  const spec = ROLE_ENV_SCHEMAS[role][platform];
+  const values: Values = {};
+
+  for (const variable of spec.required) {
+    const raw = read(env, variable);
+    if (raw === undefined) issues.push({ variable, problem: `missing (required for ${role} on ${platform})` });
+    else values[variable] = parseVariable(variable, raw, issues);
+  }
+  for (const variable of spec.optional) {
+    if (variable === 'STEREO_SPOT_PLATFORM') continue;
+    const raw = read(env, variable) ?? DEFAULTS[platform][variable];
+    if (raw !== undefined) values[variable] = parseVariable(variable, raw, issues);
+  }
+  for (const { variable, when } of spec.conditional) {
+    if (values[when.variable] === when.equals && read(env, variable) === undefined) {
+      issues.push({ variable, problem: `missing (required when ${when.variable}=${when.equals})` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(role, platform, issues);
+  return build(role, platform, values) as RoleConfigs[R];
+}
+
+function platformConfig(platform: Platform, values: Values): PlatformConfig {
+  if (platform === 'local') {
+    return {
+      kind: 'local',
+      home: values.STEREO_SPOT_HOME as string,
+      queueVisibilityTimeoutSeconds: values.LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS as number,
+      maxReceiveCount: values.LOCAL_QUEUE_MAX_RECEIVE_COUNT as number,
+    };
+  }
+  const resources: Partial<Record<AwsResourceVariable, string>> = {};
+  for (const variable of AWS_RESOURCE_VARIABLES) {
+    if (typeof values[variable] === 'string') resources[variable] = values[variable] as string;
+  }
+  return {
+    kind: 'aws',
+    region: values.AWS_REGION as string,
+    ...(values.AWS_ENDPOINT_URL !== undefined ? { endpointUrl: values.AWS_ENDPOINT_URL as string } : {}),
+    resources,
+  };
+}
+
+function consumerConfig(values: Values): ConsumerConfig {
+  return {
+    longPollWaitSeconds: values.SQS_LONG_POLL_WAIT_SECONDS as number,
+    shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS as number,
+    ...(values.QUEUE_VISIBILITY_TIMEOUT_SECONDS !== undefined
+      ? { visibilityTimeoutSeconds: values.QUEUE_VISIBILITY_TIMEOUT_SECONDS as number }
+      : {}),
+  };
+}
+
+function inferenceConfig(values: Values): InferenceConfig {
+  const backend = values.INFERENCE_BACKEND as InferenceBackendName;
+  if (backend === 'http') return { backend, url: values.INFERENCE_HTTP_URL as string };
+  if (backend === 'sagemaker') return { backend, endpointName: values.SAGEMAKER_ENDPOINT_NAME as string };
+  return { backend: 'builtin' };
+}
+
+function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role] {
+  const base = { logLevel: values.LOG_LEVEL as LogLevel, platform: platformConfig(platform, values) };
+  switch (role) {
+    case 'web-ui':
+      return {
+        ...base,
+        role,
+        port: values.PORT as number,
+        host: values.HOST as string,
+        maxUploadBytes: values.MAX_UPLOAD_BYTES as number,
+        ...(values.PUBLIC_BASE_URL !== undefined
+          ? { publicBaseUrl: (values.PUBLIC_BASE_URL as string).replace(/\/+$/, '') }
+          : {}),
+        ...(values.WEB_UI_AUTH_TOKEN !== undefined ? { authToken: values.WEB_UI_AUTH_TOKEN as string } : {}),
+      };
+    case 'media-worker':
+      return {
+        ...base,
+        role,
+        consumer: consumerConfig(values),
+        segmentDurationSeconds: values.SEGMENT_DURATION_SECONDS as number,
+      };
+    case 'video-worker':
+      return { ...base, role, consumer: consumerConfig(values), inference: inferenceConfig(values) };
+    case 'reassembly-trigger':
+      return { ...base, role };
+    case 'ops':
+      return { ...base, role, segmentDurationSeconds: values.SEGMENT_DURATION_SECONDS as number };
+  }
+}

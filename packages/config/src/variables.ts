@@ -1,0 +1,130 @@
+/**
+ * Every environment variable stereo-spot reads, as data: its zod schema (from the raw string) and
+ * a one-line meaning. Roles pick from this table (see roles.ts); nothing else reads process.env.
+ */
+import { z } from 'zod';
+
+export const PLATFORMS = ['local', 'aws'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const INFERENCE_BACKENDS = ['builtin', 'http', 'sagemaker'] as const;
+export type InferenceBackendName = (typeof INFERENCE_BACKENDS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, `must be an integer from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const positiveSeconds = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+    .transform(Number)
+    .pipe(z.number().positive('must be greater than 0').max(max, `must be at most ${max}`));
+
+const name = z.string().trim().min(1, 'must not be empty');
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http(s) URL');
+
+export interface VariableSpec {
+  readonly schema: z.ZodType<unknown, string>;
+  readonly meaning: string;
+}
+
+/** Queue URLs and resource names the AWS platform needs, in the runbooks' spelling. */
+export const AWS_RESOURCE_VARIABLES = [
+  'INPUT_BUCKET_NAME',
+  'OUTPUT_BUCKET_NAME',
+  'JOBS_TABLE_NAME',
+  'SEGMENT_COMPLETIONS_TABLE_NAME',
+  'REASSEMBLY_TRIGGERED_TABLE_NAME',
+  'CHUNKING_QUEUE_URL',
+  'VIDEO_WORKER_QUEUE_URL',
+  'REASSEMBLY_QUEUE_URL',
+  'CHUNKING_DLQ_URL',
+  'VIDEO_WORKER_DLQ_URL',
+  'REASSEMBLY_DLQ_URL',
+] as const;
+export type AwsResourceVariable = (typeof AWS_RESOURCE_VARIABLES)[number];
+
+export const VARIABLES = {
+  STEREO_SPOT_PLATFORM: {
+    schema: z.enum(PLATFORMS, { error: `must be one of ${PLATFORMS.join(', ')}` }),
+    meaning: 'which adapters to use: `local` (files + SQLite) or `aws`',
+  },
+  STEREO_SPOT_HOME: {
+    schema: name,
+    meaning: 'embedded platform: folder holding the objects and the SQLite database',
+  },
+  LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: {
+    schema: integer(1, 43_200),
+    meaning: 'embedded platform: default visibility timeout of the queues',
+  },
+  LOCAL_QUEUE_MAX_RECEIVE_COUNT: {
+    schema: integer(1, 1000),
+    meaning: 'embedded platform: receives before a message moves to its dead-letter queue',
+  },
+  AWS_REGION: { schema: name, meaning: 'AWS region of every resource' },
+  AWS_ENDPOINT_URL: { schema: httpUrl, meaning: 'endpoint override (an emulator such as moto_server)' },
+  INPUT_BUCKET_NAME: { schema: name, meaning: 'bucket for uploads (`input/`) and source segments (`segments/`)' },
+  OUTPUT_BUCKET_NAME: { schema: name, meaning: 'bucket for converted segments and finals (`jobs/`)' },
+  JOBS_TABLE_NAME: { schema: name, meaning: 'DynamoDB Jobs table' },
+  SEGMENT_COMPLETIONS_TABLE_NAME: { schema: name, meaning: 'DynamoDB SegmentCompletions table' },
+  REASSEMBLY_TRIGGERED_TABLE_NAME: { schema: name, meaning: 'DynamoDB ReassemblyTriggered table' },
+  CHUNKING_QUEUE_URL: { schema: httpUrl, meaning: 'SQS queue of upload notifications' },
+  VIDEO_WORKER_QUEUE_URL: { schema: httpUrl, meaning: 'SQS queue of segment notifications' },
+  REASSEMBLY_QUEUE_URL: { schema: httpUrl, meaning: 'SQS queue of `{"job_id"}` reassembly messages' },
+  CHUNKING_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the chunking queue (operators)' },
+  VIDEO_WORKER_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the video-worker queue (operators)' },
+  REASSEMBLY_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the reassembly queue (operators)' },
+  SQS_LONG_POLL_WAIT_SECONDS: {
+    schema: integer(0, 20),
+    meaning: 'long-poll wait of every receive, 0–20 s',
+  },
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS: {
+    schema: integer(1, 43_200),
+    meaning: "visibility timeout a worker asks for on receive (and extends by); default: the queue's",
+  },
+  SHUTDOWN_GRACE_SECONDS: {
+    schema: integer(0, 120),
+    meaning: 'on SIGTERM, how long running work may finish before it is aborted and its message released',
+  },
+  SEGMENT_DURATION_SECONDS: {
+    schema: positiveSeconds(3600),
+    meaning: 'target segment length for chunking (segments split at the next keyframe)',
+  },
+  INFERENCE_BACKEND: {
+    schema: z.enum(INFERENCE_BACKENDS, { error: `must be one of ${INFERENCE_BACKENDS.join(', ')}` }),
+    meaning: 'how the video-worker converts a segment',
+  },
+  SAGEMAKER_ENDPOINT_NAME: { schema: name, meaning: 'SageMaker async endpoint (INFERENCE_BACKEND=sagemaker)' },
+  INFERENCE_HTTP_URL: { schema: httpUrl, meaning: 'inference server base URL (INFERENCE_BACKEND=http)' },
+  MAX_UPLOAD_BYTES: {
+    schema: integer(1, Number.MAX_SAFE_INTEGER),
+    meaning: 'largest accepted upload, enforced on the presigned URL',
+  },
+  PORT: { schema: integer(0, 65_535), meaning: 'web-ui listening port (0 = any free port)' },
+  HOST: { schema: name, meaning: 'web-ui listening address' },
+  PUBLIC_BASE_URL: {
+    schema: httpUrl,
+    meaning: 'URL browsers use to reach the web-ui (embedded presigned URLs point here)',
+  },
+  WEB_UI_AUTH_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters'),
+    meaning: 'when set, every API call needs `Authorization: Bearer <token>`',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    meaning: 'pino log level',
+  },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;

@@ -1,0 +1,201 @@
+import { ConfigError, loadConfig, ROLE_ENV_SCHEMAS, ROLES, VARIABLES } from '../src';
+
+const AWS_MEDIA_ENV = {
+  STEREO_SPOT_PLATFORM: 'aws',
+  AWS_REGION: 'eu-west-1',
+  INPUT_BUCKET_NAME: 'in',
+  OUTPUT_BUCKET_NAME: 'out',
+  JOBS_TABLE_NAME: 'jobs',
+  SEGMENT_COMPLETIONS_TABLE_NAME: 'completions',
+  REASSEMBLY_TRIGGERED_TABLE_NAME: 'triggered',
+  CHUNKING_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/chunking',
+  REASSEMBLY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/reassembly',
+};
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs embedded with no variables at all, with the embedded defaults', () => {
+    // Act
+    const media = loadConfig('media-worker', {});
+    const web = loadConfig('web-ui', {});
+
+    // Assess
+    expect(media.platform).toEqual({
+      kind: 'local',
+      home: './.stereo-spot',
+      queueVisibilityTimeoutSeconds: 60,
+      maxReceiveCount: 3,
+    });
+    expect(media.consumer).toEqual({ longPollWaitSeconds: 20, shutdownGraceSeconds: 2 });
+    expect(media.segmentDurationSeconds).toBe(10);
+    expect(web).toMatchObject({ host: '127.0.0.1', port: 8080, maxUploadBytes: 5 * 1024 ** 3 });
+    expect(web.authToken).toBeUndefined();
+  });
+
+  it('reads an AWS media-worker with the runbook defaults (300 s segments)', () => {
+    // Act
+    const config = loadConfig('media-worker', { ...AWS_MEDIA_ENV, SQS_LONG_POLL_WAIT_SECONDS: '0' });
+
+    // Assess
+    expect(config.platform).toEqual({
+      kind: 'aws',
+      region: 'eu-west-1',
+      resources: {
+        INPUT_BUCKET_NAME: 'in',
+        OUTPUT_BUCKET_NAME: 'out',
+        JOBS_TABLE_NAME: 'jobs',
+        SEGMENT_COMPLETIONS_TABLE_NAME: 'completions',
+        REASSEMBLY_TRIGGERED_TABLE_NAME: 'triggered',
+        CHUNKING_QUEUE_URL: AWS_MEDIA_ENV.CHUNKING_QUEUE_URL,
+        REASSEMBLY_QUEUE_URL: AWS_MEDIA_ENV.REASSEMBLY_QUEUE_URL,
+      },
+    });
+    expect(config.segmentDurationSeconds).toBe(300);
+    expect(config.consumer.longPollWaitSeconds).toBe(0);
+    expect(config.consumer.shutdownGraceSeconds).toBe(25);
+  });
+
+  it('names every missing and bad variable in one error', () => {
+    // Prepare
+    const env = {
+      STEREO_SPOT_PLATFORM: 'aws',
+      AWS_REGION: 'eu-west-1',
+      INPUT_BUCKET_NAME: '',
+      SQS_LONG_POLL_WAIT_SECONDS: '30',
+      SEGMENT_DURATION_SECONDS: 'five',
+      LOG_LEVEL: 'loud',
+    };
+
+    // Act
+    const error = configError(() => loadConfig('media-worker', env));
+
+    // Assess
+    expect(error.code).toBe('INVALID_CONFIGURATION');
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(
+      [
+        'INPUT_BUCKET_NAME',
+        'OUTPUT_BUCKET_NAME',
+        'JOBS_TABLE_NAME',
+        'SEGMENT_COMPLETIONS_TABLE_NAME',
+        'REASSEMBLY_TRIGGERED_TABLE_NAME',
+        'CHUNKING_QUEUE_URL',
+        'REASSEMBLY_QUEUE_URL',
+        'SQS_LONG_POLL_WAIT_SECONDS',
+        'SEGMENT_DURATION_SECONDS',
+        'LOG_LEVEL',
+      ].sort(),
+    );
+    expect(error.message).toContain('Invalid configuration for media-worker (STEREO_SPOT_PLATFORM=aws)');
+    expect(error.message).toContain('SQS_LONG_POLL_WAIT_SECONDS: must be at most 20 (got "30")');
+    expect(error.message).toContain('INPUT_BUCKET_NAME: missing (required for media-worker on aws)');
+  });
+
+  it('accepts the long-poll wait only as an integer from 0 to 20', () => {
+    // Act + Assess
+    for (const bad of ['-1', '21', '2.5', 'x']) {
+      const error = configError(() => loadConfig('video-worker', { SQS_LONG_POLL_WAIT_SECONDS: bad }));
+      expect(error.issues).toEqual([
+        expect.objectContaining({ variable: 'SQS_LONG_POLL_WAIT_SECONDS' }),
+      ]);
+    }
+    expect(loadConfig('video-worker', { SQS_LONG_POLL_WAIT_SECONDS: '20' }).consumer.longPollWaitSeconds).toBe(20);
+  });
+
+  it('rejects an unknown platform', () => {
+    // Act
+    const error = configError(() => loadConfig('web-ui', { STEREO_SPOT_PLATFORM: 'gcp' }));
+
+    // Assess
+    expect(error.issues).toEqual([
+      { variable: 'STEREO_SPOT_PLATFORM', problem: 'must be one of local, aws (got "gcp")' },
+    ]);
+  });
+
+  it('requires the endpoint of the chosen inference backend', () => {
+    // Act
+    const sagemaker = configError(() => loadConfig('video-worker', { INFERENCE_BACKEND: 'sagemaker' }));
+    const http = configError(() => loadConfig('video-worker', { INFERENCE_BACKEND: 'http' }));
+    const configured = loadConfig('video-worker', {
+      INFERENCE_BACKEND: 'http',
+      INFERENCE_HTTP_URL: 'http://127.0.0.1:9000',
+    });
+
+    // Assess
+    expect(sagemaker.issues).toEqual([
+      { variable: 'SAGEMAKER_ENDPOINT_NAME', problem: 'missing (required when INFERENCE_BACKEND=sagemaker)' },
+    ]);
+    expect(http.issues.map((issue) => issue.variable)).toEqual(['INFERENCE_HTTP_URL']);
+    expect(configured.inference).toEqual({ backend: 'http', url: 'http://127.0.0.1:9000' });
+    expect(loadConfig('video-worker', {}).inference).toEqual({ backend: 'builtin' });
+  });
+
+  it('makes the AWS video-worker choose its inference backend explicitly', () => {
+    // Act
+    const error = configError(() =>
+      loadConfig('video-worker', { STEREO_SPOT_PLATFORM: 'aws', AWS_REGION: 'us-east-1' }),
+    );
+
+    // Assess
+    expect(error.issues.map((issue) => issue.variable)).toContain('INFERENCE_BACKEND');
+  });
+
+  it('refuses a short auth token and strips a trailing slash from the public URL', () => {
+    // Act
+    const error = configError(() => loadConfig('web-ui', { WEB_UI_AUTH_TOKEN: 'short' }));
+    const web = loadConfig('web-ui', {
+      WEB_UI_AUTH_TOKEN: 'a-long-enough-secret',
+      PUBLIC_BASE_URL: 'http://box:8080/',
+    });
+
+    // Assess
+    expect(error.issues.map((issue) => issue.variable)).toEqual(['WEB_UI_AUTH_TOKEN']);
+    expect(web.publicBaseUrl).toBe('http://box:8080');
+    expect(web.authToken).toBe('a-long-enough-secret');
+  });
+});
+
+describe('ROLE_ENV_SCHEMAS', () => {
+  it('lists, for every role on AWS, the region and only variables the package knows', () => {
+    for (const role of ROLES) {
+      const spec = ROLE_ENV_SCHEMAS[role].aws;
+      expect(spec.required).toContain('AWS_REGION');
+      for (const variable of [...spec.required, ...spec.optional]) {
+        expect(Object.keys(VARIABLES)).toContain(variable);
+      }
+    }
+  });
+
+  it('is what loadConfig enforces: the required list alone is a valid AWS environment', () => {
+    for (const role of ROLES) {
+      // Prepare: a plausible value for every required variable
+      const env: Record<string, string> = { STEREO_SPOT_PLATFORM: 'aws' };
+      for (const variable of ROLE_ENV_SCHEMAS[role].aws.required) {
+        env[variable] = variable.endsWith('_URL')
+          ? 'https://sqs.example/queue'
+          : variable === 'INFERENCE_BACKEND'
+            ? 'builtin'
+            : 'value';
+      }
+
+      // Act + Assess
+      expect(() => loadConfig(role, env)).not.toThrow();
+      const [first] = ROLE_ENV_SCHEMAS[role].aws.required.filter((v) => v !== 'AWS_REGION');
+      if (first !== undefined) {
+        expect(() => loadConfig(role, { ...env, [first]: undefined })).toThrow(first);
+      }
+    }
+  });
+
+  it('requires nothing embedded', () => {
+    for (const role of ROLES) expect(ROLE_ENV_SCHEMAS[role].local.required).toEqual([]);
+  });
+});
