@@ -1,0 +1,22 @@
+// ffmpeg plumbing shared by the engine and the pipeline's media processing.
+export { resolveFfmpegPath, resolveFfprobePath, resolveFfmpegBinaries, type FfmpegBinaries } from './binaries';
+export {
+  runFfmpeg,
+  startFfmpeg,
+  type FfmpegRunOptions,
+  type FfmpegStartOptions,
+  type FfmpegRunResult,
+  type FfmpegProcess,
+} from './run';
+export { classifyFfmpegFailure, type FailureClass } from './classify';
+export {
+  probeMedia,
+  requireVideo,
+  parseRational,
+  type MediaProbe,
+  type VideoStreamInfo,
+  type AudioStreamInfo,
+  type ProbedStream,
+  type ProbeOptions,
+  type Rational,
+} from './probe';

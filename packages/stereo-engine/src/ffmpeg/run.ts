@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { StereoEngineError, abortError } from '../errors';
+import { resolveFfmpegPath, resolveFfprobePath } from './binaries';
+import { classifyFfmpegFailure, inputPathsOf } from './classify';
+import { StderrTail } from './stderr';
+
+export interface FfmpegRunOptions {
+  /** Kills ffmpeg and rejects with ABORTED (after the process has exited). */
+  readonly signal?: AbortSignal;
+  /** Every stderr line as it arrives (progress lines end with `\r` in ffmpeg; split here too). */
+  readonly onStderrLine?: (line: string) => void;
+  /**
+   * Kills ffmpeg and rejects with FFMPEG_TIMEOUT when it writes nothing on stderr or stdout for
+   * this long. Off by default: with `-loglevel error` a healthy ffmpeg can be silent for long.
+   */
+  readonly idleTimeoutMs?: number;
+  readonly cwd?: string;
+}
+
+export interface FfmpegStartOptions extends FfmpegRunOptions {
+  /** `pipe` to feed raw frames on stdin (the process's `stdin` is then set). */
+  readonly stdin?: 'ignore' | 'pipe';
+  /** `pipe` to read raw frames from stdout (the process's `stdout` is then set). */
+  readonly stdout?: 'ignore' | 'pipe';
+  /** Which tool: `ffmpeg` (default) or `ffprobe`, resolved by `resolveFfmpegPath`/`...Probe...`. */
+  readonly tool?: 'ffmpeg' | 'ffprobe';
+}
+
+export interface FfmpegRunResult {
+  /** The last lines ffmpeg wrote on stderr (warnings can matter even on success). */
+  readonly stderrTail: string;
+}
+
+export interface FfmpegProcess {
+  /** Undefined when the signal had already fired: nothing was started. */
+  readonly child: ChildProcess | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  /** Settles once the process has exited and its pipes are closed. */
+  readonly done: Promise<FfmpegRunResult>;
+  /** Kills the process (idempotent); `done` then rejects with the given error or FFMPEG_FAILED. */
+  kill(reason?: StereoEngineError): void;
+}
+
+/**
+ * Starts ffmpeg (or ffprobe) with `-hide_banner -nostdin` in front of `args`. It never waits on
+ * a terminal, never hangs on abort (SIGKILL), and `done` rejects with a StereoEngineError
+ * carrying the stderr tail: UNREADABLE_INPUT / NO_VIDEO_STREAM (permanent) when the input is at
+ * fault, FFMPEG_FAILED otherwise, FFMPEG_NOT_FOUND when the binary is missing.
+ */
+export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions = {}): FfmpegProcess {
+  const tool = options.tool ?? 'ffmpeg';
+  const binary = tool === 'ffmpeg' ? resolveFfmpegPath() : resolveFfprobePath();
+  const fullArgs = tool === 'ffmpeg' ? ['-hide_banner', '-nostdin', ...args] : ['-hide_banner', ...args];
+  const tail = new StderrTail(options.onStderrLine);
+
+  if (options.signal?.aborted) {
+    const error = abortError(options.signal, tool);
+    const done = Promise.reject(error);
+    done.catch(() => undefined);
+    return { child: undefined, stdin: null, stdout: null, done, kill: () => undefined };
+  }
+
+  const child = spawn(binary, fullArgs, {
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
+    cwd: options.cwd,
+    windowsHide: true,
+  });
+  // A write after ffmpeg died raises EPIPE on stdin; `done` reports the real cause.
+  child.stdin?.on('error', () => undefined);
+
+  let killReason: StereoEngineError | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const kill = (reason?: StereoEngineError): void => {
+    killReason ??= reason ?? new StereoEngineError('FFMPEG_FAILED', `${tool} was stopped`);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const touch = (): void => {
+    if (!options.idleTimeoutMs) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(
+      () =>
+        kill(
+          new StereoEngineError('FFMPEG_TIMEOUT', `${tool} made no progress for ${options.idleTimeoutMs} ms`, {
+            stderrTail: tail.text(),
+          }),
+        ),
+      options.idleTimeoutMs,
+    );
+  };
+  touch();
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail.push(chunk);
+    touch();
+  });
+  child.stdout?.on('data', touch);
+
+  const onAbort = (): void => kill(abortError(options.signal, tool));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const done = new Promise<FfmpegRunResult>((resolve, reject) => {
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError ??= error;
+    });
+    child.on('close', (exitCode, signalName) => {
+      if (idleTimer) clearTimeout(idleTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      tail.end();
+      const stderrTail = tail.text();
+      if (spawnError && (spawnError.code === 'ENOENT' || spawnError.code === 'EACCES')) {
+        reject(
+          new StereoEngineError('FFMPEG_NOT_FOUND', `cannot start ${tool} (${binary}): ${spawnError.code}`, {
+            cause: spawnError,
+            permanent: false,
+          }),
+        );
+      } else if (killReason) {
+        reject(killReason);
+      } else if (exitCode === 0) {
+        resolve({ stderrTail });
+      } else {
+        const failure = classifyFfmpegFailure(stderrTail, inputPathsOf(args));
+        const how = exitCode !== null ? `exit code ${exitCode}` : `signal ${signalName ?? '?'}`;
+        reject(
+          new StereoEngineError(failure.code, `${tool} failed (${how}): ${failure.reason}`, {
+            permanent: failure.permanent,
+            stderrTail,
+            exitCode,
+            cause: spawnError,
+          }),
+        );
+      }
+    });
+  });
+  done.catch(() => undefined);
+  return { child, stdin: child.stdin, stdout: child.stdout, done, kill };
+}
+
+/** Runs ffmpeg to completion (files in, files out). See `startFfmpeg` for the error contract. */
+export function runFfmpeg(args: readonly string[], options: FfmpegRunOptions = {}): Promise<FfmpegRunResult> {
+  return startFfmpeg(args, options).done;
+}

@@ -1,0 +1,31 @@
+// Public API of @stereo-spot/stereo-engine: the built-in CPU 2D-to-3D converter and its ffmpeg
+// plumbing (binary resolution, a never-hanging runner with typed errors, media probing).
+export {
+  StereoEngineError,
+  isStereoEngineError,
+  type StereoEngineErrorCode,
+  type StereoEngineErrorDetails,
+} from './errors';
+export {
+  resolveFfmpegPath,
+  resolveFfprobePath,
+  resolveFfmpegBinaries,
+  runFfmpeg,
+  startFfmpeg,
+  classifyFfmpegFailure,
+  probeMedia,
+  requireVideo,
+  parseRational,
+  type FfmpegBinaries,
+  type FfmpegRunOptions,
+  type FfmpegStartOptions,
+  type FfmpegRunResult,
+  type FfmpegProcess,
+  type FailureClass,
+  type MediaProbe,
+  type VideoStreamInfo,
+  type AudioStreamInfo,
+  type ProbedStream,
+  type ProbeOptions,
+  type Rational,
+} from './ffmpeg';
