@@ -150,7 +150,8 @@ export function loadConfig<R extends Role>(role: R, env: Env): RoleConfigs[R] {
 
   for (const variable of spec.required) {
     const raw = read(env, variable);
-    if (raw === undefined) issues.push({ variable, problem: `missing (required for ${role} on ${platform})` });
+    if (raw === undefined)
+      issues.push({ variable, problem: `missing (required for ${role} on ${platform})` });
     else values[variable] = parseVariable(variable, raw, issues);
   }
   for (const variable of spec.optional) {

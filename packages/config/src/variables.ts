@@ -74,7 +74,10 @@ export const VARIABLES = {
   },
   AWS_REGION: { schema: name, meaning: 'AWS region of every resource' },
   AWS_ENDPOINT_URL: { schema: httpUrl, meaning: 'endpoint override (an emulator such as moto_server)' },
-  INPUT_BUCKET_NAME: { schema: name, meaning: 'bucket for uploads (`input/`) and source segments (`segments/`)' },
+  INPUT_BUCKET_NAME: {
+    schema: name,
+    meaning: 'bucket for uploads (`input/`) and source segments (`segments/`)',
+  },
   OUTPUT_BUCKET_NAME: { schema: name, meaning: 'bucket for converted segments and finals (`jobs/`)' },
   JOBS_TABLE_NAME: { schema: name, meaning: 'DynamoDB Jobs table' },
   SEGMENT_COMPLETIONS_TABLE_NAME: { schema: name, meaning: 'DynamoDB SegmentCompletions table' },
@@ -83,7 +86,10 @@ export const VARIABLES = {
   VIDEO_WORKER_QUEUE_URL: { schema: httpUrl, meaning: 'SQS queue of segment notifications' },
   REASSEMBLY_QUEUE_URL: { schema: httpUrl, meaning: 'SQS queue of `{"job_id"}` reassembly messages' },
   CHUNKING_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the chunking queue (operators)' },
-  VIDEO_WORKER_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the video-worker queue (operators)' },
+  VIDEO_WORKER_DLQ_URL: {
+    schema: httpUrl,
+    meaning: 'dead-letter queue of the video-worker queue (operators)',
+  },
   REASSEMBLY_DLQ_URL: { schema: httpUrl, meaning: 'dead-letter queue of the reassembly queue (operators)' },
   SQS_LONG_POLL_WAIT_SECONDS: {
     schema: integer(0, 20),
@@ -105,7 +111,10 @@ export const VARIABLES = {
     schema: z.enum(INFERENCE_BACKENDS, { error: `must be one of ${INFERENCE_BACKENDS.join(', ')}` }),
     meaning: 'how the video-worker converts a segment',
   },
-  SAGEMAKER_ENDPOINT_NAME: { schema: name, meaning: 'SageMaker async endpoint (INFERENCE_BACKEND=sagemaker)' },
+  SAGEMAKER_ENDPOINT_NAME: {
+    schema: name,
+    meaning: 'SageMaker async endpoint (INFERENCE_BACKEND=sagemaker)',
+  },
   INFERENCE_HTTP_URL: { schema: httpUrl, meaning: 'inference server base URL (INFERENCE_BACKEND=http)' },
   MAX_UPLOAD_BYTES: {
     schema: integer(1, Number.MAX_SAFE_INTEGER),

@@ -103,11 +103,11 @@ describe('loadConfig', () => {
     // Act + Assess
     for (const bad of ['-1', '21', '2.5', 'x']) {
       const error = configError(() => loadConfig('video-worker', { SQS_LONG_POLL_WAIT_SECONDS: bad }));
-      expect(error.issues).toEqual([
-        expect.objectContaining({ variable: 'SQS_LONG_POLL_WAIT_SECONDS' }),
-      ]);
+      expect(error.issues).toEqual([expect.objectContaining({ variable: 'SQS_LONG_POLL_WAIT_SECONDS' })]);
     }
-    expect(loadConfig('video-worker', { SQS_LONG_POLL_WAIT_SECONDS: '20' }).consumer.longPollWaitSeconds).toBe(20);
+    expect(
+      loadConfig('video-worker', { SQS_LONG_POLL_WAIT_SECONDS: '20' }).consumer.longPollWaitSeconds,
+    ).toBe(20);
   });
 
   it('rejects an unknown platform', () => {

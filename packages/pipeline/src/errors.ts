@@ -8,6 +8,7 @@
  */
 export type PipelineErrorCode =
   | 'INVALID_MESSAGE'
+  | 'INVALID_REQUEST'
   | 'JOB_NOT_FOUND'
   | 'JOB_ALREADY_EXISTS'
   | 'OBJECT_NOT_FOUND'

@@ -9,3 +9,6 @@ export * from './ports/stereo-inference';
 export * from './ports/media-processor';
 export * from './ports/clock';
 export * from './errors';
+export * from './ports/platform';
+export * from './use-cases';
+export * from './consumer';

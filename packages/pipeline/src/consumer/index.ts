@@ -1,0 +1,7 @@
+export {
+  runConsumer,
+  assertLongPollWait,
+  type ConsumerOptions,
+  type ConsumerStats,
+  type MessageWorkContext,
+} from './consumer';

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { forJob, type Logger } from '@stereo-spot/logging';
+import { inputKey, MAX_TOTAL_SEGMENTS, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
+import { InvalidMediaError } from '../errors';
+import type { MediaProcessor } from '../ports/media-processor';
+import type { PipelinePorts } from '../ports/platform';
+import { keysFromS3Body } from './messages';
+import { withScratchDir } from './scratch';
+
+export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage'> {
+  readonly media: MediaProcessor;
+  /** Target segment length; segments split at the next keyframe after it. */
+  readonly segmentSeconds: number;
+  /** Folder for temporary media files (one sub-folder per message, removed afterwards). */
+  readonly scratchDir: string;
+}
+
+export interface WorkContext {
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export type ChunkingOutcome =
+  | { readonly jobId: JobId; readonly outcome: 'chunked'; readonly totalSegments: number }
+  | { readonly jobId: JobId; readonly outcome: 'skipped'; readonly reason: string };
+
+/**
+ * A chunking-queue message (an S3 notification for `input/{job_id}/source.mp4`): moves the job to
+ * `chunking_in_progress`, splits the source into video-only keyframe-aligned segments, uploads them
+ * under their canonical keys, then ends with ONE conditional update `total_segments` +
+ * `chunking_complete`. Safe to run again for the same job: segments already uploaded are kept (so
+ * they are not converted twice) and a job already chunked is left alone.
+ */
+export async function handleChunkingMessage(
+  deps: ChunkingDeps,
+  body: string,
+  context: WorkContext,
+): Promise<ChunkingOutcome[]> {
+  const outcomes: ChunkingOutcome[] = [];
+  for (const key of keysFromS3Body(body, 'input')) {
+    outcomes.push(await chunkJob(deps, key.jobId, context));
+  }
+  return outcomes;
+}
+
+async function chunkJob(deps: ChunkingDeps, jobId: JobId, context: WorkContext): Promise<ChunkingOutcome> {
+  const log = forJob(context.logger, { jobId });
+  const skip = (reason: string): ChunkingOutcome => {
+    log.info({ reason }, `chunking skipped: ${reason}`);
+    return { jobId, outcome: 'skipped', reason };
+  };
+
+  const job = await deps.jobs.get(jobId);
+  if (job === undefined) return skip('job not found (deleted?)');
+  if (job.status !== 'created' && job.status !== 'chunking_in_progress') {
+    return skip(`status is ${job.status}`);
+  }
+  if (job.status === 'created') {
+    const started = await deps.jobs.transition(jobId, 'chunking_in_progress');
+    if (!started.applied && started.current?.status !== 'chunking_in_progress') {
+      return skip(`status is ${started.current?.status ?? 'gone'}`);
+    }
+  }
+  log.info({ segment_seconds: deps.segmentSeconds }, 'chunking started');
+
+  const totalSegments = await withScratchDir(deps.scratchDir, `chunk-${jobId}`, (dir) =>
+    splitAndUpload(deps, job, dir, context, log),
+  );
+
+  const done = await deps.jobs.transition(jobId, 'chunking_complete', { total_segments: totalSegments });
+  if (!done.applied) {
+    const current = done.current;
+    if (current?.status === 'chunking_complete' && current.total_segments === totalSegments) {
+      return skip('another delivery already completed chunking');
+    }
+    return skip(`could not mark chunking complete: status is ${current?.status ?? 'gone'}`);
+  }
+  log.info({ total_segments: totalSegments }, `chunking complete: ${totalSegments} segment(s)`);
+  return { jobId, outcome: 'chunked', totalSegments };
+}
+
+async function splitAndUpload(
+  deps: ChunkingDeps,
+  job: Job,
+  dir: string,
+  context: WorkContext,
+  log: Logger,
+): Promise<number> {
+  const source = path.join(dir, 'source.mp4');
+  await deps.inputStorage.downloadToFile(inputKey(job.job_id), source);
+  const info = await deps.media.probe(source, context.signal);
+  if (!info.hasVideo) throw new InvalidMediaError('the uploaded file has no video stream');
+  if (!(info.durationSeconds > 0))
+    throw new InvalidMediaError('the uploaded video has no duration (no frames?)');
+
+  const { files } = await deps.media.split(
+    source,
+    deps.segmentSeconds,
+    path.join(dir, 'segments'),
+    context.signal,
+  );
+  if (files.length === 0) throw new InvalidMediaError('the uploaded video produced no segments (no frames?)');
+  if (files.length > MAX_TOTAL_SEGMENTS) {
+    throw new InvalidMediaError(
+      `the video would make ${files.length} segments, more than the ${MAX_TOTAL_SEGMENTS} a job may have`,
+    );
+  }
+
+  const totalSegments = files.length;
+  let uploaded = 0;
+  for (const [segmentIndex, file] of files.entries()) {
+    const key = segmentKey({ jobId: job.job_id, segmentIndex, totalSegments, mode: job.mode });
+    // An earlier delivery already uploaded it, and its notification was sent then.
+    if ((await deps.inputStorage.head(key)) !== undefined) continue;
+    await deps.inputStorage.putFile(key, file, { contentType: 'video/mp4' });
+    uploaded += 1;
+  }
+  log.info(
+    { total_segments: totalSegments, uploaded, duration_seconds: info.durationSeconds },
+    `uploaded ${uploaded} of ${totalSegments} segment(s)`,
+  );
+  return totalSegments;
+}

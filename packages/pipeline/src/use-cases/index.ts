@@ -1,0 +1,30 @@
+// The use cases: each takes the ports it needs (and settings) and knows nothing of any platform.
+export { createJob, type CreateJobDeps, type CreatedJob } from './create-job';
+export { handleChunkingMessage, type ChunkingDeps, type ChunkingOutcome, type WorkContext } from './chunking';
+export {
+  handleSegmentMessage,
+  type SegmentConversionDeps,
+  type SegmentWorkContext,
+  type SegmentOutcome,
+} from './segment-conversion';
+export {
+  decideReassemblyTriggers,
+  triggerIfComplete,
+  type ReassemblyTriggerDeps,
+  type TriggerDecision,
+  type TriggerBatchResult,
+} from './reassembly-trigger';
+export { handleReassemblyMessage, type ReassemblyDeps, type ReassemblyOutcome } from './reassembly';
+export { failJob, type FailJobDeps } from './fail-job';
+export { recoverChunking, type RecoverChunkingDeps, type ChunkingRecovery } from './recover-chunking';
+export { deleteJob, type DeleteJobDeps } from './delete-job';
+export { describeJob, jobProgress, type JobViewDeps } from './job-view';
+export {
+  keysFromS3Body,
+  jobContextOfS3Body,
+  jobContextOfReassemblyBody,
+  parseReassemblyBody,
+  type MessageJobContext,
+} from './messages';
+export { withScratchDir } from './scratch';
+export { InvalidRequestError, SegmentsMissingError, ReassemblyBusyError } from './errors';

@@ -1,0 +1,102 @@
+import { forJob } from '@stereo-spot/logging';
+import { segmentKey, segmentOutputKey, type SegmentRef } from '@stereo-spot/shared-types';
+import type { Clock } from '../ports/clock';
+import type { PipelinePorts } from '../ports/platform';
+import type { StereoInference } from '../ports/stereo-inference';
+import type { WorkContext } from './chunking';
+import { keysFromS3Body } from './messages';
+
+export interface SegmentConversionDeps extends Pick<
+  PipelinePorts,
+  'jobs' | 'segmentCompletions' | 'outputStorage'
+> {
+  readonly inference: StereoInference;
+  readonly clock: Clock;
+}
+
+export interface SegmentWorkContext extends WorkContext {
+  /** 0..1 within the segment being converted. */
+  readonly onProgress?: (ref: SegmentRef, fraction: number) => void;
+}
+
+export type SegmentOutcome =
+  | { readonly ref: SegmentRef; readonly outcome: 'converted'; readonly seconds: number }
+  | { readonly ref: SegmentRef; readonly outcome: 'already-converted' }
+  | { readonly ref: SegmentRef; readonly outcome: 'skipped'; readonly reason: string };
+
+/**
+ * A video-worker message (an S3 notification for `segments/{job_id}/{i}_{n}_{mode}.mp4`): converts
+ * the segment with the job's mode and stereo parameters into `jobs/{job_id}/segments/{i}.mp4` and
+ * records the SegmentCompletion. A segment whose output already exists is not converted again;
+ * its completion is (re)written, which is idempotent.
+ */
+export async function handleSegmentMessage(
+  deps: SegmentConversionDeps,
+  body: string,
+  context: SegmentWorkContext,
+): Promise<SegmentOutcome[]> {
+  const outcomes: SegmentOutcome[] = [];
+  for (const { kind: _kind, ...ref } of keysFromS3Body(body, 'segment')) {
+    outcomes.push(await convertSegment(deps, ref, context));
+  }
+  return outcomes;
+}
+
+async function convertSegment(
+  deps: SegmentConversionDeps,
+  ref: SegmentRef,
+  context: SegmentWorkContext,
+): Promise<SegmentOutcome> {
+  const log = forJob(context.logger, { jobId: ref.jobId, segmentIndex: ref.segmentIndex });
+  const skip = (reason: string): SegmentOutcome => {
+    log.info({ reason }, `segment skipped: ${reason}`);
+    return { ref, outcome: 'skipped', reason };
+  };
+
+  const job = await deps.jobs.get(ref.jobId);
+  if (job === undefined) return skip('job not found (deleted?)');
+  if (job.status !== 'chunking_in_progress' && job.status !== 'chunking_complete') {
+    return skip(`status is ${job.status}`);
+  }
+
+  const outputKey = segmentOutputKey(ref.jobId, ref.segmentIndex);
+  const existing = await deps.outputStorage.head(outputKey);
+  if (existing !== undefined) {
+    await deps.segmentCompletions.put({
+      job_id: ref.jobId,
+      segment_index: ref.segmentIndex,
+      output_key: outputKey,
+      completed_at: deps.clock.now(),
+    });
+    log.info('segment already converted: completion recorded again');
+    return { ref, outcome: 'already-converted' };
+  }
+
+  log.info({ mode: job.mode, total_segments: ref.totalSegments }, 'converting segment');
+  const started = deps.clock.now();
+  const result = await deps.inference.convertSegment({
+    jobId: ref.jobId,
+    segmentIndex: ref.segmentIndex,
+    inputKey: segmentKey(ref),
+    outputKey,
+    mode: job.mode,
+    stereo: job.stereo,
+    ...(context.signal !== undefined ? { signal: context.signal } : {}),
+    ...(context.onProgress !== undefined
+      ? { onProgress: (fraction: number) => context.onProgress?.(ref, fraction) }
+      : {}),
+  });
+  await deps.segmentCompletions.put({
+    job_id: ref.jobId,
+    segment_index: ref.segmentIndex,
+    output_key: outputKey,
+    completed_at: deps.clock.now(),
+    ...(result.frames !== undefined ? { frames: result.frames } : {}),
+  });
+  const seconds = (deps.clock.now() - started) / 1000;
+  log.info(
+    { seconds, frames: result.frames, backend: deps.inference.name },
+    `segment converted in ${seconds.toFixed(1)} s`,
+  );
+  return { ref, outcome: 'converted', seconds };
+}

@@ -1,0 +1,240 @@
+import { toJobId, type JobId } from '@stereo-spot/shared-types';
+import {
+  InvalidMediaError,
+  InvalidMessageError,
+  runConsumer,
+  type ConsumerOptions,
+  type MessageWorkContext,
+  type QueueMessage,
+} from '../src';
+import { captureLogger, MemoryQueue } from './fakes';
+
+const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
+const jobBody = JSON.stringify({ job_id: JOB });
+
+/** Runs the consumer until `until` holds, then stops it and returns its stats. */
+async function consumeUntil(
+  queue: MemoryQueue,
+  handle: ConsumerOptions['handle'],
+  until: () => boolean,
+  overrides: Partial<ConsumerOptions> = {},
+) {
+  const stop = new AbortController();
+  const failed: { jobId: JobId; reason: string }[] = [];
+  const { logger, lines } = captureLogger();
+  const run = runConsumer({
+    queue,
+    logger,
+    handle,
+    jobContextOf: (body) => {
+      try {
+        return { jobId: toJobId((JSON.parse(body) as { job_id: string }).job_id) };
+      } catch {
+        return {};
+      }
+    },
+    failJob: async (jobId, reason) => {
+      failed.push({ jobId, reason });
+    },
+    waitSeconds: 0,
+    emptyReceivePauseMs: 10,
+    signal: stop.signal,
+    shutdownGraceMs: 0,
+    ...overrides,
+  });
+  await waitFor(until);
+  stop.abort();
+  const stats = await run;
+  return { stats, failed, lines };
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error('condition not reached');
+}
+
+describe('runConsumer', () => {
+  it('deletes a message once its work succeeds', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q');
+    await queue.send(jobBody);
+    const seen: string[] = [];
+
+    // Act
+    const { stats } = await consumeUntil(
+      queue,
+      async (m) => {
+        seen.push(m.body);
+      },
+      () => queue.deleted === 1,
+    );
+
+    // Assess
+    expect(seen).toEqual([jobBody]);
+    expect(queue.messages).toEqual([]);
+    expect(stats).toMatchObject({ succeeded: 1, failedJobs: 0 });
+  });
+
+  it('fails the job and deletes the message on a permanent error, on the first receive', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q');
+    await queue.send(jobBody);
+
+    // Act
+    const { failed, stats, lines } = await consumeUntil(
+      queue,
+      async () => {
+        throw new InvalidMediaError('the uploaded file has no video stream');
+      },
+      () => queue.deleted === 1,
+    );
+
+    // Assess
+    expect(failed).toEqual([{ jobId: JOB, reason: 'the uploaded file has no video stream' }]);
+    expect(stats.failedJobs).toBe(1);
+    expect(
+      lines.some((l) => String(l.msg).startsWith(`job_id=${JOB} permanent error, failing the job`)),
+    ).toBe(true);
+  });
+
+  it('leaves a message that names no job for the DLQ, logged with job_id=?, and keeps consuming', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q', 0.05);
+    await queue.send('{not json');
+    await queue.send(jobBody);
+    const handled: string[] = [];
+
+    // Act
+    const { failed, lines } = await consumeUntil(
+      queue,
+      async (m) => {
+        if (m.body.startsWith('{not')) throw new InvalidMessageError('not JSON');
+        handled.push(m.body);
+      },
+      () => handled.length === 1 && (queue.messages[0]?.receiveCount ?? 0) >= 2,
+    );
+
+    // Assess
+    expect(failed).toEqual([]);
+    expect(queue.messages.map((m) => m.body)).toEqual(['{not json']);
+    const poison = lines.find((l) => String(l.msg).includes('unprocessable message'));
+    expect(poison).toMatchObject({ job_id: '?', level: 50 });
+    expect(String(poison?.msg)).toMatch(
+      /^job_id=\? unprocessable message m1 \(receive \d\) left for the dead-letter queue: not JSON$/,
+    );
+  });
+
+  it('leaves the message for redelivery on a transient error', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q', 0.05);
+    await queue.send(jobBody);
+    let attempts = 0;
+
+    // Act
+    const { stats, failed } = await consumeUntil(
+      queue,
+      async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('ECONNRESET');
+      },
+      () => queue.deleted === 1,
+    );
+
+    // Assess
+    expect(attempts).toBe(2);
+    expect(failed).toEqual([]);
+    expect(stats).toMatchObject({ succeeded: 1, leftForRetry: 1 });
+  });
+
+  it('extends the visibility by the timeout at half the timeout while the work runs', async () => {
+    // Prepare: visibility 0.2 s, work 0.5 s: without the heartbeat the message would reappear
+    const queue = new MemoryQueue('q', 0.2);
+    await queue.send(jobBody);
+    const receives: number[] = [];
+
+    // Act
+    await consumeUntil(
+      queue,
+      async (m: QueueMessage) => {
+        receives.push(m.receiveCount);
+        await new Promise((r) => setTimeout(r, 500));
+      },
+      () => queue.deleted === 1,
+      { concurrency: 2 },
+    );
+
+    // Assess
+    expect(receives).toEqual([1]);
+    expect(queue.visibilityChanges.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(queue.visibilityChanges.map((c) => c.seconds))).toEqual(new Set([0.2]));
+  });
+
+  it('on stop, aborts work that outlives the grace period and releases its message', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q', 30);
+    await queue.send(jobBody);
+    let started = false;
+    let abortedWith: unknown;
+
+    // Act
+    const { stats } = await consumeUntil(
+      queue,
+      (_m, context: MessageWorkContext) =>
+        new Promise((_resolve, reject) => {
+          started = true;
+          context.signal.addEventListener('abort', () => {
+            abortedWith = context.signal.reason;
+            reject(new InvalidMediaError('ffmpeg was killed'));
+          });
+        }),
+      () => started,
+      { shutdownGraceMs: 20 },
+    );
+
+    // Assess: released (visibility 0), not deleted, and the job NOT failed despite the permanent-looking error
+    expect(String(abortedWith)).toContain('worker shutting down');
+    expect(stats).toMatchObject({ released: 1, failedJobs: 0 });
+    expect(queue.visibilityChanges.at(-1)?.seconds).toBe(0);
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('on stop, lets work within the grace period finish and delete its message', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q', 30);
+    await queue.send(jobBody);
+    let started = false;
+
+    // Act
+    const { stats } = await consumeUntil(
+      queue,
+      async () => {
+        started = true;
+        await new Promise((r) => setTimeout(r, 100));
+      },
+      () => started,
+      { shutdownGraceMs: 5_000 },
+    );
+
+    // Assess
+    expect(stats).toMatchObject({ succeeded: 1, released: 0 });
+    expect(queue.messages).toEqual([]);
+  });
+
+  it('accepts only a long-poll wait from 0 to 20 seconds', async () => {
+    const queue = new MemoryQueue('q');
+    for (const waitSeconds of [-1, 21, 1.5]) {
+      await expect(
+        runConsumer({
+          queue,
+          logger: captureLogger().logger,
+          handle: async () => undefined,
+          jobContextOf: () => ({}),
+          failJob: async () => undefined,
+          waitSeconds,
+          signal: AbortSignal.abort(),
+          shutdownGraceMs: 0,
+        }),
+      ).rejects.toThrow(`the long-poll wait must be an integer from 0 to 20 seconds, got ${waitSeconds}`);
+    }
+  });
+});
