@@ -1,0 +1,156 @@
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  InvalidMediaError,
+  isPermanentError,
+  type MediaInfo,
+  type MediaProcessor,
+  type SplitResult,
+} from '@stereo-spot/pipeline';
+import { probeMedia, runFfmpeg, type MediaProbe } from '@stereo-spot/stereo-engine';
+
+/**
+ * The pipeline's media plumbing with ffmpeg (the same on every platform).
+ *
+ * - split: stream copy into keyframe-aligned segments, video only (`-an`), so no frame is
+ *   re-encoded or lost and every segment starts on a keyframe; falls back to a re-encode with a
+ *   keyframe forced at each boundary when the codec cannot be copied into mp4.
+ * - concat: the converted segments in order with the concat demuxer (stream copy, continuous
+ *   timestamps), the source's audio track copied (AAC when it cannot be copied), `+faststart`.
+ *   Because the audio never went through the segments, the boundaries have no audio gap.
+ *
+ * Input problems (unreadable, no video, truncated) become InvalidMediaError with a short,
+ * readable message (the job's error); the ffmpeg details stay in the error's cause.
+ */
+export class FfmpegMediaProcessor implements MediaProcessor {
+  async probe(filePath: string, signal?: AbortSignal): Promise<MediaInfo> {
+    const probe = await readableProbe(filePath, signal);
+    if (probe.isStillImage) {
+      throw new InvalidMediaError(
+        'the upload is a still image, not a video (convert images with `stereo-spot convert`)',
+      );
+    }
+    return {
+      durationSeconds: probe.durationSeconds ?? 0,
+      hasVideo: probe.hasVideo,
+      hasAudio: probe.hasAudio,
+      ...(probe.video !== undefined
+        ? {
+            width: probe.video.width,
+            height: probe.video.height,
+            ...(probe.video.frameRate !== undefined ? { frameRate: probe.video.frameRate } : {}),
+          }
+        : {}),
+    };
+  }
+
+  async split(
+    filePath: string,
+    segmentSeconds: number,
+    outputDir: string,
+    signal?: AbortSignal,
+  ): Promise<SplitResult> {
+    const source = await readableProbe(filePath, signal);
+    await mkdir(outputDir, { recursive: true });
+    const pattern = path.join(outputDir, '%05d.mp4');
+    const segmentArgs = ['-f', 'segment', '-segment_time', String(segmentSeconds), '-reset_timestamps', '1'];
+    const input = ['-v', 'error', '-i', filePath, '-map', '0:v:0', '-an', '-sn', '-dn'];
+    try {
+      await runFfmpeg([...input, '-c:v', 'copy', ...segmentArgs, '-y', pattern], { signal });
+    } catch (error) {
+      if (isPermanentError(error) || signal?.aborted) throw asInvalidMedia(error);
+      // e.g. a codec mp4 cannot carry: re-encode, forcing a keyframe at every boundary.
+      await clear(outputDir);
+      await runFfmpeg(
+        [
+          ...input,
+          ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '14', '-pix_fmt', 'yuv420p'],
+          ...['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`],
+          ...segmentArgs,
+          '-y',
+          pattern,
+        ],
+        { signal },
+      ).catch((reencodeError: unknown) => {
+        throw asInvalidMedia(reencodeError);
+      });
+    }
+    const files = (await readdir(outputDir))
+      .filter((name) => name.endsWith('.mp4'))
+      .sort()
+      .map((name) => path.join(outputDir, name));
+    await assertNotTruncated(source, files, signal);
+    return { files };
+  }
+
+  async concat(
+    segmentPaths: readonly string[],
+    audioSourcePath: string | undefined,
+    outputPath: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (segmentPaths.length === 0) throw new InvalidMediaError('there are no segments to join');
+    const listFile = `${outputPath}.segments.txt`;
+    await writeFile(listFile, segmentPaths.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n'));
+    const audio = audioSourcePath !== undefined ? ['-i', audioSourcePath] : [];
+    const audioMap = audioSourcePath !== undefined ? ['-map', '1:a:0?'] : [];
+    const args = (audioCodec: readonly string[]) => [
+      ...['-v', 'error', '-f', 'concat', '-safe', '0', '-i', listFile, ...audio],
+      ...['-map', '0:v:0', ...audioMap, '-c:v', 'copy', ...audioCodec],
+      ...['-movflags', '+faststart', '-y', outputPath],
+    ];
+    try {
+      await runFfmpeg(args(['-c:a', 'copy']), { signal });
+    } catch (error) {
+      if (audioSourcePath === undefined || isPermanentError(error) || signal?.aborted) throw error;
+      // The source's audio codec cannot go into mp4 as is.
+      await runFfmpeg(args(['-c:a', 'aac', '-b:a', '192k']), { signal });
+    }
+  }
+}
+
+async function readableProbe(filePath: string, signal: AbortSignal | undefined): Promise<MediaProbe> {
+  if ((await stat(filePath)).size === 0) throw new InvalidMediaError('the uploaded file is empty (0 bytes)');
+  let probe: MediaProbe;
+  try {
+    probe = await probeMedia(filePath, { signal });
+  } catch (error) {
+    throw asInvalidMedia(error);
+  }
+  if (!probe.hasVideo) throw new InvalidMediaError('the uploaded file has no video stream');
+  return probe;
+}
+
+/**
+ * A truncated upload can still be split (ffmpeg copies what is there and exits 0): compare the
+ * frames the header promises with the frames the segments hold.
+ */
+async function assertNotTruncated(
+  source: MediaProbe,
+  files: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  if (files.length === 0) throw new InvalidMediaError('the uploaded video has no frames');
+  const promised = source.video?.frameCount;
+  if (promised === undefined) return;
+  let found = 0;
+  for (const file of files) found += (await probeMedia(file, { signal })).video?.frameCount ?? 0;
+  if (found < promised) {
+    throw new InvalidMediaError(
+      `the uploaded video is truncated: its header promises ${promised} frames but only ${found} could be read`,
+    );
+  }
+}
+
+/** A permanent media error as the job's readable reason: the first line, without ffmpeg's stderr dump. */
+function asInvalidMedia(error: unknown): unknown {
+  if (!isPermanentError(error) || error instanceof InvalidMediaError) return error;
+  const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const reason = firstLine.replace(/^ff(mpeg|probe) failed \([^)]*\): /, '').replace(/^\/\S+: /, '');
+  return new InvalidMediaError(`the uploaded file is not a readable video: ${reason}`, { cause: error });
+}
+
+async function clear(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}

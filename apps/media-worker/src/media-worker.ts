@@ -1,0 +1,109 @@
+import { type Logger } from '@stereo-spot/logging';
+import {
+  failJob,
+  handleChunkingMessage,
+  handleReassemblyMessage,
+  jobContextOfReassemblyBody,
+  jobContextOfS3Body,
+  runConsumer,
+  systemClock,
+  type Clock,
+  type ConsumerStats,
+  type MediaProcessor,
+  type PipelinePorts,
+} from '@stereo-spot/pipeline';
+import type { ConsumerConfig } from '@stereo-spot/config';
+import type { JobId } from '@stereo-spot/shared-types';
+import { FfmpegMediaProcessor } from './ffmpeg-media-processor';
+
+export interface MediaWorkerOptions {
+  readonly ports: PipelinePorts;
+  readonly consumer: ConsumerConfig;
+  readonly segmentDurationSeconds: number;
+  /** Temporary media files (one sub-folder per message, removed afterwards). */
+  readonly scratchDir: string;
+  readonly logger: Logger;
+  /** Stops both loops (SIGTERM). */
+  readonly signal: AbortSignal;
+  readonly media?: MediaProcessor;
+  readonly clock?: Clock;
+  /** Which loops to run; both by default. */
+  readonly roles?: readonly ('chunking' | 'reassembly')[];
+}
+
+export interface MediaWorkerStats {
+  readonly chunking?: ConsumerStats;
+  readonly reassembly?: ConsumerStats;
+}
+
+/**
+ * The media-worker: one consumer loop on the chunking queue and one on the reassembly queue, in
+ * one process. Resolves once `signal` fired and running work has finished or been released.
+ */
+export async function runMediaWorker(options: MediaWorkerOptions): Promise<MediaWorkerStats> {
+  const { ports, consumer } = options;
+  const media = options.media ?? new FfmpegMediaProcessor();
+  const clock = options.clock ?? systemClock;
+  const roles = options.roles ?? ['chunking', 'reassembly'];
+  const common = {
+    logger: options.logger,
+    waitSeconds: consumer.longPollWaitSeconds,
+    signal: options.signal,
+    shutdownGraceMs: consumer.shutdownGraceSeconds * 1000,
+    failJob: (jobId: JobId, reason: string) =>
+      failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
+    ...(consumer.visibilityTimeoutSeconds !== undefined
+      ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
+      : {}),
+  };
+
+  const chunkingQueue = ports.queues.chunking.queue;
+  const chunking = roles.includes('chunking')
+    ? runConsumer({
+        ...common,
+        queue: chunkingQueue,
+        jobContextOf: jobContextOfS3Body,
+        handle: (message, context) =>
+          handleChunkingMessage(
+            {
+              ...ports,
+              media,
+              segmentSeconds: options.segmentDurationSeconds,
+              scratchDir: options.scratchDir,
+            },
+            message.body,
+            context,
+          ),
+      })
+    : undefined;
+
+  const reassemblyQueue = ports.queues.reassembly.queue;
+  const reassemblyVisibility = consumer.visibilityTimeoutSeconds ?? reassemblyQueue.visibilityTimeoutSeconds;
+  const reassembly = roles.includes('reassembly')
+    ? runConsumer({
+        ...common,
+        queue: reassemblyQueue,
+        jobContextOf: jobContextOfReassemblyBody,
+        handle: (message, context) =>
+          handleReassemblyMessage(
+            {
+              ...ports,
+              media,
+              clock,
+              scratchDir: options.scratchDir,
+              staleAfterMs: reassemblyVisibility * 1000,
+            },
+            message.body,
+            context,
+          ),
+      })
+    : undefined;
+
+  options.logger.info({ roles, segment_seconds: options.segmentDurationSeconds }, 'media-worker started');
+  const [chunkingStats, reassemblyStats] = await Promise.all([chunking, reassembly]);
+  options.logger.info('media-worker stopped');
+  return {
+    ...(chunkingStats ? { chunking: chunkingStats } : {}),
+    ...(reassemblyStats ? { reassembly: reassemblyStats } : {}),
+  };
+}
