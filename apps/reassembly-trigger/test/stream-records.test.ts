@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createLogger } from '@stereo-spot/logging';
+import { changesFromStreamRecords } from '../src';
+
+const JOB = '3f2b8c1e-6d4a-4b9e-8f00-1234567890ab';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { logger: createLogger({ name: 'trigger-test', destination }), lines };
+}
+
+function record(
+  jobId: unknown,
+  segmentIndex: unknown,
+  sequence: string,
+  eventName = 'INSERT',
+): DynamoDBRecord {
+  return {
+    eventID: `e-${sequence}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      Keys: { job_id: { S: jobId }, segment_index: { N: segmentIndex } },
+      NewImage: { job_id: { S: jobId }, segment_index: { N: segmentIndex } },
+      SequenceNumber: sequence,
+      StreamViewType: 'NEW_IMAGE',
+    },
+  } as DynamoDBRecord;
+}
+
+describe('changesFromStreamRecords', () => {
+  it('reads the keys and sequence numbers of Lambda stream records', () => {
+    // Act
+    const { changes, unreadable } = changesFromStreamRecords(
+      [record(JOB, '0', '100'), record(JOB, '12', '101', 'MODIFY')],
+      capture().logger,
+    );
+
+    // Assess
+    expect(unreadable).toBe(0);
+    expect(changes).toEqual([
+      { eventName: 'INSERT', jobId: JOB, segmentIndex: 0, sequenceNumber: '100' },
+      { eventName: 'MODIFY', jobId: JOB, segmentIndex: 12, sequenceNumber: '101' },
+    ]);
+  });
+
+  it('drops unreadable records with a log line naming the job, or job_id=? when there is none', () => {
+    // Prepare
+    const { logger, lines } = capture();
+
+    // Act
+    const { changes, unreadable } = changesFromStreamRecords(
+      [record('not-a-uuid', '0', '1'), record(JOB, '-3', '2'), record(JOB, '1', '3')],
+      logger,
+    );
+
+    // Assess
+    expect(unreadable).toBe(2);
+    expect(changes.map((c) => c.sequenceNumber)).toEqual(['3']);
+    expect(lines.map((l) => l.job_id)).toEqual(['?', JOB]);
+    expect(String(lines[0]!.msg)).toMatch(
+      /^job_id=\? unreadable SegmentCompletions stream record 1 dropped: /,
+    );
+  });
+});

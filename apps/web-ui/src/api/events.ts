@@ -1,0 +1,80 @@
+import { describeJob } from '@stereo-spot/pipeline';
+import { isTerminalStatus, type JobView } from '@stereo-spot/shared-types';
+import type { Router } from '../router';
+import type { ApiDeps } from './deps';
+import { getJobOr404, jobIdParam, viewDeps } from './jobs';
+
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * `GET /api/jobs/{id}/events`: Server-Sent Events. An `event: job` with the JobView whenever the
+ * status or progress changes (looked at every `eventsPollMs`), ending after the completed or
+ * failed view; `event: gone` when the job is deleted meanwhile. Comments keep proxies from
+ * closing an idle stream.
+ */
+export function registerEventRoutes(router: Router, deps: ApiDeps): void {
+  router.add('GET', '/api/jobs/:id/events', async (context) => {
+    const { req, res } = context;
+    const jobId = jobIdParam(context);
+    const first = await getJobOr404(deps, jobId);
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+
+    let closed = false;
+    const stop = new AbortController();
+    req.on('close', () => {
+      closed = true;
+      stop.abort();
+    });
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+
+    let last = '';
+    const send = (view: JobView): void => {
+      const fingerprint = JSON.stringify({ s: view.status, p: view.progress, e: view.error });
+      if (fingerprint === last) return;
+      last = fingerprint;
+      res.write(`event: job\ndata: ${JSON.stringify(view)}\n\n`);
+    };
+
+    try {
+      let job = first;
+      for (;;) {
+        send(await describeJob(viewDeps(deps), job));
+        if (isTerminalStatus(job.status) || closed) break;
+        await sleep(deps.eventsPollMs, stop.signal);
+        if (closed) break;
+        const next = await deps.jobs.get(jobId);
+        if (next === undefined) {
+          res.write(`event: gone\ndata: ${JSON.stringify({ job_id: jobId })}\n\n`);
+          break;
+        }
+        job = next;
+      }
+    } catch (error) {
+      deps.logger.warn({ err: error, job_id: jobId }, `job_id=${jobId} event stream ended by an error`);
+    } finally {
+      clearInterval(keepalive);
+      res.end();
+    }
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
