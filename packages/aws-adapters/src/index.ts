@@ -1,0 +1,40 @@
+// Public API of @stereo-spot/aws-adapters: the pipeline's ports over S3, SQS and DynamoDB (AWS SDK
+// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, and the
+// provisioning of the whole resource shape on an emulator.
+export { AwsAdapterError, isPermanentAwsError, type AwsAdapterErrorCode } from './errors';
+export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
+export {
+  S3ObjectStorage,
+  SEGMENT_OUTPUT_EXPIRY_TAG,
+  type S3ObjectStorageOptions,
+} from './s3/s3-object-storage';
+export { attachmentContentDisposition } from './s3/content-disposition';
+export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from './sqs/sqs-queue';
+export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
+export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
+export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
+export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
+export {
+  segmentCompletionChangeFromStreamRecord,
+  jobIdOfStreamRecord,
+  toLambdaStreamRecord,
+} from './streams/segment-completion-records';
+export {
+  DynamoDbStreamPoller,
+  type DynamoDbStreamPollerOptions,
+  type StreamBatchHandler,
+} from './streams/stream-poller';
+export {
+  createAwsPlatform,
+  QUEUE_URL_VARIABLES,
+  type AwsPlatform,
+  type CreateAwsPlatformOptions,
+} from './platform';
+export {
+  provisionPipelineResources,
+  createJobsTable,
+  createSegmentCompletionsTable,
+  createReassemblyTriggeredTable,
+  type ProvisionOptions,
+  type ProvisionedPipeline,
+} from './provisioning/pipeline-resources';

@@ -1,0 +1,294 @@
+import {
+  CreateTableCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type QueueConfiguration,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import type { AwsResourceVariable } from '@stereo-spot/config';
+import { QUEUE_ROLES, type QueueRole } from '@stereo-spot/pipeline';
+import { INPUT_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
+import type { AwsClients } from '../clients';
+import { JOBS_TABLE_INDEXES } from '../dynamodb/job-store';
+import { callAws } from '../errors';
+import { QUEUE_URL_VARIABLES } from '../platform';
+import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../s3/s3-object-storage';
+
+/**
+ * Creates the whole AWS shape of the pipeline on an endpoint that starts empty (moto_server for
+ * tests and `stereo-spot up --platform aws-emulated`): the two buckets with their event
+ * notifications, the three queues with dead-letter queues and redrive policies, and the three
+ * tables (the Jobs GSIs, the SegmentCompletions stream, the ReassemblyTriggered TTL). Production
+ * gets the same shape from packages/aws-infra.
+ */
+export interface ProvisionOptions {
+  /** Prefix of every resource name, e.g. `stereo-spot-test-3f9a`; lowercase letters, digits, dashes. */
+  readonly prefix: string;
+  /** Receives before a message moves to its DLQ. Default 3. */
+  readonly maxReceiveCount?: number;
+  /** Visibility timeout of each queue. Defaults: chunking 300 s, video-worker 900 s, reassembly 600 s. */
+  readonly visibilityTimeoutSeconds?: Partial<Record<QueueRole, number>>;
+}
+
+export interface ProvisionedPipeline {
+  /** The variables a process needs to use these resources (AWS_REGION and the endpoint excluded). */
+  readonly env: Readonly<Record<AwsResourceVariable, string>>;
+  readonly segmentCompletionsStreamArn: string;
+  readonly queueArns: Readonly<Record<QueueRole, { readonly queue: string; readonly deadLetter: string }>>;
+}
+
+const DEFAULT_VISIBILITY: Readonly<Record<QueueRole, number>> = {
+  chunking: 300,
+  'video-worker': 900,
+  reassembly: 600,
+};
+
+export async function provisionPipelineResources(
+  clients: AwsClients,
+  options: ProvisionOptions,
+): Promise<ProvisionedPipeline> {
+  if (!/^[a-z0-9][a-z0-9-]{1,40}$/.test(options.prefix)) {
+    throw new Error(
+      `resource prefix must be 2-41 lowercase letters, digits or dashes, got ${JSON.stringify(options.prefix)}`,
+    );
+  }
+  const name = (suffix: string) => `${options.prefix}-${suffix}`;
+  const inputBucket = name('input');
+  const outputBucket = name('output');
+  const jobsTable = name('jobs');
+  const completionsTable = name('segment-completions');
+  const locksTable = name('reassembly-triggered');
+  const env: Partial<Record<AwsResourceVariable, string>> = {
+    INPUT_BUCKET_NAME: inputBucket,
+    OUTPUT_BUCKET_NAME: outputBucket,
+    JOBS_TABLE_NAME: jobsTable,
+    SEGMENT_COMPLETIONS_TABLE_NAME: completionsTable,
+    REASSEMBLY_TRIGGERED_TABLE_NAME: locksTable,
+  };
+
+  const queueArns = {} as Record<QueueRole, { queue: string; deadLetter: string }>;
+  const queueUrls = {} as Record<QueueRole, string>;
+  for (const role of QUEUE_ROLES) {
+    const deadLetter = await createQueue(clients, name(`${role}-dlq`), { MessageRetentionPeriod: '1209600' });
+    const queue = await createQueue(clients, name(role), {
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds?.[role] ?? DEFAULT_VISIBILITY[role]),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: deadLetter.arn,
+        maxReceiveCount: options.maxReceiveCount ?? 3,
+      }),
+    });
+    env[QUEUE_URL_VARIABLES[role].queue] = queue.url;
+    queueUrls[role] = queue.url;
+    env[QUEUE_URL_VARIABLES[role].deadLetter] = deadLetter.url;
+    queueArns[role] = { queue: queue.arn, deadLetter: deadLetter.arn };
+  }
+
+  await createBucket(clients, inputBucket);
+  await createBucket(clients, outputBucket);
+  for (const role of ['chunking', 'video-worker'] as const) {
+    await allowS3ToSend(clients, queueUrls[role], queueArns[role].queue, inputBucket);
+  }
+  const notify = (queueArn: string, prefix: string): QueueConfiguration => ({
+    QueueArn: queueArn,
+    Events: ['s3:ObjectCreated:*'],
+    Filter: {
+      Key: {
+        FilterRules: [
+          { Name: 'prefix', Value: prefix },
+          { Name: 'suffix', Value: MP4_SUFFIX },
+        ],
+      },
+    },
+  });
+  await callAws({ operation: 'S3 PutBucketNotificationConfiguration', resource: inputBucket }, () =>
+    clients.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: inputBucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            notify(queueArns.chunking.queue, INPUT_PREFIX),
+            notify(queueArns['video-worker'].queue, SEGMENTS_PREFIX),
+          ],
+        },
+      }),
+    ),
+  );
+  await callAws({ operation: 'S3 PutBucketLifecycleConfiguration', resource: outputBucket }, () =>
+    clients.s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: outputBucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'expire-segment-outputs',
+              Status: 'Enabled',
+              Filter: { Tag: { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value } },
+              Expiration: { Days: 1 },
+            },
+          ],
+        },
+      }),
+    ),
+  );
+
+  await createJobsTable(clients, jobsTable);
+  const completions = await createSegmentCompletionsTable(clients, completionsTable);
+  await createReassemblyTriggeredTable(clients, locksTable);
+  if (completions === undefined) throw new Error(`table ${completionsTable} has no stream`);
+  return {
+    env: env as Record<AwsResourceVariable, string>,
+    segmentCompletionsStreamArn: completions,
+    queueArns,
+  };
+}
+
+/** Jobs: PK job_id; GSIs status-created_at and status-completed_at (newest-first lists). */
+export async function createJobsTable(clients: AwsClients, tableName: string): Promise<void> {
+  await createTable(clients, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'job_id', AttributeType: 'S' },
+      { AttributeName: 'status', AttributeType: 'S' },
+      { AttributeName: 'created_at', AttributeType: 'N' },
+      { AttributeName: 'completed_at', AttributeType: 'N' },
+    ],
+    KeySchema: [{ AttributeName: 'job_id', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      statusIndex(JOBS_TABLE_INDEXES.statusCreatedAt, 'created_at'),
+      statusIndex(JOBS_TABLE_INDEXES.statusCompletedAt, 'completed_at'),
+    ],
+  });
+}
+
+/** SegmentCompletions: PK job_id, SK segment_index (number), stream NEW_IMAGE. Returns the stream ARN. */
+export async function createSegmentCompletionsTable(
+  clients: AwsClients,
+  tableName: string,
+): Promise<string | undefined> {
+  return createTable(clients, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'job_id', AttributeType: 'S' },
+      { AttributeName: 'segment_index', AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: 'job_id', KeyType: 'HASH' },
+      { AttributeName: 'segment_index', KeyType: 'RANGE' },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  });
+}
+
+/** ReassemblyTriggered: PK job_id, DynamoDB TTL on `ttl` (epoch seconds). */
+export async function createReassemblyTriggeredTable(clients: AwsClients, tableName: string): Promise<void> {
+  await createTable(clients, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'job_id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'job_id', KeyType: 'HASH' }],
+  });
+  await callAws({ operation: 'DynamoDB UpdateTimeToLive', resource: tableName }, () =>
+    clients.dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    ),
+  );
+}
+
+function statusIndex(indexName: string, sortAttribute: string) {
+  return {
+    IndexName: indexName,
+    KeySchema: [
+      { AttributeName: 'status', KeyType: 'HASH' as const },
+      { AttributeName: sortAttribute, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
+async function createQueue(
+  clients: AwsClients,
+  queueName: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> {
+  const created = await callAws({ operation: 'SQS CreateQueue', resource: queueName }, () =>
+    clients.sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes })),
+  );
+  const url = created.QueueUrl;
+  if (url === undefined) throw new Error(`SQS CreateQueue ${queueName} returned no QueueUrl`);
+  const described = await callAws({ operation: 'SQS GetQueueAttributes', resource: queueName }, () =>
+    clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })),
+  );
+  const arn = described.Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`SQS queue ${queueName} has no QueueArn`);
+  return { url, arn };
+}
+
+/** The queue policy S3 needs to deliver notifications (moto does not check it; AWS does). */
+async function allowS3ToSend(
+  clients: AwsClients,
+  queueUrl: string,
+  queueArn: string,
+  bucket: string,
+): Promise<void> {
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${bucket}` } },
+      },
+    ],
+  };
+  await callAws({ operation: 'SQS SetQueueAttributes', resource: queueUrl }, () =>
+    clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }),
+    ),
+  );
+}
+
+async function createBucket(clients: AwsClients, bucket: string): Promise<void> {
+  const region = await clients.s3.config.region();
+  await callAws({ operation: 'S3 CreateBucket', resource: bucket }, () =>
+    clients.s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(region !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }
+          : {}),
+      }),
+    ),
+  );
+}
+
+/** Creates a table, waits until it is ACTIVE, returns its stream ARN when it has one. */
+async function createTable(
+  clients: AwsClients,
+  input: CreateTableCommandInput & { TableName: string },
+): Promise<string | undefined> {
+  const created = await callAws({ operation: 'DynamoDB CreateTable', resource: input.TableName }, () =>
+    clients.dynamodb.send(new CreateTableCommand(input)),
+  );
+  await waitUntilTableExists(
+    { client: clients.dynamodb, maxWaitTime: 60, minDelay: 1 },
+    { TableName: input.TableName },
+  );
+  return created.TableDescription?.LatestStreamArn;
+}

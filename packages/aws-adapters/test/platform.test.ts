@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
+import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { createAwsPlatform, type AwsPlatform } from '../src/platform';
+import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
+import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
+import { startMotoFixture, type MotoFixture } from './support/moto';
+
+let moto: MotoFixture;
+let provisioned: ProvisionedPipeline;
+let platform: AwsPlatform;
+
+function awsConfig(role: 'ops' | 'web-ui'): AwsPlatformConfig {
+  const config = loadConfig(role, {
+    STEREO_SPOT_PLATFORM: 'aws',
+    AWS_REGION: moto.server.region,
+    AWS_ENDPOINT_URL: moto.server.endpoint,
+    ...provisioned.env,
+  });
+  if (config.platform.kind !== 'aws') throw new Error('expected the aws platform');
+  return config.platform;
+}
+
+beforeAll(async () => {
+  moto = await startMotoFixture();
+  provisioned = await provisionPipelineResources(moto.clients, {
+    prefix: moto.prefix('platform'),
+    maxReceiveCount: 2,
+  });
+  platform = await createAwsPlatform(awsConfig('ops'), { credentials: moto.server.credentials });
+});
+afterAll(async () => {
+  platform?.close();
+  await moto?.stop();
+});
+
+const bodiesOf = async (queue: AwsPlatform['queues']['chunking']['queue']) => {
+  const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
+  for (const message of messages) await queue.delete(message.receiptHandle);
+  return messages.map((m) => m.body);
+};
+
+const keysIn = (bodies: readonly string[]) =>
+  bodies.flatMap((body) => {
+    const parsed = parseS3NotificationBody(body);
+    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((r) => r.key) : [];
+  });
+
+describe('createAwsPlatform over provisioned moto_server resources', () => {
+  test('the variable names of @stereo-spot/config reach every port', () => {
+    expect(platform.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(platform.outputStorage.bucket).toBe(provisioned.env.OUTPUT_BUCKET_NAME);
+    expect(platform.queues.chunking.queue.visibilityTimeoutSeconds).toBe(300);
+    expect(platform.queues['video-worker'].queue.visibilityTimeoutSeconds).toBe(900);
+    expect(platform.queues.reassembly.deadLetter.name).toBe(
+      `${provisioned.env.REASSEMBLY_QUEUE_URL.split('/').pop()}-dlq`,
+    );
+  });
+
+  test('an upload under input/ notifies the chunking queue, a source segment the video-worker queue', async () => {
+    // Prepare
+    const jobId = toJobId(randomUUID());
+    const segment = segmentKey({ jobId, segmentIndex: 0, totalSegments: 1, mode: 'anaglyph' });
+    await bodiesOf(platform.queues.chunking.queue); // the notification configuration's s3:TestEvent
+
+    // Act
+    await platform.inputStorage.putBytes(inputKey(jobId), 'video');
+    await platform.inputStorage.putBytes(segment, 'segment');
+    await platform.inputStorage.putBytes(`input/${jobId}/notes.txt`, 'not a video');
+
+    // Assess
+    expect(keysIn(await bodiesOf(platform.queues.chunking.queue))).toEqual([inputKey(jobId)]);
+    expect(keysIn(await bodiesOf(platform.queues['video-worker'].queue))).toEqual([segment]);
+  });
+
+  test('a message that keeps failing reaches its DLQ through the redrive policy', async () => {
+    // Prepare
+    const { queue, deadLetter } = platform.queues.reassembly;
+    await queue.send('{"job_id":"poison"}');
+
+    // Act
+    for (let attempt = 0; attempt < 3; attempt++)
+      await queue.receive({ maxMessages: 1, waitSeconds: 1, visibilityTimeoutSeconds: 0 });
+
+    // Assess
+    expect((await deadLetter.peek(10)).map((m) => m.body)).toEqual(['{"job_id":"poison"}']);
+    expect(await deadLetter.replay(queue)).toBe(1);
+    expect(await bodiesOf(queue)).toEqual(['{"job_id":"poison"}']);
+  });
+
+  test('tables, stream, TTL and lifecycle rule are provisioned as the adapters expect', async () => {
+    // Act
+    const jobs = await moto.clients.dynamodb.send(
+      new DescribeTableCommand({ TableName: provisioned.env.JOBS_TABLE_NAME }),
+    );
+    const completions = await moto.clients.dynamodb.send(
+      new DescribeTableCommand({ TableName: provisioned.env.SEGMENT_COMPLETIONS_TABLE_NAME }),
+    );
+    const ttl = await moto.clients.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: provisioned.env.REASSEMBLY_TRIGGERED_TABLE_NAME }),
+    );
+    const lifecycle = await moto.clients.s3.send(
+      new GetBucketLifecycleConfigurationCommand({ Bucket: provisioned.env.OUTPUT_BUCKET_NAME }),
+    );
+
+    // Assess
+    expect(jobs.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
+      'status-completed_at',
+      'status-created_at',
+    ]);
+    expect(completions.Table?.StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_IMAGE',
+    });
+    expect(completions.Table?.LatestStreamArn).toBe(provisioned.segmentCompletionsStreamArn);
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+    expect(lifecycle.Rules?.[0]).toMatchObject({
+      Status: 'Enabled',
+      Expiration: { Days: 1 },
+      Filter: { Tag: { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value } },
+    });
+  });
+
+  test('a role without a resource gets a port that names the missing variable on use', async () => {
+    // Prepare
+    const webUi = await createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const use = () => webUi.queues.chunking.queue.send('x');
+
+    // Assess
+    expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
+    expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
+    expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
+    webUi.close();
+  });
+});

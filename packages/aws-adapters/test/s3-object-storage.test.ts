@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+} from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ObjectNotFoundError } from '@stereo-spot/pipeline';
+import {
+  finalKey,
+  inputKey,
+  parseS3NotificationBody,
+  segmentKey,
+  segmentOutputKey,
+  toJobId,
+} from '@stereo-spot/shared-types';
+import { AwsAdapterError } from '../src/errors';
+import { SEGMENT_OUTPUT_EXPIRY_TAG, S3ObjectStorage } from '../src/s3/s3-object-storage';
+import { attachmentContentDisposition } from '../src/s3/content-disposition';
+import { startMotoFixture, type MotoFixture } from './support/moto';
+import { presignedRequestMatches } from './support/sigv4-verifier';
+
+let moto: MotoFixture;
+let workDir: string;
+
+beforeAll(async () => {
+  moto = await startMotoFixture();
+  workDir = await mkdtemp(path.join(tmpdir(), 's3-adapter-'));
+});
+afterAll(async () => {
+  await moto?.stop();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+async function newBucket(label: string): Promise<S3ObjectStorage> {
+  const bucket = moto.prefix(label);
+  await moto.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return new S3ObjectStorage(moto.clients.s3, bucket);
+}
+
+const jobId = () => toJobId(randomUUID());
+
+describe('S3ObjectStorage on moto_server', () => {
+  test('puts, reads, heads, lists in key order and deletes objects', async () => {
+    // Prepare
+    const storage = await newBucket('crud');
+    const id = jobId();
+    const keys = [2, 0, 1].map((i) =>
+      segmentKey({ jobId: id, segmentIndex: i, totalSegments: 3, mode: 'sbs' }),
+    );
+
+    // Act
+    for (const key of keys) await storage.putBytes(key, `segment ${key}`);
+    const listed = await storage.list(`segments/${id}/`);
+    const body = await text(await storage.getStream(keys[0]!));
+    const head = await storage.head(keys[0]!);
+    await storage.delete(keys[0]!);
+    await storage.delete(keys[0]!);
+
+    // Assess
+    expect(listed.map((o) => o.key)).toEqual([...keys].sort());
+    expect(body).toBe(`segment ${keys[0]}`);
+    expect(head).toMatchObject({ key: keys[0], size: Buffer.byteLength(`segment ${keys[0]}`) });
+    expect(await storage.head(keys[0]!)).toBeUndefined();
+    expect((await storage.list(`segments/${id}/`)).length).toBe(2);
+  });
+
+  test('a missing object is ObjectNotFoundError for reads and undefined for head', async () => {
+    // Prepare
+    const storage = await newBucket('missing');
+    const key = finalKey(jobId());
+
+    // Act + Assess
+    await expect(storage.getStream(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(storage.downloadToFile(key, path.join(workDir, 'never.mp4'))).rejects.toBeInstanceOf(
+      ObjectNotFoundError,
+    );
+    expect(await storage.head(key)).toBeUndefined();
+  });
+
+  test('uploads a large file in parts and downloads it back byte for byte', async () => {
+    // Prepare
+    const storage = await newBucket('multipart');
+    const source = path.join(workDir, 'large.bin');
+    const bytes = Buffer.alloc(17 * 1024 * 1024 + 123);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+    await writeFile(source, bytes);
+    const key = finalKey(jobId());
+
+    // Act
+    await storage.putFile(key, source);
+    const target = path.join(workDir, 'large-copy.bin');
+    await storage.downloadToFile(key, target);
+
+    // Assess
+    expect((await readFile(target)).equals(bytes)).toBe(true);
+    const head = await moto.clients.s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key }));
+    expect(head.ETag).toMatch(/-2"$/); // a multipart ETag: two parts
+    expect(head.ContentType).toBe('video/mp4');
+  });
+
+  test('tags converted segments for the lifecycle rule, and nothing else', async () => {
+    // Prepare
+    const storage = await newBucket('tags');
+    const id = jobId();
+    const segmentOutput = segmentOutputKey(id, 4);
+    const final = finalKey(id);
+    const file = path.join(workDir, 'segment.mp4');
+    await writeFile(file, 'converted');
+
+    // Act
+    await storage.putFile(segmentOutput, file);
+    await storage.putBytes(final, 'final');
+
+    // Assess
+    const tagsOf = async (key: string) =>
+      (await moto.clients.s3.send(new GetObjectTaggingCommand({ Bucket: storage.bucket, Key: key }))).TagSet;
+    expect(await tagsOf(segmentOutput)).toEqual([
+      { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value },
+    ]);
+    expect(await tagsOf(final)).toEqual([]);
+  });
+
+  test('a presigned PUT takes a plain fetch upload of the announced size', async () => {
+    // Prepare
+    const storage = await newBucket('presign-put');
+    const key = inputKey(jobId());
+    const body = Buffer.from('a tiny video');
+
+    // Act
+    const upload = await storage.presignPut(key, { expiresInSeconds: 600, maxBytes: body.length });
+    const response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(upload.headers).toEqual({ 'Content-Length': String(body.length) });
+    expect(upload.expiresAt).toBeGreaterThan(Date.now() + 590_000);
+    expect(await text(await storage.getStream(key))).toBe('a tiny video');
+  });
+
+  test('a presigned PUT binds Content-Length: S3 would refuse any other size', async () => {
+    // Prepare
+    const storage = await newBucket('presign-size');
+    const upload = await storage.presignPut(inputKey(jobId()), { expiresInSeconds: 60, maxBytes: 1000 });
+    const secret = moto.server.credentials.secretAccessKey;
+
+    // Act
+    const exact = presignedRequestMatches('PUT', upload.url, { 'content-length': '1000' }, secret);
+    const larger = presignedRequestMatches('PUT', upload.url, { 'content-length': '1001' }, secret);
+    const smaller = presignedRequestMatches('PUT', upload.url, { 'content-length': '10' }, secret);
+    const otherKey = presignedRequestMatches(
+      'PUT',
+      upload.url.replace('source.mp4', 'other.mp4'),
+      { 'content-length': '1000' },
+      secret,
+    );
+
+    // Assess
+    expect(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain(
+      'content-length',
+    );
+    expect(new URL(upload.url).searchParams.get('X-Amz-Expires')).toBe('60');
+    expect([exact, larger, smaller, otherKey]).toEqual([true, false, false, false]);
+    // No empty-body checksum is signed in (it would make S3 refuse every real upload).
+    expect(upload.url).not.toMatch(/x-amz-checksum/i);
+  });
+
+  test('refuses presigned expiries S3 cannot sign', async () => {
+    // Prepare
+    const storage = await newBucket('presign-limits');
+    const key = inputKey(jobId());
+
+    // Act + Assess
+    await expect(storage.presignPut(key, { expiresInSeconds: 0, maxBytes: 1 })).rejects.toBeInstanceOf(
+      AwsAdapterError,
+    );
+    await expect(storage.presignGet(key, { expiresInSeconds: 8 * 24 * 3600 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      permanent: true,
+    });
+  });
+
+  test('a presigned GET plays inline, or asks for a download under an RFC 6266 file name', async () => {
+    // Prepare
+    const storage = await newBucket('presign-get');
+    const key = finalKey(jobId());
+    await storage.putBytes(key, 'the final video');
+    const secret = moto.server.credentials.secretAccessKey;
+
+    // Act
+    const playback = await storage.presignGet(key, { expiresInSeconds: 300 });
+    const download = await storage.presignGet(key, {
+      expiresInSeconds: 300,
+      downloadFileName: 'Café "3D"_LRF_Full_SBS.mp4',
+    });
+    const played = await fetch(playback.url);
+    const downloaded = await fetch(download.url);
+
+    // Assess
+    expect(await played.text()).toBe('the final video');
+    expect(await downloaded.text()).toBe('the final video');
+    expect(new URL(playback.url).searchParams.has('response-content-disposition')).toBe(false);
+    // S3 answers with the signed response-content-disposition (moto ignores the override, so the
+    // URL is what can be checked here); changing it would break the signature.
+    const disposition = new URL(download.url).searchParams.get('response-content-disposition');
+    expect(disposition).toBe(
+      `attachment; filename="Cafe _3D__LRF_Full_SBS.mp4"; filename*=UTF-8''Caf%C3%A9%20%223D%22_LRF_Full_SBS.mp4`,
+    );
+    const tampered = new URL(download.url);
+    tampered.searchParams.set('response-content-disposition', 'attachment; filename="other.mp4"');
+    expect(presignedRequestMatches('GET', download.url, {}, secret)).toBe(true);
+    expect(presignedRequestMatches('GET', tampered.toString(), {}, secret)).toBe(false);
+  });
+
+  test('moto delivers URL-encoded keys in real S3 notifications; the shared parser decodes them', async () => {
+    // Prepare
+    const storage = await newBucket('notify');
+    const queue = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: `${storage.bucket}-q` }));
+    const queueArn = (
+      await moto.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    await moto.clients.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: storage.bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              QueueArn: queueArn,
+              Events: ['s3:ObjectCreated:*'],
+              Filter: {
+                Key: {
+                  FilterRules: [
+                    { Name: 'prefix', Value: 'input/' },
+                    { Name: 'suffix', Value: '.mp4' },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const id = jobId();
+
+    // Act
+    await storage.putBytes(inputKey(id), 'upload');
+    await storage.putBytes(finalKey(id), 'not under input/');
+    const received = await moto.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+
+    // Assess
+    const bodies = (received.Messages ?? []).map((m) => m.Body ?? '');
+    const records = bodies
+      .map((body) => parseS3NotificationBody(body))
+      .flatMap((parsed) => (parsed.ok && parsed.value.kind === 'records' ? parsed.value.records : []));
+    expect(bodies.some((body) => body.includes(`input%2F${id}%2Fsource.mp4`))).toBe(true);
+    expect(records.map((r) => [r.bucket, r.key])).toEqual([[storage.bucket, inputKey(id)]]);
+  });
+});
+
+describe('attachmentContentDisposition', () => {
+  test.each([
+    ['movie_LRF_Full_SBS.mp4', 'attachment; filename="movie_LRF_Full_SBS.mp4"'],
+    ['日本語.mp4', `attachment; filename="___.mp4"; filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.mp4`],
+    ["it's (3D)*.mp4", `attachment; filename="it's (3D)*.mp4"`],
+    ['back\\slash.mp4', `attachment; filename="back_slash.mp4"; filename*=UTF-8''back%5Cslash.mp4`],
+  ])('%s', (name, expected) => {
+    expect(attachmentContentDisposition(name)).toBe(expected);
+  });
+});

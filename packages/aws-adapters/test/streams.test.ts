@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { segmentOutputKey, toJobId, type JobId } from '@stereo-spot/shared-types';
+import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
+import { createSegmentCompletionsTable } from '../src/provisioning/pipeline-resources';
+import {
+  jobIdOfStreamRecord,
+  segmentCompletionChangeFromStreamRecord,
+} from '../src/streams/segment-completion-records';
+import { DynamoDbStreamPoller } from '../src/streams/stream-poller';
+import { startMotoFixture, type MotoFixture } from './support/moto';
+
+const JOB = toJobId('0b6f5a4e-6a43-4a4e-9d0e-2a7b1c3d4e5f');
+
+/** A record as Lambda's event source mapping delivers it (from the AWS documentation's shape). */
+const lambdaRecord = (overrides: Partial<NonNullable<DynamoDBRecord['dynamodb']>> = {}): DynamoDBRecord => ({
+  eventID: '1',
+  eventName: 'INSERT',
+  eventVersion: '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: 'eu-west-1',
+  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/completions/stream/2024-01-01T00:00:00.000',
+  dynamodb: {
+    ApproximateCreationDateTime: 1_700_000_000,
+    Keys: { job_id: { S: JOB }, segment_index: { N: '3' } },
+    NewImage: {
+      job_id: { S: JOB },
+      segment_index: { N: '3' },
+      output_key: { S: segmentOutputKey(JOB, 3) },
+      completed_at: { N: '1700000000000' },
+    },
+    SequenceNumber: '111100000000000000001',
+    SizeBytes: 120,
+    StreamViewType: 'NEW_IMAGE',
+    ...overrides,
+  },
+});
+
+describe('segmentCompletionChangeFromStreamRecord', () => {
+  test('reads a Lambda event record', () => {
+    // Act
+    const change = segmentCompletionChangeFromStreamRecord(lambdaRecord());
+
+    // Assess
+    expect(change).toEqual({
+      ok: true,
+      value: { eventName: 'INSERT', jobId: JOB, segmentIndex: 3, sequenceNumber: '111100000000000000001' },
+    });
+  });
+
+  test('reads a DynamoDB Streams GetRecords record (Date creation time, no event source ARN)', () => {
+    // Prepare
+    const record = {
+      eventID: 'abc',
+      eventName: 'MODIFY' as const,
+      dynamodb: {
+        ApproximateCreationDateTime: new Date(),
+        Keys: { job_id: { S: JOB }, segment_index: { N: '0' } },
+        SequenceNumber: '42',
+      },
+    };
+
+    // Act
+    const change = segmentCompletionChangeFromStreamRecord(record);
+
+    // Assess
+    expect(change).toEqual({
+      ok: true,
+      value: { eventName: 'MODIFY', jobId: JOB, segmentIndex: 0, sequenceNumber: '42' },
+    });
+  });
+
+  test.each([
+    [
+      'a job id that is not a lowercase UUID',
+      lambdaRecord({ Keys: { job_id: { S: 'JOB-1' }, segment_index: { N: '1' } } }),
+    ],
+    ['a negative segment index', lambdaRecord({ Keys: { job_id: { S: JOB }, segment_index: { N: '-1' } } })],
+    [
+      'a segment index as a string attribute',
+      lambdaRecord({ Keys: { job_id: { S: JOB }, segment_index: { S: '1' } } }),
+    ],
+    ['no sequence number', lambdaRecord({ SequenceNumber: undefined })],
+    ['no keys', lambdaRecord({ Keys: undefined })],
+  ])('refuses a record with %s, naming the problem', (_label, record) => {
+    // Act
+    const change = segmentCompletionChangeFromStreamRecord(record);
+
+    // Assess
+    expect(change.ok).toBe(false);
+    expect(!change.ok && change.error.code).toBe('INVALID_PAYLOAD');
+  });
+
+  test('finds the job id for logs even in an unusable record', () => {
+    expect(jobIdOfStreamRecord(lambdaRecord({ SequenceNumber: undefined }))).toBe(JOB);
+    expect(jobIdOfStreamRecord({ nothing: true })).toBeUndefined();
+  });
+});
+
+describe('DynamoDbStreamPoller on moto_server', () => {
+  let moto: MotoFixture;
+  beforeAll(async () => {
+    moto = await startMotoFixture();
+  });
+  afterAll(() => moto?.stop());
+
+  async function newCompletionsTable(label: string) {
+    const table = moto.prefix(label);
+    const streamArn = await createSegmentCompletionsTable(moto.clients, table);
+    const described = await moto.clients.dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    return {
+      store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table),
+      streamArn: streamArn ?? described.Table?.LatestStreamArn ?? '',
+    };
+  }
+  const put = (store: DynamoDbSegmentCompletionStore, jobId: JobId, index: number) =>
+    store.put({
+      job_id: jobId,
+      segment_index: index,
+      output_key: segmentOutputKey(jobId, index),
+      completed_at: index,
+    });
+
+  test('hands every change to the handler in Lambda event shape, in order, once', async () => {
+    // Prepare
+    const { store, streamArn } = await newCompletionsTable('stream-order');
+    const jobId = toJobId(randomUUID());
+    const events: DynamoDBStreamEvent[] = [];
+    const poller = new DynamoDbStreamPoller({
+      client: moto.clients.streams,
+      streamArn,
+      handler: async (event) => {
+        events.push(event);
+      },
+    });
+    for (const index of [0, 1, 2]) await put(store, jobId, index);
+
+    // Act
+    const firstPass = await poller.pollOnce();
+    await put(store, jobId, 3);
+    const secondPass = await poller.pollOnce();
+    const idlePass = await poller.pollOnce();
+
+    // Assess
+    const records = events.flatMap((event) => event.Records);
+    expect([firstPass, secondPass, idlePass]).toEqual([3, 1, 0]);
+    expect(records.map((r) => segmentCompletionChangeFromStreamRecord(r))).toEqual(
+      [0, 1, 2, 3].map((index) => ({
+        ok: true,
+        value: expect.objectContaining({ eventName: 'INSERT', jobId, segmentIndex: index }),
+      })),
+    );
+    expect(records[0]).toMatchObject({
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: streamArn,
+      dynamodb: {
+        ApproximateCreationDateTime: expect.any(Number),
+        NewImage: { output_key: { S: segmentOutputKey(jobId, 0) } },
+        StreamViewType: 'NEW_IMAGE',
+      },
+    });
+  });
+
+  test('re-delivers from the first reported failure, like ReportBatchItemFailures', async () => {
+    // Prepare
+    const { store, streamArn } = await newCompletionsTable('stream-retry');
+    const jobId = toJobId(randomUUID());
+    for (const index of [0, 1, 2]) await put(store, jobId, index);
+    const seen: number[][] = [];
+    let failOnce = true;
+    const poller = new DynamoDbStreamPoller({
+      client: moto.clients.streams,
+      streamArn,
+      handler: async (event) => {
+        const indexes = event.Records.map((r) => Number(r.dynamodb?.Keys?.segment_index?.N));
+        seen.push(indexes);
+        const second = event.Records[1];
+        if (failOnce && second !== undefined) {
+          failOnce = false;
+          return { batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber ?? '' }] };
+        }
+        return { batchItemFailures: [] };
+      },
+    });
+
+    // Act
+    await poller.pollOnce();
+    await poller.pollOnce();
+
+    // Assess
+    expect(seen).toEqual([
+      [0, 1, 2],
+      [1, 2],
+    ]);
+  });
+
+  test('skips a record that keeps failing after maxRetries, then goes on', async () => {
+    // Prepare
+    const { store, streamArn } = await newCompletionsTable('stream-skip');
+    const jobId = toJobId(randomUUID());
+    for (const index of [0, 1]) await put(store, jobId, index);
+    const seen: number[][] = [];
+    const poller = new DynamoDbStreamPoller({
+      client: moto.clients.streams,
+      streamArn,
+      maxRetries: 1,
+      handler: async (event) => {
+        seen.push(event.Records.map((r) => Number(r.dynamodb?.Keys?.segment_index?.N)));
+        if (event.Records[0]?.dynamodb?.Keys?.segment_index?.N === '0') throw new Error('always fails');
+      },
+    });
+
+    // Act
+    for (let pass = 0; pass < 3; pass++) await poller.pollOnce();
+
+    // Assess
+    expect(seen).toEqual([[0, 1], [0, 1], [1]]);
+  });
+});

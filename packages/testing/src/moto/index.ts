@@ -1,0 +1,6 @@
+export {
+  startMotoServer,
+  uniqueResourcePrefix,
+  type MotoServer,
+  type StartMotoServerOptions,
+} from './moto-server';
