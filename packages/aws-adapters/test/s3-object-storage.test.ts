@@ -133,7 +133,11 @@ describe('S3ObjectStorage on moto_server', () => {
     const body = Buffer.from('a tiny video');
 
     // Act
-    const upload = await storage.presignPut(key, { expiresInSeconds: 600, maxBytes: body.length });
+    const upload = await storage.presignPut(key, {
+      expiresInSeconds: 600,
+      maxBytes: 1024,
+      contentLength: body.length,
+    });
     const response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
 
     // Assess
@@ -143,10 +147,14 @@ describe('S3ObjectStorage on moto_server', () => {
     expect(await text(await storage.getStream(key))).toBe('a tiny video');
   });
 
-  test('a presigned PUT binds Content-Length: S3 would refuse any other size', async () => {
+  test('with an announced size the URL binds Content-Length: S3 would refuse any other size', async () => {
     // Prepare
     const storage = await newBucket('presign-size');
-    const upload = await storage.presignPut(inputKey(jobId()), { expiresInSeconds: 60, maxBytes: 1000 });
+    const upload = await storage.presignPut(inputKey(jobId()), {
+      expiresInSeconds: 60,
+      maxBytes: 5000,
+      contentLength: 1000,
+    });
     const secret = moto.server.credentials.secretAccessKey;
 
     // Act
@@ -168,6 +176,49 @@ describe('S3ObjectStorage on moto_server', () => {
     expect([exact, larger, smaller, otherKey]).toEqual([true, false, false, false]);
     // No empty-body checksum is signed in (it would make S3 refuse every real upload).
     expect(upload.url).not.toMatch(/x-amz-checksum/i);
+  });
+
+  test('without an announced size the URL takes any size (S3 cannot cap a presigned PUT)', async () => {
+    // Prepare
+    const storage = await newBucket('presign-any');
+    const upload = await storage.presignPut(segmentOutputKey(jobId(), 0), {
+      expiresInSeconds: 60,
+      maxBytes: 20 * 1024 ** 3,
+      contentType: 'video/mp4',
+    });
+    const secret = moto.server.credentials.secretAccessKey;
+
+    // Act
+    const matches = [10, 123_456].map((size) =>
+      presignedRequestMatches(
+        'PUT',
+        upload.url,
+        { 'content-length': String(size), ...upload.headers },
+        secret,
+      ),
+    );
+
+    // Assess
+    expect(upload.headers).toEqual({ 'Content-Type': 'video/mp4' });
+    expect(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).not.toContain(
+      'content-length',
+    );
+    expect(matches).toEqual([true, true]);
+  });
+
+  test('refuses an announced size over the limit', async () => {
+    // Prepare
+    const storage = await newBucket('presign-over');
+
+    // Act
+    const presigning = storage.presignPut(inputKey(jobId()), {
+      expiresInSeconds: 60,
+      maxBytes: 100,
+      contentLength: 101,
+    });
+
+    // Assess
+    await expect(presigning).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', permanent: true });
   });
 
   test('refuses presigned expiries S3 cannot sign', async () => {

@@ -36,6 +36,12 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
 /** Parts of a multipart upload; files below this go up in one PutObject. */
 const MULTIPART_PART_BYTES = 16 * 1024 * 1024;
 
+/** The port's options, plus the exact size when the client announced it. */
+export interface S3PresignPutOptions extends PresignPutOptions {
+  /** Bytes the client will upload; signed into the URL so S3 accepts exactly this size. */
+  readonly contentLength?: number;
+}
+
 export interface S3ObjectStorageOptions {
   /** Signs presigned URLs (defaults to `client`); lets browsers use another endpoint than workers. */
   readonly presignClient?: S3Client;
@@ -150,25 +156,38 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   /**
-   * A PUT URL with `Content-Length` signed in: S3 refuses a PUT whose declared length differs
-   * (SignatureDoesNotMatch), so the upload is exactly `maxBytes` long. A presigned PUT cannot
-   * carry a size RANGE; callers pass the size the client announced.
+   * A PUT URL for one key. S3 cannot cap the size of a presigned PUT (only a POST policy can), but
+   * it can bind the exact size: with `contentLength` (the size the client announced) the
+   * `Content-Length` header is signed into the URL and S3 refuses a PUT of any other length
+   * (403 SignatureDoesNotMatch). Without it, `maxBytes` is checked only against `contentLength`
+   * and S3's own 5 GiB single-PUT limit applies.
    */
-  async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
+  async presignPut(key: string, options: S3PresignPutOptions): Promise<PresignedRequest> {
     const expiresIn = checkExpiry(options.expiresInSeconds, key);
-    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
-      throw new AwsAdapterError(
-        'INVALID_ARGUMENT',
-        `maxBytes must be a byte count, got ${options.maxBytes}`,
-        true,
-      );
+    const exactSize = options.contentLength;
+    if (exactSize !== undefined) {
+      if (!Number.isSafeInteger(exactSize) || exactSize < 0) {
+        throw new AwsAdapterError(
+          'INVALID_ARGUMENT',
+          `contentLength must be a byte count, got ${exactSize}`,
+          true,
+        );
+      }
+      if (exactSize > options.maxBytes) {
+        throw new AwsAdapterError(
+          'INVALID_ARGUMENT',
+          `upload of ${exactSize} bytes for ${key} is over the limit of ${options.maxBytes} bytes`,
+          true,
+        );
+      }
     }
-    const headers: Record<string, string> = { 'Content-Length': String(options.maxBytes) };
+    const headers: Record<string, string> = {};
+    if (exactSize !== undefined) headers['Content-Length'] = String(exactSize);
     if (options.contentType !== undefined) headers['Content-Type'] = options.contentType;
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: key,
-      ContentLength: options.maxBytes,
+      ...(exactSize !== undefined ? { ContentLength: exactSize } : {}),
       ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
     });
     const signedAt = this.now();
