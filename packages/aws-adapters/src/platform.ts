@@ -1,3 +1,4 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { AwsPlatformConfig, AwsResourceVariable } from '@stereo-spot/config';
 import {
   QUEUE_ROLES,
@@ -14,7 +15,8 @@ import { createAwsClients, type AwsClients, type StaticCredentials } from './cli
 import { DynamoDbJobStore } from './dynamodb/job-store';
 import { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
 import { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
-import { AwsAdapterError } from './errors';
+import { AwsAdapterError, callAws } from './errors';
+import { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
 import { S3ObjectStorage } from './s3/s3-object-storage';
 import { SqsDeadLetterQueue } from './sqs/sqs-dead-letter-queue';
 import { SqsQueue, describeSqsQueue } from './sqs/sqs-queue';
@@ -30,8 +32,15 @@ export const QUEUE_URL_VARIABLES: Readonly<
 
 export interface AwsPlatform extends PipelinePorts {
   readonly clients: AwsClients;
+  /**
+   * What Lambda's event source mapping does, for runs without Lambda (an emulator): polls the
+   * SegmentCompletions table's stream and hands batches to `handler`. Call `run(signal)`.
+   */
+  createStreamPoller(
+    options: Omit<DynamoDbStreamPollerOptions, 'client' | 'streamArn'>,
+  ): Promise<DynamoDbStreamPoller>;
   /** Releases the SDK clients' sockets. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface CreateAwsPlatformOptions {
@@ -98,7 +107,21 @@ export async function createAwsPlatform(
         (name) => new DynamoDbReassemblyLockStore(clients.documents, name),
       ),
       queues: Object.fromEntries(queueEntries) as PipelineQueues,
-      close: () => clients.destroy(),
+      async createStreamPoller(pollerOptions) {
+        const tableName = resource('SEGMENT_COMPLETIONS_TABLE_NAME');
+        if (tableName === undefined)
+          throw missingResource('SEGMENT_COMPLETIONS_TABLE_NAME', 'createStreamPoller');
+        const described = await callAws(
+          { operation: 'DynamoDB DescribeTable', resource: `table ${tableName}` },
+          () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })),
+        );
+        const streamArn = described.Table?.LatestStreamArn;
+        if (streamArn === undefined) {
+          throw new AwsAdapterError('AWS_REQUEST_FAILED', `table ${tableName} has no stream enabled`, true);
+        }
+        return new DynamoDbStreamPoller({ ...pollerOptions, client: clients.streams, streamArn });
+      },
+      close: async () => clients.destroy(),
     };
   } catch (error) {
     clients.destroy();
@@ -112,11 +135,15 @@ function notConfigured<T>(variable: AwsResourceVariable): T {
     get(_target, property) {
       // Not a promise, and printable in logs and test output.
       if (property === 'then' || typeof property === 'symbol') return undefined;
-      throw new AwsAdapterError(
-        'MISSING_RESOURCE_CONFIG',
-        `${variable} is not set: this process was not configured with that resource (used: .${String(property)})`,
-        true,
-      );
+      throw missingResource(variable, `.${String(property)}`);
     },
   }) as T;
+}
+
+function missingResource(variable: AwsResourceVariable, use: string): AwsAdapterError {
+  return new AwsAdapterError(
+    'MISSING_RESOURCE_CONFIG',
+    `${variable} is not set: this process was not configured with that resource (used: ${use})`,
+    true,
+  );
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   platform = await createAwsPlatform(awsConfig('ops'), { credentials: moto.server.credentials });
 });
 afterAll(async () => {
-  platform?.close();
+  await platform?.close();
   await moto?.stop();
 });
 
@@ -90,6 +90,31 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     expect(await bodiesOf(queue)).toEqual(['{"job_id":"poison"}']);
   });
 
+  test('the stream poller follows the SegmentCompletions table found by its name', async () => {
+    // Prepare
+    const jobId = toJobId(randomUUID());
+    const received: string[] = [];
+    const poller = await platform.createStreamPoller({
+      handler: async (event) => {
+        received.push(...event.Records.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.job_id?.S}`));
+      },
+      startingPosition: 'LATEST',
+    });
+    await poller.pollOnce();
+
+    // Act
+    await platform.segmentCompletions.put({
+      job_id: jobId,
+      segment_index: 0,
+      output_key: 'k',
+      completed_at: 1,
+    });
+    await poller.pollOnce();
+
+    // Assess
+    expect(received).toEqual([`INSERT ${jobId}`]);
+  });
+
   test('tables, stream, TTL and lifecycle rule are provisioned as the adapters expect', async () => {
     // Act
     const jobs = await moto.clients.dynamodb.send(
@@ -134,6 +159,6 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
     expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
     expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
-    webUi.close();
+    await webUi.close();
   });
 });
