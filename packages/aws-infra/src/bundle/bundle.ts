@@ -1,0 +1,86 @@
+/**
+ * esbuild bundles of the apps: one CommonJS file per app, for the container images and the
+ * Lambda zip. The same function runs in the Dockerfiles' build stage, at synth (the Lambda) and
+ * in the tests, so what is tested is what ships.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { buildSync, type BuildFailure } from 'esbuild';
+import { AwsInfraError } from '../errors';
+
+/** The repository root (this file is packages/aws-infra/src/bundle/bundle.ts). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** Node.js major version of the Lambda runtime and the images. */
+export const NODE_TARGET = 'node22';
+
+export const BUNDLED_APPS = ['web-ui', 'media-worker', 'video-worker', 'reassembly-trigger'] as const;
+export type BundledApp = (typeof BUNDLED_APPS)[number];
+
+/**
+ * Entry candidates per app, first existing wins (paths from the repository root). The Lambda's
+ * handler module exports `handler`.
+ */
+export const APP_ENTRY_CANDIDATES: Readonly<Record<BundledApp, readonly string[]>> = {
+  'web-ui': ['apps/web-ui/src/main.ts'],
+  'media-worker': ['apps/media-worker/src/main.ts'],
+  'video-worker': ['apps/video-worker/src/main.ts'],
+  'reassembly-trigger': ['apps/reassembly-trigger/src/lambda.ts', 'apps/reassembly-trigger/src/index.ts'],
+};
+
+/** The entry file of an app, or an AwsInfraError naming the paths that were tried. */
+export function resolveAppEntry(app: BundledApp, root = REPO_ROOT): string {
+  const candidates = APP_ENTRY_CANDIDATES[app];
+  for (const candidate of candidates) {
+    const file = path.join(root, candidate);
+    if (existsSync(file)) return file;
+  }
+  throw new AwsInfraError(
+    'BUNDLE_FAILED',
+    `no entry point for ${app}: none of ${candidates.join(', ')} exists`,
+  );
+}
+
+export interface BundleResult {
+  readonly entry: string;
+  readonly outfile: string;
+  readonly bytes: number;
+}
+
+/**
+ * Bundles `entry` and everything it imports (workspace packages through tsconfig paths, npm
+ * packages from node_modules) into `outfile`. better-sqlite3 is replaced by a stub that throws
+ * when used: on AWS the apps use the AWS adapters, and the native module is not shipped.
+ */
+export function bundleNodeApp(entry: string, outfile: string): BundleResult {
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  try {
+    buildSync({
+      entryPoints: [entry],
+      outfile,
+      absWorkingDir: REPO_ROOT,
+      bundle: true,
+      platform: 'node',
+      target: NODE_TARGET,
+      format: 'cjs',
+      minify: true,
+      keepNames: true,
+      sourcemap: 'linked',
+      legalComments: 'linked',
+      tsconfig: path.join(REPO_ROOT, 'tsconfig.base.json'),
+      alias: { 'better-sqlite3': './packages/aws-infra/src/bundle/unavailable-better-sqlite3.cjs' },
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const failure = error as BuildFailure;
+    const details = (failure.errors ?? [])
+      .slice(0, 5)
+      .map((message) => `  ${message.location?.file ?? ''}:${message.location?.line ?? ''} ${message.text}`)
+      .join('\n');
+    throw new AwsInfraError(
+      'BUNDLE_FAILED',
+      `esbuild could not bundle ${entry}:\n${details || String(error)}`,
+    );
+  }
+  return { entry, outfile, bytes: statSync(outfile).size };
+}

@@ -1,0 +1,82 @@
+/**
+ * Numbers and names the infrastructure commits to. Tests assert them on the synthesized JSON and
+ * docs/deploy.md quotes them; change them here only.
+ */
+
+/** The three long-running apps that run as ECS services, each with its own image. */
+export const ECS_APPS = ['web-ui', 'media-worker', 'video-worker'] as const;
+export type EcsApp = (typeof ECS_APPS)[number];
+
+/** Every image with an ECR repository: the three ECS apps and the SageMaker inference image. */
+export const IMAGES = [...ECS_APPS, 'stereocrafter-sagemaker'] as const;
+export type ImageName = (typeof IMAGES)[number];
+
+/** The pipeline's queues, in the order of the flow. */
+export const QUEUE_ROLES = ['chunking', 'video-worker', 'reassembly'] as const;
+export type QueueRoleName = (typeof QUEUE_ROLES)[number];
+
+export interface QueuePolicy {
+  /** Longer than one unit of work, so a message is not redelivered while a worker still holds it
+   * (the workers' heartbeat extends it for longer work). */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export const QUEUE_POLICIES: Readonly<Record<QueueRoleName, QueuePolicy>> = {
+  chunking: { visibilityTimeoutSeconds: 900, maxReceiveCount: 3 },
+  /** GPU conversion is the step most likely to fail transiently (throttling, endpoint scaling). */
+  'video-worker': { visibilityTimeoutSeconds: 1800, maxReceiveCount: 5 },
+  reassembly: { visibilityTimeoutSeconds: 600, maxReceiveCount: 3 },
+};
+
+/** Main queues keep messages 4 days; DLQs 14 days (the maximum), so operators have time to replay. */
+export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * Converted segments (`jobs/{job_id}/segments/{i}.mp4`) expire after one day while `final.mp4`
+ * stays. A lifecycle filter matches a prefix or tags, and no prefix singles out segments across
+ * jobs, so the expiry rule matches this object tag: WHOEVER WRITES A SEGMENT OUTPUT SETS IT (the
+ * video-worker's AWS adapter, with PutObject `Tagging` or PutObjectTagging).
+ */
+export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot-lifecycle', value: 'segment-output' } as const;
+export const SEGMENT_OUTPUT_EXPIRY_DAYS = 1;
+
+/** Source segments (`segments/` in the input bucket) outlive the longest DLQ stay, so a replayed
+ * video-worker message still finds its segment. */
+export const SOURCE_SEGMENT_EXPIRY_DAYS = 15;
+
+/** Prefix of the SageMaker asynchronous inference objects in the output bucket (requests,
+ * responses, failures); they expire after a day. */
+export const SAGEMAKER_ASYNC_PREFIX = 'sagemaker/';
+export const SAGEMAKER_ASYNC_EXPIRY_DAYS = 1;
+
+/** Application Auto Scaling of the workers on queue depth. */
+export const QUEUE_SCALING = {
+  /** Messages (waiting + in flight) per running task that target tracking aims for. */
+  messagesPerTask: 10,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 300,
+} as const;
+
+/** The web UI listens here inside its container; the load balancer forwards to it. */
+export const WEB_UI_PORT = 8080;
+export const WEB_UI_HEALTH_PATH = '/healthz';
+
+/** Fargate gives a stopping task at most 120 s after SIGTERM; the workers' grace is shorter. */
+export const WORKER_STOP_TIMEOUT_SECONDS = 120;
+export const WORKER_SHUTDOWN_GRACE_SECONDS = 100;
+
+/** Where the CodeBuild project reads the repository snapshot that builds the inference image. */
+export const CODEBUILD_SOURCE_KEY = 'stereo-spot-source.zip';
+export const INFERENCE_BUILDSPEC = 'docker/stereocrafter-sagemaker/buildspec.yml';
+
+/** The reassembly-trigger Lambda. */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_TIMEOUT_SECONDS = 60;
+export const LAMBDA_STREAM = {
+  batchSize: 100,
+  maximumRetryAttempts: 5,
+  maximumRecordAgeInSeconds: 6 * 3600,
+} as const;
