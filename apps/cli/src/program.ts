@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { opsCommand } from './commands/ops';
 
 /**
  * Builds the `stereo-spot` command tree. Each command lives in its own module under
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .description('Turn 2D videos and images into stereoscopic 3D (anaglyph, side-by-side, top-bottom).')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
+  program.addCommand(opsCommand());
   return program;
 }

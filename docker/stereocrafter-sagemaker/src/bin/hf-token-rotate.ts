@@ -1,0 +1,5 @@
+// Run by `stereo-spot ops hf-token rotate`.
+import { hfTokenRotateCommand } from '../commands';
+import { runAsProcess } from './run';
+
+runAsProcess(hfTokenRotateCommand);
