@@ -1,0 +1,68 @@
+/**
+ * The error hierarchy of the embedded adapters. `code` is stable; `permanent: true` marks errors
+ * that retrying cannot fix (pipeline's `isPermanentError` reads the flag).
+ */
+export type LocalAdapterErrorCode =
+  | 'INVALID_OBJECT_KEY'
+  | 'INVALID_ARGUMENT'
+  | 'RECEIPT_HANDLE_INVALID'
+  | 'PRESIGNED_URL_INVALID'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CLOSED';
+
+export class LocalAdapterError extends Error {
+  constructor(
+    readonly code: LocalAdapterErrorCode,
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A key that would escape the bucket folder or cannot be a file path. */
+export class InvalidObjectKeyError extends LocalAdapterError {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super('INVALID_OBJECT_KEY', `invalid object key ${JSON.stringify(key)}: ${reason}`, true);
+  }
+}
+
+/** A caller passed a value outside the port's documented range (e.g. waitSeconds > 20). */
+export class InvalidArgumentError extends LocalAdapterError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message, true);
+  }
+}
+
+/**
+ * The receipt handle does not belong to the message's current delivery (it was deleted, or its
+ * visibility expired and it was received again). Like SQS: not retryable with the same handle.
+ */
+export class ReceiptHandleInvalidError extends LocalAdapterError {
+  constructor(readonly queue: string) {
+    super(
+      'RECEIPT_HANDLE_INVALID',
+      `receipt handle is not the current delivery of any message in queue ${queue}`,
+      true,
+    );
+  }
+}
+
+/** The adapter (its database) was closed. */
+export class AdapterClosedError extends LocalAdapterError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed`, false);
+  }
+}
+
+/** A presigned PUT body (or a streamed put) larger than its limit. */
+export class PayloadTooLargeError extends LocalAdapterError {
+  constructor(readonly maxBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `the upload is larger than the limit of ${maxBytes} bytes`, true);
+  }
+}

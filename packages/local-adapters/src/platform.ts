@@ -1,0 +1,156 @@
+/**
+ * The embedded platform: every port the apps need, under one STEREO_SPOT_HOME folder that several
+ * processes may share (`stereo-spot up` and extra `stereo-spot worker ...` processes).
+ *
+ *   <home>/stereo-spot.db     queues, tables, change stream (SQLite, WAL)
+ *   <home>/buckets/<bucket>/  objects
+ *   <home>/tmp/               uploads being written (renamed into place when complete)
+ *   <home>/secret             HMAC key of presigned URLs (0600)
+ */
+import path from 'node:path';
+import type { Logger } from '@stereo-spot/logging';
+import {
+  QUEUE_ROLES,
+  systemClock,
+  type Clock,
+  type PipelinePorts,
+  type PipelineQueues,
+  type QueuePair,
+  type QueueRole,
+} from '@stereo-spot/pipeline';
+import { INPUT_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
+import { SqliteDeadLetterQueue, SqliteQueue } from './queue/sqlite-queue';
+import { openDatabase, type SqliteDatabase } from './sqlite/database';
+import { FsObjectStorage } from './storage/fs-object-storage';
+import { loadOrCreateSecret, PresignSigner } from './storage/presign';
+import { createPresignedRequestHandler, type PresignedRequestHandler } from './storage/presigned-handler';
+import { SqliteJobStore } from './stores/sqlite-job-store';
+import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
+import {
+  SegmentCompletionStreamReader,
+  type SegmentCompletionChangeHandler,
+  type StreamReaderOptions,
+} from './stream/segment-completion-stream';
+
+export const DEFAULT_HOME = './.stereo-spot';
+export const DATABASE_FILE = 'stereo-spot.db';
+export const INPUT_BUCKET = 'stereo-spot-input';
+export const OUTPUT_BUCKET = 'stereo-spot-output';
+export const DEFAULT_MAX_RECEIVE_COUNT = 3;
+
+/** Default visibility timeouts (seconds): long enough for one chunking, segment, reassembly. */
+export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: Readonly<Record<QueueRole, number>> = {
+  chunking: 900,
+  'video-worker': 1800,
+  reassembly: 600,
+};
+
+export interface LocalPlatformOptions {
+  /** Default `./.stereo-spot` (relative to the working directory). */
+  readonly home?: string;
+  /** Where presigned URLs point (the web-ui), e.g. `http://127.0.0.1:8080`; a function when known later. */
+  readonly publicBaseUrl: string | (() => string);
+  /** Receives before a message moves to its DLQ. Default 3. */
+  readonly maxReceiveCount?: number;
+  /** One value for every queue, or per role; defaults: chunking 900, video-worker 1800, reassembly 600. */
+  readonly visibilityTimeoutSeconds?: number | Partial<Record<QueueRole, number>>;
+  /** How often long polls and the stream look for work written by other processes. Default 100 ms. */
+  readonly pollIntervalMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface LocalPlatform extends PipelinePorts {
+  /** Absolute path of the home folder. */
+  readonly home: string;
+  readonly inputStorage: FsObjectStorage;
+  readonly outputStorage: FsObjectStorage;
+  readonly jobs: SqliteJobStore;
+  readonly segmentCompletions: SqliteSegmentCompletionStore;
+  readonly reassemblyLocks: SqliteReassemblyLockStore;
+  readonly queues: PipelineQueues;
+  /** Serves presigned GET/PUT URLs; returns false when the request is for another path. */
+  readonly handlePresignedRequest: PresignedRequestHandler;
+  /** A reader of the SegmentCompletions change stream (call `start()`; `close()` stops it). */
+  createStreamReader(options: {
+    readonly consumer: string;
+    readonly handler: SegmentCompletionChangeHandler;
+    readonly logger?: Logger;
+  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader;
+  /** Stops stream readers, ends pending long polls, closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
+  const home = path.resolve(options.home ?? DEFAULT_HOME);
+  const clock = options.clock ?? systemClock;
+  const db: SqliteDatabase = openDatabase(path.join(home, DATABASE_FILE));
+  const closing = new AbortController();
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const maxReceiveCount = options.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
+
+  const visibilityFor = (role: QueueRole): number => {
+    const configured = options.visibilityTimeoutSeconds;
+    if (typeof configured === 'number') return configured;
+    return configured?.[role] ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS[role];
+  };
+  const queuePair = (role: QueueRole): QueuePair => {
+    const common = { db, clock, pollIntervalMs, closed: closing.signal };
+    const deadLetter = new SqliteDeadLetterQueue({ ...common, name: `${role}-dlq`, visibilityTimeoutSeconds: 30 });
+    const queue = new SqliteQueue({
+      ...common,
+      name: role,
+      visibilityTimeoutSeconds: visibilityFor(role),
+      redrive: { deadLetterQueueName: deadLetter.name, maxReceiveCount },
+    });
+    return { queue, deadLetter };
+  };
+  const queues = Object.fromEntries(QUEUE_ROLES.map((role) => [role, queuePair(role)])) as Record<
+    QueueRole,
+    QueuePair
+  >;
+
+  const signer = new PresignSigner(loadOrCreateSecret(home));
+  const storageOptions = { home, signer, publicBaseUrl: options.publicBaseUrl, clock };
+  const inputStorage = new FsObjectStorage({
+    ...storageOptions,
+    bucket: INPUT_BUCKET,
+    notifications: [
+      { prefix: INPUT_PREFIX, suffix: MP4_SUFFIX, queue: queues.chunking.queue },
+      { prefix: SEGMENTS_PREFIX, suffix: MP4_SUFFIX, queue: queues['video-worker'].queue },
+    ],
+  });
+  const outputStorage = new FsObjectStorage({ ...storageOptions, bucket: OUTPUT_BUCKET });
+
+  const readers = new Set<SegmentCompletionStreamReader>();
+  let closed: Promise<void> | undefined;
+
+  return {
+    home,
+    inputStorage,
+    outputStorage,
+    jobs: new SqliteJobStore(db, { clock }),
+    segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
+    reassemblyLocks: new SqliteReassemblyLockStore(db),
+    queues,
+    handlePresignedRequest: createPresignedRequestHandler({ signer, storages: [inputStorage, outputStorage], clock }),
+    createStreamReader(readerOptions) {
+      const reader = new SegmentCompletionStreamReader({
+        pollIntervalMs: Math.max(pollIntervalMs, 50),
+        ...readerOptions,
+        db,
+        clock,
+      });
+      readers.add(reader);
+      return reader;
+    },
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        await Promise.all([...readers].map((reader) => reader.stop()));
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}

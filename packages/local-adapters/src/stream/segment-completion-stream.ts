@@ -1,0 +1,233 @@
+/**
+ * The SegmentCompletions change stream, embedded: change records appended by the store in the
+ * same transaction as the write, read in sequence order by a poller that hands batches to the
+ * reassembly trigger exactly as Lambda hands DynamoDB stream batches to it: in order, at least
+ * once, with batch item failures. Each consumer has a checkpoint (the last sequence number it
+ * finished) and a lease, so only one process at a time reads for a consumer and a crash
+ * re-delivers from the checkpoint.
+ */
+import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '@stereo-spot/logging';
+import { systemClock, type Clock, type SegmentCompletionChange } from '@stereo-spot/pipeline';
+import type { JobId } from '@stereo-spot/shared-types';
+import { InvalidArgumentError } from '../errors';
+import { waitForSendOrTimeout, wakeReceivers } from '../queue/wakeups';
+import { immediate, type SqliteDatabase } from '../sqlite/database';
+
+/** The reply of a handler: like Lambda's ReportBatchItemFailures, the changes to deliver again. */
+export interface StreamBatchResult {
+  readonly failedSequenceNumbers: readonly string[];
+}
+
+export type SegmentCompletionChangeHandler = (
+  changes: SegmentCompletionChange[],
+) => Promise<StreamBatchResult>;
+
+/** Wake-up channel name for readers in this process (see queue/wakeups). */
+const STREAM_CHANNEL = '\u0000segment-completion-changes';
+
+/** Stream records are kept for 24 hours, like a DynamoDB stream. */
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+
+interface ChangeRow {
+  sequence_number: number;
+  event_name: 'INSERT' | 'MODIFY' | 'REMOVE';
+  job_id: string;
+  segment_index: number;
+}
+
+/** Tells readers in this process that new change records exist. */
+export function notifyStreamReaders(db: SqliteDatabase): void {
+  wakeReceivers(db.name, STREAM_CHANNEL);
+}
+
+/** Change records after `afterSequenceNumber`, in order (for readers, tests and operators). */
+export function readSegmentCompletionChanges(
+  db: SqliteDatabase,
+  afterSequenceNumber: number,
+  limit: number,
+): SegmentCompletionChange[] {
+  const rows = db
+    .prepare(
+      `SELECT sequence_number, event_name, job_id, segment_index FROM segment_completion_changes
+       WHERE sequence_number > ? ORDER BY sequence_number LIMIT ?`,
+    )
+    .all(afterSequenceNumber, limit) as ChangeRow[];
+  return rows.map((row) => ({
+    eventName: row.event_name,
+    jobId: row.job_id as JobId,
+    segmentIndex: row.segment_index,
+    sequenceNumber: String(row.sequence_number),
+  }));
+}
+
+export interface StreamReaderOptions {
+  readonly db: SqliteDatabase;
+  /** Checkpoint name; readers with the same name share one position (one reads at a time). */
+  readonly consumer: string;
+  readonly handler: SegmentCompletionChangeHandler;
+  /** Most changes per handler call. Default 100. */
+  readonly batchSize?: number;
+  /** How often the table is polled for changes written by other processes. Default 200 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long this reader owns the consumer without renewing. Default 30 s. */
+  readonly leaseMs?: number;
+  /** First and largest pause before a failed batch is delivered again. Default 200 ms / 5 s. */
+  readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export type PollOutcome =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'leased-elsewhere' }
+  | { readonly kind: 'delivered'; readonly count: number }
+  | { readonly kind: 'failed'; readonly count: number; readonly retryFrom: string };
+
+export class SegmentCompletionStreamReader {
+  private readonly owner = randomUUID();
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+  private consecutiveFailures = 0;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly backoff: { readonly initial: number; readonly max: number };
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: StreamReaderOptions) {
+    if (options.consumer.trim() === '') throw new InvalidArgumentError('stream consumer name must not be empty');
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.backoff = options.retryBackoffMs ?? { initial: 200, max: 5000 };
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger({ name: 'segment-completion-stream' });
+  }
+
+  /** Starts polling in the background until `stop()`. */
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops after the batch in progress (if any) and gives up the lease. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    this.releaseLease();
+  }
+
+  /** The last sequence number this consumer finished (0 before the first). */
+  checkpoint(): number {
+    const row = this.options.db
+      .prepare(`SELECT sequence_number FROM stream_checkpoints WHERE consumer = ?`)
+      .get(this.options.consumer) as { sequence_number: number } | undefined;
+    return row?.sequence_number ?? 0;
+  }
+
+  /** One poll: take the lease, deliver the next batch, move the checkpoint past what succeeded. */
+  async pollOnce(): Promise<PollOutcome> {
+    if (!this.takeLease()) return { kind: 'leased-elsewhere' };
+    this.trimExpiredChanges();
+    const changes = readSegmentCompletionChanges(this.options.db, this.checkpoint(), this.batchSize);
+    if (changes.length === 0) return { kind: 'idle' };
+
+    let failed: readonly string[];
+    try {
+      failed = (await this.options.handler(changes)).failedSequenceNumbers;
+    } catch (error) {
+      this.logger.warn({ err: error, consumer: this.options.consumer }, 'stream handler threw; the batch will be delivered again');
+      failed = changes.map((change) => change.sequenceNumber);
+    }
+    const delivered = changes.map((change) => Number(change.sequenceNumber));
+    const first = Math.min(...delivered);
+    if (failed.length === 0) {
+      this.saveCheckpoint(Math.max(...delivered));
+      this.consecutiveFailures = 0;
+      return { kind: 'delivered', count: changes.length };
+    }
+    // Like Lambda: resume from the lowest failed record; an unknown id fails the whole batch.
+    const failedNumbers = failed.map(Number);
+    const retryFrom = failedNumbers.every((sequenceNumber) => delivered.includes(sequenceNumber))
+      ? Math.min(...failedNumbers)
+      : first;
+    this.saveCheckpoint(retryFrom - 1);
+    this.consecutiveFailures += 1;
+    return { kind: 'failed', count: changes.length, retryFrom: String(retryFrom) };
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      let pause = this.pollIntervalMs;
+      try {
+        const outcome = await this.pollOnce();
+        if (outcome.kind === 'delivered') pause = 0;
+        if (outcome.kind === 'failed') {
+          pause = Math.min(this.backoff.max, this.backoff.initial * 2 ** (this.consecutiveFailures - 1));
+        }
+      } catch (error) {
+        // The database itself failed (e.g. locked past busy_timeout): try again later.
+        this.logger.warn({ err: error, consumer: this.options.consumer }, 'reading the SegmentCompletions stream failed');
+        pause = this.backoff.max;
+      }
+      if (pause > 0) await waitForSendOrTimeout(this.options.db.name, STREAM_CHANNEL, pause, signal);
+    }
+  }
+
+  private takeLease(): boolean {
+    const { db, consumer } = this.options;
+    return immediate(db, () => {
+      const now = this.clock.now();
+      db.prepare(`INSERT INTO stream_checkpoints (consumer) VALUES (?) ON CONFLICT (consumer) DO NOTHING`).run(consumer);
+      const result = db
+        .prepare(
+          `UPDATE stream_checkpoints SET lease_owner = ?, lease_expires_at = ?
+           WHERE consumer = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)`,
+        )
+        .run(this.owner, now + this.leaseMs, consumer, this.owner, now);
+      return result.changes === 1;
+    });
+  }
+
+  private saveCheckpoint(sequenceNumber: number): void {
+    this.options.db
+      .prepare(`UPDATE stream_checkpoints SET sequence_number = ? WHERE consumer = ? AND lease_owner = ?`)
+      .run(sequenceNumber, this.options.consumer, this.owner);
+  }
+
+  private releaseLease(): void {
+    if (!this.options.db.open) return;
+    this.options.db
+      .prepare(`UPDATE stream_checkpoints SET lease_owner = NULL, lease_expires_at = NULL WHERE consumer = ? AND lease_owner = ?`)
+      .run(this.options.consumer, this.owner);
+  }
+
+  private lastTrim = 0;
+  private trimExpiredChanges(): void {
+    const now = this.clock.now();
+    if (now - this.lastTrim < 60_000) return;
+    this.lastTrim = now;
+    this.options.db.prepare(`DELETE FROM segment_completion_changes WHERE created_at < ?`).run(now - RETENTION_MS);
+  }
+}
+
+/**
+ * A change as a DynamoDB stream record (what the Lambda handler receives), for code that takes
+ * that shape on both platforms.
+ */
+export function toDynamoDbStreamRecord(change: SegmentCompletionChange) {
+  return {
+    eventID: change.sequenceNumber,
+    eventName: change.eventName,
+    eventSource: 'aws:dynamodb',
+    eventVersion: '1.1',
+    awsRegion: 'local',
+    dynamodb: {
+      Keys: { job_id: { S: change.jobId }, segment_index: { N: String(change.segmentIndex) } },
+      SequenceNumber: change.sequenceNumber,
+      StreamViewType: 'KEYS_ONLY',
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { inputKey, parseS3NotificationBody, segmentKey } from '@stereo-spot/shared-types';
+import { makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
+import { createLocalPlatform, type LocalPlatform } from '../src';
+
+describe('createLocalPlatform', () => {
+  let home: TempDir;
+  let platform: LocalPlatform;
+
+  beforeEach(async () => {
+    home = await makeTempDir('platform');
+    platform = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1:1' });
+  });
+  afterEach(async () => {
+    await platform.close();
+    await home.remove();
+  });
+
+  it('gives each queue its default visibility timeout and a DLQ', () => {
+    // Prepare
+    const { queues } = platform;
+    // Act
+    const timeouts = Object.fromEntries(
+      Object.entries(queues).map(([role, pair]) => [role, [pair.queue.visibilityTimeoutSeconds, pair.deadLetter.name]]),
+    );
+    // Assess
+    expect(timeouts).toEqual({
+      chunking: [900, 'chunking-dlq'],
+      'video-worker': [1800, 'video-worker-dlq'],
+      reassembly: [600, 'reassembly-dlq'],
+    });
+  });
+
+  it('notifies the chunking queue of an upload and the video-worker queue of a segment, S3-style', async () => {
+    // Prepare
+    const jobId = newJobId();
+    const segment = segmentKey({ jobId, segmentIndex: 0, totalSegments: 2, mode: 'anaglyph' });
+    // Act
+    await platform.inputStorage.putBytes(inputKey(jobId), 'video bytes');
+    await platform.inputStorage.putBytes(segment, 'segment bytes');
+    await platform.inputStorage.putBytes(`input/${jobId}/notes.txt`, 'not a video');
+    // Assess
+    const [upload] = await platform.queues.chunking.queue.receive({ maxMessages: 10, waitSeconds: 0 });
+    const [segmentEvent] = await platform.queues['video-worker'].queue.receive({ maxMessages: 10, waitSeconds: 0 });
+    expect(parseS3NotificationBody(upload!.body)).toEqual({
+      ok: true,
+      value: {
+        kind: 'records',
+        records: [expect.objectContaining({ bucket: platform.inputStorage.bucket, key: inputKey(jobId), size: 11 })],
+      },
+    });
+    expect(parseS3NotificationBody(segmentEvent!.body)).toMatchObject({
+      ok: true,
+      value: { records: [{ key: segment }] },
+    });
+    expect(await platform.queues.chunking.queue.depth()).toEqual({ visible: 0, inFlight: 1 });
+  });
+
+  it('keeps its state in the home folder, with a private secret', async () => {
+    // Prepare
+    const secret = path.join(home.path, 'secret');
+    // Act
+    const mode = statSync(secret).mode & 0o777;
+    // Assess
+    expect(mode).toBe(0o600);
+    expect(statSync(path.join(home.path, 'stereo-spot.db')).isFile()).toBe(true);
+  });
+
+  it('a second platform on the same home sees the same queues, tables and secret', async () => {
+    // Prepare
+    const fixedClock = { now: () => Date.parse('2030-01-01T00:00:00Z') };
+    const first = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1:1', clock: fixedClock });
+    const second = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1:1', clock: fixedClock });
+    try {
+      await first.queues.reassembly.queue.send(JSON.stringify({ job_id: newJobId() }));
+      // Act
+      const received = await second.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 1 });
+      const url = (await first.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url;
+      const otherUrl = (await second.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url;
+      // Assess
+      expect(received).toHaveLength(1);
+      expect(url).toBe(otherUrl);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});

@@ -1,0 +1,11 @@
+export { useFreshFixture, type ContractFixture, type FixtureFactory } from './fixture';
+export { describeQueueContract, type QueueContractFixture, type QueueContractOptions } from './queue-contract';
+export { describeJobStoreContract, type JobStoreContractFixture } from './job-store-contract';
+export {
+  describeSegmentCompletionStoreContract,
+  type SegmentCompletionStoreContractFixture,
+} from './segment-completions-contract';
+export {
+  describeReassemblyLockStoreContract,
+  type ReassemblyLockStoreContractFixture,
+} from './reassembly-lock-contract';
