@@ -5,7 +5,7 @@ import type { Queue, QueueMessage } from '../ports/queue';
 import type { MessageJobContext } from '../use-cases/messages';
 
 export interface MessageWorkContext {
-  /** Bound to the message's job (`job_id=<id>`, or `job_id=?` when the body names none). */
+  /** The worker's logger; the use cases bind it to the job they find in the message. */
   readonly logger: Logger;
   /** Aborted when a shutdown's grace period runs out: stop and throw. */
   readonly signal: AbortSignal;
@@ -123,7 +123,7 @@ async function processMessage(
 
   try {
     log.debug(fields, `received from ${queue.name}`);
-    await options.handle(message, { logger: log, signal: work.signal });
+    await options.handle(message, { logger: options.logger, signal: work.signal });
     clearInterval(heartbeat);
     await queue.delete(message.receiptHandle);
     stats.succeeded += 1;
