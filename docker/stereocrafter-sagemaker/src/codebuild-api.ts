@@ -61,7 +61,7 @@ export function sdkCodeBuildApi(client: CodeBuildClient): CodeBuildApi {
       if (!project) {
         throw new SageMakerOpsError(
           'BUILD_FAILED',
-          `CodeBuild project ${projectName} does not exist (INFERENCE_CODEBUILD_PROJECT in packages/aws-infra/.env)`,
+          `CodeBuild project ${projectName} does not exist (CODEBUILD_PROJECT_NAME in packages/aws-infra/.env)`,
         );
       }
       return project.logsConfig?.cloudWatchLogs?.groupName ?? `/aws/codebuild/${projectName}`;

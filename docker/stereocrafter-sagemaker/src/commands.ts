@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { awsSettings, codeBuildClient, logsClient, sageMakerClient, secretsClient } from './aws';
+import { awsSettings, codeBuildClient, logsClient, s3Client, sageMakerClient, secretsClient } from './aws';
 import { runSagemakerBuild, type BuildOutcome } from './build';
 import { sdkCodeBuildApi, sdkLogEventsApi } from './codebuild-api';
 import { deployEndpoint, type DeployReport } from './deploy';
@@ -13,6 +13,7 @@ import { SageMakerOpsError } from './errors';
 import { rotateHfToken, type RotateReport } from './hf-token';
 import { defaultImageTag, isValidImageTag } from './names';
 import { sdkSageMakerApi } from './sagemaker-api';
+import { archiveSource, commitOf, hasUncommittedChanges, uploadSource } from './source';
 
 export interface CommandContext {
   readonly root: string;
@@ -49,19 +50,34 @@ const timing = (ctx: CommandContext) => ({
   ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
 });
 
-/** `sagemaker-build [--tag T] [--source-version REF]` */
+/**
+ * `sagemaker-build [--ref REF] [--tag T]`: uploads the repository at REF (default HEAD) as the
+ * CodeBuild source, builds it, pushes the image as T (default: the commit's short hash).
+ */
 export async function sagemakerBuildCommand(args: readonly string[], ctx: CommandContext): Promise<BuildOutcome> {
-  const values = parse(args, { tag: { type: 'string' }, 'source-version': { type: 'string' } });
+  const values = parse(args, { tag: { type: 'string' }, ref: { type: 'string' } });
   const env = infraEnv(ctx);
-  const { INFERENCE_CODEBUILD_PROJECT: projectName } = requireVars(env, ['INFERENCE_CODEBUILD_PROJECT']);
+  const vars = requireVars(env, ['CODEBUILD_PROJECT_NAME', 'CODEBUILD_SOURCE_BUCKET', 'CODEBUILD_SOURCE_KEY']);
   const aws = awsSettings(env);
-  const sourceVersion = values['source-version'];
+  const ref = typeof values.ref === 'string' ? values.ref : 'HEAD';
+  const commit = commitOf(ctx.root, ref);
+  const tag = imageTag(typeof values.tag === 'string' ? values.tag : commit, ctx.root);
+  if (ref === 'HEAD' && hasUncommittedChanges(ctx.root)) {
+    ctx.print('note: uncommitted changes are not part of the build (it builds the last commit)');
+  }
+  const version = await uploadSource(
+    s3Client(aws),
+    vars.CODEBUILD_SOURCE_BUCKET,
+    vars.CODEBUILD_SOURCE_KEY,
+    archiveSource(ctx.root, ref),
+  );
+  ctx.print(`uploaded ${ref} (${commit}) to s3://${vars.CODEBUILD_SOURCE_BUCKET}/${vars.CODEBUILD_SOURCE_KEY}`);
   return runSagemakerBuild({
     codebuild: sdkCodeBuildApi(codeBuildClient(aws)),
     logs: sdkLogEventsApi(logsClient(aws)),
-    projectName,
-    imageTag: imageTag(values.tag, ctx.root),
-    ...(typeof sourceVersion === 'string' ? { sourceVersion } : {}),
+    projectName: vars.CODEBUILD_PROJECT_NAME,
+    imageTag: tag,
+    ...(version ? { sourceVersion: version } : {}),
     region: aws.region,
     print: ctx.print,
     ...timing(ctx),

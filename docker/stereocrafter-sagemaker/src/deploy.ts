@@ -74,7 +74,7 @@ export interface CurrentDeployment {
 }
 
 export type DeployTarget =
-  /** Deploy this image tag of INFERENCE_ECR_REPOSITORY_URL. */
+  /** Deploy this image tag of STEREOCRAFTER_SAGEMAKER_ECR_URL. */
   | { readonly kind: 'image'; readonly tag: string }
   /** Same image and model, new instances (they read secrets such as the HF token at start). */
   | { readonly kind: 'refresh' };
@@ -106,7 +106,7 @@ export function planDeployment(
     image = current.model.image;
     tagForNames = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : 'refresh';
   } else {
-    const repository = pick('INFERENCE_ECR_REPOSITORY_URL', undefined);
+    const repository = pick('STEREOCRAFTER_SAGEMAKER_ECR_URL', undefined);
     image = `${repository}:${target.tag}`;
     tagForNames = target.tag;
   }
@@ -114,8 +114,8 @@ export function planDeployment(
   const roleArn = pick('SAGEMAKER_EXECUTION_ROLE_ARN', current?.model?.roleArn);
   const instanceType = pick('SAGEMAKER_INSTANCE_TYPE', current?.config?.instanceType);
   const countText = pick('SAGEMAKER_INSTANCE_COUNT', current?.config ? String(current.config.instanceCount) : undefined);
-  const asyncOutputPath = pick('SAGEMAKER_ASYNC_OUTPUT_PATH', current?.config?.asyncOutputPath);
-  const asyncFailurePath = pick('SAGEMAKER_ASYNC_FAILURE_PATH', current?.config?.asyncFailurePath);
+  const asyncOutputPath = pick('SAGEMAKER_ASYNC_OUTPUT_S3_URI', current?.config?.asyncOutputPath);
+  const asyncFailurePath = pick('SAGEMAKER_ASYNC_FAILURE_S3_URI', current?.config?.asyncFailurePath);
   if (missing.length > 0) {
     throw new SageMakerOpsError(
       'INFRA_ENV',

@@ -39,14 +39,14 @@ beforeAll(async () => {
     envFile,
     [
       'AWS_REGION=us-east-1',
-      'INFERENCE_CODEBUILD_PROJECT=stereo-spot-inference-image',
+      'CODEBUILD_PROJECT_NAME=stereo-spot-inference-image',
       'SAGEMAKER_ENDPOINT_NAME=stereo-spot-iw3',
-      'INFERENCE_ECR_REPOSITORY_URL=123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
+      'STEREOCRAFTER_SAGEMAKER_ECR_URL=123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
       'SAGEMAKER_EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/stereo-spot-sagemaker',
       'SAGEMAKER_INSTANCE_TYPE=ml.g4dn.xlarge',
       'SAGEMAKER_INSTANCE_COUNT=1',
-      'SAGEMAKER_ASYNC_OUTPUT_PATH=s3://stereo-spot-output/sagemaker/async-output/',
-      'SAGEMAKER_ASYNC_FAILURE_PATH=s3://stereo-spot-output/sagemaker/async-failures/',
+      'SAGEMAKER_ASYNC_OUTPUT_S3_URI=s3://stereo-spot-output/sagemaker/async-output/',
+      'SAGEMAKER_ASYNC_FAILURE_S3_URI=s3://stereo-spot-output/sagemaker/async-failures/',
       'IW3_LOW_VRAM=1',
       'IW3_MAX_FPS=24',
       `HF_TOKEN_ARN=${secretArn}`,
@@ -145,7 +145,7 @@ it('names the variable the file lacks', async () => {
   const partial = path.join(dir, 'partial.env');
   await writeFile(partial, 'AWS_REGION=us-east-1\n');
   const ctx = context({ env: { ...motoEnv(moto.endpoint), STEREO_SPOT_INFRA_ENV_FILE: partial } });
-  await expect(sagemakerBuildCommand([], ctx)).rejects.toThrow(`${partial} lacks INFERENCE_CODEBUILD_PROJECT`);
+  await expect(sagemakerBuildCommand([], ctx)).rejects.toThrow(`${partial} lacks CODEBUILD_PROJECT_NAME`);
   await expect(sagemakerDeployCommand([], ctx)).rejects.toThrow(`${partial} lacks SAGEMAKER_ENDPOINT_NAME`);
 });
 

@@ -12,7 +12,7 @@ import {
 } from '../src/deploy';
 
 const ENV = {
-  INFERENCE_ECR_REPOSITORY_URL: '123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
+  STEREOCRAFTER_SAGEMAKER_ECR_URL: '123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
 };
 
 class ScriptedSageMaker implements SageMakerApi {
@@ -28,7 +28,7 @@ class ScriptedSageMaker implements SageMakerApi {
   constructor() {
     const model: ModelView = {
       name: 'ep-v1-aaaaaa',
-      image: `${ENV.INFERENCE_ECR_REPOSITORY_URL}:v1`,
+      image: `${ENV.STEREOCRAFTER_SAGEMAKER_ECR_URL}:v1`,
       roleArn: 'arn:aws:iam::123456789012:role/sm',
       environment: { INFERENCE_ENGINE: 'iw3', PORT: '8080' },
     };
@@ -108,7 +108,7 @@ it('updates a running endpoint with a new model and waits until it serves the ne
     `createEndpointConfig ${report.modelName}`,
     'updateEndpoint',
   ]);
-  expect(report).toMatchObject({ status: 'InService', image: `${ENV.INFERENCE_ECR_REPOSITORY_URL}:v2` });
+  expect(report).toMatchObject({ status: 'InService', image: `${ENV.STEREOCRAFTER_SAGEMAKER_ECR_URL}:v2` });
   expect(lines).toEqual(
     expect.arrayContaining(['endpoint status Updating', `endpoint ep is InService with ${report.configName}`]),
   );

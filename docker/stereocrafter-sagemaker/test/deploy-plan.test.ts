@@ -3,12 +3,12 @@ import { sagemakerName } from '../src/names';
 
 const NOW = new Date('2025-03-04T05:06:07Z');
 const FULL_ENV = {
-  INFERENCE_ECR_REPOSITORY_URL: '123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
+  STEREOCRAFTER_SAGEMAKER_ECR_URL: '123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker',
   SAGEMAKER_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/stereo-spot-sagemaker',
   SAGEMAKER_INSTANCE_TYPE: 'ml.g5.xlarge',
   SAGEMAKER_INSTANCE_COUNT: '1',
-  SAGEMAKER_ASYNC_OUTPUT_PATH: 's3://stereo-spot-output/sagemaker/async-output/',
-  SAGEMAKER_ASYNC_FAILURE_PATH: 's3://stereo-spot-output/sagemaker/async-failures/',
+  SAGEMAKER_ASYNC_OUTPUT_S3_URI: 's3://stereo-spot-output/sagemaker/async-output/',
+  SAGEMAKER_ASYNC_FAILURE_S3_URI: 's3://stereo-spot-output/sagemaker/async-failures/',
   IW3_LOW_VRAM: '1',
   HF_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token',
   UNRELATED: 'not for the model',
@@ -39,7 +39,7 @@ describe('planDeployment', () => {
     // Assess
     expect(plan.endpointExists).toBe(false);
     expect(plan.model.name).toMatch(/^stereo-spot-iw3-1a2b3c4d5e6f-[0-9a-f]{6}$/);
-    expect(plan.model.image).toBe(`${FULL_ENV.INFERENCE_ECR_REPOSITORY_URL}:1a2b3c4d5e6f`);
+    expect(plan.model.image).toBe(`${FULL_ENV.STEREOCRAFTER_SAGEMAKER_ECR_URL}:1a2b3c4d5e6f`);
     expect(plan.model.environment).toEqual({
       INFERENCE_ENGINE: 'iw3',
       PORT: '8080',
@@ -51,15 +51,15 @@ describe('planDeployment', () => {
       modelName: plan.model.name,
       instanceType: 'ml.g5.xlarge',
       instanceCount: 1,
-      asyncOutputPath: FULL_ENV.SAGEMAKER_ASYNC_OUTPUT_PATH,
-      asyncFailurePath: FULL_ENV.SAGEMAKER_ASYNC_FAILURE_PATH,
+      asyncOutputPath: FULL_ENV.SAGEMAKER_ASYNC_OUTPUT_S3_URI,
+      asyncFailurePath: FULL_ENV.SAGEMAKER_ASYNC_FAILURE_S3_URI,
       maxConcurrentInvocationsPerInstance: 1,
     });
   });
 
   it('keeps what the file does not say from the running endpoint', () => {
     const plan = planDeployment(
-      { INFERENCE_ECR_REPOSITORY_URL: FULL_ENV.INFERENCE_ECR_REPOSITORY_URL },
+      { STEREOCRAFTER_SAGEMAKER_ECR_URL: FULL_ENV.STEREOCRAFTER_SAGEMAKER_ECR_URL },
       'stereo-spot-iw3',
       CURRENT,
       { kind: 'image', tag: 'v2' },
@@ -78,10 +78,10 @@ describe('planDeployment', () => {
 
   it('names every setting it cannot find when the endpoint does not exist yet', () => {
     expect(() =>
-      planDeployment({ INFERENCE_ECR_REPOSITORY_URL: 'repo' }, 'ep', undefined, { kind: 'image', tag: 't' }, NOW),
+      planDeployment({ STEREOCRAFTER_SAGEMAKER_ECR_URL: 'repo' }, 'ep', undefined, { kind: 'image', tag: 't' }, NOW),
     ).toThrow(
       'cannot deploy ep: SAGEMAKER_EXECUTION_ROLE_ARN, SAGEMAKER_INSTANCE_TYPE, SAGEMAKER_INSTANCE_COUNT, ' +
-        'SAGEMAKER_ASYNC_OUTPUT_PATH, SAGEMAKER_ASYNC_FAILURE_PATH not set in packages/aws-infra/.env and endpoint ep does not exist yet',
+        'SAGEMAKER_ASYNC_OUTPUT_S3_URI, SAGEMAKER_ASYNC_FAILURE_S3_URI not set in packages/aws-infra/.env and endpoint ep does not exist yet',
     );
   });
 

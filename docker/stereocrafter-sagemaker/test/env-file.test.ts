@@ -20,8 +20,8 @@ describe('parseEnvFile', () => {
         '',
         'AWS_REGION=eu-west-1',
         'export SAGEMAKER_ENDPOINT_NAME=stereo-spot-iw3',
-        "INFERENCE_ECR_REPOSITORY_URL='123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker'",
-        'SAGEMAKER_ASYNC_OUTPUT_PATH="s3://out/sagemaker async/"',
+        "STEREOCRAFTER_SAGEMAKER_ECR_URL='123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker'",
+        'SAGEMAKER_ASYNC_OUTPUT_S3_URI="s3://out/sagemaker async/"',
         'IW3_PRESET=medium # quality over speed',
         'EMPTY=',
         '  SPACED = value with spaces  ',
@@ -30,8 +30,8 @@ describe('parseEnvFile', () => {
     expect(values).toEqual({
       AWS_REGION: 'eu-west-1',
       SAGEMAKER_ENDPOINT_NAME: 'stereo-spot-iw3',
-      INFERENCE_ECR_REPOSITORY_URL: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker',
-      SAGEMAKER_ASYNC_OUTPUT_PATH: 's3://out/sagemaker async/',
+      STEREOCRAFTER_SAGEMAKER_ECR_URL: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker',
+      SAGEMAKER_ASYNC_OUTPUT_S3_URI: 's3://out/sagemaker async/',
       IW3_PRESET: 'medium',
       EMPTY: '',
       SPACED: 'value with spaces',
@@ -72,8 +72,8 @@ describe('readInfraEnv', () => {
     const file = path.join(dir, 'stack.env');
     await writeFile(file, 'AWS_REGION=eu-west-1\nSAGEMAKER_ENDPOINT_NAME=\n');
     const env = readInfraEnv({ root: dir, file });
-    expect(() => requireVars(env, ['AWS_REGION', 'SAGEMAKER_ENDPOINT_NAME', 'INFERENCE_CODEBUILD_PROJECT'])).toThrow(
-      `${file} lacks SAGEMAKER_ENDPOINT_NAME, INFERENCE_CODEBUILD_PROJECT`,
+    expect(() => requireVars(env, ['AWS_REGION', 'SAGEMAKER_ENDPOINT_NAME', 'CODEBUILD_PROJECT_NAME'])).toThrow(
+      `${file} lacks SAGEMAKER_ENDPOINT_NAME, CODEBUILD_PROJECT_NAME`,
     );
     expect(requireVars(env, ['AWS_REGION'])).toEqual({ AWS_REGION: 'eu-west-1' });
   });

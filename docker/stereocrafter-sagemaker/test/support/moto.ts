@@ -22,6 +22,8 @@ async function freePort(): Promise<number> {
 }
 
 export async function startMoto(): Promise<Moto> {
+  // The SDK's notice about future Node versions would fill the test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
