@@ -65,7 +65,7 @@ export function mediaWorkerPermissions(t: PermissionTargets): PolicyStatement[] 
   return [
     allow(['s3:GetObject'], [objects(t.inputBucketArn, `${INPUT_PREFIX}*`)], 'ReadUploads'),
     allow(
-      ['s3:GetObject', 's3:PutObject'],
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
       [objects(t.inputBucketArn, `${SEGMENTS_PREFIX}*`)],
       'WriteSegments',
     ),
@@ -97,7 +97,7 @@ export function videoWorkerPermissions(t: PermissionTargets): PolicyStatement[] 
     allow(['s3:GetObject'], [objects(t.inputBucketArn, `${SEGMENTS_PREFIX}*`)], 'ReadSegments'),
     // PutObjectTagging: segment outputs carry the expiry tag (see SEGMENT_OUTPUT_EXPIRY_TAG).
     allow(
-      ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'],
+      ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
       [objects(t.outputBucketArn, `${JOBS_PREFIX}*/segments/*`)],
       'WriteConvertedSegments',
     ),

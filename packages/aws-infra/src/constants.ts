@@ -38,9 +38,10 @@ export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
  * Converted segments (`jobs/{job_id}/segments/{i}.mp4`) expire after one day while `final.mp4`
  * stays. A lifecycle filter matches a prefix or tags, and no prefix singles out segments across
  * jobs, so the expiry rule matches this object tag: WHOEVER WRITES A SEGMENT OUTPUT SETS IT (the
- * video-worker's AWS adapter, with PutObject `Tagging` or PutObjectTagging).
+ * AWS adapter's S3 storage sets it with PutObject `Tagging`; the same pair is
+ * `SEGMENT_OUTPUT_EXPIRY_TAG` in packages/aws-adapters, and a test keeps the two equal).
  */
-export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot-lifecycle', value: 'segment-output' } as const;
+export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot:expire', value: 'segment-output' } as const;
 export const SEGMENT_OUTPUT_EXPIRY_DAYS = 1;
 
 /** Source segments (`segments/` in the input bucket) outlive the longest DLQ stay, so a replayed

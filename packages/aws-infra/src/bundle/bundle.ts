@@ -14,17 +14,19 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 /** Node.js major version of the Lambda runtime and the images. */
 export const NODE_TARGET = 'node22';
 
-export const BUNDLED_APPS = ['web-ui', 'media-worker', 'video-worker', 'reassembly-trigger'] as const;
+/**
+ * What gets bundled: the `stereo-spot` CLI (the composition root: each image runs
+ * `stereo-spot worker <role>` with STEREO_SPOT_PLATFORM=aws) and the Lambda handler.
+ */
+export const BUNDLED_APPS = ['cli', 'reassembly-trigger'] as const;
 export type BundledApp = (typeof BUNDLED_APPS)[number];
 
 /**
- * Entry candidates per app, first existing wins (paths from the repository root). The Lambda's
- * handler module exports `handler`.
+ * Entry candidates per bundle, first existing wins (paths from the repository root). The Lambda's
+ * module exports `handler`; until apps/reassembly-trigger/src/lambda.ts exists, its index is used.
  */
 export const APP_ENTRY_CANDIDATES: Readonly<Record<BundledApp, readonly string[]>> = {
-  'web-ui': ['apps/web-ui/src/main.ts'],
-  'media-worker': ['apps/media-worker/src/main.ts'],
-  'video-worker': ['apps/video-worker/src/main.ts'],
+  cli: ['apps/cli/src/main.ts'],
   'reassembly-trigger': ['apps/reassembly-trigger/src/lambda.ts', 'apps/reassembly-trigger/src/index.ts'],
 };
 

@@ -1,0 +1,140 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BUNDLED_APPS, bundleNodeApp, REPO_ROOT, resolveAppEntry } from '../src/bundle/bundle';
+import { ECS_APPS, WEB_UI_PORT } from '../src/constants';
+import { WEB_UI_HEALTH_CHECK } from '../src/stack';
+
+/**
+ * There is no Docker engine here, so the Dockerfiles are checked for what can be checked without
+ * one (stages, user, sources, entry point), and the step that does the real work in their build
+ * stage, the esbuild bundle, is run for real.
+ */
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+interface Stage {
+  readonly name: string;
+  readonly base: string;
+  readonly instructions: Instruction[];
+}
+
+function parseDockerfile(text: string): Stage[] {
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const [keyword = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (keyword.toUpperCase() === 'FROM') {
+      const match = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
+      stages.push({ base: match?.[1] ?? args, name: match?.[2] ?? String(stages.length), instructions: [] });
+    } else if (stages.length > 0) {
+      stages[stages.length - 1]!.instructions.push({ keyword: keyword.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+const WORKER_ROLE: Record<(typeof ECS_APPS)[number], string> = {
+  'web-ui': 'web-ui',
+  'media-worker': 'media',
+  'video-worker': 'video',
+};
+
+describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
+  const file = path.join(REPO_ROOT, 'docker', app, 'Dockerfile');
+  const stages = parseDockerfile(readFileSync(file, 'utf8'));
+  const runtime = stages[stages.length - 1]!;
+  const build = stages.find((stage) => stage.name === 'build')!;
+  const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
+
+  it('is multi-stage and ends in a small runtime stage that copies only the bundle', () => {
+    expect(stages.map((stage) => stage.name)).toEqual(['manifests', 'build', 'runtime']);
+    expect(runtime.base).toBe('${NODE_IMAGE}');
+    expect(all(runtime, 'COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
+    expect(
+      all(runtime, 'RUN')
+        .map((i) => i.args)
+        .join(' '),
+    ).not.toMatch(/\bnpm\b|\bnpx\b/);
+  });
+
+  it('runs as the unprivileged node user', () => {
+    const users = all(runtime, 'USER').map((i) => i.args);
+    expect(users).toEqual(['node']);
+    const userIndex = runtime.instructions.findIndex((i) => i.keyword === 'USER');
+    const entryIndex = runtime.instructions.findIndex((i) => i.keyword === 'ENTRYPOINT');
+    expect(userIndex).toBeLessThan(entryIndex);
+  });
+
+  it('bundles the CLI in the build stage and runs `stereo-spot worker <role>`', () => {
+    expect(all(build, 'RUN').map((i) => i.args)).toContain(
+      'node --import tsx packages/aws-infra/src/bundle/cli.ts cli /out/stereo-spot.cjs',
+    );
+    expect(BUNDLED_APPS).toContain('cli');
+    expect(JSON.parse(all(runtime, 'ENTRYPOINT')[0]!.args)).toEqual([
+      'node',
+      '--enable-source-maps',
+      '/app/stereo-spot.cjs',
+    ]);
+    expect(JSON.parse(all(runtime, 'CMD')[0]!.args)).toEqual(['worker', WORKER_ROLE[app]]);
+  });
+
+  it('copies only sources that exist and that its .dockerignore lets through', () => {
+    const ignore = readFileSync(`${file}.dockerignore`, 'utf8');
+    const sources = stages
+      .flatMap((stage) => all(stage, 'COPY'))
+      .filter((i) => !i.args.startsWith('--from='))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      expect({ source, exists: existsSync(path.join(REPO_ROOT, source)) }).toEqual({ source, exists: true });
+      expect(ignore.split('\n')).not.toContain(source);
+    }
+  });
+
+  it(
+    app === 'web-ui'
+      ? 'exposes the web port and health-checks /healthz like the task definition'
+      : 'has no port and no health check (ECS watches the process)',
+    () => {
+      const healthchecks = all(runtime, 'HEALTHCHECK');
+      if (app !== 'web-ui') {
+        expect(healthchecks).toEqual([]);
+        expect(all(runtime, 'EXPOSE')).toEqual([]);
+        return;
+      }
+      expect(all(runtime, 'EXPOSE').map((i) => i.args)).toEqual([String(WEB_UI_PORT)]);
+      const command = /\bCMD\s+(\[.*\])$/.exec(healthchecks[0]!.args)![1]!;
+      expect(['CMD', ...(JSON.parse(command) as string[])]).toEqual(WEB_UI_HEALTH_CHECK);
+    },
+  );
+
+  it(app === 'media-worker' ? 'installs ffmpeg in the runtime image' : 'installs no ffmpeg', () => {
+    const installs = all(runtime, 'RUN')
+      .map((i) => i.args)
+      .join(' ');
+    if (app === 'media-worker') expect(installs).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
+    else expect(installs).not.toContain('ffmpeg');
+  });
+});
+
+describe('esbuild bundles (the build stage of every image, and the Lambda zip)', () => {
+  it.each(BUNDLED_APPS)('bundles %s into one file', (app) => {
+    // Act
+    const outfile = path.join(mkdtempSync(path.join(tmpdir(), `bundle-${app}-`)), 'bundle.cjs');
+    const result = bundleNodeApp(resolveAppEntry(app), outfile);
+
+    // Assess
+    console.log(`${app}: ${path.relative(REPO_ROOT, result.entry)} → ${Math.round(result.bytes / 1024)} KiB`);
+    expect(result.bytes).toBeGreaterThan(1000);
+    const code = readFileSync(outfile, 'utf8');
+    expect(code).not.toContain('require("better-sqlite3")');
+    expect(existsSync(`${outfile}.map`)).toBe(true);
+  });
+});
