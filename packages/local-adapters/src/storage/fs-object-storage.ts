@@ -91,9 +91,17 @@ export class FsObjectStorage implements ObjectStorage {
     }
   }
 
-  /** Streams `body` into a temp file (refusing more than `maxBytes`), then commits it. */
-  async putStream(key: string, body: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<number> {
+  /**
+   * Streams `body` into a temp file, refusing more than `maxBytes` (PayloadTooLargeError) or a size
+   * other than `exactBytes`, then commits it. Returns the size.
+   */
+  async putStream(
+    key: string,
+    body: Readable,
+    limits: { readonly maxBytes?: number; readonly exactBytes?: number } = {},
+  ): Promise<number> {
     assertValidKey(key);
+    const maxBytes = Math.min(limits.maxBytes ?? Number.MAX_SAFE_INTEGER, limits.exactBytes ?? Number.MAX_SAFE_INTEGER);
     const temp = await this.newTempFile();
     try {
       let size = 0;
@@ -108,6 +116,9 @@ export class FsObjectStorage implements ObjectStorage {
         },
         createWriteStream(temp),
       );
+      if (limits.exactBytes !== undefined && size !== limits.exactBytes) {
+        throw new InvalidArgumentError(`the upload has ${size} bytes, but this link is for exactly ${limits.exactBytes}`);
+      }
       await this.commit(key, temp);
       return size;
     } finally {
@@ -161,6 +172,11 @@ export class FsObjectStorage implements ObjectStorage {
     if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 1) {
       throw new InvalidArgumentError(`maxBytes must be a positive integer, got ${options.maxBytes}`);
     }
+    const { contentLength } = options;
+    if (contentLength !== undefined && !(Number.isSafeInteger(contentLength) && contentLength >= 0)) {
+      throw new InvalidArgumentError(`contentLength must be a byte count, got ${contentLength}`);
+    }
+    if (contentLength !== undefined && contentLength > options.maxBytes) throw new PayloadTooLargeError(options.maxBytes);
     const expiresAt = this.expiry(options.expiresInSeconds);
     const url = this.options.signer.url(this.baseUrl(), {
       method: 'PUT',
@@ -168,9 +184,13 @@ export class FsObjectStorage implements ObjectStorage {
       key,
       expiresAt,
       maxBytes: options.maxBytes,
+      ...(contentLength !== undefined ? { contentLength } : {}),
       ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
     });
-    const headers: Record<string, string> = options.contentType !== undefined ? { 'Content-Type': options.contentType } : {};
+    const headers: Record<string, string> = {
+      ...(options.contentType !== undefined ? { 'Content-Type': options.contentType } : {}),
+      ...(contentLength !== undefined ? { 'Content-Length': String(contentLength) } : {}),
+    };
     return { url, method: 'PUT', headers, expiresAt };
   }
 

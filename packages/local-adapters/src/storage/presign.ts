@@ -18,6 +18,8 @@ export interface PresignedGrant {
   readonly expiresAt: number;
   /** PUT only: the largest accepted body. */
   readonly maxBytes?: number;
+  /** PUT only: the exact body size the client announced. */
+  readonly contentLength?: number;
   /** PUT only: the Content-Type the client must send. */
   readonly contentType?: string;
   /** GET only: served with `Content-Disposition: attachment` under this name. */
@@ -69,6 +71,7 @@ export class PresignSigner {
     url.searchParams.set('method', grant.method);
     url.searchParams.set('expires', String(grant.expiresAt));
     if (grant.maxBytes !== undefined) url.searchParams.set('max_bytes', String(grant.maxBytes));
+    if (grant.contentLength !== undefined) url.searchParams.set('content_length', String(grant.contentLength));
     if (grant.contentType !== undefined) url.searchParams.set('content_type', grant.contentType);
     if (grant.downloadFileName !== undefined) url.searchParams.set('download_name', grant.downloadFileName);
     url.searchParams.set('signature', this.sign(grant));
@@ -97,6 +100,7 @@ export class PresignSigner {
       grant.key,
       grant.expiresAt,
       grant.maxBytes ?? null,
+      grant.contentLength ?? null,
       grant.contentType ?? null,
       grant.downloadFileName ?? null,
     ]);
@@ -139,6 +143,9 @@ function parseGrant(requestUrl: string): { grant: PresignedGrant; signature: str
   const maxBytesText = query.get('max_bytes');
   const maxBytes = maxBytesText === null ? undefined : Number(maxBytesText);
   if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 0)) return undefined;
+  const contentLengthText = query.get('content_length');
+  const contentLength = contentLengthText === null ? undefined : Number(contentLengthText);
+  if (contentLength !== undefined && !(Number.isSafeInteger(contentLength) && contentLength >= 0)) return undefined;
   const contentType = query.get('content_type') ?? undefined;
   const downloadFileName = query.get('download_name') ?? undefined;
   return {
@@ -149,6 +156,7 @@ function parseGrant(requestUrl: string): { grant: PresignedGrant; signature: str
       key,
       expiresAt: expires,
       ...(maxBytes !== undefined ? { maxBytes } : {}),
+      ...(contentLength !== undefined ? { contentLength } : {}),
       ...(contentType !== undefined ? { contentType } : {}),
       ...(downloadFileName !== undefined ? { downloadFileName } : {}),
     },

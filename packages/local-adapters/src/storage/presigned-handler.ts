@@ -107,13 +107,21 @@ async function servePut(
   res: ServerResponse,
 ): Promise<void> {
   const maxBytes = grant.maxBytes ?? Number.MAX_SAFE_INTEGER;
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const declaredHeader = req.headers['content-length'];
+  const declared = declaredHeader === undefined ? undefined : Number(declaredHeader);
+  if (declared !== undefined && declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (grant.contentLength !== undefined && declared !== undefined && declared !== grant.contentLength) {
+    sendError(res, 403, 'CONTENT_LENGTH_MISMATCH', `this link is for an upload of exactly ${grant.contentLength} bytes`);
+    return;
+  }
   if (grant.contentType !== undefined && mediaType(req.headers['content-type']) !== mediaType(grant.contentType)) {
     sendError(res, 403, 'CONTENT_TYPE_MISMATCH', `this link requires Content-Type: ${grant.contentType}`);
     return;
   }
-  await storage.putStream(grant.key, req, maxBytes);
+  await storage.putStream(grant.key, req, {
+    maxBytes,
+    ...(grant.contentLength !== undefined ? { exactBytes: grant.contentLength } : {}),
+  });
   res.statusCode = 200;
   res.setHeader('Content-Length', '0');
   res.end();

@@ -21,6 +21,11 @@ export interface PresignPutOptions {
   /** Refuse bodies larger than this where the platform can enforce it. */
   readonly maxBytes: number;
   readonly contentType?: string;
+  /**
+   * The exact size the client announced (e.g. `file_size` of `POST /api/jobs`). When set, the URL
+   * accepts only a body of exactly this size (S3 signs `Content-Length`); must be ≤ `maxBytes`.
+   */
+  readonly contentLength?: number;
 }
 
 export interface PresignGetOptions {

@@ -9,3 +9,4 @@ export {
   describeReassemblyLockStoreContract,
   type ReassemblyLockStoreContractFixture,
 } from './reassembly-lock-contract';
+export { describeObjectStorageContract, type ObjectStorageContractFixture } from './object-storage-contract';
