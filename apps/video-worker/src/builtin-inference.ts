@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { BuiltinEngineConfig } from '@stereo-spot/config';
 import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
 import {
   withScratchDir,
@@ -16,6 +17,9 @@ export type ConvertFile = (options: {
   divergence: number;
   convergence: number;
   anaglyphMethod: AnaglyphMethod;
+  preset?: string;
+  depthResolution?: number;
+  threads?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { fraction?: number }) => void;
 }) => Promise<{ frames?: number }>;
@@ -25,6 +29,8 @@ export interface BuiltinInferenceOptions {
   readonly outputStorage: ObjectStorage;
   readonly convertFile: ConvertFile;
   readonly scratchDir: string;
+  /** Engine tuning (BUILTIN_ENGINE_*); unset fields keep the engine's defaults. */
+  readonly engine?: BuiltinEngineConfig;
 }
 
 /**
@@ -53,6 +59,7 @@ export class BuiltinStereoInference implements StereoInference {
           divergence: request.stereo.divergence,
           convergence: request.stereo.convergence,
           anaglyphMethod: request.stereo.anaglyph_method,
+          ...this.options.engine,
           ...(request.signal !== undefined ? { signal: request.signal } : {}),
           ...(request.onProgress !== undefined
             ? {

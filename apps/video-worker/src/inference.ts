@@ -17,7 +17,7 @@ export interface InferenceDeps {
 export function createInference(config: InferenceConfig, deps: InferenceDeps): StereoInference {
   switch (config.backend) {
     case 'builtin':
-      return new BuiltinStereoInference(deps);
+      return new BuiltinStereoInference({ ...deps, engine: config.engine });
     case 'http':
     case 'sagemaker':
       throw new PipelineError(

@@ -8,7 +8,7 @@ const deps = {
 
 describe('createInference', () => {
   it('builds the builtin backend', () => {
-    expect(createInference({ backend: 'builtin' }, deps).name).toBe('builtin');
+    expect(createInference({ backend: 'builtin', engine: {} }, deps).name).toBe('builtin');
   });
 
   it.each([

@@ -23,6 +23,7 @@ export {
   type AwsPlatformConfig,
   type ConsumerConfig,
   type InferenceConfig,
+  type BuiltinEngineConfig,
   type WebUiConfig,
   type MediaWorkerConfig,
   type VideoWorkerConfig,

@@ -60,8 +60,15 @@ export interface MediaWorkerConfig extends BaseConfig {
   readonly segmentDurationSeconds: number;
 }
 
+/** Tuning of the builtin CPU engine; unset fields keep the engine's defaults. */
+export interface BuiltinEngineConfig {
+  readonly preset?: string;
+  readonly depthResolution?: number;
+  readonly threads?: number;
+}
+
 export type InferenceConfig =
-  | { readonly backend: 'builtin' }
+  | { readonly backend: 'builtin'; readonly engine: BuiltinEngineConfig }
   | { readonly backend: 'http'; readonly url: string }
   | { readonly backend: 'sagemaker'; readonly endpointName: string };
 
@@ -203,7 +210,16 @@ function inferenceConfig(values: Values): InferenceConfig {
   const backend = values.INFERENCE_BACKEND as InferenceBackendName;
   if (backend === 'http') return { backend, url: values.INFERENCE_HTTP_URL as string };
   if (backend === 'sagemaker') return { backend, endpointName: values.SAGEMAKER_ENDPOINT_NAME as string };
-  return { backend: 'builtin' };
+  const engine: BuiltinEngineConfig = {
+    ...(values.BUILTIN_ENGINE_PRESET !== undefined ? { preset: values.BUILTIN_ENGINE_PRESET as string } : {}),
+    ...(values.BUILTIN_ENGINE_DEPTH_RESOLUTION !== undefined
+      ? { depthResolution: values.BUILTIN_ENGINE_DEPTH_RESOLUTION as number }
+      : {}),
+    ...(values.BUILTIN_ENGINE_THREADS !== undefined
+      ? { threads: values.BUILTIN_ENGINE_THREADS as number }
+      : {}),
+  };
+  return { backend: 'builtin', engine };
 }
 
 function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role] {

@@ -69,7 +69,14 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
   },
   'video-worker': {
     awsResources: [...BUCKETS, 'JOBS_TABLE_NAME', 'SEGMENT_COMPLETIONS_TABLE_NAME', 'VIDEO_WORKER_QUEUE_URL'],
-    settings: [...CONSUMER, 'SAGEMAKER_ENDPOINT_NAME', 'INFERENCE_HTTP_URL'],
+    settings: [
+      ...CONSUMER,
+      'SAGEMAKER_ENDPOINT_NAME',
+      'INFERENCE_HTTP_URL',
+      'BUILTIN_ENGINE_PRESET',
+      'BUILTIN_ENGINE_DEPTH_RESOLUTION',
+      'BUILTIN_ENGINE_THREADS',
+    ],
     explicitOnAws: ['INFERENCE_BACKEND'],
     conditional: INFERENCE_CONDITIONS,
   },

@@ -116,6 +116,21 @@ export const VARIABLES = {
     meaning: 'SageMaker async endpoint (INFERENCE_BACKEND=sagemaker)',
   },
   INFERENCE_HTTP_URL: { schema: httpUrl, meaning: 'inference server base URL (INFERENCE_BACKEND=http)' },
+  BUILTIN_ENGINE_PRESET: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[a-z]+$/, 'must be an x264 preset name such as ultrafast, veryfast, medium'),
+    meaning: "builtin engine: the encoder's speed preset (default: the engine's, veryfast)",
+  },
+  BUILTIN_ENGINE_DEPTH_RESOLUTION: {
+    schema: integer(16, 4096),
+    meaning: "builtin engine: long side of the depth analysis grid (lower is faster; default: the engine's)",
+  },
+  BUILTIN_ENGINE_THREADS: {
+    schema: integer(0, 64),
+    meaning: 'builtin engine: view-synthesis worker threads (default: one per CPU, at most 8)',
+  },
   MAX_UPLOAD_BYTES: {
     schema: integer(1, Number.MAX_SAFE_INTEGER),
     meaning: 'largest accepted upload, enforced on the presigned URL',

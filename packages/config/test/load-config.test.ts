@@ -135,7 +135,13 @@ describe('loadConfig', () => {
     ]);
     expect(http.issues.map((issue) => issue.variable)).toEqual(['INFERENCE_HTTP_URL']);
     expect(configured.inference).toEqual({ backend: 'http', url: 'http://127.0.0.1:9000' });
-    expect(loadConfig('video-worker', {}).inference).toEqual({ backend: 'builtin' });
+    expect(loadConfig('video-worker', {}).inference).toEqual({ backend: 'builtin', engine: {} });
+    expect(
+      loadConfig('video-worker', {
+        BUILTIN_ENGINE_PRESET: 'ultrafast',
+        BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
+      }).inference,
+    ).toEqual({ backend: 'builtin', engine: { preset: 'ultrafast', depthResolution: 64 } });
   });
 
   it('makes the AWS video-worker choose its inference backend explicitly', () => {
