@@ -6,9 +6,7 @@ export type LocalAdapterErrorCode =
   | 'INVALID_OBJECT_KEY'
   | 'INVALID_ARGUMENT'
   | 'RECEIPT_HANDLE_INVALID'
-  | 'PRESIGNED_URL_INVALID'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CLOSED';
+  | 'PAYLOAD_TOO_LARGE';
 
 export class LocalAdapterError extends Error {
   constructor(
@@ -50,13 +48,6 @@ export class ReceiptHandleInvalidError extends LocalAdapterError {
       `receipt handle is not the current delivery of any message in queue ${queue}`,
       true,
     );
-  }
-}
-
-/** The adapter (its database) was closed. */
-export class AdapterClosedError extends LocalAdapterError {
-  constructor(what: string) {
-    super('CLOSED', `${what} is closed`, false);
   }
 }
 

@@ -34,6 +34,5 @@ export {
   InvalidArgumentError,
   ReceiptHandleInvalidError,
   PayloadTooLargeError,
-  AdapterClosedError,
   type LocalAdapterErrorCode,
 } from './errors';
