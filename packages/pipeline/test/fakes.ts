@@ -29,6 +29,7 @@ import {
   type Page,
   type PipelinePorts,
   type PresignedRequest,
+  type PresignPutOptions,
   type Queue,
   type QueueMessage,
   type ReassemblyLockStore,
@@ -182,7 +183,9 @@ export class MemoryStorage implements ObjectStorage {
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
   }
-  async presignPut(key: string): Promise<PresignedRequest> {
+  readonly presignedPuts: { key: string; options: PresignPutOptions }[] = [];
+  async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
+    this.presignedPuts.push({ key, options });
     return { url: `memory://${this.bucket}/${key}?put`, method: 'PUT', headers: {}, expiresAt: 0 };
   }
   async presignGet(key: string, options: { downloadFileName?: string }): Promise<PresignedRequest> {

@@ -100,6 +100,25 @@ describe('createJob', () => {
     expect(await platform.jobs.get(JOB)).toEqual(created.job);
     expect(created.upload).toMatchObject({ method: 'PUT', max_bytes: 1000 });
     expect(created.upload.url).toContain(inputKey(JOB));
+    expect(platform.inputStorage.presignedPuts[0]?.options).toEqual({
+      expiresInSeconds: 600,
+      maxBytes: 1000,
+    });
+  });
+
+  it('binds the upload URL to the announced file size', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+
+    // Act
+    await createJob(deps(platform), { file_name: 'clip.mp4', file_size: 640 });
+
+    // Assess
+    expect(platform.inputStorage.presignedPuts[0]?.options).toEqual({
+      expiresInSeconds: 600,
+      maxBytes: 1000,
+      contentLength: 640,
+    });
   });
 
   it('refuses a bad request and an oversized file with readable messages, storing nothing', async () => {

@@ -56,6 +56,8 @@ export async function createJob(deps: CreateJobDeps, request: unknown): Promise<
   const presigned = await deps.inputStorage.presignPut(inputKey(job.job_id), {
     expiresInSeconds: deps.uploadUrlTtlSeconds,
     maxBytes: deps.maxUploadBytes,
+    // The announced size binds the URL where the platform can (S3 signs Content-Length).
+    ...(valid.file_size !== undefined ? { contentLength: valid.file_size } : {}),
   });
   return {
     job,
