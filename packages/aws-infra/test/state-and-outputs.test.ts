@@ -1,6 +1,8 @@
-import { Testing } from 'cdktf';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultSettings } from '../src/settings';
-import { StereoSpotStack } from '../src/stack';
+import { synthesize } from '../src/synth';
 import { OPTIONAL_OUTPUT_NAMES, OUTPUT_NAMES } from '../src/outputs';
 import { FIXTURE_HANDLER, synth, type Synthesized } from './support/synth';
 
@@ -70,14 +72,26 @@ describe('outputs', () => {
 });
 
 describe('exit route to plain Terraform', () => {
-  it('synthesizes the same stack as HCL', () => {
+  it('writes the same stack as HCL (synth --hcl)', () => {
     // Act
-    const stack = new StereoSpotStack(Testing.app(), defaultSettings(), { lambdaEntry: FIXTURE_HANDLER });
-    const hcl = Testing.synthHcl(stack) as string;
+    const outdir = mkdtempSync(path.join(tmpdir(), 'stereo-spot-hcl-'));
+    const result = synthesize({
+      settings: defaultSettings(),
+      outdir,
+      hcl: true,
+      lambdaEntry: FIXTURE_HANDLER,
+    });
 
     // Assess
-    expect(hcl).toMatch(/resource "aws_sqs_queue" "chunking-queue_[0-9A-F]+" \{/);
+    const hcl = readFileSync(path.join(result.stackDir, 'cdk.tf'), 'utf8');
+    expect(hcl).toMatch(/^resource "aws_sqs_queue" "chunking-queue_[0-9A-F]+" \{$/m);
     expect(hcl).toContain('visibility_timeout_seconds = 900');
-    expect(hcl).toMatch(/output "input_bucket_name" \{/);
+    expect(hcl).toMatch(/^output "input_bucket_name" \{$/m);
+    // JSON documents with references come out as valid HCL strings (quotes escaped).
+    expect(hcl).toMatch(
+      /^redrive_policy = "\{\\"deadLetterTargetArn\\":\\"\$\{aws_sqs_queue\.chunking-queue_dlq_[0-9A-F]+\.arn\}\\",\\"maxReceiveCount\\":3\}"$/m,
+    );
+    expect(existsSync(path.join(result.stackDir, 'cdk.tf.json'))).toBe(false);
+    expect(process.env.SYNTH_HCL_OUTPUT).toBeUndefined();
   });
 });
