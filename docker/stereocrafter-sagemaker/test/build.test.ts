@@ -10,14 +10,14 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { runSagemakerBuild, type BuildView, type CodeBuildApi } from '../src/build';
 import { sdkLogEventsApi } from '../src/codebuild-api';
-import { startMoto, type Moto } from './support/moto';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 
 const PROJECT = 'stereo-spot-inference-image';
-let moto: Moto;
+let moto: MotoServer;
 let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await startMotoServer();
   logs = new CloudWatchLogsClient({
     region: 'us-east-1',
     endpoint: moto.endpoint,

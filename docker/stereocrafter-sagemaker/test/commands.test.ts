@@ -14,9 +14,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { hfTokenRotateCommand, sagemakerBuildCommand, sagemakerDeployCommand, type CommandContext } from '../src/commands';
-import { startMoto, motoEnv, type Moto } from './support/moto';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 
-let moto: Moto;
+let moto: MotoServer;
 let dir: string;
 let envFile: string;
 let secretArn: string;
@@ -27,8 +27,8 @@ const clientConfig = () => ({
 });
 
 beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, motoEnv(moto.endpoint));
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.env);
   dir = await mkdtemp(path.join(os.tmpdir(), 'sagemaker-commands-test-'));
   envFile = path.join(dir, 'aws-infra.env');
   const secret = await new SecretsManagerClient(clientConfig()).send(
@@ -63,7 +63,7 @@ function context(overrides: Partial<CommandContext> = {}): CommandContext & { li
   const lines: string[] = [];
   return {
     root: dir,
-    env: { ...motoEnv(moto.endpoint), STEREO_SPOT_INFRA_ENV_FILE: envFile },
+    env: { ...moto.env, STEREO_SPOT_INFRA_ENV_FILE: envFile },
     print: (line) => lines.push(line),
     pollMs: 10,
     lines,
@@ -134,7 +134,7 @@ it('hf-token rotate takes the token from an environment variable and skips a mis
 });
 
 it('every command fails with a clear message without packages/aws-infra/.env', async () => {
-  const ctx = context({ env: motoEnv(moto.endpoint) });
+  const ctx = context({ env: moto.env });
   const expected = `${path.join(dir, 'packages', 'aws-infra', '.env')} not found`;
   await expect(sagemakerBuildCommand([], ctx)).rejects.toThrow(expected);
   await expect(sagemakerDeployCommand(['--tag', 'x'], ctx)).rejects.toThrow(expected);
@@ -144,7 +144,7 @@ it('every command fails with a clear message without packages/aws-infra/.env', a
 it('names the variable the file lacks', async () => {
   const partial = path.join(dir, 'partial.env');
   await writeFile(partial, 'AWS_REGION=us-east-1\n');
-  const ctx = context({ env: { ...motoEnv(moto.endpoint), STEREO_SPOT_INFRA_ENV_FILE: partial } });
+  const ctx = context({ env: { ...moto.env, STEREO_SPOT_INFRA_ENV_FILE: partial } });
   await expect(sagemakerBuildCommand([], ctx)).rejects.toThrow(`${partial} lacks CODEBUILD_PROJECT_NAME`);
   await expect(sagemakerDeployCommand([], ctx)).rejects.toThrow(`${partial} lacks SAGEMAKER_ENDPOINT_NAME`);
 });

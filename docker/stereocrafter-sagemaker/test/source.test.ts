@@ -1,12 +1,12 @@
 import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { archiveSource, commitOf, uploadSource } from '../src/source';
 import { workspaceRoot } from '../src/workspace';
-import { startMoto, type Moto } from './support/moto';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 
-let moto: Moto;
+let moto: MotoServer;
 let s3: S3Client;
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await startMotoServer();
   s3 = new S3Client({
     region: 'us-east-1',
     endpoint: moto.endpoint,
