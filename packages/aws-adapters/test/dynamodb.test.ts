@@ -8,7 +8,12 @@ import {
   type JobId,
   type JobStatus,
 } from '@stereo-spot/shared-types';
-import { JobAlreadyExistsError, type Clock } from '@stereo-spot/pipeline';
+import type { Clock } from '@stereo-spot/pipeline';
+import {
+  describeJobStoreContract,
+  describeReassemblyLockStoreContract,
+  describeSegmentCompletionStoreContract,
+} from '@stereo-spot/testing';
 import { DynamoDbJobStore } from '../src/dynamodb/job-store';
 import { DynamoDbReassemblyLockStore } from '../src/dynamodb/reassembly-lock-store';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
@@ -64,41 +69,6 @@ async function allPages(
 }
 
 describe('DynamoDbJobStore on moto_server', () => {
-  test('creates once, reads back exactly, refuses a second create with the same id', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-create');
-    const created = job({ updated_at: 1_700_000_000_000 });
-
-    // Act
-    await store.create(created);
-    const second = store.create({ ...created, source_file_name: 'other.mp4' });
-
-    // Assess
-    await expect(second).rejects.toBeInstanceOf(JobAlreadyExistsError);
-    expect(await store.get(created.job_id)).toEqual(created);
-    expect(await store.get(toJobId(randomUUID()))).toBeUndefined();
-  });
-
-  test('a legal transition applies with its patch in one write and stamps updated_at', async () => {
-    // Prepare
-    const time = clock();
-    const store = await newJobStore('jobs-transition', time);
-    const created = job();
-    await store.create(created);
-    await store.transition(created.job_id, 'chunking_in_progress');
-    time.set(1_700_000_005_000);
-
-    // Act
-    const outcome = await store.transition(created.job_id, 'chunking_complete', { total_segments: 7 });
-
-    // Assess
-    expect(outcome).toEqual({
-      applied: true,
-      job: { ...created, status: 'chunking_complete', total_segments: 7, updated_at: 1_700_000_005_000 },
-    });
-    expect(await store.get(created.job_id)).toEqual(outcome.applied ? outcome.job : undefined);
-  });
-
   test.each<[JobStatus, JobStatus]>([
     ['created', 'chunking_complete'],
     ['created', 'completed'],
@@ -117,36 +87,6 @@ describe('DynamoDbJobStore on moto_server', () => {
     // Assess
     expect(outcome).toEqual({ applied: false, current: existing });
     expect(await store.get(existing.job_id)).toEqual(existing);
-  });
-
-  test('a transition of a job that does not exist applies nothing and creates nothing', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-absent');
-    const jobId = toJobId(randomUUID());
-
-    // Act
-    const outcome = await store.transition(jobId, 'failed', { error: 'x' });
-
-    // Assess
-    expect(outcome).toEqual({ applied: false, current: undefined });
-    expect(await store.get(jobId)).toBeUndefined();
-  });
-
-  // Sequential on purpose: moto_server handles requests on threads without making a conditional
-  // write atomic, so two truly concurrent writers can both "win" there (never on DynamoDB).
-  test('of two writers starting from the same status only the first applies; the second sees its result', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-second-writer');
-    const existing = job({ status: 'chunking_complete', total_segments: 2 });
-    await store.create(existing);
-
-    // Act
-    const first = await store.transition(existing.job_id, 'completed', { completed_at: 1_700_000_100_000 });
-    const second = await store.transition(existing.job_id, 'failed', { error: 'boom' });
-
-    // Assess
-    expect(first.applied).toBe(true);
-    expect(second).toEqual({ applied: false, current: first.applied ? first.job : undefined });
   });
 
   test('lists in-progress jobs of every unfinished status newest first, page by page, last page without cursor', async () => {
@@ -192,46 +132,6 @@ describe('DynamoDbJobStore on moto_server', () => {
     expect(single.cursor).toBeUndefined();
   });
 
-  test('lists completed jobs by completion time and failed jobs by creation time, newest first', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-finished');
-    await store.create(
-      job({ status: 'completed', created_at: 1, completed_at: 30, source_file_name: 'c-old-created' }),
-    );
-    await store.create(
-      job({ status: 'completed', created_at: 2, completed_at: 10, source_file_name: 'c-new-created' }),
-    );
-    await store.create(
-      job({ status: 'completed', created_at: 3, completed_at: 20, source_file_name: 'c-mid' }),
-    );
-    await store.create(job({ status: 'failed', created_at: 5, error: 'x', source_file_name: 'f-5' }));
-    await store.create(job({ status: 'failed', created_at: 9, error: 'y', source_file_name: 'f-9' }));
-    await store.create(job({ status: 'created', created_at: 99, source_file_name: 'not-finished' }));
-
-    // Act
-    const completed = await allPages((o) => store.listCompleted(o), 2);
-    const failed = await allPages((o) => store.listFailed(o), 5);
-
-    // Assess
-    expect(completed).toEqual([['c-old-created', 'c-mid'], ['c-new-created']]);
-    expect(failed).toEqual([['f-9', 'f-5']]);
-  });
-
-  test('a page that ends exactly at the last job carries no cursor', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-exact');
-    for (let i = 0; i < 4; i++) await store.create(job({ created_at: i, source_file_name: `j${i}` }));
-
-    // Act
-    const pages = await allPages((o) => store.listInProgress(o), 2);
-
-    // Assess
-    expect(pages).toEqual([
-      ['j3', 'j2'],
-      ['j1', 'j0'],
-    ]);
-  });
-
   test('refuses cursors it did not make, and cursors of another list', async () => {
     // Prepare
     const store = await newJobStore('jobs-cursor');
@@ -247,20 +147,6 @@ describe('DynamoDbJobStore on moto_server', () => {
       code: 'INVALID_CURSOR',
     });
     expect((await store.listFailed({ limit: 5, cursor: failedCursor })).items).toHaveLength(2);
-  });
-
-  test('delete removes the job', async () => {
-    // Prepare
-    const store = await newJobStore('jobs-delete');
-    const existing = job();
-    await store.create(existing);
-
-    // Act
-    await store.delete(existing.job_id);
-    await store.delete(existing.job_id);
-
-    // Assess
-    expect(await store.get(existing.job_id)).toBeUndefined();
   });
 
   test('a missing table is a permanent error that names the job', async () => {
@@ -296,24 +182,6 @@ describe('DynamoDbSegmentCompletionStore on moto_server', () => {
     segment_index: segmentIndex,
     output_key: segmentOutputKey(jobId, segmentIndex),
     completed_at: completedAt,
-  });
-
-  test('puts are idempotent per (job, index); count and list see only that job, in index order', async () => {
-    // Prepare
-    const store = await newStore('completions');
-    const jobId = toJobId(randomUUID());
-    const other = toJobId(randomUUID());
-
-    // Act
-    for (const index of [10, 2, 0, 2, 1]) await store.put(completion(jobId, index, index));
-    await store.put({ ...completion(jobId, 2, 99), frames: 48 });
-    await store.put(completion(other, 0));
-
-    // Assess
-    expect(await store.count(jobId)).toBe(4);
-    expect((await store.list(jobId)).map((c) => c.segment_index)).toEqual([0, 1, 2, 10]);
-    expect((await store.list(jobId))[2]).toEqual({ ...completion(jobId, 2, 99), frames: 48 });
-    expect(await store.count(other)).toBe(1);
   });
 
   test('deleteForJob removes every completion of that job only (more than one batch)', async () => {
@@ -354,35 +222,26 @@ describe('DynamoDbReassemblyLockStore on moto_server', () => {
     expect(await store.get(jobId)).toEqual(lock);
     expect(lock.ttl).toBe(1_700_000_000 + 90 * 24 * 3600);
   });
+});
 
-  test('start succeeds once, again only after the stale limit, never without a lock', async () => {
-    // Prepare
-    const store = await newStore('locks-start');
-    const jobId = toJobId(randomUUID());
-    await store.tryCreate(newReassemblyTriggered(jobId, 1_000));
+// The shared port contracts, with the same assertions as for the embedded adapters. Every test
+// gets its own table on a server that lives as long as this file.
+const noCleanup = async () => undefined;
 
-    // Act
-    const first = await store.tryStart(jobId, 10_000, 5_000);
-    const tooSoon = await store.tryStart(jobId, 14_000, 5_000);
-    const takeover = await store.tryStart(jobId, 15_001, 5_000);
-    const noLock = await store.tryStart(toJobId(randomUUID()), 10_000, 5_000);
+describeJobStoreContract('DynamoDB on moto_server', async () => {
+  const table = moto.prefix('contract-jobs');
+  await createJobsTable(moto.clients, table);
+  return { store: new DynamoDbJobStore(moto.clients.documents, table), cleanup: noCleanup };
+});
 
-    // Assess
-    expect([first, tooSoon, takeover, noLock]).toEqual([true, false, true, false]);
-    expect((await store.get(jobId))?.reassembly_started_at).toBe(15_001);
-  });
+describeSegmentCompletionStoreContract('DynamoDB on moto_server', async () => {
+  const table = moto.prefix('contract-completions');
+  await createSegmentCompletionsTable(moto.clients, table);
+  return { store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table), cleanup: noCleanup };
+});
 
-  test('delete removes the lock so a new trigger can create it', async () => {
-    // Prepare
-    const store = await newStore('locks-delete');
-    const jobId = toJobId(randomUUID());
-    await store.tryCreate(newReassemblyTriggered(jobId, 1));
-
-    // Act
-    await store.delete(jobId);
-
-    // Assess
-    expect(await store.get(jobId)).toBeUndefined();
-    expect(await store.tryCreate(newReassemblyTriggered(jobId, 2))).toBe(true);
-  });
+describeReassemblyLockStoreContract('DynamoDB on moto_server', async () => {
+  const table = moto.prefix('contract-locks');
+  await createReassemblyTriggeredTable(moto.clients, table);
+  return { store: new DynamoDbReassemblyLockStore(moto.clients.documents, table), cleanup: noCleanup };
 });

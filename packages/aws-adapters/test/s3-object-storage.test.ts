@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { text } from 'node:stream/consumers';
 import {
   CreateBucketCommand,
   GetObjectTaggingCommand,
@@ -10,12 +9,11 @@ import {
   PutBucketNotificationConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { ObjectNotFoundError } from '@stereo-spot/pipeline';
+import { describeObjectStorageContract } from '@stereo-spot/testing';
 import {
   finalKey,
   inputKey,
   parseS3NotificationBody,
-  segmentKey,
   segmentOutputKey,
   toJobId,
 } from '@stereo-spot/shared-types';
@@ -23,6 +21,7 @@ import { AwsAdapterError } from '../src/errors';
 import { SEGMENT_OUTPUT_EXPIRY_TAG, S3ObjectStorage } from '../src/s3/s3-object-storage';
 import { attachmentContentDisposition } from '../src/s3/content-disposition';
 import { startMotoFixture, type MotoFixture } from './support/moto';
+import { createBucket, createQueuePair } from './support/resources';
 import { presignedRequestMatches } from './support/sigv4-verifier';
 
 let moto: MotoFixture;
@@ -45,44 +44,7 @@ async function newBucket(label: string): Promise<S3ObjectStorage> {
 
 const jobId = () => toJobId(randomUUID());
 
-describe('S3ObjectStorage on moto_server', () => {
-  test('puts, reads, heads, lists in key order and deletes objects', async () => {
-    // Prepare
-    const storage = await newBucket('crud');
-    const id = jobId();
-    const keys = [2, 0, 1].map((i) =>
-      segmentKey({ jobId: id, segmentIndex: i, totalSegments: 3, mode: 'sbs' }),
-    );
-
-    // Act
-    for (const key of keys) await storage.putBytes(key, `segment ${key}`);
-    const listed = await storage.list(`segments/${id}/`);
-    const body = await text(await storage.getStream(keys[0]!));
-    const head = await storage.head(keys[0]!);
-    await storage.delete(keys[0]!);
-    await storage.delete(keys[0]!);
-
-    // Assess
-    expect(listed.map((o) => o.key)).toEqual([...keys].sort());
-    expect(body).toBe(`segment ${keys[0]}`);
-    expect(head).toMatchObject({ key: keys[0], size: Buffer.byteLength(`segment ${keys[0]}`) });
-    expect(await storage.head(keys[0]!)).toBeUndefined();
-    expect((await storage.list(`segments/${id}/`)).length).toBe(2);
-  });
-
-  test('a missing object is ObjectNotFoundError for reads and undefined for head', async () => {
-    // Prepare
-    const storage = await newBucket('missing');
-    const key = finalKey(jobId());
-
-    // Act + Assess
-    await expect(storage.getStream(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
-    await expect(storage.downloadToFile(key, path.join(workDir, 'never.mp4'))).rejects.toBeInstanceOf(
-      ObjectNotFoundError,
-    );
-    expect(await storage.head(key)).toBeUndefined();
-  });
-
+describe('S3ObjectStorage on moto_server (the rest is the ObjectStorage contract)', () => {
   test('uploads a large file in parts and downloads it back byte for byte', async () => {
     // Prepare
     const storage = await newBucket('multipart');
@@ -124,27 +86,6 @@ describe('S3ObjectStorage on moto_server', () => {
       { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value },
     ]);
     expect(await tagsOf(final)).toEqual([]);
-  });
-
-  test('a presigned PUT takes a plain fetch upload of the announced size', async () => {
-    // Prepare
-    const storage = await newBucket('presign-put');
-    const key = inputKey(jobId());
-    const body = Buffer.from('a tiny video');
-
-    // Act
-    const upload = await storage.presignPut(key, {
-      expiresInSeconds: 600,
-      maxBytes: 1024,
-      contentLength: body.length,
-    });
-    const response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
-
-    // Assess
-    expect(response.status).toBe(200);
-    expect(upload.headers).toEqual({ 'Content-Length': String(body.length) });
-    expect(upload.expiresAt).toBeGreaterThan(Date.now() + 590_000);
-    expect(await text(await storage.getStream(key))).toBe('a tiny video');
   });
 
   test('with an announced size the URL binds Content-Length: S3 would refuse any other size', async () => {
@@ -326,4 +267,41 @@ describe('attachmentContentDisposition', () => {
   ])('%s', (name, expected) => {
     expect(attachmentContentDisposition(name)).toBe(expected);
   });
+});
+
+// The shared port contract, with the same assertions as for the embedded adapters.
+describeObjectStorageContract('S3 on moto_server', async () => {
+  const bucket = await createBucket(moto, 'contract-bucket');
+  const { queue, queueArn } = await createQueuePair(moto, 'contract-notify', {
+    maxReceiveCount: 3,
+    visibilityTimeoutSeconds: 30,
+  });
+  const notification = { prefix: 'input/', suffix: '.mp4', queue };
+  await moto.clients.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            QueueArn: queueArn,
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'prefix', Value: notification.prefix },
+                  { Name: 'suffix', Value: notification.suffix },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    }),
+  );
+  // Every test has its own bucket and queue on a server that lives as long as this file.
+  return {
+    storage: new S3ObjectStorage(moto.clients.s3, bucket),
+    notification,
+    cleanup: async () => undefined,
+  };
 });

@@ -1,11 +1,9 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
-import { SqsDeadLetterQueue, isMoveTaskUnavailable } from '../src/sqs/sqs-dead-letter-queue';
-import { SqsQueue, describeSqsQueue, queueNameFromUrl } from '../src/sqs/sqs-queue';
+import { describeQueueContract } from '@stereo-spot/testing';
+import { GetQueueAttributesCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { isMoveTaskUnavailable } from '../src/sqs/sqs-dead-letter-queue';
+import { SqsQueue, queueNameFromUrl } from '../src/sqs/sqs-queue';
 import { startMotoFixture, type MotoFixture } from './support/moto';
+import { createQueuePair } from './support/resources';
 
 let moto: MotoFixture;
 beforeAll(async () => {
@@ -13,41 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => moto?.stop());
 
-/** A queue with a DLQ after `maxReceiveCount` receives, like the provisioned ones. */
-async function newQueuePair(label: string, maxReceiveCount = 2, visibilityTimeout = 30) {
-  const name = moto.prefix(label);
-  const dlq = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqArn = (
-    await moto.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-    )
-  ).Attributes?.QueueArn;
-  const queue = await moto.clients.sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: {
-        VisibilityTimeout: String(visibilityTimeout),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
-      },
-    }),
-  );
-  return {
-    queue: new SqsQueue(moto.clients.sqs, await describeSqsQueue(moto.clients.sqs, queue.QueueUrl ?? '')),
-    deadLetter: new SqsDeadLetterQueue(
-      moto.clients.sqs,
-      await describeSqsQueue(moto.clients.sqs, dlq.QueueUrl ?? ''),
-    ),
-  };
-}
+const newQueuePair = (label: string, maxReceiveCount = 2, visibilityTimeoutSeconds = 30) =>
+  createQueuePair(moto, label, { maxReceiveCount, visibilityTimeoutSeconds });
 
-const receiveAll = (queue: SqsQueue, visibilityTimeoutSeconds?: number) =>
-  queue.receive({
-    maxMessages: 10,
-    waitSeconds: 1,
-    ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
-  });
-
-describe('SqsQueue on moto_server', () => {
+describe('SqsQueue on moto_server (the rest is the Queue contract)', () => {
   test('states its name and the visibility timeout it was created with', async () => {
     // Prepare + Act
     const { queue } = await newQueuePair('describe', 2, 45);
@@ -56,118 +23,9 @@ describe('SqsQueue on moto_server', () => {
     expect(queue.name).toBe(queueNameFromUrl(queue.url));
     expect(queue.visibilityTimeoutSeconds).toBe(45);
   });
-
-  test('receives with receive counts, hides in-flight messages, deletes', async () => {
-    // Prepare
-    const { queue } = await newQueuePair('receive', 5);
-    await queue.send('{"n":1}');
-
-    // Act
-    const [first] = await receiveAll(queue, 0);
-    const [second] = await receiveAll(queue, 30);
-    const whileHidden = await queue.receive({ maxMessages: 10, waitSeconds: 0 });
-    const depth = await queue.depth();
-    await queue.delete(second!.receiptHandle);
-
-    // Assess
-    expect(first).toMatchObject({ body: '{"n":1}', receiveCount: 1 });
-    expect(second).toMatchObject({ messageId: first!.messageId, receiveCount: 2 });
-    expect(whileHidden).toEqual([]);
-    expect(depth).toEqual({ visible: 0, inFlight: 1 });
-    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0 });
-  });
-
-  test('changeVisibility(0) releases a message at once', async () => {
-    // Prepare
-    const { queue } = await newQueuePair('visibility', 5);
-    await queue.send('release me');
-    const [message] = await receiveAll(queue, 300);
-
-    // Act
-    await queue.changeVisibility(message!.receiptHandle, 0);
-    const again = await receiveAll(queue, 300);
-
-    // Assess
-    expect(again.map((m) => [m.body, m.receiveCount])).toEqual([['release me', 2]]);
-  });
-
-  test('a long poll returns as soon as the signal aborts, with nothing', async () => {
-    // Prepare
-    const { queue } = await newQueuePair('abort');
-    const controller = new AbortController();
-
-    // Act
-    const polling = queue.receive({ maxMessages: 1, waitSeconds: 20, signal: controller.signal });
-    setTimeout(() => controller.abort(), 200);
-    const received = await polling;
-
-    // Assess
-    expect(received).toEqual([]);
-  });
-
-  test('a message received maxReceiveCount times moves to the DLQ by the redrive policy', async () => {
-    // Prepare
-    const { queue, deadLetter } = await newQueuePair('redrive', 2);
-    await queue.send('poison');
-
-    // Act
-    const deliveries = [];
-    for (let i = 0; i < 3; i++) deliveries.push(...(await receiveAll(queue, 0)));
-
-    // Assess
-    expect(deliveries.map((m) => m.receiveCount)).toEqual([1, 2]);
-    expect((await deadLetter.peek(10)).map((m) => m.body)).toEqual(['poison']);
-  });
 });
 
-describe('SqsDeadLetterQueue on moto_server', () => {
-  async function deadLetterWith(label: string, bodies: readonly string[]) {
-    const pair = await newQueuePair(label);
-    for (const body of bodies) await pair.deadLetter.send(body);
-    return pair;
-  }
-
-  test('peek shows messages and leaves them in the queue', async () => {
-    // Prepare
-    const { deadLetter } = await deadLetterWith('peek', ['a', 'b', 'c']);
-
-    // Act
-    const peeked = await deadLetter.peek(2);
-    const all = await deadLetter.peek(10);
-
-    // Assess
-    expect(peeked).toHaveLength(2);
-    expect(all.map((m) => m.body).sort()).toEqual(['a', 'b', 'c']);
-    expect(await deadLetter.depth()).toEqual({ visible: 3, inFlight: 0 });
-  });
-
-  test('replay of everything moves every message to the source queue (receive → send → delete on moto)', async () => {
-    // Prepare
-    const { queue, deadLetter } = await deadLetterWith('replay-all', ['x', 'y']);
-
-    // Act
-    const moved = await deadLetter.replay(queue);
-
-    // Assess
-    expect(moved).toBe(2);
-    expect((await receiveAll(queue)).map((m) => m.body).sort()).toEqual(['x', 'y']);
-    expect(await deadLetter.depth()).toEqual({ visible: 0, inFlight: 0 });
-  });
-
-  test('replay of a selection moves only those and hands the rest back', async () => {
-    // Prepare
-    const { queue, deadLetter } = await deadLetterWith('replay-some', ['keep-1', 'move', 'keep-2']);
-    const chosen = (await deadLetter.peek(10)).filter((m) => m.body === 'move').map((m) => m.messageId);
-
-    // Act
-    const moved = await deadLetter.replay(queue, chosen);
-
-    // Assess
-    expect(moved).toBe(1);
-    expect((await receiveAll(queue)).map((m) => m.body)).toEqual(['move']);
-    expect((await deadLetter.peek(10)).map((m) => m.body).sort()).toEqual(['keep-1', 'keep-2']);
-  });
-
+describe('SqsDeadLetterQueue on moto_server (the rest is the Queue contract)', () => {
   test('moto_server has no message move tasks, and that refusal is recognised', async () => {
     // Prepare
     const { queue, deadLetter } = await newQueuePair('move-task');
@@ -200,18 +58,6 @@ describe('SqsDeadLetterQueue on moto_server', () => {
     ).toBe(false);
   });
 
-  test('purge empties the queue', async () => {
-    // Prepare
-    const { deadLetter } = await deadLetterWith('purge', ['1', '2', '3']);
-
-    // Act
-    const removed = await deadLetter.purge();
-
-    // Assess
-    expect(removed).toBe(-1);
-    expect(await deadLetter.depth()).toEqual({ visible: 0, inFlight: 0 });
-  });
-
   test('a queue that does not exist is a permanent error naming it', async () => {
     // Prepare
     const missing = new SqsQueue(moto.clients.sqs, {
@@ -230,3 +76,19 @@ describe('SqsDeadLetterQueue on moto_server', () => {
     expect((error as Error).message).toContain(missing.name);
   });
 });
+
+// The shared port contract, with the same assertions as for the embedded adapters.
+const MAX_RECEIVE_COUNT = 3;
+
+describeQueueContract(
+  'SQS on moto_server',
+  async () => {
+    const { queue, deadLetter } = await createQueuePair(moto, 'contract-queue', {
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: 1,
+    });
+    // Every test has its own queues on a server that lives as long as this file.
+    return { queue, deadLetter, maxReceiveCount: MAX_RECEIVE_COUNT, cleanup: async () => undefined };
+  },
+  { deviations: { staleReceiptHandleDeletes: true } },
+);

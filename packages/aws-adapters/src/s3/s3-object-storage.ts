@@ -36,12 +36,6 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
 /** Parts of a multipart upload; files below this go up in one PutObject. */
 const MULTIPART_PART_BYTES = 16 * 1024 * 1024;
 
-/** The port's options, plus the exact size when the client announced it. */
-export interface S3PresignPutOptions extends PresignPutOptions {
-  /** Bytes the client will upload; signed into the URL so S3 accepts exactly this size. */
-  readonly contentLength?: number;
-}
-
 export interface S3ObjectStorageOptions {
   /** Signs presigned URLs (defaults to `client`); lets browsers use another endpoint than workers. */
   readonly presignClient?: S3Client;
@@ -162,7 +156,7 @@ export class S3ObjectStorage implements ObjectStorage {
    * (403 SignatureDoesNotMatch). Without it, `maxBytes` is checked only against `contentLength`
    * and S3's own 5 GiB single-PUT limit applies.
    */
-  async presignPut(key: string, options: S3PresignPutOptions): Promise<PresignedRequest> {
+  async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
     const expiresIn = checkExpiry(options.expiresInSeconds, key);
     const exactSize = options.contentLength;
     if (exactSize !== undefined) {

@@ -69,11 +69,22 @@ export class SqsQueue implements Queue {
   }
 
   async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
+    if (
+      !Number.isInteger(options.waitSeconds) ||
+      options.waitSeconds < 0 ||
+      options.waitSeconds > SQS_MAX_WAIT_SECONDS
+    ) {
+      throw new AwsAdapterError(
+        'INVALID_ARGUMENT',
+        `long-poll wait must be 0..${SQS_MAX_WAIT_SECONDS} whole seconds, got ${options.waitSeconds} (queue ${this.name})`,
+        true,
+      );
+    }
     if (isAborted(options.signal)) return [];
     const command = new ReceiveMessageCommand({
       QueueUrl: this.url,
       MaxNumberOfMessages: clamp(options.maxMessages, 1, SQS_MAX_MESSAGES_PER_RECEIVE),
-      WaitTimeSeconds: clamp(options.waitSeconds, 0, SQS_MAX_WAIT_SECONDS),
+      WaitTimeSeconds: options.waitSeconds,
       MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       ...(options.visibilityTimeoutSeconds !== undefined
         ? { VisibilityTimeout: clamp(options.visibilityTimeoutSeconds, 0, SQS_MAX_VISIBILITY_SECONDS) }
