@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
 import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
@@ -28,6 +28,7 @@ beforeAll(async () => {
   provisioned = await provisionPipelineResources(moto.clients, {
     prefix: moto.prefix('platform'),
     maxReceiveCount: 2,
+    corsOrigins: ['http://127.0.0.1:8080'],
   });
   platform = await createAwsPlatform(awsConfig('ops'), { credentials: moto.server.credentials });
 });
@@ -115,7 +116,7 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     expect(received).toEqual([`INSERT ${jobId}`]);
   });
 
-  test('tables, stream, TTL and lifecycle rule are provisioned as the adapters expect', async () => {
+  test('tables, stream, TTL, CORS and lifecycle rule are provisioned as the adapters expect', async () => {
     // Act
     const jobs = await moto.clients.dynamodb.send(
       new DescribeTableCommand({ TableName: provisioned.env.JOBS_TABLE_NAME }),
@@ -129,6 +130,9 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     const lifecycle = await moto.clients.s3.send(
       new GetBucketLifecycleConfigurationCommand({ Bucket: provisioned.env.OUTPUT_BUCKET_NAME }),
     );
+    const uploadCors = await moto.clients.s3.send(
+      new GetBucketCorsCommand({ Bucket: provisioned.env.INPUT_BUCKET_NAME }),
+    );
 
     // Assess
     expect(jobs.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
@@ -141,6 +145,10 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     });
     expect(completions.Table?.LatestStreamArn).toBe(provisioned.segmentCompletionsStreamArn);
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+    expect(uploadCors.CORSRules?.[0]).toMatchObject({
+      AllowedMethods: ['PUT'],
+      AllowedOrigins: ['http://127.0.0.1:8080'],
+    });
     expect(lifecycle.Rules?.[0]).toMatchObject({
       Status: 'Enabled',
       Expiration: { Days: 1 },

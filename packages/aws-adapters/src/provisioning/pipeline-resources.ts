@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
+  PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   type QueueConfiguration,
@@ -38,6 +39,11 @@ export interface ProvisionOptions {
   readonly maxReceiveCount?: number;
   /** Visibility timeout of each queue. Defaults: chunking 300 s, video-worker 900 s, reassembly 600 s. */
   readonly visibilityTimeoutSeconds?: Partial<Record<QueueRole, number>>;
+  /**
+   * Web origins allowed to use the presigned URLs from a browser (PUT uploads to the input bucket,
+   * GET playback and downloads from the output bucket). None by default.
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface ProvisionedPipeline {
@@ -95,6 +101,10 @@ export async function provisionPipelineResources(
 
   await createBucket(clients, inputBucket);
   await createBucket(clients, outputBucket);
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    await allowBrowsers(clients, inputBucket, ['PUT'], options.corsOrigins);
+    await allowBrowsers(clients, outputBucket, ['GET', 'HEAD'], options.corsOrigins);
+  }
   for (const role of ['chunking', 'video-worker'] as const) {
     await allowS3ToSend(clients, queueUrls[role], queueArns[role].queue, inputBucket);
   }
@@ -260,6 +270,32 @@ async function allowS3ToSend(
   await callAws({ operation: 'SQS SetQueueAttributes', resource: queueUrl }, () =>
     clients.sqs.send(
       new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }),
+    ),
+  );
+}
+
+async function allowBrowsers(
+  clients: AwsClients,
+  bucket: string,
+  methods: string[],
+  origins: readonly string[],
+): Promise<void> {
+  await callAws({ operation: 'S3 PutBucketCors', resource: bucket }, () =>
+    clients.s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: methods,
+              AllowedOrigins: [...origins],
+              AllowedHeaders: ['*'],
+              ExposeHeaders: ['ETag', 'Content-Length', 'Content-Range'],
+              MaxAgeSeconds: 3600,
+            },
+          ],
+        },
+      }),
     ),
   );
 }
