@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,6 +126,28 @@ describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
 });
 
 describe('esbuild bundles (the build stage of every image, and the Lambda zip)', () => {
+  it("starts each image's command and reaches the role's configuration check", () => {
+    // Prepare
+    const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-start-')), 'stereo-spot.cjs');
+    bundleNodeApp(resolveAppEntry('cli'), outfile);
+
+    for (const app of ECS_APPS) {
+      // Act: the Dockerfile's CMD with STEREO_SPOT_PLATFORM=aws and nothing else.
+      const run = spawnSync(process.execPath, [outfile, 'worker', WORKER_ROLE[app]], {
+        cwd: path.dirname(outfile),
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', STEREO_SPOT_PLATFORM: 'aws' },
+      });
+
+      // Assess: it loaded, knows the role, and names what the task definition must provide.
+      expect({ app, status: run.status }).toEqual({ app, status: 1 });
+      expect(run.stderr).toMatch(
+        /Invalid configuration for (web-ui|media-worker|video-worker) \(STEREO_SPOT_PLATFORM=aws\)/,
+      );
+      expect(run.stderr).toContain('INPUT_BUCKET_NAME: missing');
+    }
+  });
+
   it.each(BUNDLED_APPS)('bundles %s into one file', (app) => {
     // Act
     const outfile = path.join(mkdtempSync(path.join(tmpdir(), `bundle-${app}-`)), 'bundle.cjs');

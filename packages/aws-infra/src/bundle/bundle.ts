@@ -3,7 +3,7 @@
  * Lambda zip. The same function runs in the Dockerfiles' build stage, at synth (the Lambda) and
  * in the tests, so what is tested is what ships.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync, type BuildFailure } from 'esbuild';
 import { AwsInfraError } from '../errors';
@@ -84,5 +84,25 @@ export function bundleNodeApp(entry: string, outfile: string): BundleResult {
       `esbuild could not bundle ${entry}:\n${details || String(error)}`,
     );
   }
+  writeDevLoaderStub(path.dirname(outfile));
   return { entry, outfile, bytes: statSync(outfile).size };
+}
+
+/**
+ * The builtin stereo engine resolves tsx's CommonJS hook when its module loads (to start its
+ * TypeScript worker threads). tsx is a development loader and is not shipped, so a resolvable
+ * stand-in sits next to the bundle: resolving it succeeds, loading it (only a worker thread of the
+ * builtin engine would) fails with this message. The AWS images never run the builtin engine.
+ */
+function writeDevLoaderStub(dir: string): void {
+  const stub = path.join(dir, 'node_modules', 'tsx');
+  mkdirSync(stub, { recursive: true });
+  writeFileSync(
+    path.join(stub, 'package.json'),
+    `${JSON.stringify({ name: 'tsx', version: '0.0.0-unavailable', private: true, exports: { './cjs': './cjs.cjs' } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    path.join(stub, 'cjs.cjs'),
+    "throw new Error('tsx is not part of this bundle: the builtin engine\\'s worker threads need the sources; use the sagemaker or http backend');\n",
+  );
 }
