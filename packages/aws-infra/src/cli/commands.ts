@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../bundle/bundle';
+import { APP_ENTRY_CANDIDATES, REPO_ROOT } from '../bundle/bundle';
 import { AwsInfraError } from '../errors';
 import { type StackSettings } from '../settings';
 import { loadSettings, PACKAGE_ROOT } from '../settings-file';
@@ -44,7 +44,14 @@ export async function synthCommand(args: readonly string[]): Promise<void> {
   console.log(
     `synthesized stack "${result.settings.name_prefix}" in ${result.milliseconds} ms: ${path.join(result.stackDir, file)}`,
   );
-  console.log(`reassembly-trigger Lambda bundled from ${path.relative(REPO_ROOT, result.lambdaEntry)}`);
+  const entry = path.relative(REPO_ROOT, result.lambdaEntry);
+  console.log(`reassembly-trigger Lambda bundled from ${entry}`);
+  if (entry !== APP_ENTRY_CANDIDATES['reassembly-trigger'][0]) {
+    console.warn(
+      `warning: ${APP_ENTRY_CANDIDATES['reassembly-trigger'][0]} does not exist yet; the Lambda runs ` +
+        `\`handler\` from ${entry}, which must export it`,
+    );
+  }
 }
 
 interface Prepared {
