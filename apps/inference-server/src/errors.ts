@@ -1,0 +1,131 @@
+/**
+ * The inference server's error hierarchy. `code` is stable (clients and logs match on it),
+ * `status` is the HTTP status the server answers with, and `permanent` tells the caller whether
+ * retrying the same request can ever succeed (pipeline's `isPermanentError` reads it).
+ */
+export type InferenceErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNAVAILABLE'
+  | 'INVALID_MEDIA'
+  | 'ENGINE_FAILED'
+  | 'ENGINE_TIMEOUT'
+  | 'OUTPUT_FAILED'
+  | 'NOT_READY'
+  | 'BUSY'
+  | 'ABORTED'
+  | 'CONFIGURATION'
+  | 'UNREACHABLE';
+
+export class InferenceError extends Error {
+  constructor(
+    readonly code: InferenceErrorCode,
+    readonly status: number,
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request body is not JSON or does not match the contract. */
+export class InvalidRequestError extends InferenceError {
+  constructor(message: string) {
+    super('INVALID_REQUEST', 400, message, true);
+  }
+}
+
+/**
+ * The input object does not exist. Not permanent: the pipeline treats a missing object as
+ * possibly not-yet-visible (see pipeline's ObjectNotFoundError).
+ */
+export class InputNotFoundError extends InferenceError {
+  constructor(readonly location: string) {
+    super('INPUT_NOT_FOUND', 404, `input not found: ${location}`, false);
+  }
+}
+
+/** The input could not be fetched for another reason (expired URL, access denied, network). */
+export class InputUnavailableError extends InferenceError {
+  constructor(message: string, permanent: boolean, options?: { cause?: unknown }) {
+    super('INPUT_UNAVAILABLE', permanent ? 400 : 502, message, permanent, options);
+  }
+}
+
+/** The input is not a readable video: converting it again will fail again. */
+export class InvalidMediaError extends InferenceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_MEDIA', 422, message, true, options);
+  }
+}
+
+/** The engine failed; `detail` carries what it said (for iw3, the tail of its stderr). */
+export class EngineFailedError extends InferenceError {
+  constructor(
+    message: string,
+    readonly detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('ENGINE_FAILED', 500, detail ? `${message}\n${detail}` : message, false, options);
+  }
+}
+
+export class EngineTimeoutError extends InferenceError {
+  constructor(
+    readonly timeoutSeconds: number,
+    readonly detail?: string,
+  ) {
+    const message = `engine did not finish within ${timeoutSeconds} s and was stopped`;
+    super('ENGINE_TIMEOUT', 504, detail ? `${message}\n${detail}` : message, false);
+  }
+}
+
+export class OutputFailedError extends InferenceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OUTPUT_FAILED', 502, message, false, options);
+  }
+}
+
+export class NotReadyError extends InferenceError {
+  constructor(message = 'the engine is not ready yet') {
+    super('NOT_READY', 503, message, false);
+  }
+}
+
+/** More requests are waiting than the server accepts; the caller should come back later. */
+export class BusyError extends InferenceError {
+  constructor(waiting: number) {
+    super('BUSY', 503, `server busy: ${waiting} conversions already waiting`, false);
+  }
+}
+
+export class AbortedError extends InferenceError {
+  constructor(message = 'the conversion was cancelled') {
+    super('ABORTED', 499, message, false);
+  }
+}
+
+/** Bad server or client configuration (environment); restarting with it cannot help. */
+export class InferenceConfigError extends InferenceError {
+  constructor(message: string) {
+    super('CONFIGURATION', 500, message, true);
+  }
+}
+
+/** The HTTP client could not reach the server or got no usable answer. */
+export class InferenceUnreachableError extends InferenceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNREACHABLE', 502, message, false, options);
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof AbortedError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      ((error as { name?: unknown }).name === 'AbortError' || (error as { code?: unknown }).code === 'ABORTED'))
+  );
+}

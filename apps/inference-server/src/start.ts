@@ -1,0 +1,71 @@
+/**
+ * Composition: configuration → transfer, media checks, engine → listening server. The server
+ * listens at once (so `/ping` answers 503 while iw3 loads) and turns ready when the engine is.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@stereo-spot/logging';
+import type { InferenceServerConfig } from './config';
+import type { StereoEngine } from './engines/engine';
+import { Iw3Engine } from './engines/iw3';
+import { InferenceConfigError } from './errors';
+import { readHfToken } from './hf-token';
+import { FfprobeMediaInspector } from './media';
+import { InferenceServer } from './server';
+import { Transfer, createS3Client } from './transfer';
+
+export interface StartedInferenceServer {
+  readonly server: InferenceServer;
+  readonly address: AddressInfo;
+  /** Resolves when the engine is ready; rejects with the reason it never will be. */
+  readonly ready: Promise<void>;
+}
+
+export async function startInferenceServer(
+  config: InferenceServerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedInferenceServer> {
+  const server = new InferenceServer({
+    logger,
+    transfer: new Transfer(createS3Client(config.aws)),
+    media: new FfprobeMediaInspector(),
+    workRoot: config.workRoot,
+    concurrency: config.concurrency,
+    maxWaiting: config.maxWaiting,
+  });
+  const address = await server.listen(config.port, config.host);
+  logger.info({ port: address.port, engine: config.engine }, `inference server listening on port ${address.port}`);
+
+  const ready = (async () => {
+    let engine: StereoEngine;
+    try {
+      engine = await createEngine(config, env, logger);
+    } catch (error) {
+      server.markFailed(error);
+      throw error;
+    }
+    await server.startEngine(engine);
+  })();
+  ready.catch(() => undefined);
+  return { server, address, ready };
+}
+
+async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<StereoEngine> {
+  if (config.engine === 'builtin') {
+    // The CPU engine comes with stereo-engine's convertFile, which is not in this build yet.
+    throw new InferenceConfigError('INFERENCE_ENGINE=builtin is not available in this build yet; use iw3');
+  }
+  const engineEnv: NodeJS.ProcessEnv = { ...env };
+  if (config.hfTokenArn) {
+    engineEnv.HF_TOKEN = await readHfToken(config.hfTokenArn, config.aws);
+    logger.info({ secret: config.hfTokenArn }, 'Hugging Face token read from Secrets Manager');
+  }
+  return new Iw3Engine({
+    python: config.iw3.python,
+    nunifDir: config.iw3.nunifDir,
+    tuning: config.iw3.tuning,
+    timeoutMs: config.iw3.timeoutSeconds * 1000,
+    startupTimeoutMs: config.iw3.startupTimeoutSeconds * 1000,
+    env: engineEnv,
+  });
+}

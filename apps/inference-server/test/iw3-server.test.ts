@@ -1,0 +1,103 @@
+/**
+ * The server with the iw3 engine (stand-in nunif) and the optional Hugging Face token from
+ * Secrets Manager, on moto_server: the token is read once at start-up and handed to iw3.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadServerConfig } from '../src/config';
+import { parseHfTokenSecret } from '../src/hf-token';
+import { startInferenceServer, type StartedInferenceServer } from '../src/start';
+import { capturingLogger } from './support/logs';
+import { makeClip } from './support/media';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
+import { createBucket, exists, putFile, s3Client } from './support/s3';
+
+const NUNIF_STANDIN = path.join(__dirname, 'fixtures', 'fake-nunif');
+let moto: MotoServer;
+let s3: S3Client;
+let dir: string;
+const servers: StartedInferenceServer[] = [];
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.env, { PYTHONDONTWRITEBYTECODE: '1' });
+  s3 = s3Client(moto.endpoint);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'iw3-server-test-'));
+  await createBucket(s3, 'iw3-in');
+  await createBucket(s3, 'iw3-out');
+  await putFile(s3, 'iw3-in', 'segments/clip.mp4', makeClip(dir));
+}, 60_000);
+
+afterAll(async () => {
+  for (const started of servers) await started.server.close();
+  await moto?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(env: Record<string, string>): Promise<StartedInferenceServer> {
+  const config = loadServerConfig({
+    INFERENCE_ENGINE: 'iw3',
+    NUNIF_DIR: NUNIF_STANDIN,
+    IW3_PYTHON: 'python3',
+    INFERENCE_WORK_DIR: dir,
+    ...env,
+  });
+  const started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger, {
+    ...process.env,
+    IW3_STANDIN_RECORD: path.join(dir, 'record.json'),
+  });
+  servers.push(started);
+  return started;
+}
+
+it('reads the token at start-up and hands it to iw3 as HF_TOKEN', async () => {
+  // Prepare
+  const secret = await new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(
+    new CreateSecretCommand({ Name: 'stereo-spot/hf-token', SecretString: JSON.stringify({ token: 'hf_secret_value' }) }),
+  );
+  const started = await start({ ...moto.env, HF_TOKEN_ARN: secret.ARN!, IW3_LOW_VRAM: '1' });
+  await started.ready;
+  // Act
+  const response = await fetch(`http://127.0.0.1:${started.address.port}/invocations`, {
+    method: 'POST',
+    body: JSON.stringify({ s3_input_uri: 's3://iw3-in/segments/clip.mp4', s3_output_uri: 's3://iw3-out/out.mp4', mode: 'tb' }),
+  });
+  // Assess
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ engine: 'iw3', frames: 5, output: 's3://iw3-out/out.mp4' });
+  const record = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8')) as { argv: string[]; hf_token: string };
+  expect(record.hf_token).toBe('hf_secret_value');
+  expect(record.argv).toEqual(expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--ema-normalize']));
+  expect(await exists(s3, 'iw3-out', 'out.mp4')).toBe(true);
+});
+
+it('never calls Secrets Manager without HF_TOKEN_ARN', async () => {
+  // An endpoint where nothing listens: any AWS call at start-up would fail the start.
+  const started = await start({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' });
+  await expect(started.ready).resolves.toBeUndefined();
+  const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
+  expect(ping.status).toBe(200);
+});
+
+it('stays unready with the reason when the secret cannot be read', async () => {
+  const started = await start({
+    ...moto.env,
+    HF_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf',
+  });
+  await expect(started.ready).rejects.toThrow(/^cannot read HF_TOKEN_ARN=arn:aws:secretsmanager:.*missing-AbCdEf: /);
+  const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
+  expect(ping.status).toBe(503);
+  expect(await ping.json()).toMatchObject({ status: 'failed' });
+});
+
+describe('the secret value', () => {
+  it('must be {"token": "..."}; errors never show the value', () => {
+    expect(parseHfTokenSecret('{"token":"hf_x"}', 'arn')).toBe('hf_x');
+    expect(() => parseHfTokenSecret('hf_plain_token', 'arn')).toThrow('secret arn is not JSON: expected {"token": "..."}');
+    expect(() => parseHfTokenSecret('{"value":"hf_y"}', 'arn')).toThrow('secret arn must be {"token": "<non-empty string>"}');
+    expect(() => parseHfTokenSecret('{"value":"hf_y"}', 'arn')).not.toThrow(/hf_y/);
+  });
+});
