@@ -1,0 +1,130 @@
+/**
+ * The video-worker's `http` backend against the real server (S3 on moto_server), with both
+ * transports: presigned URLs (no credentials on the server side needed) and s3 URIs. The engine
+ * is iw3's stand-in (test/fixtures/fake-nunif), which copies the segment: this suite is about the
+ * client and the transfer; server.test.ts converts for real with the builtin engine.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStorage } from '@stereo-spot/aws-adapters';
+import type { SegmentConversionRequest } from '@stereo-spot/pipeline';
+import { isPermanentError } from '@stereo-spot/pipeline';
+import { DEFAULT_STEREO_PARAMS, segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
+import { HttpStereoInference, InferenceRequestFailedError } from '../src/client/http-stereo-inference';
+import { loadServerConfig } from '../src/config';
+import { AbortedError, InferenceUnreachableError } from '../src/errors';
+import { startInferenceServer, type StartedInferenceServer } from '../src/start';
+import { capturingLogger } from './support/logs';
+import { makeClip, probeVideo } from './support/media';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
+import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
+
+const JOB = toJobId('9b2d4e61-1c3f-4a8b-8e0d-5f6a7b8c9d0e');
+const INPUT_BUCKET = 'client-input';
+const OUTPUT_BUCKET = 'client-output';
+const SEGMENT = segmentKey({ jobId: JOB, segmentIndex: 0, totalSegments: 3, mode: 'tb' });
+const GARBAGE = segmentKey({ jobId: JOB, segmentIndex: 1, totalSegments: 3, mode: 'tb' });
+
+let moto: MotoServer;
+let s3: S3Client;
+let dir: string;
+let started: StartedInferenceServer;
+let baseUrl: string;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.env);
+  s3 = s3Client(moto.endpoint);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'inference-client-test-'));
+  await createBucket(s3, INPUT_BUCKET);
+  await createBucket(s3, OUTPUT_BUCKET);
+  await putFile(s3, INPUT_BUCKET, SEGMENT, makeClip(dir));
+  await putBytes(s3, INPUT_BUCKET, GARBAGE, 'not a video');
+  process.env.PYTHONDONTWRITEBYTECODE = '1';
+  const config = loadServerConfig({
+    ...moto.env,
+    INFERENCE_ENGINE: 'iw3',
+    NUNIF_DIR: path.join(__dirname, 'fixtures', 'fake-nunif'),
+    INFERENCE_WORK_DIR: dir,
+  });
+  started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger);
+  await started.ready;
+  baseUrl = `http://127.0.0.1:${started.address.port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await started?.server.close();
+  await moto?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function backend(transport: 'presigned' | 's3', url = baseUrl) {
+  return new HttpStereoInference({
+    baseUrl: url,
+    inputStorage: new S3ObjectStorage(s3, INPUT_BUCKET),
+    outputStorage: new S3ObjectStorage(s3, OUTPUT_BUCKET),
+    transport,
+  });
+}
+
+function request(segmentIndex: number, inputKey = SEGMENT, signal?: AbortSignal): SegmentConversionRequest {
+  return {
+    jobId: JOB,
+    segmentIndex,
+    inputKey,
+    outputKey: segmentOutputKey(JOB, segmentIndex),
+    mode: 'tb',
+    stereo: DEFAULT_STEREO_PARAMS,
+    ...(signal ? { signal } : {}),
+  };
+}
+
+it.each(['presigned', 's3'] as const)('converts a segment through the %s transport', async (transport) => {
+  // Prepare
+  const index = transport === 'presigned' ? 0 : 2;
+  // Act
+  const result = await backend(transport).convertSegment(request(index));
+  // Assess
+  expect(result.frames).toBe(5);
+  expect(result.seconds).toBeGreaterThan(0);
+  const local = path.join(dir, `${transport}.mp4`);
+  await download(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, index), local);
+  expect(probeVideo(local)).toEqual({ width: 320, height: 180, frames: 5 });
+}, 60_000);
+
+it('reports unreadable video as a permanent error', async () => {
+  const error = await backend('presigned')
+    .convertSegment(request(1, GARBAGE))
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InferenceRequestFailedError);
+  expect(error).toMatchObject({ code: 'INVALID_MEDIA', status: 422 });
+  expect(isPermanentError(error)).toBe(true);
+  expect(await exists(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, 1))).toBe(false);
+});
+
+it('reports a missing input as retryable', async () => {
+  const error = await backend('s3')
+    .convertSegment(request(4, `segments/${JOB}/00004_00005_tb.mp4`))
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'INPUT_NOT_FOUND', status: 404 });
+  expect((error as Error).message).toContain(`s3://${INPUT_BUCKET}/segments/${JOB}/00004_00005_tb.mp4`);
+  expect(isPermanentError(error)).toBe(false);
+});
+
+it('reports a server that cannot be reached as retryable', async () => {
+  const error = await backend('s3', 'http://127.0.0.1:9/')
+    .convertSegment(request(0))
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InferenceUnreachableError);
+  expect((error as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9\/invocations/);
+  expect(isPermanentError(error)).toBe(false);
+});
+
+it('cancels the request when the signal fires', async () => {
+  const controller = new AbortController();
+  const running = backend('s3').convertSegment(request(0, SEGMENT, controller.signal));
+  controller.abort();
+  await expect(running).rejects.toBeInstanceOf(AbortedError);
+});
