@@ -1,6 +1,20 @@
 // Public API of @stereo-spot/stereo-engine: the built-in CPU 2D-to-3D converter and its ffmpeg
 // plumbing (binary resolution, a never-hanging runner with typed errors, media probing).
 export {
+  convertFile,
+  defaultThreads,
+  isImagePath,
+  type ConvertOptions,
+  type ConvertResult,
+  type ConvertProgress,
+  type EncoderOptions,
+  type ViewOptions,
+} from './convert';
+export { estimateDepth, type RgbFrame, type DepthMap, type EstimateDepthOptions } from './depth/api';
+export { DepthEstimator, type DepthEstimatorOptions, type DepthDiagnostics } from './depth/estimator';
+export { packedLayout, parallaxShift, type SourceEye } from './stereo/geometry';
+export { frameLayout, type FrameLayout, type PlanarFormat } from './frame/planar';
+export {
   StereoEngineError,
   isStereoEngineError,
   type StereoEngineErrorCode,
@@ -28,4 +42,5 @@ export {
   type ProbedStream,
   type ProbeOptions,
   type Rational,
+  type ColorDescription,
 } from './ffmpeg';

@@ -19,4 +19,5 @@ export {
   type ProbedStream,
   type ProbeOptions,
   type Rational,
+  type ColorDescription,
 } from './probe';

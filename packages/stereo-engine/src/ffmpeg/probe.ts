@@ -36,6 +36,15 @@ export interface VideoStreamInfo {
   readonly pixFmt: string | undefined;
   /** Bits per colour component (8, 10, 12) when known. */
   readonly bitDepth: number | undefined;
+  /** Colour description as ffprobe names it (e.g. bt709, tv), when the stream states it. */
+  readonly color: ColorDescription;
+}
+
+export interface ColorDescription {
+  readonly space: string | undefined;
+  readonly primaries: string | undefined;
+  readonly transfer: string | undefined;
+  readonly range: string | undefined;
 }
 
 export interface AudioStreamInfo {
@@ -72,6 +81,10 @@ const FfprobeStreamSchema = z.looseObject({
   coded_width: z.number().optional(),
   coded_height: z.number().optional(),
   pix_fmt: z.string().optional(),
+  color_space: z.string().optional(),
+  color_primaries: z.string().optional(),
+  color_transfer: z.string().optional(),
+  color_range: z.string().optional(),
   bits_per_raw_sample: numeric,
   r_frame_rate: z.string().optional(),
   avg_frame_rate: z.string().optional(),
@@ -194,6 +207,12 @@ function toVideoInfo(stream: FfprobeStream, isStillImage: boolean): VideoStreamI
     durationSeconds: toNumber(stream.duration),
     pixFmt: stream.pix_fmt,
     bitDepth: toNumber(stream.bits_per_raw_sample) ?? bitDepthOfPixFmt(stream.pix_fmt),
+    color: {
+      space: known(stream.color_space),
+      primaries: known(stream.color_primaries),
+      transfer: known(stream.color_transfer),
+      range: known(stream.color_range),
+    },
   };
 }
 
@@ -222,6 +241,10 @@ export function parseRational(text: string | undefined): Rational | undefined {
   const den = Number(denText);
   if (!Number.isFinite(num) || !Number.isFinite(den) || num <= 0 || den <= 0) return undefined;
   return { num, den };
+}
+
+function known(value: string | undefined): string | undefined {
+  return value && value !== 'unknown' && value !== 'reserved' ? value : undefined;
 }
 
 function toNumber(value: number | string | undefined): number | undefined {

@@ -1,0 +1,220 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
+import type { FrameLayout } from '../frame/planar';
+import {
+  atmosphereCue,
+  carryUp,
+  defocusCue,
+  estimateHorizon,
+  gradientMagnitude,
+  groundPrior,
+  motionCue,
+} from './cues';
+import type { DepthField } from './field';
+import { GuidedFilter, percentiles } from './filters';
+import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+
+// Globals captured once: under jest every global lookup in a loop goes through the test
+// context's global object, which made these kernels ~30x slower there.
+const { abs, max, min, round } = Math;
+
+
+export interface DepthEstimatorOptions {
+  /** Long side of the analysis grid in cells (default 256). Higher = finer, slower. */
+  readonly resolution?: number;
+  /** Smooth depth across consecutive frames (video); reset at scene cuts. Default true. */
+  readonly temporal?: boolean;
+  /** A frame pixel's displayed width over its height (2 when squeezed to half width). */
+  readonly pixelAspect?: number;
+}
+
+/** Cue weights: how far (in depth units, range 1) each standardised cue may move the prior. */
+const WEIGHTS = { defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+
+/** Per-cell blend of the new depth with the previous frame's where the image did not change. */
+const TEMPORAL_KEEP = 0.65;
+/** A luma change (0..1) this large is motion: the cell takes the new depth at once. */
+const TEMPORAL_CHANGE = 0.08;
+/** Histogram distance (0..1) between consecutive frames above which a cut is declared. */
+const CUT_THRESHOLD = 0.35;
+
+export interface DepthDiagnostics {
+  readonly horizonRow: number;
+  readonly horizonConfidence: number;
+  readonly defocusConfidence: number;
+  readonly motionConfidence: number;
+  readonly sceneCut: boolean;
+}
+
+/**
+ * Estimates per-frame depth (1 = near) from monocular cues, fused on a coarse grid:
+ * ground-plane prior below an estimated horizon, vertical structures carried up from their base,
+ * defocus, atmospheric perspective and motion parallax; edge-aware (guided-filter) refinement;
+ * temporal smoothing that resets at scene cuts; and a field that carries the grid's depth to
+ * full resolution along the image's edges (see DepthField). One instance per stream of frames.
+ */
+export class DepthEstimator {
+  readonly size: GridSize;
+  private readonly grid: AnalysisGrid;
+  private readonly guided: GuidedFilter;
+  private readonly n: number;
+  private readonly buffers: Record<
+    'gradient' | 'carry' | 'defocus' | 'atmosphere' | 'motion' | 'fused' | 'depth' | 'a' | 'b' | 'c' | 'd',
+    Float32Array
+  >;
+  private readonly priorRows: Float32Array;
+  private previousLuma: Float32Array | undefined;
+  private previousDepth: Float32Array | undefined;
+  private motionMemory: Float32Array | undefined;
+  private horizon: number | undefined;
+  private range: { lo: number; hi: number } | undefined;
+  private diagnostics: DepthDiagnostics | undefined;
+
+  constructor(
+    readonly layout: FrameLayout,
+    private readonly options: DepthEstimatorOptions = {},
+  ) {
+    this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
+    this.grid = createAnalysisGrid(this.size);
+    this.n = this.size.gridWidth * this.size.gridHeight;
+    this.guided = new GuidedFilter(this.size.gridWidth, this.size.gridHeight);
+    const make = (): Float32Array => new Float32Array(this.n);
+    this.buffers = {
+      gradient: make(),
+      carry: make(),
+      defocus: make(),
+      atmosphere: make(),
+      motion: make(),
+      fused: make(),
+      depth: make(),
+      a: make(),
+      b: make(),
+      c: make(),
+      d: make(),
+    };
+    this.priorRows = new Float32Array(this.size.gridHeight);
+  }
+
+  /** What the last frame's estimate saw (for tests, the eval and debugging). */
+  get lastDiagnostics(): DepthDiagnostics | undefined {
+    return this.diagnostics;
+  }
+
+  /** The depth of the grid cells of the last frame (1 = near), before the full-res field. */
+  get lastGridDepth(): Float32Array | undefined {
+    return this.previousDepth;
+  }
+
+  /** Estimates the depth of `frame` (bytes in this estimator's layout). */
+  estimate(frame: Uint8Array): DepthField {
+    const { gridWidth: gw, gridHeight: gh } = this.size;
+    const grid = this.grid;
+    const b = this.buffers;
+    const temporal = this.options.temporal ?? true;
+    reduceToGrid(frame, this.layout, grid);
+
+    const sceneCut = this.previousLuma !== undefined && histogramDistance(this.previousLuma, grid.luma) > CUT_THRESHOLD;
+    if (!temporal || sceneCut) this.resetTemporalState();
+
+    gradientMagnitude(grid.luma, gw, gh, b.gradient);
+    const found = estimateHorizon(grid, b.gradient);
+    const trust = smoothstep(0.1, 0.4, found.confidence);
+    const frameHorizon = trust * found.row;
+    this.horizon = this.horizon === undefined ? frameHorizon : 0.8 * this.horizon + 0.2 * frameHorizon;
+    groundPrior(gh, this.horizon, this.priorRows);
+    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c });
+
+    const defocusConfidence = defocusCue(grid, b.gradient, b.defocus);
+    atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
+    let motionConfidence = 0;
+    if (this.previousLuma) {
+      motionConfidence = motionCue(this.previousLuma, grid.luma, gw, gh, b.motion);
+      if (motionConfidence > 0) {
+        const memory = (this.motionMemory ??= new Float32Array(this.n));
+        for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + 0.5 * motionConfidence * b.motion[i]!;
+      }
+    }
+
+    const fused = b.fused;
+    const memory = this.motionMemory;
+    const wDefocus = WEIGHTS.defocus * defocusConfidence;
+    for (let i = 0; i < this.n; i++) {
+      fused[i] =
+        b.carry[i]! +
+        wDefocus * b.defocus[i]! +
+        WEIGHTS.atmosphere * b.atmosphere[i]! +
+        (memory ? WEIGHTS.motion * memory[i]! : 0);
+    }
+
+    // Edge-aware refinement: spread the cues within regions, keep steps at image edges.
+    const depth = b.depth;
+    const radius = max(2, round(gw / 24));
+    this.guided.filter(grid.luma, fused, radius, 1e-3, depth, b.a, b.b);
+
+    if (this.previousDepth && this.previousLuma) {
+      const previous = this.previousDepth;
+      const lastLuma = this.previousLuma;
+      for (let i = 0; i < this.n; i++) {
+        const change = min(1, abs(grid.luma[i]! - lastLuma[i]!) / TEMPORAL_CHANGE);
+        const keep = TEMPORAL_KEEP * (1 - change);
+        depth[i] = keep * previous[i]! + (1 - keep) * depth[i]!;
+      }
+    }
+
+    // Normalise to [0, 1] by robust percentiles, themselves smoothed over time.
+    const [lo = 0, hi = 1] = percentiles(depth, [0.02, 0.98], -1, 2);
+    this.range = this.range
+      ? { lo: 0.8 * this.range.lo + 0.2 * lo, hi: 0.8 * this.range.hi + 0.2 * hi }
+      : { lo, hi };
+    const scale = 1 / max(this.range.hi - this.range.lo, 0.25);
+    const normalised = b.c;
+    for (let i = 0; i < this.n; i++) {
+      const v = (depth[i]! - this.range.lo) * scale;
+      normalised[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+
+    // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
+    this.previousDepth = (this.previousDepth ?? new Float32Array(this.n));
+    this.previousDepth.set(depth);
+    this.previousLuma = (this.previousLuma ?? new Float32Array(this.n));
+    this.previousLuma.set(grid.luma);
+
+    const a = new Float32Array(this.n);
+    const bCoefficients = new Float32Array(this.n);
+    this.guided.coefficients(grid.luma, normalised, 2, 2e-3, a, bCoefficients);
+    this.diagnostics = {
+      horizonRow: this.horizon,
+      horizonConfidence: found.confidence,
+      defocusConfidence,
+      motionConfidence,
+      sceneCut,
+    };
+    return { ...this.size, a, b: bCoefficients };
+  }
+
+  private resetTemporalState(): void {
+    this.previousDepth = undefined;
+    this.previousLuma = undefined;
+    this.motionMemory = undefined;
+    this.horizon = undefined;
+    this.range = undefined;
+  }
+}
+
+/** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */
+export function histogramDistance(a: Float32Array, b: Float32Array): number {
+  const bins = 32;
+  const ha = new Float64Array(bins);
+  const hb = new Float64Array(bins);
+  for (let i = 0; i < a.length; i++) {
+    ha[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
+    hb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
+  }
+  let distance = 0;
+  for (let k = 0; k < bins; k++) distance += abs(ha[k]! - hb[k]!);
+  return distance / (2 * a.length);
+}
+
+function smoothstep(edge0: number, edge1: number, x: number): number {
+  const t = max(0, min(1, (x - edge0) / (edge1 - edge0)));
+  return t * t * (3 - 2 * t);
+}

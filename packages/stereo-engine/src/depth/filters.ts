@@ -1,0 +1,176 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
+
+// Globals captured once: under jest every global lookup in a loop goes through the test
+// context's global object, which made these kernels ~30x slower there.
+const { max, min } = Math;
+const INFINITY = Number.POSITIVE_INFINITY;
+
+
+/**
+ * Small image filters on Float32 grids (the coarse analysis grid, about 256×144 cells), all
+ * O(cells) whatever the radius.
+ */
+
+/**
+ * Box mean with radius `r` (window 2r+1, shrunk at the borders): separable running sums, both
+ * passes streaming row by row (the vertical pass keeps one running sum per column).
+ */
+export function boxMean(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out: Float32Array,
+  tmp: Float32Array,
+): Float32Array {
+  const rx = min(r, width - 1);
+  const ry = min(r, height - 1);
+  // Horizontal pass into tmp: window sums (not yet divided).
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    for (let x = 0; x <= rx; x++) sum += src[row + x]!;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = sum;
+      const hi = x + rx + 1;
+      const lo = x - rx;
+      if (hi < width) sum += src[row + hi]!;
+      if (lo >= 0) sum -= src[row + lo]!;
+    }
+  }
+  // Vertical pass: running column sums, then divide by the window's true area.
+  const columns = new Float64Array(width);
+  const countX = new Float32Array(width);
+  for (let x = 0; x < width; x++) countX[x] = min(x + rx, width - 1) - max(x - rx, 0) + 1;
+  for (let y = 0; y <= ry; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) columns[x]! += tmp[row + x]!;
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const countY = min(y + ry, height - 1) - max(y - ry, 0) + 1;
+    for (let x = 0; x < width; x++) out[row + x] = columns[x]! / (countX[x]! * countY);
+    const add = y + ry + 1;
+    const remove = y - ry;
+    if (add < height) {
+      const addRow = add * width;
+      for (let x = 0; x < width; x++) columns[x]! += tmp[addRow + x]!;
+    }
+    if (remove >= 0) {
+      const removeRow = remove * width;
+      for (let x = 0; x < width; x++) columns[x]! -= tmp[removeRow + x]!;
+    }
+  }
+  return out;
+}
+
+/** Scratch buffers for the guided filter on one grid size. */
+export class GuidedFilter {
+  private readonly meanI: Float32Array;
+  private readonly meanP: Float32Array;
+  private readonly corr: Float32Array;
+  private readonly varI: Float32Array;
+  private readonly product: Float32Array;
+  private readonly tmp: Float32Array;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+  ) {
+    const n = width * height;
+    this.meanI = new Float32Array(n);
+    this.meanP = new Float32Array(n);
+    this.corr = new Float32Array(n);
+    this.varI = new Float32Array(n);
+    this.product = new Float32Array(n);
+    this.tmp = new Float32Array(n);
+  }
+
+  /**
+   * Fits the guided filter's local linear model p ≈ a·I + b (He et al. 2010) and returns the
+   * box-averaged coefficients into `a` and `b`: the filtered output is a·I + b, at this grid's
+   * resolution or, interpolated, at any finer one (fast guided filter).
+   */
+  coefficients(guide: Float32Array, input: Float32Array, r: number, eps: number, a: Float32Array, b: Float32Array): void {
+    const { width, height, meanI, meanP, corr, varI, product, tmp } = this;
+    const n = width * height;
+    boxMean(guide, width, height, r, meanI, tmp);
+    boxMean(input, width, height, r, meanP, tmp);
+    for (let i = 0; i < n; i++) product[i] = guide[i]! * input[i]!;
+    boxMean(product, width, height, r, corr, tmp);
+    for (let i = 0; i < n; i++) product[i] = guide[i]! * guide[i]!;
+    boxMean(product, width, height, r, varI, tmp);
+    for (let i = 0; i < n; i++) {
+      const mi = meanI[i]!;
+      const ai = (corr[i]! - mi * meanP[i]!) / (varI[i]! - mi * mi + eps);
+      product[i] = ai;
+      corr[i] = meanP[i]! - ai * mi;
+    }
+    boxMean(product, width, height, r, a, tmp);
+    boxMean(corr, width, height, r, b, tmp);
+  }
+
+  /** The guided filter's output at grid resolution into `out` (a, b: scratch of grid size). */
+  filter(
+    guide: Float32Array,
+    input: Float32Array,
+    r: number,
+    eps: number,
+    out: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+  ): void {
+    const n = this.width * this.height;
+    this.coefficients(guide, input, r, eps, a, b);
+    for (let i = 0; i < n; i++) out[i] = a[i]! * guide[i]! + b[i]!;
+  }
+}
+
+/**
+ * Percentiles of `values` (assumed mostly in [lo, hi]) from a 1024-bin histogram: O(n), exact
+ * to 1/1024 of the range, which is plenty for normalising depth.
+ */
+export function percentiles(values: Float32Array, fractions: readonly number[], lo = 0, hi = 1): number[] {
+  const bins = 1024;
+  const histogram = new Uint32Array(bins);
+  const scale = bins / (hi - lo);
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    let k = ((values[i]! - lo) * scale) | 0;
+    if (k < 0) k = 0;
+    else if (k >= bins) k = bins - 1;
+    histogram[k]!++;
+  }
+  return fractions.map((fraction) => {
+    const target = fraction * (n - 1);
+    let seen = 0;
+    for (let k = 0; k < bins; k++) {
+      seen += histogram[k]!;
+      if (seen > target) return lo + (k + 0.5) / scale;
+    }
+    return hi;
+  });
+}
+
+/** Grayscale erosion (min filter) with a (2r+1)² square window. */
+export function minFilter(src: Float32Array, width: number, height: number, r: number, out: Float32Array, tmp: Float32Array): void {
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let m = INFINITY;
+      const lo = x - r < 0 ? 0 : x - r;
+      const hi = x + r >= width ? width - 1 : x + r;
+      for (let k = lo; k <= hi; k++) if (src[row + k]! < m) m = src[row + k]!;
+      tmp[row + x] = m;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      let m = INFINITY;
+      const lo = y - r < 0 ? 0 : y - r;
+      const hi = y + r >= height ? height - 1 : y + r;
+      for (let k = lo; k <= hi; k++) if (tmp[k * width + x]! < m) m = tmp[k * width + x]!;
+      out[y * width + x] = m;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
+import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
+import { DepthFieldSampler, type DepthField } from '../depth/field';
+import type { GridSize } from '../depth/grid';
+import type { FrameLayout } from '../frame/planar';
+import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
+import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
+import { forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
+
+// Globals captured once: under jest every global lookup in a loop goes through the test
+// context's global object, which made these kernels ~30x slower there.
+const { max, min, round } = Math;
+
+
+export interface ViewSynthesisOptions {
+  /** Maximum parallax in percent of the width (iw3's meaning); default 2. */
+  readonly divergence: number;
+  /** Screen-plane depth in [0, 1]: 0 = all in front, 1 = all behind; default 0.5. */
+  readonly convergence: number;
+  /** Grows near surfaces by this many pixels (horizontal max filter of depth) so their edges
+   * carry their own colour fringe along instead of leaving it on the background. */
+  readonly edgeDilation: number;
+  /** Fade parallax to zero over this fraction of the width at the left and right edges. */
+  readonly zeroParallaxBorder: number;
+  /** Keep the source as this eye and synthesise only the other (with twice the shift). */
+  readonly keepSourceEye: SourceEye | undefined;
+}
+
+export interface RenderOptions extends ViewSynthesisOptions {
+  readonly mode: OutputMode;
+  readonly anaglyphMethod: AnaglyphMethod;
+}
+
+const LEFT = 0;
+/** Largest edge dilation radius (pixels) the renderer applies. */
+const MAX_DILATION = 16;
+const RIGHT = 1;
+
+/**
+ * Turns one frame plus its depth field into the packed stereo frame, row by row: evaluate the
+ * depth row, derive each eye's shift, forward-warp (see `forwardWarpRow`), sample every plane at
+ * the warped positions and pack. One instance per frame size and options (it owns scratch rows);
+ * not re-entrant, one per worker.
+ */
+export class StereoRenderer {
+  readonly outputLayout: FrameLayout;
+  private readonly sampler: DepthFieldSampler;
+  private readonly shift: number;
+  private readonly gains: { left: number; right: number };
+  private readonly taper: Float32Array;
+  private readonly identity: Float32Array;
+  private readonly depthRow: Float32Array;
+  private readonly dilatedRow: Float32Array;
+  private readonly base: Float32Array;
+  private readonly padded: Float32Array;
+  private readonly positions: [Float32Array, Float32Array];
+  private readonly halfPositions: Float32Array;
+  /** scratch[eye][plane]: the eye's sampled row before packing. */
+  private readonly scratch: Uint8Array[][];
+  /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
+  private readonly pending: Uint8Array[][];
+  private readonly matrices: AnaglyphMatrices;
+
+  constructor(
+    readonly inputLayout: FrameLayout,
+    grid: GridSize,
+    private readonly options: RenderOptions,
+  ) {
+    const { width } = inputLayout;
+    if (options.mode === 'anaglyph' && inputLayout.format !== 'gbrp') {
+      throw new RangeError('anaglyph rendering needs gbrp frames');
+    }
+    this.outputLayout = packedLayout(options.mode, inputLayout);
+    this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    this.shift = parallaxShift(options.divergence, width);
+    this.gains = eyeGains(options.keepSourceEye);
+    this.taper = borderTaper(width, options.zeroParallaxBorder);
+    this.identity = Float32Array.from({ length: width }, (_, x) => min(x, width - 1 - 1e-3));
+    this.depthRow = new Float32Array(width);
+    this.dilatedRow = new Float32Array(width);
+    this.base = new Float32Array(width);
+    this.padded = new Float32Array(width + 2 * MAX_DILATION);
+    this.positions = [new Float32Array(width), new Float32Array(width)];
+    this.halfPositions = new Float32Array(inputLayout.planes[1]!.width);
+    const planeRows = (): Uint8Array[] => inputLayout.planes.map((p) => new Uint8Array(p.width));
+    this.scratch = [planeRows(), planeRows()];
+    this.pending = [planeRows(), planeRows()];
+    this.matrices = ANAGLYPH_MATRICES[options.anaglyphMethod];
+  }
+
+  /**
+   * Renders `frame` (inputLayout) into `out` (outputLayout). When `depthOut` is given (width ×
+   * height bytes), the full-resolution depth is written there too, 255 = near.
+   */
+  render(frame: Uint8Array, field: DepthField, out: Uint8Array, depthOut?: Uint8Array): void {
+    const { width, height, format } = this.inputLayout;
+    const planes = this.inputLayout.planes;
+    const subsampled = format === 'yuv420p';
+    for (let y = 0; y < height; y++) {
+      this.sampler.row(frame, field, y, this.depthRow);
+      if (depthOut) {
+        const row = y * width;
+        for (let x = 0; x < width; x++) depthOut[row + x] = (this.depthRow[x]! * 255 + 0.5) | 0;
+      }
+      const depth = this.dilateAndShift(this.depthRow);
+      this.eyePositions(LEFT, this.gains.left, depth);
+      this.eyePositions(RIGHT, this.gains.right, depth);
+      for (let eye = LEFT; eye <= RIGHT; eye++) {
+        const positions = this.positions[eye]!;
+        const scratch = this.scratch[eye]!;
+        sampleRow(frame, y * width, width, positions, width, scratch[0]!, 0);
+        if (!subsampled) {
+          for (let p = 1; p < 3; p++) {
+            sampleRow(frame, planes[p]!.offset + y * width, width, positions, width, scratch[p]!, 0);
+          }
+        } else if ((y & 1) === 0) {
+          const cw = planes[1]!.width;
+          const c = y >> 1;
+          for (let p = 1; p < 3; p++) {
+            sampleChromaRow(frame, planes[p]!.offset + c * cw, cw, positions, scratch[p]!, 0, this.halfPositions);
+          }
+        }
+      }
+      if (this.options.mode === 'anaglyph') {
+        this.packAnaglyph(y, out);
+        continue;
+      }
+      for (let eye = LEFT; eye <= RIGHT; eye++) {
+        this.pack(eye, 0, y, out);
+        if (!subsampled) {
+          this.pack(eye, 1, y, out);
+          this.pack(eye, 2, y, out);
+        } else if ((y & 1) === 0) {
+          this.pack(eye, 1, y >> 1, out);
+          this.pack(eye, 2, y >> 1, out);
+        }
+      }
+    }
+  }
+
+  /**
+   * Foreground edge dilation (horizontal max filter of the depth row) and the per-pixel parallax
+   * base `(depth − convergence) · taper`, in one pass. Returns the (dilated) depth row.
+   */
+  private dilateAndShift(depth: Float32Array): Float32Array {
+    const width = this.inputLayout.width;
+    const radius = min(MAX_DILATION, max(0, round(this.options.edgeDilation)));
+    const convergence = this.options.convergence;
+    const taper = this.taper;
+    const base = this.base;
+    if (radius === 0) {
+      for (let x = 0; x < width; x++) base[x] = (depth[x]! - convergence) * taper[x]!;
+      return depth;
+    }
+    const padded = this.padded;
+    padded.fill(depth[0]!, 0, radius);
+    padded.set(depth.subarray(0, width), radius);
+    padded.fill(depth[width - 1]!, radius + width, 2 * radius + width);
+    const out = this.dilatedRow;
+    for (let x = 0; x < width; x++) {
+      let m = padded[x]!;
+      for (let k = 1; k <= 2 * radius; k++) {
+        const v = padded[x + k]!;
+        if (v > m) m = v;
+      }
+      out[x] = m;
+      base[x] = (m - convergence) * taper[x]!;
+    }
+    return out;
+  }
+
+  private eyePositions(eye: number, gain: number, depth: Float32Array): void {
+    const k = gain * this.shift;
+    if (k === 0) this.positions[eye]!.set(this.identity);
+    else forwardWarpRow(this.base, k, depth, this.inputLayout.width, this.positions[eye]!);
+  }
+
+  private pack(eye: number, plane: number, row: number, out: Uint8Array): void {
+    const mode = this.options.mode;
+    const source = this.scratch[eye]![plane]!;
+    const inPlane = this.inputLayout.planes[plane]!;
+    const outPlane = this.outputLayout.planes[plane]!;
+    const slot = mode === 'cross-eyed' ? 1 - eye : eye;
+    switch (mode) {
+      case 'sbs':
+      case 'cross-eyed':
+        out.set(source, outPlane.offset + row * outPlane.width + slot * inPlane.width);
+        return;
+      case 'tb':
+        out.set(source, outPlane.offset + (slot * inPlane.height + row) * outPlane.width);
+        return;
+      case 'half-sbs': {
+        const eyeWidth = outPlane.width >> 1;
+        const base = outPlane.offset + row * outPlane.width + slot * eyeWidth;
+        for (let i = 0; i < eyeWidth; i++) out[base + i] = (source[2 * i]! + source[2 * i + 1]! + 1) >> 1;
+        return;
+      }
+      case 'half-tb': {
+        const pending = this.pending[eye]![plane]!;
+        if ((row & 1) === 0) {
+          pending.set(source);
+          return;
+        }
+        const eyeHeight = outPlane.height >> 1;
+        const outRow = row >> 1;
+        if (outRow >= eyeHeight) return;
+        const base = outPlane.offset + (slot * eyeHeight + outRow) * outPlane.width;
+        for (let i = 0; i < inPlane.width; i++) out[base + i] = (pending[i]! + source[i]! + 1) >> 1;
+        return;
+      }
+      case 'anaglyph':
+        return;
+    }
+  }
+
+  private packAnaglyph(y: number, out: Uint8Array): void {
+    const { width, planes } = this.outputLayout;
+    const [g, b, r] = planes as [typeof planes[0], typeof planes[0], typeof planes[0]];
+    const row = y * width;
+    const left = this.scratch[LEFT] as [Uint8Array, Uint8Array, Uint8Array];
+    const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
+    anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
+  }
+}
