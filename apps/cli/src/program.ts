@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { convertCommand } from './commands/convert';
 import { opsCommand } from './commands/ops';
 
 /**
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .description('Turn 2D videos and images into stereoscopic 3D (anaglyph, side-by-side, top-bottom).')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
+  program.addCommand(convertCommand());
   program.addCommand(opsCommand());
   return program;
 }
