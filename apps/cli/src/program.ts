@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { convertCommand } from './commands/convert';
 import { opsCommand } from './commands/ops';
+import { submitCommand } from './commands/submit';
+import { upCommand } from './commands/up';
+import { workerCommand } from './commands/worker';
 
 /**
  * Builds the `stereo-spot` command tree. Each command lives in its own module under
@@ -11,6 +14,9 @@ export function buildProgram(): Command {
     .description('Turn 2D videos and images into stereoscopic 3D (anaglyph, side-by-side, top-bottom).')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
+  program.addCommand(upCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(submitCommand());
   program.addCommand(convertCommand());
   program.addCommand(opsCommand());
   return program;

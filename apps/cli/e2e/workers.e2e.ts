@@ -1,0 +1,92 @@
+/**
+ * Several worker processes on one STEREO_SPOT_HOME: two video-workers share a job's segments, and
+ * a video-worker killed mid-segment loses nothing.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { finalKey, toJobId } from '@stereo-spot/shared-types';
+import { makeTestClip } from '@stereo-spot/testing';
+import { download, submitJob, waitForJob } from './support/api';
+import { videoFacts } from './support/media';
+import { linesContaining, stopAll } from './support/processes';
+import { e2eStack, type E2eStack } from './support/stack';
+
+let stack: E2eStack | undefined;
+
+afterEach(async () => {
+  await stopAll();
+  await stack?.remove();
+  stack = undefined;
+});
+
+const convertedBy = (lines: ReturnType<typeof linesContaining>, jobId: string) =>
+  lines.filter((line) => line.job_id === jobId).map((line) => line.segment_index as number);
+
+describe('worker processes', () => {
+  it('two video-workers share one job’s segments; the job completes once', async () => {
+    // Prepare
+    stack = await e2eStack();
+    const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger']);
+    const workers = await Promise.all([
+      stack.startReady('video-1', ['worker', 'video']),
+      stack.startReady('video-2', ['worker', 'video']),
+    ]);
+    const clip = await makeTestClip({
+      seconds: 6,
+      width: 160,
+      height: 90,
+      fps: 24,
+      bFrames: true,
+      dir: stack.home.path,
+    });
+
+    // Act
+    const jobId = await submitJob(stack.url, clip.path, 'half-sbs');
+    const job = await waitForJob(stack.url, jobId);
+
+    // Assess
+    expect(job).toMatchObject({ status: 'completed', total_segments: 6 });
+    const [first = [], second = []] = workers.map((worker) =>
+      convertedBy(linesContaining([worker], 'segment converted'), jobId),
+    );
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBeGreaterThan(0);
+    expect([...first, ...second].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(linesContaining([control], 'reassembly started').filter((l) => l.job_id === jobId)).toHaveLength(
+      1,
+    );
+    const output = path.join(stack.home.path, 'out.mp4');
+    await writeFile(output, await download(stack.url, job));
+    expect(videoFacts(output).videoFrames).toBe(clip.frames);
+  });
+
+  it('a video-worker killed with SIGKILL mid-segment: the segment comes back after the visibility timeout', async () => {
+    // Prepare
+    stack = await e2eStack({ LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '4' });
+    const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger']);
+    const victim = await stack.startReady('victim', ['worker', 'video']);
+    const clip = await makeTestClip({ seconds: 4, width: 160, height: 90, fps: 24, dir: stack.home.path });
+    const jobId = await submitJob(stack.url, clip.path);
+
+    // Act
+    const converting = await victim.waitForLog(
+      (line) => line.job_id === jobId && line.msg.includes('converting segment'),
+    );
+    await victim.kill();
+    const rescuer = await stack.startReady('rescuer', ['worker', 'video']);
+    const job = await waitForJob(stack.url, jobId);
+
+    // Assess
+    const killedIndex = converting.segment_index as number;
+    expect(job).toMatchObject({ status: 'completed', total_segments: 4 });
+    expect(convertedBy(linesContaining([victim], 'segment converted'), jobId)).not.toContain(killedIndex);
+    expect(convertedBy(linesContaining([rescuer], 'segment converted'), jobId)).toContain(killedIndex);
+    expect(linesContaining([control], 'reassembly started').filter((l) => l.job_id === jobId)).toHaveLength(
+      1,
+    );
+    const platform = stack.open();
+    const outputs = (await platform.outputStorage.list(`jobs/${jobId}/`)).map((object) => object.key);
+    expect(outputs.filter((key) => key === finalKey(toJobId(jobId)))).toHaveLength(1);
+    expect(outputs).toHaveLength(5);
+  });
+});
