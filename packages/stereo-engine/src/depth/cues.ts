@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
-import { minFilter, percentiles } from './filters';
+import { boxMean, minFilter, percentiles } from './filters';
 import type { AnalysisGrid } from './grid';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -86,35 +86,35 @@ export function groundPrior(gridHeight: number, horizon: number, out: Float32Arr
 
 /**
  * Vertical structures take the depth of their base: walking each column upwards, the prior of
- * the pixel below is carried up (minus a slow decay) until an edge is crossed, so a tree or a
- * person standing on the ground gets the depth of where it stands instead of a ramp. Edges are
- * vertical colour steps above the frame's median step (texture inside a surface does not stop
- * the carry, a boundary does).
+ * the pixel below is carried up (minus a slow decay) until a boundary is crossed, so a tree or a
+ * person standing on the ground gets the depth of where it stands instead of a ramp. Boundaries
+ * are vertical colour steps, measured on a lightly smoothed grid so that fine texture inside a
+ * surface does not count, above the frame's 75th percentile step.
  */
 export function carryUp(
   grid: AnalysisGrid,
   prior: Float32Array,
   horizon: number,
   out: Float32Array,
-  scratch: { step: Float32Array },
+  scratch: { step: Float32Array; smooth: Float32Array; tmp: Float32Array },
 ): void {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
-  const { step } = scratch;
-  // Colour step between each cell and the one below it (cells are already area averages).
+  const { step, smooth, tmp } = scratch;
   step.fill(0);
-  for (let i = 0; i < n - gw; i++) {
-    step[i] = abs(luma[i]! - luma[i + gw]!) + abs(cb[i]! - cb[i + gw]!) + abs(cr[i]! - cr[i + gw]!);
+  for (const channel of [luma, cb, cr]) {
+    boxMean(channel, gw, gh, 1, smooth, tmp);
+    for (let i = 0; i < n - gw; i++) step[i]! += abs(smooth[i]! - smooth[i + gw]!);
   }
-  const [median = 0] = percentiles(step.subarray(0, n - gw), [0.5], 0, 1);
-  const decay = 0.5 / max(1, gh - horizon);
+  const [threshold = 0] = percentiles(step.subarray(0, n - gw), [0.75], 0, 1);
+  const decay = 0.35 / max(1, gh - horizon);
   const edgeCost = 4;
   for (let x = 0; x < gw; x++) {
     let carried = prior[gh - 1]!;
     out[(gh - 1) * gw + x] = carried;
     for (let y = gh - 2; y >= 0; y--) {
       const i = y * gw + x;
-      const excess = step[i]! - median;
+      const excess = step[i]! - threshold;
       carried -= decay + (excess > 0 ? edgeCost * excess : 0);
       const p = prior[y]!;
       if (carried < p) carried = p;

@@ -121,7 +121,7 @@ export class DepthEstimator {
     const frameHorizon = trust * found.row;
     this.horizon = this.horizon === undefined ? frameHorizon : 0.8 * this.horizon + 0.2 * frameHorizon;
     groundPrior(gh, this.horizon, this.priorRows);
-    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c });
+    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b });
 
     const defocusConfidence = defocusCue(grid, b.gradient, b.defocus);
     atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OutputMode } from '@stereo-spot/shared-types';
+import { resolveFfmpegPath } from '../src';
+import { measure } from './process-tree';
+
+/** A benchmark row: scripts/bench.ts runs the cases of every package and prints one table. */
+export interface BenchmarkCase {
+  readonly name: string;
+  run(): Promise<Record<string, string | number>>;
+}
+
+interface EngineCase {
+  readonly width: number;
+  readonly height: number;
+  readonly seconds: number;
+  readonly mode: OutputMode;
+}
+
+/** Encoder settings shared by the engine and the plain transcode (the engine's defaults). */
+const ENCODER = { codec: 'libx264', preset: 'veryfast', crf: 20 } as const;
+const CLIP_DIR = path.join(os.tmpdir(), 'stereo-spot-bench');
+
+/**
+ * The engine against a plain ffmpeg transcode of the same clip to the same output size with the
+ * same encoder settings, in the same run. Clips: testsrc2 (moving, textured) with a tone.
+ * 1080p runs at two lengths: peak RSS must not grow with the length.
+ */
+export function benchmarkCases(): BenchmarkCase[] {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const cases: EngineCase[] = [
+    { width: 1280, height: 720, seconds, mode: 'half-sbs' },
+    { width: 1920, height: 1080, seconds: Math.max(2, Math.round(seconds / 2)), mode: 'half-sbs' },
+    { width: 1920, height: 1080, seconds: seconds * 2, mode: 'half-sbs' },
+    { width: 1280, height: 720, seconds, mode: 'sbs' },
+    { width: 1280, height: 720, seconds, mode: 'anaglyph' },
+  ];
+  return cases.map((c) => ({
+    name: `stereo-engine ${c.mode} ${c.height}p ${c.seconds}s`,
+    run: () => runEngineCase(c),
+  }));
+}
+
+async function runEngineCase(c: EngineCase): Promise<Record<string, string | number>> {
+  mkdirSync(CLIP_DIR, { recursive: true });
+  const clip = makeClip(c.width, c.height, c.seconds);
+  const frames = c.seconds * 30;
+  const plainOut = path.join(CLIP_DIR, 'plain.mp4');
+  const engineOut = path.join(CLIP_DIR, 'engine.mp4');
+  const outWidth = c.mode === 'sbs' ? 2 * c.width : c.width;
+  const pixFmt = c.mode === 'anaglyph' ? 'yuv444p' : 'yuv420p';
+
+  const plain = await measure(resolveFfmpegPath(), [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', clip,
+    ...(outWidth !== c.width ? ['-vf', `scale=${outWidth}:${c.height}`] : []),
+    '-c:v', ENCODER.codec, '-preset', ENCODER.preset, '-crf', String(ENCODER.crf), '-pix_fmt', pixFmt,
+    '-c:a', 'copy', plainOut,
+  ]);
+  if (plain.code !== 0) throw new Error(`plain transcode failed: ${plain.stderr}`);
+
+  const engine = await measure(process.execPath, [
+    '--import', 'tsx', path.join(__dirname, 'convert-once.ts'),
+    JSON.stringify({ input: clip, output: engineOut, mode: c.mode, ...ENCODER }),
+  ]);
+  if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
+  const result = JSON.parse(engine.stdout) as { frames: number; seconds: number };
+  rmSync(plainOut, { force: true });
+  rmSync(engineOut, { force: true });
+  return {
+    clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
+    frames: result.frames,
+    'engine fps': (frames / engine.seconds).toFixed(1),
+    'ffmpeg fps': (frames / plain.seconds).toFixed(1),
+    'time ratio': (engine.seconds / plain.seconds).toFixed(2),
+    'engine peak RSS MB': Math.round(engine.peakRssMb),
+    'ffmpeg peak RSS MB': Math.round(plain.peakRssMb),
+  };
+}
+
+function makeClip(width: number, height: number, seconds: number): string {
+  const file = path.join(CLIP_DIR, `testsrc2-${width}x${height}-${seconds}s.mp4`);
+  if (existsSync(file)) return file;
+  execFileSync(resolveFfmpegPath(), [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=30:d=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=f=440:d=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-c:a', 'aac', '-shortest', file,
+  ]);
+  return file;
+}

@@ -1,0 +1,55 @@
+// `npm run bench`: runs the benchmark cases of every package and prints one markdown table.
+// To add rows, export `benchmarkCases(): BenchmarkCase[]` from a module and list it below.
+import os from 'node:os';
+import path from 'node:path';
+
+interface BenchmarkCase {
+  readonly name: string;
+  run(): Promise<Record<string, string | number>>;
+}
+
+const CASE_MODULES = ['packages/stereo-engine/bench/cases.ts'];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const root = path.resolve(__dirname, '..');
+  const cases: BenchmarkCase[] = [];
+  for (const modulePath of CASE_MODULES) {
+    const loaded = (await import(path.join(root, modulePath))) as { benchmarkCases(): BenchmarkCase[] };
+    cases.push(...loaded.benchmarkCases());
+  }
+  const selected = only ? cases.filter((c) => c.name.includes(only)) : cases;
+  const rows: Array<Record<string, string | number>> = [];
+  const loadBefore = os.loadavg()[0] ?? 0;
+  for (const benchmark of selected) {
+    process.stderr.write(`bench: ${benchmark.name} ...\n`);
+    try {
+      rows.push({ case: benchmark.name, ...(await benchmark.run()) });
+    } catch (error) {
+      rows.push({ case: benchmark.name, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' });
+    }
+  }
+  const loadAfter = os.loadavg()[0] ?? 0;
+  console.log(table(rows));
+  console.log(
+    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} after; ` +
+      'figures are wall-clock and share the machine with whatever else runs.',
+  );
+}
+
+/** A markdown table whose columns are every key seen, in order of first appearance. */
+export function table(rows: ReadonlyArray<Record<string, string | number>>): string {
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const cell = (row: Record<string, string | number>, key: string): string => String(row[key] ?? '');
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
+  const line = (values: string[]): string => `| ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r, c))))].join('\n');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
