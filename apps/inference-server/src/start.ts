@@ -7,7 +7,6 @@ import type { Logger } from '@stereo-spot/logging';
 import type { InferenceServerConfig } from './config';
 import type { StereoEngine } from './engines/engine';
 import { Iw3Engine } from './engines/iw3';
-import { InferenceConfigError } from './errors';
 import { readHfToken } from './hf-token';
 import { FfprobeMediaInspector } from './media';
 import { InferenceServer } from './server';
@@ -52,8 +51,9 @@ export async function startInferenceServer(
 
 async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<StereoEngine> {
   if (config.engine === 'builtin') {
-    // The CPU engine comes with stereo-engine's convertFile, which is not in this build yet.
-    throw new InferenceConfigError('INFERENCE_ENGINE=builtin is not available in this build yet; use iw3');
+    // Loaded only when chosen: the iw3 image never needs the CPU engine's worker threads.
+    const { BuiltinEngine } = await import('./engines/builtin');
+    return new BuiltinEngine(config.builtinThreads !== undefined ? { threads: config.builtinThreads } : {});
   }
   const engineEnv: NodeJS.ProcessEnv = { ...env };
   if (config.hfTokenArn) {
