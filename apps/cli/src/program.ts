@@ -3,6 +3,7 @@ import { convertCommand } from './commands/convert';
 import { opsCommand } from './commands/ops';
 import { submitCommand } from './commands/submit';
 import { upCommand } from './commands/up';
+import { upAwsEmulatedCommand } from './commands/up-aws-emulated';
 import { workerCommand } from './commands/worker';
 
 /**
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
   program.addCommand(upCommand());
+  program.addCommand(upAwsEmulatedCommand());
   program.addCommand(workerCommand());
   program.addCommand(submitCommand());
   program.addCommand(convertCommand());

@@ -1,0 +1,135 @@
+/**
+ * The stack of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
+ * emulator), creates the whole AWS shape on it (buckets with event notifications, queues with
+ * DLQs and redrive policies, the three tables with the SegmentCompletions stream), runs the web-ui
+ * and the workers with STEREO_SPOT_PLATFORM=aws against it, and stands in for Lambda's event
+ * source mapping: the SegmentCompletions stream is polled and its records handed to the
+ * reassembly trigger's Lambda handler.
+ */
+import type { AwsPlatform } from '@stereo-spot/aws-adapters';
+import { loadConfig, type Env } from '@stereo-spot/config';
+import { createLogger } from '@stereo-spot/logging';
+import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
+import { startStack, type StackRole } from './stack';
+
+/** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
+const WORKER_ROLES: readonly StackRole[] = ['web', 'chunking', 'reassembly', 'video'];
+
+/** Settings for a laptop demo unless the environment chooses others. */
+const EMULATED_DEFAULTS: Readonly<Record<string, string>> = {
+  SEGMENT_DURATION_SECONDS: '10',
+  INFERENCE_BACKEND: 'builtin',
+  SQS_LONG_POLL_WAIT_SECONDS: '5',
+  SHUTDOWN_GRACE_SECONDS: '5',
+  HOST: '127.0.0.1',
+};
+
+export interface AwsEmulatedStackOptions {
+  readonly env: Env;
+  readonly signal: AbortSignal;
+  /** Prefix of every bucket, queue and table name. Default `stereo-spot`. */
+  readonly prefix?: string;
+  /** Receives before a message moves to its DLQ. Default 3. */
+  readonly maxReceiveCount?: number;
+  /** Queue visibility timeouts (seconds) for all three queues; defaults per queue otherwise. */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+export interface RunningAwsEmulatedStack {
+  /** The web-ui's address. */
+  readonly url?: string;
+  /** moto_server's address (AWS_ENDPOINT_URL). */
+  readonly endpoint: string;
+  /** The environment the roles run with: point `stereo-spot worker ...` or the AWS CLI at it. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly done: Promise<void>;
+}
+
+export async function startAwsEmulatedStack(
+  options: AwsEmulatedStackOptions,
+): Promise<RunningAwsEmulatedStack> {
+  const moto = await startMotoServer();
+  // The roles build their SDK clients with the default credential chain, which reads this
+  // process's environment: give it the emulator's (dummy) keys.
+  process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = moto.credentials.secretAccessKey;
+  delete process.env.AWS_SESSION_TOKEN;
+  const cleanups: (() => Promise<void>)[] = [() => moto.stop()];
+  try {
+    const env = await provision(moto, options);
+    const stack = await startStack({ roles: WORKER_ROLES, env, signal: options.signal });
+    const trigger = await startStreamTrigger(env, options.signal);
+    cleanups.unshift(() => trigger.platform.close());
+    const logger = createLogger({ name: 'stereo-spot', level: env.LOG_LEVEL ?? 'info' });
+    logger.info(
+      { endpoint: moto.endpoint, url: stack.url, resources: env.INPUT_BUCKET_NAME?.replace(/-input$/, '-*') },
+      'AWS emulator ready: the pipeline runs on S3, SQS and DynamoDB (moto_server)',
+    );
+    const done = (async () => {
+      await Promise.all([stack.done, trigger.polling]);
+      for (const cleanup of cleanups) await cleanup();
+    })();
+    return { ...(stack.url !== undefined ? { url: stack.url } : {}), endpoint: moto.endpoint, env, done };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup();
+    throw error;
+  }
+}
+
+/** Creates the resources and returns the environment every role runs with. */
+async function provision(
+  moto: MotoServer,
+  options: AwsEmulatedStackOptions,
+): Promise<Record<string, string>> {
+  const base: Record<string, string> = { ...EMULATED_DEFAULTS };
+  for (const [name, value] of Object.entries(options.env)) if (value !== undefined) base[name] = value;
+  const port = base.PORT ?? '8080';
+  const host = base.HOST ?? '127.0.0.1';
+  // Loaded lazily as in stack.ts (a library is either lazy or static for nx, everywhere).
+  const { createAwsClients, provisionPipelineResources } = await import('@stereo-spot/aws-adapters');
+  const clients = createAwsClients({
+    region: moto.region,
+    endpoint: moto.endpoint,
+    credentials: moto.credentials,
+  });
+  try {
+    const visibility = options.visibilityTimeoutSeconds;
+    const provisioned = await provisionPipelineResources(clients, {
+      prefix: options.prefix ?? 'stereo-spot',
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      ...(visibility !== undefined
+        ? {
+            visibilityTimeoutSeconds: {
+              chunking: visibility,
+              'video-worker': visibility,
+              reassembly: visibility,
+            },
+          }
+        : {}),
+      // The web UI uploads and plays through presigned URLs that point at the emulator.
+      corsOrigins: [base.PUBLIC_BASE_URL ?? `http://${host}:${port}`, `http://localhost:${port}`],
+    });
+    return { ...base, ...moto.env, ...provisioned.env, STEREO_SPOT_PLATFORM: 'aws' };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** Lambda's part: the SegmentCompletions stream polled, its batches handed to the trigger handler. */
+async function startStreamTrigger(
+  env: Env,
+  signal: AbortSignal,
+): Promise<{ platform: AwsPlatform; polling: Promise<void> }> {
+  const config = loadConfig('reassembly-trigger', env);
+  if (config.platform.kind !== 'aws') throw new Error('the emulated stack runs on STEREO_SPOT_PLATFORM=aws');
+  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
+  const platform = await createAwsPlatform(config.platform);
+  const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
+  const poller = await platform.createStreamPoller({
+    handler: createTriggerHandler({ ...platform, logger }),
+    logger,
+  });
+  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions stream');
+  return { platform, polling: poller.run(signal) };
+}
