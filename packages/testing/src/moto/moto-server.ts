@@ -123,6 +123,19 @@ async function answers(port: number): Promise<boolean> {
 
 function motoServer(child: ChildProcess, port: number, region: string): MotoServer {
   const endpoint = `http://127.0.0.1:${port}`;
+  // The server runs in its own process group (detached), so it would outlive a parent that exits
+  // without calling stop(): end it with this process.
+  const killOnExit = () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const credentials = { accessKeyId: 'moto-test', secretAccessKey: 'moto-test' };
   let stopped: Promise<void> | undefined;
   return {
