@@ -1,5 +1,6 @@
 import type { InferenceConfig } from '@stereo-spot/config';
 import { PipelineError, type ObjectStorage, type StereoInference } from '@stereo-spot/pipeline';
+import { HttpStereoInference } from '@stereo-spot/inference-server';
 import { BuiltinStereoInference, type ConvertFile } from './builtin-inference';
 
 export interface InferenceDeps {
@@ -10,15 +11,20 @@ export interface InferenceDeps {
 }
 
 /**
- * The configured backend. `http` (inference server) and `sagemaker` (async endpoint) are built by
- * the issues that bring those servers; until then choosing them is a configuration error at
- * start-up, never a backend that pretends to convert.
+ * The configured backend: `builtin` converts in this process; `http` hands presigned URLs to an
+ * inference server (INFERENCE_HTTP_URL), so that machine needs no credentials. `sagemaker` is
+ * refused at start-up until its backend exists, never a backend that pretends to convert.
  */
 export function createInference(config: InferenceConfig, deps: InferenceDeps): StereoInference {
   switch (config.backend) {
     case 'builtin':
       return new BuiltinStereoInference({ ...deps, engine: config.engine });
     case 'http':
+      return new HttpStereoInference({
+        baseUrl: config.url,
+        inputStorage: deps.inputStorage,
+        outputStorage: deps.outputStorage,
+      });
     case 'sagemaker':
       throw new PipelineError(
         'CONFIGURATION',
