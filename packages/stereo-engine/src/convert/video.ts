@@ -54,7 +54,7 @@ export async function convertVideo(
   const format = workingFormatFor(options.mode, options.pixFmt, false);
   const outLayout = packedLayout(options.mode, frameLayout(format, width, height));
   // Half modes squeeze each eye to half the width (height) anyway: let ffmpeg squeeze the source
-  // first (area filter, in C) and synthesise at the eye's size, half the work for the same pixels.
+  // first (swscale, in C) and synthesise at the eye's size, half the work for the same pixels.
   const work = workingPlan(options.mode, width, height, outLayout.width, outLayout.height);
   const layout = frameLayout(format, work.width, work.height);
   const rate = outputRate(video, options.maxFps);
@@ -63,7 +63,7 @@ export async function convertVideo(
 
   const decodeFilters = [
     ...(width !== video.width || height !== video.height ? [`crop=${width}:${height}:0:0`] : []),
-    ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=area`] : []),
+    ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=bilinear`] : []),
     // Lowering the rate: the fps filter drops frames evenly (cfr alone would pad the end).
     ...(capped ? [`fps=${rate.text}`] : []),
   ];

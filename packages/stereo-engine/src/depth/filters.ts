@@ -25,43 +25,67 @@ export function boxMean(
 ): Float32Array {
   const rx = min(r, width - 1);
   const ry = min(r, height - 1);
-  // Horizontal pass into tmp: window sums (not yet divided).
+  const reciprocalX = reciprocalCounts(width, rx);
+  const reciprocalY = reciprocalCounts(height, ry);
+  // Horizontal pass into tmp (already divided by the window's width).
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
     for (let x = 0; x <= rx; x++) sum += src[row + x]!;
     for (let x = 0; x < width; x++) {
-      tmp[row + x] = sum;
+      tmp[row + x] = sum * reciprocalX[x]!;
       const hi = x + rx + 1;
       const lo = x - rx;
       if (hi < width) sum += src[row + hi]!;
       if (lo >= 0) sum -= src[row + lo]!;
     }
   }
-  // Vertical pass: running column sums, then divide by the window's true area.
-  const columns = new Float64Array(width);
-  const countX = new Float32Array(width);
-  for (let x = 0; x < width; x++) countX[x] = min(x + rx, width - 1) - max(x - rx, 0) + 1;
+  // Vertical pass: one running sum per column.
+  const columns = columnScratch(width);
+  columns.fill(0, 0, width);
   for (let y = 0; y <= ry; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) columns[x]! += tmp[row + x]!;
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const countY = min(y + ry, height - 1) - max(y - ry, 0) + 1;
-    for (let x = 0; x < width; x++) out[row + x] = columns[x]! / (countX[x]! * countY);
+    const k = reciprocalY[y]!;
     const add = y + ry + 1;
     const remove = y - ry;
-    if (add < height) {
-      const addRow = add * width;
-      for (let x = 0; x < width; x++) columns[x]! += tmp[addRow + x]!;
-    }
-    if (remove >= 0) {
-      const removeRow = remove * width;
-      for (let x = 0; x < width; x++) columns[x]! -= tmp[removeRow + x]!;
+    const addRow = add * width;
+    const removeRow = remove * width;
+    if (add < height && remove >= 0) {
+      for (let x = 0; x < width; x++) {
+        const c = columns[x]!;
+        out[row + x] = c * k;
+        columns[x] = c + tmp[addRow + x]! - tmp[removeRow + x]!;
+      }
+    } else {
+      for (let x = 0; x < width; x++) out[row + x] = columns[x]! * k;
+      if (add < height) for (let x = 0; x < width; x++) columns[x]! += tmp[addRow + x]!;
+      if (remove >= 0) for (let x = 0; x < width; x++) columns[x]! -= tmp[removeRow + x]!;
     }
   }
   return out;
+}
+
+let columnBuffer = new Float64Array(0);
+function columnScratch(width: number): Float64Array {
+  if (columnBuffer.length < width) columnBuffer = new Float64Array(width);
+  return columnBuffer;
+}
+
+const reciprocalCache = new Map<string, Float32Array>();
+/** 1 / (number of cells in the window) for each position along an axis of `length`. */
+function reciprocalCounts(length: number, r: number): Float32Array {
+  const key = `${length}:${r}`;
+  let cached = reciprocalCache.get(key);
+  if (!cached) {
+    cached = new Float32Array(length);
+    for (let i = 0; i < length; i++) cached[i] = 1 / (min(i + r, length - 1) - max(i - r, 0) + 1);
+    reciprocalCache.set(key, cached);
+  }
+  return cached;
 }
 
 /** Scratch buffers for the guided filter on one grid size. */
