@@ -129,12 +129,23 @@ export async function createAwsPlatform(
   }
 }
 
+/** Looked up by promises, JSON.stringify and inspectors on any object: never a use of the port. */
+const NOT_PORT_MEMBERS = new Set([
+  'then',
+  'toJSON',
+  'constructor',
+  'inspect',
+  'nodeType',
+  'asymmetricMatch',
+  '$$typeof',
+]);
+
 /** A stand-in for a port this role was not configured with: any use names the missing variable. */
 function notConfigured<T>(variable: AwsResourceVariable): T {
   return new Proxy({} as object, {
     get(_target, property) {
       // Not a promise, and printable in logs and test output.
-      if (property === 'then' || typeof property === 'symbol') return undefined;
+      if (typeof property === 'symbol' || NOT_PORT_MEMBERS.has(property)) return undefined;
       throw missingResource(variable, `.${String(property)}`);
     },
   }) as T;

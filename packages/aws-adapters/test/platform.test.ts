@@ -166,6 +166,7 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     // Assess
     expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
     expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
+    expect(() => JSON.stringify({ queues: webUi.queues })).not.toThrow();
     expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
     await webUi.close();
   });
