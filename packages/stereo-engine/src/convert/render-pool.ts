@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,9 +23,36 @@ export interface FrameRenderer {
   close(): Promise<void>;
 }
 
-/** `threads` 0 renders on the calling thread; otherwise a pool of that many workers. */
+/**
+ * `threads` 0 renders on the calling thread; otherwise a pool of that many workers. Where no
+ * worker entry can be started (a bundle without the worker file, no tsx), it renders inline too.
+ */
 export function createFrameRenderer(setup: RenderSetup, threads: number): FrameRenderer {
-  return threads <= 0 ? new InlineRenderer(setup) : new WorkerPool(setup, threads);
+  const launch = threads > 0 ? workerLaunch() : undefined;
+  return launch ? new WorkerPool(setup, threads, launch) : new InlineRenderer(setup);
+}
+
+interface WorkerLaunch {
+  readonly file: string;
+  readonly execArgv: string[];
+}
+
+/**
+ * A compiled `render-worker.js` next to this module runs as is. The TypeScript worker runs
+ * through tsx's CommonJS hook: `execArgv: ['--import', 'tsx']` does not load .ts worker entries
+ * on Node 20 (ERR_UNKNOWN_FILE_EXTENSION); `--require <tsx/cjs>` works on Node 20 and later,
+ * under jest, tsx and the CLI.
+ */
+function workerLaunch(): WorkerLaunch | undefined {
+  const compiled = path.join(__dirname, 'render-worker.js');
+  if (existsSync(compiled)) return { file: compiled, execArgv: [] };
+  const source = path.join(__dirname, 'render-worker.ts');
+  if (!existsSync(source)) return undefined;
+  try {
+    return { file: source, execArgv: ['--require', createRequire(__filename).resolve('tsx/cjs')] };
+  } catch {
+    return undefined;
+  }
 }
 
 class InlineRenderer implements FrameRenderer {
@@ -69,13 +97,6 @@ interface PoolWorker {
   readonly outstanding: Map<number, Outstanding>;
 }
 
-const WORKER_FILE = path.join(__dirname, 'render-worker.ts');
-/**
- * Workers run the TypeScript worker file through tsx's CommonJS hook. `execArgv: ['--import',
- * 'tsx']` does not load .ts worker entries on Node 20 (ERR_UNKNOWN_FILE_EXTENSION);
- * `--require <tsx/cjs>` works on Node 20 and later, under jest, tsx and the CLI.
- */
-const WORKER_EXEC_ARGV = ['--require', createRequire(__filename).resolve('tsx/cjs')];
 
 class WorkerPool implements FrameRenderer {
   private readonly workers: PoolWorker[] = [];
@@ -85,9 +106,9 @@ class WorkerPool implements FrameRenderer {
   private failure: StereoEngineError | undefined;
   private closing = false;
 
-  constructor(setup: RenderSetup, threads: number) {
+  constructor(setup: RenderSetup, threads: number, launch: WorkerLaunch) {
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(WORKER_FILE, { workerData: setup, execArgv: WORKER_EXEC_ARGV });
+      const worker = new Worker(launch.file, { workerData: setup, execArgv: launch.execArgv });
       const entry: PoolWorker = { worker, outstanding: new Map() };
       worker.on('message', (reply: RenderReply) => this.settle(entry, reply));
       worker.on('error', (error) => this.fail(new StereoEngineError('WORKER_FAILED', `render worker crashed: ${error.message}`, { cause: error })));

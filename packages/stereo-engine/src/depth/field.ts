@@ -97,16 +97,30 @@ export class DepthFieldSampler {
     }
     aRow[gw] = aRow[gw - 1]!;
     bRow[gw] = bRow[gw - 1]!;
-    guideRow(frame, this.layout, y, this.guide);
-    const guide = this.guide;
     const column0 = this.column0;
     const weight = this.columnWeight;
+    if (this.layout.format === 'gbrp') {
+      guideRow(frame, this.layout, y, this.guide);
+      const guide = this.guide;
+      for (let x = 0; x < width; x++) {
+        const g = column0[x]!;
+        const f = weight[x]!;
+        const ag = aRow[g]!;
+        const bg = bRow[g]!;
+        const d = (ag + f * (aRow[g + 1]! - ag)) * guide[x]! + bg + f * (bRow[g + 1]! - bg);
+        out[x] = d < 0 ? 0 : d > 1 ? 1 : d;
+      }
+      return;
+    }
+    // YUV: the guide is the luma byte itself (scaled by 1/255 into A beforehand).
+    for (let g = 0; g <= gw; g++) aRow[g]! *= 1 / 255;
+    const row = y * width;
     for (let x = 0; x < width; x++) {
       const g = column0[x]!;
       const f = weight[x]!;
       const ag = aRow[g]!;
       const bg = bRow[g]!;
-      const d = (ag + f * (aRow[g + 1]! - ag)) * guide[x]! + bg + f * (bRow[g + 1]! - bg);
+      const d = (ag + f * (aRow[g + 1]! - ag)) * frame[row + x]! + bg + f * (bRow[g + 1]! - bg);
       out[x] = d < 0 ? 0 : d > 1 ? 1 : d;
     }
   }
