@@ -3,12 +3,15 @@ import {
   failJob,
   handleChunkingMessage,
   handleReassemblyMessage,
+  DEFAULT_JANITOR_SETTINGS,
   jobContextOfReassemblyBody,
+  runJanitor,
   jobContextOfS3Body,
   runConsumer,
   systemClock,
   type Clock,
   type ConsumerStats,
+  type JanitorSettings,
   type MediaProcessor,
   type PipelinePorts,
 } from '@stereo-spot/pipeline';
@@ -29,6 +32,11 @@ export interface MediaWorkerOptions {
   readonly clock?: Clock;
   /** Which loops to run; both by default. */
   readonly roles?: readonly ('chunking' | 'reassembly')[];
+  /**
+   * The stuck-job janitor loop (pipeline's `runJanitor`), run next to the chunking loop; `false`
+   * turns it off. Defaults: a sweep a minute, pipeline's DEFAULT_JANITOR_SETTINGS.
+   */
+  readonly janitor?: false | (Partial<JanitorSettings> & { readonly intervalMs?: number });
 }
 
 export interface MediaWorkerStats {
@@ -99,8 +107,16 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
       })
     : undefined;
 
+  const janitor =
+    roles.includes('chunking') && options.janitor !== false
+      ? runJanitor(
+          { ...ports, reassemblyQueue, clock, logger: options.logger.child({ component: 'janitor' }) },
+          { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...options.janitor, signal: options.signal },
+        )
+      : undefined;
+
   options.logger.info({ roles, segment_seconds: options.segmentDurationSeconds }, 'media-worker started');
-  const [chunkingStats, reassemblyStats] = await Promise.all([chunking, reassembly]);
+  const [chunkingStats, reassemblyStats] = await Promise.all([chunking, reassembly, janitor]);
   options.logger.info('media-worker stopped');
   return {
     ...(chunkingStats ? { chunking: chunkingStats } : {}),

@@ -18,6 +18,15 @@ export { handleReassemblyMessage, type ReassemblyDeps, type ReassemblyOutcome } 
 export { failJob, type FailJobDeps } from './fail-job';
 export { recoverChunking, type RecoverChunkingDeps, type ChunkingRecovery } from './recover-chunking';
 export { deleteJob, type DeleteJobDeps } from './delete-job';
+export {
+  sweepStuckJobs,
+  runJanitor,
+  DEFAULT_JANITOR_SETTINGS,
+  type JanitorDeps,
+  type JanitorSettings,
+  type JanitorAction,
+  type JanitorLoopOptions,
+} from './janitor';
 export { describeJob, jobProgress, type JobViewDeps } from './job-view';
 export {
   keysFromS3Body,

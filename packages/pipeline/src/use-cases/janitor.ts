@@ -1,0 +1,137 @@
+import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
+import type { Job, JobId } from '@stereo-spot/shared-types';
+import type { Clock } from '../ports/clock';
+import type { PipelinePorts } from '../ports/platform';
+import type { Queue } from '../ports/queue';
+import { failJob } from './fail-job';
+import { recoverChunking } from './recover-chunking';
+import { triggerIfComplete } from './reassembly-trigger';
+
+export interface JanitorDeps extends Pick<
+  PipelinePorts,
+  'jobs' | 'inputStorage' | 'segmentCompletions' | 'reassemblyLocks'
+> {
+  readonly reassemblyQueue: Queue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface JanitorSettings {
+  /**
+   * How long a job (or its reassembly trigger) must have been left untouched before the janitor
+   * acts: longer than one chunking attempt, so a live worker is never overtaken.
+   */
+  readonly graceMs: number;
+  /** A job unfinished this long after creation is marked `failed`. */
+  readonly maxAgeMs: number;
+}
+
+/** 15 minutes of grace (the chunking queue's visibility timeout), 24 hours of maximum age. */
+export const DEFAULT_JANITOR_SETTINGS: JanitorSettings = { graceMs: 15 * 60_000, maxAgeMs: 24 * 3_600_000 };
+
+export type JanitorAction =
+  | { readonly jobId: JobId; readonly action: 'recovered-chunking'; readonly totalSegments: number }
+  | { readonly jobId: JobId; readonly action: 'triggered-reassembly' }
+  | { readonly jobId: JobId; readonly action: 'failed'; readonly reason: string }
+  | { readonly jobId: JobId; readonly action: 'error'; readonly error: unknown };
+
+const PAGE_SIZE = 100;
+
+/**
+ * One sweep over the unfinished jobs, healing the stuck states the runbook describes. Every
+ * write is one of the pipeline's own conditional writes, so several janitors (one per
+ * media-worker) and the live workers can never fight: at most one of them applies.
+ *  - `chunking_in_progress`, idle past the grace, every segment uploaded: the chunking recovery.
+ *  - `chunking_complete`, every completion there, no reassembly trigger (or a trigger nobody
+ *    started past the grace): the reassembly trigger.
+ *  - any unfinished job older than `maxAgeMs`: `failed` with the reason.
+ */
+export async function sweepStuckJobs(deps: JanitorDeps, settings: JanitorSettings): Promise<JanitorAction[]> {
+  const actions: JanitorAction[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.jobs.listInProgress({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+    for (const job of page.items) {
+      try {
+        const action = await sweepJob(deps, settings, job);
+        if (action !== undefined) actions.push(action);
+      } catch (error) {
+        logJobError(deps.logger, { jobId: job.job_id }, error, 'janitor: sweep of the job failed');
+        actions.push({ jobId: job.job_id, action: 'error', error });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return actions;
+}
+
+async function sweepJob(
+  deps: JanitorDeps,
+  settings: JanitorSettings,
+  job: Job,
+): Promise<JanitorAction | undefined> {
+  const now = deps.clock.now();
+  const jobId = job.job_id;
+  const log = forJob(deps.logger, { jobId });
+  if (now - job.created_at > settings.maxAgeMs) {
+    const reason = `not finished ${Math.round(settings.maxAgeMs / 60_000)} minutes after creation (stuck in ${job.status}); failed by the janitor`;
+    log.warn({ status: job.status }, 'janitor: job exceeded its maximum age');
+    return (await failJob(deps, jobId, reason)) ? { jobId, action: 'failed', reason } : undefined;
+  }
+  if (now - (job.updated_at ?? job.created_at) < settings.graceMs) return undefined;
+
+  if (job.status === 'chunking_in_progress') {
+    const recovery = await recoverChunking(deps, jobId);
+    if (recovery.outcome !== 'recovered') return undefined;
+    log.warn({ total_segments: recovery.totalSegments }, 'janitor: recovered a stuck chunking');
+    return { jobId, action: 'recovered-chunking', totalSegments: recovery.totalSegments };
+  }
+  if (job.status === 'chunking_complete' && job.total_segments !== undefined) {
+    if ((await deps.segmentCompletions.count(jobId)) !== job.total_segments) return undefined;
+    const lock = await deps.reassemblyLocks.get(jobId);
+    const neverTriggered = lock === undefined;
+    const triggerLost =
+      lock !== undefined && lock.reassembly_started_at === undefined && now - lock.triggered_at >= settings.graceMs;
+    if (!neverTriggered && !triggerLost) return undefined;
+    const decision = await triggerIfComplete(deps, jobId);
+    if (decision.decision !== 'sent') return undefined;
+    log.warn({ lock: decision.lock }, 'janitor: triggered a reassembly that was never triggered');
+    return { jobId, action: 'triggered-reassembly' };
+  }
+  return undefined;
+}
+
+export interface JanitorLoopOptions extends JanitorSettings {
+  readonly intervalMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Sweeps every `intervalMs` until `signal` fires; a failed sweep is logged and retried next time. */
+export async function runJanitor(deps: JanitorDeps, options: JanitorLoopOptions): Promise<void> {
+  deps.logger.info(
+    { interval_ms: options.intervalMs, grace_ms: options.graceMs, max_age_ms: options.maxAgeMs },
+    'janitor started',
+  );
+  while (!options.signal.aborted) {
+    try {
+      await sweepStuckJobs(deps, options);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'janitor: sweep failed; retrying at the next interval');
+    }
+    await sleep(options.intervalMs, options.signal);
+  }
+  deps.logger.info('janitor stopped');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
+import { createLogger } from '@stereo-spot/logging';
+import { runMediaWorker } from '@stereo-spot/media-worker';
+import { sweepStuckJobs, systemClock } from '@stereo-spot/pipeline';
+import { makeTempDir, type TempDir } from '@stereo-spot/testing';
+import { embeddedEnv, startWorkers, stopProcess, stuckAfterChunking, waitForStatus } from './support/stuck-chunking';
+
+jest.setTimeout(180_000);
+
+let home: TempDir;
+let platform: LocalPlatform;
+
+beforeEach(async () => {
+  home = await makeTempDir('janitor');
+  platform = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1', pollIntervalMs: 50 });
+});
+
+afterEach(async () => {
+  await platform.close();
+  await home.remove();
+});
+
+test('the janitor alone brings a job whose media-worker died after uploading every segment to completed', async () => {
+  // Prepare
+  const { job, totalSegments } = await stuckAfterChunking(platform);
+  const logger = createLogger({ name: 'janitor', level: 'silent' });
+  const deps = { ...platform, reassemblyQueue: platform.queues.reassembly.queue, clock: systemClock, logger };
+
+  // Act
+  const actions = await sweepStuckJobs(deps, { graceMs: 0, maxAgeMs: 3_600_000 });
+  const workers = startWorkers(['media', 'video', 'trigger'], embeddedEnv(home.path));
+  let final;
+  try {
+    final = await waitForStatus(platform, job.job_id, 'completed', 150_000);
+  } finally {
+    await stopProcess(workers);
+  }
+
+  // Assess
+  expect(actions).toEqual([{ jobId: job.job_id, action: 'recovered-chunking', totalSegments }]);
+  expect(final).toMatchObject({ status: 'completed', total_segments: totalSegments });
+});
+
+test('the janitor fails a job past its maximum age on the embedded store', async () => {
+  // Prepare
+  const { job } = await stuckAfterChunking(platform, { createdAt: Date.now() - 2 * 3_600_000, drop: [0] });
+  const logger = createLogger({ name: 'janitor', level: 'silent' });
+  const deps = { ...platform, reassemblyQueue: platform.queues.reassembly.queue, clock: systemClock, logger };
+
+  // Act
+  const actions = await sweepStuckJobs(deps, { graceMs: 0, maxAgeMs: 3_600_000 });
+
+  // Assess
+  expect(actions).toMatchObject([{ jobId: job.job_id, action: 'failed' }]);
+  expect(await platform.jobs.get(job.job_id)).toMatchObject({ status: 'failed' });
+});
+
+test("the media-worker's janitor loop recovers the job on its own", async () => {
+  // Prepare
+  const { job, totalSegments } = await stuckAfterChunking(platform);
+  const stop = new AbortController();
+
+  // Act
+  const worker = runMediaWorker({
+    ports: platform,
+    consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
+    segmentDurationSeconds: 1,
+    scratchDir: path.join(home.path, 'work'),
+    logger: createLogger({ name: 'media-worker', level: 'silent' }),
+    signal: stop.signal,
+    roles: ['chunking'],
+    janitor: { intervalMs: 100, graceMs: 0 },
+  });
+  let recovered;
+  try {
+    recovered = await waitForStatus(platform, job.job_id, 'chunking_complete', 30_000);
+  } finally {
+    stop.abort();
+    await worker;
+  }
+
+  // Assess
+  expect(recovered).toMatchObject({ status: 'chunking_complete', total_segments: totalSegments });
+});
