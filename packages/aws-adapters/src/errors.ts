@@ -4,7 +4,14 @@
  * `permanent` flag says whether retrying can ever help (validation, access denied: no).
  */
 export type AwsAdapterErrorCode =
-  'AWS_REQUEST_FAILED' | 'INVALID_RECORD' | 'INVALID_CURSOR' | 'INVALID_ARGUMENT' | 'MISSING_RESOURCE_CONFIG';
+  | 'AWS_REQUEST_FAILED'
+  | 'INVALID_RECORD'
+  | 'INVALID_CURSOR'
+  | 'INVALID_ARGUMENT'
+  | 'MISSING_RESOURCE_CONFIG'
+  | 'INFERENCE_FAILED'
+  | 'INFERENCE_TIMEOUT'
+  | 'INFERENCE_ABORTED';
 
 export class AwsAdapterError extends Error {
   constructor(

@@ -38,3 +38,10 @@ export {
   type ProvisionOptions,
   type ProvisionedPipeline,
 } from './provisioning/pipeline-resources';
+export {
+  SageMakerAsyncInference,
+  createSageMakerInference,
+  SAGEMAKER_REQUEST_PREFIX,
+  type SageMakerAsyncInferenceOptions,
+  type CreateSageMakerInferenceOptions,
+} from './sagemaker/sagemaker-async-inference';

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { text } from 'node:stream/consumers';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type {
+  SegmentConversionRequest,
+  SegmentConversionResult,
+  StereoInference,
+} from '@stereo-spot/pipeline';
+import type { StaticCredentials } from '../clients';
+import { AwsAdapterError, awsErrorName, callAws } from '../errors';
+
+/** Where the request JSON objects go in the output bucket (expired by the bucket's lifecycle rule). */
+export const SAGEMAKER_REQUEST_PREFIX = 'sagemaker/requests/';
+
+/** Error codes of the inference server (SageMaker's container) that retrying cannot fix. */
+const PERMANENT_SERVER_CODES = new Set(['INVALID_MEDIA', 'INVALID_REQUEST', 'INPUT_NOT_FOUND']);
+
+export interface SageMakerAsyncInferenceOptions {
+  readonly runtime: SageMakerRuntimeClient;
+  readonly s3: S3Client;
+  readonly endpointName: string;
+  /** Holds the source segments (`inputKey`). */
+  readonly inputBucket: string;
+  /** Receives the converted segments (`outputKey`) and the request objects. */
+  readonly outputBucket: string;
+  /** How long one segment may take from invocation to result. Default 65 min (SageMaker allows 60). */
+  readonly timeoutMs?: number;
+  /** First wait between looks for the result; doubles up to 15 s. Default 1 s. */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * `INFERENCE_BACKEND=sagemaker`: one segment per SageMaker asynchronous invocation. The request
+ * JSON (`s3_input_uri`, `s3_output_uri`, `mode` and the stereo parameters: the `/invocations`
+ * contract of the inference server) is written to S3, InvokeEndpointAsync queues it, and the
+ * adapter waits, bounded by `timeoutMs`, for the output object (the server's JSON answer) or the
+ * failure object. The container itself writes the converted segment to `s3_output_uri`.
+ */
+export class SageMakerAsyncInference implements StereoInference {
+  readonly name = 'sagemaker';
+  private readonly timeoutMs: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly options: SageMakerAsyncInferenceOptions) {
+    this.timeoutMs = options.timeoutMs ?? 65 * 60_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  async convertSegment(request: SegmentConversionRequest): Promise<SegmentConversionResult> {
+    const started = Date.now();
+    const context = {
+      operation: 'SageMaker InvokeEndpointAsync',
+      resource: `endpoint ${this.options.endpointName}`,
+      jobId: request.jobId,
+    };
+    const body = {
+      s3_input_uri: `s3://${this.options.inputBucket}/${request.inputKey}`,
+      s3_output_uri: `s3://${this.options.outputBucket}/${request.outputKey}`,
+      mode: request.mode,
+      divergence: request.stereo.divergence,
+      convergence: request.stereo.convergence,
+      anaglyph_method: request.stereo.anaglyph_method,
+      job_id: request.jobId,
+      segment_index: request.segmentIndex,
+    };
+    const requestKey = `${SAGEMAKER_REQUEST_PREFIX}${request.jobId}/${request.segmentIndex}-${randomUUID()}.json`;
+    await callAws({ ...context, operation: 'S3 PutObject (inference request)' }, () =>
+      this.options.s3.send(
+        new PutObjectCommand({
+          Bucket: this.options.outputBucket,
+          Key: requestKey,
+          Body: JSON.stringify(body),
+          ContentType: 'application/json',
+        }),
+      ),
+    );
+    const invoked = await callAws(context, () =>
+      this.options.runtime.send(
+        new InvokeEndpointAsyncCommand({
+          EndpointName: this.options.endpointName,
+          InputLocation: `s3://${this.options.outputBucket}/${requestKey}`,
+          ContentType: 'application/json',
+          Accept: 'application/json',
+          InvocationTimeoutSeconds: 3600,
+        }),
+        request.signal !== undefined ? { abortSignal: request.signal } : {},
+      ),
+    );
+    const output = parseS3Uri(invoked.OutputLocation);
+    const failure = parseS3Uri(invoked.FailureLocation);
+    if (output === undefined) {
+      throw new AwsAdapterError(
+        'INFERENCE_FAILED',
+        `${describe(request)}: SageMaker returned no OutputLocation`,
+        false,
+        {
+          jobId: request.jobId,
+        },
+      );
+    }
+
+    let wait = this.pollIntervalMs;
+    while (Date.now() - started < this.timeoutMs) {
+      const answer = await this.readIfPresent(output, request);
+      if (answer !== undefined) {
+        request.onProgress?.(1);
+        return resultOf(answer, started);
+      }
+      const failed = failure === undefined ? undefined : await this.readIfPresent(failure, request);
+      if (failed !== undefined) throw failureError(failed, request);
+      await sleep(wait, request.signal);
+      if (request.signal?.aborted === true) {
+        throw new AwsAdapterError(
+          'INFERENCE_ABORTED',
+          `${describe(request)}: stopped waiting (shutting down)`,
+          false,
+          {
+            jobId: request.jobId,
+          },
+        );
+      }
+      wait = Math.min(wait * 2, 15_000);
+    }
+    throw new AwsAdapterError(
+      'INFERENCE_TIMEOUT',
+      `${describe(request)}: no SageMaker result after ${Math.round(this.timeoutMs / 1000)} s (inference ${invoked.InferenceId ?? '?'})`,
+      false,
+      { jobId: request.jobId },
+    );
+  }
+
+  private async readIfPresent(
+    location: { bucket: string; key: string },
+    request: SegmentConversionRequest,
+  ): Promise<string | undefined> {
+    try {
+      const response = await this.options.s3.send(
+        new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
+      );
+      return await text(response.Body as Readable);
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey') return undefined;
+      return callAws(
+        {
+          operation: 'S3 GetObject (inference result)',
+          resource: `s3://${location.bucket}/${location.key}`,
+          jobId: request.jobId,
+        },
+        () => Promise.reject(error),
+      );
+    }
+  }
+}
+
+function resultOf(answer: string, started: number): SegmentConversionResult {
+  let parsed: { seconds?: unknown; frames?: unknown } = {};
+  try {
+    parsed = JSON.parse(answer) as typeof parsed;
+  } catch {
+    // Not JSON: the conversion succeeded, the server just said nothing we use.
+  }
+  return {
+    seconds: typeof parsed.seconds === 'number' ? parsed.seconds : (Date.now() - started) / 1000,
+    ...(typeof parsed.frames === 'number' ? { frames: parsed.frames } : {}),
+  };
+}
+
+/** The failure object holds the container's error answer: `{"error": {"code", "message"}}` or text. */
+function failureError(content: string, request: SegmentConversionRequest): AwsAdapterError {
+  let code: string | undefined;
+  let message = content.trim().slice(0, 500) || 'no detail';
+  try {
+    const parsed = JSON.parse(content) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof parsed.error?.code === 'string') code = parsed.error.code;
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // Plain text: keep it as the message.
+  }
+  const permanent = code !== undefined && PERMANENT_SERVER_CODES.has(code);
+  return new AwsAdapterError(
+    'INFERENCE_FAILED',
+    `${describe(request)}: SageMaker inference failed${code !== undefined ? ` (${code})` : ''}: ${message}`,
+    permanent,
+    { jobId: request.jobId },
+  );
+}
+
+function describe(request: SegmentConversionRequest): string {
+  return `job_id=${request.jobId} segment_index=${request.segmentIndex}`;
+}
+
+function parseS3Uri(uri: string | undefined): { bucket: string; key: string } | undefined {
+  const match = uri === undefined ? null : /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  return match?.[1] !== undefined && match[2] !== undefined ? { bucket: match[1], key: match[2] } : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface CreateSageMakerInferenceOptions {
+  readonly region: string;
+  /** An endpoint override (an emulator); S3 then uses path-style URLs. */
+  readonly endpoint?: string | undefined;
+  readonly endpointName: string;
+  readonly inputBucket: string;
+  readonly outputBucket: string;
+  readonly timeoutMs?: number;
+  readonly pollIntervalMs?: number;
+  /** Defaults to the SDK's provider chain (the task role on ECS). */
+  readonly credentials?: StaticCredentials;
+}
+
+/** The backend with its own SDK clients (standard retry mode), as the video-worker builds it. */
+export function createSageMakerInference(options: CreateSageMakerInferenceOptions): SageMakerAsyncInference {
+  const common = {
+    region: options.region,
+    retryMode: 'standard',
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+  };
+  return new SageMakerAsyncInference({
+    runtime: new SageMakerRuntimeClient(common),
+    s3: new S3Client({
+      ...common,
+      forcePathStyle: options.endpoint !== undefined,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+    endpointName: options.endpointName,
+    inputBucket: options.inputBucket,
+    outputBucket: options.outputBucket,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+  });
+}
