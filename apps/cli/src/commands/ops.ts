@@ -1,5 +1,11 @@
 import { Command } from 'commander';
 import { hfTokenCommand } from './hf-token';
+import { dlqCommand } from './ops/dlq';
+import { jobCommand } from './ops/job';
+import { logsCommand } from './ops/logs';
+import { queuesCommand } from './ops/queues';
+import { reassemblyCommand } from './ops/reassembly';
+import { scaleCommand } from './ops/scale';
 
 /**
  * `stereo-spot ops`: the runbooks as commands. Each procedure is its own module under
@@ -8,5 +14,11 @@ import { hfTokenCommand } from './hf-token';
 export function opsCommand(): Command {
   return new Command('ops')
     .description('Operate a deployment: the runbook procedures as safe commands.')
-    .addCommand(hfTokenCommand());
+    .addCommand(hfTokenCommand())
+    .addCommand(jobCommand())
+    .addCommand(queuesCommand())
+    .addCommand(dlqCommand())
+    .addCommand(reassemblyCommand())
+    .addCommand(logsCommand())
+    .addCommand(scaleCommand());
 }

@@ -24,6 +24,7 @@ import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
 import { startWebServer, type WebServer } from '@stereo-spot/web-ui';
+import { logsDir, stdoutAndLogFile } from './ops/log-files';
 
 export const STACK_ROLES = ['web', 'chunking', 'reassembly', 'video', 'trigger'] as const;
 export type StackRole = (typeof STACK_ROLES)[number];
@@ -112,7 +113,14 @@ export interface RunningStack {
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const configs = loadStackConfigs(options.roles, options.env);
-  const logger = (name: string): Logger => createLogger({ name, level: configs.logLevel });
+  // Embedded, every role's lines are also appended to <home>/logs/<role>.log (for `ops logs`).
+  const logFiles = configs.platform.kind === 'local' ? logsDir(configs.platform.home) : undefined;
+  const logger = (name: string): Logger =>
+    createLogger({
+      name,
+      level: configs.logLevel,
+      ...(logFiles !== undefined ? { destination: stdoutAndLogFile(logFiles, name) } : {}),
+    });
   const stackLogger = logger('stereo-spot');
 
   let webUrl: string | undefined;

@@ -1,0 +1,270 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
+import type { Queue } from '@stereo-spot/pipeline';
+import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
+import { makeJob, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { EXIT_DONE, EXIT_REFUSED, type OpsIo, type OpsPlatform } from '../src/commands/ops/context';
+import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
+import { diagnoseJob } from '../src/commands/ops/diagnose';
+import { gatherJobFacts, showJob } from '../src/commands/ops/job';
+import { showJobLogs } from '../src/commands/ops/logs';
+import { showQueues } from '../src/commands/ops/queues';
+import { AUTOSCALING_WARNING, scaleService, serviceNames } from '../src/commands/ops/scale';
+import { triggerReassembly } from '../src/commands/ops/reassembly';
+
+jest.setTimeout(180_000);
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+let home: TempDir;
+let platform: LocalPlatform;
+let ops: OpsPlatform;
+
+beforeEach(async () => {
+  home = await makeTempDir('ops');
+  platform = createLocalPlatform({
+    home: home.path,
+    publicBaseUrl: 'http://127.0.0.1',
+    pollIntervalMs: 50,
+    maxReceiveCount: 1,
+  });
+  ops = { ...platform, kind: 'local' };
+});
+
+afterEach(async () => {
+  await platform.close();
+  await home.remove();
+});
+
+function io(answer: boolean): OpsIo & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, out: (line) => lines.push(line), confirm: () => Promise.resolve(answer) };
+}
+
+async function createJob(overrides: Partial<Job>): Promise<JobId> {
+  const job = makeJob({ created_at: Date.now(), ...overrides });
+  await platform.jobs.create(job);
+  return job.job_id;
+}
+
+/** A job whose upload notification ended in the chunking DLQ (received once, never deleted). */
+async function uploadIntoChunkingDlq(): Promise<JobId> {
+  const clip = await makeTestClip({ width: 160, height: 90, seconds: 2 });
+  const jobId = await createJob({ status: 'created' });
+  await platform.inputStorage.putFile(inputKey(jobId), clip.path);
+  await clip.remove();
+  await redriveOnce(platform.queues.chunking.queue);
+  return jobId;
+}
+
+async function redriveOnce(queue: Queue): Promise<void> {
+  const [message] = await queue.receive({ maxMessages: 1, waitSeconds: 0 });
+  if (message === undefined) throw new Error(`no message on ${queue.name}`);
+  await queue.changeVisibility(message.receiptHandle, 0);
+  await queue.receive({ maxMessages: 1, waitSeconds: 0 });
+}
+
+function startWorkers(): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts'), 'worker', 'media', 'video', 'trigger'],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        STEREO_SPOT_PLATFORM: 'local',
+        STEREO_SPOT_HOME: home.path,
+        SEGMENT_DURATION_SECONDS: '1',
+        SQS_LONG_POLL_WAIT_SECONDS: '1',
+        SHUTDOWN_GRACE_SECONDS: '0',
+        BUILTIN_ENGINE_PRESET: 'ultrafast',
+        BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
+        BUILTIN_ENGINE_THREADS: '1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function waitForCompleted(jobId: JobId): Promise<Job | undefined> {
+  const deadline = Date.now() + 150_000;
+  let job = await platform.jobs.get(jobId);
+  while (job?.status !== 'completed' && job?.status !== 'failed' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    job = await platform.jobs.get(jobId);
+  }
+  return job;
+}
+
+async function diagnosisOf(jobId: JobId) {
+  const facts = await gatherJobFacts(ops, jobId);
+  if (facts === undefined) throw new Error('job not found');
+  return diagnoseJob(facts);
+}
+
+describe('ops dlq', () => {
+  test('replay returns the DLQ message to its queue and the workers process it', async () => {
+    // Prepare
+    const jobId = await uploadIntoChunkingDlq();
+    const inspected = io(true);
+    await inspectDlq(ops, inspected, 'chunking', 10);
+
+    // Act
+    const replayed = io(true);
+    const code = await replayDlq(ops, replayed, 'chunking');
+    const afterReplay = await platform.queues.chunking.deadLetter.depth();
+    const workers = startWorkers();
+    let final;
+    try {
+      final = await waitForCompleted(jobId);
+    } finally {
+      await stop(workers);
+    }
+
+    // Assess
+    expect(inspected.lines[0]).toContain('1 message(s)');
+    expect(inspected.lines[1]).toContain(jobId);
+    expect(code).toBe(EXIT_DONE);
+    expect(replayed.lines).toContain('moved 1 message(s) from chunking-dlq to chunking');
+    expect(afterReplay.visible).toBe(0);
+    expect(final?.status).toBe('completed');
+
+    // ops logs finds the job's lines in the workers' log files, oldest first
+    const logs = io(true);
+    await showJobLogs(ops, logs, jobId);
+    const sources = new Set(logs.lines.slice(1).map((line) => line.split(' ')[1]));
+    expect([...sources]).toEqual(expect.arrayContaining(['media-worker', 'video-worker']));
+    const times = logs.lines.slice(1).map((line) => line.split(' ')[0] ?? '');
+    expect(times).toEqual([...times].sort());
+  });
+
+  test('purge empties the DLQ, and only after confirmation', async () => {
+    // Prepare
+    await uploadIntoChunkingDlq();
+
+    // Act
+    const declined = await purgeDlq(ops, io(false), 'chunking');
+    const depthAfterDecline = await platform.queues.chunking.deadLetter.depth();
+    const purged = io(true);
+    const code = await purgeDlq(ops, purged, 'chunking');
+
+    // Assess
+    expect(declined).toBe(EXIT_REFUSED);
+    expect(depthAfterDecline.visible).toBe(1);
+    expect(code).toBe(EXIT_DONE);
+    expect(purged.lines[0]).toContain('1 message(s) deleted');
+    expect(await platform.queues.chunking.deadLetter.depth()).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
+
+describe('ops job names the stuck step', () => {
+  test('upload notification in the chunking DLQ: chunking, replay the chunking DLQ', async () => {
+    const jobId = await uploadIntoChunkingDlq();
+    const diagnosis = await diagnosisOf(jobId);
+    expect(diagnosis).toMatchObject({ step: 'chunking', stuck: true });
+    expect(diagnosis.fix).toContain('stereo-spot ops dlq replay chunking');
+  });
+
+  test('every segment uploaded, status never updated: chunking, the recovery script', async () => {
+    const jobId = await createJob({ status: 'chunking_in_progress' });
+    for (const index of [0, 1]) {
+      await platform.inputStorage.putBytes(`segments/${jobId}/0000${index}_00002_anaglyph.mp4`, 'x');
+    }
+    const diagnosis = await diagnosisOf(jobId);
+    expect(diagnosis).toMatchObject({ step: 'chunking', stuck: true, fix: `npm run chunking-recovery -- ${jobId}` });
+  });
+
+  test('a segment message in the video-worker DLQ: segment conversion, replay the video-worker DLQ', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.queues['video-worker'].queue.send('{"Records":[]}');
+    await redriveOnce(platform.queues['video-worker'].queue);
+    const diagnosis = await diagnosisOf(jobId);
+    expect(diagnosis).toMatchObject({ step: 'segment conversion', stuck: true });
+    expect(diagnosis.fix).toContain('stereo-spot ops dlq replay video-worker');
+  });
+
+  test('all completions but never triggered: reassembly trigger, ops reassembly trigger', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
+    for (const index of [0, 1]) await platform.segmentCompletions.put(makeSegmentCompletion(jobId, index));
+    const shown = io(true);
+    await showJob(ops, shown, jobId);
+    expect(await diagnosisOf(jobId)).toMatchObject({
+      step: 'reassembly trigger',
+      stuck: true,
+      fix: `stereo-spot ops reassembly trigger ${jobId}`,
+    });
+    expect(shown.lines).toContain(`fix            stereo-spot ops reassembly trigger ${jobId}`);
+  });
+
+  test('lock taken but the message lost: reassembly, ops reassembly trigger', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    expect(await diagnosisOf(jobId)).toMatchObject({
+      step: 'reassembly',
+      stuck: true,
+      fix: `stereo-spot ops reassembly trigger ${jobId}`,
+    });
+  });
+});
+
+describe('ops reassembly trigger', () => {
+  test('refuses while segments are missing', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const out = io(true);
+    expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_REFUSED);
+    expect(out.lines[0]).toContain('1 of 2 segment(s) completed');
+    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+  });
+
+  test('sends even when the lock already exists, and says what it changed', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    const out = io(true);
+    expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_DONE);
+    const [message] = await platform.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 0 });
+    expect(JSON.parse(message?.body ?? '{}')).toEqual({ job_id: jobId });
+    expect(out.lines).toEqual([
+      'the ReassemblyTriggered lock already existed',
+      `sent {"job_id":"${jobId}"} to reassembly`,
+    ]);
+  });
+});
+
+test('ops queues prints every queue and DLQ', async () => {
+  await uploadIntoChunkingDlq();
+  const out = io(true);
+  await showQueues(ops, out);
+  expect(out.lines[0]).toMatch(/^QUEUE\s+NAME\s+VISIBLE\s+IN FLIGHT$/);
+  expect(out.lines).toHaveLength(7);
+  expect(out.lines.find((line) => line.startsWith('chunking DLQ'))).toMatch(/chunking-dlq\s+1\s+0$/);
+});
+
+describe('ops scale', () => {
+  test('refuses on the embedded platform and changes nothing', async () => {
+    const out = io(true);
+    expect(await scaleService(ops, out, 'video-worker', 3)).toBe(EXIT_REFUSED);
+    expect(out.lines[0]).toContain('start more `stereo-spot worker` processes');
+  });
+
+  test('finds the cluster and service from the deployment names, and warns about auto scaling', () => {
+    const names = { NAME_PREFIX: 'stereo-spot', VIDEO_WORKER_SERVICE_NAME: 'custom-video' } as Record<string, string>;
+    expect(serviceNames((name) => names[name], 'video-worker')).toEqual({ cluster: 'stereo-spot', service: 'custom-video' });
+    expect(serviceNames((name) => names[name], 'media-worker')).toEqual({
+      cluster: 'stereo-spot',
+      service: 'stereo-spot-media-worker',
+    });
+    expect(AUTOSCALING_WARNING).toContain('may change it back');
+  });
+});
