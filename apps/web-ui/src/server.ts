@@ -1,9 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@stereo-spot/logging';
+import { inputKey, toJobId } from '@stereo-spot/shared-types';
 import { registerApiRoutes, type ApiDeps } from './api';
 import { HttpError, sendError } from './http';
+import { errorPage, registerPageRoutes, sendHtml } from './pages';
+import {
+  AUTH_COOKIE,
+  CSRF_HEADER,
+  csrfToken,
+  csrfTokenMatches,
+  foreignOrigin,
+  needsCsrfToken,
+  readCookies,
+  sameSecret,
+  setSecurityHeaders,
+} from './pages/security';
 import { Router } from './router';
 
 /** Handles a request outside the router (e.g. the embedded presigned URLs); true when it did. */
@@ -14,12 +26,20 @@ export interface WebServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
-  /** When set, every `/api/` call needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every page and `/api/` call needs it: `Authorization: Bearer <token>`, or the cookie
+   * the sign-in page sets. `/healthz`, `/static/` and `/login` stay open.
+   */
   readonly authToken?: string;
   readonly logger: Logger;
   readonly passthrough?: readonly PassthroughHandler[];
   /** More routes on the same router (the pages, later). */
   readonly routes?: readonly ((router: Router) => void)[];
+  /**
+   * Origins of presigned URLs the pages load or upload to (Content-Security-Policy); by default
+   * learned once from a presigned URL of the storage.
+   */
+  readonly presignedOrigins?: readonly string[];
 }
 
 export interface WebServer {
@@ -33,10 +53,19 @@ export interface WebServer {
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const router = new Router();
   registerApiRoutes(router, options.api);
+  registerPageRoutes(router, options.api, {
+    ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+  });
   for (const register of options.routes ?? []) register(router);
 
+  let origins: Promise<readonly string[]> | undefined;
+  const presignedOrigins = () =>
+    (origins ??=
+      options.presignedOrigins !== undefined
+        ? Promise.resolve(options.presignedOrigins)
+        : learnPresignedOrigins(options.api));
   const server = createServer((req, res) => {
-    void handle(options, router, req, res);
+    void handle(options, router, presignedOrigins, req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,25 +89,45 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+const OPEN_PATHS = /^\/(healthz|login|static\/.*)$/;
+
 async function handle(
   options: WebServerOptions,
   router: Router,
+  presignedOrigins: () => Promise<readonly string[]>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const started = Date.now();
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const isPage = !url.pathname.startsWith('/api/') && url.pathname !== '/healthz';
   try {
     for (const passthrough of options.passthrough ?? []) {
       if (await passthrough(req, res)) return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname.startsWith('/api/') && !authorized(options.authToken, req)) {
+    setSecurityHeaders(res, await presignedOrigins());
+    if (!OPEN_PATHS.test(url.pathname) && !authorized(options.authToken, req)) {
+      if (isPage && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(303, { Location: `/login?next=${encodeURIComponent(url.pathname + url.search)}` }).end();
+        return;
+      }
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new HttpError(
         401,
         'UNAUTHORIZED',
-        'this server needs an access token (Authorization: Bearer <token>)',
+        'this server needs an access token (Authorization: Bearer <token>, or sign in on /login)',
       );
+    }
+    if (foreignOrigin(req)) {
+      throw new HttpError(403, 'CSRF', 'cross-site requests are refused; use the pages of this server');
+    }
+    const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+    // Form posts check their `_csrf` field when they read the body; everything else the header.
+    if (needsCsrfToken(req) && !isForm) {
+      const header = req.headers[CSRF_HEADER];
+      if (!csrfTokenMatches(req, typeof header === 'string' ? header : undefined)) {
+        throw new HttpError(403, 'CSRF', 'missing or stale CSRF token; reload the page and try again');
+      }
     }
     const match = router.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') throw new HttpError(404, 'NOT_FOUND', `nothing at ${url.pathname}`);
@@ -90,6 +139,8 @@ async function handle(
   } catch (error) {
     if (res.headersSent) {
       res.end();
+    } else if (error instanceof HttpError && isPage && acceptsHtml(req)) {
+      sendHtml(res, error.status, errorPage(csrfToken(req, res), error.status, error.message));
     } else if (error instanceof HttpError) {
       sendError(res, error.status, error.code, error.message);
     } else {
@@ -107,7 +158,24 @@ async function handle(
 function authorized(token: string | undefined, req: IncomingMessage): boolean {
   if (token === undefined) return true;
   const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (header.startsWith('Bearer ')) return sameSecret(header.slice(7), token);
+  return sameSecret(readCookies(req)[AUTH_COOKIE], token);
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+/** The origins presigned URLs point at (S3, or this server on the embedded platform). */
+async function learnPresignedOrigins(api: ApiDeps): Promise<readonly string[]> {
+  try {
+    const probe = inputKey(toJobId('00000000-0000-4000-8000-000000000000'));
+    const urls = await Promise.all([
+      api.inputStorage.presignPut(probe, { expiresInSeconds: 60, maxBytes: 1 }),
+      api.outputStorage.presignGet(probe, { expiresInSeconds: 60 }),
+    ]);
+    return [...new Set(urls.map((signed) => new URL(signed.url).origin))];
+  } catch {
+    return [];
+  }
 }
