@@ -239,6 +239,7 @@
     toggle.addEventListener('click', () => {
       on = !on;
       toggle.setAttribute('aria-pressed', String(on));
+      toggle.textContent = on ? 'Show the original layout' : 'Preview as anaglyph';
       canvas.hidden = !on;
       video.classList.toggle('behind', on);
       if (on) draw();

@@ -1,3 +1,4 @@
+import { toJobId } from '@stereo-spot/shared-types';
 import { startPageServer, openPage, type PageServer } from './support';
 
 let server: PageServer | undefined;
@@ -55,6 +56,27 @@ describe('pages', () => {
       expect(page).not.toContain('<script>alert');
       expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;) &amp; &quot;quotes&quot;.mp4');
     }
+  });
+
+  it('shows a failed job\'s error in words, escaped', async () => {
+    // Prepare
+    server = await startPageServer();
+    const created = await createJobThroughApi(server.url, { file_name: 'broken.mp4' });
+    const { job } = (await created.json()) as { job: { job_id: string } };
+    await server.platform.jobs.transition(toJobId(job.job_id), 'failed', {
+      error: 'ffmpeg could not read <script>alert(1)</script> as a video',
+    });
+
+    // Act
+    const detail = await openPage(`${server.url}/jobs/${job.job_id}`);
+    const failedList = await openPage(`${server.url}/jobs?list=failed`);
+
+    // Assess
+    expect(detail.body).toContain(
+      'This job failed: ffmpeg could not read &lt;script&gt;alert(1)&lt;/script&gt; as a video',
+    );
+    expect(detail.body).not.toContain('<script>alert');
+    expect(failedList.body).toContain('broken.mp4');
   });
 
   it('serves the stylesheet, the script and the mode pictures, and nothing outside static/', async () => {
