@@ -23,7 +23,7 @@ export type Lookup = (name: string) => string | undefined;
 
 export function deploymentLookup(
   env: Readonly<Record<string, string | undefined>>,
-  file = AWS_INFRA_ENV_FILE,
+  file = env.STEREO_SPOT_INFRA_ENV_FILE ?? AWS_INFRA_ENV_FILE,
 ): Lookup {
   const fromFile = readEnvFile(file);
   return (name) => env[name] || fromFile[name] || undefined;
