@@ -8,7 +8,7 @@ interface BenchmarkCase {
   run(): Promise<Record<string, string | number>>;
 }
 
-const CASE_MODULES = ['packages/stereo-engine/bench/cases.ts'];
+const CASE_MODULES = ['packages/stereo-engine/bench/cases.ts', 'apps/cli/e2e/bench.ts'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((arg) => !arg.startsWith('-'));

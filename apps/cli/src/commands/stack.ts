@@ -124,8 +124,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const stackLogger = logger('stereo-spot');
 
   let webUrl: string | undefined;
-  const fallbackUrl = configs.web?.publicBaseUrl ?? publicUrlOf(loadConfig('web-ui', options.env));
-  const platform = await openPlatform(configs.platform, () => webUrl ?? fallbackUrl);
+  // Embedded presigned URLs point at the web-ui; a process without it uses where it would listen.
+  const platform = await openPlatform(configs.platform, () => webUrl ?? embeddedWebUrl(configs, options.env));
   const scratchDir =
     configs.platform.kind === 'local'
       ? path.join((platform as LocalPlatform).home, 'work')
@@ -210,6 +210,15 @@ async function openPlatform(config: PlatformConfig, publicBaseUrl: () => string)
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   const aws = await createAwsPlatform(config);
   return { ...aws, close: () => aws.close() };
+}
+
+function embeddedWebUrl(configs: StackConfigs, env: Env): string {
+  if (configs.web !== undefined) return publicUrlOf(configs.web);
+  try {
+    return publicUrlOf(loadConfig('web-ui', env));
+  } catch {
+    return 'http://127.0.0.1:8080';
+  }
 }
 
 function publicUrlOf(web: WebUiConfig): string {
