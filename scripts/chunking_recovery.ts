@@ -9,7 +9,7 @@
  * `recoverChunking`; this file only wires a platform and talks to the operator.
  *
  * AWS (default): INPUT_BUCKET_NAME, JOBS_TABLE_NAME (and AWS_REGION) from the environment, else from
- * packages/aws-infra/.env. STEREO_SPOT_PLATFORM=local: the embedded platform at STEREO_SPOT_HOME.
+ * packages/aws-infra/.env (or STEREO_SPOT_INFRA_ENV_FILE). STEREO_SPOT_PLATFORM=local: the embedded platform at STEREO_SPOT_HOME.
  *
  * Exit codes: 0 recovered, 2 refused (nothing changed), 1 error.
  */
@@ -57,7 +57,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 
 /** The environment, with what it lacks filled in from the `.env` file (the environment wins). */
 function effectiveEnv(io: RecoveryIo): Record<string, string | undefined> {
-  const file = io.envFile ?? AWS_INFRA_ENV_FILE;
+  const file = io.envFile ?? io.env.STEREO_SPOT_INFRA_ENV_FILE ?? AWS_INFRA_ENV_FILE;
   const fromFile = existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8')) : {};
   return { ...fromFile, ...io.env };
 }
