@@ -195,6 +195,11 @@
     const strip = document.getElementById('strip');
     while (strip.children.length < total) strip.appendChild(document.createElement('span'));
     [...strip.children].forEach((cell, i) => cell.classList.toggle('done', i < done));
+    const previews = document.getElementById('previews');
+    if (previews && previews.hidden && done > 0 && view.status !== 'failed') {
+      for (const img of previews.querySelectorAll('img[data-src]')) img.src = img.dataset.src;
+      previews.hidden = false;
+    }
     if (view.error) showError(document.getElementById('job-error'), `This job failed: ${view.error}`);
   }
 

@@ -9,6 +9,7 @@ import { deleteConfirmPage, jobDetailPage, loginPage } from './job-detail';
 import { JOB_LISTS, jobsPage, type JobListKey } from './jobs';
 import { redirect, sendHtml } from './layout';
 import { csrfToken, csrfTokenMatches, sameSecret, setAuthCookie } from './security';
+import { registerPreviewRoutes } from './previews';
 import { registerStaticRoutes } from './static-files';
 
 export { html, escapeHtml, Html } from './html';
@@ -26,6 +27,7 @@ export interface PageOptions {
 /** The server-rendered pages: new job, jobs, job detail, delete, sign-in, and the static files. */
 export function registerPageRoutes(router: Router, deps: ApiDeps, options: PageOptions = {}): void {
   registerStaticRoutes(router);
+  registerPreviewRoutes(router, deps);
 
   router.add('GET', '/', ({ req, res }) => {
     sendHtml(res, 200, dashboardPage(csrfToken(req, res), deps.maxUploadBytes));

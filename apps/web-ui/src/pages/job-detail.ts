@@ -43,6 +43,7 @@ ${layoutAttr !== '' ? html`<button type="button" id="anaglyph-toggle" data-layou
 <div class="strip" id="strip" aria-hidden="true">${strip}</div>
 <p class="error" id="job-error" role="alert"${job.error === undefined ? html` hidden` : ''}>${job.error === undefined ? '' : `This job failed: ${job.error}`}</p>
 </section>
+${previews(job)}
 ${player}
 <p><a class="button danger" id="delete" href="/jobs/${job.job_id}/delete">Delete job…</a></p>`,
   });
@@ -85,4 +86,17 @@ export function errorPage(csrf: string, status: number, message: string) {
     csrf,
     body: html`<h1>Something is wrong (${status})</h1><p class="error" role="alert">${message}</p><p><a href="/">Back to the start</a></p>`,
   });
+}
+
+/** Stills of the source, its depth and the 3D result, shown once a segment is converted. */
+function previews(job: JobView) {
+  const ready = job.progress.segments_done > 0 && job.status !== 'failed';
+  const figure = (kind: string, caption: string) => {
+    const src = `/jobs/${job.job_id}/preview/${kind}.png`;
+    return html`<figure><img ${ready ? html`src="${src}"` : html`data-src="${src}"`} alt="${caption}" width="320"><figcaption>${caption}</figcaption></figure>`;
+  };
+  return html`<section class="card" id="previews" aria-labelledby="previews-title"${ready ? '' : html` hidden`}>
+<h2 id="previews-title">Preview</h2>
+<div class="previews">${figure('source', 'Source')}${figure('depth', 'Depth map (light is near)')}${figure('result', '3D result')}</div>
+</section>`;
 }

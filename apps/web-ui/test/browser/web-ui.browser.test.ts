@@ -131,6 +131,11 @@ it('creates a job, uploads, follows it over SSE, plays, downloads and deletes it
   }
   await page.waitForSelector('#player', { timeout: 120_000 });
   await shot(page, 'job-completed');
+  const previewsLoaded = await page.evaluate(async () => {
+    const images = Array.from(document.querySelectorAll<HTMLImageElement>('#previews img'));
+    await Promise.all(images.map((img) => img.decode().catch(() => undefined)));
+    return images.map((img) => img.naturalWidth);
+  });
 
   // Act: play, preview as anaglyph, download
   await page.evaluate(async () => {
@@ -176,6 +181,7 @@ it('creates a job, uploads, follows it over SSE, plays, downloads and deletes it
   expect(liveUpdate).toBe(true);
   expect(readyState).toBeGreaterThanOrEqual(2);
   expect(anaglyphShown).toBe(true);
+  expect(previewsLoaded).toEqual([320, 320, 320]);
   expect(download.suggestedFilename()).toBe('beach walk_LRF_Full_SBS.mp4');
   expect(listed).toContain('beach walk.mp4');
   expect(phoneOverflow).toBe(false);
