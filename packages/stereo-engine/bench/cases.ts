@@ -17,6 +17,8 @@ interface EngineCase {
   readonly height: number;
   readonly seconds: number;
   readonly mode: OutputMode;
+  /** x264 preset for both sides; default the engine's. */
+  readonly preset?: string;
 }
 
 /** Encoder settings shared by the engine and the plain transcode (the engine's defaults). */
@@ -25,7 +27,7 @@ const CLIP_DIR = path.join(os.tmpdir(), 'stereo-spot-bench');
 
 /**
  * The engine against a plain ffmpeg transcode of the same clip to the same output size with the
- * same encoder settings, in the same run. Clips: testsrc2 (moving, textured) with a tone.
+ * same encoder settings, in the same run (before and after the engine; wall and CPU time). Clips: testsrc2 (moving, textured) with a tone.
  * 1080p runs at two lengths: peak RSS must not grow with the length.
  */
 export function benchmarkCases(): BenchmarkCase[] {
@@ -36,9 +38,11 @@ export function benchmarkCases(): BenchmarkCase[] {
     { width: 1920, height: 1080, seconds: seconds * 2, mode: 'half-sbs' },
     { width: 1280, height: 720, seconds, mode: 'sbs' },
     { width: 1280, height: 720, seconds, mode: 'anaglyph' },
+    // For context: with x264's own default preset the encoder's share of the work is larger.
+    { width: 1280, height: 720, seconds, mode: 'half-sbs', preset: 'medium' },
   ];
   return cases.map((c) => ({
-    name: `stereo-engine ${c.mode} ${c.height}p ${c.seconds}s`,
+    name: `stereo-engine ${c.mode} ${c.height}p ${c.seconds}s${c.preset ? ` ${c.preset}` : ''}`,
     run: () => runEngineCase(c),
   }));
 }
@@ -51,20 +55,28 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
   const engineOut = path.join(CLIP_DIR, 'engine.mp4');
   const outWidth = c.mode === 'sbs' ? 2 * c.width : c.width;
   const pixFmt = c.mode === 'anaglyph' ? 'yuv444p' : 'yuv420p';
+  const encoder = { ...ENCODER, preset: c.preset ?? ENCODER.preset };
 
-  const plain = await measure(resolveFfmpegPath(), [
+  const plainArgs = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', clip,
     ...(outWidth !== c.width ? ['-vf', `scale=${outWidth}:${c.height}`] : []),
-    '-c:v', ENCODER.codec, '-preset', ENCODER.preset, '-crf', String(ENCODER.crf), '-pix_fmt', pixFmt,
+    '-c:v', encoder.codec, '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', pixFmt,
     '-c:a', 'copy', plainOut,
-  ]);
-  if (plain.code !== 0) throw new Error(`plain transcode failed: ${plain.stderr}`);
-
+  ];
+  // Plain, engine, plain again: the machine's load drifts, the mean of the two brackets it.
+  const plainBefore = await measure(resolveFfmpegPath(), plainArgs);
+  if (plainBefore.code !== 0) throw new Error(`plain transcode failed: ${plainBefore.stderr}`);
   const engine = await measure(process.execPath, [
     '--import', 'tsx', path.join(__dirname, 'convert-once.ts'),
-    JSON.stringify({ input: clip, output: engineOut, mode: c.mode, ...ENCODER }),
+    JSON.stringify({ input: clip, output: engineOut, mode: c.mode, ...encoder }),
   ]);
   if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
+  const plainAfter = await measure(resolveFfmpegPath(), plainArgs);
+  const plainSeconds = (plainBefore.seconds + plainAfter.seconds) / 2;
+  const plainCpu =
+    plainBefore.cpuSeconds !== undefined && plainAfter.cpuSeconds !== undefined
+      ? (plainBefore.cpuSeconds + plainAfter.cpuSeconds) / 2
+      : undefined;
   const result = JSON.parse(engine.stdout) as { frames: number; seconds: number };
   rmSync(plainOut, { force: true });
   rmSync(engineOut, { force: true });
@@ -72,10 +84,11 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
     frames: result.frames,
     'engine fps': (frames / engine.seconds).toFixed(1),
-    'ffmpeg fps': (frames / plain.seconds).toFixed(1),
-    'time ratio': (engine.seconds / plain.seconds).toFixed(2),
+    'ffmpeg fps': (frames / plainSeconds).toFixed(1),
+    'wall ratio': (engine.seconds / plainSeconds).toFixed(2),
+    'CPU ratio': engine.cpuSeconds !== undefined && plainCpu ? (engine.cpuSeconds / plainCpu).toFixed(2) : '–',
     'engine peak RSS MB': Math.round(engine.peakRssMb),
-    'ffmpeg peak RSS MB': Math.round(plain.peakRssMb),
+    'ffmpeg peak RSS MB': Math.round(Math.max(plainBefore.peakRssMb, plainAfter.peakRssMb)),
   };
 }
 

@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+
+const GNU_TIME = '/usr/bin/time';
+const TIME_MARK = 'BENCH-CPU';
 
 export interface Measured {
   readonly code: number | null;
   readonly seconds: number;
   /** Highest sum of resident memory over the process and its descendants (sampled). */
   readonly peakRssMb: number;
-  /** User + system CPU seconds of the process and its waited-for children (from /proc, Linux). */
+  /** User + system CPU seconds of the process and every descendant it waited for (GNU time),
+   * undefined where /usr/bin/time is missing. Less sensitive than wall time to other load. */
+  readonly cpuSeconds: number | undefined;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -17,9 +22,12 @@ export interface Measured {
  * peak reads 0.
  */
 export function measure(command: string, args: readonly string[]): Promise<Measured> {
+  const timed = existsSync(GNU_TIME);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = timed
+      ? spawn(GNU_TIME, ['-f', `${TIME_MARK} %U %S`, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -35,7 +43,15 @@ export function measure(command: string, args: readonly string[]): Promise<Measu
     });
     child.on('close', (code) => {
       clearInterval(timer);
-      resolve({ code, seconds: (performance.now() - started) / 1000, peakRssMb: peak / 1024, stdout, stderr });
+      const times = new RegExp(`${TIME_MARK} ([\\d.]+) ([\\d.]+)`).exec(stderr);
+      resolve({
+        code,
+        seconds: (performance.now() - started) / 1000,
+        peakRssMb: peak / 1024,
+        cpuSeconds: times ? Number(times[1]) + Number(times[2]) : undefined,
+        stdout,
+        stderr: stderr.replace(new RegExp(`${TIME_MARK}.*\\n?`), ''),
+      });
     });
   });
 }
