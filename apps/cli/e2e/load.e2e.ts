@@ -47,5 +47,8 @@ describe('load', () => {
     if (last === undefined) throw new Error('no job');
     await writeFile(sample, await download(stack.url, last));
     expect(videoFacts(sample)).toMatchObject({ videoFrames: clip.frames, width: 320, height: 90 });
+    // Ctrl-C stops `up` cleanly: loops end, the platform closes, exit code 0
+    expect(await up.stop(15_000, 'SIGINT')).toBe(0);
+    expect(up.logs.at(-1)?.msg).toBe('stopped');
   });
 });

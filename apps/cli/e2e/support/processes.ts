@@ -21,8 +21,8 @@ export interface StereoSpotProcess {
   readonly text: string[];
   readonly exited: Promise<number | null>;
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** SIGTERM, then wait for the exit (SIGKILL after `graceMs`). Returns the exit code. */
-  stop(graceMs?: number): Promise<number | null>;
+  /** SIGTERM (or `signal`), then wait for the exit (SIGKILL after `graceMs`). Returns the exit code. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<number | null>;
   kill(): Promise<void>;
 }
 
@@ -95,8 +95,8 @@ export function startStereoSpot(
         check();
       });
     },
-    async stop(graceMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    async stop(graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
