@@ -2,6 +2,7 @@
 // `npm run eval`: the engine's depth and right views against synthetic scenes with known depth,
 // next to two baselines. Exit code 1 when the engine does not beat both baselines on depth rank
 // correlation and on the right-view error at depth edges.
+import { VIDEO_DEPTH_REFRESH } from '../src/convert/video';
 import { evaluateField } from '../src/depth/api';
 import { DepthEstimator } from '../src/depth/estimator';
 import type { DepthField } from '../src/depth/field';
@@ -204,7 +205,8 @@ function main(): void {
   const byKind = new Map<string, Map<string, number[]>>();
 
   for (const sequence of sequences) {
-    const estimator = new DepthEstimator(layout, { temporal: true });
+    // As convertFile runs it on videos: temporal smoothing, fit refreshed every other frame.
+    const estimator = new DepthEstimator(layout, { temporal: true, refreshInterval: VIDEO_DEPTH_REFRESH });
     const stateless = new DepthEstimator(layout, { temporal: false });
     const fullGrid: GridSize = { gridWidth: WIDTH, gridHeight: HEIGHT, cellWidth: 1, cellHeight: 1 };
     const methods: Method[] = [

@@ -133,3 +133,26 @@ describe('DepthEstimator over time', () => {
     expect(cut).toBe(true);
   });
 });
+
+describe('DepthEstimator refresh interval', () => {
+  it('reuses the last fit between refreshes but re-estimates at once after a cut', () => {
+    const width = 160;
+    const height = 100;
+    const scene = gbrpFromRgb(outdoorScene(width, height, 35), width, height);
+    const moved = gbrpFromRgb(outdoorScene(width, height, 35, 6), width, height);
+    const other = gbrpFromRgb(outdoorScene(width, height, 35).map((v) => 255 - v), width, height);
+    const estimator = new DepthEstimator(scene.layout, { refreshInterval: 2 });
+
+    const first = estimator.estimate(scene.data);
+    const reused = estimator.estimate(moved.data);
+    const refreshed = estimator.estimate(moved.data);
+    const afterCut = estimator.estimate(other.data);
+    const cut = estimator.lastDiagnostics?.sceneCut;
+
+    expect(Array.from(reused.b)).toEqual(Array.from(first.b));
+    expect(reused.b).not.toBe(first.b);
+    expect(Array.from(refreshed.b)).not.toEqual(Array.from(first.b));
+    expect(cut).toBe(true);
+    expect(Array.from(afterCut.b)).not.toEqual(Array.from(refreshed.b));
+  });
+});

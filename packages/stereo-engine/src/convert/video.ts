@@ -22,6 +22,12 @@ import { createFrameRenderer, type RenderedFrame } from './render-pool';
 /** Frames in flight between the decoder and the encoder, per render worker. */
 const IN_FLIGHT_PER_WORKER = 2;
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * Video depth is re-estimated every other frame; the frame between applies the last fit to its
+ * own luma (see DepthEstimatorOptions.refreshInterval). The temporal smoothing already lags more
+ * than one frame, and it halves the estimation work.
+ */
+export const VIDEO_DEPTH_REFRESH = 2;
 
 interface FrameRate {
   /** As ffmpeg takes it: `30000/1001`, `25`. */
@@ -117,6 +123,7 @@ export async function convertVideo(
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
     pixelAspect: (width / work.width) * (work.height / height),
+    refreshInterval: VIDEO_DEPTH_REFRESH,
   });
   const renderer = createFrameRenderer(
     {

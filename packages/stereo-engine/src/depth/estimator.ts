@@ -10,7 +10,7 @@ import {
   motionCue,
 } from './cues';
 import type { DepthField } from './field';
-import { GuidedFilter, percentiles } from './filters';
+import { FastGuidedFilter, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -25,6 +25,12 @@ export interface DepthEstimatorOptions {
   readonly temporal?: boolean;
   /** A frame pixel's displayed width over its height (2 when squeezed to half width). */
   readonly pixelAspect?: number;
+  /**
+   * Re-estimate the grid depth every this many frames (default 1: every frame). In between, the
+   * last fit (depth ≈ A·luma + B per cell) is applied to the new frame's own luma, so depth
+   * edges still follow the current picture; a scene cut always re-estimates at once.
+   */
+  readonly refreshInterval?: number;
 }
 
 /** Cue weights: how far (in depth units, range 1) each standardised cue may move the prior. */
@@ -56,6 +62,7 @@ export class DepthEstimator {
   readonly size: GridSize;
   private readonly grid: AnalysisGrid;
   private readonly guided: GuidedFilter;
+  private readonly refine: FastGuidedFilter;
   private readonly n: number;
   private readonly buffers: Record<
     'gradient' | 'carry' | 'defocus' | 'atmosphere' | 'motion' | 'fused' | 'depth' | 'a' | 'b' | 'c' | 'd',
@@ -68,6 +75,8 @@ export class DepthEstimator {
   private horizon: number | undefined;
   private range: { lo: number; hi: number } | undefined;
   private diagnostics: DepthDiagnostics | undefined;
+  private lastFit: { a: Float32Array; b: Float32Array } | undefined;
+  private framesSinceFit = 0;
 
   constructor(
     readonly layout: FrameLayout,
@@ -77,6 +86,7 @@ export class DepthEstimator {
     this.grid = createAnalysisGrid(this.size);
     this.n = this.size.gridWidth * this.size.gridHeight;
     this.guided = new GuidedFilter(this.size.gridWidth, this.size.gridHeight);
+    this.refine = new FastGuidedFilter(this.size.gridWidth, this.size.gridHeight);
     const make = (): Float32Array => new Float32Array(this.n);
     this.buffers = {
       gradient: make(),
@@ -114,6 +124,13 @@ export class DepthEstimator {
 
     const sceneCut = this.previousLuma !== undefined && histogramDistance(this.previousLuma, grid.luma) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
+    const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
+    if (temporal && this.lastFit && this.framesSinceFit + 1 < interval) {
+      this.framesSinceFit++;
+      // Copies: the caller may transfer the arrays to a worker.
+      return { ...this.size, a: this.lastFit.a.slice(), b: this.lastFit.b.slice() };
+    }
+    this.framesSinceFit = 0;
 
     gradientMagnitude(grid.luma, gw, gh, b.gradient);
     const found = estimateHorizon(grid, b.gradient);
@@ -181,6 +198,7 @@ export class DepthEstimator {
     const a = new Float32Array(this.n);
     const bCoefficients = new Float32Array(this.n);
     this.guided.coefficients(grid.luma, normalised, 2, 2e-3, a, bCoefficients);
+    this.lastFit = { a: a.slice(), b: bCoefficients.slice() };
     this.diagnostics = {
       horizonRow: this.horizon,
       horizonConfidence: found.confidence,
@@ -192,6 +210,7 @@ export class DepthEstimator {
   }
 
   private resetTemporalState(): void {
+    this.lastFit = undefined;
     this.previousDepth = undefined;
     this.previousLuma = undefined;
     this.motionMemory = undefined;
