@@ -34,7 +34,17 @@ describe('module boundaries', () => {
       'packages/pipeline/src/boundary-probe.ts',
       "import { createLocalPlatform } from '@stereo-spot/local-adapters';\nexport const probe = createLocalPlatform;\n",
     );
-    expect(errors.join('\n')).toMatch(/type:core.*type:core|can only depend on libs tagged with "type:core"/);
+    // Adapters import the pipeline's ports, so Nx reports the cycle before the tag rule: either
+    // refusal keeps use cases free of platform code.
+    expect(errors.join('\n')).toMatch(/can only depend on libs tagged with "type:core"|Circular dependency/);
+  });
+
+  it('refuses an adapter import in any core package by its tag', async () => {
+    const errors = await boundaryErrors(
+      'packages/stereo-engine/src/boundary-probe.ts',
+      "import { createLocalPlatform } from '@stereo-spot/local-adapters';\nexport const probe = createLocalPlatform;\n",
+    );
+    expect(errors.join('\n')).toMatch(/can only depend on libs tagged with "type:core"/);
   });
 
   it('refuses an app import in a package', async () => {

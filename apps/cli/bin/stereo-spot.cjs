@@ -7,7 +7,9 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const main = path.join(__dirname, '..', 'src', 'main.ts');
-const child = spawn(process.execPath, ['--import', 'tsx', main, ...process.argv.slice(2)], {
+// Resolved from this file, not the caller's directory, so the command works from anywhere.
+const tsxLoader = require('node:url').pathToFileURL(require.resolve('tsx')).href;
+const child = spawn(process.execPath, ['--import', tsxLoader, main, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: process.env,
 });
