@@ -8,12 +8,17 @@ export interface InferenceDeps {
   readonly outputStorage: ObjectStorage;
   readonly scratchDir: string;
   readonly convertFile: ConvertFile;
+  /**
+   * Builds the SageMaker async backend; given only on the AWS platform (the composition root
+   * loads the AWS SDK lazily, so the embedded stack never pays for it).
+   */
+  readonly createSageMaker?: (endpointName: string) => StereoInference;
 }
 
 /**
  * The configured backend: `builtin` converts in this process; `http` hands presigned URLs to an
- * inference server (INFERENCE_HTTP_URL), so that machine needs no credentials. `sagemaker` is
- * refused at start-up until its backend exists, never a backend that pretends to convert.
+ * inference server (INFERENCE_HTTP_URL), so that machine needs no credentials; `sagemaker`
+ * invokes the asynchronous endpoint (SAGEMAKER_ENDPOINT_NAME) and exists only on AWS.
  */
 export function createInference(config: InferenceConfig, deps: InferenceDeps): StereoInference {
   switch (config.backend) {
@@ -26,10 +31,13 @@ export function createInference(config: InferenceConfig, deps: InferenceDeps): S
         outputStorage: deps.outputStorage,
       });
     case 'sagemaker':
-      throw new PipelineError(
-        'CONFIGURATION',
-        `INFERENCE_BACKEND=${config.backend} is not available in this build yet; use INFERENCE_BACKEND=builtin`,
-        true,
-      );
+      if (deps.createSageMaker === undefined) {
+        throw new PipelineError(
+          'CONFIGURATION',
+          'INFERENCE_BACKEND=sagemaker needs STEREO_SPOT_PLATFORM=aws (the endpoint reads and writes S3)',
+          true,
+        );
+      }
+      return deps.createSageMaker(config.endpointName);
   }
 }

@@ -15,7 +15,26 @@ describe('createInference', () => {
     expect(createInference({ backend: 'http', url: 'http://127.0.0.1:9000' }, deps).name).toBe('http');
   });
 
-  it('refuses sagemaker at start-up with a configuration error instead of pretending', () => {
+  it('builds the sagemaker backend with the factory the AWS composition root gives', () => {
+    // Prepare
+    const built: string[] = [];
+    const withSageMaker = {
+      ...deps,
+      createSageMaker: (endpointName: string) => {
+        built.push(endpointName);
+        return { name: 'sagemaker', convertSegment: async () => ({ seconds: 0 }) };
+      },
+    } as InferenceDeps;
+
+    // Act
+    const inference = createInference({ backend: 'sagemaker', endpointName: 'stereo' }, withSageMaker);
+
+    // Assess
+    expect(inference.name).toBe('sagemaker');
+    expect(built).toEqual(['stereo']);
+  });
+
+  it('refuses sagemaker off AWS with a configuration error instead of pretending', () => {
     // Act
     let error: unknown;
     try {
@@ -27,6 +46,8 @@ describe('createInference', () => {
     // Assess
     expect(error).toMatchObject({ code: 'CONFIGURATION' });
     expect(isPermanentError(error)).toBe(true);
-    expect(String((error as Error).message)).toContain('INFERENCE_BACKEND=sagemaker is not available');
+    expect(String((error as Error).message)).toContain(
+      'INFERENCE_BACKEND=sagemaker needs STEREO_SPOT_PLATFORM=aws',
+    );
   });
 });

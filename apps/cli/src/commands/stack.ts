@@ -19,7 +19,7 @@ import {
 import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { runMediaWorker } from '@stereo-spot/media-worker';
-import { PipelineError, systemClock, type PipelinePorts } from '@stereo-spot/pipeline';
+import { PipelineError, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
@@ -159,6 +159,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         outputStorage: platform.outputStorage,
         scratchDir,
         convertFile,
+        ...(await sageMakerFactory(configs.video.platform, platform)),
       });
       running.push(
         runVideoWorker({
@@ -210,6 +211,25 @@ async function openPlatform(config: PlatformConfig, publicBaseUrl: () => string)
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   const aws = await createAwsPlatform(config);
   return { ...aws, close: () => aws.close() };
+}
+
+/** On AWS, how the video-worker builds its `sagemaker` backend (the SDK is loaded only there). */
+async function sageMakerFactory(
+  config: PlatformConfig,
+  platform: OpenPlatform,
+): Promise<{ createSageMaker?: (endpointName: string) => StereoInference }> {
+  if (config.kind !== 'aws') return {};
+  const { createSageMakerInference } = await import('@stereo-spot/aws-adapters');
+  return {
+    createSageMaker: (endpointName) =>
+      createSageMakerInference({
+        region: config.region,
+        ...(config.endpointUrl !== undefined ? { endpoint: config.endpointUrl } : {}),
+        endpointName,
+        inputBucket: platform.inputStorage.bucket,
+        outputBucket: platform.outputStorage.bucket,
+      }),
+  };
 }
 
 function embeddedWebUrl(configs: StackConfigs, env: Env): string {
