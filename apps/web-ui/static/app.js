@@ -251,10 +251,23 @@
     });
   }
 
+  // A still the server could not make (no ffmpeg where it runs) hides its figure instead of
+  // showing a broken image.
+  function setupPreviews() {
+    for (const img of document.querySelectorAll('#previews img')) {
+      const hide = () => {
+        img.closest('figure').hidden = true;
+      };
+      img.addEventListener('error', hide);
+      if (img.getAttribute('src') && img.complete && img.naturalWidth === 0) hide();
+    }
+  }
+
   function start() {
     localizeTimes();
     setupNewJob();
     setupJobDetail();
+    setupPreviews();
     setupAnaglyph();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -116,11 +116,13 @@ describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
     },
   );
 
-  it(app === 'media-worker' ? 'installs ffmpeg in the runtime image' : 'installs no ffmpeg', () => {
+  // media-worker splits and joins segments; web-ui makes the job page's still previews.
+  const needsFfmpeg = app === 'media-worker' || app === 'web-ui';
+  it(needsFfmpeg ? 'installs ffmpeg in the runtime image' : 'installs no ffmpeg', () => {
     const installs = all(runtime, 'RUN')
       .map((i) => i.args)
       .join(' ');
-    if (app === 'media-worker') expect(installs).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
+    if (needsFfmpeg) expect(installs).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
     else expect(installs).not.toContain('ffmpeg');
   });
 });
