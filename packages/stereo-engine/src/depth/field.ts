@@ -45,10 +45,19 @@ export function guideRow(frame: Uint8Array, layout: FrameLayout, y: number, out:
 /**
  * Evaluates a DepthField row by row at a frame's full resolution. Holds the column mapping and
  * scratch rows for one frame size (one instance per worker).
+ *
+ * Across a row, the interpolated coefficients are linear between neighbouring cell centres, so
+ * each run of pixels between two centres steps A and B by a constant instead of interpolating
+ * per pixel: the pixel loop then reads only the guide.
  */
 export class DepthFieldSampler {
-  private readonly column0: Int32Array;
-  private readonly columnWeight: Float32Array;
+  /** Pixels left of the first cell centre (they take cell 0's coefficients as they are). */
+  private readonly leadingPixels: number;
+  /** runStart[g]: the first pixel of the run between centres g and g+1 (runStart[gw] = width). */
+  private readonly runStart: Int32Array;
+  /** runWeight[g]: the interpolation weight of centre g+1 at the run's first pixel. */
+  private readonly runWeight: Float32Array;
+  private readonly step: number;
   private readonly aRow: Float32Array;
   private readonly bRow: Float32Array;
   private readonly guide: Float32Array;
@@ -61,15 +70,23 @@ export class DepthFieldSampler {
     private readonly cellHeight: number,
   ) {
     const { width } = layout;
-    this.column0 = new Int32Array(width);
-    this.columnWeight = new Float32Array(width);
-    for (let x = 0; x < width; x++) {
-      const g = clamp((x + 0.5) / cellWidth - 0.5, 0, gridWidth - 1);
-      const g0 = min(floor(g), gridWidth - 1);
-      this.column0[x] = g0;
-      this.columnWeight[x] = g - g0;
+    // Pixel x sits at grid coordinate (x + 0.5) / cellWidth − 0.5, clamped to [0, gw − 1].
+    const gridX = (x: number): number => (x + 0.5) / cellWidth - 0.5;
+    let leading = 0;
+    while (leading < width && gridX(leading) < 0) leading++;
+    this.leadingPixels = leading;
+    this.runStart = new Int32Array(gridWidth + 1);
+    this.runWeight = new Float32Array(gridWidth + 1);
+    let x = leading;
+    for (let g = 0; g < gridWidth; g++) {
+      this.runStart[g] = x;
+      this.runWeight[g] = x < width ? clamp(gridX(x), 0, gridWidth - 1) - g : 0;
+      // The last cell's run reaches the right edge (its coefficients stay flat past the centre).
+      while (x < width && (g === gridWidth - 1 || floor(gridX(x)) <= g)) x++;
     }
-    // One spare entry so `g0 + 1` is always readable (it repeats the last column).
+    this.runStart[gridWidth] = width;
+    this.step = 1 / cellWidth;
+    // One spare entry so `g + 1` is always readable (it repeats the last column).
     this.aRow = new Float32Array(gridWidth + 1);
     this.bRow = new Float32Array(gridWidth + 1);
     this.guide = new Float32Array(width);
@@ -89,39 +106,49 @@ export class DepthFieldSampler {
     const bRow = this.bRow;
     const r0 = j0 * gw;
     const r1 = j1 * gw;
+    // YUV: the guide is the luma byte itself, so A is scaled by 1/255 here once per cell.
+    const yuv = this.layout.format !== 'gbrp';
+    const guideScale = yuv ? 1 / 255 : 1;
     for (let g = 0; g < gw; g++) {
       const a0 = a[r0 + g]!;
       const b0 = b[r0 + g]!;
-      aRow[g] = a0 + fy * (a[r1 + g]! - a0);
+      aRow[g] = (a0 + fy * (a[r1 + g]! - a0)) * guideScale;
       bRow[g] = b0 + fy * (b[r1 + g]! - b0);
     }
     aRow[gw] = aRow[gw - 1]!;
     bRow[gw] = bRow[gw - 1]!;
-    const column0 = this.column0;
-    const weight = this.columnWeight;
-    if (this.layout.format === 'gbrp') {
+    let guide: Uint8Array | Float32Array;
+    let offset: number;
+    if (yuv) {
+      guide = frame;
+      offset = y * width;
+    } else {
       guideRow(frame, this.layout, y, this.guide);
-      const guide = this.guide;
-      for (let x = 0; x < width; x++) {
-        const g = column0[x]!;
-        const f = weight[x]!;
-        const ag = aRow[g]!;
-        const bg = bRow[g]!;
-        const d = (ag + f * (aRow[g + 1]! - ag)) * guide[x]! + bg + f * (bRow[g + 1]! - bg);
+      guide = this.guide;
+      offset = 0;
+    }
+    const leading = this.leadingPixels;
+    const a0 = aRow[0]!;
+    const b0 = bRow[0]!;
+    for (let x = 0; x < leading; x++) {
+      const d = a0 * guide[offset + x]! + b0;
+      out[x] = d < 0 ? 0 : d > 1 ? 1 : d;
+    }
+    const step = this.step;
+    for (let g = 0; g < gw; g++) {
+      const end = this.runStart[g + 1]!;
+      const da = aRow[g + 1]! - aRow[g]!;
+      const db = bRow[g + 1]! - bRow[g]!;
+      const last = g === gw - 1;
+      const w = this.runWeight[g]!;
+      let ag = aRow[g]! + w * da;
+      let bg = bRow[g]! + w * db;
+      const sa = last ? 0 : step * da;
+      const sb = last ? 0 : step * db;
+      for (let x = this.runStart[g]!; x < end; x++, ag += sa, bg += sb) {
+        const d = ag * guide[offset + x]! + bg;
         out[x] = d < 0 ? 0 : d > 1 ? 1 : d;
       }
-      return;
-    }
-    // YUV: the guide is the luma byte itself (scaled by 1/255 into A beforehand).
-    for (let g = 0; g <= gw; g++) aRow[g]! *= 1 / 255;
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const g = column0[x]!;
-      const f = weight[x]!;
-      const ag = aRow[g]!;
-      const bg = bRow[g]!;
-      const d = (ag + f * (aRow[g + 1]! - ag)) * frame[row + x]! + bg + f * (bRow[g + 1]! - bg);
-      out[x] = d < 0 ? 0 : d > 1 ? 1 : d;
     }
   }
 }

@@ -5,7 +5,7 @@ import type { GridSize } from '../depth/grid';
 import type { FrameLayout } from '../frame/planar';
 import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
-import { forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
+import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -48,13 +48,15 @@ export class StereoRenderer {
   private readonly shift: number;
   private readonly gains: { left: number; right: number };
   private readonly taper: Float32Array;
-  private readonly identity: Float32Array;
+  private readonly identity: Int32Array;
   private readonly depthRow: Float32Array;
   private readonly dilatedRow: Float32Array;
   private readonly base: Float32Array;
   private readonly padded: Float32Array;
-  private readonly positions: [Float32Array, Float32Array];
-  private readonly halfPositions: Float32Array;
+  private readonly ahead: Float32Array;
+  private readonly behind: Float32Array;
+  private readonly positions: [Int32Array, Int32Array];
+  private readonly halfPositions: Int32Array;
   /** scratch[eye][plane]: the eye's sampled row before packing. */
   private readonly scratch: Uint8Array[][];
   /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
@@ -75,13 +77,15 @@ export class StereoRenderer {
     this.shift = parallaxShift(options.divergence, width);
     this.gains = eyeGains(options.keepSourceEye);
     this.taper = borderTaper(width, options.zeroParallaxBorder);
-    this.identity = Float32Array.from({ length: width }, (_, x) => min(x, width - 1 - 1e-3));
+    this.identity = Int32Array.from({ length: width }, (_, x) => min(x * POSITION_ONE, max(0, (width - 1) * POSITION_ONE - 1)));
     this.depthRow = new Float32Array(width);
     this.dilatedRow = new Float32Array(width);
     this.base = new Float32Array(width);
     this.padded = new Float32Array(width + 2 * MAX_DILATION);
-    this.positions = [new Float32Array(width), new Float32Array(width)];
-    this.halfPositions = new Float32Array(inputLayout.planes[1]!.width);
+    this.ahead = new Float32Array(width + 2 * MAX_DILATION);
+    this.behind = new Float32Array(width + 2 * MAX_DILATION);
+    this.positions = [new Int32Array(width), new Int32Array(width)];
+    this.halfPositions = new Int32Array(inputLayout.planes[1]!.width);
     const planeRows = (): Uint8Array[] => inputLayout.planes.map((p) => new Uint8Array(p.width));
     this.scratch = [planeRows(), planeRows()];
     this.pending = [planeRows(), planeRows()];
@@ -152,17 +156,40 @@ export class StereoRenderer {
       for (let x = 0; x < width; x++) base[x] = (depth[x]! - convergence) * taper[x]!;
       return depth;
     }
+    // Max over the window [x − r, x + r] by van Herk / Gil-Werman: block-wise running maxima
+    // from the left (ahead) and from the right (behind), three comparisons per pixel whatever r.
+    // (Comparisons, not Math.max: V8 runs these loops about twice as fast.)
     const padded = this.padded;
+    const span = 2 * radius;
+    const length = width + span;
     padded.fill(depth[0]!, 0, radius);
     padded.set(depth.subarray(0, width), radius);
-    padded.fill(depth[width - 1]!, radius + width, 2 * radius + width);
+    padded.fill(depth[width - 1]!, radius + width, length);
+    const window = span + 1;
+    const ahead = this.ahead;
+    const behind = this.behind;
+    for (let start = 0; start < length; start += window) {
+      const end = start + window < length ? start + window : length;
+      let m = padded[start]!;
+      ahead[start] = m;
+      for (let i = start + 1; i < end; i++) {
+        const v = padded[i]!;
+        if (v > m) m = v;
+        ahead[i] = m;
+      }
+      m = padded[end - 1]!;
+      behind[end - 1] = m;
+      for (let i = end - 2; i >= start; i--) {
+        const v = padded[i]!;
+        if (v > m) m = v;
+        behind[i] = m;
+      }
+    }
     const out = this.dilatedRow;
     for (let x = 0; x < width; x++) {
-      let m = padded[x]!;
-      for (let k = 1; k <= 2 * radius; k++) {
-        const v = padded[x + k]!;
-        if (v > m) m = v;
-      }
+      const fromRight = behind[x]!;
+      const fromLeft = ahead[x + span]!;
+      const m = fromLeft > fromRight ? fromLeft : fromRight;
       out[x] = m;
       base[x] = (m - convergence) * taper[x]!;
     }

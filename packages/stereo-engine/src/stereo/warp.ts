@@ -9,6 +9,16 @@ const { ceil, round } = Math;
 export const DISOCCLUSION_SPAN = 2;
 
 /**
+ * Source positions are fixed-point with this many fraction bits: sampling then runs on integers
+ * only, about twice as fast in V8 as float positions, and 1/256 px is finer than 8-bit output.
+ */
+export const POSITION_FRACTION_BITS = 8;
+/** Position 1.0 (one pixel) in fixed point. */
+export const POSITION_ONE = 1 << POSITION_FRACTION_BITS;
+const FRACTION_MASK = POSITION_ONE - 1;
+const ROUNDING = POSITION_ONE >> 1;
+
+/**
  * Forward-warps one row of `width` pixels: source pixel x lands at `x + k·base[x]`, where `base`
  * grows with nearness (depth − convergence) and `k` is the eye's signed gain in pixels.
  *
@@ -22,18 +32,20 @@ export const DISOCCLUSION_SPAN = 2;
  * Spans wider than DISOCCLUSION_SPAN are left open and, like every target pixel nothing landed
  * on, filled from the background side: the neighbour whose source has the smaller depth.
  *
- * Output: `sourcePos`, per target pixel, where to sample the source row (in [0, width − 1)).
+ * Output: `sourcePos`, per target pixel, where to sample the source row, in fixed point
+ * (POSITION_ONE per pixel), in [0, (width − 1)·POSITION_ONE).
  */
 export function forwardWarpRow(
   base: Float32Array,
   k: number,
   depth: Float32Array,
   width: number,
-  sourcePos: Float32Array,
+  sourcePos: Int32Array,
 ): void {
   sourcePos.fill(-1, 0, width);
   const last = width - 1;
-  const maxPos = last - 1e-3;
+  const lastPos = last * POSITION_ONE;
+  const maxPos = lastPos > 0 ? lastPos - 1 : 0;
   // Segment x spans [t(x), t(x+1)); the last pixel spans one pixel from its landing point and
   // samples itself (clamped below `last` so sampling needs no bounds check).
   if (k > 0) {
@@ -45,14 +57,14 @@ export function forwardWarpRow(
         // Folded over (a nearer neighbour overtook it) or torn open: only the pixel's own
         // footprint; nearer pixels drawn later still cover it, and an open gap stays a hole.
         const p = round(t0);
-        if (p >= 0 && p <= last) sourcePos[p] = x < maxPos ? x : maxPos;
+        if (p >= 0 && p <= last) sourcePos[p] = x < last ? x * POSITION_ONE : maxPos;
       } else {
         let p = ceil(t0);
         let end = ceil(t1) - 1;
         if (p < 0) p = 0;
         if (end > last) end = last;
-        const du = 1 / span;
-        let position = x + (p - t0) * du;
+        const du = POSITION_ONE / span;
+        let position = x * POSITION_ONE + (p - t0) * du;
         for (; p <= end; p++, position += du) sourcePos[p] = position;
       }
       t1 = t0;
@@ -66,14 +78,14 @@ export function forwardWarpRow(
         // Folded over (a nearer neighbour overtook it) or torn open: only the pixel's own
         // footprint; nearer pixels drawn later still cover it, and an open gap stays a hole.
         const p = round(t0);
-        if (p >= 0 && p <= last) sourcePos[p] = x < maxPos ? x : maxPos;
+        if (p >= 0 && p <= last) sourcePos[p] = x < last ? x * POSITION_ONE : maxPos;
       } else {
         let p = ceil(t0);
         let end = ceil(t1) - 1;
         if (p < 0) p = 0;
         if (end > last) end = last;
-        const du = 1 / span;
-        let position = x + (p - t0) * du;
+        const du = POSITION_ONE / span;
+        let position = x * POSITION_ONE + (p - t0) * du;
         for (; p <= end; p++, position += du) sourcePos[p] = position;
       }
       t0 = t1;
@@ -83,7 +95,7 @@ export function forwardWarpRow(
 }
 
 /** Fills runs of -1 in `sourcePos` with the position of the farther (smaller depth) neighbour. */
-function fillHoles(sourcePos: Float32Array, depth: Float32Array, width: number): void {
+function fillHoles(sourcePos: Int32Array, depth: Float32Array, width: number): void {
   let p = 0;
   while (p < width) {
     if (sourcePos[p]! >= 0) {
@@ -101,21 +113,22 @@ function fillHoles(sourcePos: Float32Array, depth: Float32Array, width: number):
     else {
       const leftPos = sourcePos[left]!;
       const rightPos = sourcePos[right]!;
-      pos = depth[leftPos | 0]! <= depth[rightPos | 0]! ? leftPos : rightPos;
+      pos = depth[leftPos >> POSITION_FRACTION_BITS]! <= depth[rightPos >> POSITION_FRACTION_BITS]! ? leftPos : rightPos;
     }
     sourcePos.fill(pos, start, p);
   }
 }
 
 /**
- * Samples `src[srcOffset .. srcOffset+srcWidth)` at fractional positions (linear interpolation).
- * Positions must lie in [0, srcWidth − 1) (forwardWarpRow guarantees it) so no bounds branch.
+ * Samples `src[srcOffset .. srcOffset+srcWidth)` at fixed-point positions (linear interpolation,
+ * rounded). Positions must lie in [0, (srcWidth − 1)·POSITION_ONE) (forwardWarpRow guarantees
+ * it, up to float rounding, clamped here) so no other bounds branch.
  */
 export function sampleRow(
   src: Uint8Array,
   srcOffset: number,
   srcWidth: number,
-  positions: Float32Array,
+  positions: Int32Array,
   count: number,
   dst: Uint8Array,
   dstOffset: number,
@@ -124,13 +137,13 @@ export function sampleRow(
     dst.fill(src[srcOffset]!, dstOffset, dstOffset + count);
     return;
   }
-  const maxPos = srcWidth - 1 - 1e-3;
+  const maxPos = (srcWidth - 1) * POSITION_ONE - 1;
   for (let p = 0; p < count; p++) {
-    let s = positions[p]!;
-    if (s > maxPos) s = maxPos; // float32 rounding can land exactly on the last pixel
-    const i = s | 0;
-    const a = src[srcOffset + i]!;
-    dst[dstOffset + p] = (a + (s - i) * (src[srcOffset + i + 1]! - a) + 0.5) | 0;
+    let q = positions[p]!;
+    if (q > maxPos) q = maxPos;
+    const i = srcOffset + (q >> POSITION_FRACTION_BITS);
+    const a = src[i]!;
+    dst[dstOffset + p] = (a * POSITION_ONE + (src[i + 1]! - a) * (q & FRACTION_MASK) + ROUNDING) >> POSITION_FRACTION_BITS;
   }
 }
 
@@ -142,14 +155,14 @@ export function sampleChromaRow(
   src: Uint8Array,
   srcOffset: number,
   chromaWidth: number,
-  lumaPositions: Float32Array,
+  lumaPositions: Int32Array,
   dst: Uint8Array,
   dstOffset: number,
-  halfPositions: Float32Array,
+  halfPositions: Int32Array,
 ): void {
-  const max = chromaWidth - 1 - 1e-3;
+  const max = (chromaWidth - 1) * POSITION_ONE - 1;
   for (let j = 0; j < chromaWidth; j++) {
-    const h = lumaPositions[2 * j]! * 0.5;
+    const h = lumaPositions[2 * j]! >> 1;
     halfPositions[j] = h < max ? h : max;
   }
   sampleRow(src, srcOffset, chromaWidth, halfPositions, chromaWidth, dst, dstOffset);
