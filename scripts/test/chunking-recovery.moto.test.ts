@@ -15,19 +15,14 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   // Loaded like the script loads it (lazily: the embedded path never needs the SDK).
-  const { createAwsClients, createAwsPlatform, provisionPipelineResources } = await import('@stereo-spot/aws-adapters');
+  const { provisionAwsPlatform } = await import('@stereo-spot/aws-adapters');
   moto = await startMotoServer();
   // The script uses the SDK's default credential chain, as an operator's shell would.
   process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = moto.credentials.secretAccessKey;
-  const clients = createAwsClients({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
-  const provisioned = await provisionPipelineResources(clients, { prefix: uniqueResourcePrefix('recovery') }).finally(
-    () => clients.destroy(),
-  );
-  platform = await createAwsPlatform(
-    { kind: 'aws', region: moto.region, endpointUrl: moto.endpoint, resources: provisioned.env },
-    { credentials: moto.credentials },
-  );
+  const opened = await provisionAwsPlatform(moto, { prefix: uniqueResourcePrefix('recovery') });
+  platform = opened.platform;
+  const { provisioned } = opened;
   env = {
     AWS_REGION: moto.region,
     AWS_ENDPOINT_URL: moto.endpoint,

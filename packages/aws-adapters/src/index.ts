@@ -39,6 +39,11 @@ export {
   type ProvisionedPipeline,
 } from './provisioning/pipeline-resources';
 export {
+  provisionAwsPlatform,
+  type EmulatorEndpoint,
+  type ProvisionedPlatform,
+} from './provisioning/provisioned-platform';
+export {
   SageMakerAsyncInference,
   createSageMakerInference,
   SAGEMAKER_REQUEST_PREFIX,
