@@ -16,7 +16,7 @@ export function jobDetailPage(csrf: string, job: JobView) {
   const player =
     job.status === 'completed' && job.playback_url !== undefined
       ? html`<section class="card" aria-labelledby="result-title"><h2 id="result-title">Result</h2>
-<div class="player"><video id="player" controls preload="metadata" playsinline src="${job.playback_url}"></video>
+<div class="player"><video id="player" controls preload="metadata" playsinline crossorigin="anonymous" src="${job.playback_url}"></video>
 <canvas id="anaglyph" hidden></canvas></div>
 <p class="actions">
 ${job.download_url !== undefined ? html`<a class="button" id="download" href="${job.download_url}" download="${job.download_file_name ?? ''}">Download ${job.download_file_name ?? ''}</a>` : ''}
