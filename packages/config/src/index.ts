@@ -26,6 +26,7 @@ export {
   type BuiltinEngineConfig,
   type WebUiConfig,
   type MediaWorkerConfig,
+  type JanitorConfig,
   type VideoWorkerConfig,
   type ReassemblyTriggerConfig,
   type OpsConfig,

@@ -58,6 +58,14 @@ export interface MediaWorkerConfig extends BaseConfig {
   readonly role: 'media-worker';
   readonly consumer: ConsumerConfig;
   readonly segmentDurationSeconds: number;
+  /** The stuck-job janitor next to the chunking loop; `false` when JANITOR_INTERVAL_SECONDS is 0. */
+  readonly janitor: false | JanitorConfig;
+}
+
+export interface JanitorConfig {
+  readonly intervalMs: number;
+  readonly graceMs: number;
+  readonly maxAgeMs: number;
 }
 
 /** Tuning of the builtin CPU engine; unset fields keep the engine's defaults. */
@@ -105,6 +113,9 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     SQS_LONG_POLL_WAIT_SECONDS: '20',
     SHUTDOWN_GRACE_SECONDS: '2',
     SEGMENT_DURATION_SECONDS: '10',
+    JANITOR_INTERVAL_SECONDS: '60',
+    JANITOR_GRACE_MINUTES: '15',
+    JOB_MAX_AGE_HOURS: '24',
     INFERENCE_BACKEND: 'builtin',
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
@@ -115,6 +126,9 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     SQS_LONG_POLL_WAIT_SECONDS: '20',
     SHUTDOWN_GRACE_SECONDS: '25',
     SEGMENT_DURATION_SECONDS: '300',
+    JANITOR_INTERVAL_SECONDS: '60',
+    JANITOR_GRACE_MINUTES: '15',
+    JOB_MAX_AGE_HOURS: '24',
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
     HOST: '0.0.0.0',
@@ -243,6 +257,14 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
         role,
         consumer: consumerConfig(values),
         segmentDurationSeconds: values.SEGMENT_DURATION_SECONDS as number,
+        janitor:
+          values.JANITOR_INTERVAL_SECONDS === 0
+            ? false
+            : {
+                intervalMs: (values.JANITOR_INTERVAL_SECONDS as number) * 1000,
+                graceMs: (values.JANITOR_GRACE_MINUTES as number) * 60_000,
+                maxAgeMs: (values.JOB_MAX_AGE_HOURS as number) * 3_600_000,
+              },
       };
     case 'video-worker':
       return { ...base, role, consumer: consumerConfig(values), inference: inferenceConfig(values) };

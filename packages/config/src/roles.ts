@@ -65,7 +65,7 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'CHUNKING_QUEUE_URL',
       'REASSEMBLY_QUEUE_URL',
     ],
-    settings: [...CONSUMER, 'SEGMENT_DURATION_SECONDS'],
+    settings: [...CONSUMER, 'SEGMENT_DURATION_SECONDS', 'JANITOR_INTERVAL_SECONDS', 'JANITOR_GRACE_MINUTES', 'JOB_MAX_AGE_HOURS'],
   },
   'video-worker': {
     awsResources: [...BUCKETS, 'JOBS_TABLE_NAME', 'SEGMENT_COMPLETIONS_TABLE_NAME', 'VIDEO_WORKER_QUEUE_URL'],

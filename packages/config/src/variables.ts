@@ -107,6 +107,18 @@ export const VARIABLES = {
     schema: positiveSeconds(3600),
     meaning: 'target segment length for chunking (segments split at the next keyframe)',
   },
+  JANITOR_INTERVAL_SECONDS: {
+    schema: integer(0, 86_400),
+    meaning: "media-worker: seconds between the stuck-job janitor's sweeps; 0 turns the janitor off",
+  },
+  JANITOR_GRACE_MINUTES: {
+    schema: integer(1, 10_080),
+    meaning: 'janitor: how long a job must sit untouched before it is recovered or its reassembly triggered',
+  },
+  JOB_MAX_AGE_HOURS: {
+    schema: integer(1, 8_760),
+    meaning: 'janitor: a job still unfinished this long after creation is marked failed',
+  },
   INFERENCE_BACKEND: {
     schema: z.enum(INFERENCE_BACKENDS, { error: `must be one of ${INFERENCE_BACKENDS.join(', ')}` }),
     meaning: 'how the video-worker converts a segment',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig, ROLE_ENV_SCHEMAS, ROLES, VARIABLES } from '../src';
 
 const AWS_MEDIA_ENV = {
@@ -62,6 +64,24 @@ describe('loadConfig', () => {
     expect(config.segmentDurationSeconds).toBe(300);
     expect(config.consumer.longPollWaitSeconds).toBe(0);
     expect(config.consumer.shutdownGraceSeconds).toBe(25);
+    expect(config.janitor).toEqual({ intervalMs: 60_000, graceMs: 15 * 60_000, maxAgeMs: 24 * 3_600_000 });
+  });
+
+  it("reads the janitor's settings, and 0 s between sweeps turns it off", () => {
+    // Act
+    const tuned = loadConfig('media-worker', {
+      JANITOR_INTERVAL_SECONDS: '30',
+      JANITOR_GRACE_MINUTES: '5',
+      JOB_MAX_AGE_HOURS: '72',
+    });
+    const off = loadConfig('media-worker', { JANITOR_INTERVAL_SECONDS: '0' });
+    const bad = () => loadConfig('media-worker', { JANITOR_GRACE_MINUTES: '0', JOB_MAX_AGE_HOURS: 'a day' });
+
+    // Assess
+    expect(tuned.janitor).toEqual({ intervalMs: 30_000, graceMs: 5 * 60_000, maxAgeMs: 72 * 3_600_000 });
+    expect(off.janitor).toBe(false);
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/JANITOR_GRACE_MINUTES[\s\S]*JOB_MAX_AGE_HOURS/);
   });
 
   it('names every missing and bad variable in one error', () => {
@@ -166,6 +186,21 @@ describe('loadConfig', () => {
     expect(error.issues.map((issue) => issue.variable)).toEqual(['WEB_UI_AUTH_TOKEN']);
     expect(web.publicBaseUrl).toBe('http://box:8080');
     expect(web.authToken).toBe('a-long-enough-secret');
+  });
+});
+
+describe('README configuration table', () => {
+  it('names every variable the configuration reads', () => {
+    // Prepare
+    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+
+    // Act
+    const missing = Object.keys(VARIABLES).filter(
+      (name) => !readme.includes(`\`${name}\``) && !(name.endsWith('_DLQ_URL') && readme.includes('`*_DLQ_URL`')),
+    );
+
+    // Assess
+    expect(missing).toEqual([]);
   });
 });
 

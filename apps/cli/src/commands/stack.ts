@@ -146,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           ports: platform,
           consumer: configs.media.consumer,
           segmentDurationSeconds: configs.media.segmentDurationSeconds,
+          janitor: configs.media.janitor,
           scratchDir,
           logger: logger('media-worker'),
           signal: options.signal,
