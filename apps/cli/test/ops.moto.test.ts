@@ -13,17 +13,16 @@ import {
   type JobId,
 } from '@stereo-spot/shared-types';
 import {
-  makeJob,
   makeSegmentCompletion,
   startMotoServer,
   uniqueResourcePrefix,
   type MotoServer,
 } from '@stereo-spot/testing';
-import { EXIT_DONE, EXIT_REFUSED, type OpsIo, type OpsPlatform } from '../src/commands/ops/context';
-import { diagnoseJob } from '../src/commands/ops/diagnose';
+import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
-import { gatherJobFacts, showJob } from '../src/commands/ops/job';
+import { showJob } from '../src/commands/ops/job';
 import { triggerReassembly } from '../src/commands/ops/reassembly';
+import { createJob as createJobIn, diagnosisOf as diagnosisIn, recordingIo } from './support/ops';
 
 jest.setTimeout(60_000);
 
@@ -57,16 +56,8 @@ afterEach(async () => {
   await platform?.close();
 });
 
-function io(answer: boolean): OpsIo & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: (line) => lines.push(line), confirm: () => Promise.resolve(answer) };
-}
-
-async function createJob(overrides: Partial<Job>): Promise<JobId> {
-  const job = makeJob({ created_at: Date.now(), ...overrides });
-  await platform.jobs.create(job);
-  return job.job_id;
-}
+const io = recordingIo;
+const createJob = (overrides: Partial<Job>): Promise<JobId> => createJobIn(platform.jobs, overrides);
 
 async function dropTestEvent(queue: Queue): Promise<void> {
   const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
@@ -130,11 +121,7 @@ function recordSqsOperations(): string[] {
   return operations;
 }
 
-async function diagnosisOf(jobId: JobId) {
-  const facts = await gatherJobFacts(ops, jobId);
-  if (facts === undefined) throw new Error('job not found');
-  return diagnoseJob(facts);
-}
+const diagnosisOf = (jobId: JobId) => diagnosisIn(ops, jobId);
 
 describe('ops dlq on SQS', () => {
   test('inspect does not consume; replay falls back to receive → send → delete and the message is back on its queue', async () => {

@@ -3,15 +3,15 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
-import { makeJob, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
-import { EXIT_DONE, EXIT_REFUSED, type OpsIo, type OpsPlatform } from '../src/commands/ops/context';
+import { makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
-import { diagnoseJob } from '../src/commands/ops/diagnose';
-import { gatherJobFacts, showJob } from '../src/commands/ops/job';
+import { showJob } from '../src/commands/ops/job';
 import { showJobLogs } from '../src/commands/ops/logs';
 import { showQueues } from '../src/commands/ops/queues';
 import { AUTOSCALING_WARNING, scaleService, serviceNames } from '../src/commands/ops/scale';
 import { triggerReassembly } from '../src/commands/ops/reassembly';
+import { createJob as createJobIn, diagnosisOf as diagnosisIn, recordingIo } from './support/ops';
 
 jest.setTimeout(180_000);
 
@@ -36,16 +36,8 @@ afterEach(async () => {
   await home.remove();
 });
 
-function io(answer: boolean): OpsIo & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: (line) => lines.push(line), confirm: () => Promise.resolve(answer) };
-}
-
-async function createJob(overrides: Partial<Job>): Promise<JobId> {
-  const job = makeJob({ created_at: Date.now(), ...overrides });
-  await platform.jobs.create(job);
-  return job.job_id;
-}
+const io = recordingIo;
+const createJob = (overrides: Partial<Job>): Promise<JobId> => createJobIn(platform.jobs, overrides);
 
 /** A job whose upload notification ended in the chunking DLQ (received once, never deleted). */
 async function uploadIntoChunkingDlq(): Promise<JobId> {
@@ -104,11 +96,7 @@ async function waitForCompleted(jobId: JobId): Promise<Job | undefined> {
   return job;
 }
 
-async function diagnosisOf(jobId: JobId) {
-  const facts = await gatherJobFacts(ops, jobId);
-  if (facts === undefined) throw new Error('job not found');
-  return diagnoseJob(facts);
-}
+const diagnosisOf = (jobId: JobId) => diagnosisIn(ops, jobId);
 
 describe('ops dlq', () => {
   test('replay returns the DLQ message to its queue and the workers process it', async () => {
