@@ -69,4 +69,41 @@ describe('changesFromStreamRecords', () => {
       /^job_id=\? unreadable SegmentCompletions stream record 1 dropped: /,
     );
   });
+
+  it('reads a DynamoDB Streams GetRecords record (Date creation time, no event source ARN)', () => {
+    // Prepare
+    const getRecordsRecord = {
+      eventID: 'abc',
+      eventName: 'MODIFY',
+      dynamodb: {
+        ApproximateCreationDateTime: new Date(),
+        Keys: { job_id: { S: JOB }, segment_index: { N: '0' } },
+        SequenceNumber: '42',
+      },
+    } as unknown as DynamoDBRecord;
+
+    // Act
+    const { changes } = changesFromStreamRecords([getRecordsRecord], capture().logger);
+
+    // Assess
+    expect(changes).toEqual([{ eventName: 'MODIFY', jobId: JOB, segmentIndex: 0, sequenceNumber: '42' }]);
+  });
+
+  it.each([
+    ['a job id that is not a lowercase UUID', { Keys: { job_id: { S: 'JOB-1' }, segment_index: { N: '1' } }, SequenceNumber: '1' }],
+    ['a segment index as a string attribute', { Keys: { job_id: { S: JOB }, segment_index: { S: '1' } }, SequenceNumber: '1' }],
+    ['a fractional segment index', { Keys: { job_id: { S: JOB }, segment_index: { N: '1.5' } }, SequenceNumber: '1' }],
+    ['no sequence number', { Keys: { job_id: { S: JOB }, segment_index: { N: '1' } } }],
+    ['no keys', { SequenceNumber: '1' }],
+  ])('drops a record with %s', (_label, dynamodb) => {
+    // Prepare
+    const { logger, lines } = capture();
+
+    // Act
+    const result = changesFromStreamRecords([{ eventName: 'INSERT', dynamodb } as DynamoDBRecord], logger);
+
+    // Assess
+    expect(result).toEqual({ changes: [], unreadable: 1 });
+    expect(lines).toHaveLength(1);
+  });
 });

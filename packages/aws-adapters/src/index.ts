@@ -14,11 +14,7 @@ export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-de
 export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
-export {
-  segmentCompletionChangeFromStreamRecord,
-  jobIdOfStreamRecord,
-  toLambdaStreamRecord,
-} from './streams/segment-completion-records';
+export { toLambdaStreamRecord } from './streams/segment-completion-records';
 export {
   DynamoDbStreamPoller,
   type DynamoDbStreamPollerOptions,

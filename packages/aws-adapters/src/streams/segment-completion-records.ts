@@ -1,60 +1,8 @@
 import type { _Record as StreamsApiRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { SegmentCompletionChange } from '@stereo-spot/pipeline';
-import {
-  InvalidPayloadError,
-  SegmentCompletionSchema,
-  describeZodError,
-  err,
-  ok,
-  type Result,
-} from '@stereo-spot/shared-types';
-import { z } from 'zod';
 
-/**
- * DynamoDB stream records of the SegmentCompletions table → the pipeline's
- * SegmentCompletionChange. Lambda's event records and the DynamoDB Streams API's GetRecords
- * records carry the same attribute-value JSON (`{"S": "..."}`, `{"N": "3"}`); only the record
- * envelope differs a little, so one reader serves both.
- */
-const StringAttribute = z.object({ S: z.string() });
-const NumberAttribute = z.object({ N: z.string().regex(/^\d+$/, 'segment_index must be a whole number') });
-
-const ChangeRecordSchema = z.object({
-  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
-  dynamodb: z.object({
-    Keys: z.object({ job_id: StringAttribute, segment_index: NumberAttribute }),
-    SequenceNumber: z.string().min(1),
-  }),
-});
-
-const KIND = 'SegmentCompletions stream record';
-
-export function segmentCompletionChangeFromStreamRecord(
-  record: DynamoDBRecord | StreamsApiRecord | unknown,
-): Result<SegmentCompletionChange, InvalidPayloadError> {
-  const parsed = ChangeRecordSchema.safeParse(record);
-  if (!parsed.success) return err(new InvalidPayloadError(KIND, describeZodError(parsed.error)));
-  const keys = parsed.data.dynamodb.Keys;
-  const completion = SegmentCompletionSchema.pick({ job_id: true, segment_index: true }).safeParse({
-    job_id: keys.job_id.S,
-    segment_index: Number(keys.segment_index.N),
-  });
-  if (!completion.success) return err(new InvalidPayloadError(KIND, describeZodError(completion.error)));
-  return ok({
-    eventName: parsed.data.eventName,
-    jobId: completion.data.job_id,
-    segmentIndex: completion.data.segment_index,
-    sequenceNumber: parsed.data.dynamodb.SequenceNumber,
-  });
-}
-
-/** The job a record is about, even when the rest of it is unusable (`undefined` → log `job_id=?`). */
-export function jobIdOfStreamRecord(record: unknown): string | undefined {
-  const value = (record as { dynamodb?: { Keys?: { job_id?: { S?: unknown } } } } | null)?.dynamodb?.Keys
-    ?.job_id?.S;
-  return typeof value === 'string' ? value : undefined;
-}
+// Reading these records (keys → SegmentCompletionChange) is the reassembly-trigger's job
+// (apps/reassembly-trigger/src/stream-records.ts), on either platform.
 
 /**
  * A GetRecords record in the shape Lambda's event source mapping delivers, so an emulated stream
