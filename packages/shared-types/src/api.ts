@@ -1,7 +1,7 @@
 /** The web-ui JSON API's request and response bodies. */
 import { z } from 'zod';
 import { JobSchema } from './job';
-import { AnaglyphMethodSchema, DEFAULT_OUTPUT_MODE, OutputModeSchema, STEREO_LIMITS } from './stereo';
+import { DEFAULT_OUTPUT_MODE, OutputModeSchema, StereoParamsSchema } from './stereo';
 
 /** File names are shown and offered for download: no path separators or control characters. */
 export const SourceFileNameSchema = z
@@ -18,17 +18,7 @@ export const SourceFileNameSchema = z
 export const CreateJobRequestSchema = z.object({
   file_name: SourceFileNameSchema,
   mode: OutputModeSchema.default(DEFAULT_OUTPUT_MODE),
-  divergence: z
-    .number()
-    .min(STEREO_LIMITS.divergence.min)
-    .max(STEREO_LIMITS.divergence.max)
-    .default(STEREO_LIMITS.divergence.default),
-  convergence: z
-    .number()
-    .min(STEREO_LIMITS.convergence.min)
-    .max(STEREO_LIMITS.convergence.max)
-    .default(STEREO_LIMITS.convergence.default),
-  anaglyph_method: AnaglyphMethodSchema.default('dubois'),
+  ...StereoParamsSchema.shape,
   /** Size of the file about to be uploaded, so an oversized upload is refused before it starts. */
   file_size: z.number().int().nonnegative().optional(),
 });

@@ -17,6 +17,8 @@ export {
   ANAGLYPH_METHODS,
   AnaglyphMethodSchema,
   STEREO_LIMITS,
+  DivergenceSchema,
+  ConvergenceSchema,
   StereoParamsSchema,
   DEFAULT_STEREO_PARAMS,
   outputFileName,

@@ -86,17 +86,23 @@ export const STEREO_LIMITS = {
   convergence: { min: 0, max: 1, default: 0.5 },
 } as const;
 
+/** Divergence with its range and default: the one definition every schema uses. */
+export const DivergenceSchema = z
+  .number()
+  .min(STEREO_LIMITS.divergence.min)
+  .max(STEREO_LIMITS.divergence.max)
+  .default(STEREO_LIMITS.divergence.default);
+
+/** Convergence with its range and default: the one definition every schema uses. */
+export const ConvergenceSchema = z
+  .number()
+  .min(STEREO_LIMITS.convergence.min)
+  .max(STEREO_LIMITS.convergence.max)
+  .default(STEREO_LIMITS.convergence.default);
+
 export const StereoParamsSchema = z.object({
-  divergence: z
-    .number()
-    .min(STEREO_LIMITS.divergence.min)
-    .max(STEREO_LIMITS.divergence.max)
-    .default(STEREO_LIMITS.divergence.default),
-  convergence: z
-    .number()
-    .min(STEREO_LIMITS.convergence.min)
-    .max(STEREO_LIMITS.convergence.max)
-    .default(STEREO_LIMITS.convergence.default),
+  divergence: DivergenceSchema,
+  convergence: ConvergenceSchema,
   anaglyph_method: AnaglyphMethodSchema.default('dubois'),
 });
 export type StereoParams = z.infer<typeof StereoParamsSchema>;

@@ -2,7 +2,8 @@ import os from 'node:os';
 import {
   AnaglyphMethodSchema,
   OutputModeSchema,
-  STEREO_LIMITS,
+  ConvergenceSchema,
+  DivergenceSchema,
   describeZodError,
   type AnaglyphMethod,
   type OutputMode,
@@ -86,16 +87,8 @@ const ConvertOptionsSchema = z.object({
   input: z.string().min(1),
   output: z.string().min(1),
   mode: OutputModeSchema,
-  divergence: z
-    .number()
-    .min(STEREO_LIMITS.divergence.min)
-    .max(STEREO_LIMITS.divergence.max)
-    .default(STEREO_LIMITS.divergence.default),
-  convergence: z
-    .number()
-    .min(STEREO_LIMITS.convergence.min)
-    .max(STEREO_LIMITS.convergence.max)
-    .default(STEREO_LIMITS.convergence.default),
+  divergence: DivergenceSchema,
+  convergence: ConvergenceSchema,
   anaglyphMethod: AnaglyphMethodSchema.default('dubois'),
   depthOut: z.string().min(1).optional(),
   crf: z.number().min(0).max(63).default(20),
