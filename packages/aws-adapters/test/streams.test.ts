@@ -1,37 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { segmentOutputKey, toJobId, type JobId } from '@stereo-spot/shared-types';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
 import { createSegmentCompletionsTable } from '../src/provisioning/pipeline-resources';
 import { DynamoDbStreamPoller } from '../src/streams/stream-poller';
 import { startMotoFixture, type MotoFixture } from './support/moto';
-
-const JOB = toJobId('0b6f5a4e-6a43-4a4e-9d0e-2a7b1c3d4e5f');
-
-/** A record as Lambda's event source mapping delivers it (from the AWS documentation's shape). */
-const lambdaRecord = (overrides: Partial<NonNullable<DynamoDBRecord['dynamodb']>> = {}): DynamoDBRecord => ({
-  eventID: '1',
-  eventName: 'INSERT',
-  eventVersion: '1.1',
-  eventSource: 'aws:dynamodb',
-  awsRegion: 'eu-west-1',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/completions/stream/2024-01-01T00:00:00.000',
-  dynamodb: {
-    ApproximateCreationDateTime: 1_700_000_000,
-    Keys: { job_id: { S: JOB }, segment_index: { N: '3' } },
-    NewImage: {
-      job_id: { S: JOB },
-      segment_index: { N: '3' },
-      output_key: { S: segmentOutputKey(JOB, 3) },
-      completed_at: { N: '1700000000000' },
-    },
-    SequenceNumber: '111100000000000000001',
-    SizeBytes: 120,
-    StreamViewType: 'NEW_IMAGE',
-    ...overrides,
-  },
-});
 
 describe('DynamoDbStreamPoller on moto_server', () => {
   let moto: MotoFixture;
