@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import cliPackage from '../package.json';
 import { convertCommand } from './commands/convert';
 import { opsCommand } from './commands/ops';
 import { submitCommand } from './commands/submit';
@@ -13,6 +14,7 @@ import { workerCommand } from './commands/worker';
 export function buildProgram(): Command {
   const program = new Command('stereo-spot')
     .description('Turn 2D videos and images into stereoscopic 3D (anaglyph, side-by-side, top-bottom).')
+    .version(cliPackage.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
   program.addCommand(upCommand());

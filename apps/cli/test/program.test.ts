@@ -6,4 +6,19 @@ describe('stereo-spot command', () => {
     expect(program.name()).toBe('stereo-spot');
     expect(program.helpInformation()).toContain('stereoscopic 3D');
   });
+
+  it('prints its version', () => {
+    // Prepare
+    const printed: string[] = [];
+    const program = buildProgram()
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => printed.push(text) });
+
+    // Act
+    const run = () => program.parse(['node', 'stereo-spot', '--version']);
+
+    // Assess
+    expect(run).toThrow(expect.objectContaining({ code: 'commander.version' }));
+    expect(printed.join('').trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
 });
