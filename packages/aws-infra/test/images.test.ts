@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLED_APPS, bundleNodeApp, REPO_ROOT, resolveAppEntry } from '../src/bundle/bundle';
 import { ECS_APPS, WEB_UI_PORT } from '../src/constants';
+import { NODE_APPS_DOCKERFILE } from '../src/cli/docker';
 import { WEB_UI_HEALTH_CHECK } from '../src/stack';
 
 /**
@@ -47,47 +48,33 @@ const WORKER_ROLE: Record<(typeof ECS_APPS)[number], string> = {
   'video-worker': 'video',
 };
 
-describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
-  const file = path.join(REPO_ROOT, 'docker', app, 'Dockerfile');
-  const stages = parseDockerfile(readFileSync(file, 'utf8'));
-  const runtime = stages[stages.length - 1]!;
-  const build = stages.find((stage) => stage.name === 'build')!;
-  const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
+const stages = parseDockerfile(readFileSync(NODE_APPS_DOCKERFILE, 'utf8'));
+const stageNamed = (name: string): Stage | undefined => stages.find((stage) => stage.name === name);
+const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
 
-  it('is multi-stage and ends in a small runtime stage that copies only the bundle', () => {
-    expect(stages.map((stage) => stage.name)).toEqual(['manifests', 'build', 'runtime']);
-    expect(runtime.base).toBe('${NODE_IMAGE}');
-    expect(all(runtime, 'COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
-    expect(
-      all(runtime, 'RUN')
-        .map((i) => i.args)
-        .join(' '),
-    ).not.toMatch(/\bnpm\b|\bnpx\b/);
-  });
+/** The stages an image is built from, first to last: the target and the stages it starts FROM. */
+function chainOf(target: string): Stage[] {
+  const chain: Stage[] = [];
+  for (let stage = stageNamed(target); stage; stage = stageNamed(stage.base)) chain.unshift(stage);
+  return chain;
+}
 
-  it('runs as the unprivileged node user', () => {
-    const users = all(runtime, 'USER').map((i) => i.args);
-    expect(users).toEqual(['node']);
-    const userIndex = runtime.instructions.findIndex((i) => i.keyword === 'USER');
-    const entryIndex = runtime.instructions.findIndex((i) => i.keyword === 'ENTRYPOINT');
-    expect(userIndex).toBeLessThan(entryIndex);
-  });
-
-  it('bundles the CLI in the build stage and runs `stereo-spot worker <role>`', () => {
-    expect(all(build, 'RUN').map((i) => i.args)).toContain(
-      'node --import tsx packages/aws-infra/src/bundle/cli.ts cli /out/stereo-spot.cjs',
-    );
-    expect(BUNDLED_APPS).toContain('cli');
-    expect(JSON.parse(all(runtime, 'ENTRYPOINT')[0]!.args)).toEqual([
-      'node',
-      '--enable-source-maps',
-      '/app/stereo-spot.cjs',
+describe('docker/node-apps/Dockerfile', () => {
+  it('has shared manifest, build and runtime stages and one target per image', () => {
+    expect(stages.map((stage) => stage.name)).toEqual([
+      'manifests',
+      'build',
+      'runtime',
+      'runtime-ffmpeg',
+      'web-ui',
+      'media-worker',
+      'video-worker',
     ]);
-    expect(JSON.parse(all(runtime, 'CMD')[0]!.args)).toEqual(['worker', WORKER_ROLE[app]]);
+    expect(ECS_APPS.every((app) => stageNamed(app) !== undefined)).toBe(true);
   });
 
   it('copies only sources that exist and that its .dockerignore lets through', () => {
-    const ignore = readFileSync(`${file}.dockerignore`, 'utf8');
+    const ignore = readFileSync(`${NODE_APPS_DOCKERFILE}.dockerignore`, 'utf8');
     const sources = stages
       .flatMap((stage) => all(stage, 'COPY'))
       .filter((i) => !i.args.startsWith('--from='))
@@ -98,19 +85,57 @@ describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
       expect(ignore.split('\n')).not.toContain(source);
     }
   });
+});
+
+describe.each(ECS_APPS)('the %s image (--target)', (app) => {
+  const chain = chainOf(app);
+  const image = chain.flatMap((stage) => stage.instructions);
+  const target = chain[chain.length - 1]!;
+  const build = stageNamed('build')!;
+  const inImage = (keyword: string) => image.filter((i) => i.keyword === keyword);
+
+  it('is Node.js and the bundle only: no package manager run', () => {
+    expect(chain[0]!.base).toBe('${NODE_IMAGE}');
+    expect(inImage('COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
+    expect(
+      inImage('RUN')
+        .map((i) => i.args)
+        .join(' '),
+    ).not.toMatch(/\bnpm\b|\bnpx\b/);
+  });
+
+  it('runs as the unprivileged node user, set by its own stage after every RUN', () => {
+    expect(inImage('USER').map((i) => i.args)).toEqual(['node']);
+    expect(all(target, 'USER').map((i) => i.args)).toEqual(['node']);
+    const userIndex = image.findIndex((i) => i.keyword === 'USER');
+    expect(image.slice(userIndex).some((i) => i.keyword === 'RUN')).toBe(false);
+  });
+
+  it('bundles the CLI in the build stage and runs `stereo-spot worker <role>`', () => {
+    expect(all(build, 'RUN').map((i) => i.args)).toContain(
+      'node --import tsx packages/aws-infra/src/bundle/cli.ts cli /out/stereo-spot.cjs',
+    );
+    expect(BUNDLED_APPS).toContain('cli');
+    expect(JSON.parse(inImage('ENTRYPOINT')[0]!.args)).toEqual([
+      'node',
+      '--enable-source-maps',
+      '/app/stereo-spot.cjs',
+    ]);
+    expect(JSON.parse(all(target, 'CMD')[0]!.args)).toEqual(['worker', WORKER_ROLE[app]]);
+  });
 
   it(
     app === 'web-ui'
       ? 'exposes the web port and health-checks /healthz like the task definition'
       : 'has no port and no health check (ECS watches the process)',
     () => {
-      const healthchecks = all(runtime, 'HEALTHCHECK');
+      const healthchecks = inImage('HEALTHCHECK');
       if (app !== 'web-ui') {
         expect(healthchecks).toEqual([]);
-        expect(all(runtime, 'EXPOSE')).toEqual([]);
+        expect(inImage('EXPOSE')).toEqual([]);
         return;
       }
-      expect(all(runtime, 'EXPOSE').map((i) => i.args)).toEqual([String(WEB_UI_PORT)]);
+      expect(inImage('EXPOSE').map((i) => i.args)).toEqual([String(WEB_UI_PORT)]);
       const command = /\bCMD\s+(\[.*\])$/.exec(healthchecks[0]!.args)![1]!;
       expect(['CMD', ...(JSON.parse(command) as string[])]).toEqual(WEB_UI_HEALTH_CHECK);
     },
@@ -118,8 +143,8 @@ describe.each(ECS_APPS)('docker/%s/Dockerfile', (app) => {
 
   // media-worker splits and joins segments; web-ui makes the job page's still previews.
   const needsFfmpeg = app === 'media-worker' || app === 'web-ui';
-  it(needsFfmpeg ? 'installs ffmpeg in the runtime image' : 'installs no ffmpeg', () => {
-    const installs = all(runtime, 'RUN')
+  it(needsFfmpeg ? 'installs ffmpeg' : 'installs no ffmpeg', () => {
+    const installs = inImage('RUN')
       .map((i) => i.args)
       .join(' ');
     if (needsFfmpeg) expect(installs).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);

@@ -1,6 +1,7 @@
 /**
  * `docker-build` and `docker-push`: the web-ui, media-worker and video-worker images, built from
- * the repository root with docker/<app>/Dockerfile and pushed to the ECR URLs in .env.
+ * the repository root from docker/node-apps/Dockerfile (one target per image) and pushed to the
+ * ECR URLs in .env.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { ENV_FILE } from './commands';
 import { readEnvFile } from './env-file';
 import { capture, findExecutable, run } from './tools';
 
-export const dockerfileOf = (app: EcsApp): string => path.join(REPO_ROOT, 'docker', app, 'Dockerfile');
+/** One Dockerfile for the three Node.js images; the image is its build target of the app's name. */
+export const NODE_APPS_DOCKERFILE = path.join(REPO_ROOT, 'docker', 'node-apps', 'Dockerfile');
 export const localImage = (app: EcsApp, tag: string): string => `stereo-spot/${app}:${tag}`;
 
 /** A Docker client that reaches an engine, or an AwsInfraError saying what is missing. */
@@ -69,7 +71,9 @@ export function dockerBuildCommand(args: readonly string[]): void {
         '--platform',
         'linux/amd64',
         '-f',
-        dockerfileOf(app),
+        NODE_APPS_DOCKERFILE,
+        '--target',
+        app,
         '-t',
         localImage(app, tag),
         '-t',
