@@ -2,4 +2,5 @@
 export { startWebServer, type WebServer, type WebServerOptions, type PassthroughHandler } from './server';
 export { Router, type RouteContext, type RouteHandler, type HttpMethod } from './router';
 export { HttpError, sendJson, sendError, readJsonBody } from './http';
+export { WebUiError, type WebUiErrorCode } from './errors';
 export { registerApiRoutes, type ApiDeps } from './api';

@@ -17,6 +17,7 @@ import {
   setSecurityHeaders,
 } from './pages/security';
 import { Router } from './router';
+import { listenError } from './errors';
 
 /** Handles a request outside the router (e.g. the embedded presigned URLs); true when it did. */
 export type PassthroughHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -68,9 +69,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     void handle(options, router, presignedOrigins, req, res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port));
+    server.once('error', failed);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -10,21 +10,26 @@ let home: TempDir;
 let platform: LocalPlatform;
 let server: WebServer;
 
+/** The JSON API's dependencies over the test's embedded platform. */
+function apiDeps(maxUploadBytes = 1_000_000) {
+  return {
+    ...platform,
+    logger: createLogger({ name: 'web-ui-test', level: 'silent' }),
+    clock: systemClock,
+    ids: { newJobId: () => randomUUID() },
+    maxUploadBytes,
+    uploadUrlTtlSeconds: 600,
+    downloadUrlTtlSeconds: 600,
+    eventsPollMs: 20,
+  };
+}
+
 async function start(options: { authToken?: string; maxUploadBytes?: number } = {}) {
   home = await makeTempDir('web-ui-api');
   let url = 'http://127.0.0.1:1';
   platform = createLocalPlatform({ home: home.path, publicBaseUrl: () => url, pollIntervalMs: 20 });
   server = await startWebServer({
-    api: {
-      ...platform,
-      logger: createLogger({ name: 'web-ui-test', level: 'silent' }),
-      clock: systemClock,
-      ids: { newJobId: () => randomUUID() },
-      maxUploadBytes: options.maxUploadBytes ?? 1_000_000,
-      uploadUrlTtlSeconds: 600,
-      downloadUrlTtlSeconds: 600,
-      eventsPollMs: 20,
-    },
+    api: apiDeps(options.maxUploadBytes),
     host: '127.0.0.1',
     port: 0,
     logger: createLogger({ name: 'web-ui-test', level: 'silent' }),
@@ -264,6 +269,27 @@ describe('web-ui JSON API on the embedded platform', () => {
     expect(await platform.outputStorage.list(`jobs/${id}/`)).toEqual([]);
     expect(await platform.segmentCompletions.count(id)).toBe(0);
     expect(await platform.jobs.get(id)).toBeUndefined();
+  });
+
+  it('refuses to start on a port that is taken, saying how to choose another', async () => {
+    // Prepare
+    await start();
+    const port = Number(new URL(server.url).port);
+
+    // Act
+    const second = startWebServer({
+      api: apiDeps(),
+      host: '127.0.0.1',
+      port,
+      logger: createLogger({ name: 'web-ui-test', level: 'silent' }),
+    });
+
+    // Assess
+    await expect(second).rejects.toMatchObject({
+      name: 'WebUiError',
+      code: 'ADDRESS_IN_USE',
+      message: `127.0.0.1:${port} is already in use: stop the program listening there, or choose another port with PORT=<n>`,
+    });
   });
 
   it('reports health, unknown paths and wrong methods', async () => {
