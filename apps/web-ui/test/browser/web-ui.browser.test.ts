@@ -190,6 +190,40 @@ it('creates a job, uploads, follows it over SSE, plays, downloads and deletes it
   expect(phoneErrors).toEqual([]);
 }, 240_000);
 
+it('the new-job form works from the keyboard alone, with a visible focus', async () => {
+  // Prepare
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${url}/`);
+  const focused = () =>
+    page.evaluate(() => {
+      const element = document.activeElement as HTMLInputElement | null;
+      if (element === null || element === document.body) return { name: '', outline: 'none' };
+      const name = element.id ? `#${element.id}` : `${element.tagName.toLowerCase()}[name=${element.name}]`;
+      return { name, outline: getComputedStyle(element).outlineStyle };
+    });
+
+  // Act: Tab through the page, then choose another mode with the arrow keys
+  const reached: { name: string; outline: string }[] = [];
+  for (let i = 0; i < 30; i += 1) {
+    await page.keyboard.press('Tab');
+    reached.push(await focused());
+  }
+  await page.focus('input[name="mode"]:checked');
+  const before = await page.getAttribute('input[name="mode"]:checked', 'value');
+  await page.keyboard.press('ArrowDown');
+  const after = await page.getAttribute('input[name="mode"]:checked', 'value');
+  await page.close();
+
+  // Assess
+  const names = reached.map((r) => r.name);
+  expect(names).toEqual(expect.arrayContaining(['input[name=mode]', '#divergence', '#convergence', '#file', '#start']));
+  expect(names.indexOf('input[name=mode]')).toBeLessThan(names.indexOf('#start'));
+  expect(reached.filter((r) => r.name !== '').every((r) => r.outline !== 'none')).toBe(true);
+  expect(after).not.toBe(before);
+  expect(errors).toEqual([]);
+}, 60_000);
+
 it('refuses a file over the upload limit with a readable message in the page', async () => {
   // Prepare
   const dir = await makeTempDir('web-ui-big');
