@@ -12,3 +12,4 @@ export * from './errors';
 export * from './ports/platform';
 export * from './use-cases';
 export * from './consumer';
+export { pause } from './pause';

@@ -9,11 +9,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type {
-  ObjectStorage,
-  SegmentConversionRequest,
-  SegmentConversionResult,
-  StereoInference,
+import {
+  inferenceRequestFields,
+  type ObjectStorage,
+  type SegmentConversionRequest,
+  type SegmentConversionResult,
+  type StereoInference,
 } from '@stereo-spot/pipeline';
 import {
   AbortedError,
@@ -82,12 +83,7 @@ export class HttpStereoInference implements StereoInference {
   async convertSegment(request: SegmentConversionRequest): Promise<SegmentConversionResult> {
     const body: InvocationRequestBody = {
       ...(await this.locations(request)),
-      mode: request.mode,
-      divergence: request.stereo.divergence,
-      convergence: request.stereo.convergence,
-      anaglyph_method: request.stereo.anaglyph_method,
-      job_id: request.jobId,
-      segment_index: request.segmentIndex,
+      ...inferenceRequestFields(request),
     };
     const { status, json } = await this.post(body, request.signal);
     if (status !== 200) {

@@ -1,4 +1,4 @@
-import { describeJob } from '@stereo-spot/pipeline';
+import { describeJob, pause } from '@stereo-spot/pipeline';
 import { isTerminalStatus, type JobView } from '@stereo-spot/shared-types';
 import type { Router } from '../router';
 import type { ApiDeps } from './deps';
@@ -47,7 +47,7 @@ export function registerEventRoutes(router: Router, deps: ApiDeps): void {
       for (;;) {
         send(await describeJob(viewDeps(deps), job));
         if (isTerminalStatus(job.status) || closed) break;
-        await sleep(deps.eventsPollMs, stop.signal);
+        await pause(deps.eventsPollMs, stop.signal);
         if (closed) break;
         const next = await deps.jobs.get(jobId);
         if (next === undefined) {
@@ -65,14 +65,3 @@ export function registerEventRoutes(router: Router, deps: ApiDeps): void {
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -3,10 +3,12 @@ import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type {
-  SegmentConversionRequest,
-  SegmentConversionResult,
-  StereoInference,
+import {
+  inferenceRequestFields,
+  pause,
+  type SegmentConversionRequest,
+  type SegmentConversionResult,
+  type StereoInference,
 } from '@stereo-spot/pipeline';
 import type { StaticCredentials } from '../clients';
 import { AwsAdapterError, awsErrorName, callAws } from '../errors';
@@ -58,12 +60,7 @@ export class SageMakerAsyncInference implements StereoInference {
     const body = {
       s3_input_uri: `s3://${this.options.inputBucket}/${request.inputKey}`,
       s3_output_uri: `s3://${this.options.outputBucket}/${request.outputKey}`,
-      mode: request.mode,
-      divergence: request.stereo.divergence,
-      convergence: request.stereo.convergence,
-      anaglyph_method: request.stereo.anaglyph_method,
-      job_id: request.jobId,
-      segment_index: request.segmentIndex,
+      ...inferenceRequestFields(request),
     };
     const requestKey = `${SAGEMAKER_REQUEST_PREFIX}${request.jobId}/${request.segmentIndex}-${randomUUID()}.json`;
     await callAws({ ...context, operation: 'S3 PutObject (inference request)' }, () =>
@@ -110,7 +107,7 @@ export class SageMakerAsyncInference implements StereoInference {
       }
       const failed = failure === undefined ? undefined : await this.readIfPresent(failure, request);
       if (failed !== undefined) throw failureError(failed, request);
-      await sleep(wait, request.signal);
+      await pause(wait, request.signal);
       if (request.signal?.aborted === true) {
         throw new AwsAdapterError(
           'INFERENCE_ABORTED',
@@ -194,19 +191,6 @@ function describe(request: SegmentConversionRequest): string {
 function parseS3Uri(uri: string | undefined): { bucket: string; key: string } | undefined {
   const match = uri === undefined ? null : /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   return match?.[1] !== undefined && match[2] !== undefined ? { bucket: match[1], key: match[2] } : undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 export interface CreateSageMakerInferenceOptions {

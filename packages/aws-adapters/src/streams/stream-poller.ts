@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Logger } from '@stereo-spot/logging';
+import { pause } from '@stereo-spot/pipeline';
 import { awsErrorName, callAws } from '../errors';
 import { toLambdaStreamRecord } from './segment-completion-records';
 
@@ -83,7 +84,7 @@ export class DynamoDbStreamPoller {
       } catch (error) {
         this.options.logger?.error({ err: error }, `stream poller pass failed: ${(error as Error).message}`);
       }
-      if (delivered === 0 && !signal.aborted) await sleep(this.idleDelayMs, signal);
+      if (delivered === 0 && !signal.aborted) await pause(this.idleDelayMs, signal);
     }
   }
 
@@ -216,14 +217,3 @@ function countBefore(records: readonly StreamsApiRecord[], sequence: string): nu
   return index === -1 ? 0 : index;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

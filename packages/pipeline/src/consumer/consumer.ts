@@ -3,6 +3,7 @@ import type { JobId } from '@stereo-spot/shared-types';
 import { describeError, isPermanentError } from '../errors';
 import type { Queue, QueueMessage } from '../ports/queue';
 import type { MessageJobContext } from '../use-cases/messages';
+import { pause } from '../pause';
 
 export interface MessageWorkContext {
   /** The worker's logger; the use cases bind it to the job they find in the message. */
@@ -84,11 +85,11 @@ async function receiveLoop(options: ConsumerOptions, stats: ConsumerStats): Prom
     } catch (error) {
       if (signal.aborted) break;
       options.logger.warn({ err: error, queue: queue.name }, `receive from ${queue.name} failed; retrying`);
-      await sleep(options.receiveErrorBackoffMs ?? 1000, signal);
+      await pause(options.receiveErrorBackoffMs ?? 1000, signal);
       continue;
     }
     if (messages.length === 0 && options.waitSeconds === 0) {
-      await sleep(options.emptyReceivePauseMs ?? 250, signal);
+      await pause(options.emptyReceivePauseMs ?? 250, signal);
     }
     for (const message of messages) await processMessage(options, message, stats);
   }
@@ -187,14 +188,3 @@ function safeJobContext(options: ConsumerOptions, body: string): MessageJobConte
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -6,6 +6,7 @@ import type { Queue } from '../ports/queue';
 import { failJob } from './fail-job';
 import { recoverChunking } from './recover-chunking';
 import { triggerIfComplete } from './reassembly-trigger';
+import { pause } from '../pause';
 
 export interface JanitorDeps extends Pick<
   PipelinePorts,
@@ -118,20 +119,8 @@ export async function runJanitor(deps: JanitorDeps, options: JanitorLoopOptions)
     } catch (error) {
       deps.logger.error({ err: error }, 'janitor: sweep failed; retrying at the next interval');
     }
-    await sleep(options.intervalMs, options.signal);
+    await pause(options.intervalMs, options.signal);
   }
   deps.logger.info('janitor stopped');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
