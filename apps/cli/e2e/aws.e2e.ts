@@ -20,6 +20,7 @@ import type { Queue } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId, segmentOutputKey } from '@stereo-spot/shared-types';
 import {
+  QUICK_STACK_ENV,
   freePort,
   makeTempDir,
   makeTestClip,
@@ -110,13 +111,9 @@ async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Pr
     STEREO_SPOT_PLATFORM: 'aws',
     PORT: String(port),
     HOST: '127.0.0.1',
-    SEGMENT_DURATION_SECONDS: '1',
+    ...QUICK_STACK_ENV,
     SQS_LONG_POLL_WAIT_SECONDS: '2',
-    SHUTDOWN_GRACE_SECONDS: '0',
     INFERENCE_BACKEND: 'builtin',
-    BUILTIN_ENGINE_PRESET: 'ultrafast',
-    BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
-    BUILTIN_ENGINE_THREADS: '1',
     LOG_LEVEL: 'info',
   };
   const opsConfig = loadConfig('ops', env);
@@ -254,10 +251,7 @@ describe('stereo-spot up-aws-emulated', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const up = startStereoSpot('up-aws-emulated', ['up-aws-emulated', '--port', String(port)], {
-      SEGMENT_DURATION_SECONDS: '1',
-      BUILTIN_ENGINE_PRESET: 'ultrafast',
-      BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
-      BUILTIN_ENGINE_THREADS: '1',
+      ...QUICK_STACK_ENV,
       LOG_LEVEL: 'info',
     });
     const ready = await up.waitForLog((line) => line.msg.startsWith('AWS emulator ready'), 90_000);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
-import { makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
 import { showJob } from '../src/commands/ops/job';
@@ -66,12 +66,7 @@ function startWorkers(): ChildProcess {
         ...process.env,
         STEREO_SPOT_PLATFORM: 'local',
         STEREO_SPOT_HOME: home.path,
-        SEGMENT_DURATION_SECONDS: '1',
-        SQS_LONG_POLL_WAIT_SECONDS: '1',
-        SHUTDOWN_GRACE_SECONDS: '0',
-        BUILTIN_ENGINE_PRESET: 'ultrafast',
-        BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
-        BUILTIN_ENGINE_THREADS: '1',
+        ...QUICK_STACK_ENV,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'inherit'],

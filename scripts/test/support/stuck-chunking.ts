@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { LocalPlatform } from '@stereo-spot/local-adapters';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import { inputKey, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
-import { makeJob, makeTestClip } from '@stereo-spot/testing';
+import { QUICK_STACK_ENV, makeJob, makeTestClip } from '@stereo-spot/testing';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -84,13 +84,8 @@ export function embeddedEnv(home: string): Record<string, string> {
   return {
     STEREO_SPOT_PLATFORM: 'local',
     STEREO_SPOT_HOME: home,
-    SEGMENT_DURATION_SECONDS: '1',
-    SQS_LONG_POLL_WAIT_SECONDS: '1',
+    ...QUICK_STACK_ENV,
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '30',
-    SHUTDOWN_GRACE_SECONDS: '0',
-    BUILTIN_ENGINE_PRESET: 'ultrafast',
-    BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
-    BUILTIN_ENGINE_THREADS: '1',
     LOG_LEVEL: 'warn',
   };
 }

@@ -1,6 +1,6 @@
 /** One embedded STEREO_SPOT_HOME per test, and the environment every process of the test shares. */
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
-import { freePort, makeTempDir, type TempDir } from '@stereo-spot/testing';
+import { QUICK_STACK_ENV, freePort, makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { startStereoSpot, type StereoSpotProcess } from './processes';
 
 export interface E2eStack {
@@ -33,13 +33,9 @@ export async function e2eStack(overrides: Record<string, string> = {}): Promise<
     STEREO_SPOT_HOME: home.path,
     PORT: String(port),
     HOST: '127.0.0.1',
-    SEGMENT_DURATION_SECONDS: '1',
+    ...QUICK_STACK_ENV,
     SQS_LONG_POLL_WAIT_SECONDS: '2',
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '10',
-    SHUTDOWN_GRACE_SECONDS: '0',
-    BUILTIN_ENGINE_PRESET: 'ultrafast',
-    BUILTIN_ENGINE_DEPTH_RESOLUTION: '64',
-    BUILTIN_ENGINE_THREADS: '1',
     LOG_LEVEL: 'info',
     ...overrides,
   };
