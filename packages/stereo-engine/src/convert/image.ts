@@ -10,7 +10,7 @@ import { PendingOutput } from './output-file';
 import { finish, writeTo } from './pipes';
 
 /** A finer grid than for video: one frame, so the cost does not matter and edges gain. */
-const IMAGE_DEPTH_RESOLUTION = 384;
+export const IMAGE_DEPTH_RESOLUTION = 384;
 
 /**
  * Converts a still image: decode it to RGB planes at its exact size, estimate depth, render the
