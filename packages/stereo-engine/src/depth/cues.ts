@@ -311,3 +311,49 @@ export function gradientMagnitude(luma: Float32Array, gw: number, gh: number, ou
     }
   }
 }
+
+/** A cell this smooth (grid gradient) and this fine-grained (full-resolution detail) may be sky. */
+const SKY_GRADIENT = 0.03;
+const SKY_DETAIL = 0.02;
+/** Sky stops at a colour step this large between neighbouring cells. */
+const SKY_STEP = 0.04;
+
+/**
+ * Sky (and the bright, plain walls and backdrops that play its part indoors): the smooth, bright
+ * or bluish cells connected to the top of the frame through small colour steps, above the lowest
+ * quarter. Marks them 1 in `out` (else 0) and returns their share of the frame. Sky is always the
+ * farthest thing in a picture, however bright or hazy it is.
+ */
+export function skyMask(grid: AnalysisGrid, gradient: Float32Array, out: Uint8Array): number {
+  const { gridWidth: gw, gridHeight: gh, luma, cb, cr, detail } = grid;
+  out.fill(0);
+  const lowest = floor(0.75 * gh);
+  const likely = (i: number): boolean =>
+    gradient[i]! < SKY_GRADIENT && detail[i]! < SKY_DETAIL && (luma[i]! > 0.45 || (cb[i]! > 0.02 && cb[i]! > cr[i]!));
+  const stack: number[] = [];
+  for (let x = 0; x < gw; x++) {
+    if (likely(x)) {
+      out[x] = 1;
+      stack.push(x);
+    }
+  }
+  let count = stack.length;
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const x = i % gw;
+    const y = (i - x) / gw;
+    const visit = (j: number): void => {
+      if (out[j] || !likely(j)) return;
+      const step = abs(luma[j]! - luma[i]!) + abs(cb[j]! - cb[i]!) + abs(cr[j]! - cr[i]!);
+      if (step > SKY_STEP) return;
+      out[j] = 1;
+      count++;
+      stack.push(j);
+    };
+    if (x > 0) visit(i - 1);
+    if (x < gw - 1) visit(i + 1);
+    if (y > 0) visit(i - gw);
+    if (y + 1 < lowest) visit(i + gw);
+  }
+  return count / (gw * gh);
+}

@@ -8,9 +8,11 @@ import {
   gradientMagnitude,
   groundPrior,
   motionCue,
+  skyMask,
 } from './cues';
+import { FigureGround } from './figure';
 import type { DepthField } from './field';
-import { FastGuidedFilter, GuidedFilter, percentiles } from './filters';
+import { boxMean, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -33,8 +35,18 @@ export interface DepthEstimatorOptions {
   readonly refreshInterval?: number;
 }
 
-/** Cue weights: how far (in depth units, range 1) each standardised cue may move the prior. */
-const WEIGHTS = { defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+/**
+ * Cue weights, in depth units (the ground prior and the figure cue span 0..1; defocus,
+ * atmosphere and motion are standardised, about ±1).
+ */
+const WEIGHTS = { ground: 0.5, figure: 0.5, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+/**
+ * Regulariser of the grid-level guided filter, in squared luma: large enough that the local
+ * linear fit spreads depth within regions without copying their brightness into it (a dark
+ * face stays as near as the bright suit around it), small enough that depth still steps at
+ * strong edges.
+ */
+const REGION_EPS = 0.1;
 
 /** Per-cell blend of the new depth with the previous frame's where the image did not change. */
 const TEMPORAL_KEEP = 0.65;
@@ -52,20 +64,25 @@ export interface DepthDiagnostics {
 }
 
 /**
- * Estimates per-frame depth (1 = near) from monocular cues, fused on a coarse grid:
- * ground-plane prior below an estimated horizon, vertical structures carried up from their base,
- * defocus, atmospheric perspective and motion parallax; edge-aware (guided-filter) refinement;
- * temporal smoothing that resets at scene cuts; and a field that carries the grid's depth to
- * full resolution along the image's edges (see DepthField). One instance per stream of frames.
+ * Estimates per-frame depth (1 = near) from monocular cues, fused on a coarse grid: a ground
+ * plane below an estimated horizon with vertical structures carried up from their base; figure
+ * and ground by the frame's border (a subject is what the top and sides do not reach, see
+ * FigureGround); defocus (the sharp part is the subject); atmospheric perspective; motion
+ * parallax; sky always farthest. Then an edge-aware refinement that spreads depth within regions
+ * without copying their brightness, temporal smoothing that resets at scene cuts, and a field
+ * that carries the grid's depth to full resolution along the image's edges (see DepthField).
+ * One instance per stream of frames.
  */
 export class DepthEstimator {
   readonly size: GridSize;
   private readonly grid: AnalysisGrid;
   private readonly guided: GuidedFilter;
-  private readonly refine: FastGuidedFilter;
+  private readonly figureGround: FigureGround;
+  private readonly sky: Uint8Array;
+  private readonly smoothed: [Float32Array, Float32Array, Float32Array];
   private readonly n: number;
   private readonly buffers: Record<
-    'gradient' | 'carry' | 'defocus' | 'atmosphere' | 'motion' | 'fused' | 'depth' | 'a' | 'b' | 'c' | 'd',
+    'gradient' | 'carry' | 'figure' | 'defocus' | 'atmosphere' | 'motion' | 'fused' | 'depth' | 'a' | 'b' | 'c' | 'd',
     Float32Array
   >;
   private readonly priorRows: Float32Array;
@@ -86,11 +103,14 @@ export class DepthEstimator {
     this.grid = createAnalysisGrid(this.size);
     this.n = this.size.gridWidth * this.size.gridHeight;
     this.guided = new GuidedFilter(this.size.gridWidth, this.size.gridHeight);
-    this.refine = new FastGuidedFilter(this.size.gridWidth, this.size.gridHeight);
+    this.figureGround = new FigureGround(this.size.gridWidth, this.size.gridHeight);
+    this.sky = new Uint8Array(this.n);
     const make = (): Float32Array => new Float32Array(this.n);
+    this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
       carry: make(),
+      figure: make(),
       defocus: make(),
       atmosphere: make(),
       motion: make(),
@@ -151,21 +171,36 @@ export class DepthEstimator {
       }
     }
 
+    // Colour planes lightly smoothed, so fine texture is neither a figure nor an edge.
+    const [sl, scb, scr] = this.smoothed;
+    boxMean(grid.luma, gw, gh, 1, sl, b.a);
+    boxMean(grid.cb, gw, gh, 1, scb, b.a);
+    boxMean(grid.cr, gw, gh, 1, scr, b.a);
+    this.figureGround.compute(this.smoothed, b.figure);
+    const skyShare = skyMask(grid, b.gradient, this.sky);
+
     const fused = b.fused;
     const memory = this.motionMemory;
     const wDefocus = WEIGHTS.defocus * defocusConfidence;
+    let farthest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.n; i++) {
-      fused[i] =
-        b.carry[i]! +
+      const v =
+        WEIGHTS.ground * b.carry[i]! +
+        WEIGHTS.figure * b.figure[i]! +
         wDefocus * b.defocus[i]! +
         WEIGHTS.atmosphere * b.atmosphere[i]! +
         (memory ? WEIGHTS.motion * memory[i]! : 0);
+      fused[i] = v;
+      if (!this.sky[i] && v < farthest) farthest = v;
+    }
+    // Sky is behind everything else, whatever the other cues say.
+    if (skyShare > 0 && farthest < Number.POSITIVE_INFINITY) {
+      for (let i = 0; i < this.n; i++) if (this.sky[i]) fused[i] = farthest;
     }
 
-    // Edge-aware refinement: spread the cues within regions, keep steps at image edges.
+    // Edge-aware refinement: spread the cues within regions, keep steps at strong edges.
     const depth = b.depth;
-    const radius = max(2, round(gw / 24));
-    this.guided.filter(grid.luma, fused, radius, 1e-3, depth, b.a, b.b);
+    this.guided.filter(grid.luma, fused, max(2, round(gw / 24)), REGION_EPS, depth, b.a, b.b);
 
     if (this.previousDepth && this.previousLuma) {
       const previous = this.previousDepth;

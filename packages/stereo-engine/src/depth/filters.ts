@@ -2,7 +2,7 @@
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
-const { floor, max, min, round } = Math;
+const { max, min } = Math;
 const INFINITY = Number.POSITIVE_INFINITY;
 
 
@@ -195,76 +195,6 @@ export function minFilter(src: Float32Array, width: number, height: number, r: n
       const hi = y + r >= height ? height - 1 : y + r;
       for (let k = lo; k <= hi; k++) if (tmp[k * width + x]! < m) m = tmp[k * width + x]!;
       out[y * width + x] = m;
-    }
-  }
-}
-
-/**
- * The guided filter fitted on a grid of half the resolution and applied at full resolution
- * (fast guided filter, He & Sun 2015): a quarter of the work for wide radii, where the fit is
- * smooth anyway.
- */
-export class FastGuidedFilter {
-  private readonly halfWidth: number;
-  private readonly halfHeight: number;
-  private readonly guided: GuidedFilter;
-  private readonly halfGuide: Float32Array;
-  private readonly halfInput: Float32Array;
-  private readonly halfA: Float32Array;
-  private readonly halfB: Float32Array;
-
-  constructor(
-    private readonly width: number,
-    private readonly height: number,
-  ) {
-    this.halfWidth = max(1, width >> 1);
-    this.halfHeight = max(1, height >> 1);
-    const n = this.halfWidth * this.halfHeight;
-    this.guided = new GuidedFilter(this.halfWidth, this.halfHeight);
-    this.halfGuide = new Float32Array(n);
-    this.halfInput = new Float32Array(n);
-    this.halfA = new Float32Array(n);
-    this.halfB = new Float32Array(n);
-  }
-
-  /** Filters `input` guided by `guide` (radius in full-grid cells) into `out`. */
-  filter(guide: Float32Array, input: Float32Array, r: number, eps: number, out: Float32Array): void {
-    const { width, height, halfWidth: hw, halfHeight: hh } = this;
-    if (hw < 2 || hh < 2) {
-      this.guided.filter(guide, input, r, eps, out, new Float32Array(width * height), new Float32Array(width * height));
-      return;
-    }
-    halve(guide, width, hw, hh, this.halfGuide);
-    halve(input, width, hw, hh, this.halfInput);
-    this.guided.coefficients(this.halfGuide, this.halfInput, max(1, round(r / 2)), eps, this.halfA, this.halfB);
-    const a = this.halfA;
-    const b = this.halfB;
-    for (let y = 0; y < height; y++) {
-      const hy = min(hh - 1, max(0, (y + 0.5) / 2 - 0.5));
-      const y0 = min(hh - 2, floor(hy));
-      const fy = hy - y0;
-      for (let x = 0; x < width; x++) {
-        const hx = min(hw - 1, max(0, (x + 0.5) / 2 - 0.5));
-        const x0 = min(hw - 2, floor(hx));
-        const fx = hx - x0;
-        const i00 = y0 * hw + x0;
-        const i10 = i00 + hw;
-        const ai = (a[i00]! * (1 - fx) + a[i00 + 1]! * fx) * (1 - fy) + (a[i10]! * (1 - fx) + a[i10 + 1]! * fx) * fy;
-        const bi = (b[i00]! * (1 - fx) + b[i00 + 1]! * fx) * (1 - fy) + (b[i10]! * (1 - fx) + b[i10 + 1]! * fx) * fy;
-        out[y * width + x] = ai * guide[y * width + x]! + bi;
-      }
-    }
-  }
-}
-
-/** 2×2 mean into a half-size grid (a trailing odd row or column is left out). */
-function halve(src: Float32Array, width: number, hw: number, hh: number, out: Float32Array): void {
-  for (let y = 0; y < hh; y++) {
-    const r0 = 2 * y * width;
-    const r1 = r0 + width;
-    for (let x = 0; x < hw; x++) {
-      const c = 2 * x;
-      out[y * hw + x] = 0.25 * (src[r0 + c]! + src[r0 + c + 1]! + src[r1 + c]! + src[r1 + c + 1]!);
     }
   }
 }
