@@ -6,6 +6,9 @@ import { percentiles } from './filters';
 const { max, min } = Math;
 const INFINITY = Number.POSITIVE_INFINITY;
 
+/** Barrier (colour range) a side cell at the very bottom costs as a seed: the ground reaches there. */
+const SIDE_SEED_COST = 0.15;
+
 /**
  * Figure and ground by the picture's border. A photographed subject rarely touches the top or the
  * sides of the frame, and whatever does (walls, sky, foliage, the room behind) is usually
@@ -14,9 +17,14 @@ const INFINITY = Number.POSITIVE_INFINITY;
  * where a path's barrier is the range (max − min) of the colour it crosses, summed over luma and
  * chroma. Unlike a geodesic sum it does not grow across uniform texture, so a textured wall stays
  * background. The bottom row seeds nothing (the ground and a subject's feet touch it) and the
- * sides seed less towards the bottom (the ground reaches them there).
+ * sides seed less towards the bottom (the ground reaches them there). Computed on a grid of half
+ * the analysis grid's resolution: regions, not details, are figures.
  */
 export class FigureGround {
+  private readonly halfWidth: number;
+  private readonly halfHeight: number;
+  private readonly half: Float32Array;
+  private readonly total: Float32Array;
   private readonly distance: Float32Array;
   private readonly upper: Float32Array;
   private readonly lower: Float32Array;
@@ -27,40 +35,49 @@ export class FigureGround {
     private readonly width: number,
     private readonly height: number,
   ) {
-    const n = width * height;
+    const hw = (this.halfWidth = max(1, width >> 1));
+    const hh = (this.halfHeight = max(1, height >> 1));
+    const n = hw * hh;
+    this.half = new Float32Array(n);
+    this.total = new Float32Array(n);
     this.distance = new Float32Array(n);
     this.upper = new Float32Array(n);
     this.lower = new Float32Array(n);
     this.offset = new Float32Array(n);
     this.seed = new Float32Array(n).fill(INFINITY);
     // Seeds: the top row is background outright; the sides are, less and less towards the bottom.
-    for (let x = 0; x < width; x++) this.seed[x] = 0;
-    for (let y = 0; y < height; y++) {
-      const cost = SIDE_SEED_COST * max(0, (y / max(1, height - 1) - 0.5) / 0.5);
-      this.seed[y * width] = min(this.seed[y * width]!, cost);
-      this.seed[y * width + width - 1] = min(this.seed[y * width + width - 1]!, cost);
+    for (let x = 0; x < hw; x++) this.seed[x] = 0;
+    for (let y = 0; y < hh; y++) {
+      const cost = SIDE_SEED_COST * max(0, (y / max(1, hh - 1) - 0.5) / 0.5);
+      this.seed[y * hw] = min(this.seed[y * hw]!, cost);
+      this.seed[y * hw + hw - 1] = min(this.seed[y * hw + hw - 1]!, cost);
     }
   }
 
   /**
-   * Writes into `out` the figure strength of each cell in [0, 1] (its barrier to the border over
-   * the frame's 95th percentile barrier). `channels` are smoothed colour planes of the grid.
+   * Writes into `out` (the analysis grid's size) the figure strength of each cell in [0, 1]: its
+   * barrier to the border over the frame's 95th percentile barrier. `channels` are smoothed
+   * colour planes of the analysis grid.
    */
   compute(channels: readonly Float32Array[], out: Float32Array): void {
-    const n = this.width * this.height;
-    out.fill(0);
+    const { width, height, halfWidth: hw, halfHeight: hh, half, total } = this;
+    total.fill(0);
     for (const channel of channels) {
-      this.barrier(channel);
-      for (let i = 0; i < n; i++) out[i]! += this.distance[i]!;
+      halve(channel, width, hw, hh, half);
+      this.barrier(half);
+      for (let i = 0; i < total.length; i++) total[i]! += this.distance[i]!;
     }
-    const [top = 0] = percentiles(out, [0.95], 0, channels.length);
+    const [top = 0] = percentiles(total, [0.95], 0, channels.length);
     const scale = top > 1e-4 ? 1 / top : 0;
-    for (let i = 0; i < n; i++) out[i] = min(1, out[i]! * scale);
+    for (let y = 0; y < height; y++) {
+      const row = min(hh - 1, y >> 1) * hw;
+      for (let x = 0; x < width; x++) out[y * width + x] = min(1, total[row + min(hw - 1, x >> 1)]! * scale);
+    }
   }
 
-  /** Minimum barrier distance of one channel to the seeds (two raster passes, twice). */
+  /** Minimum barrier distance of one channel to the seeds: forward and backward raster passes, twice. */
   private barrier(value: Float32Array): void {
-    const { width: w, height: h, distance: d, upper: u, lower: l, offset, seed } = this;
+    const { halfWidth: w, halfHeight: h, distance: d, upper: u, lower: l, offset, seed } = this;
     const n = w * h;
     for (let i = 0; i < n; i++) {
       d[i] = seed[i]!;
@@ -68,33 +85,30 @@ export class FigureGround {
       u[i] = value[i]!;
       l[i] = value[i]!;
     }
-    // A path's cost: its seed's offset plus the range of values it crosses.
-    const relax = (i: number, j: number): void => {
-      if (d[j] === INFINITY) return;
-      const v = value[i]!;
-      const hi = u[j]! > v ? u[j]! : v;
-      const lo = l[j]! < v ? l[j]! : v;
-      const total = offset[j]! + hi - lo;
-      if (total < d[i]!) {
-        d[i] = total;
-        u[i] = hi;
-        l[i] = lo;
-        offset[i] = offset[j]!;
-      }
-    };
-    for (let round = 0; round < 2; round++) {
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const i = y * w + x;
-          if (x > 0) relax(i, i - 1);
-          if (y > 0) relax(i, i - w);
-        }
-      }
-      for (let y = h - 1; y >= 0; y--) {
-        for (let x = w - 1; x >= 0; x--) {
-          const i = y * w + x;
-          if (x < w - 1) relax(i, i + 1);
-          if (y < h - 1) relax(i, i + w);
+    // A path's cost is its seed's offset plus the range of the values it crosses; cell i tries
+    // extending the best path of its neighbour j.
+    for (let pass = 0; pass < 4; pass++) {
+      const forward = pass % 2 === 0;
+      for (let k = 0; k < n; k++) {
+        const i = forward ? k : n - 1 - k;
+        const x = i % w;
+        const v = value[i]!;
+        for (let side = 0; side < 2; side++) {
+          let j: number;
+          if (side === 0) j = forward ? (x > 0 ? i - 1 : -1) : x < w - 1 ? i + 1 : -1;
+          else j = forward ? i - w : i + w;
+          if (j < 0 || j >= n) continue;
+          const dj = d[j]!;
+          if (dj === INFINITY) continue;
+          const hi = u[j]! > v ? u[j]! : v;
+          const lo = l[j]! < v ? l[j]! : v;
+          const cost = offset[j]! + hi - lo;
+          if (cost < d[i]!) {
+            d[i] = cost;
+            u[i] = hi;
+            l[i] = lo;
+            offset[i] = offset[j]!;
+          }
         }
       }
     }
@@ -102,5 +116,14 @@ export class FigureGround {
   }
 }
 
-/** Barrier (colour range) a side cell at the very bottom costs as a seed: the ground reaches there. */
-const SIDE_SEED_COST = 0.15;
+/** 2×2 mean into a half-size grid (a trailing odd row or column is left out). */
+function halve(src: Float32Array, width: number, hw: number, hh: number, out: Float32Array): void {
+  for (let y = 0; y < hh; y++) {
+    const r0 = 2 * y * width;
+    const r1 = r0 + width;
+    for (let x = 0; x < hw; x++) {
+      const c = 2 * x;
+      out[y * hw + x] = 0.25 * (src[r0 + c]! + src[r0 + c + 1 < r1 ? r0 + c + 1 : r0 + c]! + src[r1 + c]! + src[r1 + c + 1]!);
+    }
+  }
+}
