@@ -83,15 +83,15 @@ describe('createLocalPlatform', () => {
     await lax.close();
     rmSync(source);
     // Assess
-    const modes = walk(home.path).map((entry) => `${entry.isDirectory ? 'dir ' : 'file'} ${entry.mode.toString(8)} ${entry.relative}`);
-    expect(modes.filter((line) => !/^(dir  700|file 600) /.test(line))).toEqual([]);
+    const modes = walk(home.path).map((entry) => `${entry.isDirectory ? 'dir' : 'file'} ${entry.mode.toString(8)} ${entry.relative}`);
+    expect(modes.filter((line) => !/^(dir 700|file 600) /.test(line))).toEqual([]);
     expect(modes).toEqual(
       expect.arrayContaining([
-        'dir  700 .',
+        'dir 700 .',
         'file 600 stereo-spot.db',
         'file 600 stereo-spot.db-wal',
-        'dir  700 buckets/stereo-spot-input/input',
-        'dir  700 lax',
+        'dir 700 buckets/stereo-spot-input/input',
+        'dir 700 lax',
         'file 600 buckets/stereo-spot-output/jobs/x/final.mp4',
       ]),
     );
