@@ -4,3 +4,4 @@ export { Router, type RouteContext, type RouteHandler, type HttpMethod } from '.
 export { HttpError, sendJson, sendError, readJsonBody } from './http';
 export { WebUiError, type WebUiErrorCode } from './errors';
 export { registerApiRoutes, type ApiDeps } from './api';
+export { DEFAULT_WEB_UI_LIMITS, type WebUiLimits } from './security/limits';

@@ -6,18 +6,21 @@ import { registerApiRoutes, type ApiDeps } from './api';
 import { HttpError, sendError } from './http';
 import { errorPage, registerPageRoutes, sendHtml } from './pages';
 import {
-  AUTH_COOKIE,
   CSRF_HEADER,
   csrfToken,
   csrfTokenMatches,
-  foreignOrigin,
   needsCsrfToken,
   readCookies,
   sameSecret,
   setSecurityHeaders,
+  useSecureCookies,
 } from './pages/security';
 import { Router } from './router';
 import { listenError } from './errors';
+import { createHostAllowlist, type HostAllowlist } from './security/host-allowlist';
+import { createRequestGuards, DEFAULT_WEB_UI_LIMITS, enforce, type RequestGuards, type WebUiLimits } from './security/limits';
+import { applyRequestTimeout, replaceServerRequestTimeout } from './security/request-timeouts';
+import { createSessionSigner, SESSION_COOKIE, type SessionSigner } from './security/session-cookie';
 
 /** Handles a request outside the router (e.g. the embedded presigned URLs); true when it did. */
 export type PassthroughHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -28,8 +31,16 @@ export interface WebServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   /**
+   * PUBLIC_BASE_URL: the address browsers use. Its host is accepted in the Host header (beside the
+   * listening address), its origin in Origin; when it is https, cookies are `Secure` and answers
+   * carry HSTS.
+   */
+  readonly publicBaseUrl?: string;
+  /** Per-client limits and timeouts; unset fields keep DEFAULT_WEB_UI_LIMITS. */
+  readonly limits?: Partial<WebUiLimits>;
+  /**
    * When set, every page and `/api/` call needs it: `Authorization: Bearer <token>`, or the cookie
-   * the sign-in page sets. `/healthz`, `/static/` and `/login` stay open.
+   * session cookie the sign-in page sets. `/healthz`, `/static/` and `/login` stay open.
    */
   readonly authToken?: string;
   readonly logger: Logger;
@@ -52,10 +63,15 @@ export interface WebServer {
 
 /** The web-ui HTTP server: the JSON API, the presigned-URL passthrough, and room for pages. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const limits: WebUiLimits = { ...DEFAULT_WEB_UI_LIMITS, ...options.limits };
+  const guards = createRequestGuards(limits);
+  const session =
+    options.authToken !== undefined ? createSessionSigner(options.authToken, limits.sessionTtlMs) : undefined;
   const router = new Router();
-  registerApiRoutes(router, options.api);
+  registerApiRoutes(router, options.api, guards);
   registerPageRoutes(router, options.api, {
-    ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+    guards,
+    ...(options.authToken !== undefined && session !== undefined ? { auth: { token: options.authToken, session } } : {}),
   });
   for (const register of options.routes ?? []) register(router);
 
@@ -65,9 +81,26 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       options.presignedOrigins !== undefined
         ? Promise.resolve(options.presignedOrigins)
         : learnPresignedOrigins(options.api));
+  let allowlist: HostAllowlist | undefined;
+  const context: HandlerContext = {
+    options,
+    router,
+    presignedOrigins,
+    guards,
+    limits,
+    session,
+    https: options.publicBaseUrl?.startsWith('https:') === true,
+    allowlist: () =>
+      (allowlist ??= createHostAllowlist({
+        bindHost: options.host,
+        port: (server.address() as AddressInfo).port,
+        ...(options.publicBaseUrl !== undefined ? { publicBaseUrl: options.publicBaseUrl } : {}),
+      })),
+  };
   const server = createServer((req, res) => {
-    void handle(options, router, presignedOrigins, req, res);
+    void handle(context, req, res);
   });
+  replaceServerRequestTimeout(server);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port));
     server.once('error', failed);
@@ -92,23 +125,52 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 }
 
 const OPEN_PATHS = /^\/(healthz|login|static\/.*)$/;
+const PRESIGNED_PATH = /^\/presigned\//;
+const HSTS = 'max-age=31536000';
 
-async function handle(
-  options: WebServerOptions,
-  router: Router,
-  presignedOrigins: () => Promise<readonly string[]>,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+interface HandlerContext {
+  readonly options: WebServerOptions;
+  readonly router: Router;
+  readonly presignedOrigins: () => Promise<readonly string[]>;
+  readonly guards: RequestGuards;
+  readonly limits: WebUiLimits;
+  readonly session: SessionSigner | undefined;
+  /** PUBLIC_BASE_URL is https: Secure cookies and HSTS. */
+  readonly https: boolean;
+  readonly allowlist: () => HostAllowlist;
+}
+
+async function handle(context: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options, router } = context;
   const started = Date.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const isPage = !url.pathname.startsWith('/api/') && url.pathname !== '/healthz';
+  applyRequestTimeout(req, res, req.method === 'PUT' && PRESIGNED_PATH.test(url.pathname), {
+    uploadIdleMs: context.limits.uploadIdleTimeoutMs,
+    requestTimeoutMs: context.limits.requestTimeoutMs,
+  });
   try {
+    // Before anything else: a Host this server is not reached under is DNS rebinding (or a
+    // misrouted request). Load balancers' health checks name the target's address: /healthz is
+    // exempt, it tells nothing.
+    if (url.pathname !== '/healthz' && !context.allowlist().allowsHost(req.headers.host)) {
+      res.setHeader('Connection', 'close');
+      throw new HttpError(
+        421,
+        'MISDIRECTED_REQUEST',
+        `this server does not answer to the host ${JSON.stringify(req.headers.host ?? '')}; ` +
+          `it answers to ${[...context.allowlist().hosts].join(', ')} (set PUBLIC_BASE_URL to the address browsers use)`,
+      );
+    }
+    if (context.https) {
+      res.setHeader('Strict-Transport-Security', HSTS);
+      useSecureCookies(res);
+    }
     for (const passthrough of options.passthrough ?? []) {
       if (await passthrough(req, res)) return;
     }
-    setSecurityHeaders(res, await presignedOrigins());
-    if (!OPEN_PATHS.test(url.pathname) && !authorized(options.authToken, req)) {
+    setSecurityHeaders(res, await context.presignedOrigins());
+    if (!OPEN_PATHS.test(url.pathname) && !authorized(context, req, res)) {
       if (isPage && (req.method === 'GET' || req.method === 'HEAD')) {
         res.writeHead(303, { Location: `/login?next=${encodeURIComponent(url.pathname + url.search)}` }).end();
         return;
@@ -120,8 +182,13 @@ async function handle(
         'this server needs an access token (Authorization: Bearer <token>, or sign in on /login)',
       );
     }
-    if (foreignOrigin(req)) {
-      throw new HttpError(403, 'CSRF', 'cross-site requests are refused; use the pages of this server');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !context.allowlist().allowsOrigin(origin)) {
+      throw new HttpError(
+        403,
+        'CSRF',
+        `cross-site requests are refused (Origin ${JSON.stringify(origin)} is not this server); use the pages of this server`,
+      );
     }
     const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
     // Form posts check their `_csrf` field when they read the body; everything else the header.
@@ -141,6 +208,10 @@ async function handle(
   } catch (error) {
     if (res.headersSent) {
       res.end();
+    } else if (error instanceof HttpError && error.status === 421) {
+      // Plain text: no page of this server is rendered for a host it does not serve.
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(`421 Misdirected Request: ${error.message}\n`);
     } else if (error instanceof HttpError && isPage && acceptsHtml(req)) {
       sendHtml(res, error.status, errorPage(csrfToken(req, res), error.status, error.message));
     } else if (error instanceof HttpError) {
@@ -157,11 +228,22 @@ async function handle(
   }
 }
 
-function authorized(token: string | undefined, req: IncomingMessage): boolean {
-  if (token === undefined) return true;
+/**
+ * The bearer token (API clients) or a valid session cookie (browsers). Wrong bearer tokens count
+ * as failed sign-ins: after too many the client gets 429 instead of another guess.
+ */
+function authorized(context: HandlerContext, req: IncomingMessage, res: ServerResponse): boolean {
+  const token = context.options.authToken;
+  if (token === undefined || context.session === undefined) return true;
   const header = req.headers.authorization ?? '';
-  if (header.startsWith('Bearer ')) return sameSecret(header.slice(7), token);
-  return sameSecret(readCookies(req)[AUTH_COOKIE], token);
+  if (header.startsWith('Bearer ')) {
+    const client = context.guards.clientOf(req);
+    enforce(res, context.guards.loginFailures.check(client), 'too many wrong access tokens from this client');
+    if (sameSecret(header.slice(7), token)) return true;
+    context.guards.loginFailures.record(client);
+    return false;
+  }
+  return context.session.verify(readCookies(req)[SESSION_COOKIE], Date.now());
 }
 
 function acceptsHtml(req: IncomingMessage): boolean {

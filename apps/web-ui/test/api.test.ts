@@ -88,7 +88,7 @@ describe('web-ui JSON API on the embedded platform', () => {
     const created = await createJob({ divergence: 3.5 });
     const upload = await fetch(created.upload.url, {
       method: 'PUT',
-      headers: created.upload.headers,
+      headers: { ...created.upload.headers, 'Content-Type': 'video/quicktime' },
       body: 'video bytes',
     });
     const shown = (await (await fetch(`${server.url}/api/jobs/${created.job.job_id}`)).json()) as JobView;

@@ -55,6 +55,8 @@ export function webUiEnvironment(
     HOST: '0.0.0.0',
     PORT: String(WEB_UI_PORT),
     PUBLIC_BASE_URL: publicBaseUrl,
+    // Behind the load balancer: per-client limits count the address it appends to X-Forwarded-For.
+    WEB_UI_TRUSTED_PROXY_HOPS: '1',
     ...(settings.max_upload_bytes !== undefined
       ? { MAX_UPLOAD_BYTES: String(settings.max_upload_bytes) }
       : {}),

@@ -71,7 +71,12 @@ describe('ECS services', () => {
     expect(container.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
     expect((container.healthCheck.command as string[]).join(' ')).toContain('http://127.0.0.1:8080/healthz');
     const env = environmentOf(tagged, 'web-ui');
-    expect(env).toMatchObject({ HOST: '0.0.0.0', PORT: '8080', PUBLIC_BASE_URL: 'https://3d.example.com' });
+    expect(env).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      PUBLIC_BASE_URL: 'https://3d.example.com',
+      WEB_UI_TRUSTED_PROXY_HOPS: '1',
+    });
   });
 
   it('enables Container Insights (RunningTaskCount feeds the scaling)', () => {

@@ -25,6 +25,7 @@ export {
   type InferenceConfig,
   type BuiltinEngineConfig,
   type WebUiConfig,
+  type WebUiLimitsConfig,
   type MediaWorkerConfig,
   type JanitorConfig,
   type VideoWorkerConfig,

@@ -52,6 +52,17 @@ export interface WebUiConfig extends BaseConfig {
   readonly publicBaseUrl?: string;
   readonly maxUploadBytes: number;
   readonly authToken?: string;
+  readonly limits: WebUiLimitsConfig;
+}
+
+/** Per-client limits and the upload idle timeout of the web-ui. */
+export interface WebUiLimitsConfig {
+  readonly jobCreationsPerMinute: number;
+  readonly loginFailuresPerMinute: number;
+  readonly maxEventStreams: number;
+  readonly maxEventStreamsPerClient: number;
+  readonly trustedProxyHops: number;
+  readonly uploadIdleTimeoutMs: number;
 }
 
 export interface MediaWorkerConfig extends BaseConfig {
@@ -120,6 +131,12 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
     HOST: '127.0.0.1',
+    WEB_UI_JOB_CREATIONS_PER_MINUTE: '30',
+    WEB_UI_LOGIN_FAILURES_PER_MINUTE: '5',
+    WEB_UI_MAX_EVENT_STREAMS: '200',
+    WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
+    WEB_UI_TRUSTED_PROXY_HOPS: '0',
+    UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
     LOG_LEVEL: 'info',
   },
   aws: {
@@ -132,6 +149,12 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
     HOST: '0.0.0.0',
+    WEB_UI_JOB_CREATIONS_PER_MINUTE: '30',
+    WEB_UI_LOGIN_FAILURES_PER_MINUTE: '5',
+    WEB_UI_MAX_EVENT_STREAMS: '200',
+    WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
+    WEB_UI_TRUSTED_PROXY_HOPS: '0',
+    UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
     LOG_LEVEL: 'info',
   },
 };
@@ -250,6 +273,14 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
           ? { publicBaseUrl: (values.PUBLIC_BASE_URL as string).replace(/\/+$/, '') }
           : {}),
         ...(values.WEB_UI_AUTH_TOKEN !== undefined ? { authToken: values.WEB_UI_AUTH_TOKEN as string } : {}),
+        limits: {
+          jobCreationsPerMinute: values.WEB_UI_JOB_CREATIONS_PER_MINUTE as number,
+          loginFailuresPerMinute: values.WEB_UI_LOGIN_FAILURES_PER_MINUTE as number,
+          maxEventStreams: values.WEB_UI_MAX_EVENT_STREAMS as number,
+          maxEventStreamsPerClient: values.WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT as number,
+          trustedProxyHops: values.WEB_UI_TRUSTED_PROXY_HOPS as number,
+          uploadIdleTimeoutMs: (values.UPLOAD_IDLE_TIMEOUT_SECONDS as number) * 1000,
+        },
       };
     case 'media-worker':
       return {

@@ -54,7 +54,19 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'SEGMENT_COMPLETIONS_TABLE_NAME',
       'REASSEMBLY_TRIGGERED_TABLE_NAME',
     ],
-    settings: ['MAX_UPLOAD_BYTES', 'PORT', 'HOST', 'PUBLIC_BASE_URL', 'WEB_UI_AUTH_TOKEN'],
+    settings: [
+      'MAX_UPLOAD_BYTES',
+      'PORT',
+      'HOST',
+      'PUBLIC_BASE_URL',
+      'WEB_UI_AUTH_TOKEN',
+      'WEB_UI_JOB_CREATIONS_PER_MINUTE',
+      'WEB_UI_LOGIN_FAILURES_PER_MINUTE',
+      'WEB_UI_MAX_EVENT_STREAMS',
+      'WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT',
+      'WEB_UI_TRUSTED_PROXY_HOPS',
+      'UPLOAD_IDLE_TIMEOUT_SECONDS',
+    ],
   },
   'media-worker': {
     awsResources: [

@@ -157,6 +157,30 @@ export const VARIABLES = {
     schema: z.string().min(16, 'must be at least 16 characters'),
     meaning: 'when set, every API call needs `Authorization: Bearer <token>`',
   },
+  WEB_UI_JOB_CREATIONS_PER_MINUTE: {
+    schema: integer(1, 100_000),
+    meaning: 'web-ui: new jobs one client may create per minute (then 429 with Retry-After)',
+  },
+  WEB_UI_LOGIN_FAILURES_PER_MINUTE: {
+    schema: integer(1, 1000),
+    meaning: 'web-ui: wrong tokens (sign-in or bearer) one client may send per minute (then 429)',
+  },
+  WEB_UI_MAX_EVENT_STREAMS: {
+    schema: integer(1, 100_000),
+    meaning: 'web-ui: progress (SSE) streams open at once in total (then 503)',
+  },
+  WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: {
+    schema: integer(1, 10_000),
+    meaning: 'web-ui: progress (SSE) streams one client may hold open (then 429)',
+  },
+  WEB_UI_TRUSTED_PROXY_HOPS: {
+    schema: integer(0, 10),
+    meaning: 'web-ui: reverse proxies in front whose X-Forwarded-For names the client (1 behind a load balancer)',
+  },
+  UPLOAD_IDLE_TIMEOUT_SECONDS: {
+    schema: integer(1, 3600),
+    meaning: 'embedded upload: fails after this long without a byte arriving (no limit on the total time)',
+  },
   LOG_LEVEL: {
     schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
     meaning: 'pino log level',

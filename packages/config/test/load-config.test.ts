@@ -187,6 +187,29 @@ describe('loadConfig', () => {
     expect(web.publicBaseUrl).toBe('http://box:8080');
     expect(web.authToken).toBe('a-long-enough-secret');
   });
+  it('reads the web-ui limits with documented defaults, and refuses a bad one by name', () => {
+    // Act
+    const defaults = loadConfig('web-ui', {}).limits;
+    const tuned = loadConfig('web-ui', {
+      WEB_UI_JOB_CREATIONS_PER_MINUTE: '3',
+      WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '2',
+      UPLOAD_IDLE_TIMEOUT_SECONDS: '5',
+      WEB_UI_TRUSTED_PROXY_HOPS: '1',
+    }).limits;
+    const error = configError(() => loadConfig('web-ui', { WEB_UI_MAX_EVENT_STREAMS: '0' }));
+
+    // Assess
+    expect(defaults).toEqual({
+      jobCreationsPerMinute: 30,
+      loginFailuresPerMinute: 5,
+      maxEventStreams: 200,
+      maxEventStreamsPerClient: 20,
+      trustedProxyHops: 0,
+      uploadIdleTimeoutMs: 60_000,
+    });
+    expect(tuned).toMatchObject({ jobCreationsPerMinute: 3, maxEventStreamsPerClient: 2, uploadIdleTimeoutMs: 5000, trustedProxyHops: 1 });
+    expect(error.message).toContain('WEB_UI_MAX_EVENT_STREAMS');
+  });
 });
 
 describe('README configuration table', () => {

@@ -6,7 +6,8 @@ export type LocalAdapterErrorCode =
   | 'INVALID_OBJECT_KEY'
   | 'INVALID_ARGUMENT'
   | 'RECEIPT_HANDLE_INVALID'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'OBJECT_EXISTS';
 
 export class LocalAdapterError extends Error {
   constructor(
@@ -55,5 +56,15 @@ export class ReceiptHandleInvalidError extends LocalAdapterError {
 export class PayloadTooLargeError extends LocalAdapterError {
   constructor(readonly maxBytes: number) {
     super('PAYLOAD_TOO_LARGE', `the upload is larger than the limit of ${maxBytes} bytes`, true);
+  }
+}
+
+/** A create-only write (`ifAbsent`, S3's `If-None-Match: *`) found the object already there. */
+export class ObjectExistsError extends LocalAdapterError {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super('OBJECT_EXISTS', `${bucket}/${key} already exists`, true);
   }
 }

@@ -27,12 +27,13 @@ export {
 } from './stream/segment-completion-stream';
 export { FsObjectStorage, type FsObjectStorageOptions, type NotificationRule } from './storage/fs-object-storage';
 export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type PresignedGrant } from './storage/presign';
-export { createPresignedRequestHandler, type PresignedRequestHandler } from './storage/presigned-handler';
+export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
 export {
   LocalAdapterError,
   InvalidObjectKeyError,
   InvalidArgumentError,
   ReceiptHandleInvalidError,
   PayloadTooLargeError,
+  ObjectExistsError,
   type LocalAdapterErrorCode,
 } from './errors';

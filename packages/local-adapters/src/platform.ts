@@ -6,6 +6,8 @@
  *   <home>/buckets/<bucket>/  objects
  *   <home>/tmp/               uploads being written (renamed into place when complete)
  *   <home>/secret             HMAC key of presigned URLs (0600)
+ *
+ * The home folder is 0700 and what the platform creates in it 0600 / 0700 (private-files.ts).
  */
 import path from 'node:path';
 import type { Logger } from '@stereo-spot/logging';
@@ -18,12 +20,17 @@ import {
   type QueuePair,
   type QueueRole,
 } from '@stereo-spot/pipeline';
-import { INPUT_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
+import { INPUT_PREFIX, MP4_SUFFIX, parseInputKey, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
 import { SqliteDeadLetterQueue, SqliteQueue } from './queue/sqlite-queue';
+import { ensurePrivateDir } from './private-files';
 import { openDatabase, type SqliteDatabase } from './sqlite/database';
 import { FsObjectStorage } from './storage/fs-object-storage';
-import { loadOrCreateSecret, PresignSigner } from './storage/presign';
-import { createPresignedRequestHandler, type PresignedRequestHandler } from './storage/presigned-handler';
+import { loadOrCreateSecret, PresignSigner, type PresignedGrant } from './storage/presign';
+import {
+  createPresignedRequestHandler,
+  type PresignedRequestHandler,
+  type UploadCheck,
+} from './storage/presigned-handler';
 import { SqliteJobStore } from './stores/sqlite-job-store';
 import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
@@ -84,6 +91,7 @@ export interface LocalPlatform extends PipelinePorts {
 export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
   const home = path.resolve(options.home ?? DEFAULT_HOME);
   const clock = options.clock ?? systemClock;
+  ensurePrivateDir(home);
   const db: SqliteDatabase = openDatabase(path.join(home, DATABASE_FILE));
   const closing = new AbortController();
   const pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -122,6 +130,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
   });
   const outputStorage = new FsObjectStorage({ ...storageOptions, bucket: OUTPUT_BUCKET });
 
+  const jobs = new SqliteJobStore(db, { clock });
   const readers = new Set<SegmentCompletionStreamReader>();
   let closed: Promise<void> | undefined;
 
@@ -129,11 +138,16 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     home,
     inputStorage,
     outputStorage,
-    jobs: new SqliteJobStore(db, { clock }),
+    jobs,
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
     reassemblyLocks: new SqliteReassemblyLockStore(db),
     queues,
-    handlePresignedRequest: createPresignedRequestHandler({ signer, storages: [inputStorage, outputStorage], clock }),
+    handlePresignedRequest: createPresignedRequestHandler({
+      signer,
+      storages: [inputStorage, outputStorage],
+      clock,
+      checkUpload: (grant) => checkSourceUpload(jobs, grant),
+    }),
     createStreamReader(readerOptions) {
       const reader = new SegmentCompletionStreamReader({
         pollIntervalMs: Math.max(pollIntervalMs, 50),
@@ -153,4 +167,22 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
       return closed;
     },
   };
+}
+
+/**
+ * A job's source upload link is single use: once its job has left `created` (chunking started,
+ * or the job failed or was deleted) a replay would queue chunking again, so it is refused.
+ */
+async function checkSourceUpload(jobs: SqliteJobStore, grant: PresignedGrant): Promise<UploadCheck> {
+  const source = grant.bucket === INPUT_BUCKET ? parseInputKey(grant.key) : undefined;
+  if (source === undefined || !source.ok) return { singleUse: false };
+  const job = await jobs.get(source.value.jobId);
+  if (job === undefined) return { singleUse: true, refusal: `job ${source.value.jobId} does not exist (it was deleted)` };
+  if (job.status !== 'created') {
+    return {
+      singleUse: true,
+      refusal: `job ${job.job_id} is ${job.status}: its upload link was already used; create a new job to upload again`,
+    };
+  }
+  return { singleUse: true };
 }

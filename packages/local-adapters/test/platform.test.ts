@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { inputKey, parseS3NotificationBody, segmentKey } from '@stereo-spot/shared-types';
-import { makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
+import { makeJob, makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
 import { createLocalPlatform, type LocalPlatform } from '../src';
 
 describe('createLocalPlatform', () => {
@@ -67,6 +68,35 @@ describe('createLocalPlatform', () => {
     expect(statSync(path.join(home.path, 'stereo-spot.db')).isFile()).toBe(true);
   });
 
+  it('keeps the home and everything it creates private to the user (folders 0700, files 0600)', async () => {
+    // Prepare: a world-readable file to copy in, and a home made elsewhere with a lax mode.
+    const source = path.join(home.path, '..', `${path.basename(home.path)}-source.mp4`);
+    writeFileSync(source, 'video', { mode: 0o644 });
+    const laxHome = path.join(home.path, 'lax');
+    mkdirSync(laxHome, { mode: 0o755 });
+    // Act
+    await platform.inputStorage.putFile(inputKey(newJobId()), source);
+    await platform.inputStorage.putBytes(segmentKey({ jobId: newJobId(), segmentIndex: 0, totalSegments: 1, mode: 'anaglyph' }), 'x');
+    await platform.outputStorage.putStream('jobs/x/final.mp4', Readable.from([Buffer.from('final')]));
+    await platform.jobs.create(makeJob());
+    const lax = createLocalPlatform({ home: laxHome, publicBaseUrl: 'http://127.0.0.1:1' });
+    await lax.close();
+    rmSync(source);
+    // Assess
+    const modes = walk(home.path).map((entry) => `${entry.isDirectory ? 'dir' : 'file'} ${entry.mode.toString(8)} ${entry.relative}`);
+    expect(modes.filter((line) => !/^(dir 700|file 600) /.test(line))).toEqual([]);
+    expect(modes).toEqual(
+      expect.arrayContaining([
+        'dir 700 .',
+        'file 600 stereo-spot.db',
+        'file 600 stereo-spot.db-wal',
+        'dir 700 buckets/stereo-spot-input/input',
+        'dir 700 lax',
+        'file 600 buckets/stereo-spot-output/jobs/x/final.mp4',
+      ]),
+    );
+  });
+
   it('a second platform on the same home sees the same queues, tables and secret', async () => {
     // Prepare
     const fixedClock = { now: () => Date.parse('2030-01-01T00:00:00Z') };
@@ -86,3 +116,13 @@ describe('createLocalPlatform', () => {
     }
   });
 });
+
+/** Every folder and file under `root` (itself included as `.`) with its permission bits. */
+function walk(root: string): { relative: string; mode: number; isDirectory: boolean }[] {
+  const entries = [{ relative: '.', mode: statSync(root).mode & 0o777, isDirectory: true }];
+  for (const name of readdirSync(root, { recursive: true }) as string[]) {
+    const info = statSync(path.join(root, name));
+    entries.push({ relative: name, mode: info.mode & 0o777, isDirectory: info.isDirectory() });
+  }
+  return entries;
+}

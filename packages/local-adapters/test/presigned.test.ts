@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inputKey } from '@stereo-spot/shared-types';
-import { makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
+import { makeJob, makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { createLocalPlatform, type LocalPlatform } from '../src';
 import { parseRange } from '../src/storage/presigned-handler';
 import { startPresignedServer, type PresignedServer } from './support/presigned-server';
@@ -31,6 +31,13 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     await platform.close();
     await home.remove();
   });
+
+  /** The source key of a real job waiting for its upload (status `created`). */
+  async function sourceKeyOfNewJob(): Promise<string> {
+    const job = makeJob();
+    await platform.jobs.create(job);
+    return inputKey(job.job_id);
+  }
 
   async function putThrough(url: string, body: Uint8Array | string, headers: Record<string, string> = {}) {
     const response = await fetch(url, { method: 'PUT', body, headers });
@@ -125,7 +132,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses a method the URL was not signed for with 405', async () => {
     // Prepare
-    const { url } = await platform.inputStorage.presignPut(inputKey(newJobId()), { expiresInSeconds: 60, maxBytes: 10 });
+    const { url } = await platform.inputStorage.presignPut(await sourceKeyOfNewJob(), { expiresInSeconds: 60, maxBytes: 10 });
     // Act
     const response = await fetch(url);
     // Assess
@@ -136,7 +143,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses an upload over max bytes with a readable 413, stores nothing and notifies nobody', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1000 });
     // Act
     const response = await putThrough(url, randomBytes(1001));
@@ -151,7 +158,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses a streamed upload without Content-Length once it passes max bytes, leaving no temp file', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 100_000 });
     const chunks = [randomBytes(60_000), randomBytes(60_000)];
     const body = new ReadableStream<Uint8Array>({
@@ -173,7 +180,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses an upload whose size differs from the signed contentLength', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1000, contentLength: 10 });
     // Act
     const shorter = await putThrough(url, 'nine byte');
@@ -185,7 +192,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses presigning a contentLength above maxBytes', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     // Act
     const presigning = platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 10, contentLength: 11 });
     // Assess
@@ -194,7 +201,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('requires the signed Content-Type', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     const { url, headers } = await platform.inputStorage.presignPut(key, {
       expiresInSeconds: 60,
       maxBytes: 1000,
@@ -211,7 +218,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('makes an upload visible only once it is complete', async () => {
     // Prepare
-    const key = inputKey(newJobId());
+    const key = await sourceKeyOfNewJob();
     const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1_000_000 });
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -257,6 +264,83 @@ describe('presigned URLs served by handlePresignedRequest', () => {
       await other.close();
     }
   });
+
+  it('takes a source upload once: a replayed URL is refused with 409 and queues nothing again', async () => {
+    // Prepare
+    const key = await sourceKeyOfNewJob();
+    const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 600, maxBytes: 1000 });
+    const first = await putThrough(url, 'first', { 'Content-Type': 'video/mp4' });
+    // Act
+    const replay = await putThrough(url, 'second', { 'Content-Type': 'video/mp4' });
+    // Assess
+    expect(first.status).toBe(200);
+    expect(replay.status).toBe(409);
+    expect(JSON.parse(replay.text)).toEqual({
+      error: {
+        code: 'UPLOAD_ALREADY_USED',
+        message: 'this upload link was already used: the file is uploaded; create a new job to upload again',
+      },
+    });
+    expect((await platform.inputStorage.head(key))?.size).toBe(5);
+    expect(await platform.queues.chunking.queue.depth()).toEqual({ visible: 1, inFlight: 0 });
+  });
+
+  it('refuses a source upload once its job has left created, or is gone, saying why', async () => {
+    // Prepare: the job started chunking (and the worker removed the object), another was deleted.
+    const job = makeJob();
+    await platform.jobs.create(job);
+    const { url } = await platform.inputStorage.presignPut(inputKey(job.job_id), { expiresInSeconds: 600, maxBytes: 1000 });
+    await platform.jobs.transition(job.job_id, 'chunking_in_progress');
+    const gone = makeJob();
+    const goneUrl = (await platform.inputStorage.presignPut(inputKey(gone.job_id), { expiresInSeconds: 600, maxBytes: 1000 })).url;
+    // Act
+    const replay = await putThrough(url, 'again', { 'Content-Type': 'video/mp4' });
+    const orphan = await putThrough(goneUrl, 'again', { 'Content-Type': 'video/mp4' });
+    // Assess
+    expect(replay.status).toBe(409);
+    expect(JSON.parse(replay.text).error.message).toBe(
+      `job ${job.job_id} is chunking_in_progress: its upload link was already used; create a new job to upload again`,
+    );
+    expect(orphan.status).toBe(409);
+    expect(JSON.parse(orphan.text).error.message).toBe(`job ${gone.job_id} does not exist (it was deleted)`);
+    expect(await platform.inputStorage.list('input/')).toEqual([]);
+    expect(await platform.queues.chunking.queue.depth()).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it.each(['text/html', 'application/json', 'multipart/form-data; boundary=x', 'text/plain'])(
+    'refuses an upload sent as %s with 415 and stores nothing',
+    async (contentType) => {
+      // Prepare
+      const key = await sourceKeyOfNewJob();
+      const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1000 });
+      // Act
+      const response = await putThrough(url, '<html>', { 'Content-Type': contentType });
+      // Assess
+      expect(response.status).toBe(415);
+      expect(JSON.parse(response.text).error.message).toBe(
+        `uploads are video/*, image/* or application/octet-stream, not ${JSON.stringify(contentType.split(';')[0])}`,
+      );
+      expect(await platform.inputStorage.head(key)).toBeUndefined();
+    },
+  );
+
+  it.each(['video/quicktime', 'image/png', 'application/octet-stream', undefined])(
+    'takes an upload sent as %s',
+    async (contentType) => {
+      // Prepare
+      const key = await sourceKeyOfNewJob();
+      const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1000 });
+      // Act
+      const response = await fetch(url, {
+        method: 'PUT',
+        body: new Blob(['data']),
+        headers: contentType !== undefined ? { 'Content-Type': contentType } : {},
+      });
+      // Assess
+      expect(response.status).toBe(200);
+      expect((await platform.inputStorage.head(key))?.size).toBe(4);
+    },
+  );
 
   it('leaves other paths alone', async () => {
     // Prepare

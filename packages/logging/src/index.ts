@@ -7,3 +7,4 @@ export {
   type CreateLoggerOptions,
   type JobLogContext,
 } from './logger';
+export { redactSignedUrls, REDACTED_QUERY } from './redact';

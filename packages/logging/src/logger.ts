@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactSignedUrls } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -11,7 +12,11 @@ export interface CreateLoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** A pino JSON logger. Error objects under `err` are serialized with type, message and stack. */
+/**
+ * A pino JSON logger. Error objects under `err` are serialized with type, message and stack.
+ * Every line passes through redactSignedUrls before it is written, so no presigned URL's
+ * signature reaches a log at any level, wherever it sits (message, field, child binding, error).
+ */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const pinoOptions: LoggerOptions = {
     name: options.name,
@@ -20,7 +25,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: pino.stdSerializers.err },
   };
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const destination = options.destination ?? pino.destination({ fd: 1, sync: true });
+  return pino(pinoOptions, { write: (line: string) => destination.write(redactSignedUrls(line)) });
 }
 
 export interface JobLogContext {

@@ -53,3 +53,44 @@ describe('job logging', () => {
     expect((lines[0]?.err as { stack: string }).stack).toContain('logger.test.ts');
   });
 });
+
+describe('presigned URLs in logs', () => {
+  const embedded =
+    'http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?method=PUT&expires=1&max_bytes=9&signature=c2VjcmV0LXNpZ25hdHVyZQ';
+  const s3 =
+    'https://in.s3.amazonaws.com/input/x/source.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=abcdef0123456789&X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE';
+
+  it('never writes a signature, at debug level, in messages, fields, bindings, errors or nested URLs', () => {
+    // Prepare
+    const { logger, lines } = captureLogger();
+    const wrapped = `https://inference.example/invocations?input_url=${encodeURIComponent(s3)}`;
+
+    // Act
+    logger.debug({ url: embedded, request: { output_url: s3, list: [s3] } }, `uploading to ${embedded}`);
+    logger.child({ target: s3 }).info('child bound to a presigned URL');
+    logger.error({ err: new Error(`GET ${s3} failed`) }, 'download failed');
+    logger.error(new Error(`PUT ${embedded} answered 500`));
+    logger.debug({ path: '/presigned/stereo-spot-input/input/x/source.mp4?method=PUT&signature=abc' }, 'request');
+    logger.warn(`calling ${wrapped}`);
+    const text = lines.map((line) => JSON.stringify(line)).join('\n');
+
+    // Assess
+    for (const secret of ['c2VjcmV0LXNpZ25hdHVyZQ', 'abcdef0123456789', 'AKIAEXAMPLE', 'FQoGZXIvYXdzEXAMPLE', 'signature=abc']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(lines[0]).toMatchObject({
+      url: 'http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted]',
+      msg: 'uploading to http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted]',
+    });
+    expect(lines[3]).toMatchObject({ msg: 'PUT http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted] answered 500' });
+  });
+
+  it('leaves unsigned query strings alone', () => {
+    // Prepare
+    const { logger, lines } = captureLogger();
+    // Act
+    logger.info({ path: '/api/jobs?status=completed&cursor=abc' }, 'GET /jobs?list=failed');
+    // Assess
+    expect(lines[0]).toMatchObject({ path: '/api/jobs?status=completed&cursor=abc', msg: 'GET /jobs?list=failed' });
+  });
+});

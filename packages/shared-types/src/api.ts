@@ -3,17 +3,34 @@ import { z } from 'zod';
 import { JobSchema } from './job';
 import { DEFAULT_OUTPUT_MODE, OutputModeSchema, StereoParamsSchema } from './stereo';
 
-/** File names are shown and offered for download: no path separators or control characters. */
+/**
+ * Characters refused in file names, which are shown and offered for download: control characters
+ * (C0, DEL, C1), line and paragraph separators, and invisible format characters, which include
+ * the bidirectional overrides (U+202E makes `evil\u202Eexe.mp4` display as `evilmp4.exe`). The
+ * joiners U+200C and U+200D stay allowed: scripts and emoji need them. Refused, not stripped, so
+ * the name a user sees is the name they sent.
+ */
+const UNSAFE_NAME_CHARACTER = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
 export const SourceFileNameSchema = z
   .string()
   .trim()
   .min(1, 'file_name must not be empty')
   .max(255, 'file_name must be at most 255 characters')
-  .refine(
-    (name) =>
-      !/[/\\]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
-    'file_name must not contain slashes or control characters',
-  );
+  .superRefine((name, context) => {
+    if (/[/\\]/.test(name)) context.addIssue({ code: 'custom', message: 'file_name must not contain slashes' });
+    const unsafe = UNSAFE_NAME_CHARACTER.exec(name);
+    if (unsafe !== null) {
+      const codePoint = unsafe[0].codePointAt(0) ?? 0;
+      context.addIssue({
+        code: 'custom',
+        message: `file_name must not contain control or invisible formatting characters (U+${codePoint
+          .toString(16)
+          .toUpperCase()
+          .padStart(4, '0')} at position ${unsafe.index + 1})`,
+      });
+    }
+  });
 
 export const CreateJobRequestSchema = z.object({
   file_name: SourceFileNameSchema,

@@ -103,4 +103,21 @@ describe('create-job request', () => {
     expect(CreateJobRequestSchema.safeParse({ file_name: '../x.mp4' }).success).toBe(false);
     expect(CreateJobRequestSchema.safeParse({ file_name: 'a.mp4', mode: 'vr180' }).success).toBe(false);
   });
+
+  it('refuses control and bidirectional formatting characters in file names, naming the character', () => {
+    // Prepare: U+202E shows `holiday\u202Egpj.exe` as `holidayexe.jpg`.
+    const hostile = ['holiday\u202Egpj.mp4', 'a\u2066b.mp4', 'line\u2028break.mp4', 'bell\u0007.mp4', 'c1\u0085.mp4', 'zero\u200Bwidth.mp4'];
+    const fine = ['beach walk.mov', 'família.mp4', 'נסיעה.mp4', 'می\u200Cخواهم.mp4', '👨\u200D👩\u200D👧.mp4'];
+
+    // Act
+    const refused = hostile.map((file_name) => CreateJobRequestSchema.safeParse({ file_name }));
+    const accepted = fine.map((file_name) => CreateJobRequestSchema.safeParse({ file_name }).success);
+
+    // Assess
+    expect(refused.map((result) => result.success)).toEqual(hostile.map(() => false));
+    expect(refused[0]?.error?.issues[0]?.message).toBe(
+      'file_name must not contain control or invisible formatting characters (U+202E at position 8)',
+    );
+    expect(accepted).toEqual(fine.map(() => true));
+  });
 });

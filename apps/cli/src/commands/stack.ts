@@ -263,6 +263,8 @@ async function startWeb(config: WebUiConfig, platform: OpenPlatform, logger: Log
     },
     host: config.host,
     port: config.port,
+    ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    limits: config.limits,
     logger,
     ...(config.authToken !== undefined ? { authToken: config.authToken } : {}),
     ...(presigned !== undefined ? { passthrough: [presigned] } : {}),

@@ -1,6 +1,8 @@
 import { describeJob, pause } from '@stereo-spot/pipeline';
 import { isTerminalStatus, type JobView } from '@stereo-spot/shared-types';
+import { HttpError } from '../http';
 import type { Router } from '../router';
+import type { RequestGuards } from '../security/limits';
 import type { ApiDeps } from './deps';
 import { getJobOr404, jobIdParam, viewDeps } from './jobs';
 
@@ -12,11 +14,18 @@ const KEEPALIVE_MS = 15_000;
  * failed view; `event: gone` when the job is deleted meanwhile. Comments keep proxies from
  * closing an idle stream.
  */
-export function registerEventRoutes(router: Router, deps: ApiDeps): void {
+export function registerEventRoutes(router: Router, deps: ApiDeps, guards: RequestGuards): void {
   router.add('GET', '/api/jobs/:id/events', async (context) => {
     const { req, res } = context;
     const jobId = jobIdParam(context);
     const first = await getJobOr404(deps, jobId);
+    const slot = guards.eventStreams.acquire(guards.clientOf(req));
+    if (!slot.acquired) {
+      res.setHeader('Retry-After', '10');
+      throw slot.reason === 'client'
+        ? new HttpError(429, 'TOO_MANY_STREAMS', 'this client has too many progress streams open; close some pages')
+        : new HttpError(503, 'TOO_MANY_STREAMS', 'the server has too many progress streams open; try again shortly');
+    }
 
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -60,6 +69,7 @@ export function registerEventRoutes(router: Router, deps: ApiDeps): void {
       deps.logger.warn({ err: error, job_id: jobId }, `job_id=${jobId} event stream ended by an error`);
     } finally {
       clearInterval(keepalive);
+      slot.release();
       res.end();
     }
   });

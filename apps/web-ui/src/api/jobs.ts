@@ -3,6 +3,7 @@ import {
   deleteJob,
   describeJob,
   InvalidRequestError,
+  isPermanentError,
   type JobViewDeps,
 } from '@stereo-spot/pipeline';
 import {
@@ -14,6 +15,7 @@ import {
 } from '@stereo-spot/shared-types';
 import { HttpError, readJsonBody, sendJson } from '../http';
 import type { RouteContext, Router } from '../router';
+import { enforce, type RequestGuards } from '../security/limits';
 import type { ApiDeps } from './deps';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -41,8 +43,9 @@ export async function getJobOr404(deps: ApiDeps, jobId: JobId): Promise<Job> {
 }
 
 /** `/api/jobs` and `/api/jobs/{id}`: create, list, show, delete. */
-export function registerJobRoutes(router: Router, deps: ApiDeps): void {
+export function registerJobRoutes(router: Router, deps: ApiDeps, guards: RequestGuards): void {
   router.add('POST', '/api/jobs', async ({ req, res }) => {
+    enforce(res, guards.jobCreations.take(guards.clientOf(req)), 'too many new jobs from this client');
     const body = await readJsonBody(req, MAX_REQUEST_BYTES);
     try {
       const created = await createJob(deps, body);
@@ -69,12 +72,23 @@ export function registerJobRoutes(router: Router, deps: ApiDeps): void {
     }
     const cursor = url.searchParams.get('cursor') ?? undefined;
     const options = { limit, ...(cursor !== undefined ? { cursor } : {}) };
-    const page =
+    const page = await (
       list === 'completed'
-        ? await deps.jobs.listCompleted(options)
+        ? deps.jobs.listCompleted(options)
         : list === 'failed'
-          ? await deps.jobs.listFailed(options)
-          : await deps.jobs.listInProgress(options);
+          ? deps.jobs.listFailed(options)
+          : deps.jobs.listInProgress(options)
+    ).catch((error: unknown) => {
+      // The stores refuse a cursor they did not produce with a permanent error.
+      if (cursor !== undefined && isPermanentError(error)) {
+        throw new HttpError(
+          400,
+          'INVALID_CURSOR',
+          `cursor is not one this server handed out for the ${list} list (use next_cursor from the previous page)`,
+        );
+      }
+      throw error;
+    });
     const response: JobListResponse = {
       jobs: await Promise.all(page.items.map((job) => describeJob(viewDeps(deps), job))),
       ...(page.cursor !== undefined ? { next_cursor: page.cursor } : {}),

@@ -8,7 +8,11 @@ import { dashboardPage } from './dashboard';
 import { deleteConfirmPage, jobDetailPage, loginPage } from './job-detail';
 import { JOB_LISTS, jobsPage, type JobListKey } from './jobs';
 import { redirect, sendHtml } from './layout';
-import { csrfToken, csrfTokenMatches, sameSecret, setAuthCookie } from './security';
+import type { RequestGuards } from '../security/limits';
+import { enforce } from '../security/limits';
+import { sameOriginPath } from '../security/safe-redirect';
+import type { SessionSigner } from '../security/session-cookie';
+import { csrfToken, csrfTokenMatches, sameSecret, setSessionCookie } from './security';
 import { registerPreviewRoutes } from './previews';
 import { registerStaticRoutes } from './static-files';
 
@@ -21,11 +25,13 @@ const MAX_FORM_BYTES = 8 * 1024;
 const PAGE_SIZE = 20;
 
 export interface PageOptions {
-  readonly authToken?: string;
+  /** WEB_UI_AUTH_TOKEN and the signer of the sessions that sign-in hands out. */
+  readonly auth?: { readonly token: string; readonly session: SessionSigner };
+  readonly guards: RequestGuards;
 }
 
 /** The server-rendered pages: new job, jobs, job detail, delete, sign-in, and the static files. */
-export function registerPageRoutes(router: Router, deps: ApiDeps, options: PageOptions = {}): void {
+export function registerPageRoutes(router: Router, deps: ApiDeps, options: PageOptions): void {
   registerStaticRoutes(router);
   registerPreviewRoutes(router, deps);
 
@@ -71,11 +77,19 @@ export function registerPageRoutes(router: Router, deps: ApiDeps, options: PageO
   router.add('POST', '/login', async ({ req, res }) => {
     const form = await readForm(req);
     const next = safeNext(form.get('next'));
-    if (options.authToken === undefined || sameSecret(form.get('token') ?? '', options.authToken)) {
-      if (options.authToken !== undefined) setAuthCookie(res, options.authToken);
+    const { auth } = options;
+    if (auth === undefined) {
       redirect(res, next);
       return;
     }
+    const client = options.guards.clientOf(req);
+    enforce(res, options.guards.loginFailures.check(client), 'too many failed sign-ins from this client');
+    if (sameSecret(form.get('token') ?? '', auth.token)) {
+      setSessionCookie(res, auth.session.issue(Date.now()));
+      redirect(res, next);
+      return;
+    }
+    options.guards.loginFailures.record(client);
     sendHtml(res, 401, loginPage(csrfToken(req, res), next, true));
   });
 }
@@ -86,9 +100,9 @@ function listJobs(deps: ApiDeps, list: JobListKey, query: { limit: number; curso
   return deps.jobs.listInProgress(query);
 }
 
-/** Only a path on this site, never `//elsewhere`. */
+/** Only a path on this site (security/safe-redirect.ts), else the new-job page. */
 function safeNext(next: string | null | undefined): string {
-  return next !== null && next !== undefined && /^\/(?![/\\])/.test(next) ? next : '/';
+  return sameOriginPath(next) ?? '/';
 }
 
 /** A urlencoded form body, refused unless its `_csrf` field matches the browser's CSRF cookie. */

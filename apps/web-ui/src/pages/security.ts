@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SESSION_COOKIE } from '../security/session-cookie';
 
 export const CSRF_COOKIE = 'stereo_spot_csrf';
-export const AUTH_COOKIE = 'stereo_spot_auth';
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
 
@@ -27,8 +27,16 @@ export function sameSecret(given: string | undefined, expected: string): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookie(name: string, value: string, extra = ''): string {
-  return `${name}=${encodeURIComponent(value)}; Path=/; SameSite=Strict; HttpOnly${extra}`;
+/** Responses served under an https PUBLIC_BASE_URL: their cookies are `Secure`. */
+const secureResponses = new WeakSet<ServerResponse>();
+
+export function useSecureCookies(res: ServerResponse): void {
+  secureResponses.add(res);
+}
+
+function cookie(res: ServerResponse, name: string, value: string, extra = ''): string {
+  const secure = secureResponses.has(res) ? '; Secure' : '';
+  return `${name}=${encodeURIComponent(value)}; Path=/; SameSite=Strict; HttpOnly${secure}${extra}`;
 }
 
 /** The double-submit CSRF token of this browser: read from its cookie, or made and set now. */
@@ -36,12 +44,13 @@ export function csrfToken(req: IncomingMessage, res: ServerResponse): string {
   const existing = readCookies(req)[CSRF_COOKIE];
   if (existing !== undefined && /^[0-9a-f]{64}$/.test(existing)) return existing;
   const token = randomBytes(32).toString('hex');
-  appendCookie(res, cookie(CSRF_COOKIE, token));
+  appendCookie(res, cookie(res, CSRF_COOKIE, token));
   return token;
 }
 
-export function setAuthCookie(res: ServerResponse, token: string): void {
-  appendCookie(res, cookie(AUTH_COOKIE, token, '; Max-Age=2592000'));
+/** The signed, expiring sign-in session (security/session-cookie.ts), never the token itself. */
+export function setSessionCookie(res: ServerResponse, session: { value: string; maxAgeSeconds: number }): void {
+  appendCookie(res, cookie(res, SESSION_COOKIE, session.value, `; Max-Age=${session.maxAgeSeconds}`));
 }
 
 function appendCookie(res: ServerResponse, value: string): void {
@@ -65,17 +74,6 @@ export function needsCsrfToken(req: IncomingMessage): boolean {
   if (['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET')) return false;
   if ((req.headers.authorization ?? '').startsWith('Bearer ')) return false;
   return req.headers.cookie !== undefined || req.headers.origin !== undefined;
-}
-
-/** A browser's Origin must be this server's own (the Host it asked). */
-export function foreignOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true;
-  }
 }
 
 /** Security headers of every page and API answer. */

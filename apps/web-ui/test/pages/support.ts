@@ -1,24 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@stereo-spot/logging';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createLogger, type CreateLoggerOptions } from '@stereo-spot/logging';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { systemClock } from '@stereo-spot/pipeline';
 import { makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { startWebServer, type WebServer } from '../../src';
+import type { WebUiLimits } from '../../src/security/limits';
 
 export interface PageServer {
   readonly url: string;
+  readonly port: number;
   readonly platform: LocalPlatform;
   close(): Promise<void>;
 }
 
 /** The web-ui server on a real embedded platform (SQLite, files), on a free port. */
 export async function startPageServer(
-  options: { authToken?: string; maxUploadBytes?: number } = {},
+  options: {
+    authToken?: string;
+    maxUploadBytes?: number;
+    publicBaseUrl?: string;
+    limits?: Partial<WebUiLimits>;
+    /** Where the server's log lines go (default: nowhere). */
+    logTo?: CreateLoggerOptions['destination'];
+    logLevel?: string;
+  } = {},
 ): Promise<PageServer> {
   const home: TempDir = await makeTempDir('web-ui-pages');
   let url = 'http://127.0.0.1:1';
   const platform = createLocalPlatform({ home: home.path, publicBaseUrl: () => url, pollIntervalMs: 20 });
-  const logger = createLogger({ name: 'web-ui-test', level: 'silent' });
+  const logger = createLogger({
+    name: 'web-ui-test',
+    level: options.logLevel ?? 'silent',
+    ...(options.logTo !== undefined ? { destination: options.logTo } : {}),
+  });
   const server: WebServer = await startWebServer({
     api: {
       ...platform,
@@ -35,10 +50,13 @@ export async function startPageServer(
     logger,
     passthrough: [platform.handlePresignedRequest],
     ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+    ...(options.publicBaseUrl !== undefined ? { publicBaseUrl: options.publicBaseUrl } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   });
   url = server.url;
   return {
     url,
+    port: Number(new URL(url).port),
     platform,
     async close() {
       await server.close();
@@ -55,4 +73,33 @@ export async function openPage(url: string, headers: Record<string, string> = {}
   const csrfCookie = setCookies.find((c) => c.startsWith('stereo_spot_csrf='))?.split(';')[0];
   const token = csrfCookie?.split('=')[1];
   return { response, body: await response.text(), csrfCookie, token };
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * One request with node:http, which (unlike fetch) sends the Host header it is given: what a
+ * browser sends for a page whose name was rebound to this server's address.
+ */
+export function rawRequest(
+  baseUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(path, baseUrl), { method: options.method ?? 'GET', headers: options.headers ?? {} }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }

@@ -4,9 +4,10 @@
  * writer; busy_timeout makes a writer wait for another process's transaction instead of failing;
  * every read-modify-write runs in a BEGIN IMMEDIATE transaction so it is atomic across processes.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateFiles, PRIVATE_DIR } from '../private-files';
 
 export type SqliteDatabase = Database.Database;
 
@@ -71,7 +72,8 @@ export interface OpenDatabaseOptions {
 
 /** Opens (creating when missing) the database file and its schema. */
 export function openDatabase(filePath: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
-  mkdirSync(path.dirname(filePath), { recursive: true });
+  mkdirSync(path.dirname(filePath), { recursive: true, mode: PRIVATE_DIR });
+  ensurePrivateFiles(filePath, ...[`${filePath}-wal`, `${filePath}-shm`].filter((file) => existsSync(file)));
   const db = new Database(filePath, { timeout: options.busyTimeoutMs ?? 10_000 });
   try {
     db.pragma('journal_mode = WAL');

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +22,8 @@ import {
   type Queue,
 } from '@stereo-spot/pipeline';
 import { buildS3NotificationBody } from '@stereo-spot/shared-types';
-import { InvalidArgumentError, PayloadTooLargeError } from '../errors';
+import { InvalidArgumentError, ObjectExistsError, PayloadTooLargeError } from '../errors';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../private-files';
 import { assertValidBucketName, assertValidKey, assertValidPrefix, keyToPath } from './object-keys';
 import type { PresignSigner } from './presign';
 
@@ -74,6 +75,7 @@ export class FsObjectStorage implements ObjectStorage {
     const temp = await this.newTempFile();
     try {
       await copyFile(filePath, temp);
+      await chmod(temp, PRIVATE_FILE); // copyFile keeps the source's (often world-readable) mode
       await this.commit(key, temp);
     } finally {
       await rm(temp, { force: true });
@@ -84,7 +86,7 @@ export class FsObjectStorage implements ObjectStorage {
     assertValidKey(key);
     const temp = await this.newTempFile();
     try {
-      await writeFile(temp, body);
+      await writeFile(temp, body, { mode: PRIVATE_FILE });
       await this.commit(key, temp);
     } finally {
       await rm(temp, { force: true });
@@ -93,12 +95,13 @@ export class FsObjectStorage implements ObjectStorage {
 
   /**
    * Streams `body` into a temp file, refusing more than `maxBytes` (PayloadTooLargeError) or a size
-   * other than `exactBytes`, then commits it. Returns the size.
+   * other than `exactBytes`, then commits it. With `ifAbsent` (S3's `If-None-Match: *`) the object
+   * is created only when it does not exist yet (ObjectExistsError). Returns the size.
    */
   async putStream(
     key: string,
     body: Readable,
-    limits: { readonly maxBytes?: number; readonly exactBytes?: number } = {},
+    limits: { readonly maxBytes?: number; readonly exactBytes?: number; readonly ifAbsent?: boolean } = {},
   ): Promise<number> {
     assertValidKey(key);
     const maxBytes = Math.min(limits.maxBytes ?? Number.MAX_SAFE_INTEGER, limits.exactBytes ?? Number.MAX_SAFE_INTEGER);
@@ -114,12 +117,12 @@ export class FsObjectStorage implements ObjectStorage {
             yield chunk;
           }
         },
-        createWriteStream(temp),
+        createWriteStream(temp, { mode: PRIVATE_FILE }),
       );
       if (limits.exactBytes !== undefined && size !== limits.exactBytes) {
         throw new InvalidArgumentError(`the upload has ${size} bytes, but this link is for exactly ${limits.exactBytes}`);
       }
-      await this.commit(key, temp);
+      await this.commit(key, temp, limits.ifAbsent === true);
       return size;
     } finally {
       await rm(temp, { force: true });
@@ -240,20 +243,25 @@ export class FsObjectStorage implements ObjectStorage {
   }
 
   private async newTempFile(): Promise<string> {
-    await mkdir(this.tempDir, { recursive: true });
+    await mkdir(this.tempDir, { recursive: true, mode: PRIVATE_DIR });
     return path.join(this.tempDir, `${this.bucket}.${process.pid}.${randomBytes(8).toString('hex')}.part`);
   }
 
-  /** Renames the finished temp file into place, then sends the matching notifications. */
-  private async commit(key: string, temp: string): Promise<void> {
+  /**
+   * Moves the finished temp file into place (rename; a hard link when it must not replace an
+   * existing object, which fails atomically if one appeared), then sends the notifications.
+   */
+  private async commit(key: string, temp: string, ifAbsent = false): Promise<void> {
     const target = this.pathOf(key);
     // A concurrent delete may prune the folder between mkdir and rename: try again.
     for (let attempt = 1; ; attempt++) {
-      await mkdir(path.dirname(target), { recursive: true });
+      await mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR });
       try {
-        await rename(temp, target);
+        if (ifAbsent) await link(temp, target);
+        else await rename(temp, target);
         break;
       } catch (error) {
+        if (ifAbsent && (error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(this.bucket, key);
         if (!isMissing(error) || attempt >= 5) throw error;
       }
     }

@@ -43,7 +43,7 @@ export function loadOrCreateSecret(home: string): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(home, { recursive: true });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temp, randomBytes(SECRET_BYTES).toString('hex'), { mode: 0o600, flag: 'wx' });
   try {

@@ -2,11 +2,13 @@
  * Serves the embedded platform's presigned URLs over plain node:http, so the web-ui mounts them
  * with one call. GET supports single byte ranges (video players seek with them); PUT streams the
  * body to a temp file, refuses more than the signed size with 413, then commits atomically (which
- * fires the bucket's notifications).
+ * fires the bucket's notifications). An upload URL is single use: `checkUpload` (the platform's
+ * job check) may refuse it, and the object is created only when absent, so a replayed URL cannot
+ * queue chunking again. Uploads must declare a media type (video, image or plain bytes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ObjectNotFoundError, systemClock, type Clock } from '@stereo-spot/pipeline';
-import { LocalAdapterError, PayloadTooLargeError } from '../errors';
+import { LocalAdapterError, ObjectExistsError, PayloadTooLargeError } from '../errors';
 import type { FsObjectStorage } from './fs-object-storage';
 import { PRESIGNED_PATH_PREFIX, type PresignedGrant, type PresignSigner } from './presign';
 
@@ -16,6 +18,14 @@ export interface PresignedHandlerOptions {
   readonly signer: PresignSigner;
   readonly storages: readonly FsObjectStorage[];
   readonly clock?: Clock;
+  /** Before a PUT is accepted: whether its link is single use, and a reason to refuse it (409). */
+  readonly checkUpload?: (grant: PresignedGrant) => Promise<UploadCheck>;
+}
+
+export interface UploadCheck {
+  /** A single-use link (a job's source): refused once the object exists, created only when absent. */
+  readonly singleUse: boolean;
+  readonly refusal?: string;
 }
 
 /** Returns false (and leaves `res` alone) when the request is not for a presigned path. */
@@ -43,7 +53,7 @@ export function createPresignedRequestHandler(options: PresignedHandlerOptions):
       if (grant.method === 'GET' && (method === 'GET' || method === 'HEAD')) {
         await serveGet(storage, grant, req, res);
       } else if (grant.method === 'PUT' && method === 'PUT') {
-        await servePut(storage, grant, req, res);
+        await servePut(storage, grant, req, res, options.checkUpload);
       } else {
         res.setHeader('Allow', grant.method === 'GET' ? 'GET, HEAD' : 'PUT');
         sendError(res, 405, 'METHOD_NOT_ALLOWED', `this link allows ${grant.method} only`);
@@ -51,6 +61,7 @@ export function createPresignedRequestHandler(options: PresignedHandlerOptions):
     } catch (error) {
       if (error instanceof ObjectNotFoundError) sendError(res, 404, 'NO_SUCH_KEY', 'the object does not exist');
       else if (error instanceof PayloadTooLargeError) sendError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
+      else if (error instanceof ObjectExistsError) sendError(res, 409, 'UPLOAD_ALREADY_USED', ALREADY_USED);
       else if (error instanceof LocalAdapterError && error.permanent) sendError(res, 400, error.code, error.message);
       else if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'the object could not be transferred');
       else res.destroy(error as Error);
@@ -100,12 +111,23 @@ async function serveGet(
   }
 }
 
+const ALREADY_USED = 'this upload link was already used: the file is uploaded; create a new job to upload again';
+/** `video/*`, `image/*`, plain bytes, or none at all (a browser sends none for a type it does not know). */
+const UPLOAD_MEDIA_TYPE = /^(|video\/[a-z0-9.+-]+|image\/[a-z0-9.+-]+|application\/octet-stream)$/;
+
 async function servePut(
   storage: FsObjectStorage,
   grant: PresignedGrant,
   req: IncomingMessage,
   res: ServerResponse,
+  checkUpload: PresignedHandlerOptions['checkUpload'],
 ): Promise<void> {
+  const check = (await checkUpload?.(grant)) ?? { singleUse: false };
+  const refusal = check.refusal ?? (check.singleUse && (await storage.head(grant.key)) ? ALREADY_USED : undefined);
+  if (refusal !== undefined) {
+    sendError(res, 409, 'UPLOAD_ALREADY_USED', refusal);
+    return;
+  }
   const maxBytes = grant.maxBytes ?? Number.MAX_SAFE_INTEGER;
   const declaredHeader = req.headers['content-length'];
   const declared = declaredHeader === undefined ? undefined : Number(declaredHeader);
@@ -118,8 +140,19 @@ async function servePut(
     sendError(res, 403, 'CONTENT_TYPE_MISMATCH', `this link requires Content-Type: ${grant.contentType}`);
     return;
   }
+  const sentType = mediaType(req.headers['content-type']);
+  if (!UPLOAD_MEDIA_TYPE.test(sentType)) {
+    sendError(
+      res,
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `uploads are video/*, image/* or application/octet-stream, not ${JSON.stringify(sentType.slice(0, 100))}`,
+    );
+    return;
+  }
   await storage.putStream(grant.key, req, {
     maxBytes,
+    ifAbsent: check.singleUse,
     ...(grant.contentLength !== undefined ? { exactBytes: grant.contentLength } : {}),
   });
   res.statusCode = 200;

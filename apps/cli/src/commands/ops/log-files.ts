@@ -14,9 +14,10 @@ export function logsDir(home: string): string {
 
 /** A pino destination writing each line to stdout and appending it to `<dir>/<role>.log`. */
 export function stdoutAndLogFile(dir: string, role: string): { write(line: string): void; close(): void } {
-  mkdirSync(dir, { recursive: true });
+  // Private like the rest of STEREO_SPOT_HOME: the lines name jobs and files.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // O_APPEND: several processes (up + extra workers) can append to the same file safely.
-  const fd = openSync(path.join(dir, `${role}.log`), 'a');
+  const fd = openSync(path.join(dir, `${role}.log`), 'a', 0o600);
   return {
     write(line: string) {
       process.stdout.write(line);
