@@ -140,7 +140,8 @@ describe('runFfmpeg', () => {
   });
 
   it('kills a silent ffmpeg after the idle timeout', async () => {
-    const silent = runFfmpeg(['-loglevel', 'quiet', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'], {
+    // `-nostats`: the runner's default `-stats` would keep it talking.
+    const silent = runFfmpeg(['-loglevel', 'quiet', '-nostats', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'], {
       idleTimeoutMs: 300,
     });
 
