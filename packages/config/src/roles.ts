@@ -54,7 +54,15 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'SEGMENT_COMPLETIONS_TABLE_NAME',
       'REASSEMBLY_TRIGGERED_TABLE_NAME',
     ],
-    settings: ['MAX_UPLOAD_BYTES', 'PORT', 'HOST', 'PUBLIC_BASE_URL', 'WEB_UI_AUTH_TOKEN'],
+    settings: [
+      'MAX_UPLOAD_BYTES',
+      'PORT',
+      'HOST',
+      'PUBLIC_BASE_URL',
+      'WEB_UI_AUTH_TOKEN',
+      'PREVIEW_CONCURRENCY',
+      'FFMPEG_IDLE_TIMEOUT_SECONDS',
+    ],
   },
   'media-worker': {
     awsResources: [
@@ -65,7 +73,18 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'CHUNKING_QUEUE_URL',
       'REASSEMBLY_QUEUE_URL',
     ],
-    settings: [...CONSUMER, 'SEGMENT_DURATION_SECONDS', 'JANITOR_INTERVAL_SECONDS', 'JANITOR_GRACE_MINUTES', 'JOB_MAX_AGE_HOURS'],
+    settings: [
+      ...CONSUMER,
+      'SEGMENT_DURATION_SECONDS',
+      'JANITOR_INTERVAL_SECONDS',
+      'JANITOR_GRACE_MINUTES',
+      'JOB_MAX_AGE_HOURS',
+      'INPUT_RETENTION_HOURS',
+      'MAX_VIDEO_PIXELS',
+      'MAX_VIDEO_FRAME_RATE',
+      'MAX_VIDEO_DURATION_SECONDS',
+      'FFMPEG_IDLE_TIMEOUT_SECONDS',
+    ],
   },
   'video-worker': {
     awsResources: [...BUCKETS, 'JOBS_TABLE_NAME', 'SEGMENT_COMPLETIONS_TABLE_NAME', 'VIDEO_WORKER_QUEUE_URL'],
