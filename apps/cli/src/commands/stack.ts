@@ -147,6 +147,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           consumer: configs.media.consumer,
           segmentDurationSeconds: configs.media.segmentDurationSeconds,
           janitor: configs.media.janitor,
+          mediaLimits: configs.media.mediaLimits,
+          ffmpegIdleTimeoutMs: configs.media.ffmpegIdleTimeoutMs,
           scratchDir,
           logger: logger('media-worker'),
           signal: options.signal,
