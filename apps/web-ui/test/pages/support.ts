@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import { createLogger } from '@stereo-spot/logging';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { systemClock } from '@stereo-spot/pipeline';
@@ -13,7 +15,7 @@ export interface PageServer {
 
 /** The web-ui server on a real embedded platform (SQLite, files), on a free port. */
 export async function startPageServer(
-  options: { authToken?: string; maxUploadBytes?: number } = {},
+  options: { authToken?: string; maxUploadBytes?: number; previewConcurrency?: number } = {},
 ): Promise<PageServer> {
   const home: TempDir = await makeTempDir('web-ui-pages');
   let url = 'http://127.0.0.1:1';
@@ -29,6 +31,11 @@ export async function startPageServer(
       uploadUrlTtlSeconds: 600,
       downloadUrlTtlSeconds: 600,
       eventsPollMs: 20,
+      previews: {
+        media: new FfmpegMediaProcessor(),
+        concurrency: options.previewConcurrency ?? 2,
+        scratchDir: path.join(home.path, 'previews'),
+      },
     },
     host: '127.0.0.1',
     port: 0,
