@@ -151,7 +151,8 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     JANITOR_INTERVAL_SECONDS: '60',
     JANITOR_GRACE_MINUTES: '15',
     JOB_MAX_AGE_HOURS: '24',
-    INPUT_RETENTION_HOURS: '24',
+    // S3 expires input/ with a lifecycle rule; listing the bucket every sweep would cost more.
+    INPUT_RETENTION_HOURS: '0',
     MAX_VIDEO_PIXELS: String(7680 * 4320),
     MAX_VIDEO_FRAME_RATE: '120',
     MAX_VIDEO_DURATION_SECONDS: String(3 * 3600),

@@ -68,7 +68,6 @@ describe('loadConfig', () => {
       intervalMs: 60_000,
       graceMs: 15 * 60_000,
       maxAgeMs: 24 * 3_600_000,
-      inputRetentionMs: 24 * 3_600_000,
     });
   });
 
