@@ -110,6 +110,8 @@ const STILL_IMAGE_CODECS = new Set(['png', 'mjpeg', 'webp', 'bmp', 'tiff', 'jpeg
 
 export interface ProbeOptions {
   readonly signal?: AbortSignal;
+  /** See FfmpegRunOptions.idleTimeoutMs. */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
@@ -127,7 +129,12 @@ export async function probeMedia(file: string, options: ProbeOptions = {}): Prom
       ...['-v', 'error', '-format_whitelist', PROBE_FORMAT_WHITELIST],
       ...['-print_format', 'json', '-show_format', '-show_streams', '-i', file],
     ],
-    { tool: 'ffprobe', stdout: 'pipe', signal: options.signal },
+    {
+      tool: 'ffprobe',
+      stdout: 'pipe',
+      signal: options.signal,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    },
   );
   probe.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
   await probe.done;
