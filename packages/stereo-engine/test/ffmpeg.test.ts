@@ -150,6 +150,17 @@ describe('runFfmpeg', () => {
     expect(error.code).toBe('FFMPEG_TIMEOUT');
   });
 
+  it('keeps a healthy but quiet (-v error) ffmpeg alive past the idle timeout with its -stats progress', async () => {
+    // Prepare: 2 s of real-time input, printing no message at all, and a 1.5 s idle timeout.
+    const quiet = ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64:d=2', '-f', 'null', '-'];
+
+    // Act
+    const result = await runFfmpeg(quiet, { idleTimeoutMs: 1500 });
+
+    // Assess: only progress lines were written.
+    expect(result.stderrTail).toMatch(/^frame=/m);
+  });
+
   it('reports a missing binary as FFMPEG_NOT_FOUND', async () => {
     const saved = process.env.FFMPEG_PATH;
     process.env.FFMPEG_PATH = tmp.file('no-ffmpeg-here');
