@@ -23,7 +23,10 @@ export interface FfmpegMediaProcessorOptions {
   readonly idleTimeoutMs?: number;
 }
 
-/** A preview frame is at most this many bytes (a width of 4096 and a square picture): bounds memory. */
+/**
+ * The most bytes a first frame may take (4096x4096 RGB): a picture of absurd aspect ratio, tall
+ * once scaled to the preview width, is stopped rather than buffered.
+ */
 const MAX_PREVIEW_FRAME_BYTES = 4096 * 4096 * 3;
 
 /**
