@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   InvalidMediaError,
   UnsupportedContainerError,
+  assertWithinLimits,
   isPermanentError,
+  type FirstFrameOptions,
   type MediaInfo,
   type MediaProcessor,
   type RgbImage,
@@ -143,8 +145,13 @@ export class FfmpegMediaProcessor implements MediaProcessor {
     }
   }
 
-  async firstFrame(filePath: string, width: number, signal?: AbortSignal): Promise<RgbImage> {
+  async firstFrame(filePath: string, { width, maxPixels }: FirstFrameOptions, signal?: AbortSignal): Promise<RgbImage> {
     const source = await readableProbe(filePath, signal, this.run);
+    if (source.video !== undefined) {
+      const { width: sourceWidth, height } = source.video;
+      const size = { durationSeconds: 0, hasVideo: true, hasAudio: false, width: sourceWidth, height };
+      assertWithinLimits(size, { maxPixels, maxFrameRate: Infinity, maxDurationSeconds: Infinity });
+    }
     const decoder = startFfmpeg(
       [
         ...['-v', 'error', ...gatedInputArgs(source), '-map', '0:v:0', '-frames:v', '1'],

@@ -54,6 +54,8 @@ export interface WebUiConfig extends BaseConfig {
   readonly authToken?: string;
   /** Previews (ffmpeg on user media) made at once. */
   readonly previewConcurrency: number;
+  /** Previews of a larger picture are refused (the same limit as chunking's). */
+  readonly maxVideoPixels: number;
   /** Kills an ffmpeg silent this long (0: never). */
   readonly ffmpegIdleTimeoutMs: number;
 }
@@ -280,6 +282,7 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
           : {}),
         ...(values.WEB_UI_AUTH_TOKEN !== undefined ? { authToken: values.WEB_UI_AUTH_TOKEN as string } : {}),
         previewConcurrency: values.PREVIEW_CONCURRENCY as number,
+        maxVideoPixels: values.MAX_VIDEO_PIXELS as number,
         ffmpegIdleTimeoutMs: (values.FFMPEG_IDLE_TIMEOUT_SECONDS as number) * 1000,
       };
     case 'media-worker':

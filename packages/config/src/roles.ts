@@ -61,6 +61,7 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'PUBLIC_BASE_URL',
       'WEB_UI_AUTH_TOKEN',
       'PREVIEW_CONCURRENCY',
+      'MAX_VIDEO_PIXELS',
       'FFMPEG_IDLE_TIMEOUT_SECONDS',
     ],
   },

@@ -125,7 +125,7 @@ export const VARIABLES = {
   },
   MAX_VIDEO_PIXELS: {
     schema: integer(1, 1_000_000_000),
-    meaning: 'chunking: largest width × height of an uploaded video (the job fails above it)',
+    meaning: 'chunking and previews: largest width × height of an uploaded video (the job fails, the preview is refused, above it)',
   },
   MAX_VIDEO_FRAME_RATE: {
     schema: integer(1, 10_000),

@@ -293,7 +293,7 @@ export class TextMedia implements MediaProcessor {
     const parts = await Promise.all(segmentPaths.map((p) => readFile(p, 'utf8')));
     await writeFile(outputPath, `${parts.join('\n')}\n[audio]`);
   }
-  async firstFrame(filePath: string, width: number): Promise<RgbImage> {
+  async firstFrame(filePath: string, { width }: { width: number }): Promise<RgbImage> {
     await this.probe(filePath);
     return { width, height: 1, data: new Uint8Array(width * 3) };
   }

@@ -270,6 +270,7 @@ async function startWeb(
       previews: {
         media: new FfmpegMediaProcessor({ idleTimeoutMs: config.ffmpegIdleTimeoutMs }),
         concurrency: config.previewConcurrency,
+        maxPixels: config.maxVideoPixels,
         scratchDir: previewScratchDir,
       },
     },

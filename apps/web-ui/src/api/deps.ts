@@ -23,6 +23,8 @@ export interface PreviewSettings {
   readonly media: MediaProcessor;
   /** Previews made at once (PREVIEW_CONCURRENCY). */
   readonly concurrency: number;
+  /** A larger picture is not decoded (MAX_VIDEO_PIXELS). */
+  readonly maxPixels: number;
   /** Folder for the local copies (one sub-folder per preview, removed afterwards). */
   readonly scratchDir: string;
 }

@@ -72,7 +72,7 @@ async function firstFrameOf(deps: ApiDeps, jobId: JobId, segment: number | undef
   return withScratchDir(deps.previews.scratchDir, `preview-${jobId}`, async (dir) => {
     const file = path.join(dir, 'media');
     await storage.downloadToFile(key, file);
-    return deps.previews.media.firstFrame(file, PREVIEW_WIDTH);
+    return deps.previews.media.firstFrame(file, { width: PREVIEW_WIDTH, maxPixels: deps.previews.maxPixels });
   });
 }
 

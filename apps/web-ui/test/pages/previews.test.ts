@@ -113,3 +113,24 @@ describe('WorkLimiter', () => {
     expect(started).toEqual(['first', 'second']);
   });
 });
+
+describe('previews above MAX_VIDEO_PIXELS', () => {
+  it('refuses a picture larger than the limit before decoding it, with the reason', async () => {
+    // Prepare
+    const small = await startPageServer({ previewMaxPixels: 320 * 180 });
+    try {
+      const job = makeJob({ status: 'failed', created_at: Date.now(), error: 'too large' });
+      await small.platform.jobs.create(job);
+      await small.platform.inputStorage.putBytes(inputKey(job.job_id), await readFile(clip.path));
+
+      // Act
+      const response = await fetch(`${small.url}/jobs/${job.job_id}/preview/source.png`);
+
+      // Assess
+      expect(response.status).toBe(404);
+      expect(await response.text()).toContain('the video is 640x360 (230400 pixels), more than the 57600 pixels allowed');
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -15,7 +15,7 @@ export interface PageServer {
 
 /** The web-ui server on a real embedded platform (SQLite, files), on a free port. */
 export async function startPageServer(
-  options: { authToken?: string; maxUploadBytes?: number; previewConcurrency?: number } = {},
+  options: { authToken?: string; maxUploadBytes?: number; previewConcurrency?: number; previewMaxPixels?: number } = {},
 ): Promise<PageServer> {
   const home: TempDir = await makeTempDir('web-ui-pages');
   let url = 'http://127.0.0.1:1';
@@ -34,6 +34,7 @@ export async function startPageServer(
       previews: {
         media: new FfmpegMediaProcessor(),
         concurrency: options.previewConcurrency ?? 2,
+        maxPixels: options.previewMaxPixels ?? 7680 * 4320,
         scratchDir: path.join(home.path, 'previews'),
       },
     },

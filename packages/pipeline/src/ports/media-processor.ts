@@ -20,6 +20,11 @@ export interface RgbImage {
   readonly data: Uint8Array;
 }
 
+export interface FirstFrameOptions {
+  readonly width: number;
+  readonly maxPixels: number;
+}
+
 /** What an upload may be, checked at chunking before any segment is made. */
 export interface MediaLimits {
   /** Largest width × height. */
@@ -52,6 +57,9 @@ export interface MediaProcessor {
     outputPath: string,
     signal?: AbortSignal,
   ): Promise<void>;
-  /** The first picture of a local video or image, scaled to `width` pixels wide (previews). */
-  firstFrame(filePath: string, width: number, signal?: AbortSignal): Promise<RgbImage>;
+  /**
+   * The first picture of a local video or image, scaled to `width` pixels wide (previews); a
+   * picture larger than `maxPixels` is refused (MediaLimitError) before it is decoded.
+   */
+  firstFrame(filePath: string, options: FirstFrameOptions, signal?: AbortSignal): Promise<RgbImage>;
 }
