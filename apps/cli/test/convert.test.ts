@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeHostileUploads } from '@stereo-spot/testing';
 
 // Runs the real `stereo-spot` binary (as `npx stereo-spot` does) on clips generated with ffmpeg.
 jest.setTimeout(180_000);
@@ -89,6 +90,30 @@ describe('stereo-spot convert', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('UNREADABLE_INPUT');
     expect(existsSync(file('never.mp4'))).toBe(false);
+  });
+
+  it('refuses playlists and concat lists that name another local file, with UNSUPPORTED_CONTAINER and no output', async () => {
+    // Prepare: a video next to the input (another user's file); uploads that name it.
+    const marker = 'SECRET-MARKER-c3e7';
+    mkdirSync(file('other'), { recursive: true });
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=64x48:r=10:d=1', '-c:v', 'libx264', '-preset', 'ultrafast', file('other/clip.mp4')]);
+    ffmpeg(['-i', file('other/clip.mp4'), '-c', 'copy', '-metadata', `service_name=${marker}`, '-f', 'mpegts', file('other/target.ts')]);
+    const uploads = await makeHostileUploads({ absolutePath: file('other/target.ts'), relativePath: 'other/target.ts' });
+
+    for (const upload of uploads) {
+      const input = file(`hostile-${upload.kind}.mp4`);
+      writeFileSync(input, upload.bytes);
+      const output = file(`hostile-${upload.kind}-out.mp4`);
+
+      // Act
+      const result = await stereoSpot('convert', input, '-o', output, '--mode', 'anaglyph');
+
+      // Assess
+      expect({ kind: upload.kind, code: result.code }).toEqual({ kind: upload.kind, code: 1 });
+      expect(result.stderr).toMatch(/UNSUPPORTED_CONTAINER: .*the format "(hls|concat)" is not accepted/);
+      expect(result.stderr + result.stdout).not.toContain(marker);
+      expect(existsSync(output)).toBe(false);
+    }
   });
 
   it('rejects an unknown mode before doing any work', async () => {

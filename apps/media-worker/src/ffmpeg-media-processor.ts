@@ -2,12 +2,34 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   InvalidMediaError,
+  UnsupportedContainerError,
+  assertWithinLimits,
   isPermanentError,
+  type FirstFrameOptions,
   type MediaInfo,
   type MediaProcessor,
+  type RgbImage,
   type SplitResult,
 } from '@stereo-spot/pipeline';
-import { probeMedia, runFfmpeg, type MediaProbe } from '@stereo-spot/stereo-engine';
+import {
+  gatedInputArgs,
+  isStereoEngineError,
+  probeMedia,
+  runFfmpeg,
+  startFfmpeg,
+  type MediaProbe,
+} from '@stereo-spot/stereo-engine';
+
+export interface FfmpegMediaProcessorOptions {
+  /** Kills an ffmpeg (or ffprobe) silent this long; 0 turns it off; default the runner's. */
+  readonly idleTimeoutMs?: number;
+}
+
+/**
+ * The most bytes a first frame may take (4096x4096 RGB): a picture of absurd aspect ratio, tall
+ * once scaled to the preview width, is stopped rather than buffered.
+ */
+const MAX_PREVIEW_FRAME_BYTES = 4096 * 4096 * 3;
 
 /**
  * The pipeline's media plumbing with ffmpeg (the same on every platform).
@@ -19,12 +41,23 @@ import { probeMedia, runFfmpeg, type MediaProbe } from '@stereo-spot/stereo-engi
  *   timestamps), the source's audio track copied (AAC when it cannot be copied), `+faststart`.
  *   Because the audio never went through the segments, the boundaries have no audio gap.
  *
- * Input problems (unreadable, no video, truncated) become InvalidMediaError with a short,
- * readable message (the job's error); the ffmpeg details stay in the error's cause.
+ * Every input goes through the media gate (stereo-engine): probed with the accepted formats
+ * only, then read with the probed demuxer forced and the `file,pipe` protocols, so a playlist
+ * or concat list uploaded as a video is refused (UnsupportedContainerError) before it reads
+ * anything it names.
+ *
+ * Input problems (unreadable, refused, no video, truncated) become permanent errors with a
+ * short, readable message (the job's error); the ffmpeg details stay in the error's cause.
  */
 export class FfmpegMediaProcessor implements MediaProcessor {
+  private readonly run: { idleTimeoutMs?: number };
+
+  constructor(options: FfmpegMediaProcessorOptions = {}) {
+    this.run = options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {};
+  }
+
   async probe(filePath: string, signal?: AbortSignal): Promise<MediaInfo> {
-    const probe = await readableProbe(filePath, signal);
+    const probe = await readableProbe(filePath, signal, this.run);
     if (probe.isStillImage) {
       throw new InvalidMediaError(
         'the upload is a still image, not a video (convert images with `stereo-spot convert`)',
@@ -50,13 +83,13 @@ export class FfmpegMediaProcessor implements MediaProcessor {
     outputDir: string,
     signal?: AbortSignal,
   ): Promise<SplitResult> {
-    const source = await readableProbe(filePath, signal);
+    const source = await readableProbe(filePath, signal, this.run);
     await mkdir(outputDir, { recursive: true });
     const pattern = path.join(outputDir, '%05d.mp4');
     const segmentArgs = ['-f', 'segment', '-segment_time', String(segmentSeconds), '-reset_timestamps', '1'];
-    const input = ['-v', 'error', '-i', filePath, '-map', '0:v:0', '-an', '-sn', '-dn'];
+    const input = ['-v', 'error', ...gatedInputArgs(source), '-map', '0:v:0', '-an', '-sn', '-dn'];
     try {
-      await runFfmpeg([...input, '-c:v', 'copy', ...segmentArgs, '-y', pattern], { signal });
+      await runFfmpeg([...input, '-c:v', 'copy', ...segmentArgs, '-y', pattern], { signal, ...this.run });
     } catch (error) {
       if (isPermanentError(error) || signal?.aborted) throw asInvalidMedia(error);
       // e.g. a codec mp4 cannot carry: re-encode, forcing a keyframe at every boundary.
@@ -70,7 +103,7 @@ export class FfmpegMediaProcessor implements MediaProcessor {
           '-y',
           pattern,
         ],
-        { signal },
+        { signal, ...this.run },
       ).catch((reencodeError: unknown) => {
         throw asInvalidMedia(reencodeError);
       });
@@ -79,7 +112,7 @@ export class FfmpegMediaProcessor implements MediaProcessor {
       .filter((name) => name.endsWith('.mp4'))
       .sort()
       .map((name) => path.join(outputDir, name));
-    await assertNotTruncated(source, files, signal);
+    await assertNotTruncated(source, files, signal, this.run);
     return { files };
   }
 
@@ -92,7 +125,11 @@ export class FfmpegMediaProcessor implements MediaProcessor {
     if (segmentPaths.length === 0) throw new InvalidMediaError('there are no segments to join');
     const listFile = `${outputPath}.segments.txt`;
     await writeFile(listFile, segmentPaths.map((file) => `file '${file.replace(/'/g, "'\\''")}'`).join('\n'));
-    const audio = audioSourcePath !== undefined ? ['-i', audioSourcePath] : [];
+    // The audio comes from the upload: through the gate like every other read of it. The
+    // concat list is ours (our own segment files), so its demuxer is named explicitly.
+    const audioSource =
+      audioSourcePath !== undefined ? await probeMedia(audioSourcePath, { signal, ...this.run }).catch(asInvalidMedia) : undefined;
+    const audio = audioSource !== undefined ? gatedInputArgs(audioSource) : [];
     const audioMap = audioSourcePath !== undefined ? ['-map', '1:a:0?'] : [];
     const args = (audioCodec: readonly string[]) => [
       ...['-v', 'error', '-f', 'concat', '-safe', '0', '-i', listFile, ...audio],
@@ -100,20 +137,56 @@ export class FfmpegMediaProcessor implements MediaProcessor {
       ...['-movflags', '+faststart', '-y', outputPath],
     ];
     try {
-      await runFfmpeg(args(['-c:a', 'copy']), { signal });
+      await runFfmpeg(args(['-c:a', 'copy']), { signal, ...this.run });
     } catch (error) {
       if (audioSourcePath === undefined || isPermanentError(error) || signal?.aborted) throw error;
       // The source's audio codec cannot go into mp4 as is.
-      await runFfmpeg(args(['-c:a', 'aac', '-b:a', '192k']), { signal });
+      await runFfmpeg(args(['-c:a', 'aac', '-b:a', '192k']), { signal, ...this.run });
     }
+  }
+
+  async firstFrame(filePath: string, { width, maxPixels }: FirstFrameOptions, signal?: AbortSignal): Promise<RgbImage> {
+    const source = await readableProbe(filePath, signal, this.run);
+    if (source.video !== undefined) {
+      const { width: sourceWidth, height } = source.video;
+      const size = { durationSeconds: 0, hasVideo: true, hasAudio: false, width: sourceWidth, height };
+      assertWithinLimits(size, { maxPixels, maxFrameRate: Infinity, maxDurationSeconds: Infinity });
+    }
+    const decoder = startFfmpeg(
+      [
+        ...['-v', 'error', ...gatedInputArgs(source), '-map', '0:v:0', '-frames:v', '1'],
+        ...['-vf', `scale=${width}:-2`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+      ],
+      { signal, stdout: 'pipe', ...this.run },
+    );
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    decoder.stdout?.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_PREVIEW_FRAME_BYTES) decoder.kill();
+      else chunks.push(chunk);
+    });
+    await decoder.done.catch((error: unknown) => {
+      throw asInvalidMedia(error);
+    });
+    const data = Buffer.concat(chunks);
+    const height = data.length / (width * 3);
+    if (!Number.isInteger(height) || height < 1) {
+      throw new InvalidMediaError(`the first frame could not be decoded (${data.length} bytes)`);
+    }
+    return { width, height, data };
   }
 }
 
-async function readableProbe(filePath: string, signal: AbortSignal | undefined): Promise<MediaProbe> {
+async function readableProbe(
+  filePath: string,
+  signal: AbortSignal | undefined,
+  run: { idleTimeoutMs?: number },
+): Promise<MediaProbe> {
   if ((await stat(filePath)).size === 0) throw new InvalidMediaError('the uploaded file is empty (0 bytes)');
   let probe: MediaProbe;
   try {
-    probe = await probeMedia(filePath, { signal });
+    probe = await probeMedia(filePath, { signal, ...run });
   } catch (error) {
     throw asInvalidMedia(error);
   }
@@ -128,13 +201,14 @@ async function readableProbe(filePath: string, signal: AbortSignal | undefined):
 async function assertNotTruncated(
   source: MediaProbe,
   files: readonly string[],
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  run: { idleTimeoutMs?: number },
 ): Promise<void> {
   if (files.length === 0) throw new InvalidMediaError('the uploaded video has no frames');
   const promised = source.video?.frameCount;
   if (promised === undefined) return;
   let found = 0;
-  for (const file of files) found += (await probeMedia(file, { signal })).video?.frameCount ?? 0;
+  for (const file of files) found += (await probeMedia(file, { signal, ...run })).video?.frameCount ?? 0;
   if (found < promised) {
     throw new InvalidMediaError(
       `the uploaded video is truncated: its header promises ${promised} frames but only ${found} could be read`,
@@ -143,11 +217,16 @@ async function assertNotTruncated(
 }
 
 /** A permanent media error as the job's readable reason: the first line, without ffmpeg's stderr dump. */
-function asInvalidMedia(error: unknown): unknown {
-  if (!isPermanentError(error) || error instanceof InvalidMediaError) return error;
+function asInvalidMedia(error: unknown): never {
+  if (!isPermanentError(error) || error instanceof InvalidMediaError || error instanceof UnsupportedContainerError) {
+    throw error;
+  }
   const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   const reason = firstLine.replace(/^ff(mpeg|probe) failed \([^)]*\): /, '').replace(/^\/\S+: /, '');
-  return new InvalidMediaError(`the uploaded file is not a readable video: ${reason}`, { cause: error });
+  if (isStereoEngineError(error) && error.code === 'UNSUPPORTED_CONTAINER') {
+    throw new UnsupportedContainerError(`the uploaded file is not an accepted video: ${reason}`, { cause: error });
+  }
+  throw new InvalidMediaError(`the uploaded file is not a readable video: ${reason}`, { cause: error });
 }
 
 async function clear(dir: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type Clock,
   type ConsumerStats,
   type JanitorSettings,
+  type MediaLimits,
   type MediaProcessor,
   type PipelinePorts,
 } from '@stereo-spot/pipeline';
@@ -28,7 +29,12 @@ export interface MediaWorkerOptions {
   readonly logger: Logger;
   /** Stops both loops (SIGTERM). */
   readonly signal: AbortSignal;
+  /** What an upload may be (size, frame rate, duration), checked at chunking. */
+  readonly mediaLimits: MediaLimits;
+  /** Default: FfmpegMediaProcessor with `ffmpegIdleTimeoutMs`. */
   readonly media?: MediaProcessor;
+  /** Kills an ffmpeg silent this long (0: never); default the runner's. */
+  readonly ffmpegIdleTimeoutMs?: number;
   readonly clock?: Clock;
   /** Which loops to run; both by default. */
   readonly roles?: readonly ('chunking' | 'reassembly')[];
@@ -50,7 +56,11 @@ export interface MediaWorkerStats {
  */
 export async function runMediaWorker(options: MediaWorkerOptions): Promise<MediaWorkerStats> {
   const { ports, consumer } = options;
-  const media = options.media ?? new FfmpegMediaProcessor();
+  const media =
+    options.media ??
+    new FfmpegMediaProcessor(
+      options.ffmpegIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.ffmpegIdleTimeoutMs } : {},
+    );
   const clock = options.clock ?? systemClock;
   const roles = options.roles ?? ['chunking', 'reassembly'];
   const common = {
@@ -78,6 +88,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
               media,
               segmentSeconds: options.segmentDurationSeconds,
               scratchDir: options.scratchDir,
+              limits: options.mediaLimits,
             },
             message.body,
             context,

@@ -4,6 +4,7 @@ import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adap
 import { systemClock } from '@stereo-spot/pipeline';
 import { finalKey, inputKey, segmentOutputKey, toJobId, type JobView } from '@stereo-spot/shared-types';
 import { makeTempDir, type TempDir } from '@stereo-spot/testing';
+import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import { startWebServer, type WebServer } from '../src';
 
 let home: TempDir;
@@ -21,6 +22,7 @@ function apiDeps(maxUploadBytes = 1_000_000) {
     uploadUrlTtlSeconds: 600,
     downloadUrlTtlSeconds: 600,
     eventsPollMs: 20,
+    previews: { media: new FfmpegMediaProcessor(), concurrency: 2, maxPixels: 7680 * 4320, scratchDir: `${home.path}/previews` },
   };
 }
 

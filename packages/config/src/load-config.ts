@@ -53,6 +53,12 @@ export interface WebUiConfig extends BaseConfig {
   readonly maxUploadBytes: number;
   readonly authToken?: string;
   readonly limits: WebUiLimitsConfig;
+  /** Previews (ffmpeg on user media) made at once. */
+  readonly previewConcurrency: number;
+  /** Previews of a larger picture are refused (the same limit as chunking's). */
+  readonly maxVideoPixels: number;
+  /** Kills an ffmpeg silent this long (0: never). */
+  readonly ffmpegIdleTimeoutMs: number;
 }
 
 /** Per-client limits and the upload idle timeout of the web-ui. */
@@ -71,12 +77,24 @@ export interface MediaWorkerConfig extends BaseConfig {
   readonly segmentDurationSeconds: number;
   /** The stuck-job janitor next to the chunking loop; `false` when JANITOR_INTERVAL_SECONDS is 0. */
   readonly janitor: false | JanitorConfig;
+  /** What an upload may be, checked at chunking. */
+  readonly mediaLimits: MediaLimitsConfig;
+  /** Kills an ffmpeg silent this long (0: never). */
+  readonly ffmpegIdleTimeoutMs: number;
 }
 
 export interface JanitorConfig {
   readonly intervalMs: number;
   readonly graceMs: number;
   readonly maxAgeMs: number;
+  /** Inputs of finished jobs are deleted this long after they finished; undefined keeps them. */
+  readonly inputRetentionMs?: number;
+}
+
+export interface MediaLimitsConfig {
+  readonly maxPixels: number;
+  readonly maxFrameRate: number;
+  readonly maxDurationSeconds: number;
 }
 
 /** Tuning of the builtin CPU engine; unset fields keep the engine's defaults. */
@@ -127,6 +145,12 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     JANITOR_INTERVAL_SECONDS: '60',
     JANITOR_GRACE_MINUTES: '15',
     JOB_MAX_AGE_HOURS: '24',
+    INPUT_RETENTION_HOURS: '24',
+    MAX_VIDEO_PIXELS: String(7680 * 4320),
+    MAX_VIDEO_FRAME_RATE: '120',
+    MAX_VIDEO_DURATION_SECONDS: String(3 * 3600),
+    FFMPEG_IDLE_TIMEOUT_SECONDS: '300',
+    PREVIEW_CONCURRENCY: '2',
     INFERENCE_BACKEND: 'builtin',
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
@@ -146,6 +170,13 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     JANITOR_INTERVAL_SECONDS: '60',
     JANITOR_GRACE_MINUTES: '15',
     JOB_MAX_AGE_HOURS: '24',
+    // S3 expires input/ with a lifecycle rule; listing the bucket every sweep would cost more.
+    INPUT_RETENTION_HOURS: '0',
+    MAX_VIDEO_PIXELS: String(7680 * 4320),
+    MAX_VIDEO_FRAME_RATE: '120',
+    MAX_VIDEO_DURATION_SECONDS: String(3 * 3600),
+    FFMPEG_IDLE_TIMEOUT_SECONDS: '300',
+    PREVIEW_CONCURRENCY: '2',
     MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
     PORT: '8080',
     HOST: '0.0.0.0',
@@ -281,6 +312,9 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
           trustedProxyHops: values.WEB_UI_TRUSTED_PROXY_HOPS as number,
           uploadIdleTimeoutMs: (values.UPLOAD_IDLE_TIMEOUT_SECONDS as number) * 1000,
         },
+        previewConcurrency: values.PREVIEW_CONCURRENCY as number,
+        maxVideoPixels: values.MAX_VIDEO_PIXELS as number,
+        ffmpegIdleTimeoutMs: (values.FFMPEG_IDLE_TIMEOUT_SECONDS as number) * 1000,
       };
     case 'media-worker':
       return {
@@ -295,7 +329,16 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
                 intervalMs: (values.JANITOR_INTERVAL_SECONDS as number) * 1000,
                 graceMs: (values.JANITOR_GRACE_MINUTES as number) * 60_000,
                 maxAgeMs: (values.JOB_MAX_AGE_HOURS as number) * 3_600_000,
+                ...(values.INPUT_RETENTION_HOURS !== 0
+                  ? { inputRetentionMs: (values.INPUT_RETENTION_HOURS as number) * 3_600_000 }
+                  : {}),
               },
+        mediaLimits: {
+          maxPixels: values.MAX_VIDEO_PIXELS as number,
+          maxFrameRate: values.MAX_VIDEO_FRAME_RATE as number,
+          maxDurationSeconds: values.MAX_VIDEO_DURATION_SECONDS as number,
+        },
+        ffmpegIdleTimeoutMs: (values.FFMPEG_IDLE_TIMEOUT_SECONDS as number) * 1000,
       };
     case 'video-worker':
       return { ...base, role, consumer: consumerConfig(values), inference: inferenceConfig(values) };

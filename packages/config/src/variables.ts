@@ -119,6 +119,30 @@ export const VARIABLES = {
     schema: integer(1, 8_760),
     meaning: 'janitor: a job still unfinished this long after creation is marked failed',
   },
+  INPUT_RETENTION_HOURS: {
+    schema: integer(0, 8_760),
+    meaning: "janitor: uploads (input/) of completed or failed jobs are deleted this long after the job finished; 0 keeps them",
+  },
+  MAX_VIDEO_PIXELS: {
+    schema: integer(1, 1_000_000_000),
+    meaning: 'chunking and previews: largest width × height of an uploaded video (the job fails, the preview is refused, above it)',
+  },
+  MAX_VIDEO_FRAME_RATE: {
+    schema: integer(1, 10_000),
+    meaning: 'chunking: highest frame rate (frames per second) of an uploaded video',
+  },
+  MAX_VIDEO_DURATION_SECONDS: {
+    schema: integer(1, 31_536_000),
+    meaning: 'chunking: longest duration of an uploaded video',
+  },
+  FFMPEG_IDLE_TIMEOUT_SECONDS: {
+    schema: integer(0, 86_400),
+    meaning: 'media-worker and previews: an ffmpeg that prints nothing (no progress) this long is killed; 0 turns it off',
+  },
+  PREVIEW_CONCURRENCY: {
+    schema: integer(1, 64),
+    meaning: 'web-ui: previews made at once; more requests wait, and beyond 8 waiting per slot get 503',
+  },
   INFERENCE_BACKEND: {
     schema: z.enum(INFERENCE_BACKENDS, { error: `must be one of ${INFERENCE_BACKENDS.join(', ')}` }),
     meaning: 'how the video-worker converts a segment',

@@ -64,7 +64,32 @@ describe('loadConfig', () => {
     expect(config.segmentDurationSeconds).toBe(300);
     expect(config.consumer.longPollWaitSeconds).toBe(0);
     expect(config.consumer.shutdownGraceSeconds).toBe(25);
-    expect(config.janitor).toEqual({ intervalMs: 60_000, graceMs: 15 * 60_000, maxAgeMs: 24 * 3_600_000 });
+    expect(config.janitor).toEqual({
+      intervalMs: 60_000,
+      graceMs: 15 * 60_000,
+      maxAgeMs: 24 * 3_600_000,
+    });
+  });
+
+  it('reads the media limits and the ffmpeg idle timeout, with 8K / 120 fps / 3 h / 300 s by default', () => {
+    // Act
+    const defaults = loadConfig('media-worker', {});
+    const tuned = loadConfig('media-worker', {
+      MAX_VIDEO_PIXELS: '2073600',
+      MAX_VIDEO_FRAME_RATE: '60',
+      MAX_VIDEO_DURATION_SECONDS: '600',
+      FFMPEG_IDLE_TIMEOUT_SECONDS: '0',
+      INPUT_RETENTION_HOURS: '0',
+    });
+    const bad = () => loadConfig('media-worker', { MAX_VIDEO_FRAME_RATE: '0', MAX_VIDEO_PIXELS: 'big' });
+
+    // Assess
+    expect(defaults.mediaLimits).toEqual({ maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 10_800 });
+    expect(defaults.ffmpegIdleTimeoutMs).toBe(300_000);
+    expect(tuned.mediaLimits).toEqual({ maxPixels: 1920 * 1080, maxFrameRate: 60, maxDurationSeconds: 600 });
+    expect(tuned.ffmpegIdleTimeoutMs).toBe(0);
+    expect(tuned.janitor && tuned.janitor.inputRetentionMs).toBeUndefined();
+    expect(bad).toThrow(/MAX_VIDEO_FRAME_RATE[\s\S]*MAX_VIDEO_PIXELS|MAX_VIDEO_PIXELS[\s\S]*MAX_VIDEO_FRAME_RATE/);
   });
 
   it("reads the janitor's settings, and 0 s between sweeps turns it off", () => {
@@ -78,7 +103,12 @@ describe('loadConfig', () => {
     const bad = () => loadConfig('media-worker', { JANITOR_GRACE_MINUTES: '0', JOB_MAX_AGE_HOURS: 'a day' });
 
     // Assess
-    expect(tuned.janitor).toEqual({ intervalMs: 30_000, graceMs: 5 * 60_000, maxAgeMs: 72 * 3_600_000 });
+    expect(tuned.janitor).toEqual({
+      intervalMs: 30_000,
+      graceMs: 5 * 60_000,
+      maxAgeMs: 72 * 3_600_000,
+      inputRetentionMs: 24 * 3_600_000,
+    });
     expect(off.janitor).toBe(false);
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/JANITOR_GRACE_MINUTES[\s\S]*JOB_MAX_AGE_HOURS/);

@@ -13,6 +13,8 @@ export type PipelineErrorCode =
   | 'JOB_ALREADY_EXISTS'
   | 'OBJECT_NOT_FOUND'
   | 'INVALID_MEDIA'
+  | 'UNSUPPORTED_CONTAINER'
+  | 'MEDIA_LIMIT_EXCEEDED'
   | 'SEGMENTS_MISSING'
   | 'ILLEGAL_TRANSITION'
   | 'CONFIGURATION'
@@ -62,6 +64,23 @@ export class InvalidMessageError extends PipelineError {
 export class InvalidMediaError extends PipelineError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MEDIA', message, true, options);
+  }
+}
+
+/**
+ * The upload is not one of the accepted containers (a playlist, a concat list, anything that
+ * names other files or URLs): refused by the media gate before anything it names is read.
+ */
+export class UnsupportedContainerError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNSUPPORTED_CONTAINER', message, true, options);
+  }
+}
+
+/** The upload is a readable video but larger than the configured limits (size, rate, length). */
+export class MediaLimitError extends PipelineError {
+  constructor(message: string) {
+    super('MEDIA_LIMIT_EXCEEDED', message, true);
   }
 }
 

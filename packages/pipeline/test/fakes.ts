@@ -24,6 +24,7 @@ import {
   type ListOptions,
   type MediaInfo,
   type MediaProcessor,
+  type RgbImage,
   type ObjectInfo,
   type ObjectStorage,
   type Page,
@@ -291,6 +292,10 @@ export class TextMedia implements MediaProcessor {
     this.concats.push({ segments: [...segmentPaths], audio });
     const parts = await Promise.all(segmentPaths.map((p) => readFile(p, 'utf8')));
     await writeFile(outputPath, `${parts.join('\n')}\n[audio]`);
+  }
+  async firstFrame(filePath: string, { width }: { width: number }): Promise<RgbImage> {
+    await this.probe(filePath);
+    return { width, height: 1, data: new Uint8Array(width * 3) };
   }
 }
 

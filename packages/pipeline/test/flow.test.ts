@@ -58,6 +58,7 @@ describe('one job through every use case, every message delivered twice', () => 
       scratchDir,
       segmentSeconds: 3,
       staleAfterMs: 60_000,
+      limits: { maxPixels: Infinity, maxFrameRate: Infinity, maxDurationSeconds: Infinity },
     };
     const drain = async (queue: MemoryQueue, handle: (body: string) => Promise<unknown>) => {
       while (queue.messages.length > 0) {

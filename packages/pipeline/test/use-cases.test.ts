@@ -66,8 +66,10 @@ async function seedJob(
   return job;
 }
 
+const NO_LIMITS = { maxPixels: Infinity, maxFrameRate: Infinity, maxDurationSeconds: Infinity };
+
 function chunkingDeps(platform: MemoryPlatform, media = new TextMedia()) {
-  return { ...platform, media, segmentSeconds: 4, scratchDir };
+  return { ...platform, media, segmentSeconds: 4, scratchDir, limits: NO_LIMITS };
 }
 
 function change(segmentIndex: number, eventName: SegmentCompletionChange['eventName'] = 'INSERT') {

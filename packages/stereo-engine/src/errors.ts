@@ -7,6 +7,11 @@
 export type StereoEngineErrorCode =
   /** ffmpeg cannot open or decode the input (missing file, not media, corrupt header). */
   | 'UNREADABLE_INPUT'
+  /**
+   * The input is not one of the accepted containers or image formats (e.g. an HLS playlist or a
+   * concat list, which name other files or URLs): refused before anything reads it.
+   */
+  | 'UNSUPPORTED_CONTAINER'
   /** The input opens but holds no video stream (audio only, data only). */
   | 'NO_VIDEO_STREAM'
   /** The input has a video stream but not one frame could be decoded. */
@@ -54,6 +59,7 @@ export class StereoEngineError extends Error {
 
 const PERMANENT_BY_DEFAULT: ReadonlySet<StereoEngineErrorCode> = new Set([
   'UNREADABLE_INPUT',
+  'UNSUPPORTED_CONTAINER',
   'NO_VIDEO_STREAM',
   'ZERO_FRAMES',
   'TRUNCATED_INPUT',

@@ -140,13 +140,25 @@ describe('runFfmpeg', () => {
   });
 
   it('kills a silent ffmpeg after the idle timeout', async () => {
-    const silent = runFfmpeg(['-loglevel', 'quiet', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'], {
+    // `-nostats`: the runner's default `-stats` would keep it talking.
+    const silent = runFfmpeg(['-loglevel', 'quiet', '-nostats', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'], {
       idleTimeoutMs: 300,
     });
 
     const error = await rejection(silent);
 
     expect(error.code).toBe('FFMPEG_TIMEOUT');
+  });
+
+  it('keeps a healthy but quiet (-v error) ffmpeg alive past the idle timeout with its -stats progress', async () => {
+    // Prepare: 2 s of real-time input, printing no message at all, and a 1.5 s idle timeout.
+    const quiet = ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64:d=2', '-f', 'null', '-'];
+
+    // Act
+    const result = await runFfmpeg(quiet, { idleTimeoutMs: 1500 });
+
+    // Assess: only progress lines were written.
+    expect(result.stderrTail).toMatch(/^frame=/m);
   });
 
   it('reports a missing binary as FFMPEG_NOT_FOUND', async () => {

@@ -18,7 +18,7 @@ import {
 } from '@stereo-spot/config';
 import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
-import { runMediaWorker } from '@stereo-spot/media-worker';
+import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
 import { PipelineError, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
@@ -135,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     if (configs.web) {
-      const web = await startWeb(configs.web, platform, logger('web-ui'));
+      const web = await startWeb(configs.web, platform, logger('web-ui'), path.join(scratchDir, 'previews'));
       webUrl = configs.web.publicBaseUrl ?? web.url;
       cleanups.push(() => web.close());
     }
@@ -147,6 +147,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           consumer: configs.media.consumer,
           segmentDurationSeconds: configs.media.segmentDurationSeconds,
           janitor: configs.media.janitor,
+          mediaLimits: configs.media.mediaLimits,
+          ffmpegIdleTimeoutMs: configs.media.ffmpegIdleTimeoutMs,
           scratchDir,
           logger: logger('media-worker'),
           signal: options.signal,
@@ -248,7 +250,12 @@ function publicUrlOf(web: WebUiConfig): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${web.port}`;
 }
 
-async function startWeb(config: WebUiConfig, platform: OpenPlatform, logger: Logger): Promise<WebServer> {
+async function startWeb(
+  config: WebUiConfig,
+  platform: OpenPlatform,
+  logger: Logger,
+  previewScratchDir: string,
+): Promise<WebServer> {
   const presigned = (platform as Partial<LocalPlatform>).handlePresignedRequest;
   return startWebServer({
     api: {
@@ -260,6 +267,12 @@ async function startWeb(config: WebUiConfig, platform: OpenPlatform, logger: Log
       uploadUrlTtlSeconds: 3600,
       downloadUrlTtlSeconds: 3600,
       eventsPollMs: 500,
+      previews: {
+        media: new FfmpegMediaProcessor({ idleTimeoutMs: config.ffmpegIdleTimeoutMs }),
+        concurrency: config.previewConcurrency,
+        maxPixels: config.maxVideoPixels,
+        scratchDir: previewScratchDir,
+      },
     },
     host: config.host,
     port: config.port,

@@ -1,23 +1,35 @@
-import { execFile } from 'node:child_process';
-import { estimateDepth, resolveFfmpegPath } from '@stereo-spot/stereo-engine';
+import path from 'node:path';
+import { estimateDepth } from '@stereo-spot/stereo-engine';
+import { describeError, isPermanentError, withScratchDir, type RgbImage } from '@stereo-spot/pipeline';
 import { inputKey, segmentOutputKey, type JobId } from '@stereo-spot/shared-types';
 import type { ApiDeps } from '../api';
 import { getJobOr404, jobIdParam } from '../api/jobs';
 import { HttpError } from '../http';
 import type { Router } from '../router';
+import { encodePng } from './png';
+import { LimiterFullError, WorkLimiter } from './work-limiter';
 
 export const PREVIEW_KINDS = ['source', 'depth', 'result'] as const;
-type PreviewKind = (typeof PREVIEW_KINDS)[number];
 const PREVIEW_WIDTH = 320;
 const CACHE_ENTRIES = 60;
+/** Requests that may wait per preview slot before the server answers 503. */
+const WAITING_PER_SLOT = 8;
 
 /**
  * `/jobs/{id}/preview/{source|depth|result}.png`: the source's first frame, its estimated depth
- * (the built-in engine's estimator) and the first frame of the first converted segment, made once with
- * ffmpeg from presigned URLs and kept in a small memory cache.
+ * (the built-in engine's estimator) and the first frame of the first converted segment.
+ *
+ * User media is hostile: the file is copied from storage to a local scratch folder and read by
+ * the MediaProcessor port (the media gate: accepted containers only, `file`/`pipe` protocols
+ * only), never handed to ffmpeg as a URL — an HLS upload naming `http://...` must not make the
+ * server fetch it. At most `previews.concurrency` are made at once; each frame and PNG is made
+ * once and kept in a small memory cache.
  */
 export function registerPreviewRoutes(router: Router, deps: ApiDeps): void {
-  const cache = new Map<string, Promise<Buffer>>();
+  const frames = new BoundedCache<RgbImage>(CACHE_ENTRIES);
+  const pngs = new BoundedCache<Buffer>(CACHE_ENTRIES);
+  const limiter = new WorkLimiter(deps.previews.concurrency, deps.previews.concurrency * WAITING_PER_SLOT);
+
   router.add('GET', '/jobs/:id/preview/:file', async (context) => {
     const jobId = jobIdParam(context);
     const kind = PREVIEW_KINDS.find((k) => `${k}.png` === context.params.file);
@@ -30,52 +42,61 @@ export function registerPreviewRoutes(router: Router, deps: ApiDeps): void {
       if (done.length === 0) throw new HttpError(404, 'NOT_READY', 'no segment is converted yet');
       segment = Math.min(...done.map((completion) => completion.segment_index));
     }
-    const cacheKey = `${jobId}/${kind}/${segment}`;
-    let image = cache.get(cacheKey);
-    if (image === undefined) {
-      image = makePreview(deps, jobId, kind, segment);
-      cache.set(cacheKey, image);
-      if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-      image.catch(() => cache.delete(cacheKey));
-    }
-    const png = await image.catch((error: unknown) => {
-      deps.logger.warn({ err: error, job_id: jobId }, `job_id=${jobId} preview ${kind} failed`);
-      throw new HttpError(404, 'NO_PREVIEW', `the ${kind} preview could not be made`);
-    });
+    const source = kind === 'result' ? `result/${segment}` : 'source';
+    const png = await pngs
+      .get(`${jobId}/${kind}/${segment}`, async () => {
+        const frame = await frames.get(`${jobId}/${source}`, () =>
+          limiter.run(() => firstFrameOf(deps, jobId, kind === 'result' ? segment : undefined)),
+        );
+        return kind === 'depth' ? depthPng(frame) : encodePng({ ...frame, channels: 3 });
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LimiterFullError) {
+          context.res.setHeader('Retry-After', '5');
+          throw new HttpError(503, 'BUSY', 'too many previews are being made; try again in a few seconds');
+        }
+        deps.logger.warn({ err: error, job_id: jobId }, `job_id=${jobId} preview ${kind} failed`);
+        // A permanent error is the media gate's readable reason (the same words as a failed job's).
+        const reason = isPermanentError(error) ? `: ${describeError(error).split('\n')[0]}` : '';
+        throw new HttpError(404, 'NO_PREVIEW', `the ${kind} preview could not be made${reason}`);
+      });
     context.res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length, 'Cache-Control': 'private, max-age=300' });
     context.res.end(context.req.method === 'HEAD' ? undefined : png);
   });
 }
 
-async function makePreview(deps: ApiDeps, jobId: JobId, kind: PreviewKind, segment: number): Promise<Buffer> {
-  const storage = kind === 'result' ? deps.outputStorage : deps.inputStorage;
-  const key = kind === 'result' ? segmentOutputKey(jobId, segment) : inputKey(jobId);
-  const { url } = await storage.presignGet(key, { expiresInSeconds: 300 });
-  const scale = `scale=${PREVIEW_WIDTH}:-2`;
-  if (kind !== 'depth') {
-    return ffmpeg(['-i', url, '-frames:v', '1', '-vf', scale, '-f', 'image2pipe', '-c:v', 'png', '-']);
-  }
-  const rgb = await ffmpeg(['-i', url, '-frames:v', '1', '-vf', scale, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
-  const height = rgb.length / (PREVIEW_WIDTH * 3);
-  if (!Number.isInteger(height) || height < 1) throw new Error(`unexpected frame of ${rgb.length} bytes`);
-  const depth = estimateDepth({ width: PREVIEW_WIDTH, height, data: rgb });
-  const gray = Buffer.alloc(depth.data.length);
-  depth.data.forEach((value, i) => (gray[i] = Math.round(Math.min(1, Math.max(0, value)) * 255)));
-  const args = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${PREVIEW_WIDTH}x${height}`, '-i', '-'];
-  return ffmpeg([...args, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-'], gray);
+/** The first frame of the source (or of a converted segment), from a local copy, through the port. */
+async function firstFrameOf(deps: ApiDeps, jobId: JobId, segment: number | undefined): Promise<RgbImage> {
+  const storage = segment !== undefined ? deps.outputStorage : deps.inputStorage;
+  const key = segment !== undefined ? segmentOutputKey(jobId, segment) : inputKey(jobId);
+  return withScratchDir(deps.previews.scratchDir, `preview-${jobId}`, async (dir) => {
+    const file = path.join(dir, 'media');
+    await storage.downloadToFile(key, file);
+    return deps.previews.media.firstFrame(file, { width: PREVIEW_WIDTH, maxPixels: deps.previews.maxPixels });
+  });
 }
 
-function ffmpeg(args: readonly string[], input?: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      resolveFfmpegPath(),
-      ['-hide_banner', '-loglevel', 'error', ...args],
-      { encoding: 'buffer', maxBuffer: 32 * 1024 * 1024, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ffmpeg failed: ${stderr.toString('utf8').slice(0, 500) || error.message}`));
-        else resolve(stdout);
-      },
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
+function depthPng(frame: RgbImage): Buffer {
+  const depth = estimateDepth({ width: frame.width, height: frame.height, data: frame.data });
+  const gray = new Uint8Array(depth.data.length);
+  depth.data.forEach((value, i) => (gray[i] = Math.round(Math.min(1, Math.max(0, value)) * 255)));
+  return encodePng({ width: depth.width, height: depth.height, channels: 1, data: gray });
+}
+
+/** Promises by key, oldest dropped beyond `maxEntries`; a rejected one is forgotten (tried again next time). */
+class BoundedCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = make();
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      entry.catch(() => this.entries.delete(key));
+    }
+    return entry;
+  }
 }

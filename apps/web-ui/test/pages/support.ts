@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
 import { createLogger, type CreateLoggerOptions } from '@stereo-spot/logging';
+import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { systemClock } from '@stereo-spot/pipeline';
 import { makeTempDir, type TempDir } from '@stereo-spot/testing';
@@ -24,6 +26,8 @@ export async function startPageServer(
     /** Where the server's log lines go (default: nowhere). */
     logTo?: CreateLoggerOptions['destination'];
     logLevel?: string;
+    previewConcurrency?: number;
+    previewMaxPixels?: number;
   } = {},
 ): Promise<PageServer> {
   const home: TempDir = await makeTempDir('web-ui-pages');
@@ -44,6 +48,12 @@ export async function startPageServer(
       uploadUrlTtlSeconds: 600,
       downloadUrlTtlSeconds: 600,
       eventsPollMs: 20,
+      previews: {
+        media: new FfmpegMediaProcessor(),
+        concurrency: options.previewConcurrency ?? 2,
+        maxPixels: options.previewMaxPixels ?? 7680 * 4320,
+        scratchDir: path.join(home.path, 'previews'),
+      },
     },
     host: '127.0.0.1',
     port: 0,

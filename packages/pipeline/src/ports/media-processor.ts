@@ -13,9 +13,30 @@ export interface SplitResult {
   readonly files: readonly string[];
 }
 
+/** Packed 8-bit RGB pixels, row after row. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+export interface FirstFrameOptions {
+  readonly width: number;
+  readonly maxPixels: number;
+}
+
+/** What an upload may be, checked at chunking before any segment is made. */
+export interface MediaLimits {
+  /** Largest width × height. */
+  readonly maxPixels: number;
+  readonly maxFrameRate: number;
+  readonly maxDurationSeconds: number;
+}
+
 /**
- * The video plumbing around conversion (ffmpeg on every platform). Errors for unreadable or
- * broken media carry `permanent: true`.
+ * The video plumbing around conversion (ffmpeg on every platform). Every method opens user media
+ * only through the media gate: accepted containers only, local files only (a path, never a
+ * URL). Errors for unreadable, refused or broken media carry `permanent: true`.
  */
 export interface MediaProcessor {
   probe(filePath: string, signal?: AbortSignal): Promise<MediaInfo>;
@@ -36,4 +57,9 @@ export interface MediaProcessor {
     outputPath: string,
     signal?: AbortSignal,
   ): Promise<void>;
+  /**
+   * The first picture of a local video or image, scaled to `width` pixels wide (previews); a
+   * picture larger than `maxPixels` is refused (MediaLimitError) before it is decoded.
+   */
+  firstFrame(filePath: string, options: FirstFrameOptions, signal?: AbortSignal): Promise<RgbImage>;
 }

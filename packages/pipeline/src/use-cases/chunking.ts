@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { forJob, type Logger } from '@stereo-spot/logging';
 import { inputKey, MAX_TOTAL_SEGMENTS, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
-import { InvalidMediaError } from '../errors';
-import type { MediaProcessor } from '../ports/media-processor';
+import { InvalidMediaError, MediaLimitError } from '../errors';
+import type { MediaInfo, MediaLimits, MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
 import { keysFromS3Body } from './messages';
 import { withScratchDir } from './scratch';
@@ -13,6 +13,8 @@ export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage
   readonly segmentSeconds: number;
   /** Folder for temporary media files (one sub-folder per message, removed afterwards). */
   readonly scratchDir: string;
+  /** An upload above any of them fails its job (permanent) before it is split. */
+  readonly limits: MediaLimits;
 }
 
 export interface WorkContext {
@@ -92,6 +94,7 @@ async function splitAndUpload(
   if (!info.hasVideo) throw new InvalidMediaError('the uploaded file has no video stream');
   if (!(info.durationSeconds > 0))
     throw new InvalidMediaError('the uploaded video has no duration (no frames?)');
+  assertWithinLimits(info, deps.limits);
 
   const { files } = await deps.media.split(
     source,
@@ -120,4 +123,32 @@ async function splitAndUpload(
     `uploaded ${uploaded} of ${totalSegments} segment(s)`,
   );
   return totalSegments;
+}
+
+/** MediaLimitError naming the measured value and the limit, for the first limit exceeded. */
+export function assertWithinLimits(info: MediaInfo, limits: MediaLimits): void {
+  const { width, height, frameRate } = info;
+  if (width !== undefined && height !== undefined && width * height > limits.maxPixels) {
+    throw new MediaLimitError(
+      `the video is ${width}x${height} (${width * height} pixels), more than the ${limits.maxPixels} pixels allowed (MAX_VIDEO_PIXELS)`,
+    );
+  }
+  if (frameRate !== undefined && frameRate > limits.maxFrameRate) {
+    throw new MediaLimitError(
+      `the video has ${Math.round(frameRate * 100) / 100} frames per second, more than the ${limits.maxFrameRate} allowed (MAX_VIDEO_FRAME_RATE)`,
+    );
+  }
+  if (info.durationSeconds > limits.maxDurationSeconds) {
+    throw new MediaLimitError(
+      `the video lasts ${formatDuration(info.durationSeconds)}, longer than the ${formatDuration(limits.maxDurationSeconds)} allowed (MAX_VIDEO_DURATION_SECONDS)`,
+    );
+  }
+}
+
+function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
 }

@@ -1,5 +1,5 @@
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
-import type { Job, JobId } from '@stereo-spot/shared-types';
+import { INPUT_PREFIX, parseInputKey, type Job, type JobId } from '@stereo-spot/shared-types';
 import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { Queue } from '../ports/queue';
@@ -25,6 +25,12 @@ export interface JanitorSettings {
   readonly graceMs: number;
   /** A job unfinished this long after creation is marked `failed`. */
   readonly maxAgeMs: number;
+  /**
+   * The upload (`input/{job_id}/source.mp4`) of a completed or failed job is deleted this long
+   * after the job finished: the lifecycle of `input/` (S3 expires it on AWS as well). Undefined
+   * keeps uploads.
+   */
+  readonly inputRetentionMs?: number;
 }
 
 /** 15 minutes of grace (the chunking queue's visibility timeout), 24 hours of maximum age. */
@@ -34,6 +40,7 @@ export type JanitorAction =
   | { readonly jobId: JobId; readonly action: 'recovered-chunking'; readonly totalSegments: number }
   | { readonly jobId: JobId; readonly action: 'triggered-reassembly' }
   | { readonly jobId: JobId; readonly action: 'failed'; readonly reason: string }
+  | { readonly jobId: JobId; readonly action: 'deleted-input'; readonly key: string }
   | { readonly jobId: JobId; readonly action: 'error'; readonly error: unknown };
 
 const PAGE_SIZE = 100;
@@ -63,6 +70,40 @@ export async function sweepStuckJobs(deps: JanitorDeps, settings: JanitorSetting
     }
     cursor = page.cursor;
   } while (cursor !== undefined);
+  if (settings.inputRetentionMs !== undefined) actions.push(...(await expireFinishedInputs(deps, settings.inputRetentionMs)));
+  return actions;
+}
+
+/**
+ * Deletes the uploads of jobs that finished (`completed` or `failed`) at least `retentionMs` ago.
+ * Walks the uploads, not the jobs, so the work is bounded by what is still stored. An upload
+ * whose job is unfinished, or gone, is left alone (deleting a job removes its upload itself).
+ */
+export async function expireFinishedInputs(
+  deps: Pick<JanitorDeps, 'jobs' | 'inputStorage' | 'clock' | 'logger'>,
+  retentionMs: number,
+): Promise<JanitorAction[]> {
+  const actions: JanitorAction[] = [];
+  const now = deps.clock.now();
+  for (const object of await deps.inputStorage.list(INPUT_PREFIX)) {
+    const parsed = parseInputKey(object.key);
+    if (!parsed.ok) continue;
+    const { jobId } = parsed.value;
+    try {
+      const job = await deps.jobs.get(jobId);
+      if (job === undefined || (job.status !== 'completed' && job.status !== 'failed')) continue;
+      if (now - (job.updated_at ?? job.created_at) < retentionMs) continue;
+      await deps.inputStorage.delete(object.key);
+      forJob(deps.logger, { jobId }).info(
+        { key: object.key, status: job.status },
+        `janitor: deleted the upload of a ${job.status} job`,
+      );
+      actions.push({ jobId, action: 'deleted-input', key: object.key });
+    } catch (error) {
+      logJobError(deps.logger, { jobId }, error, 'janitor: deleting the upload failed');
+      actions.push({ jobId, action: 'error', error });
+    }
+  }
   return actions;
 }
 
@@ -110,7 +151,12 @@ export interface JanitorLoopOptions extends JanitorSettings {
 /** Sweeps every `intervalMs` until `signal` fires; a failed sweep is logged and retried next time. */
 export async function runJanitor(deps: JanitorDeps, options: JanitorLoopOptions): Promise<void> {
   deps.logger.info(
-    { interval_ms: options.intervalMs, grace_ms: options.graceMs, max_age_ms: options.maxAgeMs },
+    {
+      interval_ms: options.intervalMs,
+      grace_ms: options.graceMs,
+      max_age_ms: options.maxAgeMs,
+      input_retention_ms: options.inputRetentionMs ?? null,
+    },
     'janitor started',
   );
   while (!options.signal.aborted) {

@@ -19,5 +19,5 @@ export async function convertFile(options: ConvertOptions): Promise<ConvertResul
   if (resolved.signal?.aborted) throw abortError(resolved.signal);
   const probe = await probeMedia(resolved.input, { signal: resolved.signal });
   const video = requireVideo(probe);
-  return probe.isStillImage ? convertImage(resolved, video) : convertVideo(resolved, probe, video);
+  return probe.isStillImage ? convertImage(resolved, probe, video) : convertVideo(resolved, probe, video);
 }

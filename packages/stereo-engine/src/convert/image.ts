@@ -1,6 +1,7 @@
 import { DepthEstimator } from '../depth/estimator';
 import { StereoEngineError } from '../errors';
-import type { VideoStreamInfo } from '../ffmpeg/probe';
+import { gatedInputArgs } from '../ffmpeg/gate';
+import type { MediaProbe, VideoStreamInfo } from '../ffmpeg/probe';
 import { startFfmpeg, type FfmpegProcess } from '../ffmpeg/run';
 import { frameLayout, type PlanarFormat } from '../frame/planar';
 import { StereoRenderer } from '../stereo/renderer';
@@ -17,11 +18,15 @@ export const IMAGE_DEPTH_RESOLUTION = 384;
  * pair, encode by the output's extension (png, jpg, webp...; a video extension gives a
  * one-frame video). Everything happens on the calling thread.
  */
-export async function convertImage(options: ResolvedConvertOptions, video: VideoStreamInfo): Promise<ConvertResult> {
+export async function convertImage(
+  options: ResolvedConvertOptions,
+  probe: MediaProbe,
+  video: VideoStreamInfo,
+): Promise<ConvertResult> {
   const started = performance.now();
   const { width, height } = video;
   const layout = frameLayout('gbrp', width, height);
-  const frame = await decodeOneFrame(options.input, layout.byteLength, options.signal);
+  const frame = await decodeOneFrame(probe, layout.byteLength, options.signal);
 
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution ?? IMAGE_DEPTH_RESOLUTION,
@@ -65,9 +70,10 @@ export async function convertImage(options: ResolvedConvertOptions, video: Video
   }
 }
 
-async function decodeOneFrame(input: string, bytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+async function decodeOneFrame(probe: MediaProbe, bytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const input = probe.file;
   const decoder = startFfmpeg(
-    ['-v', 'warning', '-i', input, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gbrp', 'pipe:1'],
+    ['-v', 'warning', ...gatedInputArgs(probe), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gbrp', 'pipe:1'],
     { signal, stdout: 'pipe' },
   );
   const frame = new Uint8Array(bytes);

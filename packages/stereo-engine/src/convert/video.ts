@@ -1,6 +1,7 @@
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthEstimator } from '../depth/estimator';
 import { StereoEngineError, abortError } from '../errors';
+import { gatedInputArgs } from '../ffmpeg/gate';
 import type { MediaProbe, VideoStreamInfo } from '../ffmpeg/probe';
 import { startFfmpeg, type FfmpegProcess } from '../ffmpeg/run';
 import { frameLayout } from '../frame/planar';
@@ -75,7 +76,7 @@ export async function convertVideo(
   ];
   const decoderArgs = [
     '-v', 'warning', '-nostats',
-    '-i', options.input,
+    ...gatedInputArgs(probe),
     '-map', `0:${video.index}`,
     ...(decodeFilters.length ? ['-vf', decodeFilters.join(',')] : []),
     // Constant rate out: a constant-rate source passes frame for frame; a variable one (not
@@ -95,7 +96,7 @@ export async function convertVideo(
     '-v', 'warning', '-nostats', '-y',
     '-f', 'rawvideo', '-pix_fmt', format, '-video_size', `${outLayout.width}x${outLayout.height}`,
     '-framerate', rate.text, '-i', 'pipe:0',
-    ...(audio ? ['-i', options.input] : []),
+    ...(audio ? gatedInputArgs(probe) : []),
     '-map', '0:v:0',
     ...(audio ? ['-map', `1:${audio.index}`] : []),
     ...(encodeFilters.length ? ['-vf', encodeFilters.join(',')] : []),

@@ -1,4 +1,5 @@
 import type { StereoEngineErrorCode } from '../errors';
+import { ACCEPTED_FORMATS_TEXT } from './gate';
 
 export interface FailureClass {
   readonly code: StereoEngineErrorCode;
@@ -30,6 +31,16 @@ const NO_STREAM_PATTERNS: readonly RegExp[] = [
  */
 export function classifyFfmpegFailure(stderrTail: string, inputs: readonly string[]): FailureClass {
   const lines = stderrTail.split('\n');
+  // The gate's refusals come first: ffmpeg then also prints "<input>: Invalid argument".
+  const refused = lines.find((l) => /(Format|Protocol) .*not on whitelist/i.test(l));
+  if (refused !== undefined) {
+    const found = /^\[(\w+) @/.exec(refused)?.[1] ?? /Protocol '([^']+)'/.exec(refused)?.[1] ?? 'unknown';
+    return {
+      code: 'UNSUPPORTED_CONTAINER',
+      permanent: true,
+      reason: `the format "${found}" is not accepted (${ACCEPTED_FORMATS_TEXT}); playlists, concat lists and inputs that name other files or URLs are refused`,
+    };
+  }
   for (const input of inputs) {
     if (input === '-' || input.startsWith('pipe:')) continue;
     const line = lines.find((l) => l.startsWith(`${input}: `));

@@ -3,12 +3,19 @@ export { resolveFfmpegPath, resolveFfprobePath, resolveFfmpegBinaries, type Ffmp
 export {
   runFfmpeg,
   startFfmpeg,
+  DEFAULT_FFMPEG_IDLE_TIMEOUT_MS,
   type FfmpegRunOptions,
   type FfmpegStartOptions,
   type FfmpegRunResult,
   type FfmpegProcess,
 } from './run';
 export { classifyFfmpegFailure, type FailureClass } from './classify';
+export {
+  ACCEPTED_DEMUXERS,
+  ACCEPTED_FORMATS_TEXT,
+  PROTOCOL_WHITELIST,
+  gatedInputArgs,
+} from './gate';
 export {
   probeMedia,
   requireVideo,

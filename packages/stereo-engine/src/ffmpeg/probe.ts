@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StereoEngineError } from '../errors';
+import { PROBE_FORMAT_WHITELIST, acceptedDemuxerOf } from './gate';
 import { startFfmpeg } from './run';
 
 export interface Rational {
@@ -58,6 +59,8 @@ export interface AudioStreamInfo {
 export interface MediaProbe {
   readonly file: string;
   readonly formatName: string;
+  /** The accepted demuxer that read it: what `gatedInputArgs` forces on later runs. */
+  readonly demuxer: string;
   /** Container duration (or the video stream's); undefined for still images. */
   readonly durationSeconds: number | undefined;
   readonly streams: readonly ProbedStream[];
@@ -107,18 +110,31 @@ const STILL_IMAGE_CODECS = new Set(['png', 'mjpeg', 'webp', 'bmp', 'tiff', 'jpeg
 
 export interface ProbeOptions {
   readonly signal?: AbortSignal;
+  /** See FfmpegRunOptions.idleTimeoutMs. */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
  * Reads a media file's facts with ffprobe (container and stream headers; no decoding, so it is
- * fast on any length). Rejects with UNREADABLE_INPUT (permanent) when ffprobe cannot open it.
- * A file without video resolves with `hasVideo: false`; `requireVideo` turns that into an error.
+ * fast on any length), through the gate: only the accepted demuxers may read it
+ * (`-format_whitelist`), so a playlist or concat list is refused with UNSUPPORTED_CONTAINER
+ * before it opens anything it names. Rejects with UNREADABLE_INPUT (permanent) when ffprobe
+ * cannot open it. A file without video resolves with `hasVideo: false`; `requireVideo` turns that
+ * into an error.
  */
 export async function probeMedia(file: string, options: ProbeOptions = {}): Promise<MediaProbe> {
   const chunks: Buffer[] = [];
   const probe = startFfmpeg(
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file],
-    { tool: 'ffprobe', stdout: 'pipe', signal: options.signal },
+    [
+      ...['-v', 'error', '-format_whitelist', PROBE_FORMAT_WHITELIST],
+      ...['-print_format', 'json', '-show_format', '-show_streams', '-i', file],
+    ],
+    {
+      tool: 'ffprobe',
+      stdout: 'pipe',
+      signal: options.signal,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    },
   );
   probe.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
   await probe.done;
@@ -151,6 +167,7 @@ function toMediaProbe(file: string, data: z.infer<typeof FfprobeOutputSchema>): 
   const formatName = data.format?.format_name ?? '';
   const videoStream = data.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   const audioStream = data.streams.find((s) => s.codec_type === 'audio');
+  const demuxer = acceptedDemuxerOf(formatName, file, videoStream?.codec_name);
   const isStillImage =
     videoStream !== undefined &&
     (/_pipe$/.test(formatName) || formatName === 'image2') &&
@@ -160,6 +177,7 @@ function toMediaProbe(file: string, data: z.infer<typeof FfprobeOutputSchema>): 
   return {
     file,
     formatName,
+    demuxer,
     durationSeconds,
     streams: data.streams.map((s) => ({ index: s.index, type: s.codec_type ?? 'unknown', codec: s.codec_name })),
     video,

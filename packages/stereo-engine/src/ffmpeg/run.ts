@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { StereoEngineError, abortError } from '../errors';
 import { resolveFfmpegPath, resolveFfprobePath } from './binaries';
 import { classifyFfmpegFailure, inputPathsOf } from './classify';
+import { withProtocolWhitelist } from './gate';
 import { StderrTail } from './stderr';
 
 export interface FfmpegRunOptions {
@@ -12,7 +13,9 @@ export interface FfmpegRunOptions {
   readonly onStderrLine?: (line: string) => void;
   /**
    * Kills ffmpeg and rejects with FFMPEG_TIMEOUT when it writes nothing on stderr or stdout for
-   * this long. Off by default: with `-loglevel error` a healthy ffmpeg can be silent for long.
+   * this long; 0 turns it off. Default DEFAULT_FFMPEG_IDLE_TIMEOUT_MS, except for a process fed
+   * on stdin (it waits on its feeder, whose own pace is not ffmpeg's fault): off there.
+   * ffmpeg runs get `-stats` (unless the caller asked `-nostats`) so a healthy one is never silent.
    */
   readonly idleTimeoutMs?: number;
   readonly cwd?: string;
@@ -43,6 +46,9 @@ export interface FfmpegProcess {
   kill(reason?: StereoEngineError): void;
 }
 
+/** Five minutes without a byte on stderr or stdout: a healthy run prints progress every 0.5 s. */
+export const DEFAULT_FFMPEG_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /**
  * Starts ffmpeg (or ffprobe) with `-hide_banner -nostdin` in front of `args`. It never waits on
  * a terminal, never hangs on abort (SIGKILL), and `done` rejects with a StereoEngineError
@@ -52,7 +58,13 @@ export interface FfmpegProcess {
 export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions = {}): FfmpegProcess {
   const tool = options.tool ?? 'ffmpeg';
   const binary = tool === 'ffmpeg' ? resolveFfmpegPath() : resolveFfprobePath();
-  const fullArgs = tool === 'ffmpeg' ? ['-hide_banner', '-nostdin', ...args] : ['-hide_banner', ...args];
+  // `-stats` prints progress even under `-loglevel error`, which keeps the idle timer fed.
+  const stats = tool === 'ffmpeg' && !args.includes('-nostats') ? ['-stats'] : [];
+  const gatedArgs = withProtocolWhitelist(args);
+  const fullArgs =
+    tool === 'ffmpeg' ? ['-hide_banner', '-nostdin', ...stats, ...gatedArgs] : ['-hide_banner', ...gatedArgs];
+  const idleTimeoutMs =
+    options.idleTimeoutMs ?? (options.stdin === 'pipe' ? 0 : DEFAULT_FFMPEG_IDLE_TIMEOUT_MS);
   const tail = new StderrTail(options.onStderrLine);
 
   if (options.signal?.aborted) {
@@ -77,16 +89,16 @@ export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   const touch = (): void => {
-    if (!options.idleTimeoutMs) return;
+    if (!idleTimeoutMs) return;
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(
       () =>
         kill(
-          new StereoEngineError('FFMPEG_TIMEOUT', `${tool} made no progress for ${options.idleTimeoutMs} ms`, {
+          new StereoEngineError('FFMPEG_TIMEOUT', `${tool} made no progress for ${idleTimeoutMs} ms`, {
             stderrTail: tail.text(),
           }),
         ),
-      options.idleTimeoutMs,
+      idleTimeoutMs,
     );
   };
   touch();
