@@ -114,11 +114,12 @@ export async function measureSceneOutput(
  */
 export const SCENE_STEREO_LIMITS = {
   /**
-   * The object must stand at least this far in front of the wall (crossed). 1 px is more than
-   * twice the largest spread measured across the flat wall, so it is a real difference and not
-   * matching noise, and under two thirds of the smallest value measured.
+   * The object must stand at least this far in front of the wall (crossed): a quarter of the 16 px
+   * parallax range these conversions use (divergence 5). With the figure/ground depth the engine
+   * gives 6.8–9 px here (the estimator before it gave 1.6–3.1 px); eyes swapped give negative
+   * values and identical eyes about 0. The wall's own spread stays under 0.5 px.
    */
-  minRelativeParallax: 1,
+  minRelativeParallax: 4,
   /** The flat wall must have one parallax: each block within ±1 px of the wall's median. */
   maxWallDeviation: 1,
   /**
