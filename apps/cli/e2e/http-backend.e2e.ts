@@ -1,7 +1,8 @@
 /**
  * INFERENCE_BACKEND=http: the video-worker hands each segment to an inference server process
  * (here with its builtin engine) through presigned URLs of the embedded storage, and the job
- * completes exactly as with the in-process engine.
+ * completes exactly as with the in-process engine. The server is set up as docs/security.md
+ * says: a shared secret, and URLs allowed only on the web UI's host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -26,8 +27,10 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function startInferenceServer(): Promise<string> {
-  const port = await freePort();
+const SHARED_SECRET = 'e2e-inference-shared-secret-0123456789';
+
+/** The server takes URLs only on the web UI's host (the embedded presigned URLs) and callers with the secret. */
+async function startInferenceServer(port: number, webUiUrl: string): Promise<string> {
   inferenceServer = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(REPO_ROOT, 'apps', 'inference-server', 'src', 'main.ts')],
@@ -39,6 +42,8 @@ async function startInferenceServer(): Promise<string> {
         HOST: '127.0.0.1',
         INFERENCE_ENGINE: 'builtin',
         BUILTIN_ENGINE_THREADS: '1',
+        INFERENCE_SHARED_SECRET: SHARED_SECRET,
+        INFERENCE_ALLOWED_URL_HOSTS: new URL(webUiUrl).host,
       },
       stdio: 'ignore',
     },
@@ -58,8 +63,13 @@ async function startInferenceServer(): Promise<string> {
 describe('INFERENCE_BACKEND=http', () => {
   it('converts a whole job through an inference server process', async () => {
     // Prepare
-    const inferenceUrl = await startInferenceServer();
-    stack = await e2eStack({ INFERENCE_BACKEND: 'http', INFERENCE_HTTP_URL: inferenceUrl });
+    const inferencePort = await freePort();
+    stack = await e2eStack({
+      INFERENCE_BACKEND: 'http',
+      INFERENCE_HTTP_URL: `http://127.0.0.1:${inferencePort}`,
+      INFERENCE_SHARED_SECRET: SHARED_SECRET,
+    });
+    await startInferenceServer(inferencePort, stack.url);
     const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
     const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: stack.home.path });
 
