@@ -42,7 +42,7 @@ import { WorkQueue } from './constructs/work-queue';
 import { arnOf, type StackContext } from './context';
 import { resourceNames } from './naming';
 import { type OutputName } from './outputs';
-import { type StackSettings } from './settings';
+import { assertWebUiExposureAccepted, type StackSettings } from './settings';
 
 /** The web-ui's container health check (also the Dockerfile's HEALTHCHECK): node's own fetch. */
 export const WEB_UI_HEALTH_CHECK = [
@@ -67,6 +67,7 @@ export class StereoSpotStack extends TerraformStack {
 
   constructor(scope: Construct, settings: StackSettings, options: StereoSpotStackOptions = {}) {
     super(scope, settings.name_prefix);
+    assertWebUiExposureAccepted(settings);
     configureBackend(this, settings);
     new AwsProvider(this, 'aws', {
       region: settings.region,

@@ -1,7 +1,28 @@
 import { AwsInfraError } from '../src/errors';
-import { defaultSettings, resolveSettings, settingEnvName, SETTING_KEYS } from '../src/settings';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  assertWebUiExposureAccepted,
+  defaultSettings,
+  resolveSettings,
+  settingEnvName,
+  SETTING_KEYS,
+} from '../src/settings';
 
 describe('settings', () => {
+  it('reads settings.example.json: its "//" explanations are ignored, and it passes the exposure check', () => {
+    // Prepare
+    const file = JSON.parse(readFileSync(path.join(__dirname, '..', 'settings.example.json'), 'utf8')) as Record<string, unknown>;
+    // Act
+    const settings = resolveSettings({ file, fileName: 'settings.example.json' });
+    // Assess
+    expect(Object.keys(file).filter((key) => key.startsWith('//'))).toEqual(
+      ['certificate_arn', 'web_ui_auth_secret_arn', 'allow_public_http_without_auth', 'input_expiry_days'].map((key) => `// ${key}`),
+    );
+    expect(settings).toMatchObject({ allow_public_http_without_auth: false, input_expiry_days: 7 });
+    expect(() => assertWebUiExposureAccepted(settings)).not.toThrow();
+  });
+
   it('defaults to the documented deployment', () => {
     expect(defaultSettings()).toMatchObject({
       region: 'us-east-1',
