@@ -40,6 +40,11 @@ export const SettingsSchema = z
     /** Base URL of an inference server (required when inference_backend=http). */
     inference_http_url: httpUrl.optional(),
     /**
+     * Secrets Manager secret whose value becomes the video-worker's INFERENCE_SHARED_SECRET
+     * (required when inference_backend=http: the server refuses to listen beyond loopback without one).
+     */
+    inference_shared_secret_arn: arnOf('secretsmanager').optional(),
+    /**
      * Tag of the web-ui, media-worker and video-worker images. Unset on the first deploy (the
      * repositories are empty): the web-ui service then runs 0 tasks until a tag is given.
      */
@@ -118,6 +123,14 @@ export const SettingsSchema = z
         code: 'custom',
         path: ['inference_http_url'],
         message: 'is required when inference_backend is http',
+      });
+    }
+    if (settings.inference_backend === 'http' && settings.inference_shared_secret_arn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inference_shared_secret_arn'],
+        message:
+          'is required when inference_backend is http (the inference server takes only callers with INFERENCE_SHARED_SECRET)',
       });
     }
     if (settings.state_backend === 's3' && settings.state_bucket === undefined) {

@@ -249,6 +249,9 @@ export class StereoSpotStack extends TerraformStack {
       memory: 2048,
       ephemeralStorageGiB: 50,
       environment: videoWorkerEnvironment(settings, resources, names.endpoint),
+      ...(settings.inference_backend === 'http' && settings.inference_shared_secret_arn
+        ? { secrets: { INFERENCE_SHARED_SECRET: settings.inference_shared_secret_arn } }
+        : {}),
       taskStatements: videoWorkerPermissions(targets),
       securityGroupIds: [securityGroups.videoWorker.id],
       desiredCount: 0,

@@ -24,7 +24,7 @@ beforeAll(() => {
       hf_token_secret: true,
       ecs_image_tag: 'v1',
     }),
-    synth({ inference_backend: 'http', inference_http_url: 'https://gpu.example.com' }),
+    synth({ inference_backend: 'http', inference_http_url: 'https://gpu.example.com' , inference_shared_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf' }),
   ];
 });
 
@@ -214,6 +214,16 @@ describe('IAM: least privilege', () => {
           stack!.deref(stack!.json.resource.aws_iam_role_policy[source.split('.')[1]!].role).body.name,
       );
     expect(readers).toEqual(['stereo-spot-web-ui-execution']);
+  });
+
+  it('lets only the video-worker execution role read the inference secret, injected as INFERENCE_SHARED_SECRET', () => {
+    const http = variants[1]!;
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf';
+    expect(containerOf(http, 'video-worker').secrets).toEqual([{ name: 'INFERENCE_SHARED_SECRET', valueFrom: secret }]);
+    const readers = policiesOf(http)
+      .filter(({ document }) => JSON.stringify(document).includes(secret))
+      .map(({ source }) => http.deref(http.json.resource.aws_iam_role_policy[source.split('.')[1]!].role).body.name);
+    expect(readers).toEqual(['stereo-spot-video-worker-execution']);
   });
 
   it('scopes the workers to their own queues', () => {

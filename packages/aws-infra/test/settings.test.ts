@@ -90,6 +90,7 @@ describe('settings', () => {
     expect(message).toContain('name_prefix');
     expect(message).toContain('typo_setting');
     expect(message).toContain('inference_http_url: is required when inference_backend is http');
+    expect(message).toContain('inference_shared_secret_arn: is required when inference_backend is http');
     expect(message).toContain('state_bucket: is required when state_backend is s3');
   });
 
