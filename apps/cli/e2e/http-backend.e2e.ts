@@ -1,16 +1,17 @@
 /**
  * INFERENCE_BACKEND=http: the video-worker hands each segment to an inference server process
  * (here with its builtin engine) through presigned URLs of the embedded storage, and the job
- * completes exactly as with the in-process engine.
+ * completes exactly as with the in-process engine. The server is set up as docs/security.md
+ * says: a shared secret, and URLs allowed only on the web UI's host.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTestClip } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
-import { startInferenceServer } from './support/inference-server';
+import { httpBackendStack } from './support/inference-server';
 import { videoFacts } from './support/media';
 import { linesContaining, stopAll } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import type { E2eStack } from './support/stack';
 
 let stack: E2eStack | undefined;
 
@@ -23,8 +24,9 @@ afterEach(async () => {
 describe('INFERENCE_BACKEND=http', () => {
   it('converts a whole job through an inference server process', async () => {
     // Prepare
-    const inference = await startInferenceServer();
-    stack = await e2eStack({ INFERENCE_BACKEND: 'http', INFERENCE_HTTP_URL: inference.url });
+    const started = await httpBackendStack();
+    stack = started.stack;
+    const inference = started.inference;
     const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
     const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: stack.home.path });
 

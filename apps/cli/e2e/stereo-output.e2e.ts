@@ -17,7 +17,7 @@ import {
   type NearObjectSceneFile,
 } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
-import { startInferenceServer } from './support/inference-server';
+import { httpBackendStack } from './support/inference-server';
 import { linesContaining, stopAll, type StereoSpotProcess } from './support/processes';
 import { e2eStack, type E2eStack } from './support/stack';
 
@@ -108,8 +108,9 @@ describe('the 3D of a job, read from the final file', () => {
 
   it('INFERENCE_BACKEND=http: the inference server converts, with the same 3D', async () => {
     // Prepare
-    const inference = await startInferenceServer();
-    stack = await e2eStack({ INFERENCE_BACKEND: 'http', INFERENCE_HTTP_URL: inference.url });
+    const started = await httpBackendStack();
+    stack = started.stack;
+    const inference = started.inference;
     const worker = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
     const scene = await makeNearObjectScene({
       dir: stack.home.path,
