@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { toJobId } from '@stereo-spot/shared-types';
-import { openPage, rawRequest, startPageServer, type PageServer } from '../pages/support';
+import { csrfTokenOf, openPage, rawRequest, startPageServer, type PageServer } from '../pages/support';
 
 const TOKEN = 'correct-horse-battery-staple';
 const REBOUND_HOST = 'rebind.attacker.example:18099';
@@ -167,7 +167,8 @@ describe('sign-in', () => {
     const withExtended = await fetch(`${server.url}/api/jobs`, { headers: { Cookie: extended } });
 
     // Assess
-    expect(value).toMatch(/^v1\.\d+\.[A-Za-z0-9_-]{43}$/);
+    // v1.<expiry> signed by @fastify/cookie: an HMAC-SHA256 in base64 without padding.
+    expect(value).toMatch(/^v1\.\d+\.[A-Za-z0-9+/]{43}$/);
     expect(setCookie).not.toContain(TOKEN);
     expect(setCookie).toContain('Max-Age=43200');
     expect(setCookie).toContain('HttpOnly');
@@ -189,7 +190,7 @@ describe('sign-in', () => {
     const response = await rawRequest(server.url, '/login', {
       method: 'POST',
       headers: { ...host, Origin: 'https://stereo.example.com', Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrfCookie.split('=')[1] ?? '', token: TOKEN, next: '/' }).toString(),
+      body: new URLSearchParams({ _csrf: csrfTokenOf(login.body) ?? '', token: TOKEN, next: '/' }).toString(),
     });
 
     // Assess

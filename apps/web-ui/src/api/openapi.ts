@@ -1,0 +1,49 @@
+/**
+ * The JSON API as an OpenAPI 3 document (@fastify/swagger, from the routes' zod schemas through
+ * fastify-type-provider-zod) at `/api/openapi.json`, and a docs page (@fastify/swagger-ui, its
+ * files served from node_modules by this server: nothing from a CDN) at `/api/docs`. Only the
+ * `/api/` routes and `/healthz` are listed; pages, static files and presigned URLs are not API.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+export const DOCS_PATH = '/api/docs';
+
+export async function registerOpenApi(app: FastifyInstance, options: { readonly authRequired: boolean }): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'stereo-spot web UI API',
+        description:
+          'Create a job (you get a presigned URL to PUT the video to), follow its progress, download the 3D result. ' +
+          (options.authRequired
+            ? 'This server needs `Authorization: Bearer <WEB_UI_AUTH_TOKEN>` (or a signed-in browser session).'
+            : 'This server has no access token set.'),
+        version: '1',
+      },
+      ...(options.authRequired
+        ? {
+            components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } } },
+            security: [{ bearer: [] }],
+          }
+        : {}),
+    },
+    transform: (input) => {
+      const listed = input.url.startsWith('/api/') || input.url === '/healthz';
+      const transformed = jsonSchemaTransform(input);
+      return listed ? transformed : { ...transformed, schema: { ...transformed.schema, hide: true } };
+    },
+    transformObject: jsonSchemaTransformObject,
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PATH,
+    // No call to validator.swagger.io: nothing leaves this server.
+    validatorUrl: false,
+    uiConfig: { deepLinking: false },
+  });
+}
