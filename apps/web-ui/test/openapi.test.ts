@@ -92,5 +92,8 @@ describe('API docs page', () => {
     expect(loaded.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(html).not.toMatch(/https?:\/\//);
     expect(initializer).toContain('validatorUrl: null');
+    // Inline styles for Swagger UI on its own pages; scripts only from this server, as everywhere.
+    expect(page.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
   });
 });
