@@ -4,6 +4,8 @@
  * files served from node_modules by this server: nothing from a CDN) at `/api/docs`. Only the
  * `/api/` routes and `/healthz` are listed; pages, static files and presigned URLs are not API.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -40,6 +42,10 @@ export async function registerOpenApi(app: FastifyInstance, options: { readonly 
     transformObject: jsonSchemaTransformObject,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  if (!swaggerUiFilesPresent()) {
+    app.log.warn(`the API docs page (${DOCS_PATH}) is off: Swagger UI's files are not installed beside this build; ${OPENAPI_PATH} is served`);
+    return;
+  }
   await app.register(swaggerUi, {
     routePrefix: DOCS_PATH,
     // No call to validator.swagger.io: nothing leaves this server.
@@ -49,4 +55,17 @@ export async function registerOpenApi(app: FastifyInstance, options: { readonly 
     // inline. Scripts stay this server's files.
     transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   });
+}
+
+/**
+ * Swagger UI serves its files from its package folder. The container images ship one esbuild
+ * bundle and no node_modules, so there the page is left out (and says so) instead of failing.
+ */
+function swaggerUiFilesPresent(): boolean {
+  try {
+    const folder = path.dirname(require.resolve('@fastify/swagger-ui'));
+    return existsSync(path.join(folder, 'static', 'swagger-ui-bundle.js')) && existsSync(path.join(folder, 'static', 'logo.svg'));
+  } catch {
+    return false;
+  }
 }

@@ -71,7 +71,7 @@ export function createHostAllowlist(options: HostAllowlistOptions): HostAllowlis
  */
 export function registerHostAllowlist(app: FastifyInstance, allowlist: () => HostAllowlist): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz') return;
+    if (request.url.split('?', 1)[0] === '/healthz') return;
     const host = request.headers.host;
     if (allowlist().allowsHost(host)) return;
     const message =
