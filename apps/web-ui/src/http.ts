@@ -38,7 +38,10 @@ export function toHttpError(error: unknown, request: FastifyRequest): HttpError 
       .slice(0, 5)
       .map((issue) => {
         const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        return path === '' || context === 'params' ? issue.message : `${path}: ${issue.message}`;
+        // Messages that already name their field (`limit must be …`) are not prefixed again.
+        return path === '' || context === 'params' || issue.message.startsWith(`${path} `)
+          ? issue.message
+          : `${path}: ${issue.message}`;
       })
       .join('; ');
     return new HttpError(400, VALIDATION_PLACES[context] ?? 'INVALID_REQUEST', message);
@@ -48,7 +51,11 @@ export function toHttpError(error: unknown, request: FastifyRequest): HttpError 
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(413, 'BODY_TOO_LARGE', `the request body is over ${request.routeOptions.bodyLimit ?? 0} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json');
+      return new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `a body of type ${JSON.stringify((request.headers['content-type'] ?? '').slice(0, 100))} is not accepted here`,
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HttpError(400, 'INVALID_JSON', `the request body is not JSON: ${fastifyError.message ?? ''}`);

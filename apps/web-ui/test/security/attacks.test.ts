@@ -66,6 +66,25 @@ describe('DNS rebinding', () => {
     expect(await allJobIds(server)).toEqual([victim.job.job_id]);
   });
 
+  it('refuses a presigned upload or download URL requested under a rebound Host with 421, storing nothing', async () => {
+    // Prepare
+    server = await startPageServer();
+    const created = (await (await createJob(server.url)).json()) as { job: { job_id: string }; upload: { url: string } };
+    const path = created.upload.url.slice(server.url.length);
+
+    // Act
+    const upload = await rawRequest(server.url, path, {
+      method: 'PUT',
+      headers: { Host: REBOUND_HOST, Origin: ATTACKER_ORIGIN, 'Content-Type': 'video/mp4', 'Content-Length': '5' },
+      body: 'video',
+    });
+
+    // Assess
+    expect(upload.status).toBe(421);
+    expect(upload.body).toContain(`this server does not answer to the host "${REBOUND_HOST}"`);
+    expect(await server.platform.inputStorage.head(`input/${created.job.job_id}/source.mp4`)).toBeUndefined();
+  });
+
   it('answers to its loopback names and to PUBLIC_BASE_URL; /healthz answers a load balancer asking by address', async () => {
     // Prepare
     server = await startPageServer({ publicBaseUrl: 'https://stereo.example.com' });
