@@ -37,11 +37,10 @@ export function toHttpError(error: unknown, request: FastifyRequest): HttpError 
     const message = error.validation
       .slice(0, 5)
       .map((issue) => {
+        const text = issue.message ?? 'is not valid';
         const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
         // Messages that already name their field (`limit must be …`) are not prefixed again.
-        return path === '' || context === 'params' || issue.message.startsWith(`${path} `)
-          ? issue.message
-          : `${path}: ${issue.message}`;
+        return path === '' || context === 'params' || text.startsWith(`${path} `) ? text : `${path}: ${text}`;
       })
       .join('; ');
     return new HttpError(400, VALIDATION_PLACES[context] ?? 'INVALID_REQUEST', message);
