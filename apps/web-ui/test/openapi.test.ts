@@ -13,7 +13,17 @@ afterEach(async () => {
 
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string }[];
+        requestBody?: { content: Record<string, { schema: unknown }> };
+        responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, unknown> };
 }
 
@@ -29,31 +39,47 @@ describe('OpenAPI document', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/jobs', '/api/jobs/{id}', '/api/jobs/{id}/events', '/healthz']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/jobs',
+      '/api/jobs/{id}',
+      '/api/jobs/{id}/events',
+      '/healthz',
+    ]);
     expect(Object.keys(document.paths['/api/jobs']!).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/api/jobs/{id}']!).sort()).toEqual(['delete', 'get']);
     expect(Object.keys(document.paths['/api/jobs/{id}/events']!)).toEqual(['get']);
 
     const create = document.paths['/api/jobs']!.post!;
     const body = JSON.stringify(create.requestBody?.content['application/json']?.schema);
-    for (const field of ['file_name', 'mode', 'divergence', 'convergence', 'file_size']) expect(body).toContain(field);
+    for (const field of ['file_name', 'mode', 'divergence', 'convergence', 'file_size'])
+      expect(body).toContain(field);
     expect(body).toContain('half-sbs');
     const created = JSON.stringify(create.responses['201']?.content?.['application/json']?.schema);
     expect(created).toContain('upload');
     expect(created).toContain('expires_at');
     for (const status of ['400', '413', '415', '429']) {
-      expect(JSON.stringify(create.responses[status]?.content?.['application/json']?.schema)).toContain('message');
+      expect(JSON.stringify(create.responses[status]?.content?.['application/json']?.schema)).toContain(
+        'message',
+      );
     }
 
     const list = document.paths['/api/jobs']!.get!;
-    expect(list.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['query:cursor', 'query:limit', 'query:status']);
-    expect(JSON.stringify(list.responses['200']?.content?.['application/json']?.schema)).toContain('next_cursor');
+    expect(list.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual([
+      'query:cursor',
+      'query:limit',
+      'query:status',
+    ]);
+    expect(JSON.stringify(list.responses['200']?.content?.['application/json']?.schema)).toContain(
+      'next_cursor',
+    );
     for (const path of ['/api/jobs/{id}', '/api/jobs/{id}/events']) {
       for (const operation of Object.values(document.paths[path]!)) {
         expect(operation.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'id' })]);
       }
     }
-    expect(JSON.stringify(document.paths['/api/jobs/{id}']!.get!.responses['200'])).toContain('download_file_name');
+    expect(JSON.stringify(document.paths['/api/jobs/{id}']!.get!.responses['200'])).toContain(
+      'download_file_name',
+    );
   });
 
   it('says when the API needs the bearer token, and is itself behind it', async () => {
@@ -62,8 +88,13 @@ describe('OpenAPI document', () => {
 
     // Act
     const anonymous = await fetch(`${server.url}/api/openapi.json`);
-    const signed = await fetch(`${server.url}/api/openapi.json`, { headers: { Authorization: 'Bearer correct-horse-battery-staple' } });
-    const document = (await signed.json()) as OpenApiDocument & { security?: unknown; components?: { securitySchemes?: unknown } };
+    const signed = await fetch(`${server.url}/api/openapi.json`, {
+      headers: { Authorization: 'Bearer correct-horse-battery-staple' },
+    });
+    const document = (await signed.json()) as OpenApiDocument & {
+      security?: unknown;
+      components?: { securitySchemes?: unknown };
+    };
 
     // Assess
     expect(anonymous.status).toBe(401);

@@ -14,7 +14,10 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 export const OPENAPI_PATH = '/api/openapi.json';
 export const DOCS_PATH = '/api/docs';
 
-export async function registerOpenApi(app: FastifyInstance, options: { readonly authRequired: boolean }): Promise<void> {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  options: { readonly authRequired: boolean },
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -43,7 +46,9 @@ export async function registerOpenApi(app: FastifyInstance, options: { readonly 
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   if (!swaggerUiFilesPresent()) {
-    app.log.warn(`the API docs page (${DOCS_PATH}) is off: Swagger UI's files are not installed beside this build; ${OPENAPI_PATH} is served`);
+    app.log.warn(
+      `the API docs page (${DOCS_PATH}) is off: Swagger UI's files are not installed beside this build; ${OPENAPI_PATH} is served`,
+    );
     return;
   }
   await app.register(swaggerUi, {
@@ -64,7 +69,10 @@ export async function registerOpenApi(app: FastifyInstance, options: { readonly 
 function swaggerUiFilesPresent(): boolean {
   try {
     const folder = path.dirname(require.resolve('@fastify/swagger-ui'));
-    return existsSync(path.join(folder, 'static', 'swagger-ui-bundle.js')) && existsSync(path.join(folder, 'static', 'logo.svg'));
+    return (
+      existsSync(path.join(folder, 'static', 'swagger-ui-bundle.js')) &&
+      existsSync(path.join(folder, 'static', 'logo.svg'))
+    );
   } catch {
     return false;
   }

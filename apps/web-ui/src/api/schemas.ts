@@ -7,7 +7,9 @@ export const JOB_LISTS = ['in-progress', 'completed', 'failed'] as const;
 export const JobIdParamsSchema = z.object({ id: JobIdSchema });
 
 export const JobListQuerySchema = z.object({
-  status: z.enum(JOB_LISTS, { error: `status must be one of ${JOB_LISTS.join(', ')}` }).default('in-progress'),
+  status: z
+    .enum(JOB_LISTS, { error: `status must be one of ${JOB_LISTS.join(', ')}` })
+    .default('in-progress'),
   limit: z.coerce
     .number({ error: 'limit must be an integer from 1 to 100' })
     .int('limit must be an integer from 1 to 100')
@@ -21,5 +23,8 @@ export const HealthSchema = z.object({ status: z.literal('ok') });
 
 /** The error answers every API route may give, in the ApiError shape. */
 export function errorResponses<const S extends readonly number[]>(...statuses: S) {
-  return Object.fromEntries(statuses.map((status) => [status, ApiErrorSchema])) as Record<S[number], typeof ApiErrorSchema>;
+  return Object.fromEntries(statuses.map((status) => [status, ApiErrorSchema])) as Record<
+    S[number],
+    typeof ApiErrorSchema
+  >;
 }

@@ -17,7 +17,11 @@ export interface FailureThrottle {
 }
 
 export function createFailureThrottle(app: FastifyInstance, failuresPerMinute: number): FailureThrottle {
-  const limiter = app.createRateLimit({ max: failuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip });
+  const limiter = app.createRateLimit({
+    max: failuresPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.ip,
+  });
   return {
     async refuseIfThrottled(request, reply, what) {
       const status = await limiter(request, { increment: false });
@@ -52,7 +56,11 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
     if (options.isOpen(path)) return;
     const header = request.headers.authorization ?? '';
     if (header.startsWith('Bearer ')) {
-      await options.failures.refuseIfThrottled(request, reply, 'too many wrong access tokens from this client');
+      await options.failures.refuseIfThrottled(
+        request,
+        reply,
+        'too many wrong access tokens from this client',
+      );
       if (sameSecret(header.slice(7), options.token)) return;
       await options.failures.recordFailure(request);
     } else {
@@ -62,10 +70,17 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
     }
     const isPage = !path.startsWith('/api/') && path !== '/healthz';
     if (isPage && (request.method === 'GET' || request.method === 'HEAD')) {
-      await reply.code(303).header('location', `/login?next=${encodeURIComponent(request.url)}`).send();
+      await reply
+        .code(303)
+        .header('location', `/login?next=${encodeURIComponent(request.url)}`)
+        .send();
       return reply;
     }
     reply.header('www-authenticate', 'Bearer');
-    throw new HttpError(401, 'UNAUTHORIZED', 'this server needs an access token (Authorization: Bearer <token>, or sign in on /login)');
+    throw new HttpError(
+      401,
+      'UNAUTHORIZED',
+      'this server needs an access token (Authorization: Bearer <token>, or sign in on /login)',
+    );
   });
 }

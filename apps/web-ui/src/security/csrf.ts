@@ -26,7 +26,11 @@ export function needsCsrfToken(request: FastifyRequest): boolean {
 
 export async function registerCsrfProtection(
   app: FastifyInstance,
-  options: { readonly secureCookies: boolean; readonly allowlist: () => HostAllowlist; readonly exempt: (path: string) => boolean },
+  options: {
+    readonly secureCookies: boolean;
+    readonly allowlist: () => HostAllowlist;
+    readonly exempt: (path: string) => boolean;
+  },
 ): Promise<void> {
   await app.register(fastifyCsrf, {
     cookieKey: CSRF_COOKIE,

@@ -32,6 +32,8 @@ export async function registerSecurityHeaders(
     xFrameOptions: { action: 'deny' },
     // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts.
     referrerPolicy: { policy: 'same-origin' },
-    strictTransportSecurity: options.https ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
+    strictTransportSecurity: options.https
+      ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false }
+      : false,
   });
 }

@@ -18,7 +18,7 @@ describe('session cookie', () => {
     expect(sessionValid(undefined, NOW)).toBe(false);
   });
 
-  it('signed by @fastify/cookie with the derived key: an altered expiry or another token\'s session fails the signature', async () => {
+  it("signed by @fastify/cookie with the derived key: an altered expiry or another token's session fails the signature", async () => {
     // Prepare
     const app = Fastify();
     await app.register(fastifyCookie, { secret: sessionSigningKey('correct-horse-battery-staple') });
