@@ -30,6 +30,8 @@ SUPPORTED_METHODS = {
     "grid_sample", "backward", "forward", "forward_fill",
 }
 MANIFEST_FILE = "stereo-spot-weights.json"
+# Run from the nunif checkout as a file from elsewhere: its packages (iw3, nunif) come from the cwd.
+sys.path.insert(0, os.getcwd())
 
 
 def main():

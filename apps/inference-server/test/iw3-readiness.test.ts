@@ -12,6 +12,9 @@ import { checkProbe, parseIw3Readiness, type Iw3Probe, type Iw3ReadinessSettings
 import { InferenceConfigError } from '../src/errors';
 import { copyStandin } from './support/standin';
 
+// Each start runs Python; on a shared machine that can take seconds (never asserted on).
+jest.setTimeout(30_000);
+
 const MANIFEST = 'stereo-spot-weights.json';
 const ROW_FLOW_WEIGHTS = 'iw3/pretrained_models/hub/checkpoints/iw3_row_flow_v3_20250627.pth';
 let dir: string;
