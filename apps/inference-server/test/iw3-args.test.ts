@@ -40,6 +40,7 @@ describe('iw3 command line', () => {
     const args = buildIw3Args({
       inputPath: '/work/segment.mp4',
       outputDir: '/work/out',
+      sceneCacheDir: '/work/scene-cache',
       mode: 'half-tb',
       stereo: STEREO,
       tuning: NO_TUNING,
@@ -60,6 +61,8 @@ describe('iw3 command line', () => {
       '0.25',
       '--scene-detect',
       '--disable-scene-cache',
+      '--scene-cache-dir',
+      '/work/scene-cache',
       '--ema-normalize',
       '--max-fps',
       '30',
@@ -70,6 +73,7 @@ describe('iw3 command line', () => {
     const args = buildIw3Args({
       inputPath: '/in.mp4',
       outputDir: '/out',
+      sceneCacheDir: '/scene-cache',
       mode: 'sbs',
       stereo: STEREO,
       tuning: { ...NO_TUNING, lowVram: true },

@@ -3,7 +3,7 @@
  * that parses iw3's flags and then succeeds, fails, hangs or misnames its output on request.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OUTPUT_MODES } from '@stereo-spot/shared-types';
@@ -109,7 +109,14 @@ describe('iw3 engine conversion', () => {
     const record = await readRecord();
     const outputDir = path.join(workDir, 'iw3-output');
     expect(record.argv).toEqual(
-      buildIw3Args({ inputPath, outputDir, mode, stereo: STEREO, tuning: TUNING }).slice(2),
+      buildIw3Args({
+        inputPath,
+        outputDir,
+        sceneCacheDir: path.join(workDir, 'iw3-scene-cache'),
+        mode,
+        stereo: STEREO,
+        tuning: TUNING,
+      }).slice(2),
     );
     expect(record.cwd).toBe(NUNIF_STANDIN);
     expect(path.dirname(result.outputPath)).toBe(outputDir);
@@ -156,14 +163,14 @@ describe('iw3 engine conversion', () => {
     expect(existsSync(path.join(workDir, 'iw3-output', '_tmp_segment_TB.mp4'))).toBe(true);
   });
 
-  it("leaves nothing in iw3's scene cache", async () => {
+  it("keeps iw3's scene cache entry inside the request's scratch folder, out of NUNIF_DIR", async () => {
     // Prepare: a private nunif folder (iw3 caches under <nunif>/tmp/iw3_scene_cache without NUNIF_HOME)
     const nunifDir = await copyStandin(workDir);
     // Act
     await engine({ nunifDir }).convert(conversion({ mode: 'sbs' }));
     // Assess
-    expect((await readRecord()).argv).toEqual(expect.arrayContaining(['--scene-detect', '--disable-scene-cache']));
-    expect(existsSync(path.join(nunifDir, 'tmp', 'iw3_scene_cache'))).toBe(false);
+    expect(existsSync(path.join(nunifDir, 'tmp'))).toBe(false);
+    expect(await readdir(path.join(workDir, 'iw3-scene-cache'))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.json$/)]);
   });
 
   it('fails readably when iw3 exits 0 without writing a video', async () => {

@@ -64,6 +64,7 @@ function everyServerArgs(): string[][] {
       buildIw3Args({
         inputPath: '/in/segment.mp4',
         outputDir: '/out',
+        sceneCacheDir: '/scene-cache',
         mode,
         stereo: { divergence: 2, convergence: 0.5, anaglyph_method },
         tuning,
@@ -104,6 +105,7 @@ describe("the server's flags", () => {
       '--output',
       '--pix-fmt',
       '--preset',
+      '--scene-cache-dir',
       '--scene-detect',
       '--tb',
       '--video-codec',

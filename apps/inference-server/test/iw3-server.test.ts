@@ -72,7 +72,7 @@ it('reads the token at start-up and hands it to iw3 as HF_TOKEN', async () => {
   const record = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8')) as { argv: string[]; hf_token: string };
   expect(record.hf_token).toBe('hf_secret_value');
   expect(record.argv).toEqual(
-    expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--disable-scene-cache', '--ema-normalize']),
+    expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--disable-scene-cache', '--scene-cache-dir', '--ema-normalize']),
   );
   expect(await exists(s3, 'iw3-out', 'out.mp4')).toBe(true);
 });

@@ -145,6 +145,12 @@ export interface Iw3Invocation {
   readonly inputPath: string;
   /** An existing folder: iw3 names the file itself (see `iw3OutputFileName`). */
   readonly outputDir: string;
+  /**
+   * Where iw3 writes its scene-boundary cache entry: inside the request's scratch folder, so it
+   * goes with it. `--disable-scene-cache` only stops iw3 reading the cache; it writes an entry
+   * after every detection regardless (iw3/utils.py:1017-1033), by default under NUNIF_DIR/tmp.
+   */
+  readonly sceneCacheDir: string;
   readonly mode: OutputMode;
   readonly stereo: StereoParams;
   readonly tuning: Iw3Tuning;
@@ -167,8 +173,11 @@ export function buildIw3Args(invocation: Iw3Invocation): string[] {
     String(invocation.stereo.convergence),
     // Segments are videos: reset depth normalisation at cuts and smooth it between frames.
     '--scene-detect',
-    // Each segment is converted once: a cache entry (kept forever under NUNIF_DIR) is only litter.
+    // Each segment is converted once: never reuse a cache entry, and keep the one iw3 writes
+    // out of NUNIF_DIR (where nothing would ever remove it).
     '--disable-scene-cache',
+    '--scene-cache-dir',
+    invocation.sceneCacheDir,
     '--ema-normalize',
     ...tuningFlags(invocation.tuning),
   ];

@@ -85,6 +85,7 @@ export class Iw3Engine implements StereoEngine {
     const args = buildIw3Args({
       inputPath: conversion.inputPath,
       outputDir,
+      sceneCacheDir: path.join(conversion.workDir, 'iw3-scene-cache'),
       mode: conversion.mode,
       stereo: conversion.stereo,
       tuning: this.options.tuning,
