@@ -16,7 +16,8 @@ echo "== build $tag"
 DOCKER_BUILDKIT=1 docker build -f docker/stereocrafter-sagemaker/Dockerfile -t "$tag" .
 
 echo "== start (no network, GPU required)"
-docker run -d --name "$name" --gpus all --network none "$tag" serve >/dev/null
+# The environment sagemaker-deploy gives the model (SageMaker authenticates callers itself).
+docker run -d --name "$name" --gpus all --network none -e HOST=0.0.0.0 -e INFERENCE_AUTH=sagemaker "$tag" serve >/dev/null
 
 echo "== wait for /ping 200"
 for _ in $(seq 1 150); do

@@ -4,7 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@stereo-spot/logging';
-import type { InferenceServerConfig } from './config';
+import { unsafeBindProblem, type InferenceServerConfig } from './config';
+import { InferenceConfigError } from './errors';
 import type { StereoEngine } from './engines/engine';
 import { Iw3Engine } from './engines/iw3';
 import { effectiveModels } from './engines/iw3-args';
@@ -25,16 +26,31 @@ export async function startInferenceServer(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedInferenceServer> {
+  const { security } = config;
+  const bindProblem = unsafeBindProblem(config.host, security);
+  if (bindProblem) throw new InferenceConfigError(`refusing to start: ${bindProblem}`);
   const server = new InferenceServer({
     logger,
-    transfer: new Transfer(createS3Client(config.aws)),
+    transfer: new Transfer(createS3Client(config.aws), {
+      maxInputBytes: security.maxInputBytes,
+      timeoutMs: security.transferTimeoutSeconds * 1000,
+    }),
     media: new FfprobeMediaInspector(),
     workRoot: config.workRoot,
     concurrency: config.concurrency,
     maxWaiting: config.maxWaiting,
+    ...(security.sharedSecret !== undefined ? { sharedSecret: security.sharedSecret } : {}),
+    accessPolicy: {
+      allowedUrlHosts: security.allowedUrlHosts,
+      ...(security.inputBucket !== undefined ? { inputBucket: security.inputBucket } : {}),
+      ...(security.outputBucket !== undefined ? { outputBucket: security.outputBucket } : {}),
+    },
   });
   const address = await server.listen(config.port, config.host);
-  logger.info({ port: address.port, engine: config.engine }, `inference server listening on port ${address.port}`);
+  logger.info(
+    { host: config.host, port: address.port, engine: config.engine, auth: security.sharedSecret ? 'shared-secret' : security.auth },
+    `inference server listening on ${config.host}:${address.port}`,
+  );
 
   const ready = (async () => {
     let engine: StereoEngine;

@@ -41,6 +41,12 @@ export interface PresignGetOptions {
 export interface ObjectStorage {
   /** Bucket name (for logs and S3 URIs). */
   readonly bucket: string;
+  /**
+   * True where a presigned PUT can bind only an exact size, never a maximum (S3: `Content-Length`
+   * is signed, or any size up to 5 GiB goes through). Upload URLs then need `contentLength`, so
+   * `createJob` requires `file_size` and MAX_UPLOAD_BYTES cannot be bypassed.
+   */
+  readonly uploadSizeMustBeAnnounced?: boolean;
   putFile(key: string, filePath: string, options?: { contentType?: string }): Promise<void>;
   putBytes(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
   /** Throws ObjectNotFoundError when the key does not exist. */
