@@ -11,6 +11,7 @@ import { showJobLogs } from '../src/commands/ops/logs';
 import { showQueues } from '../src/commands/ops/queues';
 import { AUTOSCALING_WARNING, scaleService, serviceNames } from '../src/commands/ops/scale';
 import { triggerReassembly } from '../src/commands/ops/reassembly';
+import { resendNotifications } from '../src/commands/ops/resend';
 import { createJob as createJobIn, diagnosisOf as diagnosisIn, recordingIo } from './support/ops';
 
 jest.setTimeout(180_000);
@@ -197,6 +198,49 @@ describe('ops job names the stuck step', () => {
       stuck: true,
       fix: `stereo-spot ops reassembly trigger ${jobId}`,
     });
+  });
+});
+
+describe('ops job never shows a stuck step without its fix', () => {
+  test('chunking_complete with 0 of 3 completions and no message anywhere: segment conversion, ops resend, which sends them', async () => {
+    // Prepare: segments uploaded, their notifications lost
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 3 });
+    for (const index of [0, 1, 2]) {
+      await platform.inputStorage.putBytes(`segments/${jobId}/0000${index}_00003_anaglyph.mp4`, 'x');
+    }
+    const video = platform.queues['video-worker'].queue;
+    for (const message of await video.receive({ maxMessages: 10, waitSeconds: 0 })) await video.delete(message.receiptHandle);
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 1));
+    const shown = io(true);
+
+    // Act
+    await showJob(ops, shown, jobId);
+    const resent = io(true);
+    const code = await resendNotifications(ops, resent, jobId);
+    const messages = await video.receive({ maxMessages: 10, waitSeconds: 0 });
+
+    // Assess
+    expect(shown.lines).toContain('step           segment conversion (STUCK)');
+    expect(shown.lines).toContain(`fix            stereo-spot ops resend ${jobId}`);
+    expect(code).toBe(EXIT_DONE);
+    const keys = messages.map((message) => JSON.parse(message.body).Records[0].s3.object.key as string).sort();
+    expect(keys).toEqual([`segments/${jobId}/00000_00003_anaglyph.mp4`, `segments/${jobId}/00002_00003_anaglyph.mp4`]);
+  });
+
+  test('a lock whose triggered_at was written by hand in seconds is shown at its real date', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await platform.reassemblyLocks.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
+    const shown = io(true);
+
+    // Act
+    await showJob(ops, shown, jobId);
+
+    // Assess
+    const lockLine = shown.lines.find((line) => line.startsWith('lock'));
+    expect(lockLine).toContain(`triggered ${new Date(nowSeconds * 1000).toISOString()}`);
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * The stack of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
  * emulator), creates the whole AWS shape on it (buckets with event notifications, queues with
- * DLQs and redrive policies, the three tables with the SegmentCompletions stream), runs the web-ui
+ * DLQs and redrive policies, the three tables with the SegmentCompletions and Jobs streams), runs the web-ui
  * and the workers with STEREO_SPOT_PLATFORM=aws against it, and stands in for Lambda's event
- * source mapping: the SegmentCompletions stream is polled and its records handed to the
- * reassembly trigger's Lambda handler.
+ * source mappings: the SegmentCompletions and Jobs streams are polled and their records handed to
+ * the reassembly trigger's Lambda handler.
  */
 import type { AwsPlatform } from '@stereo-spot/aws-adapters';
 import { loadConfig, type Env } from '@stereo-spot/config';
@@ -116,7 +116,10 @@ async function provision(
   }
 }
 
-/** Lambda's part: the SegmentCompletions stream polled, its batches handed to the trigger handler. */
+/**
+ * Lambda's part: the SegmentCompletions and Jobs streams polled (the two event source mappings),
+ * their batches handed to the trigger handler.
+ */
 async function startStreamTrigger(
   env: Env,
   signal: AbortSignal,
@@ -126,10 +129,11 @@ async function startStreamTrigger(
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   const platform = await createAwsPlatform(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
-  const poller = await platform.createStreamPoller({
-    handler: createTriggerHandler({ ...platform, logger }),
-    logger,
-  });
-  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions stream');
-  return { platform, polling: poller.run(signal) };
+  const handler = createTriggerHandler({ ...platform, logger });
+  const pollers = await Promise.all([
+    platform.createStreamPoller({ handler, logger }),
+    platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),
+  ]);
+  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions and Jobs streams');
+  return { platform, polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined) };
 }

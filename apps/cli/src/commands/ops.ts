@@ -5,6 +5,7 @@ import { jobCommand } from './ops/job';
 import { logsCommand } from './ops/logs';
 import { queuesCommand } from './ops/queues';
 import { reassemblyCommand } from './ops/reassembly';
+import { resendCommand } from './ops/resend';
 import { scaleCommand } from './ops/scale';
 
 /**
@@ -19,6 +20,7 @@ export function opsCommand(): Command {
     .addCommand(queuesCommand())
     .addCommand(dlqCommand())
     .addCommand(reassemblyCommand())
+    .addCommand(resendCommand())
     .addCommand(logsCommand())
     .addCommand(scaleCommand());
 }
