@@ -19,7 +19,7 @@ import {
 import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
-import { PipelineError, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
+import { PipelineError, sweepScratch, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
@@ -130,6 +130,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     configs.platform.kind === 'local'
       ? path.join((platform as LocalPlatform).home, 'work')
       : path.join(os.tmpdir(), 'stereo-spot');
+
+  // Workers killed earlier (SIGKILL, a crash) left their scratch folders: remove them now.
+  if (configs.media || configs.video) await sweepScratch(scratchDir, stackLogger);
 
   const running: Promise<unknown>[] = [];
   const cleanups: (() => Promise<void>)[] = [];
