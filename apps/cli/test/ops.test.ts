@@ -4,7 +4,16 @@ import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adap
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
 import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
-import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
+import { writeFile } from 'node:fs/promises';
+import {
+  EXIT_DONE,
+  EXIT_REFUSED,
+  describeTarget,
+  openOpsPlatform,
+  OpsTargetError,
+  resolveOpsTarget,
+  type OpsPlatform,
+} from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
 import { showJob } from '../src/commands/ops/job';
 import { showJobLogs } from '../src/commands/ops/logs';
@@ -243,6 +252,59 @@ describe('ops job never shows a stuck step without its fix', () => {
     expect(lockLine).toContain(`triggered ${new Date(nowSeconds * 1000).toISOString()}`);
   });
 });
+
+describe('ops finds the deployment', () => {
+  test('an env file given explicitly selects AWS over the shell and names region, endpoint and prefix', async () => {
+    // Prepare
+    const file = `${home.path}/emulated.env`;
+    await writeFile(
+      file,
+      ['# comment', 'AWS_REGION=eu-west-1', 'AWS_ENDPOINT_URL=http://127.0.0.1:4566', 'JOBS_TABLE_NAME=demo-jobs', 'NAME_PREFIX=demo'].join('\n'),
+    );
+
+    // Act
+    const target = resolveOpsTarget({ STEREO_SPOT_PLATFORM: 'local' }, file);
+
+    // Assess
+    expect(target.env).toMatchObject({ STEREO_SPOT_PLATFORM: 'aws', AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'demo-jobs' });
+    expect(resolveOpsTarget({ AWS_REGION: 'us-west-2' }, undefined, file).env.AWS_REGION).toBe('us-west-2');
+    const implied = resolveOpsTarget({}, file);
+    expect(implied.env.STEREO_SPOT_PLATFORM).toBe('aws');
+    expect(describeTarget({ ...implied, env: { ...implied.env, ...awsResources() } })).toBe(
+      `ops: AWS deployment demo in eu-west-1 at http://127.0.0.1:4566 (from ${file})`,
+    );
+  });
+
+  test('refuses an embedded home that holds no database instead of reporting jobs as not found', async () => {
+    // Act
+    const opened = openOpsPlatform({ STEREO_SPOT_PLATFORM: 'local', STEREO_SPOT_HOME: `${home.path}/nothing-here` });
+
+    // Assess
+    await expect(opened).rejects.toThrow(OpsTargetError);
+    await expect(opened).rejects.toThrow(/no embedded platform at .*nothing-here \(no stereo-spot.db\); .*--env-file/);
+  });
+
+  test('a missing --env-file is refused with its name', () => {
+    expect(() => resolveOpsTarget({}, `${home.path}/absent.env`)).toThrow(`--env-file ${home.path}/absent.env does not exist`);
+  });
+});
+
+/** The rest of the ops role's AWS variables, so the configuration validates. */
+function awsResources(): Record<string, string> {
+  const url = 'http://127.0.0.1:4566/000000000000/q';
+  return {
+    INPUT_BUCKET_NAME: 'demo-input',
+    OUTPUT_BUCKET_NAME: 'demo-output',
+    SEGMENT_COMPLETIONS_TABLE_NAME: 'demo-segment-completions',
+    REASSEMBLY_TRIGGERED_TABLE_NAME: 'demo-reassembly-triggered',
+    CHUNKING_QUEUE_URL: url,
+    VIDEO_WORKER_QUEUE_URL: url,
+    REASSEMBLY_QUEUE_URL: url,
+    CHUNKING_DLQ_URL: url,
+    VIDEO_WORKER_DLQ_URL: url,
+    REASSEMBLY_DLQ_URL: url,
+  };
+}
 
 describe('ops reassembly trigger', () => {
   test('refuses while segments are missing', async () => {

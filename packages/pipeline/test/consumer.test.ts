@@ -3,6 +3,7 @@ import {
   InvalidMediaError,
   LeaseLostError,
   InvalidMessageError,
+  keysFromS3Body,
   runConsumer,
   type ConsumerOptions,
   type MessageWorkContext,
@@ -301,5 +302,25 @@ describe('runConsumer', () => {
     expect(outcome).toBeInstanceOf(LeaseLostError);
     expect((outcome as Error).message).toContain('the visibility timeout of 1 s ran out');
     expect(stats).toMatchObject({ leaseLost: 1, failedJobs: 0 });
+  });
+
+  it('logs the reason of an unreadable body once, not repeated by its cause', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q');
+    await queue.send('{"Records": [ this is not json');
+
+    // Act
+    const { lines } = await consumeUntil(
+      queue,
+      async (message) => keysFromS3Body(message.body, 'input'),
+      () => queue.messages[0]?.receiveCount === 1,
+    );
+
+    // Assess
+    const line = lines.find((l) => String(l.msg).includes('unprocessable message'));
+    const reason = String((line?.err as { message?: string } | undefined)?.message);
+    expect(reason).toMatch(/^invalid S3 event notification: not JSON \(/);
+    expect(reason.split('not JSON')).toHaveLength(2);
+    expect(String(line?.msg).split('not JSON')).toHaveLength(2);
   });
 });

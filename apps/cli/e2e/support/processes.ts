@@ -34,7 +34,7 @@ export function startStereoSpot(
   args: readonly string[],
   env: Record<string, string>,
 ): StereoSpotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--', CLI_MAIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,12 +33,14 @@ export function upAwsEmulatedCommand(): Command {
     )
     .option('--port <port>', 'web-ui port (PORT)')
     .option('--prefix <name>', 'prefix of every bucket, queue and table name', 'stereo-spot')
+    // Not `--env-file`: Node 20 reads that flag anywhere in its argv and stops when the file does
+    // not exist yet.
     .option(
-      '--env-file <file>',
+      '--write-env-file <file>',
       'where to write the variables an operator needs (region, endpoint, resource names)',
       DEFAULT_EMULATED_ENV_FILE,
     )
-    .action(async (options: { port?: string; prefix: string; envFile: string }) => {
+    .action(async (options: { port?: string; prefix: string; writeEnvFile: string }) => {
       const stop = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (stop.signal.aborted) return;
@@ -54,7 +56,7 @@ export function upAwsEmulatedCommand(): Command {
           signal: stop.signal,
           prefix: options.prefix,
         });
-        const envFile = path.resolve(options.envFile);
+        const envFile = path.resolve(options.writeEnvFile);
         mkdirSync(path.dirname(envFile), { recursive: true, mode: 0o700 });
         writeFileSync(envFile, formatOperatorEnvFile(stack.operatorEnv), { mode: 0o600 });
         process.stderr.write(

@@ -102,7 +102,15 @@ export async function openOpsPlatform(env: Env): Promise<OpsPlatform> {
   }
   // Loaded only on AWS: the SDK clients take a while to load.
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  const aws = await createAwsPlatform(config.platform);
+  // Keys from an env file are not in this process's environment, where the SDK's default chain
+  // looks: hand them over. Without them the default chain (profile, role) is used.
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const aws = await createAwsPlatform(
+    config.platform,
+    accessKeyId !== undefined && secretAccessKey !== undefined
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) } }
+      : {},
+  );
   return { ...aws, kind: 'aws', aws: config.platform, env, close: () => aws.close() };
 }
 
