@@ -176,8 +176,31 @@ describe('runbook procedures against up-aws-emulated', () => {
 
     // Act
     const shown = await ops(`job ${job.job_id}`);
+    const id = job.job_id;
+    const jobItem = await runbookStep(
+      `aws dynamodb get-item --table-name "$JOBS_TABLE_NAME" --key '{"job_id":{"S":"${id}"}}'`,
+      () => platform.jobs.get(id),
+    );
+    const count = await runbookStep(
+      `aws dynamodb query --table-name "$SEGMENT_COMPLETIONS_TABLE_NAME" --select COUNT --consistent-read \
+        --key-condition-expression 'job_id = :j' --expression-attribute-values '{":j":{"S":"${id}"}}'`,
+      () => platform.segmentCompletions.count(id),
+    );
+    const lock = await runbookStep(
+      `aws dynamodb get-item --table-name "$REASSEMBLY_TRIGGERED_TABLE_NAME" --key '{"job_id":{"S":"${id}"}}'`,
+      () => platform.reassemblyLocks.get(id),
+    );
+    const listed = await runbookStep(`aws s3 ls "s3://$INPUT_BUCKET_NAME/segments/${id}/"`, () =>
+      platform.inputStorage.list(`segments/${id}/`),
+    );
 
     // Assess
+    if (AWS_CLI) {
+      expect(jobItem).toContain('"chunking_in_progress"');
+      expect(JSON.parse(count)).toMatchObject({ Count: totalSegments });
+      expect(lock.trim()).toBe('');
+      expect(listed.trim().split('\n')).toHaveLength(totalSegments);
+    }
     expect(shown.code).toBe(0);
     expect(shown.stderr).toContain(`ops: AWS deployment stereo-spot in ${fileEnv.AWS_REGION} at ${fileEnv.AWS_ENDPOINT_URL}`);
     expect(shown.stdout).toContain('status         chunking_in_progress');
@@ -222,6 +245,20 @@ describe('runbook procedures against up-aws-emulated', () => {
     expect(up.logs.some((line) => line.msg.includes('janitor'))).toBe(false);
     const shown = await ops(`job ${jobId}`);
     expect(shown.stdout).toContain('status         completed');
+  });
+
+  it('chunking recovery, Option A (the script, in the shell with the env file): completed without the janitor', async () => {
+    // Prepare
+    const { job } = await jobConvertedWhileChunking();
+
+    // Act
+    const recovery = await shell(`npm run --silent chunking-recovery -- ${job.job_id} --yes`);
+    await until(async () => (await platform.jobs.get(job.job_id))?.status === 'completed', 'the job to complete', 60_000);
+
+    // Assess
+    expect(recovery.code).toBe(0);
+    expect(await platform.outputStorage.head(finalKey(job.job_id))).toBeDefined();
+    expect(logsOf(job.job_id, 'reassembly started')).toHaveLength(1);
   });
 
   it('manual reassembly trigger (put-item with triggered_at in seconds + send-message): completed', async () => {
