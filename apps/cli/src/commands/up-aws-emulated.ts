@@ -1,9 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-
-/** Where the operator's env file goes unless `--env-file` says otherwise. */
-export const DEFAULT_EMULATED_ENV_FILE = path.join('.stereo-spot', 'aws-emulated.env');
+import { EMULATED_ENV_FILE } from './ops/context';
 
 const SAFE_VALUE = /^[A-Za-z0-9_./:@%+,=-]*$/;
 
@@ -38,7 +36,7 @@ export function upAwsEmulatedCommand(): Command {
     .option(
       '--write-env-file <file>',
       'where to write the variables an operator needs (region, endpoint, resource names)',
-      DEFAULT_EMULATED_ENV_FILE,
+      EMULATED_ENV_FILE,
     )
     .action(async (options: { port?: string; prefix: string; writeEnvFile: string }) => {
       const stop = new AbortController();

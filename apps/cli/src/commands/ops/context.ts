@@ -135,6 +135,9 @@ export function consoleIo(yes: boolean | undefined): OpsIo {
 
 let selectedEnvFile: string | undefined;
 
+/** Where `up-aws-emulated` writes its env file by default (while it runs). */
+export const EMULATED_ENV_FILE = path.join('.stereo-spot', 'aws-emulated.env');
+
 /** `ops --env-file <file>`, set by the `ops` command before its subcommand runs. */
 export function selectEnvFile(file: string | undefined): void {
   selectedEnvFile = file;
@@ -152,6 +155,10 @@ export async function runOps(
   try {
     const target = resolveOpsTarget(process.env, selectedEnvFile);
     process.stderr.write(`${describeTarget(target)}\n`);
+    const emulated = path.resolve(EMULATED_ENV_FILE);
+    if (target.envFile === undefined && target.env.STEREO_SPOT_PLATFORM !== 'aws' && existsSync(emulated)) {
+      process.stderr.write(`ops: an up-aws-emulated deployment is running here; for it pass --env-file ${emulated}\n`);
+    }
     platform = await openOpsPlatform(target.env);
   } catch (error) {
     if (!(error instanceof OpsTargetError)) throw error;
