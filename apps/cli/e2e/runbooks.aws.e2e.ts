@@ -5,7 +5,7 @@
  * `stereo-spot ops --env-file`. The test sets the stuck states up with the SDK.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DeleteItemCommand,
@@ -14,7 +14,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { AwsPlatform } from '@stereo-spot/aws-adapters';
+import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
 import { loadConfig } from '@stereo-spot/config';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import type { Queue } from '@stereo-spot/pipeline';
@@ -35,7 +35,6 @@ import {
   newJobId,
   type TempDir,
 } from '@stereo-spot/testing';
-import { readEnvFile } from '../src/commands/ops/aws-env';
 import { CLI_BIN, REPO_ROOT, startStereoSpot, stopAll, type StereoSpotProcess } from './support/processes';
 
 const AWS_CLI = spawnSync('which', ['aws']).status === 0;
@@ -98,6 +97,16 @@ async function runbookStep(cli: string, sdk: () => Promise<unknown>): Promise<st
   return result.stdout;
 }
 
+/** The env file as `set -a; . file` reads it: `KEY=value` lines, comments skipped. */
+function readEnvFile(file: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (match?.[1] !== undefined) values[match[1]] = match[2] ?? '';
+  }
+  return values;
+}
+
 const isEmpty = async (queue: Queue) => {
   const depth = await queue.depth();
   return depth.visible + depth.inFlight === 0;
@@ -130,7 +139,6 @@ beforeAll(async () => {
   });
   const config = loadConfig('ops', fileEnv);
   if (config.platform.kind !== 'aws') throw new Error('the env file must select the AWS platform');
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   platform = await createAwsPlatform(config.platform);
 }, 180_000);
 
