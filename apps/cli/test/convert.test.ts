@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { makeHostileUploads } from '@stereo-spot/testing';
+import {
+  makeHostileUploads,
+  makeNearObjectScene,
+  measureSceneOutput,
+  nearObjectScene,
+  sceneStereoDefects,
+} from '@stereo-spot/testing';
 
 // Runs the real `stereo-spot` binary (as `npx stereo-spot` does) on clips generated with ffmpeg.
 jest.setTimeout(180_000);
@@ -81,7 +87,7 @@ describe('stereo-spot convert', () => {
     const result = await stereoSpot('convert', clip, '--mode', 'tb');
 
     expect(result.code).toBe(0);
-    expect(existsSync(file('holiday_TB.mp4'))).toBe(true);
+    expect(existsSync(file('holiday_TBF_fulltb.mp4'))).toBe(true);
   });
 
   it('fails with the error code and no output for an unreadable input', async () => {
@@ -121,5 +127,43 @@ describe('stereo-spot convert', () => {
 
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/side-by-side.*choices|Allowed choices/i);
+  });
+});
+
+// The 3D itself, read from the output pixels (see @stereo-spot/testing's near-object scene): the
+// object standing in front of the wall comes out with crossed parallax, the flat wall with one
+// parallax, the seconds in order.
+describe('stereo-spot convert: the 3D in the output', () => {
+  it('a video to cross-eyed: the near object in front, the eyes in their places, the seconds in order', async () => {
+    // Prepare
+    const scene = await makeNearObjectScene({ dir, fileName: 'scene.mp4', seconds: 3, audio: true });
+    const output = file('scene_RLF_Full_SBS.mp4');
+
+    // Act
+    const result = await stereoSpot(
+      'convert', scene.path, '-o', output, '--mode', 'cross-eyed', '--divergence', String(nearObjectScene.divergence),
+    );
+
+    // Assess
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+    const measured = await measureSceneOutput(output, 'cross-eyed', scene);
+    expect(measured).toHaveLength(3);
+    expect(sceneStereoDefects(measured)).toEqual([]);
+  });
+
+  it('an image to a red-cyan anaglyph: red shows the left eye, cyan the right', async () => {
+    // Prepare
+    const scene = await makeNearObjectScene({ dir, fileName: 'scene.png' });
+    const output = file('scene_redcyan.png');
+
+    // Act
+    const result = await stereoSpot(
+      'convert', scene.path, '-o', output, '--mode', 'anaglyph', '--divergence', String(nearObjectScene.divergence),
+    );
+
+    // Assess
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+    const measured = await measureSceneOutput(output, 'anaglyph', scene);
+    expect(sceneStereoDefects(measured)).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@
  * Lets `concurrency` conversions run on the engine at once (1 by default: one GPU, one iw3) and
  * makes the others wait in arrival order, so a burst of requests queues instead of crashing the
  * GPU with out-of-memory errors. Beyond `maxWaiting` waiting requests, callers get BusyError.
+ * A request holds its slot from the download to the upload (server.ts), so waiting requests cost
+ * neither disk nor network.
  */
 import { AbortedError, BusyError } from './errors';
 

@@ -8,6 +8,8 @@ export type InferenceErrorCode =
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNAVAILABLE'
   | 'INVALID_MEDIA'
+  | 'INPUT_TOO_LARGE'
+  | 'UNAUTHORIZED'
   | 'ENGINE_FAILED'
   | 'ENGINE_TIMEOUT'
   | 'OUTPUT_FAILED'
@@ -51,6 +53,23 @@ export class InputNotFoundError extends InferenceError {
 export class InputUnavailableError extends InferenceError {
   constructor(message: string, permanent: boolean, options?: { cause?: unknown }) {
     super('INPUT_UNAVAILABLE', permanent ? 400 : 502, message, permanent, options);
+  }
+}
+
+/** The input is larger than INFERENCE_MAX_INPUT_BYTES: the same input will always be. */
+export class InputTooLargeError extends InferenceError {
+  constructor(
+    readonly location: string,
+    readonly maxBytes: number,
+  ) {
+    super('INPUT_TOO_LARGE', 413, `input ${location} is larger than the limit of ${maxBytes} bytes`, true);
+  }
+}
+
+/** The request lacks the shared secret (or has another). Not permanent: the caller's configuration is wrong, not the job. */
+export class UnauthorizedError extends InferenceError {
+  constructor() {
+    super('UNAUTHORIZED', 401, 'missing or wrong credentials: send Authorization: Bearer <INFERENCE_SHARED_SECRET>', false);
   }
 }
 

@@ -3,6 +3,7 @@
  * ready) and `POST /invocations` (download the segment, convert it, upload the result, answer
  * what was done). Errors are JSON `{"error": {"code", "message"}}` with a 4xx/5xx status.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,15 @@ import path from 'node:path';
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
 import { ConversionQueue } from './conversion-queue';
 import type { StereoEngine } from './engines/engine';
-import { InferenceError, InvalidMediaError, InvalidRequestError, NotReadyError, isAbortError } from './errors';
+import { checkInvocation, type AccessPolicy } from './access-policy';
+import {
+  InferenceError,
+  InvalidMediaError,
+  InvalidRequestError,
+  NotReadyError,
+  UnauthorizedError,
+  isAbortError,
+} from './errors';
 import { describeLocation, parseInvocation, type Invocation, type Location } from './request';
 import type { Transfer } from './transfer';
 
@@ -32,6 +41,10 @@ export interface InferenceServerOptions {
   readonly maxWaiting: number;
   /** Largest accepted request body; the contract's JSON is tiny. */
   readonly maxBodyBytes?: number;
+  /** When set, `/invocations` needs `Authorization: Bearer <sharedSecret>` (else 401). */
+  readonly sharedSecret?: string;
+  /** The buckets, keys and URL hosts a request may name. */
+  readonly accessPolicy: AccessPolicy;
 }
 
 export interface InvocationResponse {
@@ -58,9 +71,11 @@ export class InferenceServer {
   private state: EngineState = { kind: 'starting' };
   private readonly queue: ConversionQueue;
   private readonly inFlight = new Set<AbortController>();
+  private readonly secretDigest: Buffer | undefined;
 
   constructor(private readonly options: InferenceServerOptions) {
     this.queue = new ConversionQueue(options.concurrency, options.maxWaiting);
+    this.secretDigest = options.sharedSecret === undefined ? undefined : sha256(options.sharedSecret);
     this.http = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         options.logger.error({ err: error }, 'unhandled error in request handler');
@@ -92,7 +107,8 @@ export class InferenceServer {
     return this.state.kind === 'ready';
   }
 
-  async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+  /** Loopback unless told otherwise: start.ts refuses a wider address without authentication. */
+  async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(port, host, () => {
@@ -120,9 +136,26 @@ export class InferenceServer {
     }
     if (url.pathname === '/invocations') {
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+      if (!this.authorized(req)) {
+        // Refused before the body is read: an unauthenticated caller costs nothing.
+        const refusal = new UnauthorizedError();
+        this.options.logger.warn({ code: refusal.code }, 'invocation refused: missing or wrong shared secret');
+        res.setHeader('www-authenticate', 'Bearer');
+        res.setHeader('connection', 'close');
+        return sendJson(res, refusal.status, errorBody(refusal.code, refusal.message));
+      }
       return this.invocations(req, res);
     }
     sendJson(res, 404, errorBody('NOT_FOUND', `no route ${req.method} ${url.pathname}`));
+  }
+
+  /** Constant-time: compares digests of equal length, so neither content nor length leaks through timing. */
+  private authorized(req: IncomingMessage): boolean {
+    if (this.secretDigest === undefined) return true;
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer (.+)$/.exec(header);
+    const given = sha256(match?.[1] ?? '');
+    return timingSafeEqual(given, this.secretDigest) && match !== null;
   }
 
   private ping(res: ServerResponse): void {
@@ -144,7 +177,10 @@ export class InferenceServer {
     });
     let log = forJob(this.options.logger, {});
     try {
-      const invocation = parseInvocation(await readJson(req, this.options.maxBodyBytes ?? 1024 * 1024));
+      const invocation = checkInvocation(
+        parseInvocation(await readJson(req, this.options.maxBodyBytes ?? 1024 * 1024)),
+        this.options.accessPolicy,
+      );
       log = forJob(this.options.logger, { jobId: invocation.jobId, segmentIndex: invocation.segmentIndex });
       if (this.state.kind !== 'ready') {
         throw new NotReadyError(
@@ -174,22 +210,25 @@ export class InferenceServer {
     signal: AbortSignal,
     log: Logger,
   ): Promise<InvocationResponse> {
-    const workDir = await mkdtemp(path.join(this.options.workRoot, 'stereo-spot-inference-'));
-    try {
-      const inputPath = path.join(workDir, `segment${inputExtension(invocation.input)}`);
-      log.info(
-        { input: describeLocation(invocation.input), output: describeLocation(invocation.output), mode: invocation.mode },
-        'invocation received',
-      );
-      const bytes = await this.options.transfer.download(invocation.input, inputPath, signal);
-      log.info({ bytes }, 'segment downloaded');
-      await this.options.media.assertVideo(inputPath, signal);
+    // The download is inside the slot too: a burst of requests waits in the queue instead of
+    // filling the disk and the network with segments no engine is free to convert.
+    log.info(
+      { input: describeLocation(invocation.input), output: describeLocation(invocation.output), mode: invocation.mode },
+      'invocation received',
+    );
+    const queuedAt = Date.now();
+    return this.queue.run(async () => {
+      const startedAt = Date.now();
+      if (startedAt - queuedAt > 1000) log.info({ waitedMs: startedAt - queuedAt }, 'engine slot acquired');
+      const workDir = await mkdtemp(path.join(this.options.workRoot, 'stereo-spot-inference-'));
+      try {
+        const inputPath = path.join(workDir, `segment${inputExtension(invocation.input)}`);
+        const bytes = await this.options.transfer.download(invocation.input, inputPath, signal);
+        log.info({ bytes }, 'segment downloaded');
+        await this.options.media.assertVideo(inputPath, signal);
 
-      const queuedAt = Date.now();
-      const { result, seconds } = await this.queue.run(async () => {
-        const startedAt = Date.now();
-        if (startedAt - queuedAt > 1000) log.info({ waitedMs: startedAt - queuedAt }, 'engine slot acquired');
-        const converted = await engine.convert({
+        const convertStartedAt = Date.now();
+        const result = await engine.convert({
           inputPath,
           workDir,
           mode: invocation.mode,
@@ -197,26 +236,26 @@ export class InferenceServer {
           signal,
           logger: log,
         });
-        return { result: converted, seconds: (Date.now() - startedAt) / 1000 };
-      }, signal);
-      const frames = result.frames ?? (await this.options.media.countFrames(result.outputPath, signal));
-      log.info({ seconds, frames }, `converted with ${engine.name}`);
+        const seconds = (Date.now() - convertStartedAt) / 1000;
+        const frames = result.frames ?? (await this.options.media.countFrames(result.outputPath, signal));
+        log.info({ seconds, frames }, `converted with ${engine.name}`);
 
-      await this.options.transfer.upload(result.outputPath, invocation.output, signal);
-      const output = describeLocation(invocation.output);
-      log.info({ output }, 'result uploaded');
-      return {
-        frames: frames ?? null,
-        seconds,
-        output,
-        engine: engine.name,
-        mode: invocation.mode,
-        ...(invocation.jobId !== undefined ? { job_id: invocation.jobId } : {}),
-        ...(invocation.segmentIndex !== undefined ? { segment_index: invocation.segmentIndex } : {}),
-      };
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+        await this.options.transfer.upload(result.outputPath, invocation.output, signal);
+        const output = describeLocation(invocation.output);
+        log.info({ output }, 'result uploaded');
+        return {
+          frames: frames ?? null,
+          seconds,
+          output,
+          engine: engine.name,
+          mode: invocation.mode,
+          ...(invocation.jobId !== undefined ? { job_id: invocation.jobId } : {}),
+          ...(invocation.segmentIndex !== undefined ? { segment_index: invocation.segmentIndex } : {}),
+        };
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    }, signal);
   }
 }
 
@@ -225,6 +264,10 @@ function inputExtension(input: Location): string {
   const ext = path.extname(pathname).toLowerCase();
   // iw3 recognises videos by extension; anything unknown is treated as mp4.
   return VIDEO_EXTENSIONS.has(ext) ? ext : '.mp4';
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function errorBody(code: string, message: string) {

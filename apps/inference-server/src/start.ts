@@ -4,9 +4,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@stereo-spot/logging';
-import type { InferenceServerConfig } from './config';
+import { unsafeBindProblem, type InferenceServerConfig } from './config';
+import { InferenceConfigError } from './errors';
 import type { StereoEngine } from './engines/engine';
 import { Iw3Engine } from './engines/iw3';
+import { effectiveModels } from './engines/iw3-args';
 import { readHfToken } from './hf-token';
 import { FfprobeMediaInspector } from './media';
 import { InferenceServer } from './server';
@@ -24,16 +26,31 @@ export async function startInferenceServer(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedInferenceServer> {
+  const { security } = config;
+  const bindProblem = unsafeBindProblem(config.host, security);
+  if (bindProblem) throw new InferenceConfigError(`refusing to start: ${bindProblem}`);
   const server = new InferenceServer({
     logger,
-    transfer: new Transfer(createS3Client(config.aws)),
+    transfer: new Transfer(createS3Client(config.aws), {
+      maxInputBytes: security.maxInputBytes,
+      timeoutMs: security.transferTimeoutSeconds * 1000,
+    }),
     media: new FfprobeMediaInspector(),
     workRoot: config.workRoot,
     concurrency: config.concurrency,
     maxWaiting: config.maxWaiting,
+    ...(security.sharedSecret !== undefined ? { sharedSecret: security.sharedSecret } : {}),
+    accessPolicy: {
+      allowedUrlHosts: security.allowedUrlHosts,
+      ...(security.inputBucket !== undefined ? { inputBucket: security.inputBucket } : {}),
+      ...(security.outputBucket !== undefined ? { outputBucket: security.outputBucket } : {}),
+    },
   });
   const address = await server.listen(config.port, config.host);
-  logger.info({ port: address.port, engine: config.engine }, `inference server listening on port ${address.port}`);
+  logger.info(
+    { host: config.host, port: address.port, engine: config.engine, auth: security.sharedSecret ? 'shared-secret' : security.auth },
+    `inference server listening on ${config.host}:${address.port}`,
+  );
 
   const ready = (async () => {
     let engine: StereoEngine;
@@ -44,6 +61,13 @@ export async function startInferenceServer(
       throw error;
     }
     await server.startEngine(engine);
+    if (engine instanceof Iw3Engine && engine.runtime) {
+      const { probe, weights } = engine.runtime;
+      logger.info(
+        { torch: probe.torch, cuda: probe.cuda, device: probe.device, nunif: weights.nunif_commit, ...effectiveModels(config.iw3.tuning) },
+        `iw3 runs on ${probe.device ?? 'the CPU'} with torch ${probe.torch}`,
+      );
+    }
   })();
   ready.catch(() => undefined);
   return { server, address, ready };
@@ -64,6 +88,7 @@ async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEn
     python: config.iw3.python,
     nunifDir: config.iw3.nunifDir,
     tuning: config.iw3.tuning,
+    readiness: config.iw3.readiness,
     timeoutMs: config.iw3.timeoutSeconds * 1000,
     startupTimeoutMs: config.iw3.startupTimeoutSeconds * 1000,
     env: engineEnv,

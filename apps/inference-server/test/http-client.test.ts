@@ -26,6 +26,7 @@ const INPUT_BUCKET = 'client-input';
 const OUTPUT_BUCKET = 'client-output';
 const SEGMENT = segmentKey({ jobId: JOB, segmentIndex: 0, totalSegments: 3, mode: 'tb' });
 const GARBAGE = segmentKey({ jobId: JOB, segmentIndex: 1, totalSegments: 3, mode: 'tb' });
+const SHARED_SECRET = 'client-test-shared-secret-0123456789abcdef';
 
 let moto: MotoServer;
 let s3: S3Client;
@@ -48,6 +49,10 @@ beforeAll(async () => {
     INFERENCE_ENGINE: 'iw3',
     NUNIF_DIR: path.join(__dirname, 'fixtures', 'fake-nunif'),
     INFERENCE_WORK_DIR: dir,
+    INPUT_BUCKET_NAME: INPUT_BUCKET,
+    OUTPUT_BUCKET_NAME: OUTPUT_BUCKET,
+    INFERENCE_ALLOWED_URL_HOSTS: new URL(moto.endpoint).host,
+    INFERENCE_SHARED_SECRET: SHARED_SECRET,
   });
   started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger);
   await started.ready;
@@ -60,12 +65,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function backend(transport: 'presigned' | 's3', url = baseUrl) {
+function backend(transport: 'presigned' | 's3', url = baseUrl, sharedSecret: string | null = SHARED_SECRET) {
   return new HttpStereoInference({
     baseUrl: url,
     inputStorage: new S3ObjectStorage(s3, INPUT_BUCKET),
     outputStorage: new S3ObjectStorage(s3, OUTPUT_BUCKET),
     transport,
+    ...(sharedSecret !== null ? { sharedSecret } : {}),
   });
 }
 
@@ -111,6 +117,23 @@ it('reports a missing input as retryable', async () => {
   expect(error).toMatchObject({ code: 'INPUT_NOT_FOUND', status: 404 });
   expect((error as Error).message).toContain(`s3://${INPUT_BUCKET}/segments/${JOB}/00004_00005_tb.mp4`);
   expect(isPermanentError(error)).toBe(false);
+});
+
+it('is refused with 401, a retryable error, without the shared secret or with another one', async () => {
+  // Act
+  const errors = await Promise.all(
+    [null, `${SHARED_SECRET}-but-not-quite`].map((secret) =>
+      backend('s3', baseUrl, secret)
+        .convertSegment(request(5))
+        .catch((e: unknown) => e),
+    ),
+  );
+  // Assess
+  for (const error of errors) {
+    expect(error).toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    expect(isPermanentError(error)).toBe(false);
+  }
+  expect(await exists(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, 5))).toBe(false);
 });
 
 it('reports a server that cannot be reached as retryable', async () => {

@@ -46,6 +46,9 @@ beforeAll(async () => {
     INFERENCE_ENGINE: 'builtin',
     BUILTIN_ENGINE_THREADS: '0',
     INFERENCE_WORK_DIR: dir,
+    INPUT_BUCKET_NAME: INPUT_BUCKET,
+    OUTPUT_BUCKET_NAME: OUTPUT_BUCKET,
+    INFERENCE_ALLOWED_URL_HOSTS: new URL(moto.endpoint).host,
   });
   started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, logs.logger);
   await started.ready;
@@ -82,11 +85,15 @@ describe('GET /ping', () => {
     // Prepare: a server whose engine was never started
     const idle = new InferenceServer({
       logger: logs.logger,
-      transfer: new Transfer(createS3Client({ region: 'us-east-1', endpoint: moto.endpoint })),
+      transfer: new Transfer(createS3Client({ region: 'us-east-1', endpoint: moto.endpoint }), {
+        maxInputBytes: 1024 ** 2,
+        timeoutMs: 60_000,
+      }),
       media: new FfprobeMediaInspector(),
       workRoot: dir,
       concurrency: 1,
       maxWaiting: 1,
+      accessPolicy: { allowedUrlHosts: [], inputBucket: INPUT_BUCKET, outputBucket: OUTPUT_BUCKET },
     });
     const { port } = await idle.listen(0, '127.0.0.1');
     try {
@@ -94,7 +101,7 @@ describe('GET /ping', () => {
       const ping = await fetch(`http://127.0.0.1:${port}/ping`);
       const invocation = await fetch(`http://127.0.0.1:${port}/invocations`, {
         method: 'POST',
-        body: JSON.stringify({ s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(OUTPUT_BUCKET, 'x.mp4') }),
+        body: JSON.stringify({ s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 0)) }),
       });
       // Assess
       expect(ping.status).toBe(503);
@@ -185,7 +192,10 @@ describe('POST /invocations', () => {
 
   it('answers 404 with the URI when the input object does not exist', async () => {
     const missing = s3Uri(INPUT_BUCKET, `segments/${JOB}/00009_00010_anaglyph.mp4`);
-    const { status, json } = await invoke({ s3_input_uri: missing, s3_output_uri: s3Uri(OUTPUT_BUCKET, 'o.mp4') });
+    const { status, json } = await invoke({
+      s3_input_uri: missing,
+      s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 9)),
+    });
     expect(status).toBe(404);
     expect(errorOf(json)).toEqual({ code: 'INPUT_NOT_FOUND', message: `input not found: ${missing}` });
   });
@@ -193,7 +203,7 @@ describe('POST /invocations', () => {
   it('answers 400 naming the field for an unknown mode', async () => {
     const { status, json } = await invoke({
       s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT),
-      s3_output_uri: s3Uri(OUTPUT_BUCKET, 'o.mp4'),
+      s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 0)),
       mode: 'hologram',
     });
     expect(status).toBe(400);
@@ -204,14 +214,14 @@ describe('POST /invocations', () => {
   it('answers 422 with a readable reason for bytes that are not a video', async () => {
     const { status, json } = await invoke({
       s3_input_uri: s3Uri(INPUT_BUCKET, GARBAGE),
-      s3_output_uri: s3Uri(OUTPUT_BUCKET, 'garbage-out.mp4'),
+      s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 1)),
       job_id: JOB,
       segment_index: 1,
     });
     expect(status).toBe(422);
     expect(errorOf(json).code).toBe('INVALID_MEDIA');
     expect(errorOf(json).message).toMatch(/^the input is not a readable video: /);
-    expect(await exists(s3, OUTPUT_BUCKET, 'garbage-out.mp4')).toBe(false);
+    expect(await exists(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, 1))).toBe(false);
   });
 
   it.each([

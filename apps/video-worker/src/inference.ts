@@ -29,6 +29,7 @@ export function createInference(config: InferenceConfig, deps: InferenceDeps): S
         baseUrl: config.url,
         inputStorage: deps.inputStorage,
         outputStorage: deps.outputStorage,
+        ...(config.sharedSecret !== undefined ? { sharedSecret: config.sharedSecret } : {}),
       });
     case 'sagemaker':
       if (deps.createSageMaker === undefined) {

@@ -54,8 +54,13 @@ export const MODEL_ENV_VARIABLES = [
   'IW3_VIDEO_CODEC',
   'IW3_DISABLE_AMP',
   'IW3_DEPTH_MODEL',
+  'IW3_METHOD',
+  'IW3_REQUIRE_GPU',
   'IW3_TIMEOUT_SECONDS',
   'LOG_LEVEL',
+  // The only buckets the server's s3:// URIs may name (docs/security.md#inference-server).
+  'INPUT_BUCKET_NAME',
+  'OUTPUT_BUCKET_NAME',
 ] as const;
 
 export interface DeploymentPlan {
@@ -133,6 +138,10 @@ export function planDeployment(
   // The image sets these too; stating them on the model keeps the deployment self-describing.
   environment.INFERENCE_ENGINE = 'iw3';
   environment.PORT = '8080';
+  // SageMaker reaches the container on its own network and authenticates every caller with
+  // IAM; the server refuses 0.0.0.0 without a secret unless told so.
+  environment.HOST = '0.0.0.0';
+  environment.INFERENCE_AUTH = 'sagemaker';
 
   const fingerprint = shortHash(JSON.stringify({ image, roleArn, environment: sortKeys(environment) }), 6);
   const model: ModelView = {

@@ -11,6 +11,8 @@ const FULL_ENV = {
   SAGEMAKER_ASYNC_FAILURE_S3_URI: 's3://stereo-spot-output/sagemaker/async-failures/',
   IW3_LOW_VRAM: '1',
   HF_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token',
+  INPUT_BUCKET_NAME: 'stereo-spot-input',
+  OUTPUT_BUCKET_NAME: 'stereo-spot-output',
   UNRELATED: 'not for the model',
 };
 const CURRENT: CurrentDeployment = {
@@ -28,7 +30,7 @@ const CURRENT: CurrentDeployment = {
     name: 'stereo-spot-iw3-abc-000000',
     image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/stereocrafter-sagemaker:abc',
     roleArn: 'arn:aws:iam::123456789012:role/current',
-    environment: { INFERENCE_ENGINE: 'iw3', PORT: '8080', IW3_MAX_FPS: '24' },
+    environment: { INFERENCE_ENGINE: 'iw3', PORT: '8080', HOST: '0.0.0.0', INFERENCE_AUTH: 'sagemaker', IW3_MAX_FPS: '24' },
   },
 };
 
@@ -43,8 +45,12 @@ describe('planDeployment', () => {
     expect(plan.model.environment).toEqual({
       INFERENCE_ENGINE: 'iw3',
       PORT: '8080',
+      HOST: '0.0.0.0',
+      INFERENCE_AUTH: 'sagemaker',
       IW3_LOW_VRAM: '1',
       HF_TOKEN_ARN: FULL_ENV.HF_TOKEN_ARN,
+      INPUT_BUCKET_NAME: FULL_ENV.INPUT_BUCKET_NAME,
+      OUTPUT_BUCKET_NAME: FULL_ENV.OUTPUT_BUCKET_NAME,
     });
     expect(plan.config).toEqual({
       name: 'stereo-spot-iw3-1a2b3c4d5e6f-20250304-050607',

@@ -3,10 +3,12 @@ import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@a
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
 import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { createJob, InvalidRequestError } from '@stereo-spot/pipeline';
 import { createAwsPlatform, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
 import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
 import { startMotoFixture, type MotoFixture } from './support/moto';
+import { presignedRequestMatches } from './support/sigv4-verifier';
 
 let moto: MotoFixture;
 let provisioned: ProvisionedPipeline;
@@ -169,5 +171,39 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     expect(() => JSON.stringify({ queues: webUi.queues })).not.toThrow();
     expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
     await webUi.close();
+  });
+});
+
+describe('createJob on S3: the upload size is always signed', () => {
+  const deps = (jobId: string) => ({
+    ...platform,
+    clock: { now: () => Date.now() },
+    ids: { newJobId: () => jobId },
+    maxUploadBytes: 5000,
+    uploadUrlTtlSeconds: 600,
+  });
+
+  test('refuses a job without file_size (S3 would take any size up to 5 GiB), storing nothing', async () => {
+    // Prepare
+    const jobId = toJobId(randomUUID());
+    // Act
+    const creating = createJob(deps(jobId), { file_name: 'clip.mp4' });
+    // Assess
+    await expect(creating).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(creating).rejects.toThrow(/^file_size: required: the upload URL is signed for the exact size of the file/);
+    expect(await platform.jobs.get(jobId)).toBeUndefined();
+  });
+
+  test('signs the announced size: S3 refuses a PUT of any other length', async () => {
+    // Prepare
+    const jobId = toJobId(randomUUID());
+    // Act
+    const { upload } = await createJob(deps(jobId), { file_name: 'clip.mp4', file_size: 1234 });
+    const matches = ['1234', '1235', '4999'].map((length) =>
+      presignedRequestMatches('PUT', upload.url, { ...upload.headers, 'content-length': length }, moto.server.credentials.secretAccessKey),
+    );
+    // Assess
+    expect(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+    expect(matches).toEqual([true, false, false]);
   });
 });

@@ -40,6 +40,11 @@ export const SettingsSchema = z
     /** Base URL of an inference server (required when inference_backend=http). */
     inference_http_url: httpUrl.optional(),
     /**
+     * Secrets Manager secret whose value becomes the video-worker's INFERENCE_SHARED_SECRET
+     * (required when inference_backend=http: the server refuses to listen beyond loopback without one).
+     */
+    inference_shared_secret_arn: arnOf('secretsmanager').optional(),
+    /**
      * Tag of the web-ui, media-worker and video-worker images. Unset on the first deploy (the
      * repositories are empty): the web-ui service then runs 0 tasks until a tag is given.
      */
@@ -80,6 +85,14 @@ export const SettingsSchema = z
       .optional(),
     /** Existing Secrets Manager secret whose value becomes WEB_UI_AUTH_TOKEN. */
     web_ui_auth_secret_arn: arnOf('secretsmanager').optional(),
+    /**
+     * The web UI is public (internet-facing load balancer); without `certificate_arn` and
+     * `web_ui_auth_secret_arn` anyone could list, download and delete every job over plain HTTP.
+     * Synth refuses that unless this says, explicitly, that it is meant (a throw-away test stack).
+     */
+    allow_public_http_without_auth: z.boolean().default(false),
+    /** Days after which uploads (`input/` in the input bucket) expire; chunking needs them only briefly. */
+    input_expiry_days: int(1, 3650).default(7),
     /** Create the secret for a Hugging Face token (HF_TOKEN_ARN) the inference image may use. */
     hf_token_secret: z.boolean().default(false),
     log_retention_days: z
@@ -112,6 +125,14 @@ export const SettingsSchema = z
         message: 'is required when inference_backend is http',
       });
     }
+    if (settings.inference_backend === 'http' && settings.inference_shared_secret_arn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inference_shared_secret_arn'],
+        message:
+          'is required when inference_backend is http (the inference server takes only callers with INFERENCE_SHARED_SECRET)',
+      });
+    }
     if (settings.state_backend === 's3' && settings.state_bucket === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -140,6 +161,8 @@ const NON_STRING_KEYS: ReadonlySet<string> = new Set([
   'lambda_reserved_concurrency',
   'force_destroy',
   'state_lockfile',
+  'allow_public_http_without_auth',
+  'input_expiry_days',
 ]);
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
@@ -188,7 +211,7 @@ export function resolveSettings(sources: SettingsSources): StackSettings {
   // The region: STEREO_SPOT_REGION, else the file, else the AWS CLI's own variables.
   const awsRegion = sources.env?.AWS_REGION ?? sources.env?.AWS_DEFAULT_REGION;
   const fallback = awsRegion ? { region: awsRegion } : {};
-  const parsed = SettingsSchema.safeParse({ ...fallback, ...file, ...env.values });
+  const parsed = SettingsSchema.safeParse({ ...fallback, ...withoutComments(file), ...env.values });
   const problems = [
     ...env.problems,
     ...(parsed.success
@@ -206,6 +229,26 @@ export function resolveSettings(sources: SettingsSources): StackSettings {
     );
   }
   return parsed.data;
+}
+
+/** JSON has no comments: keys starting with `//` explain the settings next to them and are ignored. */
+function withoutComments(file: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(file).filter(([key]) => !key.startsWith('//')));
+}
+
+/**
+ * Synth refuses a web UI open to the internet over plain HTTP with no authentication, unless the
+ * settings accept it explicitly. HTTPS alone is accepted (the operator chose who learns the URL).
+ */
+export function assertWebUiExposureAccepted(settings: StackSettings): void {
+  if (settings.certificate_arn || settings.web_ui_auth_secret_arn || settings.allow_public_http_without_auth) return;
+  throw new AwsInfraError(
+    'INVALID_SETTINGS',
+    'refusing to synth: the web UI would be served over plain HTTP to 0.0.0.0/0 with no authentication ' +
+      '(anyone could list, download and delete every job and spend GPU time). Set certificate_arn (HTTPS) ' +
+      'and/or web_ui_auth_secret_arn (WEB_UI_AUTH_TOKEN), or set allow_public_http_without_auth: true to accept it ' +
+      '(see docs/security.md#aws-deployment)',
+  );
 }
 
 /** Settings with every default applied, plus overrides (tests and examples). */

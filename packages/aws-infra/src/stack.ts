@@ -42,7 +42,7 @@ import { WorkQueue } from './constructs/work-queue';
 import { arnOf, type StackContext } from './context';
 import { resourceNames } from './naming';
 import { type OutputName } from './outputs';
-import { type StackSettings } from './settings';
+import { assertWebUiExposureAccepted, type StackSettings } from './settings';
 
 /** The web-ui's container health check (also the Dockerfile's HEALTHCHECK): node's own fetch. */
 export const WEB_UI_HEALTH_CHECK = [
@@ -67,6 +67,7 @@ export class StereoSpotStack extends TerraformStack {
 
   constructor(scope: Construct, settings: StackSettings, options: StereoSpotStackOptions = {}) {
     super(scope, settings.name_prefix);
+    assertWebUiExposureAccepted(settings);
     configureBackend(this, settings);
     new AwsProvider(this, 'aws', {
       region: settings.region,
@@ -248,6 +249,9 @@ export class StereoSpotStack extends TerraformStack {
       memory: 2048,
       ephemeralStorageGiB: 50,
       environment: videoWorkerEnvironment(settings, resources, names.endpoint),
+      ...(settings.inference_backend === 'http' && settings.inference_shared_secret_arn
+        ? { secrets: { INFERENCE_SHARED_SECRET: settings.inference_shared_secret_arn } }
+        : {}),
       taskStatements: videoWorkerPermissions(targets),
       securityGroupIds: [securityGroups.videoWorker.id],
       desiredCount: 0,

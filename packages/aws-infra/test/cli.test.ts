@@ -115,13 +115,29 @@ describe('deploy commands', () => {
     expect(result.stderr).toContain('unknown command "deplyo"');
   });
 
+  it('synth refuses the open web UI of the default settings, naming the settings (exit 1)', () => {
+    // Act
+    const result = runCli(['synth', '--outdir', path.join(work, 'refused.out')], { path: binWith() });
+
+    // Assess
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('refusing to synth: the web UI would be served over plain HTTP');
+    expect(result.stderr).toContain('certificate_arn');
+    expect(result.stderr).toContain('web_ui_auth_secret_arn');
+    expect(result.stderr).toContain('allow_public_http_without_auth: true');
+    expect(existsSync(path.join(work, 'refused.out', 'stacks', 'stereo-spot', 'cdk.tf.json'))).toBe(false);
+  });
+
   it('synth needs neither terraform nor credentials and writes the stack and the Lambda zip', () => {
-    // Prepare
+    // Prepare: a test stack, never deployed, accepts the open web UI explicitly
     const outdir = path.join(work, 'cdktf.out');
     mkdirSync(outdir);
 
     // Act
-    const result = runCli(['synth', '--outdir', outdir], { path: binWith() });
+    const result = runCli(['synth', '--outdir', outdir], {
+      path: binWith(),
+      env: { STEREO_SPOT_ALLOW_PUBLIC_HTTP_WITHOUT_AUTH: 'true' },
+    });
 
     // Assess
     expect(result.stderr).not.toContain('aws-infra:');

@@ -50,7 +50,7 @@ beforeAll(() => {
         max_upload_bytes: 1e9,
       }),
     ],
-    ['http', synth({ inference_backend: 'http', inference_http_url: 'http://10.0.0.5:8080' })],
+    ['http', synth({ inference_backend: 'http', inference_http_url: 'http://10.0.0.5:8080' , inference_shared_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf' })],
   ];
 });
 
@@ -88,7 +88,7 @@ describe.each(Object.entries(ECS_ROLES))('%s task definition', (app, role) => {
       const secrets = Object.fromEntries(
         ((containerOf(stack, app).secrets ?? []) as { name: string }[]).map((s) => [
           s.name,
-          'a-token-from-secrets-manager',
+          'a-token-from-secrets-manager-0123456789abcdef',
         ]),
       );
       const config = loadConfig(role, { ...resolveReferences(environmentOf(stack, app)), ...secrets });

@@ -13,7 +13,7 @@ beforeAll(() => {
     iw3_env: { IW3_LOW_VRAM: '1', IW3_MAX_FPS: '30' },
     hf_token_secret: true,
   });
-  http = synth({ inference_backend: 'http', inference_http_url: 'http://10.1.2.3:8081' });
+  http = synth({ inference_backend: 'http', inference_http_url: 'http://10.1.2.3:8081' , inference_shared_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf' });
 });
 
 const sagemakerResources = (stack: Synthesized) =>
@@ -28,8 +28,15 @@ describe('inference_backend=sagemaker', () => {
     const model = sagemaker.one('aws_sagemaker_model').body;
     expect(model.name).toBe('stereo-spot-inference-tf-v1-2-rc');
     expect(model.primary_container.image).toBe(`${sagemaker.ref(repository, 'repository_url')}:v1.2_rc`);
+    const input = sagemaker.one('aws_s3_bucket', (body) => (body.bucket as string).startsWith('stereo-spot-input-'));
+    const outputBucket = sagemaker.one('aws_s3_bucket', (body) => (body.bucket as string).startsWith('stereo-spot-output-'));
     expect(model.primary_container.environment).toMatchObject({
       INFERENCE_ENGINE: 'iw3',
+      // listens where SageMaker reaches it, authenticated by SageMaker, on the deployment's buckets only
+      HOST: '0.0.0.0',
+      INFERENCE_AUTH: 'sagemaker',
+      INPUT_BUCKET_NAME: sagemaker.ref(input, 'bucket'),
+      OUTPUT_BUCKET_NAME: sagemaker.ref(outputBucket, 'bucket'),
       IW3_LOW_VRAM: '1',
       IW3_MAX_FPS: '30',
       HF_TOKEN_ARN: sagemaker.ref(sagemaker.one('aws_secretsmanager_secret'), 'arn'),

@@ -111,6 +111,23 @@ describe('buckets', () => {
     );
   });
 
+  it('expires uploads (input/) after input_expiry_days, 7 by default', () => {
+    // Prepare
+    const rulesOf = (synthesized: Synthesized) =>
+      synthesized
+        .all('aws_s3_bucket_lifecycle_configuration')
+        .flatMap((lifecycle) => lifecycle.body.rule as Json[])
+        .filter((rule) => rule.id === 'expire-uploads');
+    // Act
+    const byDefault = rulesOf(stack);
+    const configured = rulesOf(synth({ input_expiry_days: 2 }));
+    // Assess
+    expect(byDefault).toEqual([
+      expect.objectContaining({ status: 'Enabled', filter: [{ prefix: 'input/' }], expiration: [{ days: 7 }] }),
+    ]);
+    expect(configured[0]?.expiration).toEqual([{ days: 2 }]);
+  });
+
   it('allows the web UI origin to PUT uploads and to GET results (CORS)', () => {
     const cors = (kind: string) =>
       stack.one('aws_s3_bucket_cors_configuration', (body) => body.bucket === stack.ref(bucketId(kind), 'id'))

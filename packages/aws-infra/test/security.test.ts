@@ -1,4 +1,7 @@
-import { synth, containerOf, policiesOf, type Json, type Synthesized } from './support/synth';
+import { Testing } from 'cdktf';
+import { defaultSettings, resolveSettings, type SettingsInput } from '../src/settings';
+import { StereoSpotStack } from '../src/stack';
+import { FIXTURE_HANDLER, synth, containerOf, policiesOf, type Json, type Synthesized } from './support/synth';
 
 /**
  * The only places where IAM allows `Resource: "*"`: AWS offers no narrower resource for these
@@ -21,7 +24,7 @@ beforeAll(() => {
       hf_token_secret: true,
       ecs_image_tag: 'v1',
     }),
-    synth({ inference_backend: 'http', inference_http_url: 'https://gpu.example.com' }),
+    synth({ inference_backend: 'http', inference_http_url: 'https://gpu.example.com' , inference_shared_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf' }),
   ];
 });
 
@@ -101,6 +104,17 @@ describe('no public and no unencrypted data', () => {
       const tables = stack.all('aws_dynamodb_table');
       expect(tables).toHaveLength(3);
       for (const table of tables) expect(table.body.server_side_encryption).toEqual({ enabled: true });
+    });
+  });
+
+  it('keeps point-in-time recovery on for every table', () => {
+    forEachVariant((stack) => {
+      const tables = stack.all('aws_dynamodb_table');
+      expect(tables.map((table) => table.body.point_in_time_recovery)).toEqual([
+        { enabled: true },
+        { enabled: true },
+        { enabled: true },
+      ]);
     });
   });
 
@@ -202,6 +216,16 @@ describe('IAM: least privilege', () => {
     expect(readers).toEqual(['stereo-spot-web-ui-execution']);
   });
 
+  it('lets only the video-worker execution role read the inference secret, injected as INFERENCE_SHARED_SECRET', () => {
+    const http = variants[1]!;
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:inference-secret-AbCdEf';
+    expect(containerOf(http, 'video-worker').secrets).toEqual([{ name: 'INFERENCE_SHARED_SECRET', valueFrom: secret }]);
+    const readers = policiesOf(http)
+      .filter(({ document }) => JSON.stringify(document).includes(secret))
+      .map(({ source }) => http.deref(http.json.resource.aws_iam_role_policy[source.split('.')[1]!].role).body.name);
+    expect(readers).toEqual(['stereo-spot-video-worker-execution']);
+  });
+
   it('scopes the workers to their own queues', () => {
     const [stack] = variants;
     const queueArnsIn = (roleName: string) => {
@@ -218,5 +242,40 @@ describe('IAM: least privilege', () => {
     ]);
     expect(queueArnsIn('stereo-spot-video-worker-task')).toEqual(['stereo-spot-video-worker']);
     expect(queueArnsIn('stereo-spot-web-ui-task')).toEqual([]);
+  });
+});
+
+describe('the public web UI', () => {
+  /** Synthesizes with exactly these settings (no test opt-in); returns the refusal, if any. */
+  const refusalOf = (settings: SettingsInput): Error | undefined => {
+    try {
+      new StereoSpotStack(Testing.app(), defaultSettings(settings), { lambdaEntry: FIXTURE_HANDLER });
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  };
+
+  it('refuses plain HTTP without authentication, naming both settings and the opt-in', () => {
+    // Act
+    const refusal = refusalOf({});
+    // Assess
+    expect(refusal).toMatchObject({ code: 'INVALID_SETTINGS' });
+    expect(refusal?.message).toMatch(/^refusing to synth: the web UI would be served over plain HTTP to 0\.0\.0\.0\/0 with no authentication/);
+    expect(refusal?.message).toContain('certificate_arn');
+    expect(refusal?.message).toContain('web_ui_auth_secret_arn');
+    expect(refusal?.message).toContain('allow_public_http_without_auth: true');
+  });
+
+  it('synthesizes with HTTPS, with authentication, or with the explicit opt-in', () => {
+    expect(refusalOf({ certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' })).toBeUndefined();
+    expect(
+      refusalOf({ web_ui_auth_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web-ui-token-AbCdEf' }),
+    ).toBeUndefined();
+    expect(refusalOf({ allow_public_http_without_auth: true })).toBeUndefined();
+  });
+
+  it('takes the opt-in from STEREO_SPOT_ALLOW_PUBLIC_HTTP_WITHOUT_AUTH too', () => {
+    expect(resolveSettings({ env: { STEREO_SPOT_ALLOW_PUBLIC_HTTP_WITHOUT_AUTH: 'true' } }).allow_public_http_without_auth).toBe(true);
   });
 });

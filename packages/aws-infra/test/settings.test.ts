@@ -1,7 +1,28 @@
 import { AwsInfraError } from '../src/errors';
-import { defaultSettings, resolveSettings, settingEnvName, SETTING_KEYS } from '../src/settings';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  assertWebUiExposureAccepted,
+  defaultSettings,
+  resolveSettings,
+  settingEnvName,
+  SETTING_KEYS,
+} from '../src/settings';
 
 describe('settings', () => {
+  it('reads settings.example.json: its "//" explanations are ignored, and it passes the exposure check', () => {
+    // Prepare
+    const file = JSON.parse(readFileSync(path.join(__dirname, '..', 'settings.example.json'), 'utf8')) as Record<string, unknown>;
+    // Act
+    const settings = resolveSettings({ file, fileName: 'settings.example.json' });
+    // Assess
+    expect(Object.keys(file).filter((key) => key.startsWith('//'))).toEqual(
+      ['certificate_arn', 'web_ui_auth_secret_arn', 'allow_public_http_without_auth', 'input_expiry_days'].map((key) => `// ${key}`),
+    );
+    expect(settings).toMatchObject({ allow_public_http_without_auth: false, input_expiry_days: 7 });
+    expect(() => assertWebUiExposureAccepted(settings)).not.toThrow();
+  });
+
   it('defaults to the documented deployment', () => {
     expect(defaultSettings()).toMatchObject({
       region: 'us-east-1',
@@ -69,6 +90,7 @@ describe('settings', () => {
     expect(message).toContain('name_prefix');
     expect(message).toContain('typo_setting');
     expect(message).toContain('inference_http_url: is required when inference_backend is http');
+    expect(message).toContain('inference_shared_secret_arn: is required when inference_backend is http');
     expect(message).toContain('state_bucket: is required when state_backend is s3');
   });
 

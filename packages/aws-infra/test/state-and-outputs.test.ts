@@ -76,7 +76,7 @@ describe('exit route to plain Terraform', () => {
     // Act
     const outdir = mkdtempSync(path.join(tmpdir(), 'stereo-spot-hcl-'));
     const result = synthesize({
-      settings: defaultSettings(),
+      settings: defaultSettings({ allow_public_http_without_auth: true }),
       outdir,
       hcl: true,
       lambdaEntry: FIXTURE_HANDLER,

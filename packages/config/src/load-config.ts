@@ -9,6 +9,7 @@ import {
   type LOG_LEVELS,
   type Platform,
   type VariableName,
+  type VariableSpec,
 } from './variables';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -106,7 +107,12 @@ export interface BuiltinEngineConfig {
 
 export type InferenceConfig =
   | { readonly backend: 'builtin'; readonly engine: BuiltinEngineConfig }
-  | { readonly backend: 'http'; readonly url: string }
+  | {
+      readonly backend: 'http';
+      readonly url: string;
+      /** Sent as `Authorization: Bearer` to a server that requires it (INFERENCE_SHARED_SECRET). */
+      readonly sharedSecret?: string;
+    }
   | { readonly backend: 'sagemaker'; readonly endpointName: string };
 
 export interface VideoWorkerConfig extends BaseConfig {
@@ -202,7 +208,8 @@ function parseVariable(variable: VariableName, raw: string, issues: ConfigIssue[
   const parsed = VARIABLES[variable].schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const message = parsed.error.issues[0]?.message ?? 'is invalid';
-  issues.push({ variable, problem: `${message} (got ${JSON.stringify(raw)})` });
+  const spec: VariableSpec = VARIABLES[variable];
+  issues.push({ variable, problem: spec.secret ? message : `${message} (got ${JSON.stringify(raw)})` });
   return undefined;
 }
 
@@ -276,7 +283,13 @@ function consumerConfig(values: Values): ConsumerConfig {
 
 function inferenceConfig(values: Values): InferenceConfig {
   const backend = values.INFERENCE_BACKEND as InferenceBackendName;
-  if (backend === 'http') return { backend, url: values.INFERENCE_HTTP_URL as string };
+  if (backend === 'http') {
+    return {
+      backend,
+      url: values.INFERENCE_HTTP_URL as string,
+      ...(values.INFERENCE_SHARED_SECRET !== undefined ? { sharedSecret: values.INFERENCE_SHARED_SECRET as string } : {}),
+    };
+  }
   if (backend === 'sagemaker') return { backend, endpointName: values.SAGEMAKER_ENDPOINT_NAME as string };
   const engine: BuiltinEngineConfig = {
     ...(values.BUILTIN_ENGINE_PRESET !== undefined ? { preset: values.BUILTIN_ENGINE_PRESET as string } : {}),

@@ -10,6 +10,10 @@ export type Platform = (typeof PLATFORMS)[number];
 export const INFERENCE_BACKENDS = ['builtin', 'http', 'sagemaker'] as const;
 export type InferenceBackendName = (typeof INFERENCE_BACKENDS)[number];
 
+/** Who authenticates inference-server callers (see docs/security.md#inference-server). */
+export const INFERENCE_AUTH_MODES = ['shared-secret', 'sagemaker'] as const;
+export type InferenceAuthMode = (typeof INFERENCE_AUTH_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const integer = (min: number, max: number) =>
@@ -37,6 +41,8 @@ const httpUrl = z
 export interface VariableSpec {
   readonly schema: z.ZodType<unknown, string>;
   readonly meaning: string;
+  /** Its value never appears in an error message. */
+  readonly secret?: boolean;
 }
 
 /** Queue URLs and resource names the AWS platform needs, in the runbooks' spelling. */
@@ -152,6 +158,43 @@ export const VARIABLES = {
     meaning: 'SageMaker async endpoint (INFERENCE_BACKEND=sagemaker)',
   },
   INFERENCE_HTTP_URL: { schema: httpUrl, meaning: 'inference server base URL (INFERENCE_BACKEND=http)' },
+  INFERENCE_SHARED_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters'),
+    secret: true,
+    meaning:
+      'inference server: the secret every `/invocations` call must carry (`Authorization: Bearer`); the video-worker sends it (INFERENCE_BACKEND=http)',
+  },
+  INFERENCE_AUTH: {
+    schema: z.enum(INFERENCE_AUTH_MODES, { error: `must be one of ${INFERENCE_AUTH_MODES.join(', ')}` }),
+    meaning:
+      'inference server: who authenticates callers, `shared-secret` (INFERENCE_SHARED_SECRET) or `sagemaker` (the SageMaker platform, with IAM)',
+  },
+  INFERENCE_ALLOWED_URL_HOSTS: {
+    schema: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter((host) => host !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/, 'must be a comma-separated list of host[:port] or *.domain entries'),
+        ),
+      ),
+    meaning: 'inference server: the only hosts `input_url` / `output_url` may name (none by default: S3 URIs only)',
+  },
+  INFERENCE_MAX_INPUT_BYTES: {
+    schema: integer(1, Number.MAX_SAFE_INTEGER),
+    meaning: 'inference server: largest segment it downloads; a larger input is refused (413)',
+  },
+  INFERENCE_TRANSFER_TIMEOUT_SECONDS: {
+    schema: integer(1, 86_400),
+    meaning: 'inference server: longest one download or upload may take',
+  },
   BUILTIN_ENGINE_PRESET: {
     schema: z
       .string()
@@ -179,6 +222,7 @@ export const VARIABLES = {
   },
   WEB_UI_AUTH_TOKEN: {
     schema: z.string().min(16, 'must be at least 16 characters'),
+    secret: true,
     meaning: 'when set, every API call needs `Authorization: Bearer <token>`',
   },
   WEB_UI_JOB_CREATIONS_PER_MINUTE: {

@@ -240,6 +240,23 @@ describe('loadConfig', () => {
     expect(tuned).toMatchObject({ jobCreationsPerMinute: 3, maxEventStreamsPerClient: 2, uploadIdleTimeoutMs: 5000, trustedProxyHops: 1 });
     expect(error.message).toContain('WEB_UI_MAX_EVENT_STREAMS');
   });
+
+  it('gives the http backend the inference shared secret, and never shows a bad secret', () => {
+    // Prepare
+    const http = { INFERENCE_BACKEND: 'http', INFERENCE_HTTP_URL: 'http://gpu:8080' };
+    const secret = 'an-inference-secret-of-32-characters-at-least';
+
+    // Act
+    const video = loadConfig('video-worker', { ...http, INFERENCE_SHARED_SECRET: secret });
+    const short = configError(() => loadConfig('video-worker', { ...http, INFERENCE_SHARED_SECRET: 'too-short-secret' }));
+    const shortToken = configError(() => loadConfig('web-ui', { WEB_UI_AUTH_TOKEN: 'short-token' }));
+
+    // Assess
+    expect(video.inference).toEqual({ backend: 'http', url: 'http://gpu:8080', sharedSecret: secret });
+    expect(short.issues).toEqual([{ variable: 'INFERENCE_SHARED_SECRET', problem: 'must be at least 32 characters' }]);
+    expect(short.message).not.toContain('too-short-secret');
+    expect(shortToken.message).not.toContain('short-token');
+  });
 });
 
 describe('README configuration table', () => {

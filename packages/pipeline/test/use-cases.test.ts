@@ -125,6 +125,20 @@ describe('createJob', () => {
     });
   });
 
+  it('requires file_size where the storage can bind only an exact upload size (S3)', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    Object.assign(platform.inputStorage, { uploadSizeMustBeAnnounced: true });
+
+    // Act
+    const creating = createJob(deps(platform), { file_name: 'clip.mp4' });
+
+    // Assess
+    await expect(creating).rejects.toThrow(/^file_size: required: /);
+    expect(platform.jobs.jobs.size).toBe(0);
+    expect(platform.inputStorage.presignedPuts).toEqual([]);
+  });
+
   it('refuses a bad request and an oversized file with readable messages, storing nothing', async () => {
     // Prepare
     const platform = memoryPlatform();

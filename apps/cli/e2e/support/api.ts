@@ -7,19 +7,21 @@ import {
   type JobStatus,
   type JobView,
   type OutputMode,
+  type StereoParams,
 } from '@stereo-spot/shared-types';
 
-/** Creates a job and uploads `file` to its presigned URL; returns the job id. */
+/** Creates a job (stereo settings left out take the defaults) and uploads `file` to its presigned URL; returns the job id. */
 export async function submitJob(
   baseUrl: string,
   file: string,
   mode: OutputMode = 'anaglyph',
+  stereo: Partial<StereoParams> = {},
 ): Promise<string> {
   const size = (await stat(file)).size;
   const response = await fetch(`${baseUrl}/api/jobs`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ file_name: path.basename(file), mode, file_size: size }),
+    body: JSON.stringify({ file_name: path.basename(file), mode, file_size: size, ...stereo }),
   });
   if (response.status !== 201) throw new Error(`POST /api/jobs: ${response.status} ${await response.text()}`);
   const created = CreateJobResponseSchema.parse(await response.json());

@@ -34,7 +34,21 @@ export function startStereoSpot(
   args: readonly string[],
   env: Record<string, string>,
 ): StereoSpotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--', CLI_MAIN, ...args], {
+  return startTypeScriptProcess(name, CLI_MAIN, args, env);
+}
+
+/**
+ * Starts a TypeScript entry point of the repository with tsx (another app's `main.ts`, such as
+ * the inference server's), with the same log collection and clean-up as `startStereoSpot`.
+ */
+export function startTypeScriptProcess(
+  name: string,
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): StereoSpotProcess {
+  // `--` ends Node's own options: the entry's (e.g. `--env-file`) are never read as Node's.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--', entry, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -40,6 +40,8 @@ export interface HttpStereoInferenceOptions {
   readonly maxOutputBytes?: number;
   /** Gives up on one request after this long. Default 65 min (SageMaker's limit is 60). */
   readonly timeoutMs?: number;
+  /** The server's INFERENCE_SHARED_SECRET, sent as `Authorization: Bearer`. */
+  readonly sharedSecret?: string;
 }
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<InferenceErrorCode>([
@@ -47,6 +49,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<InferenceErrorCode>([
   'INPUT_NOT_FOUND',
   'INPUT_UNAVAILABLE',
   'INVALID_MEDIA',
+  'INPUT_TOO_LARGE',
+  'UNAUTHORIZED',
   'ENGINE_FAILED',
   'ENGINE_TIMEOUT',
   'OUTPUT_FAILED',
@@ -64,7 +68,13 @@ export class InferenceRequestFailedError extends InferenceError {
     serverMessage: string,
   ) {
     const code = (KNOWN_CODES.has(serverCode) ? serverCode : 'ENGINE_FAILED') as InferenceErrorCode;
-    const permanent = status === 400 || status === 422 || code === 'INVALID_MEDIA' || code === 'INVALID_REQUEST';
+    const permanent =
+      status === 400 ||
+      status === 413 ||
+      status === 422 ||
+      code === 'INVALID_MEDIA' ||
+      code === 'INVALID_REQUEST' ||
+      code === 'INPUT_TOO_LARGE';
     super(code, status, `inference server answered ${status} ${serverCode}: ${serverMessage}`, permanent);
   }
 }
@@ -135,7 +145,11 @@ export class HttpStereoInference implements StereoInference {
       if (signal?.aborted) return reject(new AbortedError());
       const req = transport.request(this.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          ...(this.options.sharedSecret !== undefined ? { authorization: `Bearer ${this.options.sharedSecret}` } : {}),
+        },
         timeout: timeoutMs,
       });
       const onAbort = () => req.destroy(new AbortedError());

@@ -45,6 +45,8 @@ export interface S3ObjectStorageOptions {
 
 /** One S3 bucket as the pipeline's ObjectStorage. */
 export class S3ObjectStorage implements ObjectStorage {
+  /** S3 cannot cap a presigned PUT: only the signed exact Content-Length limits it. */
+  readonly uploadSizeMustBeAnnounced = true;
   private readonly presignClient: S3Client;
   private readonly now: () => number;
 

@@ -101,6 +101,13 @@ export class SageMakerInference extends Construct {
           INFERENCE_ENGINE: 'iw3',
           LOG_LEVEL: 'info',
           AWS_REGION: settings.region,
+          // SageMaker reaches the container on 0.0.0.0:8080 and authenticates callers with IAM;
+          // the server refuses that address without INFERENCE_AUTH=sagemaker (docs/security.md).
+          HOST: '0.0.0.0',
+          INFERENCE_AUTH: 'sagemaker',
+          // The only buckets its s3:// URIs may name.
+          INPUT_BUCKET_NAME: props.input.bucket.bucket,
+          OUTPUT_BUCKET_NAME: outputBucket,
           ...settings.iw3_env,
           ...(props.hfTokenSecretArn ? { HF_TOKEN_ARN: props.hfTokenSecretArn } : {}),
         },

@@ -81,6 +81,13 @@ export class Storage extends Construct {
           filter: [{ prefix: SEGMENTS_PREFIX }],
           expiration: [{ days: SOURCE_SEGMENT_EXPIRY_DAYS }],
         },
+        {
+          // Uploads are needed only until chunking; an abandoned or failed job's upload goes too.
+          id: 'expire-uploads',
+          status: 'Enabled',
+          filter: [{ prefix: INPUT_PREFIX }],
+          expiration: [{ days: settings.input_expiry_days }],
+        },
         abortIncompleteUploads,
       ],
     });

@@ -8,7 +8,7 @@ export const JOBS_INDEXES = [
   { name: 'status-completed_at', hashKey: 'status', rangeKey: 'completed_at' },
 ] as const;
 
-/** The three DynamoDB tables, on demand and encrypted (AWS-managed KMS key). */
+/** The three DynamoDB tables, on demand, encrypted (AWS-managed KMS key), with point-in-time recovery. */
 export class Tables extends Construct {
   readonly jobs: DynamodbTable;
   readonly segmentCompletions: DynamodbTable;
@@ -20,6 +20,8 @@ export class Tables extends Construct {
     const common = {
       billingMode: 'PAY_PER_REQUEST',
       serverSideEncryption: { enabled: true },
+      // Every table: a bad deploy or a wrong `ops` command can be rolled back to any second of the last 35 days.
+      pointInTimeRecovery: { enabled: true },
     };
 
     this.jobs = new DynamodbTable(this, 'jobs', {
@@ -33,7 +35,6 @@ export class Tables extends Construct {
         { name: 'completed_at', type: 'N' },
       ],
       globalSecondaryIndex: JOBS_INDEXES.map((index) => ({ ...index, projectionType: 'ALL' })),
-      pointInTimeRecovery: { enabled: true },
       // The reassembly trigger also reads this stream: a job entering chunking_complete (by the
       // media-worker, the recovery script or an operator) after its last segment was converted.
       streamEnabled: true,

@@ -40,7 +40,9 @@ export interface Synthesized {
  * only the JSON (Testing.synth), which is several times faster.
  */
 export function synth(overrides: SettingsInput = {}, options: { full?: boolean } = {}): Synthesized {
-  const settings = defaultSettings(overrides);
+  // Test stacks are never deployed: they accept the open web UI explicitly, as an operator would
+  // have to (security.test.ts shows the refusal without it).
+  const settings = defaultSettings({ allow_public_http_without_auth: true, ...overrides });
   let json: Json;
   let stackDir: string | undefined;
   if (options.full) {

@@ -42,6 +42,12 @@ export interface ObjectStorage {
   /** Bucket name (for logs and S3 URIs). */
   readonly bucket: string;
   /**
+   * True where a presigned PUT can bind only an exact size, never a maximum (S3: `Content-Length`
+   * is signed, or any size up to 5 GiB goes through). Upload URLs then need `contentLength`, so
+   * `createJob` requires `file_size` and MAX_UPLOAD_BYTES cannot be bypassed.
+   */
+  readonly uploadSizeMustBeAnnounced?: boolean;
+  /**
    * With `ifAbsent` (S3's `If-None-Match: *`) the object is only created, never replaced: when the
    * key exists the put throws an error with `code: 'OBJECT_EXISTS'` (see `isObjectExists`), so an
    * output another worker may be reading is never rewritten.

@@ -32,6 +32,11 @@ export async function createJob(deps: CreateJobDeps, request: unknown): Promise<
   const parsed = CreateJobRequestSchema.safeParse(request);
   if (!parsed.success) throw new InvalidRequestError(describeZodError(parsed.error));
   const valid = parsed.data;
+  if (valid.file_size === undefined && deps.inputStorage.uploadSizeMustBeAnnounced === true) {
+    throw new InvalidRequestError(
+      'file_size: required: the upload URL is signed for the exact size of the file (this storage cannot cap an upload otherwise)',
+    );
+  }
   if (valid.file_size !== undefined && valid.file_size > deps.maxUploadBytes) {
     throw new InvalidRequestError(
       `file_size: ${valid.file_size} bytes is over the upload limit of ${deps.maxUploadBytes} bytes`,
