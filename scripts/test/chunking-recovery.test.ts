@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { makeJob, makeTempDir, type TempDir } from '@stereo-spot/testing';
@@ -63,6 +65,57 @@ test('recovers a job whose worker died after uploading every segment, and the wo
   expect(totalSegments).toBe(2);
   expect(final).toMatchObject({ status: 'completed', total_segments: totalSegments });
 });
+
+test('a job whose segments were all converted while it was chunking_in_progress completes after the recovery, without the janitor', async () => {
+  // Prepare: the workers run (janitor off) and convert every segment; the trigger can only skip
+  const { job, totalSegments } = await stuckAfterChunking(platform);
+  const workers = startWorkers(['media', 'video', 'trigger'], {
+    ...embeddedEnv(home.path),
+    JANITOR_INTERVAL_SECONDS: '0',
+    LOG_LEVEL: 'info',
+  });
+  let final;
+  let statusBeforeRecovery;
+  try {
+    await waitFor(async () => (await platform.segmentCompletions.count(job.job_id)) === totalSegments, 150_000);
+    statusBeforeRecovery = (await platform.jobs.get(job.job_id))?.status;
+
+    // Act
+    const code = await run([job.job_id, '--yes']).code;
+    expect(code).toBe(EXIT_RECOVERED);
+    final = await waitForStatus(platform, job.job_id, 'completed', 60_000);
+  } finally {
+    await stopProcess(workers);
+  }
+
+  // Assess
+  expect(statusBeforeRecovery).toBe('chunking_in_progress');
+  expect(final).toMatchObject({ status: 'completed', total_segments: totalSegments });
+  const logLines = await readLogLines(home.path);
+  const started = logLines.filter((line) => line.job_id === job.job_id && line.msg.includes('reassembly started'));
+  expect(started).toHaveLength(1);
+  expect(logLines.some((line) => line.msg.includes('janitor'))).toBe(false);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Every JSON line the workers appended to <home>/logs/<role>.log. */
+async function readLogLines(homePath: string): Promise<{ job_id?: string; msg: string }[]> {
+  const dir = path.join(homePath, 'logs');
+  const lines: { job_id?: string; msg: string }[] = [];
+  for (const file of await readdir(dir)) {
+    for (const line of (await readFile(path.join(dir, file), 'utf8')).split('\n')) {
+      if (line.trim() !== '') lines.push(JSON.parse(line) as { job_id?: string; msg: string });
+    }
+  }
+  return lines;
+}
 
 test('refuses and lists the missing indices when a segment is absent', async () => {
   // Prepare

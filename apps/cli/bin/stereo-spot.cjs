@@ -9,7 +9,8 @@ const path = require('node:path');
 const main = path.join(__dirname, '..', 'src', 'main.ts');
 // Resolved from this file, not the caller's directory, so the command works from anywhere.
 const tsxLoader = require('node:url').pathToFileURL(require.resolve('tsx')).href;
-const child = spawn(process.execPath, ['--import', tsxLoader, main, ...process.argv.slice(2)], {
+// `--` ends Node's own options: the command's (e.g. `ops --env-file`) are never read as Node's.
+const child = spawn(process.execPath, ['--import', tsxLoader, '--', main, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: process.env,
 });

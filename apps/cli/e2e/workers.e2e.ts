@@ -2,7 +2,7 @@
  * Several worker processes on one STEREO_SPOT_HOME: two video-workers share a job's segments, and
  * a video-worker killed mid-segment loses nothing.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finalKey, toJobId } from '@stereo-spot/shared-types';
 import { makeTestClip } from '@stereo-spot/testing';
@@ -72,8 +72,16 @@ describe('worker processes', () => {
     const converting = await victim.waitForLog(
       (line) => line.job_id === jobId && line.msg.includes('converting segment'),
     );
+    const scratch = path.join(stack.home.path, 'work');
+    const victimsFolders = async () =>
+      (await readdir(scratch).catch(() => [] as string[])).filter((name) => name.includes(`-pid${victim.pid}-`));
+    for (let i = 0; i < 200 && (await victimsFolders()).length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const leftBehind = await victimsFolders();
     await victim.kill();
     const rescuer = await stack.startReady('rescuer', ['worker', 'video']);
+    const afterRescuerStart = await victimsFolders();
     const job = await waitForJob(stack.url, jobId);
 
     // Assess
@@ -88,5 +96,9 @@ describe('worker processes', () => {
     const outputs = (await platform.outputStorage.list(`jobs/${jobId}/`)).map((object) => object.key);
     expect(outputs.filter((key) => key === finalKey(toJobId(jobId)))).toHaveLength(1);
     expect(outputs).toHaveLength(5);
+    // The killed worker's scratch folder (its input and partial output) is removed at the next start.
+    expect(leftBehind).toHaveLength(1);
+    expect(afterRescuerStart).toEqual([]);
+    expect(linesContaining([rescuer], 'scratch folder(s) of dead workers')).toHaveLength(1);
   });
 });

@@ -4,13 +4,23 @@ import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adap
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
 import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
-import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
+import { writeFile } from 'node:fs/promises';
+import {
+  EXIT_DONE,
+  EXIT_REFUSED,
+  describeTarget,
+  openOpsPlatform,
+  OpsTargetError,
+  resolveOpsTarget,
+  type OpsPlatform,
+} from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
 import { showJob } from '../src/commands/ops/job';
 import { showJobLogs } from '../src/commands/ops/logs';
 import { showQueues } from '../src/commands/ops/queues';
 import { AUTOSCALING_WARNING, scaleService, serviceNames } from '../src/commands/ops/scale';
 import { triggerReassembly } from '../src/commands/ops/reassembly';
+import { resendNotifications } from '../src/commands/ops/resend';
 import { createJob as createJobIn, diagnosisOf as diagnosisIn, recordingIo } from './support/ops';
 
 jest.setTimeout(180_000);
@@ -199,6 +209,102 @@ describe('ops job names the stuck step', () => {
     });
   });
 });
+
+describe('ops job never shows a stuck step without its fix', () => {
+  test('chunking_complete with 0 of 3 completions and no message anywhere: segment conversion, ops resend, which sends them', async () => {
+    // Prepare: segments uploaded, their notifications lost
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 3 });
+    for (const index of [0, 1, 2]) {
+      await platform.inputStorage.putBytes(`segments/${jobId}/0000${index}_00003_anaglyph.mp4`, 'x');
+    }
+    const video = platform.queues['video-worker'].queue;
+    for (const message of await video.receive({ maxMessages: 10, waitSeconds: 0 })) await video.delete(message.receiptHandle);
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 1));
+    const shown = io(true);
+
+    // Act
+    await showJob(ops, shown, jobId);
+    const resent = io(true);
+    const code = await resendNotifications(ops, resent, jobId);
+    const messages = await video.receive({ maxMessages: 10, waitSeconds: 0 });
+
+    // Assess
+    expect(shown.lines).toContain('step           segment conversion (STUCK)');
+    expect(shown.lines).toContain(`fix            stereo-spot ops resend ${jobId}`);
+    expect(code).toBe(EXIT_DONE);
+    const keys = messages.map((message) => JSON.parse(message.body).Records[0].s3.object.key as string).sort();
+    expect(keys).toEqual([`segments/${jobId}/00000_00003_anaglyph.mp4`, `segments/${jobId}/00002_00003_anaglyph.mp4`]);
+  });
+
+  test('a lock whose triggered_at was written by hand in seconds is shown at its real date', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await platform.reassemblyLocks.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
+    const shown = io(true);
+
+    // Act
+    await showJob(ops, shown, jobId);
+
+    // Assess
+    const lockLine = shown.lines.find((line) => line.startsWith('lock'));
+    expect(lockLine).toContain(`triggered ${new Date(nowSeconds * 1000).toISOString()}`);
+  });
+});
+
+describe('ops finds the deployment', () => {
+  test('an env file given explicitly selects AWS over the shell and names region, endpoint and prefix', async () => {
+    // Prepare
+    const file = `${home.path}/emulated.env`;
+    await writeFile(
+      file,
+      ['# comment', 'AWS_REGION=eu-west-1', 'AWS_ENDPOINT_URL=http://127.0.0.1:4566', 'JOBS_TABLE_NAME=demo-jobs', 'NAME_PREFIX=demo'].join('\n'),
+    );
+
+    // Act
+    const target = resolveOpsTarget({ STEREO_SPOT_PLATFORM: 'local' }, file);
+
+    // Assess
+    expect(target.env).toMatchObject({ STEREO_SPOT_PLATFORM: 'aws', AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'demo-jobs' });
+    expect(resolveOpsTarget({ AWS_REGION: 'us-west-2' }, undefined, file).env.AWS_REGION).toBe('us-west-2');
+    const implied = resolveOpsTarget({}, file);
+    expect(implied.env.STEREO_SPOT_PLATFORM).toBe('aws');
+    expect(describeTarget({ ...implied, env: { ...implied.env, ...awsResources() } })).toBe(
+      `ops: AWS deployment demo in eu-west-1 at http://127.0.0.1:4566 (from ${file})`,
+    );
+  });
+
+  test('refuses an embedded home that holds no database instead of reporting jobs as not found', async () => {
+    // Act
+    const opened = openOpsPlatform({ STEREO_SPOT_PLATFORM: 'local', STEREO_SPOT_HOME: `${home.path}/nothing-here` });
+
+    // Assess
+    await expect(opened).rejects.toThrow(OpsTargetError);
+    await expect(opened).rejects.toThrow(/no embedded platform at .*nothing-here \(no stereo-spot.db\); .*--env-file/);
+  });
+
+  test('a missing --env-file is refused with its name', () => {
+    expect(() => resolveOpsTarget({}, `${home.path}/absent.env`)).toThrow(`--env-file ${home.path}/absent.env does not exist`);
+  });
+});
+
+/** The rest of the ops role's AWS variables, so the configuration validates. */
+function awsResources(): Record<string, string> {
+  const url = 'http://127.0.0.1:4566/000000000000/q';
+  return {
+    INPUT_BUCKET_NAME: 'demo-input',
+    OUTPUT_BUCKET_NAME: 'demo-output',
+    SEGMENT_COMPLETIONS_TABLE_NAME: 'demo-segment-completions',
+    REASSEMBLY_TRIGGERED_TABLE_NAME: 'demo-reassembly-triggered',
+    CHUNKING_QUEUE_URL: url,
+    VIDEO_WORKER_QUEUE_URL: url,
+    REASSEMBLY_QUEUE_URL: url,
+    CHUNKING_DLQ_URL: url,
+    VIDEO_WORKER_DLQ_URL: url,
+    REASSEMBLY_DLQ_URL: url,
+  };
+}
 
 describe('ops reassembly trigger', () => {
   test('refuses while segments are missing', async () => {

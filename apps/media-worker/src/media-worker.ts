@@ -121,7 +121,13 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
   const janitor =
     roles.includes('chunking') && options.janitor !== false
       ? runJanitor(
-          { ...ports, reassemblyQueue, clock, logger: options.logger.child({ component: 'janitor' }) },
+          {
+            ...ports,
+            reassemblyQueue,
+            clock,
+            scratchDir: options.scratchDir,
+            logger: options.logger.child({ component: 'janitor' }),
+          },
           { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...options.janitor, signal: options.signal },
         )
       : undefined;

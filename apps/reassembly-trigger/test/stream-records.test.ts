@@ -66,7 +66,7 @@ describe('changesFromStreamRecords', () => {
     expect(changes.map((c) => c.sequenceNumber)).toEqual(['3']);
     expect(lines.map((l) => l.job_id)).toEqual(['?', JOB]);
     expect(String(lines[0]!.msg)).toMatch(
-      /^job_id=\? unreadable SegmentCompletions stream record 1 dropped: /,
+      /^job_id=\? unreadable stream record 1 dropped: /,
     );
   });
 
@@ -103,7 +103,41 @@ describe('changesFromStreamRecords', () => {
     const result = changesFromStreamRecords([{ eventName: 'INSERT', dynamodb } as DynamoDBRecord], logger);
 
     // Assess
-    expect(result).toEqual({ changes: [], unreadable: 1 });
+    expect(result).toEqual({ changes: [], unreadable: 1, ignored: 0 });
     expect(lines).toHaveLength(1);
+  });
+
+  it('reads the Jobs stream: a change into chunking_complete is a trigger change, other changes are ignored', () => {
+    // Prepare
+    const jobRecord = (sequence: string, oldStatus: string | undefined, newStatus: string | undefined, eventName = 'MODIFY') =>
+      ({
+        eventName,
+        dynamodb: {
+          Keys: { job_id: { S: JOB } },
+          ...(newStatus !== undefined ? { NewImage: { job_id: { S: JOB }, status: { S: newStatus } } } : {}),
+          ...(oldStatus !== undefined ? { OldImage: { job_id: { S: JOB }, status: { S: oldStatus } } } : {}),
+          SequenceNumber: sequence,
+        },
+      }) as DynamoDBRecord;
+
+    // Act
+    const result = changesFromStreamRecords(
+      [
+        jobRecord('1', undefined, 'created', 'INSERT'),
+        jobRecord('2', 'created', 'chunking_in_progress'),
+        jobRecord('3', 'chunking_in_progress', 'chunking_complete'),
+        jobRecord('4', 'chunking_complete', 'chunking_complete'),
+        jobRecord('5', 'chunking_complete', 'completed'),
+        jobRecord('6', 'completed', undefined, 'REMOVE'),
+      ],
+      capture().logger,
+    );
+
+    // Assess
+    expect(result).toEqual({
+      changes: [{ eventName: 'MODIFY', jobId: JOB, sequenceNumber: '3' }],
+      unreadable: 0,
+      ignored: 5,
+    });
   });
 });

@@ -1,6 +1,14 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createLogger } from '@stereo-spot/logging';
-import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
+import path from 'node:path';
+import {
+  createLocalPlatform,
+  DATABASE_FILE,
+  openDatabase,
+  readJobChanges,
+  toDynamoDbStreamRecord,
+  type LocalPlatform,
+} from '@stereo-spot/local-adapters';
 import type { Queue, SegmentCompletionChange } from '@stereo-spot/pipeline';
 import { segmentOutputKey } from '@stereo-spot/shared-types';
 import { makeJob, makeTempDir, type TempDir } from '@stereo-spot/testing';
@@ -90,5 +98,37 @@ describe('the reassembly trigger handler on the embedded stores', () => {
     expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
     expect(retried).toEqual({ batchItemFailures: [] });
     expect((await real.depth()).visible).toBe(1);
+  });
+
+  it('sends the reassembly when the job enters chunking_complete after every segment was converted (Jobs stream)', async () => {
+    // Prepare: every completion landed while the job was still chunking (the trigger skipped them)
+    const job = makeJob({ status: 'chunking_in_progress' });
+    await platform.jobs.create(job);
+    for (const i of [0, 1]) {
+      await platform.segmentCompletions.put({
+        job_id: job.job_id,
+        segment_index: i,
+        output_key: segmentOutputKey(job.job_id, i),
+        completed_at: i,
+      });
+    }
+    const handler = createTriggerHandler({ ...platform, logger });
+    // The change records, read through a second connection as another process would.
+    const db = openDatabase(path.join(home.path, DATABASE_FILE));
+    const before = readJobChanges(db, 0, 100).length;
+
+    // Act: the recovery's conditional update, then the Jobs change records through the handler
+    await platform.jobs.transition(job.job_id, 'chunking_complete', { total_segments: 2 });
+    const changes = readJobChanges(db, 0, 100);
+    const response = await handler({ Records: changes.map(toDynamoDbStreamRecord) as DynamoDBStreamEvent['Records'] });
+    const messages = await platform.queues.reassembly.queue.receive({ maxMessages: 10, waitSeconds: 0 });
+    db.close();
+
+    // Assess
+    expect(changes.slice(before)).toEqual([
+      expect.objectContaining({ eventName: 'MODIFY', oldStatus: 'chunking_in_progress', newStatus: 'chunking_complete' }),
+    ]);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(messages.map((message) => JSON.parse(message.body))).toEqual([{ job_id: job.job_id }]);
   });
 });

@@ -69,7 +69,11 @@ export class BuiltinStereoInference implements StereoInference {
               }
             : {}),
         });
-        await this.options.outputStorage.putFile(request.outputKey, output, { contentType: 'video/mp4' });
+        await request.assertLease?.();
+        await this.options.outputStorage.putFile(request.outputKey, output, {
+          contentType: 'video/mp4',
+          ifAbsent: true,
+        });
         return {
           seconds: (Date.now() - started) / 1000,
           ...(result.frames !== undefined ? { frames: result.frames } : {}),

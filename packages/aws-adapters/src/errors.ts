@@ -11,7 +11,9 @@ export type AwsAdapterErrorCode =
   | 'MISSING_RESOURCE_CONFIG'
   | 'INFERENCE_FAILED'
   | 'INFERENCE_TIMEOUT'
-  | 'INFERENCE_ABORTED';
+  | 'INFERENCE_ABORTED'
+  | 'OBJECT_EXISTS'
+  | 'RECEIPT_HANDLE_INVALID';
 
 export class AwsAdapterError extends Error {
   constructor(

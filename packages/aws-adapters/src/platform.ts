@@ -33,11 +33,14 @@ export const QUEUE_URL_VARIABLES: Readonly<
 export interface AwsPlatform extends PipelinePorts {
   readonly clients: AwsClients;
   /**
-   * What Lambda's event source mapping does, for runs without Lambda (an emulator): polls the
-   * SegmentCompletions table's stream and hands batches to `handler`. Call `run(signal)`.
+   * What Lambda's event source mappings do, for runs without Lambda (an emulator): polls a
+   * table's stream (SegmentCompletions by default, or Jobs) and hands batches to `handler`.
+   * Call `run(signal)`.
    */
   createStreamPoller(
-    options: Omit<DynamoDbStreamPollerOptions, 'client' | 'streamArn'>,
+    options: Omit<DynamoDbStreamPollerOptions, 'client' | 'streamArn'> & {
+      readonly table?: 'SEGMENT_COMPLETIONS_TABLE_NAME' | 'JOBS_TABLE_NAME';
+    },
   ): Promise<DynamoDbStreamPoller>;
   /** Releases the SDK clients' sockets. */
   close(): Promise<void>;
@@ -107,10 +110,9 @@ export async function createAwsPlatform(
         (name) => new DynamoDbReassemblyLockStore(clients.documents, name),
       ),
       queues: Object.fromEntries(queueEntries) as PipelineQueues,
-      async createStreamPoller(pollerOptions) {
-        const tableName = resource('SEGMENT_COMPLETIONS_TABLE_NAME');
-        if (tableName === undefined)
-          throw missingResource('SEGMENT_COMPLETIONS_TABLE_NAME', 'createStreamPoller');
+      async createStreamPoller({ table = 'SEGMENT_COMPLETIONS_TABLE_NAME', ...pollerOptions }) {
+        const tableName = resource(table);
+        if (tableName === undefined) throw missingResource(table, 'createStreamPoller');
         const described = await callAws(
           { operation: 'DynamoDB DescribeTable', resource: `table ${tableName}` },
           () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })),

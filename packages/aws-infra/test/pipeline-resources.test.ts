@@ -213,6 +213,7 @@ describe('tables', () => {
         { name: 'completed_at', type: 'N' },
       ]),
     );
+    expect(jobs).toMatchObject({ stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('SegmentCompletions: (job_id, segment_index) with a stream', () => {
@@ -260,11 +261,14 @@ describe('reassembly-trigger Lambda', () => {
   });
 
   it('reads the SegmentCompletions stream with batch item failures, bisect, bounded retries and an on-failure queue', () => {
-    const mapping = stack.one('aws_lambda_event_source_mapping').body;
     const completions = stack.one(
       'aws_dynamodb_table',
       (body) => body.name === 'stereo-spot-segment-completions',
     );
+    const mapping = stack.one(
+      'aws_lambda_event_source_mapping',
+      (body) => body.event_source_arn === stack.ref(completions, 'stream_arn'),
+    ).body;
     expect(mapping).toMatchObject({
       event_source_arn: stack.ref(completions, 'stream_arn'),
       function_response_types: ['ReportBatchItemFailures'],
@@ -275,5 +279,25 @@ describe('reassembly-trigger Lambda', () => {
     expect(mapping.maximum_record_age_in_seconds).toBeGreaterThan(0);
     const destination = stack.deref(mapping.destination_config.on_failure.destination_arn as string);
     expect(destination.body.name).toBe('stereo-spot-reassembly-trigger-failures');
+  });
+
+  it('reads the Jobs stream filtered to the job entering chunking_complete, and may read both streams', () => {
+    const jobs = stack.one('aws_dynamodb_table', (body) => body.name === 'stereo-spot-jobs');
+    const mapping = stack.one(
+      'aws_lambda_event_source_mapping',
+      (body) => body.event_source_arn === stack.ref(jobs, 'stream_arn'),
+    ).body;
+    expect(mapping).toMatchObject({
+      function_response_types: ['ReportBatchItemFailures'],
+      bisect_batch_on_function_error: true,
+    });
+    const filters = mapping.filter_criteria.filter as { pattern: string }[];
+    expect(filters.map((filter) => JSON.parse(filter.pattern))).toEqual([
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { status: { S: ['chunking_complete'] } } } },
+    ]);
+    const lambda = stack.one('aws_lambda_function').body;
+    const policy = JSON.stringify(stack.all('aws_iam_role_policy').map((resource) => resource.body));
+    expect(lambda.function_name).toBe('stereo-spot-reassembly-trigger');
+    expect(policy).toContain('/stream/*');
   });
 });

@@ -19,7 +19,7 @@ export interface RoleEnvSpec {
   readonly conditional: readonly ConditionalRequirement[];
 }
 
-const COMMON: readonly VariableName[] = ['STEREO_SPOT_PLATFORM', 'LOG_LEVEL'];
+const COMMON: readonly VariableName[] = ['STEREO_SPOT_PLATFORM', 'LOG_LEVEL', 'LOG_FORMAT'];
 const LOCAL: readonly VariableName[] = [
   'STEREO_SPOT_HOME',
   'LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS',

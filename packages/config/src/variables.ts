@@ -253,6 +253,10 @@ export const VARIABLES = {
     schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
     meaning: 'pino log level',
   },
+  LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }),
+    meaning: 'log lines on stdout: `pretty` (time, level, component, message) or `json`; unset: pretty on a terminal, JSON otherwise',
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -43,6 +43,9 @@ export class InvalidArgumentError extends LocalAdapterError {
  * visibility expired and it was received again). Like SQS: not retryable with the same handle.
  */
 export class ReceiptHandleInvalidError extends LocalAdapterError {
+  /** The worker holding this handle lost the message to another delivery (pipeline's isLeaseLost). */
+  readonly leaseLost = true;
+
   constructor(readonly queue: string) {
     super(
       'RECEIPT_HANDLE_INVALID',

@@ -19,6 +19,11 @@ export { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
 export {
   SegmentCompletionStreamReader,
   readSegmentCompletionChanges,
+  readJobChanges,
+  SEGMENT_COMPLETIONS_FEED,
+  JOBS_FEED,
+  type ChangeFeed,
+  type JobChange,
   toDynamoDbStreamRecord,
   type SegmentCompletionChangeHandler,
   type StreamBatchResult,

@@ -35,8 +35,11 @@ import { SqliteJobStore } from './stores/sqlite-job-store';
 import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
 import {
+  JOBS_FEED,
   SegmentCompletionStreamReader,
+  type JobChange,
   type SegmentCompletionChangeHandler,
+  type StreamBatchResult,
   type StreamReaderOptions,
 } from './stream/segment-completion-stream';
 
@@ -84,6 +87,12 @@ export interface LocalPlatform extends PipelinePorts {
     readonly handler: SegmentCompletionChangeHandler;
     readonly logger?: Logger;
   } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader;
+  /** A reader of the Jobs change stream (status before and after each write). */
+  createJobStreamReader(options: {
+    readonly consumer: string;
+    readonly handler: (changes: JobChange[]) => Promise<StreamBatchResult>;
+    readonly logger?: Logger;
+  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader<JobChange>;
   /** Stops stream readers, ends pending long polls, closes the database. */
   close(): Promise<void>;
 }
@@ -131,7 +140,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
   const outputStorage = new FsObjectStorage({ ...storageOptions, bucket: OUTPUT_BUCKET });
 
   const jobs = new SqliteJobStore(db, { clock });
-  const readers = new Set<SegmentCompletionStreamReader>();
+  const readers = new Set<{ stop(): Promise<void> }>();
   let closed: Promise<void> | undefined;
 
   return {
@@ -152,6 +161,17 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
       const reader = new SegmentCompletionStreamReader({
         pollIntervalMs: Math.max(pollIntervalMs, 50),
         ...readerOptions,
+        db,
+        clock,
+      });
+      readers.add(reader);
+      return reader;
+    },
+    createJobStreamReader(readerOptions) {
+      const reader = new SegmentCompletionStreamReader<JobChange>({
+        pollIntervalMs: Math.max(pollIntervalMs, 50),
+        ...readerOptions,
+        feed: JOBS_FEED,
         db,
         clock,
       });

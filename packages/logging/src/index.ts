@@ -1,6 +1,7 @@
 // Public API of @stereo-spot/logging: pino JSON logs with the job id in fields and in the text.
 export {
   createLogger,
+  stdoutDestination,
   forJob,
   logJobError,
   type Logger,
@@ -8,3 +9,4 @@ export {
   type JobLogContext,
 } from './logger';
 export { redactSignedUrls, REDACTED_QUERY } from './redact';
+export { logFormatFor, prettyLine, type LogFormat } from './pretty';

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { logFormatFor, prettyLine } from './pretty';
 import { redactSignedUrls } from './redact';
 
 export type { Logger } from 'pino';
@@ -8,7 +9,10 @@ export interface CreateLoggerOptions {
   readonly name: string;
   /** Defaults to LOG_LEVEL or `info`. */
   readonly level?: string;
-  /** Where JSON lines go; defaults to stdout. Tests pass a stream to read them back. */
+  /**
+   * Where JSON lines go. Default: stdout, as pretty lines on a terminal (or with
+   * LOG_FORMAT=pretty) and JSON otherwise. Tests pass a stream to read them back.
+   */
   readonly destination?: DestinationStream;
 }
 
@@ -25,8 +29,16 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: pino.stdSerializers.err },
   };
-  const destination = options.destination ?? pino.destination({ fd: 1, sync: true });
+  const destination = options.destination ?? stdoutDestination();
   return pino(pinoOptions, { write: (line: string) => destination.write(redactSignedUrls(line)) });
+}
+
+/** Stdout in the format LOG_FORMAT (or the terminal) asks for. */
+export function stdoutDestination(): DestinationStream {
+  const stdout = pino.destination({ fd: 1, sync: true });
+  if (logFormatFor(process.env, process.stdout) === 'json') return stdout;
+  const color = process.stdout.isTTY === true;
+  return { write: (line: string) => stdout.write(prettyLine(line, { color })) };
 }
 
 export interface JobLogContext {

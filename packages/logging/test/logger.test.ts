@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, forJob, logJobError } from '../src';
+import { createLogger, forJob, logFormatFor, logJobError, prettyLine } from '../src';
 
 function captureLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -92,5 +92,40 @@ describe('presigned URLs in logs', () => {
     logger.info({ path: '/api/jobs?status=completed&cursor=abc' }, 'GET /jobs?list=failed');
     // Assess
     expect(lines[0]).toMatchObject({ path: '/api/jobs?status=completed&cursor=abc', msg: 'GET /jobs?list=failed' });
+  });
+});
+
+describe('log format', () => {
+  it('is pretty on a terminal and JSON otherwise, unless LOG_FORMAT says', () => {
+    expect(logFormatFor({}, { isTTY: true })).toBe('pretty');
+    expect(logFormatFor({}, { isTTY: false })).toBe('json');
+    expect(logFormatFor({ LOG_FORMAT: 'json' }, { isTTY: true })).toBe('json');
+    expect(logFormatFor({ LOG_FORMAT: 'pretty' }, {})).toBe('pretty');
+  });
+
+  it('prints time, level, component and message (with its job), then the other fields', () => {
+    // Prepare
+    const json = JSON.stringify({
+      level: 40,
+      time: '2026-12-04T19:45:01.234Z',
+      pid: 42,
+      name: 'video-worker',
+      job_id: '3f2b8c1e-6d4a-4b9e-8f00-1234567890ab',
+      segment_index: 2,
+      queue: 'video-worker',
+      msg: 'job_id=3f2b8c1e-6d4a-4b9e-8f00-1234567890ab segment_index=2 visibility heartbeat failed',
+    });
+
+    // Act
+    const line = prettyLine(`${json}\n`);
+
+    // Assess
+    expect(line).toBe(
+      '19:45:01.234 WARN  video-worker       job_id=3f2b8c1e-6d4a-4b9e-8f00-1234567890ab segment_index=2 visibility heartbeat failed queue=video-worker\n',
+    );
+  });
+
+  it('passes a line that is not JSON through unchanged', () => {
+    expect(prettyLine('plain text')).toBe('plain text\n');
   });
 });

@@ -16,8 +16,10 @@ export type PipelineErrorCode =
   | 'UNSUPPORTED_CONTAINER'
   | 'MEDIA_LIMIT_EXCEEDED'
   | 'SEGMENTS_MISSING'
+  | 'SOURCE_MISSING'
   | 'ILLEGAL_TRANSITION'
   | 'CONFIGURATION'
+  | 'LEASE_LOST'
   | 'TRANSIENT';
 
 export class PipelineError extends Error {
@@ -87,6 +89,31 @@ export class MediaLimitError extends PipelineError {
 /** True for errors that retrying cannot fix (any error carrying `permanent: true`). */
 export function isPermanentError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+/**
+ * This worker no longer owns the message: its visibility ran out (the process was frozen or
+ * starved past the timeout) or the queue says the receipt handle is no longer the current
+ * delivery. Another worker may be doing the same work, so this one stops and writes nothing more.
+ */
+export class LeaseLostError extends PipelineError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('LEASE_LOST', `lost the lease on the message (${reason}): stopped without writing anything more`, false, options);
+  }
+}
+
+/**
+ * The queue refused a visibility change because the handle is not the message's current delivery
+ * (adapters mark such errors `leaseLost: true`: ReceiptHandleInvalidError, SQS ReceiptHandleIsInvalid).
+ */
+export function isLeaseLost(error: unknown): boolean {
+  if (error instanceof LeaseLostError) return true;
+  return typeof error === 'object' && error !== null && (error as { leaseLost?: unknown }).leaseLost === true;
+}
+
+/** A create-only write (`ifAbsent`) found the object already there (adapters use code OBJECT_EXISTS). */
+export function isObjectExists(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'OBJECT_EXISTS';
 }
 
 /** The text shown to users for a failed job: the error's message without stack or class name. */

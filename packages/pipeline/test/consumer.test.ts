@@ -1,7 +1,9 @@
 import { toJobId, type JobId } from '@stereo-spot/shared-types';
 import {
   InvalidMediaError,
+  LeaseLostError,
   InvalidMessageError,
+  keysFromS3Body,
   runConsumer,
   type ConsumerOptions,
   type MessageWorkContext,
@@ -236,5 +238,89 @@ describe('runConsumer', () => {
         }),
       ).rejects.toThrow(`the long-poll wait must be an integer from 0 to 20 seconds, got ${waitSeconds}`);
     }
+  });
+
+  it('a worker whose message went to another delivery aborts its work, writes nothing and leaves the message alone', async () => {
+    // Prepare: the queue refuses the heartbeat's extension as a stale receipt handle
+    const queue = new MemoryQueue('q');
+    await queue.send(jobBody);
+    queue.changeVisibility = async () => {
+      throw Object.assign(new Error('receipt handle is not the current delivery'), { leaseLost: true });
+    };
+    const writes: string[] = [];
+    let refused: unknown;
+
+    // Act
+    const { stats, failed, lines } = await consumeUntil(
+      queue,
+      async (_message, context: MessageWorkContext) => {
+        await context.assertLease().catch((error: unknown) => {
+          refused = error;
+          throw error;
+        });
+        writes.push('output');
+      },
+      () => refused !== undefined,
+      { visibilityTimeoutSeconds: 30 },
+    );
+
+    // Assess
+    expect(writes).toEqual([]);
+    expect(refused).toBeInstanceOf(LeaseLostError);
+    expect(lines.some((line) => String(line.msg).includes('the work was abandoned'))).toBe(true);
+    expect(stats).toMatchObject({ leaseLost: 1, succeeded: 0, failedJobs: 0 });
+    expect(failed).toEqual([]);
+    expect(queue.deleted).toBe(0);
+  });
+
+  it('a worker frozen past its visibility timeout has lost the lease even if the queue accepts the old handle', async () => {
+    // Prepare: a 1 s visibility; the work stalls (as a frozen process would) before its write
+    const queue = new MemoryQueue('q');
+    await queue.send(jobBody);
+    let outcome: unknown;
+
+    // Act
+    const { stats } = await consumeUntil(
+      queue,
+      async (message, context) => {
+        if (message.receiveCount > 1) return; // the other delivery, which does the work
+        const stalledUntil = Date.now() + 1_100;
+        while (Date.now() < stalledUntil) {
+          // busy: the heartbeat timer cannot run, as in a stopped process
+        }
+        outcome = await context.assertLease().then(
+          () => 'held',
+          (error: unknown) => error,
+        );
+        if (outcome instanceof Error) throw outcome;
+      },
+      () => outcome !== undefined,
+      { visibilityTimeoutSeconds: 1 },
+    );
+
+    // Assess
+    expect(outcome).toBeInstanceOf(LeaseLostError);
+    expect((outcome as Error).message).toContain('the visibility timeout of 1 s ran out');
+    expect(stats).toMatchObject({ leaseLost: 1, failedJobs: 0 });
+  });
+
+  it('logs the reason of an unreadable body once, not repeated by its cause', async () => {
+    // Prepare
+    const queue = new MemoryQueue('q');
+    await queue.send('{"Records": [ this is not json');
+
+    // Act
+    const { lines } = await consumeUntil(
+      queue,
+      async (message) => keysFromS3Body(message.body, 'input'),
+      () => queue.messages[0]?.receiveCount === 1,
+    );
+
+    // Assess
+    const line = lines.find((l) => String(l.msg).includes('unprocessable message'));
+    const reason = String((line?.err as { message?: string } | undefined)?.message);
+    expect(reason).toMatch(/^invalid S3 event notification: not JSON \(/);
+    expect(reason.split('not JSON')).toHaveLength(2);
+    expect(String(line?.msg).split('not JSON')).toHaveLength(2);
   });
 });

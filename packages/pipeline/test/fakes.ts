@@ -150,7 +150,10 @@ export class MemoryStorage implements ObjectStorage {
   onPut: (key: string) => void = () => undefined;
   constructor(readonly bucket: string) {}
 
-  async putFile(key: string, filePath: string): Promise<void> {
+  async putFile(key: string, filePath: string, options: { ifAbsent?: boolean } = {}): Promise<void> {
+    if (options.ifAbsent === true && this.objects.has(key)) {
+      throw Object.assign(new Error(`${this.bucket}/${key} already exists`), { code: 'OBJECT_EXISTS' });
+    }
     this.objects.set(key, await readFile(filePath));
     this.onPut(key);
   }

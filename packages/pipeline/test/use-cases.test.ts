@@ -26,6 +26,8 @@ import {
   ReassemblyBusyError,
   recoverChunking,
   SegmentsMissingError,
+  SourceMissingError,
+  removeDeadScratchDirs,
   type SegmentCompletionChange,
 } from '../src';
 import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryPlatform } from './fakes';
@@ -297,6 +299,32 @@ describe('handleSegmentMessage', () => {
     expect(await platform.segmentCompletions.count(JOB)).toBe(1);
   });
 
+  it('a worker that lost its lease records no completion, and asks before the output is written', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 2 });
+    await platform.inputStorage.putBytes(key(0), 'a');
+    const { inference } = textInference(platform);
+    const asked: unknown[] = [];
+    const convert = inference.convertSegment.bind(inference);
+    inference.convertSegment = (request) => {
+      asked.push(request.assertLease);
+      return convert(request);
+    };
+    const lost = new Error('lost the lease');
+
+    // Act
+    const outcome = handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), {
+      logger: captureLogger().logger,
+      assertLease: () => Promise.reject(lost),
+    });
+
+    // Assess
+    await expect(outcome).rejects.toBe(lost);
+    expect(asked).toEqual([expect.any(Function)]);
+    expect(await platform.segmentCompletions.count(JOB)).toBe(0);
+  });
+
   it('skips segments of failed, completed or deleted jobs', async () => {
     // Prepare
     const platform = memoryPlatform();
@@ -552,6 +580,42 @@ describe('handleReassemblyMessage', () => {
       handleReassemblyMessage(deps(memoryPlatform()), '{"job_id":"x"}', { logger: captureLogger().logger }),
     ).rejects.toThrow(InvalidMessageError);
   });
+
+  it('fails permanently with a readable reason when the source is gone', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await convertedJob(platform, 2);
+    await platform.inputStorage.delete(inputKey(JOB));
+
+    // Act
+    const outcome = handleReassemblyMessage(deps(platform), body, { logger: captureLogger().logger });
+
+    // Assess
+    await expect(outcome).rejects.toThrow(SourceMissingError);
+    await expect(outcome).rejects.toMatchObject({
+      permanent: true,
+      message: `the source video of job ${JOB} is missing (deleted, or never uploaded): the final video cannot be assembled with its audio`,
+    });
+    expect(platform.outputStorage.objects.has(finalKey(JOB))).toBe(false);
+  });
+
+  it('writes no final when the lease was lost during the concatenation', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await convertedJob(platform, 2);
+    const lost = new Error('lost the lease');
+
+    // Act
+    const outcome = handleReassemblyMessage(deps(platform), body, {
+      logger: captureLogger().logger,
+      assertLease: () => Promise.reject(lost),
+    });
+
+    // Assess
+    await expect(outcome).rejects.toBe(lost);
+    expect(platform.outputStorage.objects.has(finalKey(JOB))).toBe(false);
+    expect((await platform.jobs.get(JOB))?.status).toBe('chunking_complete');
+  });
 });
 
 describe('failJob', () => {
@@ -680,5 +744,23 @@ describe('deleteJob and describeJob', () => {
     expect(completed.download_file_name).toBe('holiday_LRF_Full_SBS.mp4');
     expect(completed.download_url).toContain(encodeURIComponent('holiday_LRF_Full_SBS.mp4'));
     expect(completed.playback_url).toContain(finalKey(JOB));
+  });
+});
+
+describe('removeDeadScratchDirs', () => {
+  it("removes the folders of dead workers and keeps live ones' and unrelated folders", async () => {
+    // Prepare
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    for (const name of ['segment-a-pid111-x1', 'chunk-b-pid222-x2', `reassemble-c-pid${process.pid}-x3`, 'previews']) {
+      await mkdir(path.join(scratchDir, name));
+      await writeFile(path.join(scratchDir, name, 'input.mp4'), 'partial');
+    }
+
+    // Act
+    const removed = await removeDeadScratchDirs(scratchDir, { isAlive: (pid) => pid === 222 });
+
+    // Assess
+    expect(removed).toEqual(['segment-a-pid111-x1']);
+    expect((await readdir(scratchDir)).sort()).toEqual(['chunk-b-pid222-x2', 'previews', `reassemble-c-pid${process.pid}-x3`]);
   });
 });

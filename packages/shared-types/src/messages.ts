@@ -27,14 +27,27 @@ export type SegmentCompletion = z.infer<typeof SegmentCompletionSchema>;
 /** Days a ReassemblyTriggered lock is kept before DynamoDB's TTL removes it. */
 export const REASSEMBLY_LOCK_TTL_DAYS = 90;
 
+/**
+ * Below this an epoch time in milliseconds would be before 1973, so the value is taken as epoch
+ * seconds (what `date +%s` gives an operator writing the lock by hand) and converted.
+ */
+const SECONDS_BELOW = 100_000_000_000;
+
+/** Epoch milliseconds; a value written in epoch seconds is read as such. */
+const EpochMillisSchema = z
+  .number()
+  .int()
+  .nonnegative()
+  .transform((value) => (value > 0 && value < SECONDS_BELOW ? value * 1000 : value));
+
 /** The per-job lock: created once by the trigger, "started" once by the reassembling worker. */
 export const ReassemblyTriggeredSchema = z.object({
   job_id: JobIdSchema,
-  /** Epoch milliseconds. */
-  triggered_at: z.number().int().nonnegative(),
+  /** Epoch milliseconds (epoch seconds written by hand are accepted and converted). */
+  triggered_at: EpochMillisSchema,
   /** Epoch SECONDS, as DynamoDB TTL requires. */
   ttl: z.number().int().nonnegative(),
-  reassembly_started_at: z.number().int().nonnegative().optional(),
+  reassembly_started_at: EpochMillisSchema.optional(),
 });
 export type ReassemblyTriggered = z.infer<typeof ReassemblyTriggeredSchema>;
 

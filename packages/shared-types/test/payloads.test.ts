@@ -8,6 +8,7 @@ import {
   parseS3NotificationBody,
   ReassemblyMessageSchema,
   newReassemblyTriggered,
+  ReassemblyTriggeredSchema,
   toJobId,
 } from '../src';
 
@@ -88,6 +89,18 @@ describe('reassembly message and lock', () => {
   it('sets the TTL 90 days ahead in epoch seconds', () => {
     const lock = newReassemblyTriggered(JOB, 1_000_000);
     expect(lock.ttl).toBe(1000 + 90 * 86_400);
+  });
+
+  it('reads a triggered_at written by hand in epoch seconds (`date +%s`) as the same instant in milliseconds', () => {
+    // Prepare
+    const seconds = 1_796_000_000;
+    // Act
+    const bySeconds = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds, ttl: seconds });
+    const byMillis = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds * 1000, ttl: seconds });
+    // Assess
+    expect(bySeconds.triggered_at).toBe(seconds * 1000);
+    expect(byMillis.triggered_at).toBe(seconds * 1000);
+    expect(new Date(bySeconds.triggered_at).getUTCFullYear()).toBe(2026);
   });
 });
 

@@ -47,7 +47,8 @@ export function startTypeScriptProcess(
   args: readonly string[],
   env: Record<string, string>,
 ): StereoSpotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // `--` ends Node's own options: the entry's (e.g. `--env-file`) are never read as Node's.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--', entry, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,10 @@
 /**
  * The stack of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
  * emulator), creates the whole AWS shape on it (buckets with event notifications, queues with
- * DLQs and redrive policies, the three tables with the SegmentCompletions stream), runs the web-ui
+ * DLQs and redrive policies, the three tables with the SegmentCompletions and Jobs streams), runs the web-ui
  * and the workers with STEREO_SPOT_PLATFORM=aws against it, and stands in for Lambda's event
- * source mapping: the SegmentCompletions stream is polled and its records handed to the
- * reassembly trigger's Lambda handler.
+ * source mappings: the SegmentCompletions and Jobs streams are polled and their records handed to
+ * the reassembly trigger's Lambda handler.
  */
 import type { AwsPlatform } from '@stereo-spot/aws-adapters';
 import { loadConfig, type Env } from '@stereo-spot/config';
@@ -43,6 +43,8 @@ export interface RunningAwsEmulatedStack {
   readonly endpoint: string;
   /** The environment the roles run with: point `stereo-spot worker ...` or the AWS CLI at it. */
   readonly env: Readonly<Record<string, string>>;
+  /** What an operator's shell needs (ops, the AWS CLI, extra workers): see `operatorEnv`. */
+  readonly operatorEnv: Readonly<Record<string, string>>;
   readonly done: Promise<void>;
 }
 
@@ -70,11 +72,60 @@ export async function startAwsEmulatedStack(
       await Promise.all([stack.done, trigger.polling]);
       for (const cleanup of cleanups) await cleanup();
     })();
-    return { ...(stack.url !== undefined ? { url: stack.url } : {}), endpoint: moto.endpoint, env, done };
+    return {
+      ...(stack.url !== undefined ? { url: stack.url } : {}),
+      endpoint: moto.endpoint,
+      env,
+      operatorEnv: operatorEnv(env, options.prefix ?? 'stereo-spot', stack.url),
+      done,
+    };
   } catch (error) {
     for (const cleanup of cleanups) await cleanup();
     throw error;
   }
+}
+
+/** The variables the AWS SDK, the AWS CLI (v1 reads AWS_DEFAULT_REGION) and `stereo-spot ops` need. */
+const OPERATOR_VARIABLES = [
+  'STEREO_SPOT_PLATFORM',
+  'AWS_REGION',
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'INPUT_BUCKET_NAME',
+  'OUTPUT_BUCKET_NAME',
+  'JOBS_TABLE_NAME',
+  'SEGMENT_COMPLETIONS_TABLE_NAME',
+  'REASSEMBLY_TRIGGERED_TABLE_NAME',
+  'CHUNKING_QUEUE_URL',
+  'VIDEO_WORKER_QUEUE_URL',
+  'REASSEMBLY_QUEUE_URL',
+  'CHUNKING_DLQ_URL',
+  'VIDEO_WORKER_DLQ_URL',
+  'REASSEMBLY_DLQ_URL',
+] as const;
+
+/**
+ * The emulated deployment as an operator's shell sees it: region, account, endpoint, the
+ * emulator's (dummy) keys and every resource name, plus NAME_PREFIX and the web UI's address.
+ */
+export function operatorEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  prefix: string,
+  url: string | undefined,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of OPERATOR_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) values[name] = value;
+  }
+  if (values.AWS_REGION !== undefined) values.AWS_DEFAULT_REGION = values.AWS_REGION;
+  // Queue URLs are http://host/<account>/<name>: the account the emulator runs everything in.
+  const account = /\/(\d{12})\//.exec(values.CHUNKING_QUEUE_URL ?? '')?.[1];
+  if (account !== undefined) values.AWS_ACCOUNT_ID = account;
+  values.NAME_PREFIX = prefix;
+  if (url !== undefined) values.WEB_UI_URL = url;
+  return values;
 }
 
 /** Creates the resources and returns the environment every role runs with. */
@@ -116,7 +167,10 @@ async function provision(
   }
 }
 
-/** Lambda's part: the SegmentCompletions stream polled, its batches handed to the trigger handler. */
+/**
+ * Lambda's part: the SegmentCompletions and Jobs streams polled (the two event source mappings),
+ * their batches handed to the trigger handler.
+ */
 async function startStreamTrigger(
   env: Env,
   signal: AbortSignal,
@@ -126,10 +180,11 @@ async function startStreamTrigger(
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   const platform = await createAwsPlatform(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
-  const poller = await platform.createStreamPoller({
-    handler: createTriggerHandler({ ...platform, logger }),
-    logger,
-  });
-  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions stream');
-  return { platform, polling: poller.run(signal) };
+  const handler = createTriggerHandler({ ...platform, logger });
+  const pollers = await Promise.all([
+    platform.createStreamPoller({ handler, logger }),
+    platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),
+  ]);
+  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions and Jobs streams');
+  return { platform, polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined) };
 }

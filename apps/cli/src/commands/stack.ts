@@ -19,7 +19,7 @@ import {
 import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
-import { PipelineError, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
+import { PipelineError, sweepScratch, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
@@ -130,6 +130,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     configs.platform.kind === 'local'
       ? path.join((platform as LocalPlatform).home, 'work')
       : path.join(os.tmpdir(), 'stereo-spot');
+
+  // Workers killed earlier (SIGKILL, a crash) left their scratch folders: remove them now.
+  if (configs.media || configs.video) await sweepScratch(scratchDir, stackLogger);
 
   const running: Promise<unknown>[] = [];
   const cleanups: (() => Promise<void>)[] = [];
@@ -285,28 +288,39 @@ async function startWeb(
 }
 
 /**
- * The trigger on the embedded platform: the SegmentCompletions change stream, as DynamoDB stream
- * records, into the same handler the Lambda runs. Returns its stop function.
+ * The trigger on the embedded platform: the SegmentCompletions and Jobs change streams, as
+ * DynamoDB stream records, into the same handler the Lambda runs (a completion, or the job
+ * entering `chunking_complete`, whichever comes last). Returns its stop function.
  */
 function startEmbeddedTrigger(platform: OpenPlatform, logger: Logger): () => Promise<void> {
   const local = platform as Partial<LocalPlatform>;
-  if (local.createStreamReader === undefined) {
+  if (local.createStreamReader === undefined || local.createJobStreamReader === undefined) {
     throw new PipelineError(
       'CONFIGURATION',
-      'on AWS the reassembly trigger runs as a Lambda on the SegmentCompletions stream, not as a worker',
+      'on AWS the reassembly trigger runs as a Lambda on the SegmentCompletions and Jobs streams, not as a worker',
       true,
     );
   }
   const handler = createTriggerHandler({ ...platform, logger });
-  const reader = local.createStreamReader({
-    consumer: 'reassembly-trigger',
-    logger,
-    handler: async (changes) => {
-      const response = await handler({ Records: changes.map(toDynamoDbStreamRecord) as never });
-      return { failedSequenceNumbers: response.batchItemFailures.map((failure) => failure.itemIdentifier) };
-    },
-  });
-  reader.start();
-  logger.info('reassembly-trigger started on the embedded SegmentCompletions stream');
-  return () => reader.stop();
+  const handle = async (records: ReturnType<typeof toDynamoDbStreamRecord>[]) => {
+    const response = await handler({ Records: records as never });
+    return { failedSequenceNumbers: response.batchItemFailures.map((failure) => failure.itemIdentifier) };
+  };
+  const readers = [
+    local.createStreamReader({
+      consumer: 'reassembly-trigger',
+      logger,
+      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
+    }),
+    local.createJobStreamReader({
+      consumer: 'reassembly-trigger-jobs',
+      logger,
+      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
+    }),
+  ];
+  for (const reader of readers) reader.start();
+  logger.info('reassembly-trigger started on the embedded SegmentCompletions and Jobs streams');
+  return async () => {
+    await Promise.all(readers.map((reader) => reader.stop()));
+  };
 }

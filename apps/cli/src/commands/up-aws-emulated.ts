@@ -1,4 +1,21 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { EMULATED_ENV_FILE } from './ops/context';
+
+const SAFE_VALUE = /^[A-Za-z0-9_./:@%+,=-]*$/;
+
+/** `KEY=value` lines a POSIX shell sources with `set -a; . file; set +a` (and `ops --env-file` reads). */
+export function formatOperatorEnvFile(values: Readonly<Record<string, string>>): string {
+  const lines = [
+    '# stereo-spot up-aws-emulated: the running emulated deployment; removed when it stops.',
+    '# Load into a shell: set -a; . <this file>; set +a    (or: npx stereo-spot ops --env-file <this file> ...)',
+  ];
+  for (const [name, value] of Object.entries(values)) {
+    lines.push(`${name}=${SAFE_VALUE.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /**
  * `stereo-spot up-aws-emulated`: the production path on a laptop (see aws-emulated-stack.ts). The
@@ -14,7 +31,14 @@ export function upAwsEmulatedCommand(): Command {
     )
     .option('--port <port>', 'web-ui port (PORT)')
     .option('--prefix <name>', 'prefix of every bucket, queue and table name', 'stereo-spot')
-    .action(async (options: { port?: string; prefix: string }) => {
+    // Not `--env-file`: Node 20 reads that flag anywhere in its argv and stops when the file does
+    // not exist yet.
+    .option(
+      '--write-env-file <file>',
+      'where to write the variables an operator needs (region, endpoint, resource names)',
+      EMULATED_ENV_FILE,
+    )
+    .action(async (options: { port?: string; prefix: string; writeEnvFile: string }) => {
       const stop = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (stop.signal.aborted) return;
@@ -30,10 +54,24 @@ export function upAwsEmulatedCommand(): Command {
           signal: stop.signal,
           prefix: options.prefix,
         });
+        const envFile = path.resolve(options.writeEnvFile);
+        mkdirSync(path.dirname(envFile), { recursive: true, mode: 0o700 });
+        writeFileSync(envFile, formatOperatorEnvFile(stack.operatorEnv), { mode: 0o600 });
         process.stderr.write(
-          `stereo-spot on emulated AWS running on ${stack.url ?? '?'} (moto_server ${stack.endpoint}). Ctrl-C stops it.\n`,
+          [
+            `stereo-spot on emulated AWS running on ${stack.url ?? '?'} (moto_server ${stack.endpoint}). Ctrl-C stops it.`,
+            ...Object.entries(stack.operatorEnv).map(([name, value]) => `  ${name}=${value}`),
+            `These variables are in ${envFile}. In another shell:`,
+            `  npx stereo-spot ops --env-file ${envFile} job <job_id>`,
+            `  set -a; . ${envFile}; set +a; aws sqs list-queues`,
+            '',
+          ].join('\n'),
         );
-        await stack.done;
+        try {
+          await stack.done;
+        } finally {
+          rmSync(envFile, { force: true });
+        }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

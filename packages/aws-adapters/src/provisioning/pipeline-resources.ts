@@ -50,6 +50,8 @@ export interface ProvisionedPipeline {
   /** The variables a process needs to use these resources (AWS_REGION and the endpoint excluded). */
   readonly env: Readonly<Record<AwsResourceVariable, string>>;
   readonly segmentCompletionsStreamArn: string;
+  /** The Jobs table's stream (NEW_AND_OLD_IMAGES): the trigger reacts to `chunking_complete`. */
+  readonly jobsStreamArn: string;
   readonly queueArns: Readonly<Record<QueueRole, { readonly queue: string; readonly deadLetter: string }>>;
 }
 
@@ -151,20 +153,26 @@ export async function provisionPipelineResources(
     ),
   );
 
-  await createJobsTable(clients, jobsTable);
+  const jobsStream = await createJobsTable(clients, jobsTable);
   const completions = await createSegmentCompletionsTable(clients, completionsTable);
   await createReassemblyTriggeredTable(clients, locksTable);
   if (completions === undefined) throw new Error(`table ${completionsTable} has no stream`);
+  if (jobsStream === undefined) throw new Error(`table ${jobsTable} has no stream`);
   return {
     env: env as Record<AwsResourceVariable, string>,
     segmentCompletionsStreamArn: completions,
+    jobsStreamArn: jobsStream,
     queueArns,
   };
 }
 
-/** Jobs: PK job_id; GSIs status-created_at and status-completed_at (newest-first lists). */
-export async function createJobsTable(clients: AwsClients, tableName: string): Promise<void> {
-  await createTable(clients, {
+/**
+ * Jobs: PK job_id; GSIs status-created_at and status-completed_at (newest-first lists); stream
+ * NEW_AND_OLD_IMAGES (the trigger reacts to the job entering chunking_complete). Returns the
+ * stream ARN.
+ */
+export async function createJobsTable(clients: AwsClients, tableName: string): Promise<string | undefined> {
+  return createTable(clients, {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
@@ -178,6 +186,7 @@ export async function createJobsTable(clients: AwsClients, tableName: string): P
       statusIndex(JOBS_TABLE_INDEXES.statusCreatedAt, 'created_at'),
       statusIndex(JOBS_TABLE_INDEXES.statusCompletedAt, 'completed_at'),
     ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   });
 }
 

@@ -22,7 +22,7 @@ import {
   type PresignPutOptions,
 } from '@stereo-spot/pipeline';
 import { parseObjectKey } from '@stereo-spot/shared-types';
-import { AwsAdapterError, awsErrorName, callAws, wrapAwsError } from '../errors';
+import { AwsAdapterError, awsErrorName, awsHttpStatus, callAws, wrapAwsError } from '../errors';
 import { attachmentContentDisposition } from './content-disposition';
 
 /**
@@ -59,16 +59,36 @@ export class S3ObjectStorage implements ObjectStorage {
     this.now = options.now ?? Date.now;
   }
 
-  async putFile(key: string, filePath: string, options: { contentType?: string } = {}): Promise<void> {
+  async putFile(
+    key: string,
+    filePath: string,
+    options: { contentType?: string; ifAbsent?: boolean } = {},
+  ): Promise<void> {
     await callAws(this.context('upload', key), async () => {
       const upload = new Upload({
         client: this.client,
         partSize: MULTIPART_PART_BYTES,
         queueSize: 4,
         leavePartsOnError: false,
-        params: { ...this.putParams(key, options.contentType), Body: createReadStream(filePath) },
+        params: {
+          ...this.putParams(key, options.contentType),
+          // PutObject, or CompleteMultipartUpload for a large file, creates only.
+          ...(options.ifAbsent === true ? { IfNoneMatch: '*' } : {}),
+          Body: createReadStream(filePath),
+        },
       });
-      await upload.done();
+      try {
+        await upload.done();
+      } catch (error) {
+        // 412: the key exists; 409: a concurrent create-only write of the same key won.
+        if (options.ifAbsent === true && [412, 409].includes(awsHttpStatus(error) ?? 0)) {
+          throw new AwsAdapterError('OBJECT_EXISTS', `s3://${this.bucket}/${key} already exists`, false, {
+            cause: error,
+            ...(awsErrorName(error) !== undefined ? { awsErrorName: awsErrorName(error) as string } : {}),
+          });
+        }
+        throw error;
+      }
     });
   }
 

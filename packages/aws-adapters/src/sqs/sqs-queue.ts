@@ -8,7 +8,18 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from '@stereo-spot/pipeline';
-import { AwsAdapterError, callAws } from '../errors';
+import { AwsAdapterError, awsErrorName, callAws } from '../errors';
+
+/**
+ * SQS's answers to a visibility change with a handle that is no longer the current delivery:
+ * ReceiptHandleIsInvalid, or InvalidParameterValue "... ReceiptHandle is invalid. Reason: Message
+ * does not exist or is not available for visibility timeout change".
+ */
+function isStaleReceiptHandle(error: unknown): boolean {
+  const name = awsErrorName(error);
+  if (name === 'ReceiptHandleIsInvalid') return true;
+  return name === 'InvalidParameterValue' && /ReceiptHandle/i.test((error as Error).message);
+}
 
 /** SQS limits: at most 10 messages per receive, long polls of 0–20 s, visibility up to 12 h. */
 export const SQS_MAX_MESSAGES_PER_RECEIVE = 10;
@@ -110,15 +121,31 @@ export class SqsQueue implements Queue {
   }
 
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await callAws(this.context('ChangeMessageVisibility'), () =>
-      this.client.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.url,
-          ReceiptHandle: receiptHandle,
-          VisibilityTimeout: clamp(seconds, 0, SQS_MAX_VISIBILITY_SECONDS),
-        }),
-      ),
-    );
+    await callAws(this.context('ChangeMessageVisibility'), async () => {
+      try {
+        await this.client.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: this.url,
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: clamp(seconds, 0, SQS_MAX_VISIBILITY_SECONDS),
+          }),
+        );
+      } catch (error) {
+        if (isStaleReceiptHandle(error)) {
+          throw Object.assign(
+            new AwsAdapterError(
+              'RECEIPT_HANDLE_INVALID',
+              `the receipt handle is no longer the current delivery of its message in ${this.name}`,
+              false,
+              { cause: error, awsErrorName: awsErrorName(error) ?? 'ReceiptHandleIsInvalid' },
+            ),
+            // The pipeline's isLeaseLost: the worker holding this handle stops.
+            { leaseLost: true as const },
+          );
+        }
+        throw error;
+      }
+    });
   }
 
   async depth(): Promise<QueueDepth> {

@@ -28,7 +28,7 @@ export interface ReassemblyTriggerProps {
 }
 
 /**
- * The Lambda on the SegmentCompletions stream: bundled with esbuild into a zip at synth, reports
+ * The Lambda on the SegmentCompletions stream and the Jobs stream (filtered to chunking_complete): bundled with esbuild into a zip at synth, reports
  * batch item failures, bisects a failing batch, retries a bounded number of times, and sends what
  * still fails to an SQS on-failure destination (alarmed like the DLQs).
  */
@@ -39,6 +39,8 @@ export class ReassemblyTrigger extends Construct {
   readonly failures: SqsQueue;
   readonly logGroup: CloudwatchLogGroup;
   readonly mapping: LambdaEventSourceMapping;
+  /** The Jobs stream, filtered to the job entering `chunking_complete`. */
+  readonly jobsMapping: LambdaEventSourceMapping;
 
   constructor(scope: Construct, id: string, context: StackContext, props: ReassemblyTriggerProps) {
     super(scope, id);
@@ -79,8 +81,8 @@ export class ReassemblyTrigger extends Construct {
             'dynamodb:GetShardIterator',
             'dynamodb:ListStreams',
           ],
-          [`${props.segmentCompletions.arn}/stream/*`],
-          'ReadCompletionStream',
+          [`${props.segmentCompletions.arn}/stream/*`, `${props.jobs.arn}/stream/*`],
+          'ReadStreams',
         ),
         allow(['dynamodb:GetItem'], [props.jobs.arn], 'ReadJobs'),
         allow(['dynamodb:Query'], [props.segmentCompletions.arn], 'CountCompletions'),
@@ -123,6 +125,34 @@ export class ReassemblyTrigger extends Construct {
       maximumRetryAttempts: LAMBDA_STREAM.maximumRetryAttempts,
       maximumRecordAgeInSeconds: LAMBDA_STREAM.maximumRecordAgeInSeconds,
       destinationConfig: { onFailure: { destinationArn: this.failures.arn } },
+      dependsOn: [role.policy],
+    });
+
+    // A job whose segments were all converted before it entered chunking_complete (the last
+    // conversion won the race, or an operator recovered it late) has no completion left to come:
+    // the transition itself must run the check. Only that transition invokes the Lambda.
+    this.jobsMapping = new LambdaEventSourceMapping(this, 'jobs-stream', {
+      functionName: this.function.arn,
+      eventSourceArn: props.jobs.streamArn,
+      startingPosition: 'LATEST',
+      batchSize: LAMBDA_STREAM.batchSize,
+      maximumBatchingWindowInSeconds: 1,
+      parallelizationFactor: 1,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: LAMBDA_STREAM.maximumRetryAttempts,
+      maximumRecordAgeInSeconds: LAMBDA_STREAM.maximumRecordAgeInSeconds,
+      destinationConfig: { onFailure: { destinationArn: this.failures.arn } },
+      filterCriteria: {
+        filter: [
+          {
+            pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { status: { S: ['chunking_complete'] } } },
+            }),
+          },
+        ],
+      },
       dependsOn: [role.policy],
     });
   }

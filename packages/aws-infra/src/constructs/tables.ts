@@ -35,6 +35,10 @@ export class Tables extends Construct {
         { name: 'completed_at', type: 'N' },
       ],
       globalSecondaryIndex: JOBS_INDEXES.map((index) => ({ ...index, projectionType: 'ALL' })),
+      // The reassembly trigger also reads this stream: a job entering chunking_complete (by the
+      // media-worker, the recovery script or an operator) after its last segment was converted.
+      streamEnabled: true,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
     });
 
     // The reassembly trigger reads this table's stream (keys + new image of each completion).

@@ -50,6 +50,16 @@ CREATE TABLE IF NOT EXISTS segment_completion_changes (
   created_at       INTEGER NOT NULL
 );
 
+-- the Jobs table's change stream (what the reassembly trigger reads for chunking_complete)
+CREATE TABLE IF NOT EXISTS job_changes (
+  sequence_number  INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_name       TEXT    NOT NULL,
+  job_id           TEXT    NOT NULL,
+  old_status       TEXT,
+  new_status       TEXT,
+  created_at       INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS stream_checkpoints (
   consumer          TEXT    PRIMARY KEY,
   sequence_number   INTEGER NOT NULL DEFAULT 0,

@@ -70,13 +70,13 @@ export class FsObjectStorage implements ObjectStorage {
     this.notifications.push(rule);
   }
 
-  async putFile(key: string, filePath: string): Promise<void> {
+  async putFile(key: string, filePath: string, options: { ifAbsent?: boolean } = {}): Promise<void> {
     assertValidKey(key);
     const temp = await this.newTempFile();
     try {
       await copyFile(filePath, temp);
       await chmod(temp, PRIVATE_FILE); // copyFile keeps the source's (often world-readable) mode
-      await this.commit(key, temp);
+      await this.commit(key, temp, options.ifAbsent === true);
     } finally {
       await rm(temp, { force: true });
     }

@@ -1,6 +1,8 @@
 /**
  * Jobs in SQLite. Every status change is one conditional write (`status IN statusesBefore(to)`)
- * inside a BEGIN IMMEDIATE transaction, so two processes racing on one job cannot both win.
+ * inside a BEGIN IMMEDIATE transaction, so two processes racing on one job cannot both win. Every
+ * create and transition also appends a change record (old and new status) in the same
+ * transaction: the Jobs stream the reassembly trigger reads for `chunking_complete`.
  */
 import {
   JobAlreadyExistsError,
@@ -22,6 +24,7 @@ import {
 } from '@stereo-spot/shared-types';
 import { InvalidArgumentError } from '../errors';
 import { immediate, type SqliteDatabase } from '../sqlite/database';
+import { notifyStreamReaders } from '../stream/segment-completion-stream';
 import { decodeCursor, encodeCursor } from './cursor';
 
 const IN_PROGRESS: readonly JobStatus[] = ['created', 'chunking_in_progress', 'chunking_complete'];
@@ -44,13 +47,18 @@ export class SqliteJobStore implements JobStore {
 
   async create(job: Job): Promise<void> {
     const valid = validJob(job);
-    const result = this.db
-      .prepare(
-        `INSERT INTO jobs (job_id, status, created_at, completed_at, record) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (job_id) DO NOTHING`,
-      )
-      .run(valid.job_id, valid.status, valid.created_at, valid.completed_at ?? null, JSON.stringify(valid));
-    if (result.changes === 0) throw new JobAlreadyExistsError(valid.job_id);
+    const created = immediate(this.db, () => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO jobs (job_id, status, created_at, completed_at, record) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (job_id) DO NOTHING`,
+        )
+        .run(valid.job_id, valid.status, valid.created_at, valid.completed_at ?? null, JSON.stringify(valid));
+      if (result.changes === 1) this.appendChange('INSERT', valid.job_id, undefined, valid.status);
+      return result.changes === 1;
+    });
+    if (!created) throw new JobAlreadyExistsError(valid.job_id);
+    notifyStreamReaders(this.db, 'job_changes');
   }
 
   async get(jobId: JobId): Promise<Job | undefined> {
@@ -59,7 +67,7 @@ export class SqliteJobStore implements JobStore {
 
   async transition(jobId: JobId, to: JobStatus, patch: JobTransitionPatch = {}): Promise<TransitionOutcome> {
     const allowedFrom = statusesBefore(to);
-    return immediate(this.db, (): TransitionOutcome => {
+    const outcome = immediate(this.db, (): TransitionOutcome => {
       const current = this.read(jobId);
       if (current === undefined || !allowedFrom.includes(current.status)) return { applied: false, current };
       const next = validJob({ ...current, ...definedFields(patch), status: to, updated_at: this.clock.now() });
@@ -71,8 +79,12 @@ export class SqliteJobStore implements JobStore {
         )
         .run(next.status, next.completed_at ?? null, JSON.stringify(next), jobId, ...allowedFrom);
       // The transaction holds the write lock, so the row read above is the row updated here.
-      return result.changes === 1 ? { applied: true, job: next } : { applied: false, current };
+      if (result.changes !== 1) return { applied: false, current };
+      this.appendChange('MODIFY', jobId, current.status, next.status);
+      return { applied: true, job: next };
     });
+    if (outcome.applied) notifyStreamReaders(this.db, 'job_changes');
+    return outcome;
   }
 
   async listInProgress(options: ListOptions): Promise<Page<Job>> {
@@ -88,7 +100,25 @@ export class SqliteJobStore implements JobStore {
   }
 
   async delete(jobId: JobId): Promise<void> {
-    this.db.prepare(`DELETE FROM jobs WHERE job_id = ?`).run(jobId);
+    immediate(this.db, () => {
+      const removed = this.db.prepare(`DELETE FROM jobs WHERE job_id = ? RETURNING status`).get(jobId) as
+        | { status: JobStatus }
+        | undefined;
+      if (removed !== undefined) this.appendChange('REMOVE', jobId, removed.status, undefined);
+    });
+  }
+
+  private appendChange(
+    eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+    jobId: string,
+    oldStatus: JobStatus | undefined,
+    newStatus: JobStatus | undefined,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO job_changes (event_name, job_id, old_status, new_status, created_at) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(eventName, jobId, oldStatus ?? null, newStatus ?? null, this.clock.now());
   }
 
   private read(jobId: JobId): Job | undefined {

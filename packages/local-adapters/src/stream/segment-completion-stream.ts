@@ -1,6 +1,6 @@
 /**
- * The SegmentCompletions change stream, embedded: change records appended by the store in the
- * same transaction as the write, read in sequence order by a poller that hands batches to the
+ * The change streams, embedded (SegmentCompletions, and Jobs for the transition into
+ * `chunking_complete`): change records appended by the store in the same transaction as the write, read in sequence order by a poller that hands batches to the
  * reassembly trigger exactly as Lambda hands DynamoDB stream batches to it: in order, at least
  * once, with batch item failures. Each consumer has a checkpoint (the last sequence number it
  * finished) and a lease, so only one process at a time reads for a consumer and a crash
@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '@stereo-spot/logging';
-import { systemClock, type Clock, type SegmentCompletionChange } from '@stereo-spot/pipeline';
-import type { JobId } from '@stereo-spot/shared-types';
+import { systemClock, type Clock, type SegmentCompletionChange, type TriggerChange } from '@stereo-spot/pipeline';
+import type { JobId, JobStatus } from '@stereo-spot/shared-types';
 import { InvalidArgumentError } from '../errors';
 import { waitForSendOrTimeout, wakeReceivers } from '../queue/wakeups';
 import { immediate, type SqliteDatabase } from '../sqlite/database';
@@ -23,8 +23,33 @@ export type SegmentCompletionChangeHandler = (
   changes: SegmentCompletionChange[],
 ) => Promise<StreamBatchResult>;
 
+/** One change of the Jobs table: its status before and after (a NEW_AND_OLD_IMAGES stream). */
+export interface JobChange extends TriggerChange {
+  readonly oldStatus?: JobStatus;
+  readonly newStatus?: JobStatus;
+}
+
+/** A table's change records: where they are kept and how they are read. */
+export interface ChangeFeed<C extends TriggerChange> {
+  /** Table of change records, also the wake-up channel's name. */
+  readonly table: 'segment_completion_changes' | 'job_changes';
+  read(db: SqliteDatabase, afterSequenceNumber: number, limit: number): C[];
+}
+
+export const SEGMENT_COMPLETIONS_FEED: ChangeFeed<SegmentCompletionChange> = {
+  table: 'segment_completion_changes',
+  read: (db, after, limit) => readSegmentCompletionChanges(db, after, limit),
+};
+
+export const JOBS_FEED: ChangeFeed<JobChange> = {
+  table: 'job_changes',
+  read: (db, after, limit) => readJobChanges(db, after, limit),
+};
+
 /** Wake-up channel name for readers in this process (see queue/wakeups). */
-const STREAM_CHANNEL = '\u0000segment-completion-changes';
+function channelOf(table: ChangeFeed<TriggerChange>['table']): string {
+  return `\u0000${table}`;
+}
 
 /** Stream records are kept for 24 hours, like a DynamoDB stream. */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -37,8 +62,36 @@ interface ChangeRow {
 }
 
 /** Tells readers in this process that new change records exist. */
-export function notifyStreamReaders(db: SqliteDatabase): void {
-  wakeReceivers(db.name, STREAM_CHANNEL);
+export function notifyStreamReaders(
+  db: SqliteDatabase,
+  table: ChangeFeed<TriggerChange>['table'] = 'segment_completion_changes',
+): void {
+  wakeReceivers(db.name, channelOf(table));
+}
+
+interface JobChangeRow {
+  sequence_number: number;
+  event_name: 'INSERT' | 'MODIFY' | 'REMOVE';
+  job_id: string;
+  old_status: JobStatus | null;
+  new_status: JobStatus | null;
+}
+
+/** Jobs change records after `afterSequenceNumber`, in order. */
+export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, limit: number): JobChange[] {
+  const rows = db
+    .prepare(
+      `SELECT sequence_number, event_name, job_id, old_status, new_status FROM job_changes
+       WHERE sequence_number > ? ORDER BY sequence_number LIMIT ?`,
+    )
+    .all(afterSequenceNumber, limit) as JobChangeRow[];
+  return rows.map((row) => ({
+    eventName: row.event_name,
+    jobId: row.job_id as JobId,
+    sequenceNumber: String(row.sequence_number),
+    ...(row.old_status !== null ? { oldStatus: row.old_status } : {}),
+    ...(row.new_status !== null ? { newStatus: row.new_status } : {}),
+  }));
 }
 
 /** Change records after `afterSequenceNumber`, in order (for readers, tests and operators). */
@@ -61,11 +114,13 @@ export function readSegmentCompletionChanges(
   }));
 }
 
-export interface StreamReaderOptions {
+export interface StreamReaderOptions<C extends TriggerChange = SegmentCompletionChange> {
   readonly db: SqliteDatabase;
+  /** Which table's changes; default SegmentCompletions. */
+  readonly feed?: ChangeFeed<C>;
   /** Checkpoint name; readers with the same name share one position (one reads at a time). */
   readonly consumer: string;
-  readonly handler: SegmentCompletionChangeHandler;
+  readonly handler: (changes: C[]) => Promise<StreamBatchResult>;
   /** Most changes per handler call. Default 100. */
   readonly batchSize?: number;
   /** How often the table is polled for changes written by other processes. Default 200 ms. */
@@ -84,7 +139,7 @@ export type PollOutcome =
   | { readonly kind: 'delivered'; readonly count: number }
   | { readonly kind: 'failed'; readonly count: number; readonly retryFrom: string };
 
-export class SegmentCompletionStreamReader {
+export class SegmentCompletionStreamReader<C extends TriggerChange = SegmentCompletionChange> {
   private readonly owner = randomUUID();
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
@@ -95,8 +150,11 @@ export class SegmentCompletionStreamReader {
   private readonly backoff: { readonly initial: number; readonly max: number };
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly feed: ChangeFeed<C>;
 
-  constructor(private readonly options: StreamReaderOptions) {
+  constructor(private readonly options: StreamReaderOptions<C>) {
+    // Without a feed the reader is the SegmentCompletions one, whose changes are `C`'s default.
+    this.feed = options.feed ?? (SEGMENT_COMPLETIONS_FEED as unknown as ChangeFeed<C>);
     if (options.consumer.trim() === '') throw new InvalidArgumentError('stream consumer name must not be empty');
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -130,7 +188,7 @@ export class SegmentCompletionStreamReader {
   async pollOnce(): Promise<PollOutcome> {
     if (!this.takeLease()) return { kind: 'leased-elsewhere' };
     this.trimExpiredChanges();
-    const changes = readSegmentCompletionChanges(this.options.db, this.checkpoint(), this.batchSize);
+    const changes = this.feed.read(this.options.db, this.checkpoint(), this.batchSize);
     if (changes.length === 0) return { kind: 'idle' };
 
     let failed: readonly string[];
@@ -172,7 +230,7 @@ export class SegmentCompletionStreamReader {
         this.logger.warn({ err: error, consumer: this.options.consumer }, 'reading the SegmentCompletions stream failed');
         pause = this.backoff.max;
       }
-      if (pause > 0) await waitForSendOrTimeout(this.options.db.name, STREAM_CHANNEL, pause, signal);
+      if (pause > 0) await waitForSendOrTimeout(this.options.db.name, channelOf(this.feed.table), pause, signal);
     }
   }
 
@@ -209,15 +267,36 @@ export class SegmentCompletionStreamReader {
     const now = this.clock.now();
     if (now - this.lastTrim < 60_000) return;
     this.lastTrim = now;
-    this.options.db.prepare(`DELETE FROM segment_completion_changes WHERE created_at < ?`).run(now - RETENTION_MS);
+    this.options.db.prepare(`DELETE FROM ${this.feed.table} WHERE created_at < ?`).run(now - RETENTION_MS);
   }
 }
 
 /**
  * A change as a DynamoDB stream record (what the Lambda handler receives), for code that takes
- * that shape on both platforms.
+ * that shape on both platforms: a SegmentCompletions record (keys), or a Jobs record (key, new
+ * and old status).
  */
-export function toDynamoDbStreamRecord(change: SegmentCompletionChange) {
+export function toDynamoDbStreamRecord(change: SegmentCompletionChange | JobChange) {
+  if (!('segmentIndex' in change)) {
+    return {
+      eventID: change.sequenceNumber,
+      eventName: change.eventName,
+      eventSource: 'aws:dynamodb',
+      eventVersion: '1.1',
+      awsRegion: 'local',
+      dynamodb: {
+        Keys: { job_id: { S: change.jobId } },
+        ...(change.newStatus !== undefined
+          ? { NewImage: { job_id: { S: change.jobId }, status: { S: change.newStatus } } }
+          : {}),
+        ...(change.oldStatus !== undefined
+          ? { OldImage: { job_id: { S: change.jobId }, status: { S: change.oldStatus } } }
+          : {}),
+        SequenceNumber: change.sequenceNumber,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+  }
   return {
     eventID: change.sequenceNumber,
     eventName: change.eventName,

@@ -1,6 +1,6 @@
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
 import type { JobId } from '@stereo-spot/shared-types';
-import { describeError, isPermanentError } from '../errors';
+import { describeError, isLeaseLost, isPermanentError, LeaseLostError } from '../errors';
 import type { Queue, QueueMessage } from '../ports/queue';
 import type { MessageJobContext } from '../use-cases/messages';
 import { pause } from '../pause';
@@ -8,8 +8,13 @@ import { pause } from '../pause';
 export interface MessageWorkContext {
   /** The worker's logger; the use cases bind it to the job they find in the message. */
   readonly logger: Logger;
-  /** Aborted when a shutdown's grace period runs out: stop and throw. */
+  /** Aborted when a shutdown's grace period runs out, or when the lease is lost: stop and throw. */
   readonly signal: AbortSignal;
+  /**
+   * Confirms this worker still owns the message (extends its visibility); throws LeaseLostError
+   * when it does not. Call it right before every write another worker could also make.
+   */
+  readonly assertLease: () => Promise<void>;
 }
 
 export interface ConsumerOptions {
@@ -43,6 +48,8 @@ export interface ConsumerStats {
   leftForRetry: number;
   /** Released at shutdown for another worker. */
   released: number;
+  /** Abandoned without writing: the lease ran out or the message went to another delivery. */
+  leaseLost: number;
 }
 
 export function assertLongPollWait(waitSeconds: number): void {
@@ -61,7 +68,7 @@ export function assertLongPollWait(waitSeconds: number): void {
  */
 export async function runConsumer(options: ConsumerOptions): Promise<ConsumerStats> {
   assertLongPollWait(options.waitSeconds);
-  const stats: ConsumerStats = { succeeded: 0, failedJobs: 0, leftForRetry: 0, released: 0 };
+  const stats: ConsumerStats = { succeeded: 0, failedJobs: 0, leftForRetry: 0, released: 0, leaseLost: 0 };
   const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () =>
     receiveLoop(options, stats),
   );
@@ -113,10 +120,40 @@ async function processMessage(
   };
   if (options.signal.aborted) onStop();
   else options.signal.addEventListener('abort', onStop, { once: true });
+
+  // The lease: the message is ours until `leaseEndsAt` (counted from when the last extension was
+  // asked for, so never later than the queue's own deadline). A process frozen or starved past it
+  // may have lost the message to another worker even if the queue still accepts the old handle.
+  let leaseEndsAt = Date.now() + visibility * 1000;
+  let lost: LeaseLostError | undefined;
+  const loseLease = (reason: string, cause?: unknown): LeaseLostError => {
+    if (lost === undefined) {
+      lost = new LeaseLostError(reason, cause === undefined ? undefined : { cause });
+      log.warn({ ...fields, err: cause, reason }, `${lost.message}; another delivery does this work`);
+      work.abort(lost);
+    }
+    return lost;
+  };
+  const assertLease = async (): Promise<void> => {
+    if (lost !== undefined) throw lost;
+    const askedAt = Date.now();
+    if (askedAt >= leaseEndsAt) {
+      const overdue = ((askedAt - leaseEndsAt) / 1000).toFixed(1);
+      throw loseLease(`the visibility timeout of ${visibility} s ran out ${overdue} s ago without an extension`);
+    }
+    try {
+      await queue.changeVisibility(message.receiptHandle, visibility);
+    } catch (error) {
+      if (isLeaseLost(error)) throw loseLease(describeError(error), error);
+      throw error;
+    }
+    if (lost !== undefined) throw lost;
+    leaseEndsAt = askedAt + visibility * 1000;
+  };
   const heartbeat = setInterval(
     () => {
-      queue.changeVisibility(message.receiptHandle, visibility).catch((error: unknown) => {
-        log.warn({ ...fields, err: error }, 'visibility heartbeat failed');
+      assertLease().catch((error: unknown) => {
+        if (lost === undefined) log.warn({ ...fields, err: error }, 'visibility heartbeat failed');
       });
     },
     Math.max(100, (visibility * 1000) / 2),
@@ -124,12 +161,19 @@ async function processMessage(
 
   try {
     log.debug(fields, `received from ${queue.name}`);
-    await options.handle(message, { logger: options.logger, signal: work.signal });
+    await options.handle(message, { logger: options.logger, signal: work.signal, assertLease });
     clearInterval(heartbeat);
+    if (lost !== undefined) throw lost;
     await queue.delete(message.receiptHandle);
     stats.succeeded += 1;
   } catch (error) {
     clearInterval(heartbeat);
+    if (lost !== undefined || isLeaseLost(error)) {
+      // Nothing to settle: the message belongs to another delivery now.
+      stats.leaseLost += 1;
+      log.warn(fields, 'lost the lease: the work was abandoned and nothing more was written for it');
+      return;
+    }
     await settleFailure(options, message, job, log, fields, work.signal.aborted, error, stats);
   } finally {
     clearInterval(heartbeat);

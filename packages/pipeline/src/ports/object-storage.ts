@@ -47,7 +47,12 @@ export interface ObjectStorage {
    * `createJob` requires `file_size` and MAX_UPLOAD_BYTES cannot be bypassed.
    */
   readonly uploadSizeMustBeAnnounced?: boolean;
-  putFile(key: string, filePath: string, options?: { contentType?: string }): Promise<void>;
+  /**
+   * With `ifAbsent` (S3's `If-None-Match: *`) the object is only created, never replaced: when the
+   * key exists the put throws an error with `code: 'OBJECT_EXISTS'` (see `isObjectExists`), so an
+   * output another worker may be reading is never rewritten.
+   */
+  putFile(key: string, filePath: string, options?: { contentType?: string; ifAbsent?: boolean }): Promise<void>;
   putBytes(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
   /** Throws ObjectNotFoundError when the key does not exist. */
   getStream(key: string): Promise<Readable>;

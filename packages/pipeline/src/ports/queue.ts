@@ -29,7 +29,10 @@ export interface Queue {
   send(body: string): Promise<void>;
   receive(options: ReceiveOptions): Promise<QueueMessage[]>;
   delete(receiptHandle: string): Promise<void>;
-  /** Seconds from now until the message becomes visible again (0 releases it at once). */
+  /**
+   * Seconds from now until the message becomes visible again (0 releases it at once). Throws an
+   * error marked `leaseLost: true` when the handle is not the message's current delivery.
+   */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
   depth(): Promise<QueueDepth>;
 }

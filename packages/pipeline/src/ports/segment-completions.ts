@@ -11,13 +11,18 @@ export interface SegmentCompletionStore {
 }
 
 /**
- * One change of the SegmentCompletions table as the reassembly trigger sees it (the DynamoDB
- * stream record, reduced to what the decision needs).
+ * A change the reassembly trigger reacts to, reduced to what the decision needs: a
+ * SegmentCompletions write, or the Job entering `chunking_complete` (from the Jobs table's stream;
+ * however it got there: media-worker, recovery script, an operator's update-item).
  */
-export interface SegmentCompletionChange {
+export interface TriggerChange {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly jobId: JobId;
-  readonly segmentIndex: number;
   /** Stable id of the change record (stream sequence number) for batch-item-failure reporting. */
   readonly sequenceNumber: string;
+}
+
+/** One change of the SegmentCompletions table (the DynamoDB stream record's keys). */
+export interface SegmentCompletionChange extends TriggerChange {
+  readonly segmentIndex: number;
 }

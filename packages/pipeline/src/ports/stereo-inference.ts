@@ -10,6 +10,12 @@ export interface SegmentConversionRequest {
   readonly mode: OutputMode;
   readonly stereo: StereoParams;
   readonly signal?: AbortSignal;
+  /**
+   * Called right before the output is written: throws when the worker lost its lease, so a worker
+   * that was frozen past its visibility timeout writes nothing. Backends that write the output
+   * themselves write it create-only (`ifAbsent`): an output is never replaced under a reader.
+   */
+  readonly assertLease?: () => Promise<void>;
   /** 0..1 within this segment, when the backend can tell. */
   readonly onProgress?: (fraction: number) => void;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { forJob, type Logger } from '@stereo-spot/logging';
 import { inputKey, MAX_TOTAL_SEGMENTS, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
-import { InvalidMediaError, MediaLimitError } from '../errors';
+import { InvalidMediaError, isObjectExists, MediaLimitError } from '../errors';
 import type { MediaInfo, MediaLimits, MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
 import { keysFromS3Body } from './messages';
@@ -20,6 +20,8 @@ export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage
 export interface WorkContext {
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** Throws when this worker no longer owns the message (see the consumer); called before writes. */
+  readonly assertLease?: () => Promise<void>;
 }
 
 export type ChunkingOutcome =
@@ -69,6 +71,7 @@ async function chunkJob(deps: ChunkingDeps, jobId: JobId, context: WorkContext):
     splitAndUpload(deps, job, dir, context, log),
   );
 
+  await context.assertLease?.();
   const done = await deps.jobs.transition(jobId, 'chunking_complete', { total_segments: totalSegments });
   if (!done.applied) {
     const current = done.current;
@@ -115,7 +118,14 @@ async function splitAndUpload(
     const key = segmentKey({ jobId: job.job_id, segmentIndex, totalSegments, mode: job.mode });
     // An earlier delivery already uploaded it, and its notification was sent then.
     if ((await deps.inputStorage.head(key)) !== undefined) continue;
-    await deps.inputStorage.putFile(key, file, { contentType: 'video/mp4' });
+    await context.assertLease?.();
+    try {
+      // Create-only: a video-worker may be reading a segment another delivery uploaded.
+      await deps.inputStorage.putFile(key, file, { contentType: 'video/mp4', ifAbsent: true });
+    } catch (error) {
+      if (isObjectExists(error)) continue;
+      throw error;
+    }
     uploaded += 1;
   }
   log.info(

@@ -26,6 +26,20 @@ export class SegmentsMissingError extends PipelineError {
   }
 }
 
+/**
+ * The job's source (`input/{job_id}/source.mp4`, whose audio the final keeps) is gone: deleted or
+ * never uploaded. Permanent: no retry brings it back, so the job fails with this reason.
+ */
+export class SourceMissingError extends PipelineError {
+  constructor(readonly jobId: string) {
+    super(
+      'SOURCE_MISSING',
+      `the source video of job ${jobId} is missing (deleted, or never uploaded): the final video cannot be assembled with its audio`,
+      true,
+    );
+  }
+}
+
 /** Another worker holds the per-job reassembly start lock; retry once it is done or stale. */
 export class ReassemblyBusyError extends PipelineError {
   constructor(readonly jobId: string) {

@@ -21,6 +21,7 @@ export { deleteJob, type DeleteJobDeps } from './delete-job';
 export {
   sweepStuckJobs,
   runJanitor,
+  sweepScratch,
   DEFAULT_JANITOR_SETTINGS,
   type JanitorDeps,
   type JanitorSettings,
@@ -35,5 +36,5 @@ export {
   parseReassemblyBody,
   type MessageJobContext,
 } from './messages';
-export { withScratchDir } from './scratch';
-export { InvalidRequestError, SegmentsMissingError, ReassemblyBusyError } from './errors';
+export { withScratchDir, removeDeadScratchDirs, processIsAlive } from './scratch';
+export { InvalidRequestError, SegmentsMissingError, SourceMissingError, ReassemblyBusyError } from './errors';

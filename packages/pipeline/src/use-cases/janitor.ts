@@ -7,6 +7,7 @@ import { failJob } from './fail-job';
 import { recoverChunking } from './recover-chunking';
 import { triggerIfComplete } from './reassembly-trigger';
 import { pause } from '../pause';
+import { removeDeadScratchDirs } from './scratch';
 
 export interface JanitorDeps extends Pick<
   PipelinePorts,
@@ -15,6 +16,8 @@ export interface JanitorDeps extends Pick<
   readonly reassemblyQueue: Queue;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Scratch root of the workers on this machine: folders of dead workers are removed each sweep. */
+  readonly scratchDir?: string;
 }
 
 export interface JanitorSettings {
@@ -165,8 +168,23 @@ export async function runJanitor(deps: JanitorDeps, options: JanitorLoopOptions)
     } catch (error) {
       deps.logger.error({ err: error }, 'janitor: sweep failed; retrying at the next interval');
     }
+    if (deps.scratchDir !== undefined) await sweepScratch(deps.scratchDir, deps.logger);
     await pause(options.intervalMs, options.signal);
   }
   deps.logger.info('janitor stopped');
 }
 
+
+/** Removes dead workers' scratch folders; a failure is logged and tried again next sweep. */
+export async function sweepScratch(scratchDir: string, logger: Logger): Promise<string[]> {
+  try {
+    const removed = await removeDeadScratchDirs(scratchDir);
+    if (removed.length > 0) {
+      logger.warn({ scratch_dir: scratchDir, removed }, `removed ${removed.length} scratch folder(s) of dead workers`);
+    }
+    return removed;
+  } catch (error) {
+    logger.warn({ err: error, scratch_dir: scratchDir }, 'could not sweep the scratch folder');
+    return [];
+  }
+}

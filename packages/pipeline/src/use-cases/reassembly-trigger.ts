@@ -3,7 +3,7 @@ import { newReassemblyTriggered, type JobId, type ReassemblyMessage } from '@ste
 import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { Queue } from '../ports/queue';
-import type { SegmentCompletionChange } from '../ports/segment-completions';
+import type { TriggerChange } from '../ports/segment-completions';
 
 export interface ReassemblyTriggerDeps extends Pick<
   PipelinePorts,
@@ -26,7 +26,9 @@ export interface TriggerBatchResult {
 }
 
 /**
- * The reassembly trigger, shared by the Lambda (DynamoDB stream) and the embedded stream: groups
+ * The reassembly trigger, shared by the Lambda (DynamoDB streams) and the embedded change feed:
+ * reacts to SegmentCompletions writes AND to the Job entering `chunking_complete` (whichever
+ * comes last completes the job; the conditional lock keeps it to one reassembly). Groups
  * the changes by job and, for each job that is `chunking_complete` with as many completions as
  * `total_segments`, takes the ReassemblyTriggered lock with a conditional create and sends
  * `{"job_id"}` to the reassembly queue.
@@ -38,7 +40,7 @@ export interface TriggerBatchResult {
  */
 export async function decideReassemblyTriggers(
   deps: ReassemblyTriggerDeps,
-  changes: readonly SegmentCompletionChange[],
+  changes: readonly TriggerChange[],
 ): Promise<TriggerBatchResult> {
   const byJob = new Map<JobId, string[]>();
   for (const change of changes) {

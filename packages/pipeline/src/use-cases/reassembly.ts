@@ -11,7 +11,8 @@ import type { Clock } from '../ports/clock';
 import type { MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
 import type { WorkContext } from './chunking';
-import { ReassemblyBusyError, SegmentsMissingError } from './errors';
+import { isObjectExists } from '../errors';
+import { ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from './errors';
 import { parseReassemblyBody } from './messages';
 import { withScratchDir } from './scratch';
 
@@ -78,8 +79,9 @@ export async function handleReassemblyMessage(
   }
   if (missingObjects.length > 0)
     throw new SegmentsMissingError(jobId, missingObjects, 'converted segment objects');
+  if ((await deps.inputStorage.head(inputKey(jobId))) === undefined) throw new SourceMissingError(jobId);
 
-  await withScratchDir(deps.scratchDir, `reassemble-${jobId}`, async (dir) => {
+  const published = await withScratchDir(deps.scratchDir, `reassemble-${jobId}`, async (dir) => {
     const segmentFiles: string[] = [];
     for (const completion of ordered) {
       const file = path.join(dir, `segment-${String(completion.segment_index).padStart(5, '0')}.mp4`);
@@ -90,8 +92,17 @@ export async function handleReassemblyMessage(
     await deps.inputStorage.downloadToFile(inputKey(jobId), source);
     const output = path.join(dir, 'final.mp4');
     await deps.media.concat(segmentFiles, source, output, context.signal);
-    await deps.outputStorage.putFile(finalKey(jobId), output, { contentType: 'video/mp4' });
+    await context.assertLease?.();
+    try {
+      // Create-only: a worker that took over from this one may already have published it.
+      await deps.outputStorage.putFile(finalKey(jobId), output, { contentType: 'video/mp4', ifAbsent: true });
+      return true;
+    } catch (error) {
+      if (isObjectExists(error)) return false;
+      throw error;
+    }
   });
+  if (!published) log.info('final.mp4 was published by another delivery meanwhile');
 
   if (!(await markCompleted(deps, jobId, log))) return skip('job changed while reassembling');
   log.info({ total_segments: totalSegments }, `reassembled ${totalSegments} segment(s) into final.mp4`);

@@ -3,6 +3,7 @@ import { segmentKey, segmentOutputKey, type SegmentRef } from '@stereo-spot/shar
 import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { StereoInference } from '../ports/stereo-inference';
+import { isObjectExists } from '../errors';
 import type { WorkContext } from './chunking';
 import { keysFromS3Body } from './messages';
 
@@ -28,7 +29,9 @@ export type SegmentOutcome =
  * A video-worker message (an S3 notification for `segments/{job_id}/{i}_{n}_{mode}.mp4`): converts
  * the segment with the job's mode and stereo parameters into `jobs/{job_id}/segments/{i}.mp4` and
  * records the SegmentCompletion. A segment whose output already exists is not converted again;
- * its completion is (re)written, which is idempotent.
+ * its completion is (re)written, which is idempotent. Before each write the worker confirms it
+ * still owns the message (`assertLease`); the output is written create-only, so a worker that
+ * lost the race to another delivery writes neither the output nor the completion.
  */
 export async function handleSegmentMessage(
   deps: SegmentConversionDeps,
@@ -62,6 +65,7 @@ async function convertSegment(
   const outputKey = segmentOutputKey(ref.jobId, ref.segmentIndex);
   const existing = await deps.outputStorage.head(outputKey);
   if (existing !== undefined) {
+    await context.assertLease?.();
     await deps.segmentCompletions.put({
       job_id: ref.jobId,
       segment_index: ref.segmentIndex,
@@ -74,18 +78,27 @@ async function convertSegment(
 
   log.info({ mode: job.mode, total_segments: ref.totalSegments }, 'converting segment');
   const started = deps.clock.now();
-  const result = await deps.inference.convertSegment({
-    jobId: ref.jobId,
-    segmentIndex: ref.segmentIndex,
-    inputKey: segmentKey(ref),
-    outputKey,
-    mode: job.mode,
-    stereo: job.stereo,
-    ...(context.signal !== undefined ? { signal: context.signal } : {}),
-    ...(context.onProgress !== undefined
-      ? { onProgress: (fraction: number) => context.onProgress?.(ref, fraction) }
-      : {}),
-  });
+  let result;
+  try {
+    result = await deps.inference.convertSegment({
+      jobId: ref.jobId,
+      segmentIndex: ref.segmentIndex,
+      inputKey: segmentKey(ref),
+      outputKey,
+      mode: job.mode,
+      stereo: job.stereo,
+      ...(context.signal !== undefined ? { signal: context.signal } : {}),
+      ...(context.assertLease !== undefined ? { assertLease: context.assertLease } : {}),
+      ...(context.onProgress !== undefined
+        ? { onProgress: (fraction: number) => context.onProgress?.(ref, fraction) }
+        : {}),
+    });
+  } catch (error) {
+    // Another delivery published the output first; it records the completion itself.
+    if (isObjectExists(error)) return skip('another delivery published the output first');
+    throw error;
+  }
+  await context.assertLease?.();
   await deps.segmentCompletions.put({
     job_id: ref.jobId,
     segment_index: ref.segmentIndex,

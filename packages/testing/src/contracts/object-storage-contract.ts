@@ -83,6 +83,26 @@ export function describeObjectStorageContract(
       }
     });
 
+    it('a create-only putFile (ifAbsent) never replaces an object: OBJECT_EXISTS, the first bytes kept', async () => {
+      // Prepare
+      const { storage } = fixture();
+      const dir = await makeTempDir('storage-contract');
+      try {
+        const first = path.join(dir.path, 'first.bin');
+        const second = path.join(dir.path, 'second.bin');
+        await writeFile(first, 'published first');
+        await writeFile(second, 'a late writer');
+        await storage.putFile('contract/once.mp4', first, { ifAbsent: true });
+        // Act
+        const late = storage.putFile('contract/once.mp4', second, { ifAbsent: true });
+        // Assess
+        await expect(late).rejects.toMatchObject({ code: 'OBJECT_EXISTS' });
+        expect((await readAll(await storage.getStream('contract/once.mp4'))).toString()).toBe('published first');
+      } finally {
+        await dir.remove();
+      }
+    });
+
     it('replaces an object on a second put', async () => {
       // Prepare
       const { storage } = fixture();

@@ -16,14 +16,12 @@ export interface JobFacts {
   readonly depths: Readonly<Record<QueueRole, { readonly queue: QueueDepth; readonly deadLetter: QueueDepth }>>;
 }
 
-export interface Diagnosis {
+/** A stuck step always comes with the exact command that fixes it; a step under way never does. */
+export type Diagnosis = {
   /** The step the job is waiting on, or `none` when it is finished. */
   readonly step: 'none' | 'upload' | 'chunking' | 'segment conversion' | 'reassembly trigger' | 'reassembly';
-  readonly stuck: boolean;
   readonly explanation: string;
-  /** The exact command that fixes it, when there is one. */
-  readonly fix?: string;
-}
+} & ({ readonly stuck: false; readonly fix?: undefined } | { readonly stuck: true; readonly fix: string });
 
 const pending = (depth: QueueDepth): number => depth.visible + depth.inFlight;
 
@@ -31,6 +29,7 @@ export function diagnoseJob(facts: JobFacts): Diagnosis {
   const { job, depths } = facts;
   const id = job.job_id;
   const replay = (role: QueueRole) => `stereo-spot ops dlq inspect ${role} && stereo-spot ops dlq replay ${role}`;
+  const resend = `stereo-spot ops resend ${id}`;
   switch (job.status) {
     case 'completed':
       return { step: 'none', stuck: false, explanation: 'completed; nothing to do' };
@@ -52,13 +51,18 @@ export function diagnoseJob(facts: JobFacts): Diagnosis {
           fix: replay('chunking'),
         };
       }
+      if (pending(depths.chunking.queue) > 0) {
+        return {
+          step: 'chunking',
+          stuck: false,
+          explanation: 'the source is uploaded; its chunking message is queued for a media-worker',
+        };
+      }
       return {
         step: 'chunking',
-        stuck: pending(depths.chunking.queue) === 0,
-        explanation:
-          pending(depths.chunking.queue) > 0
-            ? 'the source is uploaded; its chunking message is queued for a media-worker'
-            : 'the source is uploaded but no chunking message is queued (the upload notification was lost); re-upload the source to send it again',
+        stuck: true,
+        explanation: 'the source is uploaded but no chunking message is queued (the upload notification was lost)',
+        fix: resend,
       };
     case 'chunking_in_progress':
       if (facts.missingSegments !== undefined && facts.missingSegments.length === 0) {
@@ -78,10 +82,19 @@ export function diagnoseJob(facts: JobFacts): Diagnosis {
           fix: replay('chunking'),
         };
       }
+      if (pending(depths.chunking.queue) > 0) {
+        return {
+          step: 'chunking',
+          stuck: false,
+          explanation:
+            "a media-worker is splitting the video (a dead worker's message comes back after the visibility timeout)",
+        };
+      }
       return {
         step: 'chunking',
-        stuck: false,
-        explanation: 'a media-worker is splitting the video (a dead worker\'s message comes back after the visibility timeout)',
+        stuck: true,
+        explanation: 'segments are missing and no chunking message is queued or dead-lettered (the message was lost)',
+        fix: resend,
       };
     case 'chunking_complete': {
       const total = job.total_segments ?? 0;
@@ -94,13 +107,18 @@ export function diagnoseJob(facts: JobFacts): Diagnosis {
             fix: replay('video-worker'),
           };
         }
+        if (pending(depths['video-worker'].queue) > 0) {
+          return {
+            step: 'segment conversion',
+            stuck: false,
+            explanation: `${facts.completions} of ${total} segments converted; the rest are queued for video-workers`,
+          };
+        }
         return {
           step: 'segment conversion',
-          stuck: pending(depths['video-worker'].queue) === 0,
-          explanation:
-            pending(depths['video-worker'].queue) > 0
-              ? `${facts.completions} of ${total} segments converted; the rest are queued for video-workers`
-              : `${facts.completions} of ${total} segments converted and no segment message is queued`,
+          stuck: true,
+          explanation: `${facts.completions} of ${total} segments converted and no segment message is queued or dead-lettered (the notifications were lost)`,
+          fix: resend,
         };
       }
       if (facts.lock === undefined) {

@@ -77,7 +77,7 @@ export function describeFacts(facts: JobFacts, diagnosis: Diagnosis): string[] {
     `queues         ${depth('chunking')}; ${depth('video-worker')}; ${depth('reassembly')} (visible/in flight)`,
     `step           ${diagnosis.step}${diagnosis.stuck ? ' (STUCK)' : ''}`,
     `why            ${diagnosis.explanation}`,
-    `fix            ${diagnosis.fix ?? '(none needed)'}`,
+    `fix            ${diagnosis.fix ?? (diagnosis.stuck ? '' : '(none needed: the step is under way or finished)')}`,
   ];
 }
 

@@ -46,7 +46,7 @@ export async function embeddedJobLogs(home: string, jobId: string): Promise<LogL
 }
 
 async function awsJobLogs(platform: OpsPlatform, io: OpsIo, jobId: string, sinceHours: number): Promise<LogLine[]> {
-  const groups = pipelineLogGroups(deploymentLookup(process.env));
+  const groups = pipelineLogGroups(deploymentLookup(platform.env ?? process.env));
   if (groups.length === 0) {
     throw new Error('no log group known: set NAME_PREFIX or the *_LOG_GROUP variables (packages/aws-infra/.env)');
   }

@@ -33,7 +33,7 @@ export async function scaleService(
     io.out('refused: scaling is for ECS services on AWS; embedded, start more `stereo-spot worker` processes');
     return EXIT_REFUSED;
   }
-  const names = serviceNames(deploymentLookup(process.env), service);
+  const names = serviceNames(deploymentLookup(platform.env ?? process.env), service);
   if (names.cluster === undefined || names.service === undefined) {
     io.out('ECS_CLUSTER_NAME and the service name are unknown: set NAME_PREFIX or run terraform-output');
     return EXIT_ERROR;
