@@ -5,6 +5,7 @@ import type { GridSize } from '../depth/grid';
 import type { FrameLayout } from '../frame/planar';
 import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
+import { WasmKernelArena, availableKernelSet, type KernelSet, type WasmKernelExports } from './kernels';
 import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -36,6 +37,23 @@ const LEFT = 0;
 const MAX_DILATION = 16;
 const RIGHT = 1;
 
+/** Where the WebAssembly kernel set keeps the renderer's rows: byte offsets into its memory. */
+interface WasmRows {
+  readonly kernels: WasmKernelExports;
+  readonly buffer: ArrayBuffer;
+  /** The frame being rendered, copied in once per frame (sampling reads it from wasm memory). */
+  readonly frame: number;
+  readonly frameView: Uint8Array;
+  readonly depthRow: number;
+  readonly dilatedRow: number;
+  readonly base: number;
+  readonly positions: [number, number];
+  readonly halfPositions: number;
+  readonly scratch: number[][];
+  readonly halved: number;
+  readonly halvedView: Uint8Array;
+}
+
 /**
  * Turns one frame plus its depth field into the packed stereo frame, row by row: evaluate the
  * depth row, derive each eye's shift, forward-warp (see `forwardWarpRow`), sample every plane at
@@ -62,11 +80,15 @@ export class StereoRenderer {
   /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
   private readonly pending: Uint8Array[][];
   private readonly matrices: AnaglyphMatrices;
+  /** Set when the WebAssembly SIMD kernels run; the rows above are then views on its memory. */
+  private readonly wasm: WasmRows | undefined;
 
+  /** `kernelSet` defaults to the fastest this process can load (see kernels.ts). */
   constructor(
     readonly inputLayout: FrameLayout,
     grid: GridSize,
     private readonly options: RenderOptions,
+    readonly kernelSet: KernelSet = availableKernelSet(),
   ) {
     const { width } = inputLayout;
     if (options.mode === 'anaglyph' && inputLayout.format !== 'gbrp') {
@@ -78,17 +100,31 @@ export class StereoRenderer {
     this.gains = eyeGains(options.keepSourceEye);
     this.taper = borderTaper(width, options.zeroParallaxBorder);
     this.identity = Int32Array.from({ length: width }, (_, x) => min(x * POSITION_ONE, max(0, (width - 1) * POSITION_ONE - 1)));
-    this.depthRow = new Float32Array(width);
-    this.dilatedRow = new Float32Array(width);
-    this.base = new Float32Array(width);
     this.padded = new Float32Array(width + 2 * MAX_DILATION);
     this.ahead = new Float32Array(width + 2 * MAX_DILATION);
     this.behind = new Float32Array(width + 2 * MAX_DILATION);
-    this.positions = [new Int32Array(width), new Int32Array(width)];
-    this.halfPositions = new Int32Array(inputLayout.planes[1]!.width);
     const planeRows = (): Uint8Array[] => inputLayout.planes.map((p) => new Uint8Array(p.width));
-    this.scratch = [planeRows(), planeRows()];
     this.pending = [planeRows(), planeRows()];
+    const chromaWidth = inputLayout.planes[1]!.width;
+    if (kernelSet === 'wasm-simd') {
+      const wasm = layOutWasmRows(inputLayout);
+      this.wasm = wasm;
+      const buffer = wasm.buffer;
+      this.depthRow = new Float32Array(buffer, wasm.depthRow, width);
+      this.dilatedRow = new Float32Array(buffer, wasm.dilatedRow, width);
+      this.base = new Float32Array(buffer, wasm.base, width);
+      this.positions = [new Int32Array(buffer, wasm.positions[0], width), new Int32Array(buffer, wasm.positions[1], width)];
+      this.halfPositions = new Int32Array(buffer, wasm.halfPositions, chromaWidth);
+      this.scratch = wasm.scratch.map((eye) => eye.map((offset, p) => new Uint8Array(buffer, offset, inputLayout.planes[p]!.width)));
+    } else {
+      this.wasm = undefined;
+      this.depthRow = new Float32Array(width);
+      this.dilatedRow = new Float32Array(width);
+      this.base = new Float32Array(width);
+      this.positions = [new Int32Array(width), new Int32Array(width)];
+      this.halfPositions = new Int32Array(chromaWidth);
+      this.scratch = [planeRows(), planeRows()];
+    }
     this.matrices = ANAGLYPH_MATRICES[options.anaglyphMethod];
   }
 
@@ -98,8 +134,9 @@ export class StereoRenderer {
    */
   render(frame: Uint8Array, field: DepthField, out: Uint8Array, depthOut?: Uint8Array): void {
     const { width, height, format } = this.inputLayout;
-    const planes = this.inputLayout.planes;
     const subsampled = format === 'yuv420p';
+    const wasm = this.wasm;
+    if (wasm) wasm.frameView.set(frame);
     for (let y = 0; y < height; y++) {
       this.sampler.row(frame, field, y, this.depthRow);
       if (depthOut) {
@@ -107,9 +144,33 @@ export class StereoRenderer {
         for (let x = 0; x < width; x++) depthOut[row + x] = (this.depthRow[x]! * 255 + 0.5) | 0;
       }
       const depth = this.dilateAndShift(this.depthRow);
-      this.eyePositions(LEFT, this.gains.left, depth);
-      this.eyePositions(RIGHT, this.gains.right, depth);
+      if (wasm) this.sampleEyesWasm(wasm, y, depth === this.depthRow ? wasm.depthRow : wasm.dilatedRow);
+      else this.sampleEyes(frame, y, depth);
+      if (this.options.mode === 'anaglyph') {
+        this.packAnaglyph(y, out);
+        continue;
+      }
       for (let eye = LEFT; eye <= RIGHT; eye++) {
+        this.pack(eye, 0, y, out);
+        if (!subsampled) {
+          this.pack(eye, 1, y, out);
+          this.pack(eye, 2, y, out);
+        } else if ((y & 1) === 0) {
+          this.pack(eye, 1, y >> 1, out);
+          this.pack(eye, 2, y >> 1, out);
+        }
+      }
+    }
+  }
+
+  /** Both eyes' source positions for row y, then every plane sampled into scratch (TypeScript). */
+  private sampleEyes(frame: Uint8Array, y: number, depth: Float32Array): void {
+    const { width, format } = this.inputLayout;
+    const planes = this.inputLayout.planes;
+    const subsampled = format === 'yuv420p';
+    this.eyePositions(LEFT, this.gains.left, depth);
+    this.eyePositions(RIGHT, this.gains.right, depth);
+    for (let eye = LEFT; eye <= RIGHT; eye++) {
         const positions = this.positions[eye]!;
         const scratch = this.scratch[eye]!;
         sampleRow(frame, y * width, width, positions, width, scratch[0]!, 0);
@@ -124,19 +185,29 @@ export class StereoRenderer {
             sampleChromaRow(frame, planes[p]!.offset + c * cw, cw, positions, scratch[p]!, 0, this.halfPositions);
           }
         }
-      }
-      if (this.options.mode === 'anaglyph') {
-        this.packAnaglyph(y, out);
-        continue;
-      }
-      for (let eye = LEFT; eye <= RIGHT; eye++) {
-        this.pack(eye, 0, y, out);
-        if (!subsampled) {
-          this.pack(eye, 1, y, out);
-          this.pack(eye, 2, y, out);
-        } else if ((y & 1) === 0) {
-          this.pack(eye, 1, y >> 1, out);
-          this.pack(eye, 2, y >> 1, out);
+    }
+  }
+
+  /** The same as sampleEyes with the WebAssembly kernels, on the frame copied into their memory. */
+  private sampleEyesWasm(wasm: WasmRows, y: number, depth: number): void {
+    const { width, format } = this.inputLayout;
+    const planes = this.inputLayout.planes;
+    const subsampled = format === 'yuv420p';
+    const kernels = wasm.kernels;
+    for (let eye = LEFT; eye <= RIGHT; eye++) {
+      const k = (eye === LEFT ? this.gains.left : this.gains.right) * this.shift;
+      const positions = wasm.positions[eye]!;
+      if (k === 0) this.positions[eye]!.set(this.identity);
+      else kernels.forwardWarpRow(wasm.base, k, depth, width, positions);
+      const scratch = wasm.scratch[eye]!;
+      kernels.sampleRow(wasm.frame + y * width, width, positions, width, scratch[0]!);
+      if (!subsampled) {
+        for (let p = 1; p < 3; p++) kernels.sampleRow(wasm.frame + planes[p]!.offset + y * width, width, positions, width, scratch[p]!);
+      } else if ((y & 1) === 0) {
+        const cw = planes[1]!.width;
+        const c = y >> 1;
+        for (let p = 1; p < 3; p++) {
+          kernels.sampleChromaRow(wasm.frame + planes[p]!.offset + c * cw, cw, positions, scratch[p]!, wasm.halfPositions);
         }
       }
     }
@@ -219,6 +290,12 @@ export class StereoRenderer {
       case 'half-sbs': {
         const eyeWidth = outPlane.width >> 1;
         const base = outPlane.offset + row * outPlane.width + slot * eyeWidth;
+        const wasm = this.wasm;
+        if (wasm) {
+          wasm.kernels.halveRow(wasm.scratch[eye]![plane]!, wasm.halved, eyeWidth);
+          out.set(wasm.halvedView.subarray(0, eyeWidth), base);
+          return;
+        }
         for (let i = 0; i < eyeWidth; i++) out[base + i] = (source[2 * i]! + source[2 * i + 1]! + 1) >> 1;
         return;
       }
@@ -248,4 +325,23 @@ export class StereoRenderer {
     const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
     anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
   }
+}
+
+function layOutWasmRows(layout: FrameLayout): WasmRows {
+  const arena = new WasmKernelArena();
+  const width = layout.width;
+  const frame = arena.reserve(layout.byteLength);
+  const depthRow = arena.reserve(4 * width);
+  const dilatedRow = arena.reserve(4 * width);
+  const base = arena.reserve(4 * width);
+  const positions: [number, number] = [arena.reserve(4 * width), arena.reserve(4 * width)];
+  const halfPositions = arena.reserve(4 * layout.planes[1]!.width);
+  const scratch = [LEFT, RIGHT].map(() => layout.planes.map((p) => arena.reserve(p.width)));
+  const halved = arena.reserve(width);
+  const { kernels, buffer } = arena.instantiate();
+  return {
+    kernels, buffer, frame, depthRow, dilatedRow, base, positions, halfPositions, scratch, halved,
+    frameView: new Uint8Array(buffer, frame, layout.byteLength),
+    halvedView: new Uint8Array(buffer, halved, width),
+  };
 }

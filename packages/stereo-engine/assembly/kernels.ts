@@ -1,0 +1,177 @@
+// AssemblyScript twins of the renderer's TypeScript kernels (src/stereo/warp.ts, renderer.ts),
+// compiled to WebAssembly with SIMD by scripts/build-wasm.mjs. They must give the same bytes as
+// the TypeScript kernels (test/wasm-kernels.test.ts): same f64 arithmetic in the same order where
+// the TypeScript uses doubles, the same integer formulas elsewhere.
+//
+// No runtime, no allocation: every argument is a byte offset into the memory the host imports
+// (env.memory) and lays out once per renderer (src/stereo/kernels.ts).
+
+const FRACTION_BITS: i32 = 8;
+const ONE: i32 = 1 << FRACTION_BITS;
+const FRACTION_MASK: i32 = ONE - 1;
+const ROUNDING: i32 = ONE >> 1;
+const DISOCCLUSION_SPAN: f64 = 2;
+
+/** See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling. */
+export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize): void {
+  fillInt32(sourcePos, -1, width);
+  const last = width - 1;
+  const lastPos = last * ONE;
+  const maxPos = lastPos > 0 ? lastPos - 1 : 0;
+  if (k > 0) {
+    let t1: f64 = <f64>(last + 1) + k * <f64>load<f32>(base + (<usize>last << 2));
+    for (let x = last; x >= 0; x--) {
+      const t0: f64 = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
+      spanSegment(t0, t1, x, last, maxPos, sourcePos);
+      t1 = t0;
+    }
+  } else {
+    let t0: f64 = k * <f64>load<f32>(base);
+    for (let x = 0; x <= last; x++) {
+      const t1: f64 = x < last ? <f64>(x + 1) + k * <f64>load<f32>(base + (<usize>(x + 1) << 2)) : t0 + 1;
+      spanSegment(t0, t1, x, last, maxPos, sourcePos);
+      t0 = t1;
+    }
+  }
+  fillHoles(sourcePos, depth, width);
+}
+
+// @ts-ignore: decorator
+@inline
+function spanSegment(t0: f64, t1: f64, x: i32, last: i32, maxPos: i32, sourcePos: usize): void {
+  const span = t1 - t0;
+  if (span <= 0 || span > DISOCCLUSION_SPAN || x == last) {
+    const p = Math.round(t0);
+    if (p >= 0 && p <= <f64>last) store<i32>(sourcePos + (<usize>(<i32>p) << 2), x < last ? x * ONE : maxPos);
+  } else {
+    let p = Math.ceil(t0);
+    let end = Math.ceil(t1) - 1;
+    if (p < 0) p = 0;
+    if (end > <f64>last) end = <f64>last;
+    const du: f64 = <f64>ONE / span;
+    let position: f64 = <f64>(x * ONE) + (p - t0) * du;
+    if (p > end) return;
+    const stop = <i32>end;
+    for (let i = <i32>p; i <= stop; i++, position += du) store<i32>(sourcePos + (<usize>i << 2), <i32>position);
+  }
+}
+
+function fillInt32(at: usize, value: i32, count: i32): void {
+  const splat = i32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(at + (<usize>i << 2), splat);
+  for (; i < count; i++) store<i32>(at + (<usize>i << 2), value);
+}
+
+function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
+  let p = 0;
+  while (p < width) {
+    if (load<i32>(sourcePos + (<usize>p << 2)) >= 0) {
+      p++;
+      continue;
+    }
+    const start = p;
+    while (p < width && load<i32>(sourcePos + (<usize>p << 2)) < 0) p++;
+    const left = start - 1;
+    const right = p;
+    let pos: i32;
+    if (left < 0 && right >= width) pos = 0;
+    else if (left < 0) pos = load<i32>(sourcePos + (<usize>right << 2));
+    else if (right >= width) pos = load<i32>(sourcePos + (<usize>left << 2));
+    else {
+      const leftPos = load<i32>(sourcePos + (<usize>left << 2));
+      const rightPos = load<i32>(sourcePos + (<usize>right << 2));
+      const leftDepth = load<f32>(depth + (<usize>(leftPos >> FRACTION_BITS) << 2));
+      const rightDepth = load<f32>(depth + (<usize>(rightPos >> FRACTION_BITS) << 2));
+      pos = leftDepth <= rightDepth ? leftPos : rightPos;
+    }
+    fillInt32(sourcePos + (<usize>start << 2), pos, p - start);
+  }
+}
+
+/**
+ * See sampleRow in src/stereo/warp.ts. Eight pixels per step: one 16-bit load per pixel fetches
+ * both neighbours (little-endian: low byte left), the interpolation runs in i32x4 lanes and
+ * narrows to bytes with saturation (the values are already in [0, 255]).
+ */
+export function sampleRow(src: usize, srcWidth: i32, positions: usize, count: i32, dst: usize): void {
+  if (srcWidth == 1) {
+    memory.fill(dst, load<u8>(src), count);
+    return;
+  }
+  const maxPos = (srcWidth - 1) * ONE - 1;
+  const maxSplat = i32x4.splat(maxPos);
+  const maskSplat = i32x4.splat(FRACTION_MASK);
+  const byteMask = i32x4.splat(0xff);
+  const rounding = i32x4.splat(ROUNDING);
+  let p = 0;
+  for (; p + 8 <= count; p += 8) {
+    const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
+    const q1 = i32x4.min_s(v128.load(positions + (<usize>p << 2), 16), maxSplat);
+    const i0 = i32x4.shr_s(q0, FRACTION_BITS);
+    const i1 = i32x4.shr_s(q1, FRACTION_BITS);
+    let pairs0 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 0)));
+    pairs0 = i32x4.replace_lane(pairs0, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 1)));
+    pairs0 = i32x4.replace_lane(pairs0, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 2)));
+    pairs0 = i32x4.replace_lane(pairs0, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 3)));
+    let pairs1 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 0)));
+    pairs1 = i32x4.replace_lane(pairs1, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 1)));
+    pairs1 = i32x4.replace_lane(pairs1, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 2)));
+    pairs1 = i32x4.replace_lane(pairs1, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 3)));
+    const v0 = lerp(pairs0, v128.and(q0, maskSplat), byteMask, rounding);
+    const v1 = lerp(pairs1, v128.and(q1, maskSplat), byteMask, rounding);
+    const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(v0, v1), i16x8.splat(0));
+    v128.store64_lane(dst + <usize>p, bytes, 0);
+  }
+  for (; p < count; p++) {
+    let q = load<i32>(positions + (<usize>p << 2));
+    if (q > maxPos) q = maxPos;
+    const i = src + <usize>(q >> FRACTION_BITS);
+    const a = <i32>load<u8>(i);
+    const b = <i32>load<u8>(i, 1);
+    store<u8>(dst + <usize>p, (a * ONE + (b - a) * (q & FRACTION_MASK) + ROUNDING) >> FRACTION_BITS);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function lerp(pairs: v128, fraction: v128, byteMask: v128, rounding: v128): v128 {
+  const a = v128.and(pairs, byteMask);
+  const b = i32x4.shr_u(pairs, 8);
+  const sum = i32x4.add(i32x4.add(i32x4.shl(a, FRACTION_BITS), i32x4.mul(i32x4.sub(b, a), fraction)), rounding);
+  return i32x4.shr_s(sum, FRACTION_BITS);
+}
+
+/** See sampleChromaRow in src/stereo/warp.ts. */
+export function sampleChromaRow(src: usize, chromaWidth: i32, lumaPositions: usize, dst: usize, halfPositions: usize): void {
+  const max = (chromaWidth - 1) * ONE - 1;
+  const maxSplat = i32x4.splat(max);
+  let j = 0;
+  for (; j + 4 <= chromaWidth; j += 4) {
+    const lo = v128.load(lumaPositions + (<usize>j << 3));
+    const hi = v128.load(lumaPositions + (<usize>j << 3), 16);
+    // Even lanes of lo:hi, i.e. luma positions 2j, 2j+2, 2j+4, 2j+6.
+    const even = v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
+    v128.store(halfPositions + (<usize>j << 2), i32x4.min_s(i32x4.shr_s(even, 1), maxSplat));
+  }
+  for (; j < chromaWidth; j++) {
+    const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
+    store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
+  }
+  sampleRow(src, chromaWidth, halfPositions, chromaWidth, dst);
+}
+
+/** The half-sbs pack (see StereoRenderer.pack): out[i] = (row[2i] + row[2i+1] + 1) >> 1. */
+export function halveRow(src: usize, dst: usize, outWidth: i32): void {
+  let i = 0;
+  for (; i + 16 <= outWidth; i += 16) {
+    const lo = v128.load(src + (<usize>i << 1));
+    const hi = v128.load(src + (<usize>i << 1), 16);
+    const even = v128.shuffle<u8>(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const odd = v128.shuffle<u8>(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    v128.store(dst + <usize>i, i8x16.avgr_u(even, odd));
+  }
+  for (; i < outWidth; i++) {
+    store<u8>(dst + <usize>i, (<i32>load<u8>(src + (<usize>i << 1)) + <i32>load<u8>(src + (<usize>i << 1), 1) + 1) >> 1);
+  }
+}
