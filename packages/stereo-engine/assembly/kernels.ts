@@ -175,3 +175,49 @@ export function halveRow(src: usize, dst: usize, outWidth: i32): void {
     store<u8>(dst + <usize>i, (<i32>load<u8>(src + (<usize>i << 1)) + <i32>load<u8>(src + (<usize>i << 1), 1) + 1) >> 1);
   }
 }
+
+/**
+ * See StereoRenderer.dilateAndShift: the horizontal max filter of the depth row over
+ * [x − radius, x + radius] (edges clamped) into `dilated`, and base[x] = (max − convergence) ·
+ * taper[x] in f64 rounded to f32, as the TypeScript does. With radius 0 only the base, from
+ * `depth`. The window max runs four pixels a step with f32x4.pmax (b > a ? b : a, the TypeScript
+ * comparison); the value equals the TypeScript's van Herk max, up to the sign of a zero among
+ * equal maxima, which neither the base nor the hole filling can tell apart.
+ * `padded` holds width + 2·radius floats.
+ */
+export function dilateAndShift(
+  depth: usize, width: i32, radius: i32, convergence: f64, taper: usize, padded: usize, dilated: usize, base: usize,
+): void {
+  let source = depth;
+  if (radius > 0) {
+    const first = load<f32>(depth);
+    const last = load<f32>(depth + (<usize>(width - 1) << 2));
+    for (let i = 0; i < radius; i++) {
+      store<f32>(padded + (<usize>i << 2), first);
+      store<f32>(padded + (<usize>(radius + width + i) << 2), last);
+    }
+    memory.copy(padded + (<usize>radius << 2), depth, <usize>width << 2);
+    const span = 2 * radius;
+    let x = 0;
+    for (; x + 4 <= width; x += 4) {
+      const at = padded + (<usize>x << 2);
+      let m = v128.load(at);
+      for (let i = 1; i <= span; i++) m = f32x4.pmax(m, v128.load(at + (<usize>i << 2)));
+      v128.store(dilated + (<usize>x << 2), m);
+    }
+    for (; x < width; x++) {
+      const at = padded + (<usize>x << 2);
+      let m = load<f32>(at);
+      for (let i = 1; i <= span; i++) {
+        const v = load<f32>(at + (<usize>i << 2));
+        if (v > m) m = v;
+      }
+      store<f32>(dilated + (<usize>x << 2), m);
+    }
+    source = dilated;
+  }
+  for (let x = 0; x < width; x++) {
+    const at = <usize>x << 2;
+    store<f32>(base + at, <f32>((<f64>load<f32>(source + at) - convergence) * <f64>load<f32>(taper + at)));
+  }
+}

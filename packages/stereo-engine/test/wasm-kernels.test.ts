@@ -1,7 +1,8 @@
 // Golden tests: the WebAssembly SIMD kernels (assembly/kernels.ts) against the TypeScript kernels
 // they replace. Every kernel here is integer-exact or repeats the TypeScript's f64 arithmetic in
 // the same order, so the bar is bytes equal (no ±1 tolerance anywhere), on odd sizes, strong
-// parallax and holes.
+// parallax and holes. (The dilation's window max may differ from the TypeScript's in the sign of
+// a zero among equal maxima: equal floats, equal bases, equal output bytes.)
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
@@ -202,6 +203,44 @@ describe('WebAssembly SIMD kernels', () => {
   });
 });
 
+describe('WebAssembly SIMD edge dilation', () => {
+  it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths', () => {
+    const next = random(5);
+    for (const width of WIDTHS) {
+      for (const radius of [0, 1, 2, 3, 7, 16]) {
+        // Prepare
+        const arena = new WasmKernelArena();
+        const at = {
+          depth: arena.reserve(4 * width), taper: arena.reserve(4 * width), padded: arena.reserve(4 * (width + 32)),
+          dilated: arena.reserve(4 * width), base: arena.reserve(4 * width),
+        };
+        const { kernels, buffer } = arena.instantiate();
+        const depth = blockyDepth(width, next);
+        const taper = Float32Array.from({ length: width }, () => (next() < 0.7 ? 1 : next()));
+        new Float32Array(buffer, at.depth, width).set(depth);
+        new Float32Array(buffer, at.taper, width).set(taper);
+        const convergence = 0.4;
+        // The TypeScript renderer's result, written plainly: max over the clamped window, then
+        // (max − convergence) · taper in doubles, stored as f32.
+        const expectedDilated = Float32Array.from({ length: width }, (_, x) => {
+          let m = depth[x]!;
+          for (let i = x - radius; i <= x + radius; i++) m = Math.max(m, depth[Math.min(width - 1, Math.max(0, i))]!);
+          return m;
+        });
+        const expectedBase = Float32Array.from({ length: width }, (_, x) => (expectedDilated[x]! - convergence) * taper[x]!);
+
+        // Act
+        kernels.dilateAndShift(at.depth, width, radius, convergence, at.taper, at.padded, at.dilated, at.base);
+
+        // Assess
+        const dilated = radius === 0 ? depth : new Float32Array(buffer, at.dilated, width);
+        expect({ width, radius, dilated: Array.from(dilated) }).toEqual({ width, radius, dilated: Array.from(expectedDilated) });
+        expect({ width, radius, base: Array.from(new Float32Array(buffer, at.base, width)) }).toEqual({ width, radius, base: Array.from(expectedBase) });
+      }
+    }
+  });
+});
+
 describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
   const OPTIONS: Omit<RenderOptions, 'mode'> = {
     divergence: 12,
@@ -221,7 +260,7 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'yuv420p', width: 102, height: 21, mode: 'cross-eyed', options: { keepSourceEye: 'left' } },
     { format: 'yuv444p', width: 99, height: 21, mode: 'sbs' },
     { format: 'gbrp', width: 83, height: 29, mode: 'sbs', options: { divergence: 25 } },
-    { format: 'gbrp', width: 83, height: 29, mode: 'anaglyph' },
+    { format: 'gbrp', width: 83, height: 29, mode: 'anaglyph', options: { edgeDilation: 16 } },
     { format: 'gbrp', width: 51, height: 19, mode: 'half-sbs', options: { keepSourceEye: 'right' } },
   ];
 

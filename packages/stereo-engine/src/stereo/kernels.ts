@@ -3,8 +3,8 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * Which implementation of the renderer's row kernels (forward warp + hole filling, sampling,
- * half-width packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
+ * Which implementation of the renderer's row kernels (edge dilation and parallax base, forward
+ * warp + hole filling, sampling, half-width packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
  * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
  */
 export type KernelSet = 'wasm-simd' | 'typescript';
@@ -15,6 +15,9 @@ export interface WasmKernelExports {
   sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
   sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
   halveRow(src: number, dst: number, outWidth: number): void;
+  dilateAndShift(
+    depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
+  ): void;
 }
 
 // The part of the WebAssembly JS API used here: the project's TypeScript libs (es2022, no DOM)

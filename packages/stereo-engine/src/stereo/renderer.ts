@@ -47,11 +47,14 @@ interface WasmRows {
   readonly depthRow: number;
   readonly dilatedRow: number;
   readonly base: number;
+  readonly taper: number;
+  readonly padded: number;
   readonly positions: [number, number];
   readonly halfPositions: number;
   readonly scratch: number[][];
   readonly halved: number;
-  readonly halvedView: Uint8Array;
+  /** Per plane, the half-width row halveRow writes (views made once: no per-row allocation). */
+  readonly halvedViews: Uint8Array[];
 }
 
 /**
@@ -107,7 +110,7 @@ export class StereoRenderer {
     this.pending = [planeRows(), planeRows()];
     const chromaWidth = inputLayout.planes[1]!.width;
     if (kernelSet === 'wasm-simd') {
-      const wasm = layOutWasmRows(inputLayout);
+      const wasm = layOutWasmRows(inputLayout, this.outputLayout, this.taper);
       this.wasm = wasm;
       const buffer = wasm.buffer;
       this.depthRow = new Float32Array(buffer, wasm.depthRow, width);
@@ -223,6 +226,11 @@ export class StereoRenderer {
     const convergence = this.options.convergence;
     const taper = this.taper;
     const base = this.base;
+    const wasm = this.wasm;
+    if (wasm) {
+      wasm.kernels.dilateAndShift(wasm.depthRow, width, radius, convergence, wasm.taper, wasm.padded, wasm.dilatedRow, wasm.base);
+      return radius === 0 ? depth : this.dilatedRow;
+    }
     if (radius === 0) {
       for (let x = 0; x < width; x++) base[x] = (depth[x]! - convergence) * taper[x]!;
       return depth;
@@ -293,7 +301,7 @@ export class StereoRenderer {
         const wasm = this.wasm;
         if (wasm) {
           wasm.kernels.halveRow(wasm.scratch[eye]![plane]!, wasm.halved, eyeWidth);
-          out.set(wasm.halvedView.subarray(0, eyeWidth), base);
+          out.set(wasm.halvedViews[plane]!, base);
           return;
         }
         for (let i = 0; i < eyeWidth; i++) out[base + i] = (source[2 * i]! + source[2 * i + 1]! + 1) >> 1;
@@ -327,21 +335,24 @@ export class StereoRenderer {
   }
 }
 
-function layOutWasmRows(layout: FrameLayout): WasmRows {
+function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow: Float32Array): WasmRows {
   const arena = new WasmKernelArena();
   const width = layout.width;
   const frame = arena.reserve(layout.byteLength);
   const depthRow = arena.reserve(4 * width);
   const dilatedRow = arena.reserve(4 * width);
   const base = arena.reserve(4 * width);
+  const taper = arena.reserve(4 * width);
+  const padded = arena.reserve(4 * (width + 2 * MAX_DILATION));
   const positions: [number, number] = [arena.reserve(4 * width), arena.reserve(4 * width)];
   const halfPositions = arena.reserve(4 * layout.planes[1]!.width);
   const scratch = [LEFT, RIGHT].map(() => layout.planes.map((p) => arena.reserve(p.width)));
   const halved = arena.reserve(width);
   const { kernels, buffer } = arena.instantiate();
+  new Float32Array(buffer, taper, width).set(taperRow);
   return {
-    kernels, buffer, frame, depthRow, dilatedRow, base, positions, halfPositions, scratch, halved,
+    kernels, buffer, frame, depthRow, dilatedRow, base, taper, padded, positions, halfPositions, scratch, halved,
     frameView: new Uint8Array(buffer, frame, layout.byteLength),
-    halvedView: new Uint8Array(buffer, halved, width),
+    halvedViews: outputLayout.planes.map((p) => new Uint8Array(buffer, halved, p.width >> 1)),
   };
 }
