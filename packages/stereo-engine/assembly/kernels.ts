@@ -221,3 +221,91 @@ export function dilateAndShift(
     store<f32>(base + at, <f32>((<f64>load<f32>(source + at) - convergence) * <f64>load<f32>(taper + at)));
   }
 }
+
+/** Two bytes at `row + x` as f64x2. */
+// @ts-ignore: decorator
+@inline
+function bytePair(row: usize, x: usize): v128 {
+  const bytes = i32x4.splat(<i32>load<u16>(row + x));
+  return f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
+}
+
+/** clampByte of anaglyph.ts on two lanes, stored as two bytes: trunc(clamp(v, 0, 255) + 0.5). */
+// @ts-ignore: decorator
+@inline
+function storeClamped(at: usize, v: v128): void {
+  const clamped = f64x2.pmin(f64x2.pmax(v, f64x2.splat(0)), f64x2.splat(255));
+  const ints = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(clamped, f64x2.splat(0.5)));
+  v128.store16_lane(at, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(ints, ints), ints), 0);
+}
+
+/**
+ * See anaglyphRow in src/stereo/anaglyph.ts: per pixel the left and right RGB through their 3×3
+ * matrices (18 f64 at `matrices`, left then right, row-major), summed left to right in f64 as the
+ * TypeScript does (two pixels per step in f64x2 lanes: the same IEEE operations, so the same
+ * bits), rounded and clamped. Rows are G, B, R (gbrp) for the views and for the output.
+ */
+export function anaglyphRow(
+  matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, width: i32, og: usize, ob: usize, or: usize,
+): void {
+  const m0 = f64x2.splat(load<f64>(matrices, 0));
+  const m1 = f64x2.splat(load<f64>(matrices, 8));
+  const m2 = f64x2.splat(load<f64>(matrices, 16));
+  const m3 = f64x2.splat(load<f64>(matrices, 24));
+  const m4 = f64x2.splat(load<f64>(matrices, 32));
+  const m5 = f64x2.splat(load<f64>(matrices, 40));
+  const m6 = f64x2.splat(load<f64>(matrices, 48));
+  const m7 = f64x2.splat(load<f64>(matrices, 56));
+  const m8 = f64x2.splat(load<f64>(matrices, 64));
+  const n0 = f64x2.splat(load<f64>(matrices, 72));
+  const n1 = f64x2.splat(load<f64>(matrices, 80));
+  const n2 = f64x2.splat(load<f64>(matrices, 88));
+  const n3 = f64x2.splat(load<f64>(matrices, 96));
+  const n4 = f64x2.splat(load<f64>(matrices, 104));
+  const n5 = f64x2.splat(load<f64>(matrices, 112));
+  const n6 = f64x2.splat(load<f64>(matrices, 120));
+  const n7 = f64x2.splat(load<f64>(matrices, 128));
+  const n8 = f64x2.splat(load<f64>(matrices, 136));
+  let x = 0;
+  for (; x + 2 <= width; x += 2) {
+    const at = <usize>x;
+    const LR = bytePair(lr, at);
+    const LG = bytePair(lg, at);
+    const LB = bytePair(lb, at);
+    const RR = bytePair(rr, at);
+    const RG = bytePair(rg, at);
+    const RB = bytePair(rb, at);
+    storeClamped(or + at, sum6(m0, LR, m1, LG, m2, LB, n0, RR, n1, RG, n2, RB));
+    storeClamped(og + at, sum6(m3, LR, m4, LG, m5, LB, n3, RR, n4, RG, n5, RB));
+    storeClamped(ob + at, sum6(m6, LR, m7, LG, m8, LB, n6, RR, n7, RG, n8, RB));
+  }
+  for (; x < width; x++) {
+    const at = <usize>x;
+    const LR = <f64>load<u8>(lr + at);
+    const LG = <f64>load<u8>(lg + at);
+    const LB = <f64>load<u8>(lb + at);
+    const RR = <f64>load<u8>(rr + at);
+    const RG = <f64>load<u8>(rg + at);
+    const RB = <f64>load<u8>(rb + at);
+    const M = matrices;
+    store<u8>(or + at, clampByte(load<f64>(M, 0) * LR + load<f64>(M, 8) * LG + load<f64>(M, 16) * LB + load<f64>(M, 72) * RR + load<f64>(M, 80) * RG + load<f64>(M, 88) * RB));
+    store<u8>(og + at, clampByte(load<f64>(M, 24) * LR + load<f64>(M, 32) * LG + load<f64>(M, 40) * LB + load<f64>(M, 96) * RR + load<f64>(M, 104) * RG + load<f64>(M, 112) * RB));
+    store<u8>(ob + at, clampByte(load<f64>(M, 48) * LR + load<f64>(M, 56) * LG + load<f64>(M, 64) * LB + load<f64>(M, 120) * RR + load<f64>(M, 128) * RG + load<f64>(M, 136) * RB));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function sum6(a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: v128, e: v128, v: v128, f: v128, w: v128): v128 {
+  let s = f64x2.add(f64x2.mul(a, x), f64x2.mul(b, y));
+  s = f64x2.add(s, f64x2.mul(c, z));
+  s = f64x2.add(s, f64x2.mul(d, u));
+  s = f64x2.add(s, f64x2.mul(e, v));
+  return f64x2.add(s, f64x2.mul(f, w));
+}
+
+// @ts-ignore: decorator
+@inline
+function clampByte(v: f64): u8 {
+  return v <= 0 ? 0 : v >= 255 ? 255 : <u8>(<i32>(v + 0.5));
+}

@@ -11,6 +11,7 @@ import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, type WasmKernelExports } from '../src/stereo/kernels';
+import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
 
@@ -203,6 +204,36 @@ describe('WebAssembly SIMD kernels', () => {
   });
 });
 
+describe('WebAssembly SIMD anaglyph', () => {
+  it.each(Object.keys(ANAGLYPH_MATRICES) as Array<keyof typeof ANAGLYPH_MATRICES>)('anaglyphRow (%s): bytes equal at odd widths, over the whole byte range', (method) => {
+    const next = random(6);
+    for (const width of WIDTHS) {
+      // Prepare: six view rows (G, B, R of each eye) with extremes, so both clamps are hit.
+      const arena = new WasmKernelArena();
+      const matrices = arena.reserve(18 * 8);
+      const rows = Array.from({ length: 6 }, () => arena.reserve(width));
+      const outRows = Array.from({ length: 3 }, () => arena.reserve(width));
+      const { kernels, buffer } = arena.instantiate();
+      const { left, right } = ANAGLYPH_MATRICES[method];
+      new Float64Array(buffer, matrices, 18).set([...left, ...right]);
+      const views = rows.map((at) => {
+        const view = new Uint8Array(buffer, at, width);
+        view.set(Uint8Array.from({ length: width }, () => (next() < 0.2 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256))));
+        return view;
+      });
+      const expected = new Uint8Array(3 * width);
+
+      // Act
+      anaglyphRow(ANAGLYPH_MATRICES[method], [views[0]!, views[1]!, views[2]!], [views[3]!, views[4]!, views[5]!], width, expected, [0, width, 2 * width]);
+      kernels.anaglyphRow(matrices, rows[0]!, rows[1]!, rows[2]!, rows[3]!, rows[4]!, rows[5]!, width, outRows[0]!, outRows[1]!, outRows[2]!);
+
+      // Assess
+      const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
+      expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
+    }
+  });
+});
+
 describe('WebAssembly SIMD edge dilation', () => {
   it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths', () => {
     const next = random(5);
@@ -262,6 +293,8 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'gbrp', width: 83, height: 29, mode: 'sbs', options: { divergence: 25 } },
     { format: 'gbrp', width: 83, height: 29, mode: 'anaglyph', options: { edgeDilation: 16 } },
     { format: 'gbrp', width: 51, height: 19, mode: 'half-sbs', options: { keepSourceEye: 'right' } },
+    { format: 'gbrp', width: 45, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'gray', divergence: 30 } },
+    { format: 'gbrp', width: 46, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'half-color' } },
   ];
 
   it.each(CASES)('renders $format $width×$height $mode to the same bytes as the TypeScript kernels', ({ format, width, height, mode, options }) => {

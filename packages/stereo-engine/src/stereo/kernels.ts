@@ -4,7 +4,7 @@ import { isMainThread } from 'node:worker_threads';
 
 /**
  * Which implementation of the renderer's row kernels (edge dilation and parallax base, forward
- * warp + hole filling, sampling, half-width packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
+ * warp + hole filling, sampling, half-width and anaglyph packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
  * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
  */
 export type KernelSet = 'wasm-simd' | 'typescript';
@@ -15,6 +15,9 @@ export interface WasmKernelExports {
   sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
   sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
   halveRow(src: number, dst: number, outWidth: number): void;
+  anaglyphRow(
+    matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number, og: number, ob: number, or: number,
+  ): void;
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
   ): void;

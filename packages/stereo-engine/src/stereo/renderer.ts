@@ -53,6 +53,10 @@ interface WasmRows {
   readonly halfPositions: number;
   readonly scratch: number[][];
   readonly halved: number;
+  /** The anaglyph matrices (18 f64: left then right) and the G, B, R rows anaglyphRow writes. */
+  readonly matrices: number;
+  readonly anaglyph: [number, number, number];
+  readonly anaglyphViews: Uint8Array[];
   /** Per plane, the half-width row halveRow writes (views made once: no per-row allocation). */
   readonly halvedViews: Uint8Array[];
 }
@@ -110,7 +114,7 @@ export class StereoRenderer {
     this.pending = [planeRows(), planeRows()];
     const chromaWidth = inputLayout.planes[1]!.width;
     if (kernelSet === 'wasm-simd') {
-      const wasm = layOutWasmRows(inputLayout, this.outputLayout, this.taper);
+      const wasm = layOutWasmRows(inputLayout, this.outputLayout, this.taper, ANAGLYPH_MATRICES[options.anaglyphMethod]);
       this.wasm = wasm;
       const buffer = wasm.buffer;
       this.depthRow = new Float32Array(buffer, wasm.depthRow, width);
@@ -331,11 +335,22 @@ export class StereoRenderer {
     const row = y * width;
     const left = this.scratch[LEFT] as [Uint8Array, Uint8Array, Uint8Array];
     const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
+    const wasm = this.wasm;
+    if (wasm) {
+      const [lg, lb, lr] = wasm.scratch[LEFT] as [number, number, number];
+      const [rg, rb, rr] = wasm.scratch[RIGHT] as [number, number, number];
+      const [og, ob, or] = wasm.anaglyph;
+      wasm.kernels.anaglyphRow(wasm.matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      out.set(wasm.anaglyphViews[0]!, g.offset + row);
+      out.set(wasm.anaglyphViews[1]!, b.offset + row);
+      out.set(wasm.anaglyphViews[2]!, r.offset + row);
+      return;
+    }
     anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
   }
 }
 
-function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow: Float32Array): WasmRows {
+function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow: Float32Array, matrixValues: AnaglyphMatrices): WasmRows {
   const arena = new WasmKernelArena();
   const width = layout.width;
   const frame = arena.reserve(layout.byteLength);
@@ -348,11 +363,16 @@ function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow
   const halfPositions = arena.reserve(4 * layout.planes[1]!.width);
   const scratch = [LEFT, RIGHT].map(() => layout.planes.map((p) => arena.reserve(p.width)));
   const halved = arena.reserve(width);
+  const matrices = arena.reserve(18 * 8);
+  const anaglyph: [number, number, number] = [arena.reserve(width), arena.reserve(width), arena.reserve(width)];
   const { kernels, buffer } = arena.instantiate();
   new Float32Array(buffer, taper, width).set(taperRow);
+  new Float64Array(buffer, matrices, 18).set([...matrixValues.left, ...matrixValues.right]);
   return {
     kernels, buffer, frame, depthRow, dilatedRow, base, taper, padded, positions, halfPositions, scratch, halved,
     frameView: new Uint8Array(buffer, frame, layout.byteLength),
+    matrices, anaglyph,
+    anaglyphViews: anaglyph.map((offset) => new Uint8Array(buffer, offset, width)),
     halvedViews: outputLayout.planes.map((p) => new Uint8Array(buffer, halved, p.width >> 1)),
   };
 }
