@@ -309,3 +309,55 @@ function sum6(a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: 
 function clampByte(v: f64): u8 {
   return v <= 0 ? 0 : v >= 255 ? 255 : <u8>(<i32>(v + 0.5));
 }
+
+/**
+ * See DepthFieldSampler.row in src/depth/field.ts (after prepareRow): depth = A·guide + B with A
+ * and B stepping linearly between cell centres, clamped to [0, 1], in f64 in the TypeScript's
+ * order (the steps accumulate, so the loop stays scalar). The guide is the row's luma bytes
+ * (`guideBytes`, YUV) or a float row (gbrp).
+ */
+export function fieldRow(
+  aRow: usize, bRow: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32, step: f64,
+  guide: usize, guideBytes: bool, out: usize,
+): void {
+  const a0 = <f64>load<f32>(aRow);
+  const b0 = <f64>load<f32>(bRow);
+  for (let x = 0; x < leading; x++) {
+    store<f32>(out + (<usize>x << 2), <f32>clampUnit(a0 * guideAt(guide, guideBytes, x) + b0));
+  }
+  for (let g = 0; g < gridWidth; g++) {
+    const gAt = <usize>g << 2;
+    const end = load<i32>(runStart + gAt, 4);
+    const ag0 = <f64>load<f32>(aRow + gAt);
+    const bg0 = <f64>load<f32>(bRow + gAt);
+    const da = <f64>load<f32>(aRow + gAt, 4) - ag0;
+    const db = <f64>load<f32>(bRow + gAt, 4) - bg0;
+    const last = g == gridWidth - 1;
+    const w = <f64>load<f32>(runWeight + gAt);
+    let ag = ag0 + w * da;
+    let bg = bg0 + w * db;
+    const sa = last ? 0 : step * da;
+    const sb = last ? 0 : step * db;
+    if (guideBytes) {
+      for (let x = load<i32>(runStart + gAt); x < end; x++, ag += sa, bg += sb) {
+        store<f32>(out + (<usize>x << 2), <f32>clampUnit(ag * <f64>load<u8>(guide + <usize>x) + bg));
+      }
+    } else {
+      for (let x = load<i32>(runStart + gAt); x < end; x++, ag += sa, bg += sb) {
+        store<f32>(out + (<usize>x << 2), <f32>clampUnit(ag * <f64>load<f32>(guide + (<usize>x << 2)) + bg));
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function guideAt(guide: usize, guideBytes: bool, x: i32): f64 {
+  return guideBytes ? <f64>load<u8>(guide + <usize>x) : <f64>load<f32>(guide + (<usize>x << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function clampUnit(d: f64): f64 {
+  return d < 0 ? 0 : d > 1 ? 1 : d;
+}

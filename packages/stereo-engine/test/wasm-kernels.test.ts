@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
+import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
 import { gridSizeFor } from '../src/depth/grid';
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -230,6 +231,52 @@ describe('WebAssembly SIMD anaglyph', () => {
       // Assess
       const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
       expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
+    }
+  });
+});
+
+describe('WebAssembly depth field rows', () => {
+  it.each([
+    { format: 'yuv420p' as const, width: 97, height: 23, cells: 64 },
+    { format: 'gbrp' as const, width: 83, height: 19, cells: 48 },
+    { format: 'yuv444p' as const, width: 7, height: 5, cells: 4 },
+  ])('fieldRow ($format $width×$height): the same f32 depth as DepthFieldSampler.row, every row', ({ format, width, height, cells }) => {
+    // Prepare: a random field (depth beyond [0, 1] too, so both clamps are hit) and frame.
+    const next = random(width);
+    const layout = frameLayout(format, width, height);
+    const grid = gridSizeFor(width, height, cells);
+    const n = grid.gridWidth * grid.gridHeight;
+    const field = {
+      ...grid,
+      a: Float32Array.from({ length: n }, () => (next() - 0.5) * 3),
+      b: Float32Array.from({ length: n }, () => next() * 1.6 - 0.3),
+    };
+    const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+    const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
+    const arena = new WasmKernelArena();
+    const at = {
+      frame: arena.reserve(layout.byteLength), aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow),
+      runStart: arena.reserve(4 * gridRow), runWeight: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width), out: arena.reserve(4 * width),
+    };
+    const { kernels, buffer } = arena.instantiate();
+    new Uint8Array(buffer, at.frame, layout.byteLength).set(frame);
+    const reference = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    const placed = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
+      aRow: new Float32Array(buffer, at.aRow, gridRow), bRow: new Float32Array(buffer, at.bRow, gridRow),
+      runStart: new Int32Array(buffer, at.runStart, gridRow), runWeight: new Float32Array(buffer, at.runWeight, gridRow),
+      guide: new Float32Array(buffer, at.guide, width),
+    });
+    const expected = new Float32Array(width);
+    const yuv = format !== 'gbrp';
+    for (let y = 0; y < height; y++) {
+      // Act
+      reference.row(frame, field, y, expected);
+      placed.prepareRow(frame, field, y);
+      kernels.fieldRow(at.aRow, at.bRow, at.runStart, at.runWeight, grid.gridWidth, placed.leadingPixels, placed.step,
+        yuv ? at.frame + y * width : at.guide, yuv ? 1 : 0, at.out);
+
+      // Assess
+      expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)) }).toEqual({ y, depth: Array.from(expected) });
     }
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * Which implementation of the renderer's row kernels (edge dilation and parallax base, forward
+ * Which implementation of the renderer's row kernels (depth field rows, edge dilation and parallax base, forward
  * warp + hole filling, sampling, half-width and anaglyph packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
  * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
  */
@@ -17,6 +17,10 @@ export interface WasmKernelExports {
   halveRow(src: number, dst: number, outWidth: number): void;
   anaglyphRow(
     matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number, og: number, ob: number, or: number,
+  ): void;
+  fieldRow(
+    aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
+    guide: number, guideBytes: number, out: number,
   ): void;
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
-import { DepthFieldSampler, type DepthField } from '../depth/field';
+import { DepthFieldSampler, fieldRowLengths, type DepthField } from '../depth/field';
 import type { GridSize } from '../depth/grid';
 import type { FrameLayout } from '../frame/planar';
 import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
@@ -45,6 +45,8 @@ interface WasmRows {
   readonly frame: number;
   readonly frameView: Uint8Array;
   readonly depthRow: number;
+  /** The depth field sampler's scratch rows (see DepthFieldRows). */
+  readonly field: { aRow: number; bRow: number; runStart: number; runWeight: number; guide: number };
   readonly dilatedRow: number;
   readonly base: number;
   readonly taper: number;
@@ -102,7 +104,6 @@ export class StereoRenderer {
       throw new RangeError('anaglyph rendering needs gbrp frames');
     }
     this.outputLayout = packedLayout(options.mode, inputLayout);
-    this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
     this.shift = parallaxShift(options.divergence, width);
     this.gains = eyeGains(options.keepSourceEye);
     this.taper = borderTaper(width, options.zeroParallaxBorder);
@@ -114,9 +115,17 @@ export class StereoRenderer {
     this.pending = [planeRows(), planeRows()];
     const chromaWidth = inputLayout.planes[1]!.width;
     if (kernelSet === 'wasm-simd') {
-      const wasm = layOutWasmRows(inputLayout, this.outputLayout, this.taper, ANAGLYPH_MATRICES[options.anaglyphMethod]);
+      const wasm = layOutWasmRows(inputLayout, this.outputLayout, grid.gridWidth, this.taper, ANAGLYPH_MATRICES[options.anaglyphMethod]);
       this.wasm = wasm;
       const buffer = wasm.buffer;
+      const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
+      this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
+        aRow: new Float32Array(buffer, wasm.field.aRow, gridRow),
+        bRow: new Float32Array(buffer, wasm.field.bRow, gridRow),
+        runStart: new Int32Array(buffer, wasm.field.runStart, gridRow),
+        runWeight: new Float32Array(buffer, wasm.field.runWeight, gridRow),
+        guide: new Float32Array(buffer, wasm.field.guide, width),
+      });
       this.depthRow = new Float32Array(buffer, wasm.depthRow, width);
       this.dilatedRow = new Float32Array(buffer, wasm.dilatedRow, width);
       this.base = new Float32Array(buffer, wasm.base, width);
@@ -125,6 +134,7 @@ export class StereoRenderer {
       this.scratch = wasm.scratch.map((eye) => eye.map((offset, p) => new Uint8Array(buffer, offset, inputLayout.planes[p]!.width)));
     } else {
       this.wasm = undefined;
+      this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
       this.depthRow = new Float32Array(width);
       this.dilatedRow = new Float32Array(width);
       this.base = new Float32Array(width);
@@ -145,7 +155,8 @@ export class StereoRenderer {
     const wasm = this.wasm;
     if (wasm) wasm.frameView.set(frame);
     for (let y = 0; y < height; y++) {
-      this.sampler.row(frame, field, y, this.depthRow);
+      if (wasm) this.depthRowWasm(wasm, frame, field, y);
+      else this.sampler.row(frame, field, y, this.depthRow);
       if (depthOut) {
         const row = y * width;
         for (let x = 0; x < width; x++) depthOut[row + x] = (this.depthRow[x]! * 255 + 0.5) | 0;
@@ -168,6 +179,18 @@ export class StereoRenderer {
         }
       }
     }
+  }
+
+  /** DepthFieldSampler.row with its pixel loop in WebAssembly (the frame is in its memory). */
+  private depthRowWasm(wasm: WasmRows, frame: Uint8Array, field: DepthField, y: number): void {
+    const sampler = this.sampler;
+    sampler.prepareRow(frame, field, y);
+    const yuv = this.inputLayout.format !== 'gbrp';
+    const { aRow, bRow, runStart, runWeight, guide } = wasm.field;
+    wasm.kernels.fieldRow(
+      aRow, bRow, runStart, runWeight, field.gridWidth, sampler.leadingPixels, sampler.step,
+      yuv ? wasm.frame + y * this.inputLayout.width : guide, yuv ? 1 : 0, wasm.depthRow,
+    );
   }
 
   /** Both eyes' source positions for row y, then every plane sampled into scratch (TypeScript). */
@@ -350,11 +373,18 @@ export class StereoRenderer {
   }
 }
 
-function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow: Float32Array, matrixValues: AnaglyphMatrices): WasmRows {
+function layOutWasmRows(
+  layout: FrameLayout, outputLayout: FrameLayout, gridWidth: number, taperRow: Float32Array, matrixValues: AnaglyphMatrices,
+): WasmRows {
   const arena = new WasmKernelArena();
   const width = layout.width;
   const frame = arena.reserve(layout.byteLength);
   const depthRow = arena.reserve(4 * width);
+  const gridRow = fieldRowLengths(width, gridWidth).grid;
+  const field = {
+    aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow), runStart: arena.reserve(4 * gridRow),
+    runWeight: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width),
+  };
   const dilatedRow = arena.reserve(4 * width);
   const base = arena.reserve(4 * width);
   const taper = arena.reserve(4 * width);
@@ -369,7 +399,7 @@ function layOutWasmRows(layout: FrameLayout, outputLayout: FrameLayout, taperRow
   new Float32Array(buffer, taper, width).set(taperRow);
   new Float64Array(buffer, matrices, 18).set([...matrixValues.left, ...matrixValues.right]);
   return {
-    kernels, buffer, frame, depthRow, dilatedRow, base, taper, padded, positions, halfPositions, scratch, halved,
+    kernels, buffer, frame, depthRow, field, dilatedRow, base, taper, padded, positions, halfPositions, scratch, halved,
     frameView: new Uint8Array(buffer, frame, layout.byteLength),
     matrices, anaglyph,
     anaglyphViews: anaglyph.map((offset) => new Uint8Array(buffer, offset, width)),
