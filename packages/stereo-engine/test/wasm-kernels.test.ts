@@ -3,13 +3,13 @@
 // the same order, so the bar is bytes equal (no ±1 tolerance anywhere), on odd sizes, strong
 // parallax and holes. (The dilation's window max may differ from the TypeScript's in the sign of
 // a zero among equal maxima: equal floats, equal bases, equal output bytes.)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
 import { gridSizeFor } from '../src/depth/grid';
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
@@ -373,5 +373,45 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     // Assess
     expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
     expect(Buffer.from(actualDepth).equals(Buffer.from(expectedDepth))).toBe(true);
+  });
+});
+
+describe('without the WebAssembly build', () => {
+  it('renders with the TypeScript kernels and says so in one log line', () => {
+    // Prepare: a copy of the engine's sources with no dist/kernels.wasm next to it (inside the
+    // repository, so its imports still resolve), and a script rendering with two renderers.
+    const packageDir = path.join(__dirname, '..');
+    mkdirSync(path.join(packageDir, 'tmp'), { recursive: true });
+    const copy = mkdtempSync(path.join(packageDir, 'tmp', 'no-wasm-'));
+    cpSync(path.join(packageDir, 'src'), path.join(copy, 'src'), { recursive: true });
+    const script = path.join(copy, 'render.ts');
+    writeFileSync(script, [
+      "import { frameLayout } from './src/frame/planar';",
+      "import { gridSizeFor } from './src/depth/grid';",
+      "import { StereoRenderer } from './src/stereo/renderer';",
+      "const layout = frameLayout('yuv420p', 34, 18);",
+      'const grid = gridSizeFor(34, 18, 16);',
+      'const n = grid.gridWidth * grid.gridHeight;',
+      'const field = { ...grid, a: new Float32Array(n), b: new Float32Array(n).fill(0.7) };',
+      "const options = { mode: 'half-sbs' as const, divergence: 5, convergence: 0.5, anaglyphMethod: 'dubois' as const, edgeDilation: 2, zeroParallaxBorder: 0, keepSourceEye: undefined };",
+      'const sets = [new StereoRenderer(layout, grid, options), new StereoRenderer(layout, grid, options)].map((renderer) => {',
+      '  renderer.render(new Uint8Array(layout.byteLength).fill(90), field, new Uint8Array(renderer.outputLayout.byteLength));',
+      '  return renderer.kernelSet;',
+      '});',
+      'console.log(sets.join(","));',
+    ].join('\n'));
+
+    try {
+      // Act
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: packageDir, encoding: 'utf8' });
+
+      // Assess
+      expect(child.status).toBe(0);
+      expect(child.stdout.trim()).toBe('typescript,typescript');
+      const lines = child.stderr.split('\n').filter((line) => line.includes('[stereo-engine]'));
+      expect(lines).toEqual([expect.stringMatching(/^\[stereo-engine\] WebAssembly SIMD kernels unavailable, using the TypeScript kernels: .*kernels\.wasm is missing/)]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
