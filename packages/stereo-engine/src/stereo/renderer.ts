@@ -201,20 +201,20 @@ export class StereoRenderer {
     this.eyePositions(LEFT, this.gains.left, depth);
     this.eyePositions(RIGHT, this.gains.right, depth);
     for (let eye = LEFT; eye <= RIGHT; eye++) {
-        const positions = this.positions[eye]!;
-        const scratch = this.scratch[eye]!;
-        sampleRow(frame, y * width, width, positions, width, scratch[0]!, 0);
-        if (!subsampled) {
-          for (let p = 1; p < 3; p++) {
-            sampleRow(frame, planes[p]!.offset + y * width, width, positions, width, scratch[p]!, 0);
-          }
-        } else if ((y & 1) === 0) {
-          const cw = planes[1]!.width;
-          const c = y >> 1;
-          for (let p = 1; p < 3; p++) {
-            sampleChromaRow(frame, planes[p]!.offset + c * cw, cw, positions, scratch[p]!, 0, this.halfPositions);
-          }
+      const positions = this.positions[eye]!;
+      const scratch = this.scratch[eye]!;
+      sampleRow(frame, y * width, width, positions, width, scratch[0]!, 0);
+      if (!subsampled) {
+        for (let p = 1; p < 3; p++) {
+          sampleRow(frame, planes[p]!.offset + y * width, width, positions, width, scratch[p]!, 0);
         }
+      } else if ((y & 1) === 0) {
+        const cw = planes[1]!.width;
+        const c = y >> 1;
+        for (let p = 1; p < 3; p++) {
+          sampleChromaRow(frame, planes[p]!.offset + c * cw, cw, positions, scratch[p]!, 0, this.halfPositions);
+        }
+      }
     }
   }
 
