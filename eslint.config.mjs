@@ -17,6 +17,8 @@ export default [
       '**/.stereo-spot',
       'reports',
       '.nx',
+      // AssemblyScript (its own types: usize, v128, load<T>), compiled by scripts/build-wasm.mjs.
+      'packages/stereo-engine/assembly',
     ],
   },
   {

@@ -1,5 +1,6 @@
 // `npm run bench`: runs the benchmark cases of every package and prints one markdown table.
-// To add rows, export `benchmarkCases(): BenchmarkCase[]` from a module and list it below.
+// To add rows, export `benchmarkCases(): BenchmarkCase[]` from a module and list it below; a module
+// may also export `benchmarkNotes(): string` (run after the cases, printed under the table).
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,9 +15,11 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
   const root = path.resolve(__dirname, '..');
   const cases: BenchmarkCase[] = [];
+  const notes: Array<() => string> = [];
   for (const modulePath of CASE_MODULES) {
-    const loaded = (await import(path.join(root, modulePath))) as { benchmarkCases(): BenchmarkCase[] };
+    const loaded = (await import(path.join(root, modulePath))) as { benchmarkCases(): BenchmarkCase[]; benchmarkNotes?: () => string };
     cases.push(...loaded.benchmarkCases());
+    if (loaded.benchmarkNotes) notes.push(loaded.benchmarkNotes);
   }
   const selected = only ? cases.filter((c) => c.name.includes(only)) : cases;
   const rows: Array<Record<string, string | number>> = [];
@@ -30,7 +33,13 @@ async function main(): Promise<void> {
     }
   }
   const loadAfter = os.loadavg()[0] ?? 0;
+  const noteTexts: string[] = [];
+  for (const note of notes) {
+    process.stderr.write('bench: notes ...\n');
+    noteTexts.push(note());
+  }
   console.log(table(rows));
+  for (const text of noteTexts) console.log(`\n${text}`);
   console.log(
     `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} after; ` +
       'figures are wall-clock and share the machine with whatever else runs.',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: installs npm dependencies when they are missing or stale and makes
+// Makes a fresh clone runnable: installs npm dependencies when they are missing or stale, builds the
+// stereo engine's WebAssembly kernels (scripts/build-wasm.mjs) and makes
 // sure the system tools are present (ffmpeg/ffprobe always; for tests also Chromium and the AWS
 // emulator). As root on Debian it installs missing tools with apt-get; otherwise it names them.
 // Uses only Node built-ins because it runs before `npm install`.
@@ -86,6 +87,9 @@ function ensureTool({ name, works, debianPackages, hint }) {
 
 checkNode();
 ensureNpmDependencies();
+// The engine's WebAssembly SIMD kernels, from source (a no-op when current; on failure the engine
+// runs its TypeScript kernels and says so).
+run(process.execPath, [path.join(root, 'scripts', 'build-wasm.mjs')]);
 
 const ffmpegBinary = process.env.FFMPEG_PATH || 'ffmpeg';
 const ffprobeBinary = process.env.FFPROBE_PATH || 'ffprobe';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { resolveFfmpegPath } from '../src';
+import { measureKernelStages, testFrames } from './kernels';
 import { measure } from './process-tree';
 
 /** A benchmark row: scripts/bench.ts runs the cases of every package and prints one table. */
@@ -47,6 +48,23 @@ export function benchmarkCases(): BenchmarkCase[] {
   }));
 }
 
+/**
+ * Printed under the table: the per-stage CPU per frame of bench/kernels.ts (one thread, 640×720,
+ * the working size of a 720p half-sbs conversion), for each kernel set this machine loads.
+ */
+export function benchmarkNotes(): string {
+  const [width, height] = [640, 720];
+  const stages = measureKernelStages(testFrames(width, height), width, height);
+  const lines = stages.map((s) => `| ${s.stage} | ${s.kernelSet} | ${s.msPerFrame.toFixed(2)} |`);
+  return [
+    `stereo-engine per-stage CPU per ${width}x${height} frame, one thread (bench/kernels.ts, best of 5 batches):`,
+    '',
+    '| stage | kernels | ms/frame |',
+    '| --- | --- | --- |',
+    ...lines,
+  ].join('\n');
+}
+
 async function runEngineCase(c: EngineCase): Promise<Record<string, string | number>> {
   mkdirSync(CLIP_DIR, { recursive: true });
   const clip = makeClip(c.width, c.height, c.seconds);
@@ -77,11 +95,12 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     plainBefore.cpuSeconds !== undefined && plainAfter.cpuSeconds !== undefined
       ? (plainBefore.cpuSeconds + plainAfter.cpuSeconds) / 2
       : undefined;
-  const result = JSON.parse(engine.stdout) as { frames: number; seconds: number };
+  const result = JSON.parse(engine.stdout) as { frames: number; seconds: number; kernels: string };
   rmSync(plainOut, { force: true });
   rmSync(engineOut, { force: true });
   return {
     clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
+    kernels: result.kernels,
     frames: result.frames,
     'engine fps': (frames / engine.seconds).toFixed(1),
     'ffmpeg fps': (frames / plainSeconds).toFixed(1),

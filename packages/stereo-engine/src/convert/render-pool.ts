@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DepthField } from '../depth/field';
 import { StereoEngineError } from '../errors';
+import { availableKernelSet } from '../stereo/kernels';
 import { StereoRenderer } from '../stereo/renderer';
 import type { RenderReply, RenderRequest, RenderSetup } from './render-protocol';
 
@@ -28,6 +29,8 @@ export interface FrameRenderer {
  * worker entry can be started (a bundle without the worker file, no tsx), it renders inline too.
  */
 export function createFrameRenderer(setup: RenderSetup, threads: number): FrameRenderer {
+  // Probed here, on the main thread, so a missing kernel build is logged once (workers are quiet).
+  availableKernelSet();
   const launch = threads > 0 ? workerLaunch() : undefined;
   return launch ? new WorkerPool(setup, threads, launch) : new InlineRenderer(setup);
 }

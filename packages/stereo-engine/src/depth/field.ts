@@ -52,22 +52,30 @@ export function guideRow(frame: Uint8Array, layout: FrameLayout, y: number, out:
  */
 export class DepthFieldSampler {
   /** Pixels left of the first cell centre (they take cell 0's coefficients as they are). */
-  private readonly leadingPixels: number;
+  readonly leadingPixels: number;
   /** runStart[g]: the first pixel of the run between centres g and g+1 (runStart[gw] = width). */
-  private readonly runStart: Int32Array;
+  readonly runStart: Int32Array;
   /** runWeight[g]: the interpolation weight of centre g+1 at the run's first pixel. */
-  private readonly runWeight: Float32Array;
-  private readonly step: number;
-  private readonly aRow: Float32Array;
-  private readonly bRow: Float32Array;
-  private readonly guide: Float32Array;
+  readonly runWeight: Float32Array;
+  /** Grid columns per pixel (1 / cellWidth). */
+  readonly step: number;
+  /** The current row's coefficients per grid column (prepareRow), A already scaled to the guide. */
+  readonly aRow: Float32Array;
+  readonly bRow: Float32Array;
+  /** The current row's guide (gbrp only; YUV frames are their own guide). */
+  readonly guide: Float32Array;
 
+  /**
+   * `rows` lets the caller place the scratch rows (sized by `fieldRowLengths`), for instance in
+   * the WebAssembly kernels' memory; by default they are allocated here.
+   */
   constructor(
     private readonly layout: FrameLayout,
     private readonly gridWidth: number,
     private readonly gridHeight: number,
     cellWidth: number,
     private readonly cellHeight: number,
+    rows?: DepthFieldRows,
   ) {
     const { width } = layout;
     // Pixel x sits at grid coordinate (x + 0.5) / cellWidth − 0.5, clamped to [0, gw − 1].
@@ -75,8 +83,9 @@ export class DepthFieldSampler {
     let leading = 0;
     while (leading < width && gridX(leading) < 0) leading++;
     this.leadingPixels = leading;
-    this.runStart = new Int32Array(gridWidth + 1);
-    this.runWeight = new Float32Array(gridWidth + 1);
+    const lengths = fieldRowLengths(width, gridWidth);
+    this.runStart = rows?.runStart ?? new Int32Array(lengths.grid);
+    this.runWeight = rows?.runWeight ?? new Float32Array(lengths.grid);
     let x = leading;
     for (let g = 0; g < gridWidth; g++) {
       this.runStart[g] = x;
@@ -87,46 +96,21 @@ export class DepthFieldSampler {
     this.runStart[gridWidth] = width;
     this.step = 1 / cellWidth;
     // One spare entry so `g + 1` is always readable (it repeats the last column).
-    this.aRow = new Float32Array(gridWidth + 1);
-    this.bRow = new Float32Array(gridWidth + 1);
-    this.guide = new Float32Array(width);
+    this.aRow = rows?.aRow ?? new Float32Array(lengths.grid);
+    this.bRow = rows?.bRow ?? new Float32Array(lengths.grid);
+    this.guide = rows?.guide ?? new Float32Array(lengths.width);
   }
 
   /** Depth of row `y` into `out` (length ≥ width), clamped to [0, 1]. */
   row(frame: Uint8Array, field: DepthField, y: number, out: Float32Array): void {
+    this.prepareRow(frame, field, y);
     const width = this.layout.width;
     const gw = this.gridWidth;
-    const gy = clamp((y + 0.5) / this.cellHeight - 0.5, 0, this.gridHeight - 1);
-    const j0 = min(floor(gy), this.gridHeight - 1);
-    const j1 = min(j0 + 1, this.gridHeight - 1);
-    const fy = gy - j0;
-    const a = field.a;
-    const b = field.b;
     const aRow = this.aRow;
     const bRow = this.bRow;
-    const r0 = j0 * gw;
-    const r1 = j1 * gw;
-    // YUV: the guide is the luma byte itself, so A is scaled by 1/255 here once per cell.
     const yuv = this.layout.format !== 'gbrp';
-    const guideScale = yuv ? 1 / 255 : 1;
-    for (let g = 0; g < gw; g++) {
-      const a0 = a[r0 + g]!;
-      const b0 = b[r0 + g]!;
-      aRow[g] = (a0 + fy * (a[r1 + g]! - a0)) * guideScale;
-      bRow[g] = b0 + fy * (b[r1 + g]! - b0);
-    }
-    aRow[gw] = aRow[gw - 1]!;
-    bRow[gw] = bRow[gw - 1]!;
-    let guide: Uint8Array | Float32Array;
-    let offset: number;
-    if (yuv) {
-      guide = frame;
-      offset = y * width;
-    } else {
-      guideRow(frame, this.layout, y, this.guide);
-      guide = this.guide;
-      offset = 0;
-    }
+    const guide = yuv ? frame : this.guide;
+    const offset = yuv ? y * width : 0;
     const leading = this.leadingPixels;
     const a0 = aRow[0]!;
     const b0 = bRow[0]!;
@@ -151,6 +135,47 @@ export class DepthFieldSampler {
       }
     }
   }
+
+  /** Row y's coefficients into aRow/bRow and, for gbrp, its guide: what the pixel loop reads. */
+  prepareRow(frame: Uint8Array, field: DepthField, y: number): void {
+    const gw = this.gridWidth;
+    const gy = clamp((y + 0.5) / this.cellHeight - 0.5, 0, this.gridHeight - 1);
+    const j0 = min(floor(gy), this.gridHeight - 1);
+    const j1 = min(j0 + 1, this.gridHeight - 1);
+    const fy = gy - j0;
+    const a = field.a;
+    const b = field.b;
+    const aRow = this.aRow;
+    const bRow = this.bRow;
+    const r0 = j0 * gw;
+    const r1 = j1 * gw;
+    // YUV: the guide is the luma byte itself, so A is scaled by 1/255 here once per cell.
+    const yuv = this.layout.format !== 'gbrp';
+    const guideScale = yuv ? 1 / 255 : 1;
+    for (let g = 0; g < gw; g++) {
+      const a0 = a[r0 + g]!;
+      const b0 = b[r0 + g]!;
+      aRow[g] = (a0 + fy * (a[r1 + g]! - a0)) * guideScale;
+      bRow[g] = b0 + fy * (b[r1 + g]! - b0);
+    }
+    aRow[gw] = aRow[gw - 1]!;
+    bRow[gw] = bRow[gw - 1]!;
+    if (!yuv) guideRow(frame, this.layout, y, this.guide);
+  }
+}
+
+/** Scratch rows of a DepthFieldSampler, when the caller places them. */
+export interface DepthFieldRows {
+  readonly aRow: Float32Array;
+  readonly bRow: Float32Array;
+  readonly runStart: Int32Array;
+  readonly runWeight: Float32Array;
+  readonly guide: Float32Array;
+}
+
+/** Lengths of DepthFieldRows: per grid column plus one spare (grid), per pixel (width). */
+export function fieldRowLengths(width: number, gridWidth: number): { grid: number; width: number } {
+  return { grid: gridWidth + 1, width };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+
+/**
+ * Which implementation of the renderer's row kernels (depth field rows, edge dilation and parallax base, forward
+ * warp + hole filling, sampling, half-width and anaglyph packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
+ * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
+ */
+export type KernelSet = 'wasm-simd' | 'typescript';
+
+/** The exports of assembly/kernels.ts; every pointer is a byte offset into the imported memory. */
+export interface WasmKernelExports {
+  forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number): void;
+  sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
+  sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
+  halveRow(src: number, dst: number, outWidth: number): void;
+  anaglyphRow(
+    matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number, og: number, ob: number, or: number,
+  ): void;
+  fieldRow(
+    aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
+    guide: number, guideBytes: number, out: number,
+  ): void;
+  dilateAndShift(
+    depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
+  ): void;
+}
+
+// The part of the WebAssembly JS API used here: the project's TypeScript libs (es2022, no DOM)
+// do not declare it, though Node provides it.
+type WasmModule = object;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** Built by scripts/build-wasm.mjs (run by the bootstrap behind `npm start` and `npm test`). */
+export const WASM_KERNELS_FILE = path.join(__dirname, '..', '..', 'dist', 'kernels.wasm');
+
+/** Compiles and test-instantiates the kernels in `file`, or says why it cannot. */
+export function loadWasmKernels(file: string): { module: WasmModule } | { failure: string } {
+  try {
+    if (!existsSync(file)) throw new Error(`${file} is missing (node scripts/build-wasm.mjs builds it)`);
+    const module = new WebAssembly.Module(readFileSync(file));
+    // Instantiating once proves the engine (SIMD support) accepts it, not just the parser.
+    new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+    return { module };
+  } catch (error) {
+    return { failure: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+let loaded: { module: WasmModule } | { failure: string } | undefined;
+
+function loadModule(): WasmModule | undefined {
+  if (!loaded) {
+    loaded = loadWasmKernels(WASM_KERNELS_FILE);
+    // One line per process: render workers stay quiet, the main thread (which probes the kernel
+    // set when it sets the renderers up) says it.
+    if ('failure' in loaded && isMainThread) {
+      console.warn(`[stereo-engine] WebAssembly SIMD kernels unavailable, using the TypeScript kernels: ${loaded.failure}`);
+    }
+  }
+  return 'module' in loaded ? loaded.module : undefined;
+}
+
+/** The fastest kernel set this process can run. */
+export function availableKernelSet(): KernelSet {
+  return loadModule() ? 'wasm-simd' : 'typescript';
+}
+
+/**
+ * A kernel instance with its own memory, laid out once by `reserve` before `instantiate`; the
+ * caller keeps typed-array views on it (the memory never grows, so views stay valid).
+ */
+export class WasmKernelArena {
+  private next = 0;
+  private memory: WasmMemory | undefined;
+
+  /** Reserves `bytes` (16-byte aligned, for v128 access) and returns its offset. */
+  reserve(bytes: number): number {
+    if (this.memory) throw new Error('reserve before instantiate');
+    const offset = this.next;
+    this.next = offset + ((bytes + 15) & ~15);
+    return offset;
+  }
+
+  instantiate(): { kernels: WasmKernelExports; buffer: ArrayBuffer } {
+    const module = loadModule();
+    if (!module) throw new Error('the WebAssembly kernels are unavailable');
+    // One spare 16-byte block: the 16-bit sampling load may read one byte past the last row.
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((this.next + 16) / 65536) });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    return { kernels: instance.exports as unknown as WasmKernelExports, buffer: this.memory.buffer };
+  }
+}
