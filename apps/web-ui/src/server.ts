@@ -101,6 +101,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     void handle(context, req, res);
   });
   replaceServerRequestTimeout(server);
+  // Longer than a load balancer's idle timeout, or it reuses a connection Node already closed (502).
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Node requires the headers timeout to exceed the keep-alive timeout.
+  server.headersTimeout = Math.max(server.headersTimeout, limits.keepAliveTimeoutMs + 1000);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port));
     server.once('error', failed);

@@ -70,6 +70,7 @@ export interface WebUiLimitsConfig {
   readonly maxEventStreamsPerClient: number;
   readonly trustedProxyHops: number;
   readonly uploadIdleTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface MediaWorkerConfig extends BaseConfig {
@@ -167,6 +168,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
     LOG_LEVEL: 'info',
   },
   aws: {
@@ -192,6 +194,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
     LOG_LEVEL: 'info',
   },
 };
@@ -324,6 +327,7 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
           maxEventStreamsPerClient: values.WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT as number,
           trustedProxyHops: values.WEB_UI_TRUSTED_PROXY_HOPS as number,
           uploadIdleTimeoutMs: (values.UPLOAD_IDLE_TIMEOUT_SECONDS as number) * 1000,
+          keepAliveTimeoutMs: (values.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS as number) * 1000,
         },
         previewConcurrency: values.PREVIEW_CONCURRENCY as number,
         maxVideoPixels: values.MAX_VIDEO_PIXELS as number,

@@ -245,6 +245,11 @@ export const VARIABLES = {
     schema: integer(0, 10),
     meaning: 'web-ui: reverse proxies in front whose X-Forwarded-For names the client (1 behind a load balancer)',
   },
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: {
+    schema: integer(1, 4000),
+    meaning:
+      'web-ui: an idle keep-alive connection is closed after this long; behind a load balancer it must exceed the balancer\'s idle timeout, or the balancer reuses a closed connection (502)',
+  },
   UPLOAD_IDLE_TIMEOUT_SECONDS: {
     schema: integer(1, 3600),
     meaning: 'embedded upload: fails after this long without a byte arriving (no limit on the total time)',
