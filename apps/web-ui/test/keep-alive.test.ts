@@ -28,7 +28,7 @@ async function keepAliveHeader(url: string): Promise<string | undefined> {
 }
 
 describe('keep-alive', () => {
-  it('keeps idle connections for the configured time (HTTP_KEEP_ALIVE_TIMEOUT_SECONDS), not Node\'s 5 s', async () => {
+  it("keeps idle connections for the configured time (HTTP_KEEP_ALIVE_TIMEOUT_SECONDS), not Node's 5 s", async () => {
     // Prepare
     server = await startPageServer({ limits: { keepAliveTimeoutMs: 305_000 } });
 

@@ -38,6 +38,8 @@ export interface ConsumerConfig {
   /** Undefined: use the queue's own visibility timeout. */
   readonly visibilityTimeoutSeconds?: number;
   readonly shutdownGraceSeconds: number;
+  /** The ECS agent of the task this runs in (ECS sets ECS_AGENT_URI): scale-in protection. */
+  readonly ecsAgentUri?: string;
 }
 
 interface BaseConfig {
@@ -281,6 +283,7 @@ function consumerConfig(values: Values): ConsumerConfig {
     ...(values.QUEUE_VISIBILITY_TIMEOUT_SECONDS !== undefined
       ? { visibilityTimeoutSeconds: values.QUEUE_VISIBILITY_TIMEOUT_SECONDS as number }
       : {}),
+    ...(values.ECS_AGENT_URI !== undefined ? { ecsAgentUri: values.ECS_AGENT_URI as string } : {}),
   };
 }
 

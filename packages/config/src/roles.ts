@@ -29,6 +29,7 @@ const CONSUMER: readonly VariableName[] = [
   'SQS_LONG_POLL_WAIT_SECONDS',
   'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
   'SHUTDOWN_GRACE_SECONDS',
+  'ECS_AGENT_URI',
 ];
 const BUCKETS: readonly VariableName[] = ['INPUT_BUCKET_NAME', 'OUTPUT_BUCKET_NAME'];
 const INFERENCE_CONDITIONS: readonly ConditionalRequirement[] = [

@@ -109,6 +109,11 @@ export const VARIABLES = {
     schema: integer(0, 120),
     meaning: 'on SIGTERM, how long running work may finish before it is aborted and its message released',
   },
+  ECS_AGENT_URI: {
+    schema: httpUrl,
+    meaning:
+      'set by ECS in every task: the workers protect their task from scale-in through it while they work on a message',
+  },
   SEGMENT_DURATION_SECONDS: {
     schema: positiveSeconds(3600),
     meaning: 'target segment length for chunking (segments split at the next keyframe)',
