@@ -86,6 +86,15 @@ describe('SageMaker names', () => {
 });
 
 describe('secrets', () => {
+  it('the inference role may see whether the Hugging Face secret holds a value yet (start-up does not need one)', () => {
+    const policy = policiesOf(sagemaker).find((p) => p.source.startsWith('aws_iam_role_policy.sagemaker_role'));
+    const statement = (policy!.document.Statement as Json[]).find((s) => s.Sid === 'HuggingFaceToken');
+    expect(statement).toMatchObject({
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: [sagemaker.ref(sagemaker.one('aws_secretsmanager_secret'), 'arn')],
+    });
+  });
+
   it('the Hugging Face secret is deleted at once on destroy by default (no 7-day name lock)', () => {
     expect(sagemaker.one('aws_secretsmanager_secret').body.recovery_window_in_days).toBe(0);
     expect(

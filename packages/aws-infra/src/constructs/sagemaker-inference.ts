@@ -95,7 +95,14 @@ export class SageMakerInference extends Construct {
         ),
         allow(['s3:ListBucket'], [props.input.arn, props.output.arn], 'HeadMissingObjectsAs404'),
         ...(props.hfTokenSecretArn
-          ? [allow(['secretsmanager:GetSecretValue'], [props.hfTokenSecretArn], 'HuggingFaceToken')]
+          ? [
+              // DescribeSecret: the server starts without a token while the secret holds no value yet.
+              allow(
+                ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+                [props.hfTokenSecretArn],
+                'HuggingFaceToken',
+              ),
+            ]
           : []),
       ],
     });
