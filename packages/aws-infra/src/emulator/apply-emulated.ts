@@ -134,18 +134,24 @@ export async function applyEmulatedCommand(args: readonly string[]): Promise<voi
         ['apply', '-input=false', '-auto-approve', '-parallelism=10', ...extra],
         runDir,
       );
+    const addresses = resourceAddresses(json);
+    const heldBack = (address: string) => HELD_BACK_TYPES.some((type) => address.startsWith(`${type}.`));
+    const targets = (selected: readonly string[]) => selected.map((address) => `-target=${address}`);
     const lines: string[] = [];
     if (values.hold) {
-      const targets = resourceAddresses(json)
-        .filter((address) => !HELD_BACK_TYPES.some((type) => address.startsWith(`${type}.`)))
-        .map((address) => `-target=${address}`);
-      lines.push(...(await apply(targets)).lines);
+      lines.push(...(await apply(targets(addresses.filter((address) => !heldBack(address))))).lines);
       writeEnv(terraform, runDir, workdir, settings, moto.env);
-      console.log(`${READY_LINE}: ${path.join(workdir, '.env')} (Terraform's outputs), ${path.join(workdir, 'emulator.env')} (moto_server on ${moto.endpoint})`);
+      console.log(
+        `${READY_LINE}: ${path.join(workdir, '.env')} (Terraform's outputs), ` +
+          `${path.join(workdir, 'emulator.env')} (moto_server on ${moto.endpoint})`,
+      );
       await waitForSignal();
+      // Only what was held back: the rest was attempted already, and a second try would only wait again.
+      lines.push(...(await apply(targets(addresses.filter(heldBack)))).lines);
+    } else {
+      lines.push(...(await apply()).lines);
+      writeEnv(terraform, runDir, workdir, settings, moto.env);
     }
-    lines.push(...(await apply()).lines);
-    if (!values.hold) writeEnv(terraform, runDir, workdir, settings, moto.env);
 
     const outcomes = classifyApply(json, parseApplyEvents(lines));
     const report = formatReport(outcomes);
