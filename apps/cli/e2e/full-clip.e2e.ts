@@ -28,7 +28,7 @@ describe('a 30 s 720p clip end to end', () => {
       audio: true,
       dir: stack.home.path,
     });
-    const output = path.join(stack.home.path, 'result_LRF_Half_SBS.mp4');
+    const output = path.join(stack.home.path, 'result_LR.mp4');
 
     // Act
     const submitted = await runCli(

@@ -87,7 +87,7 @@ describe('stereo-spot convert', () => {
     const result = await stereoSpot('convert', clip, '--mode', 'tb');
 
     expect(result.code).toBe(0);
-    expect(existsSync(file('holiday_TB.mp4'))).toBe(true);
+    expect(existsSync(file('holiday_TBF_fulltb.mp4'))).toBe(true);
   });
 
   it('fails with the error code and no output for an unreadable input', async () => {

@@ -4,6 +4,7 @@ import { VARIABLES, type InferenceAuthMode } from '@stereo-spot/config';
 import { z } from 'zod';
 import { ENGINE_NAMES, type EngineName } from './engines/engine';
 import { parseIw3Tuning, type Iw3Tuning } from './engines/iw3-args';
+import { parseIw3Readiness, type Iw3ReadinessSettings } from './engines/iw3-readiness';
 import { InferenceConfigError } from './errors';
 
 export interface InferenceServerConfig {
@@ -19,6 +20,7 @@ export interface InferenceServerConfig {
     readonly timeoutSeconds: number;
     readonly startupTimeoutSeconds: number;
     readonly tuning: Iw3Tuning;
+    readonly readiness: Iw3ReadinessSettings;
   };
   /** Worker threads of the builtin engine (stereo-engine's default when absent). */
   readonly builtinThreads?: number;
@@ -136,6 +138,12 @@ export function loadServerConfig(env: Readonly<Record<string, string | undefined
   } catch (error) {
     problems.push((error as Error).message);
   }
+  let readiness: Iw3ReadinessSettings | undefined;
+  try {
+    readiness = parseIw3Readiness(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (parsed.success) {
     const v = parsed.data;
     const problem = unsafeBindProblem(v.HOST, {
@@ -144,7 +152,7 @@ export function loadServerConfig(env: Readonly<Record<string, string | undefined
     });
     if (problem) problems.push(problem);
   }
-  if (!parsed.success || !tuning || problems.length > 0) {
+  if (!parsed.success || !tuning || !readiness || problems.length > 0) {
     throw new InferenceConfigError(`invalid inference-server environment: ${problems.join('; ')}`);
   }
   const v = parsed.data;
@@ -161,6 +169,7 @@ export function loadServerConfig(env: Readonly<Record<string, string | undefined
       timeoutSeconds: v.IW3_TIMEOUT_SECONDS,
       startupTimeoutSeconds: v.IW3_STARTUP_TIMEOUT_SECONDS,
       tuning,
+      readiness,
     },
     ...(v.BUILTIN_ENGINE_THREADS !== undefined ? { builtinThreads: v.BUILTIN_ENGINE_THREADS } : {}),
     ...(v.HF_TOKEN_ARN ? { hfTokenArn: v.HF_TOKEN_ARN } : {}),

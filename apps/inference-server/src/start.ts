@@ -8,6 +8,7 @@ import { unsafeBindProblem, type InferenceServerConfig } from './config';
 import { InferenceConfigError } from './errors';
 import type { StereoEngine } from './engines/engine';
 import { Iw3Engine } from './engines/iw3';
+import { effectiveModels } from './engines/iw3-args';
 import { readHfToken } from './hf-token';
 import { FfprobeMediaInspector } from './media';
 import { InferenceServer } from './server';
@@ -60,6 +61,13 @@ export async function startInferenceServer(
       throw error;
     }
     await server.startEngine(engine);
+    if (engine instanceof Iw3Engine && engine.runtime) {
+      const { probe, weights } = engine.runtime;
+      logger.info(
+        { torch: probe.torch, cuda: probe.cuda, device: probe.device, nunif: weights.nunif_commit, ...effectiveModels(config.iw3.tuning) },
+        `iw3 runs on ${probe.device ?? 'the CPU'} with torch ${probe.torch}`,
+      );
+    }
   })();
   ready.catch(() => undefined);
   return { server, address, ready };
@@ -88,6 +96,7 @@ async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEn
     python: config.iw3.python,
     nunifDir: config.iw3.nunifDir,
     tuning: config.iw3.tuning,
+    readiness: config.iw3.readiness,
     timeoutMs: config.iw3.timeoutSeconds * 1000,
     startupTimeoutMs: config.iw3.startupTimeoutSeconds * 1000,
     env: engineEnv,

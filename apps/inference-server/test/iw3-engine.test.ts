@@ -3,7 +3,7 @@
  * that parses iw3's flags and then succeeds, fails, hangs or misnames its output on request.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OUTPUT_MODES } from '@stereo-spot/shared-types';
@@ -12,8 +12,8 @@ import { Iw3Engine, type Iw3EngineOptions } from '../src/engines/iw3';
 import { buildIw3Args, type Iw3Tuning } from '../src/engines/iw3-args';
 import { AbortedError, EngineFailedError, EngineTimeoutError, InferenceConfigError } from '../src/errors';
 import { capturingLogger } from './support/logs';
+import { copyStandin, NUNIF_STANDIN } from './support/standin';
 
-const NUNIF_STANDIN = path.join(__dirname, 'fixtures', 'fake-nunif');
 const STEREO = { divergence: 2, convergence: 0.5, anaglyph_method: 'dubois' } as const;
 const TUNING: Iw3Tuning = { lowVram: true, disableAmp: false, maxFps: 24 };
 
@@ -44,6 +44,7 @@ function engine(overrides: Partial<Iw3EngineOptions> & { behavior?: string; extr
     python: 'python3',
     nunifDir: NUNIF_STANDIN,
     tuning: TUNING,
+    readiness: { requireGpu: false },
     timeoutMs: 30_000,
     startupTimeoutMs: 30_000,
     env: {
@@ -72,8 +73,13 @@ function conversion(overrides: Partial<EngineConversion> = {}): EngineConversion
 const readRecord = async (): Promise<StandinRecord> => JSON.parse(await readFile(recordPath, 'utf8')) as StandinRecord;
 
 describe('iw3 engine start-up check', () => {
-  it('is ready when `python -m iw3.cli --help` succeeds in the nunif folder', async () => {
-    await expect(engine().start()).resolves.toBeUndefined();
+  it('is ready when the weights are there and Python imports torch and iw3 in the nunif folder', async () => {
+    // Act
+    const started = engine();
+    await started.start();
+    // Assess
+    expect(started.runtime?.probe).toMatchObject({ torch: '2.7.1+stand-in', cuda: false, device: null });
+    expect(started.runtime?.weights.depth_models).toContain('ZoeD_Any_N');
   });
 
   it('names NUNIF_DIR when the folder has no iw3', async () => {
@@ -86,10 +92,12 @@ describe('iw3 engine start-up check', () => {
     await expect(start).rejects.toThrow(/cannot run .*no-such-python \(IW3_PYTHON\)/);
   });
 
-  it("reports iw3's stderr when the check fails", async () => {
+  it("reports Python's stderr when torch or iw3 cannot be imported", async () => {
     const start = engine({ behavior: 'broken-start' }).start();
     await expect(start).rejects.toBeInstanceOf(EngineFailedError);
-    await expect(start).rejects.toThrow(/start-up check failed \(exit 1\)[\s\S]*No module named 'torch'/);
+    await expect(start).rejects.toThrow(
+      /^iw3 start-up probe failed \(exit 1\): Python cannot import torch and iw3 in NUNIF_DIR\n[\s\S]*No module named 'torch'/,
+    );
   });
 });
 
@@ -101,7 +109,14 @@ describe('iw3 engine conversion', () => {
     const record = await readRecord();
     const outputDir = path.join(workDir, 'iw3-output');
     expect(record.argv).toEqual(
-      buildIw3Args({ inputPath, outputDir, mode, stereo: STEREO, tuning: TUNING }).slice(2),
+      buildIw3Args({
+        inputPath,
+        outputDir,
+        sceneCacheDir: path.join(workDir, 'iw3-scene-cache'),
+        mode,
+        stereo: STEREO,
+        tuning: TUNING,
+      }).slice(2),
     );
     expect(record.cwd).toBe(NUNIF_STANDIN);
     expect(path.dirname(result.outputPath)).toBe(outputDir);
@@ -129,6 +144,33 @@ describe('iw3 engine conversion', () => {
     expect(error.detail).toContain('av.error.InvalidDataError');
     expect(error.detail).toContain('segment.mp4: 100%');
     expect(error.permanent).toBe(false);
+  });
+
+  it("never takes iw3's _error_ file for a result when iw3 fails", async () => {
+    // Act
+    const error = await engine({ behavior: 'fail' })
+      .convert(conversion({ mode: 'tb' }))
+      .catch((e: unknown) => e);
+    // Assess: iw3 left its partial output as _error_<name>; the conversion still failed
+    expect(error).toBeInstanceOf(EngineFailedError);
+    expect(existsSync(path.join(workDir, 'iw3-output', '_error_segment_TBF_fulltb.mp4'))).toBe(true);
+  });
+
+  it("fails when iw3 exits 0 leaving only its unfinished _tmp_ file", async () => {
+    await expect(engine({ behavior: 'stopped' }).convert(conversion({ mode: 'half-tb' }))).rejects.toThrow(
+      /iw3 exited 0 but wrote no video into .*iw3-output/,
+    );
+    expect(existsSync(path.join(workDir, 'iw3-output', '_tmp_segment_TB.mp4'))).toBe(true);
+  });
+
+  it("keeps iw3's scene cache entry inside the request's scratch folder, out of NUNIF_DIR", async () => {
+    // Prepare: a private nunif folder (iw3 caches under <nunif>/tmp/iw3_scene_cache without NUNIF_HOME)
+    const nunifDir = await copyStandin(workDir);
+    // Act
+    await engine({ nunifDir }).convert(conversion({ mode: 'sbs' }));
+    // Assess
+    expect(existsSync(path.join(nunifDir, 'tmp'))).toBe(false);
+    expect(await readdir(path.join(workDir, 'iw3-scene-cache'))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.json$/)]);
   });
 
   it('fails readably when iw3 exits 0 without writing a video', async () => {

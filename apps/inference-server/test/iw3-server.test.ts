@@ -14,13 +14,13 @@ import { capturingLogger } from './support/logs';
 import { makeClip } from './support/media';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 import { createBucket, exists, putFile, s3Client } from './support/s3';
+import { NUNIF_STANDIN } from './support/standin';
 import { segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 
 const JOB = toJobId('7a1e3c5b-2d4f-4a6b-8c9d-0e1f2a3b4c5d');
 const SEGMENT = segmentKey({ jobId: JOB, segmentIndex: 0, totalSegments: 1, mode: 'tb' });
 const OUTPUT = segmentOutputKey(JOB, 0);
 
-const NUNIF_STANDIN = path.join(__dirname, 'fixtures', 'fake-nunif');
 let moto: MotoServer;
 let s3: S3Client;
 let dir: string;
@@ -42,7 +42,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(env: Record<string, string>): Promise<StartedInferenceServer> {
+async function start(env: Record<string, string>, engineEnv: Record<string, string> = {}): Promise<StartedInferenceServer> {
   const config = loadServerConfig({
     INFERENCE_ENGINE: 'iw3',
     NUNIF_DIR: NUNIF_STANDIN,
@@ -55,6 +55,7 @@ async function start(env: Record<string, string>): Promise<StartedInferenceServe
   const started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger, {
     ...process.env,
     IW3_STANDIN_RECORD: path.join(dir, 'record.json'),
+    ...engineEnv,
   });
   servers.push(started);
   return started;
@@ -77,7 +78,9 @@ it('reads the token at start-up and hands it to iw3 as HF_TOKEN', async () => {
   expect(await response.json()).toMatchObject({ engine: 'iw3', frames: 5, output: `s3://iw3-out/${OUTPUT}` });
   const record = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8')) as { argv: string[]; hf_token: string };
   expect(record.hf_token).toBe('hf_secret_value');
-  expect(record.argv).toEqual(expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--ema-normalize']));
+  expect(record.argv).toEqual(
+    expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--disable-scene-cache', '--scene-cache-dir', '--ema-normalize']),
+  );
   expect(await exists(s3, 'iw3-out', OUTPUT)).toBe(true);
 });
 
@@ -113,6 +116,31 @@ it('stays unready with the reason when the secret cannot be read', async () => {
   const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
   expect(ping.status).toBe(503);
   expect(await ping.json()).toMatchObject({ status: 'failed' });
+});
+
+describe('readiness with IW3_REQUIRE_GPU=1 (as in the image)', () => {
+  it('keeps /ping at 503 with the reason when torch sees no CUDA device', async () => {
+    // Act
+    const started = await start({ IW3_REQUIRE_GPU: '1' }, { IW3_STANDIN_CUDA: '0' });
+    // Assess
+    await expect(started.ready).rejects.toThrow(/IW3_REQUIRE_GPU=1 but torch .* sees no CUDA device/);
+    const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
+    expect(ping.status).toBe(503);
+    expect(await ping.json()).toMatchObject({ status: 'failed', reason: expect.stringContaining('set IW3_REQUIRE_GPU=0') });
+  });
+
+  it('answers /ping 200 once torch sees a CUDA device and the weights are there', async () => {
+    const started = await start({ IW3_REQUIRE_GPU: '1' }, { IW3_STANDIN_CUDA: '1' });
+    await started.ready;
+    const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
+    expect(ping.status).toBe(200);
+  });
+
+  it('keeps /ping at 503 when the configured depth model has no weights in the image', async () => {
+    const started = await start({ IW3_REQUIRE_GPU: '1', IW3_DEPTH_MODEL: 'DepthPro' }, { IW3_STANDIN_CUDA: '1' });
+    await expect(started.ready).rejects.toThrow('depth model DepthPro (IW3_DEPTH_MODEL) has no weights in the image');
+    expect((await fetch(`http://127.0.0.1:${started.address.port}/ping`)).status).toBe(503);
+  });
 });
 
 describe('the secret value', () => {

@@ -169,6 +169,9 @@ describe('web-ui JSON API on the embedded platform', () => {
     expect(second.next_cursor).toBeUndefined();
     expect(completed.jobs.map((j) => j.job_id)).toEqual([ids[0]]);
     expect(badList.status).toBe(400);
+    expect(await badList.json()).toEqual({
+      error: { code: 'INVALID_REQUEST', message: 'status must be one of in-progress, completed, failed' },
+    });
   });
 
   it('shows a completed job with segments done and a download named with the VR suffix', async () => {

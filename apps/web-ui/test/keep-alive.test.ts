@@ -39,8 +39,8 @@ describe('keep-alive', () => {
     expect(header).toBe('timeout=305');
   });
 
-  it('defaults to 65 s', async () => {
+  it('defaults to 72 s (Fastify\'s own default)', async () => {
     server = await startPageServer();
-    expect(await keepAliveHeader(server.url)).toBe('timeout=65');
+    expect(await keepAliveHeader(server.url)).toBe('timeout=72');
   });
 });

@@ -54,6 +54,8 @@ export const MODEL_ENV_VARIABLES = [
   'IW3_VIDEO_CODEC',
   'IW3_DISABLE_AMP',
   'IW3_DEPTH_MODEL',
+  'IW3_METHOD',
+  'IW3_REQUIRE_GPU',
   'IW3_TIMEOUT_SECONDS',
   'LOG_LEVEL',
   // The only buckets the server's s3:// URIs may name (docs/security.md#inference-server).

@@ -88,6 +88,9 @@ it('sagemaker-deploy creates the model and async endpoint configuration named af
   expect(model.PrimaryContainer?.Environment).toEqual({
     INFERENCE_ENGINE: 'iw3',
     PORT: '8080',
+    // SageMaker reaches the container on its network and authenticates callers itself.
+    HOST: '0.0.0.0',
+    INFERENCE_AUTH: 'sagemaker',
     IW3_LOW_VRAM: '1',
     IW3_MAX_FPS: '24',
     HF_TOKEN_ARN: secretArn,

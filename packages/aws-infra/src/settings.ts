@@ -88,7 +88,9 @@ export const SettingsSchema = z
     sagemaker_max_instance_count: int(1, 20).default(2),
     /**
      * The SageMaker host image (NVIDIA driver + CUDA) of the endpoint's instances. The inference
-     * image is built on CUDA 12.4, which needs driver 550+: al2-ami-sagemaker-inference-gpu-3-1.
+     * image's PyTorch wheels are CUDA 12.x (12.8 at nunif's pin; they carry their CUDA libraries),
+     * which the host's driver runs through CUDA's minor-version compatibility: the newest driver
+     * SageMaker offers is the safest, al2-ami-sagemaker-inference-gpu-3-1 (driver 550).
      */
     sagemaker_inference_ami_version: z
       .string()

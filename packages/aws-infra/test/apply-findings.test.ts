@@ -78,7 +78,7 @@ describe('SageMaker names', () => {
     expect(changed.config).not.toBe(names(sagemaker).config);
   });
 
-  it("run on the inference AMI whose driver fits the image's CUDA 12.4", () => {
+  it("run on the inference AMI with the newest driver, for the image's CUDA 12.x wheels", () => {
     const [variant] = sagemaker.one('aws_sagemaker_endpoint_configuration').body
       .production_variants as Json[];
     expect(variant!.inference_ami_version).toBe('al2-ami-sagemaker-inference-gpu-3-1');

@@ -170,7 +170,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
-    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '72',
     LOG_LEVEL: 'info',
   },
   aws: {
@@ -196,7 +196,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
-    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '72',
     LOG_LEVEL: 'info',
   },
 };

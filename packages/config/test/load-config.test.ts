@@ -237,7 +237,7 @@ describe('loadConfig', () => {
       maxEventStreamsPerClient: 20,
       trustedProxyHops: 0,
       uploadIdleTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 65_000,
+      keepAliveTimeoutMs: 72_000,
     });
     expect(tuned).toMatchObject({
       jobCreationsPerMinute: 3,

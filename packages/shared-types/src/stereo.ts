@@ -13,7 +13,11 @@ export interface OutputModeInfo {
   readonly label: string;
   /** One line for people choosing a mode. */
   readonly description: string;
-  /** File-name suffix that VR players use to detect the layout (before the extension). */
+  /**
+   * File-name suffix that VR players use to detect the layout (before the extension): iw3's own
+   * table (`*_SUFFIX` in nunif's iw3/utils.py; `F` = full width/height, none = half). The
+   * inference server's tests check it against iw3's source at the pinned commit.
+   */
   readonly fileSuffix: string;
   /** Output frame size relative to the source frame. */
   readonly widthFactor: 1 | 2;
@@ -42,7 +46,7 @@ export const OUTPUT_MODE_INFO: Readonly<Record<OutputMode, OutputModeInfo>> = {
   'half-sbs': {
     label: 'Half side-by-side',
     description: 'Both views squeezed into the source width, for 3D TVs and projectors.',
-    fileSuffix: '_LRF_Half_SBS',
+    fileSuffix: '_LR',
     widthFactor: 1,
     heightFactor: 1,
     isStereoPair: true,
@@ -50,7 +54,7 @@ export const OUTPUT_MODE_INFO: Readonly<Record<OutputMode, OutputModeInfo>> = {
   tb: {
     label: 'Top-bottom',
     description: 'Left view above the right view at full height, for VR players.',
-    fileSuffix: '_TB',
+    fileSuffix: '_TBF_fulltb',
     widthFactor: 1,
     heightFactor: 2,
     isStereoPair: true,
@@ -58,7 +62,7 @@ export const OUTPUT_MODE_INFO: Readonly<Record<OutputMode, OutputModeInfo>> = {
   'half-tb': {
     label: 'Half top-bottom',
     description: 'Both views squeezed into the source height, for 3D TVs.',
-    fileSuffix: '_Half_TB',
+    fileSuffix: '_TB',
     widthFactor: 1,
     heightFactor: 1,
     isStereoPair: true,
@@ -66,7 +70,7 @@ export const OUTPUT_MODE_INFO: Readonly<Record<OutputMode, OutputModeInfo>> = {
   'cross-eyed': {
     label: 'Cross-eyed',
     description: 'Right view on the left, for free viewing without glasses by crossing your eyes.',
-    fileSuffix: '_RLF_Full_SBS',
+    fileSuffix: '_RLF_cross',
     widthFactor: 2,
     heightFactor: 1,
     isStereoPair: true,

@@ -72,8 +72,10 @@ describe('job record', () => {
 describe('output file names', () => {
   it('carry the suffix VR players recognise', () => {
     expect(outputFileName('holiday.mov', 'sbs')).toBe('holiday_LRF_Full_SBS.mp4');
-    expect(outputFileName('holiday.mp4', 'half-sbs')).toBe('holiday_LRF_Half_SBS.mp4');
-    expect(outputFileName('a.b.mp4', 'tb')).toBe('a.b_TB.mp4');
+    expect(outputFileName('holiday.mp4', 'half-sbs')).toBe('holiday_LR.mp4');
+    expect(outputFileName('a.b.mp4', 'tb')).toBe('a.b_TBF_fulltb.mp4');
+    expect(outputFileName('a.b.mp4', 'half-tb')).toBe('a.b_TB.mp4');
+    expect(outputFileName('a.b.mp4', 'cross-eyed')).toBe('a.b_RLF_cross.mp4');
     expect(outputFileName('.mp4', 'anaglyph')).toBe('video_redcyan.mp4');
   });
 });

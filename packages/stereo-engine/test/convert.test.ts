@@ -1,23 +1,13 @@
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { StereoEngineError, convertFile, probeMedia, type ConvertOptions } from '../src';
-import { countFrames, ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir } from './support/media';
+import { convertFile, probeMedia, type ConvertOptions } from '../src';
+import { countFrames, ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
 
 // Real ffmpeg on a shared machine: generous time, small clips.
 jest.setTimeout(90_000);
 
 const tmp = tempDir('stereo-convert-');
 afterAll(() => tmp.cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<StereoEngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StereoEngineError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Nothing but the named files is left in the folder (no partial or temporary outputs). */
 function leftovers(dir: string): string[] {

@@ -1,26 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import {
-  StereoEngineError,
   probeMedia,
   requireVideo,
   resolveFfmpegPath,
   resolveFfprobePath,
   runFfmpeg,
 } from '../src';
-import { makeClip, makeImage, ffmpegSync, tempDir } from './support/media';
+import { makeClip, makeImage, ffmpegSync, tempDir, rejection } from './support/media';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<StereoEngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StereoEngineError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('binary resolution', () => {
   it('prefers FFMPEG_PATH / FFPROBE_PATH, else the names on PATH', () => {

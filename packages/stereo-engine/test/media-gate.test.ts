@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { hlsPlaylistNaming, makeHostileUploads, type HostileUpload } from '@stereo-spot/testing';
-import { StereoEngineError, convertFile, probeMedia, runFfmpeg } from '../src';
-import { ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir } from './support/media';
+import { convertFile, probeMedia, runFfmpeg } from '../src';
+import { ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
 
 const tmp = tempDir('stereo-engine-gate-');
 const SECRET_MARKER = 'SECRET-MARKER-5f2c';
@@ -21,16 +21,6 @@ beforeAll(async () => {
   for (const upload of uploads) writeFileSync(tmp.file(`${upload.kind}.mp4`), upload.bytes);
 });
 afterAll(() => tmp.cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<StereoEngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StereoEngineError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the media gate', () => {
   it('reproduces the attack: ffprobe without the gate reads the named file through every hostile upload', () => {

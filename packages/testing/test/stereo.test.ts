@@ -130,9 +130,9 @@ describe('sceneStereoDefects', () => {
   const good = (second: number): SceneParallax => ({
     frame: second * 24 + 12,
     mode: 'sbs',
-    object: -2,
+    object: 3,
     wall: [-4.5, -4.6, -4.4, -4.5],
-    relative: 2.5,
+    relative: 7.5,
     wallDeviation: 0.1,
     weakestCorrelation: 0.9,
     marker: nearObjectScene.markerLevel(second),
@@ -144,7 +144,7 @@ describe('sceneStereoDefects', () => {
 
   it('names swapped or identical eyes, an uneven wall and seconds out of order', () => {
     // Prepare
-    const swapped = { ...good(0), object: 2, wall: [4.5, 4.6, 4.4, 4.5], relative: -2.5 };
+    const swapped = { ...good(0), object: -3, wall: [4.5, 4.6, 4.4, 4.5], relative: -7.5 };
     const identical = { ...good(1), object: 0, wall: [0, 0, 0, 0], relative: 0 };
     const uneven = { ...good(2), wall: [-4.5, -1, -4.4, -4.5], wallDeviation: 3.5 };
     const reordered = [good(1), good(0)].map((m, second) => ({ ...m, frame: second * 24 + 12 }));
@@ -154,7 +154,7 @@ describe('sceneStereoDefects', () => {
 
     // Assess
     expect(defects).toEqual([
-      expect.stringContaining("sbs frame 12: the near object's parallax relative to the wall is -2.5 px"),
+      expect.stringContaining("sbs frame 12: the near object's parallax relative to the wall is -7.5 px"),
       expect.stringContaining("sbs frame 36: the near object's parallax relative to the wall is 0 px"),
       'sbs frame 60: the flat wall has different parallaxes at one height (-4.5 / -1 / -4.4 / -4.5 px)',
       'sbs frame 12: shows the marker of source second 1 in output second 0 (content out of order)',

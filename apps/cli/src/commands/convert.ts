@@ -117,7 +117,7 @@ async function runConvert(input: string, options: ConvertCommandOptions): Promis
   }
 }
 
-/** `clip.mp4` → `clip_LRF_Half_SBS.mp4` next to it; images keep their extension. */
+/** `clip.mp4` → `clip_LR.mp4` (half-sbs) next to it; images keep their extension. */
 function defaultOutput(input: string, mode: OutputMode): string {
   const dir = path.dirname(input);
   const name = path.basename(input);

@@ -7,42 +7,42 @@ import path from 'node:path';
 import type { AnaglyphMethod, OutputMode, StereoParams } from '@stereo-spot/shared-types';
 import { z } from 'zod';
 import { InferenceConfigError } from '../errors';
+import {
+  IW3_DEFAULTS,
+  IW3_DEPTH_MODELS,
+  IW3_METHODS,
+  IW3_PRESETS,
+  IW3_SUFFIXES,
+  type Iw3DepthModel,
+  type Iw3Method,
+  type Iw3Preset,
+} from './iw3-pinned';
 
-/** iw3's `--preset` choices (x264/x265 presets and NVENC p1..p7). */
-export const IW3_PRESETS = [
-  'ultrafast',
-  'superfast',
-  'veryfast',
-  'faster',
-  'fast',
-  'medium',
-  'slow',
-  'slower',
-  'veryslow',
-  'placebo',
-  'p1',
-  'p2',
-  'p3',
-  'p4',
-  'p5',
-  'p6',
-  'p7',
-] as const;
 
 /** Tuning from the environment (the runbook's knobs for GPU memory, speed and quality). */
 export interface Iw3Tuning {
   /** IW3_LOW_VRAM=1 → `--low-vram` */
   readonly lowVram: boolean;
-  /** IW3_MAX_FPS → `--max-fps` */
-  readonly maxFps?: number;
-  /** IW3_PRESET → `--preset` */
-  readonly preset?: (typeof IW3_PRESETS)[number];
+  /**
+   * IW3_MAX_FPS → `--max-fps`, always passed; default iw3's 30, so a 60 fps source comes out at
+   * 30 fps (half the frames to convert). 60 keeps 60 fps sources at their rate.
+   */
+  readonly maxFps: number;
+  /** IW3_PRESET → `--preset` (iw3's default `medium` when unset) */
+  readonly preset?: Iw3Preset;
   /** IW3_VIDEO_CODEC → `--video-codec` */
   readonly videoCodec?: string;
   /** IW3_DISABLE_AMP=1 → `--disable-amp` */
   readonly disableAmp: boolean;
-  /** IW3_DEPTH_MODEL → `--depth-model` */
-  readonly depthModel?: string;
+  /** IW3_DEPTH_MODEL → `--depth-model` (iw3's default `ZoeD_Any_N` when unset) */
+  readonly depthModel?: Iw3DepthModel;
+  /** IW3_METHOD → `--method` (iw3's default `row_flow` when unset) */
+  readonly method?: Iw3Method;
+}
+
+/** The depth model and method a conversion uses: the setting, else iw3's own default. */
+export function effectiveModels(tuning: Iw3Tuning): { depthModel: Iw3DepthModel; method: Iw3Method } {
+  return { depthModel: tuning.depthModel ?? IW3_DEFAULTS.depthModel, method: tuning.method ?? IW3_DEFAULTS.method };
 }
 
 const flag = (variable: string) =>
@@ -57,7 +57,10 @@ const TuningEnvSchema = z.object({
   IW3_DISABLE_AMP: z.preprocess(blankAsUndefined, flag('IW3_DISABLE_AMP')),
   IW3_MAX_FPS: z.preprocess(
     blankAsUndefined,
-    z.coerce.number({ error: 'IW3_MAX_FPS must be a number' }).positive('IW3_MAX_FPS must be positive').optional(),
+    z.coerce
+      .number({ error: 'IW3_MAX_FPS must be a number' })
+      .positive('IW3_MAX_FPS must be positive')
+      .default(IW3_DEFAULTS.maxFps),
   ),
   IW3_PRESET: z.preprocess(
     blankAsUndefined,
@@ -73,8 +76,18 @@ const TuningEnvSchema = z.object({
   IW3_DEPTH_MODEL: z.preprocess(
     blankAsUndefined,
     z
-      .string()
-      .regex(/^[A-Za-z0-9_]+$/, 'IW3_DEPTH_MODEL must be an iw3 depth model name such as ZoeD_Any_N')
+      .enum(IW3_DEPTH_MODELS, {
+        error: (issue) =>
+          `IW3_DEPTH_MODEL=${String(issue.input)} is not one of iw3's depth models: ${IW3_DEPTH_MODELS.join(', ')}`,
+      })
+      .optional(),
+  ),
+  IW3_METHOD: z.preprocess(
+    blankAsUndefined,
+    z
+      .enum(IW3_METHODS, {
+        error: (issue) => `IW3_METHOD=${String(issue.input)} is not one of iw3's methods: ${IW3_METHODS.join(', ')}`,
+      })
       .optional(),
   ),
 });
@@ -89,10 +102,11 @@ export function parseIw3Tuning(env: Readonly<Record<string, string | undefined>>
   return {
     lowVram: v.IW3_LOW_VRAM,
     disableAmp: v.IW3_DISABLE_AMP,
-    ...(v.IW3_MAX_FPS !== undefined ? { maxFps: v.IW3_MAX_FPS } : {}),
+    maxFps: v.IW3_MAX_FPS,
     ...(v.IW3_PRESET !== undefined ? { preset: v.IW3_PRESET } : {}),
     ...(v.IW3_VIDEO_CODEC !== undefined ? { videoCodec: v.IW3_VIDEO_CODEC } : {}),
     ...(v.IW3_DEPTH_MODEL !== undefined ? { depthModel: v.IW3_DEPTH_MODEL } : {}),
+    ...(v.IW3_METHOD !== undefined ? { method: v.IW3_METHOD } : {}),
   };
 }
 
@@ -118,11 +132,12 @@ export function modeFlags(mode: OutputMode, anaglyphMethod: AnaglyphMethod): str
 export function tuningFlags(tuning: Iw3Tuning): string[] {
   const flags: string[] = [];
   if (tuning.lowVram) flags.push('--low-vram');
-  if (tuning.maxFps !== undefined) flags.push('--max-fps', String(tuning.maxFps));
+  flags.push('--max-fps', String(tuning.maxFps));
   if (tuning.preset !== undefined) flags.push('--preset', tuning.preset);
   if (tuning.videoCodec !== undefined) flags.push('--video-codec', tuning.videoCodec);
   if (tuning.disableAmp) flags.push('--disable-amp');
   if (tuning.depthModel !== undefined) flags.push('--depth-model', tuning.depthModel);
+  if (tuning.method !== undefined) flags.push('--method', tuning.method);
   return flags;
 }
 
@@ -130,6 +145,12 @@ export interface Iw3Invocation {
   readonly inputPath: string;
   /** An existing folder: iw3 names the file itself (see `iw3OutputFileName`). */
   readonly outputDir: string;
+  /**
+   * Where iw3 writes its scene-boundary cache entry: inside the request's scratch folder, so it
+   * goes with it. `--disable-scene-cache` only stops iw3 reading the cache; it writes an entry
+   * after every detection regardless (iw3/utils.py:1017-1033), by default under NUNIF_DIR/tmp.
+   */
+  readonly sceneCacheDir: string;
   readonly mode: OutputMode;
   readonly stereo: StereoParams;
   readonly tuning: Iw3Tuning;
@@ -152,6 +173,11 @@ export function buildIw3Args(invocation: Iw3Invocation): string[] {
     String(invocation.stereo.convergence),
     // Segments are videos: reset depth normalisation at cuts and smooth it between frames.
     '--scene-detect',
+    // Each segment is converted once: never reuse a cache entry, and keep the one iw3 writes
+    // out of NUNIF_DIR (where nothing would ever remove it).
+    '--disable-scene-cache',
+    '--scene-cache-dir',
+    invocation.sceneCacheDir,
     '--ema-normalize',
     ...tuningFlags(invocation.tuning),
   ];
@@ -161,17 +187,17 @@ export function buildIw3Args(invocation: Iw3Invocation): string[] {
 export function iw3Suffix(mode: OutputMode, anaglyphMethod: AnaglyphMethod): string {
   switch (mode) {
     case 'anaglyph':
-      return `_redcyan_${anaglyphMethod}`;
+      return `${IW3_SUFFIXES.ANAGLYPH_SUFFIX}_${anaglyphMethod}`;
     case 'sbs':
-      return '_LRF_Full_SBS';
+      return IW3_SUFFIXES.FULL_SBS_SUFFIX;
     case 'half-sbs':
-      return '_LR';
+      return IW3_SUFFIXES.HALF_SBS_SUFFIX;
     case 'tb':
-      return '_TBF_fulltb';
+      return IW3_SUFFIXES.FULL_TB_SUFFIX;
     case 'half-tb':
-      return '_TB';
+      return IW3_SUFFIXES.HALF_TB_SUFFIX;
     case 'cross-eyed':
-      return '_RLF_cross';
+      return IW3_SUFFIXES.CROSS_EYED_SUFFIX;
   }
 }
 

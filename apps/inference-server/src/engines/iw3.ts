@@ -8,6 +8,17 @@ import path from 'node:path';
 import { AbortedError, EngineFailedError, EngineTimeoutError, InferenceConfigError } from '../errors';
 import type { EngineConversion, EngineResult, StereoEngine } from './engine';
 import { buildIw3Args, iw3OutputFileName, type Iw3Tuning } from './iw3-args';
+import { IW3_PARTIAL_FILE_PREFIXES } from './iw3-pinned';
+import {
+  checkProbe,
+  checkWeights,
+  IW3_PROBE_SCRIPT,
+  parseProbe,
+  WEIGHTS_MANIFEST_FILE,
+  type Iw3Probe,
+  type Iw3ReadinessSettings,
+  type WeightsManifest,
+} from './iw3-readiness';
 import { runProcess, type ProcessOutcome } from './process';
 
 export interface Iw3EngineOptions {
@@ -16,9 +27,11 @@ export interface Iw3EngineOptions {
   /** The nunif checkout; `python -m iw3.cli` runs from here (NUNIF_DIR). */
   readonly nunifDir: string;
   readonly tuning: Iw3Tuning;
+  /** IW3_REQUIRE_GPU and where the image build recorded the weights. */
+  readonly readiness: Iw3ReadinessSettings;
   /** Per conversion (IW3_TIMEOUT_SECONDS). */
   readonly timeoutMs: number;
-  /** For the start-up check (`iw3.cli --help` imports torch and the models). */
+  /** For the start-up probe (it imports torch and iw3, which takes a while on a cold disk). */
   readonly startupTimeoutMs: number;
   /** The environment iw3 runs with (HF_TOKEN is added here when configured). */
   readonly env: NodeJS.ProcessEnv;
@@ -32,22 +45,38 @@ export class Iw3Engine implements StereoEngine {
 
   constructor(private readonly options: Iw3EngineOptions) {}
 
+  /** What the start-up found (for the ready log line); set once `start` resolved. */
+  runtime?: { readonly probe: Iw3Probe; readonly weights: WeightsManifest };
+
+  /**
+   * Ready only when a conversion can run here and now without the network: the weights the
+   * settings need are on disk, the installed iw3 offers the configured depth model and method,
+   * and (IW3_REQUIRE_GPU) torch sees a CUDA device.
+   */
   async start(): Promise<void> {
-    if (!existsSync(path.join(this.options.nunifDir, 'iw3'))) {
-      throw new InferenceConfigError(
-        `NUNIF_DIR=${this.options.nunifDir} has no iw3 folder: point NUNIF_DIR at the nunif checkout`,
-      );
+    const { nunifDir, readiness, tuning } = this.options;
+    if (!existsSync(path.join(nunifDir, 'iw3'))) {
+      throw new InferenceConfigError(`NUNIF_DIR=${nunifDir} has no iw3 folder: point NUNIF_DIR at the nunif checkout`);
     }
-    const outcome = await this.run(['-m', 'iw3.cli', '--help'], this.options.startupTimeoutMs);
+    const weights = await checkWeights(
+      readiness.weightsManifest ?? path.join(nunifDir, WEIGHTS_MANIFEST_FILE),
+      nunifDir,
+      tuning,
+    );
+    const outcome = await this.run(['-c', IW3_PROBE_SCRIPT], this.options.startupTimeoutMs, undefined, true);
     if (outcome.spawnError) {
-      throw new InferenceConfigError(
-        `cannot run ${this.options.python} (IW3_PYTHON): ${outcome.spawnError.message}`,
-      );
+      throw new InferenceConfigError(`cannot run ${this.options.python} (IW3_PYTHON): ${outcome.spawnError.message}`);
     }
     if (outcome.timedOut) throw new EngineTimeoutError(this.options.startupTimeoutMs / 1000, outcome.stderrTail);
     if (outcome.exitCode !== 0) {
-      throw new EngineFailedError(`iw3 start-up check failed (exit ${describeExit(outcome)})`, outcome.stderrTail);
+      throw new EngineFailedError(
+        `iw3 start-up probe failed (exit ${describeExit(outcome)}): Python cannot import torch and iw3 in NUNIF_DIR`,
+        outcome.stderrTail,
+      );
     }
+    const probe = parseProbe(outcome.stdout);
+    checkProbe(probe, tuning, readiness.requireGpu);
+    this.runtime = { probe, weights };
   }
 
   async convert(conversion: EngineConversion): Promise<EngineResult> {
@@ -56,6 +85,7 @@ export class Iw3Engine implements StereoEngine {
     const args = buildIw3Args({
       inputPath: conversion.inputPath,
       outputDir,
+      sceneCacheDir: path.join(conversion.workDir, 'iw3-scene-cache'),
       mode: conversion.mode,
       stereo: conversion.stereo,
       tuning: this.options.tuning,
@@ -83,13 +113,14 @@ export class Iw3Engine implements StereoEngine {
     return { outputPath };
   }
 
-  private run(args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<ProcessOutcome> {
+  private run(args: readonly string[], timeoutMs: number, signal?: AbortSignal, captureStdout = false): Promise<ProcessOutcome> {
     return runProcess({
       command: this.options.python,
       args,
       cwd: this.options.nunifDir,
       env: this.options.env,
       timeoutMs,
+      captureStdout,
       ...(signal ? { signal } : {}),
       ...(this.options.stderrTailLines !== undefined ? { tailLines: this.options.stderrTailLines } : {}),
     });
@@ -103,12 +134,14 @@ function describeExit(outcome: ProcessOutcome): string {
 /**
  * iw3 picks the file name itself. Take the name it is expected to use; otherwise the only (or
  * newest) non-empty video file in the folder, so a renamed suffix in a newer iw3 still works.
+ * iw3's unfinished (`_tmp_`) and failed (`_error_`) files are never taken.
  */
 export async function findOutput(outputDir: string, expectedName: string): Promise<string | undefined> {
   const entries = await readdir(outputDir, { withFileTypes: true });
   const candidates: { file: string; mtimeMs: number }[] = [];
   for (const entry of entries) {
     if (!entry.isFile() || !VIDEO_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+    if (IW3_PARTIAL_FILE_PREFIXES.some((prefix) => entry.name.startsWith(prefix))) continue;
     const file = path.join(outputDir, entry.name);
     const info = await stat(file);
     if (info.size === 0) continue;

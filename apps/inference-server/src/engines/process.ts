@@ -14,6 +14,8 @@ export interface RunProcessOptions {
   readonly signal?: AbortSignal;
   /** How many trailing stderr lines to keep for error messages. */
   readonly tailLines?: number;
+  /** Keep stdout (bounded, its end) for a caller that reads a result from it; ignored otherwise. */
+  readonly captureStdout?: boolean;
 }
 
 export interface ProcessOutcome {
@@ -23,6 +25,8 @@ export interface ProcessOutcome {
   readonly aborted: boolean;
   /** The last lines of stderr (progress-bar carriage returns count as line breaks). */
   readonly stderrTail: string;
+  /** The end of stdout, when `captureStdout` was set (else empty). */
+  readonly stdout: string;
   /** Set when the executable could not be started at all (ENOENT, EACCES). */
   readonly spawnError?: Error;
 }
@@ -36,6 +40,9 @@ class TailBuffer {
   push(chunk: Buffer): void {
     this.text += chunk.toString('utf8');
     if (this.text.length > TAIL_BYTES * 2) this.text = this.text.slice(-TAIL_BYTES);
+  }
+  get value(): string {
+    return this.text.slice(-TAIL_BYTES);
   }
   lines(count: number): string {
     return this.text
@@ -60,6 +67,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
   const tailLines = options.tailLines ?? 30;
   return new Promise((resolve) => {
     const stderr = new TailBuffer();
+    const stdout = new TailBuffer();
     let timedOut = false;
     let aborted = false;
     let settled = false;
@@ -70,9 +78,10 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
 
     const stop = () => {
       killGroup(child.pid, 'SIGTERM');
@@ -106,6 +115,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
         timedOut,
         aborted,
         stderrTail: stderr.lines(tailLines),
+        stdout: stdout.value,
         ...(spawnError ? { spawnError } : {}),
       });
     };

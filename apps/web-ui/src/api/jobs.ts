@@ -1,32 +1,22 @@
+import { createJob, deleteJob, describeJob, InvalidRequestError, isPermanentError, type JobViewDeps } from '@stereo-spot/pipeline';
 import {
-  createJob,
-  deleteJob,
-  describeJob,
-  InvalidRequestError,
-  isPermanentError,
-  type JobViewDeps,
-} from '@stereo-spot/pipeline';
-import {
-  parseJobId,
+  CreateJobRequestSchema,
+  CreateJobResponseSchema,
+  JobListResponseSchema,
+  JobViewSchema,
   type Job,
   type JobId,
-  type JobListResponse,
-  type CreateJobResponse,
 } from '@stereo-spot/shared-types';
-import { HttpError, readJsonBody, sendJson } from '../http';
-import type { RouteContext, Router } from '../router';
-import { enforce, type RequestGuards } from '../security/limits';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError, sendJson } from '../http';
+import type { WebUiLimits } from '../security/limits';
 import type { ApiDeps } from './deps';
+import { errorResponses, JobIdParamsSchema, JobListQuerySchema } from './schemas';
 
+/** Fastify's bodyLimit for the JSON API. */
 const MAX_REQUEST_BYTES = 64 * 1024;
-const LISTS = ['in-progress', 'completed', 'failed'] as const;
-type JobList = (typeof LISTS)[number];
-
-export function jobIdParam(context: RouteContext): JobId {
-  const parsed = parseJobId(context.params.id);
-  if (!parsed.ok) throw new HttpError(400, 'INVALID_JOB_ID', parsed.error.message);
-  return parsed.value;
-}
 
 export function viewDeps(deps: ApiDeps): JobViewDeps {
   return {
@@ -43,68 +33,112 @@ export async function getJobOr404(deps: ApiDeps, jobId: JobId): Promise<Job> {
 }
 
 /** `/api/jobs` and `/api/jobs/{id}`: create, list, show, delete. */
-export function registerJobRoutes(router: Router, deps: ApiDeps, guards: RequestGuards): void {
-  router.add('POST', '/api/jobs', async ({ req, res }) => {
-    enforce(res, guards.jobCreations.take(guards.clientOf(req)), 'too many new jobs from this client');
-    const body = await readJsonBody(req, MAX_REQUEST_BYTES);
-    try {
-      const created = await createJob(deps, body);
-      const response: CreateJobResponse = {
-        job: await describeJob(viewDeps(deps), created.job),
-        upload: created.upload,
-      };
-      sendJson(res, 201, response);
-    } catch (error) {
-      if (error instanceof InvalidRequestError) throw new HttpError(400, 'INVALID_REQUEST', error.message);
-      throw error;
-    }
-  });
+export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps, limits: WebUiLimits): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  router.add('GET', '/api/jobs', async ({ res, url }) => {
-    const list = (url.searchParams.get('status') ?? 'in-progress') as JobList;
-    if (!LISTS.includes(list)) {
-      throw new HttpError(400, 'INVALID_REQUEST', `status must be one of ${LISTS.join(', ')}`);
-    }
-    const limitText = url.searchParams.get('limit') ?? '20';
-    const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) {
-      throw new HttpError(400, 'INVALID_REQUEST', 'limit must be an integer from 1 to 100');
-    }
-    const cursor = url.searchParams.get('cursor') ?? undefined;
-    const options = { limit, ...(cursor !== undefined ? { cursor } : {}) };
-    const page = await (
-      list === 'completed'
-        ? deps.jobs.listCompleted(options)
-        : list === 'failed'
-          ? deps.jobs.listFailed(options)
-          : deps.jobs.listInProgress(options)
-    ).catch((error: unknown) => {
-      // The stores refuse a cursor they did not produce with a permanent error.
-      if (cursor !== undefined && isPermanentError(error)) {
-        throw new HttpError(
-          400,
-          'INVALID_CURSOR',
-          `cursor is not one this server handed out for the ${list} list (use next_cursor from the previous page)`,
-        );
+  api.post(
+    '/api/jobs',
+    {
+      bodyLimit: MAX_REQUEST_BYTES,
+      // JSON only, refused before the body is read (Fastify would also parse forms and text).
+      preParsing: async (request) => {
+        if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+          throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json');
+        }
+      },
+      config: {
+        rateLimit: {
+          max: limits.jobCreationsPerMinute,
+          timeWindow: 60_000,
+          errorResponseBuilder: (_request, context) =>
+            new HttpError(429, 'TOO_MANY_REQUESTS', `too many new jobs from this client; try again in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`),
+        },
+      },
+      schema: {
+        summary: 'Create a job and get the presigned URL to upload its video to',
+        tags: ['jobs'],
+        body: CreateJobRequestSchema,
+        response: { 201: CreateJobResponseSchema, ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const created = await createJob(deps, request.body);
+        return sendJson(reply, 201, { job: await describeJob(viewDeps(deps), created.job), upload: created.upload });
+      } catch (error) {
+        if (error instanceof InvalidRequestError) throw new HttpError(400, 'INVALID_REQUEST', error.message);
+        throw error;
       }
-      throw error;
-    });
-    const response: JobListResponse = {
-      jobs: await Promise.all(page.items.map((job) => describeJob(viewDeps(deps), job))),
-      ...(page.cursor !== undefined ? { next_cursor: page.cursor } : {}),
-    };
-    sendJson(res, 200, response);
-  });
+    },
+  );
 
-  router.add('GET', '/api/jobs/:id', async (context) => {
-    const job = await getJobOr404(deps, jobIdParam(context));
-    sendJson(context.res, 200, await describeJob(viewDeps(deps), job));
-  });
+  api.get(
+    '/api/jobs',
+    {
+      schema: {
+        summary: 'List jobs in progress, completed or failed, newest first, a page at a time',
+        tags: ['jobs'],
+        querystring: JobListQuerySchema,
+        response: { 200: JobListResponseSchema, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const { status: list, limit, cursor } = request.query;
+      const options = { limit, ...(cursor !== undefined ? { cursor } : {}) };
+      const page = await (
+        list === 'completed'
+          ? deps.jobs.listCompleted(options)
+          : list === 'failed'
+            ? deps.jobs.listFailed(options)
+            : deps.jobs.listInProgress(options)
+      ).catch((error: unknown) => {
+        // The stores refuse a cursor they did not produce with a permanent error.
+        if (cursor !== undefined && isPermanentError(error)) {
+          throw new HttpError(
+            400,
+            'INVALID_CURSOR',
+            `cursor is not one this server handed out for the ${list} list (use next_cursor from the previous page)`,
+          );
+        }
+        throw error;
+      });
+      return sendJson(reply, 200, {
+        jobs: await Promise.all(page.items.map((job) => describeJob(viewDeps(deps), job))),
+        ...(page.cursor !== undefined ? { next_cursor: page.cursor } : {}),
+      });
+    },
+  );
 
-  router.add('DELETE', '/api/jobs/:id', async (context) => {
-    const jobId = jobIdParam(context);
-    if (!(await deleteJob(deps, jobId)))
-      throw new HttpError(404, 'JOB_NOT_FOUND', `job ${jobId} does not exist`);
-    context.res.writeHead(204).end();
-  });
+  api.get(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Show a job: status, progress, and once completed its download and playback URLs',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        response: { 200: JobViewSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const job = await getJobOr404(deps, request.params.id);
+      return sendJson(reply, 200, await describeJob(viewDeps(deps), job));
+    },
+  );
+
+  api.delete(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Delete a job with its uploaded and converted videos',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        response: { 204: z.null().describe('deleted'), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const jobId = request.params.id;
+      if (!(await deleteJob(deps, jobId))) throw new HttpError(404, 'JOB_NOT_FOUND', `job ${jobId} does not exist`);
+      return reply.code(204).send(null);
+    },
+  );
 }

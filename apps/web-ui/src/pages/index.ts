@@ -1,97 +1,112 @@
-import type { IncomingMessage } from 'node:http';
 import { deleteJob, describeJob } from '@stereo-spot/pipeline';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ApiDeps } from '../api';
-import { getJobOr404, jobIdParam, viewDeps } from '../api/jobs';
-import { HttpError } from '../http';
-import type { Router } from '../router';
+import { getJobOr404, viewDeps } from '../api/jobs';
+import { JobIdParamsSchema } from '../api/schemas';
+import { HttpError, isForm } from '../http';
+import { sameSecret, type FailureThrottle } from '../security/auth';
+import { sameOriginPath } from '../security/safe-redirect';
+import { SESSION_COOKIE, sessionValue } from '../security/session-cookie';
 import { dashboardPage } from './dashboard';
 import { deleteConfirmPage, jobDetailPage, loginPage } from './job-detail';
 import { JOB_LISTS, jobsPage, type JobListKey } from './jobs';
 import { redirect, sendHtml } from './layout';
-import type { RequestGuards } from '../security/limits';
-import { enforce } from '../security/limits';
-import { sameOriginPath } from '../security/safe-redirect';
-import type { SessionSigner } from '../security/session-cookie';
-import { csrfToken, csrfTokenMatches, sameSecret, setSessionCookie } from './security';
 import { registerPreviewRoutes } from './previews';
 import { registerStaticRoutes } from './static-files';
 
 export { html, escapeHtml, Html } from './html';
 export { errorPage } from './job-detail';
 export { sendHtml } from './layout';
-export * from './security';
 
+/** Fastify's bodyLimit for the sign-in and delete forms. */
 const MAX_FORM_BYTES = 8 * 1024;
 const PAGE_SIZE = 20;
 
 export interface PageOptions {
-  /** WEB_UI_AUTH_TOKEN and the signer of the sessions that sign-in hands out. */
-  readonly auth?: { readonly token: string; readonly session: SessionSigner };
-  readonly guards: RequestGuards;
+  /** WEB_UI_AUTH_TOKEN, how long a sign-in lasts, and the counter of failed sign-ins. */
+  readonly auth?: { readonly token: string; readonly sessionTtlMs: number; readonly failures: FailureThrottle };
+  /** Cookies get `Secure` (PUBLIC_BASE_URL is https). */
+  readonly secureCookies: boolean;
 }
 
+const HIDDEN = { hide: true } as const;
+const JobPageParams = JobIdParamsSchema;
+const JobsQuery = z.object({ list: z.string().optional(), cursor: z.string().max(2048).optional() });
+const LoginQuery = z.object({ next: z.string().optional() });
+const LoginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(2048).optional() });
+
 /** The server-rendered pages: new job, jobs, job detail, delete, sign-in, and the static files. */
-export function registerPageRoutes(router: Router, deps: ApiDeps, options: PageOptions): void {
-  registerStaticRoutes(router);
-  registerPreviewRoutes(router, deps);
+export async function registerPageRoutes(app: FastifyInstance, deps: ApiDeps, options: PageOptions): Promise<void> {
+  await registerStaticRoutes(app);
+  registerPreviewRoutes(app, deps);
+  const pages = app.withTypeProvider<ZodTypeProvider>();
 
-  router.add('GET', '/', ({ req, res }) => {
-    sendHtml(res, 200, dashboardPage(csrfToken(req, res), deps.maxUploadBytes));
-  });
+  pages.get('/', { schema: HIDDEN }, async (_request, reply) =>
+    sendHtml(reply, 200, dashboardPage(reply.generateCsrf(), deps.maxUploadBytes)),
+  );
 
-  router.add('GET', '/jobs', async ({ req, res, url }) => {
-    const requested = url.searchParams.get('list') ?? 'in-progress';
-    const list = JOB_LISTS.find((tab) => tab.key === requested)?.key ?? 'in-progress';
-    const cursor = url.searchParams.get('cursor') ?? undefined;
+  pages.get('/jobs', { schema: { ...HIDDEN, querystring: JobsQuery } }, async (request, reply) => {
+    const list = JOB_LISTS.find((tab) => tab.key === request.query.list)?.key ?? 'in-progress';
+    const cursor = request.query.cursor;
     const query = { limit: PAGE_SIZE, ...(cursor !== undefined && cursor !== '' ? { cursor } : {}) };
     const page = await listJobs(deps, list, query).catch((error: unknown) => {
       throw new HttpError(400, 'INVALID_REQUEST', `that page of jobs cannot be read: ${(error as Error).message}`);
     });
     const views = await Promise.all(page.items.map((job) => describeJob(viewDeps(deps), job)));
-    sendHtml(res, 200, jobsPage(csrfToken(req, res), list, views, page.cursor));
+    return sendHtml(reply, 200, jobsPage(reply.generateCsrf(), list, views, page.cursor));
   });
 
-  router.add('GET', '/jobs/:id', async (context) => {
-    const job = await getJobOr404(deps, jobIdParam(context));
-    const view = await describeJob(viewDeps(deps), job);
-    sendHtml(context.res, 200, jobDetailPage(csrfToken(context.req, context.res), view));
+  pages.get('/jobs/:id', { schema: { ...HIDDEN, params: JobPageParams } }, async (request, reply) => {
+    const view = await describeJob(viewDeps(deps), await getJobOr404(deps, request.params.id));
+    return sendHtml(reply, 200, jobDetailPage(reply.generateCsrf(), view));
   });
 
-  router.add('GET', '/jobs/:id/delete', async (context) => {
-    const job = await getJobOr404(deps, jobIdParam(context));
-    const view = await describeJob(viewDeps(deps), job);
-    sendHtml(context.res, 200, deleteConfirmPage(csrfToken(context.req, context.res), view));
+  pages.get('/jobs/:id/delete', { schema: { ...HIDDEN, params: JobPageParams } }, async (request, reply) => {
+    const view = await describeJob(viewDeps(deps), await getJobOr404(deps, request.params.id));
+    return sendHtml(reply, 200, deleteConfirmPage(reply.generateCsrf(), view));
   });
 
-  router.add('POST', '/jobs/:id/delete', async (context) => {
-    const jobId = jobIdParam(context);
-    await readForm(context.req);
-    await deleteJob(deps, jobId);
-    redirect(context.res, '/jobs');
+  // The CSRF check (security/csrf.ts) has read the form's `_csrf` field before these run.
+  pages.post('/jobs/:id/delete', { bodyLimit: MAX_FORM_BYTES, schema: { ...HIDDEN, params: JobPageParams } }, async (request, reply) => {
+    requireForm(request);
+    await deleteJob(deps, request.params.id);
+    return redirect(reply, '/jobs');
   });
 
-  router.add('GET', '/login', ({ req, res, url }) => {
-    sendHtml(res, 200, loginPage(csrfToken(req, res), safeNext(url.searchParams.get('next')), false));
-  });
+  pages.get('/login', { schema: { ...HIDDEN, querystring: LoginQuery } }, async (request, reply) =>
+    sendHtml(reply, 200, loginPage(reply.generateCsrf(), safeNext(request.query.next), false)),
+  );
 
-  router.add('POST', '/login', async ({ req, res }) => {
-    const form = await readForm(req);
-    const next = safeNext(form.get('next'));
+  pages.post('/login', { bodyLimit: MAX_FORM_BYTES, schema: { ...HIDDEN } }, async (request, reply) => {
+    requireForm(request);
+    const form = LoginForm.parse(request.body ?? {});
+    const next = safeNext(form.next);
     const { auth } = options;
-    if (auth === undefined) {
-      redirect(res, next);
-      return;
+    if (auth === undefined) return redirect(reply, next);
+    await auth.failures.refuseIfThrottled(request, reply, 'too many failed sign-ins from this client');
+    if (sameSecret(form.token, auth.token)) {
+      const session = sessionValue(Date.now(), auth.sessionTtlMs);
+      reply.setCookie(SESSION_COOKIE, session.value, {
+        signed: true,
+        path: '/',
+        sameSite: 'strict',
+        httpOnly: true,
+        secure: options.secureCookies,
+        maxAge: session.maxAgeSeconds,
+      });
+      return redirect(reply, next);
     }
-    const client = options.guards.clientOf(req);
-    enforce(res, options.guards.loginFailures.check(client), 'too many failed sign-ins from this client');
-    if (sameSecret(form.get('token') ?? '', auth.token)) {
-      setSessionCookie(res, auth.session.issue(Date.now()));
-      redirect(res, next);
-      return;
-    }
-    options.guards.loginFailures.record(client);
-    sendHtml(res, 401, loginPage(csrfToken(req, res), next, true));
+    await auth.failures.recordFailure(request);
+    return sendHtml(reply, 401, loginPage(reply.generateCsrf(), next, true));
   });
+}
+
+function requireForm(request: FastifyRequest): void {
+  if (!isForm(request)) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the form as application/x-www-form-urlencoded');
+  }
 }
 
 function listJobs(deps: ApiDeps, list: JobListKey, query: { limit: number; cursor?: string }) {
@@ -103,23 +118,4 @@ function listJobs(deps: ApiDeps, list: JobListKey, query: { limit: number; curso
 /** Only a path on this site (security/safe-redirect.ts), else the new-job page. */
 function safeNext(next: string | null | undefined): string {
   return sameOriginPath(next) ?? '/';
-}
-
-/** A urlencoded form body, refused unless its `_csrf` field matches the browser's CSRF cookie. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the form as application/x-www-form-urlencoded');
-  }
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', 'the form is too large');
-    chunks.push(chunk);
-  }
-  const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-  if (!csrfTokenMatches(req, form.get('_csrf') ?? undefined)) {
-    throw new HttpError(403, 'CSRF', 'this form is out of date or came from another site; reload the page and try again');
-  }
-  return form;
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { html, type Html } from './html';
 
 export interface LayoutOptions {
@@ -34,18 +34,12 @@ ${options.body}
 `;
 }
 
-export function sendHtml(res: ServerResponse, status: number, page: Html): void {
-  const text = page.text;
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(res.req?.method === 'HEAD' ? undefined : text);
+export function sendHtml(reply: FastifyReply, status: number, page: Html): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.text);
 }
 
-export function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(303, { Location: location, 'Cache-Control': 'no-store' }).end();
+export function redirect(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
 }
 
 /** `<time>` in UTC; the page script rewrites it in the viewer's time zone. */

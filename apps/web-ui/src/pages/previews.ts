@@ -3,9 +3,12 @@ import { estimateDepth } from '@stereo-spot/stereo-engine';
 import { describeError, isPermanentError, withScratchDir, type RgbImage } from '@stereo-spot/pipeline';
 import { inputKey, segmentOutputKey, type JobId } from '@stereo-spot/shared-types';
 import type { ApiDeps } from '../api';
-import { getJobOr404, jobIdParam } from '../api/jobs';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getJobOr404 } from '../api/jobs';
+import { JobIdParamsSchema } from '../api/schemas';
 import { HttpError } from '../http';
-import type { Router } from '../router';
 import { encodePng } from './png';
 import { LimiterFullError, WorkLimiter } from './work-limiter';
 
@@ -25,14 +28,15 @@ const WAITING_PER_SLOT = 8;
  * server fetch it. At most `previews.concurrency` are made at once; each frame and PNG is made
  * once and kept in a small memory cache.
  */
-export function registerPreviewRoutes(router: Router, deps: ApiDeps): void {
+export function registerPreviewRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const frames = new BoundedCache<RgbImage>(CACHE_ENTRIES);
   const pngs = new BoundedCache<Buffer>(CACHE_ENTRIES);
   const limiter = new WorkLimiter(deps.previews.concurrency, deps.previews.concurrency * WAITING_PER_SLOT);
 
-  router.add('GET', '/jobs/:id/preview/:file', async (context) => {
-    const jobId = jobIdParam(context);
-    const kind = PREVIEW_KINDS.find((k) => `${k}.png` === context.params.file);
+  const params = JobIdParamsSchema.extend({ file: z.string() });
+  app.withTypeProvider<ZodTypeProvider>().get('/jobs/:id/preview/:file', { schema: { hide: true, params } }, async (request, reply) => {
+    const jobId = request.params.id;
+    const kind = PREVIEW_KINDS.find((k) => `${k}.png` === request.params.file);
     if (kind === undefined) throw new HttpError(404, 'NOT_FOUND', 'previews are source.png, depth.png, result.png');
     const job = await getJobOr404(deps, jobId);
     if (job.status === 'created') throw new HttpError(404, 'NOT_READY', 'the source is not uploaded yet');
@@ -52,7 +56,7 @@ export function registerPreviewRoutes(router: Router, deps: ApiDeps): void {
       })
       .catch((error: unknown) => {
         if (error instanceof LimiterFullError) {
-          context.res.setHeader('Retry-After', '5');
+          reply.header('retry-after', '5');
           throw new HttpError(503, 'BUSY', 'too many previews are being made; try again in a few seconds');
         }
         deps.logger.warn({ err: error, job_id: jobId }, `job_id=${jobId} preview ${kind} failed`);
@@ -60,8 +64,7 @@ export function registerPreviewRoutes(router: Router, deps: ApiDeps): void {
         const reason = isPermanentError(error) ? `: ${describeError(error).split('\n')[0]}` : '';
         throw new HttpError(404, 'NO_PREVIEW', `the ${kind} preview could not be made${reason}`);
       });
-    context.res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length, 'Cache-Control': 'private, max-age=300' });
-    context.res.end(context.req.method === 'HEAD' ? undefined : png);
+    return reply.code(200).type('image/png').header('cache-control', 'private, max-age=300').send(png);
   });
 }
 

@@ -5,6 +5,7 @@
  * accepted: PUBLIC_BASE_URL's host, the address it listens on, and, when it listens on loopback
  * or on every address, the loopback names (`127.0.0.1`, `localhost`, `[::1]`) with its port.
  */
+import type { FastifyInstance } from 'fastify';
 
 export interface HostAllowlistOptions {
   /** The address the server listens on (HOST), e.g. `127.0.0.1` or `0.0.0.0`. */
@@ -61,4 +62,27 @@ export function createHostAllowlist(options: HostAllowlistOptions): HostAllowlis
     allowsHost: (host) => host !== undefined && hosts.has(host.trim().toLowerCase()),
     allowsOrigin: (origin) => origins.has(origin.trim().toLowerCase()),
   };
+}
+
+/**
+ * The first onRequest hook: a Host this server is not reached under is DNS rebinding (or a
+ * misrouted request), answered 421 in plain text before any routing, cookie or page. Load
+ * balancers' health checks name the target's address: /healthz is exempt, it tells nothing.
+ */
+export function registerHostAllowlist(app: FastifyInstance, allowlist: () => HostAllowlist): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.split('?', 1)[0] === '/healthz') return;
+    const host = request.headers.host;
+    if (allowlist().allowsHost(host)) return;
+    const message =
+      `this server does not answer to the host ${JSON.stringify(host ?? '')}; ` +
+      `it answers to ${[...allowlist().hosts].join(', ')} (set PUBLIC_BASE_URL to the address browsers use)`;
+    await reply
+      .code(421)
+      .header('connection', 'close')
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(`421 Misdirected Request: ${message}\n`);
+    return reply;
+  });
 }

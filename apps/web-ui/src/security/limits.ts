@@ -1,10 +1,8 @@
 /**
  * The web UI's per-client limits and timeouts, with their defaults (the README's configuration
- * table names the variables that set them), and the guards built from them for one server.
+ * table names the variables that set them). @fastify/rate-limit enforces the per-minute ones,
+ * Fastify's `trustProxy` reads the client address behind `trustedProxyHops` proxies.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../http';
-import { clientKey, ConcurrencyLimit, RateLimiter, type RateDecision } from './rate-limit';
 import { DEFAULT_SESSION_TTL_MS } from './session-cookie';
 
 export interface WebUiLimits {
@@ -24,7 +22,10 @@ export interface WebUiLimits {
   readonly requestTimeoutMs: number;
   /** How long a sign-in lasts. */
   readonly sessionTtlMs: number;
-  /** Reverse proxies in front whose X-Forwarded-For is trusted (WEB_UI_TRUSTED_PROXY_HOPS). */
+  /**
+   * Reverse proxies in front whose X-Forwarded-For is trusted (WEB_UI_TRUSTED_PROXY_HOPS): the
+   * client is the address the outermost trusted proxy saw (Fastify's `trustProxy: n`).
+   */
   readonly trustedProxyHops: number;
 }
 
@@ -34,33 +35,8 @@ export const DEFAULT_WEB_UI_LIMITS: WebUiLimits = {
   maxEventStreams: 200,
   maxEventStreamsPerClient: 20,
   uploadIdleTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 65_000,
+  keepAliveTimeoutMs: 72_000,
   requestTimeoutMs: 300_000,
   sessionTtlMs: DEFAULT_SESSION_TTL_MS,
   trustedProxyHops: 0,
 };
-
-/** The counters one server shares between its routes. */
-export interface RequestGuards {
-  clientOf(req: IncomingMessage): string;
-  readonly jobCreations: RateLimiter;
-  readonly loginFailures: RateLimiter;
-  readonly eventStreams: ConcurrencyLimit;
-}
-
-export function createRequestGuards(limits: WebUiLimits): RequestGuards {
-  const minute = { windowMs: 60_000 };
-  return {
-    clientOf: (req) => clientKey(req, limits.trustedProxyHops),
-    jobCreations: new RateLimiter({ ...minute, limit: limits.jobCreationsPerMinute }),
-    loginFailures: new RateLimiter({ ...minute, limit: limits.loginFailuresPerMinute }),
-    eventStreams: new ConcurrencyLimit(limits.maxEventStreams, limits.maxEventStreamsPerClient),
-  };
-}
-
-/** Throws 429 with Retry-After when `decision` refuses; `what` says what was refused, in words. */
-export function enforce(res: ServerResponse, decision: RateDecision, what: string): void {
-  if (decision.allowed) return;
-  res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-  throw new HttpError(429, 'TOO_MANY_REQUESTS', `${what}; try again in ${decision.retryAfterSeconds} s`);
-}

@@ -243,3 +243,40 @@ it('refuses a file over the upload limit with a readable message in the page', a
   expect(limit).toContain(`${MAX_UPLOAD_BYTES} bytes`);
   expect(errors).toEqual([]);
 }, 60_000);
+
+it('renders the API docs page from the OpenAPI document, with every API operation and no console error', async () => {
+  // Prepare
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  const outside: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(url) && !request.url().startsWith('data:')) outside.push(request.url());
+  });
+
+  // Act
+  await page.goto(`${url}/api/docs`);
+  await page.waitForSelector('.opblock-summary', { timeout: 30_000 });
+  const operations = await page.$$eval('.opblock-summary', (blocks) =>
+    blocks.map((block) => {
+      const method = block.querySelector('.opblock-summary-method')?.textContent ?? '';
+      const path = block.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '';
+      return `${method} ${path}`;
+    }),
+  );
+  const title = await page.textContent('.info .title');
+  await shot(page, 'api-docs');
+  await page.close();
+
+  // Assess
+  expect(title).toContain('stereo-spot web UI API');
+  expect(operations.sort()).toEqual([
+    'DELETE /api/jobs/{id}',
+    'GET /api/jobs',
+    'GET /api/jobs/{id}',
+    'GET /api/jobs/{id}/events',
+    'GET /healthz',
+    'POST /api/jobs',
+  ]);
+  expect(outside).toEqual([]);
+  expect(errors).toEqual([]);
+}, 60_000);

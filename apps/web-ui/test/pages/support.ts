@@ -76,13 +76,21 @@ export async function startPageServer(
   };
 }
 
-/** GETs a page and returns its body and the browser's CSRF cookie pair. */
+/**
+ * GETs a page and returns its body, the browser's CSRF secret cookie pair, and the CSRF token the
+ * page carries (its `<meta name="csrf-token">`, which the script sends and forms repeat).
+ */
 export async function openPage(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers: { Accept: 'text/html', ...headers }, redirect: 'manual' });
   const setCookies = response.headers.getSetCookie();
   const csrfCookie = setCookies.find((c) => c.startsWith('stereo_spot_csrf='))?.split(';')[0];
-  const token = csrfCookie?.split('=')[1];
-  return { response, body: await response.text(), csrfCookie, token };
+  const body = await response.text();
+  return { response, body, csrfCookie, token: csrfTokenOf(body) };
+}
+
+/** The CSRF token a page carries. */
+export function csrfTokenOf(page: string): string | undefined {
+  return /<meta name="csrf-token" content="([^"]+)">/.exec(page)?.[1];
 }
 
 export interface RawResponse {

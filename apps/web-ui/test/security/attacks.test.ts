@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { toJobId } from '@stereo-spot/shared-types';
-import { openPage, rawRequest, startPageServer, type PageServer } from '../pages/support';
+import { csrfTokenOf, openPage, rawRequest, startPageServer, type PageServer } from '../pages/support';
 
 const TOKEN = 'correct-horse-battery-staple';
 const REBOUND_HOST = 'rebind.attacker.example:18099';
@@ -64,6 +64,25 @@ describe('DNS rebinding', () => {
     expect(page.body).not.toContain('csrf');
     expect(list.body).not.toContain(victim.job.job_id);
     expect(await allJobIds(server)).toEqual([victim.job.job_id]);
+  });
+
+  it('refuses a presigned upload or download URL requested under a rebound Host with 421, storing nothing', async () => {
+    // Prepare
+    server = await startPageServer();
+    const created = (await (await createJob(server.url)).json()) as { job: { job_id: string }; upload: { url: string } };
+    const path = created.upload.url.slice(server.url.length);
+
+    // Act
+    const upload = await rawRequest(server.url, path, {
+      method: 'PUT',
+      headers: { Host: REBOUND_HOST, Origin: ATTACKER_ORIGIN, 'Content-Type': 'video/mp4', 'Content-Length': '5' },
+      body: 'video',
+    });
+
+    // Assess
+    expect(upload.status).toBe(421);
+    expect(upload.body).toContain(`this server does not answer to the host "${REBOUND_HOST}"`);
+    expect(await server.platform.inputStorage.head(`input/${created.job.job_id}/source.mp4`)).toBeUndefined();
   });
 
   it('answers to its loopback names and to PUBLIC_BASE_URL; /healthz answers a load balancer asking by address', async () => {
@@ -167,7 +186,8 @@ describe('sign-in', () => {
     const withExtended = await fetch(`${server.url}/api/jobs`, { headers: { Cookie: extended } });
 
     // Assess
-    expect(value).toMatch(/^v1\.\d+\.[A-Za-z0-9_-]{43}$/);
+    // v1.<expiry> signed by @fastify/cookie: an HMAC-SHA256 in base64 without padding.
+    expect(value).toMatch(/^v1\.\d+\.[A-Za-z0-9+/]{43}$/);
     expect(setCookie).not.toContain(TOKEN);
     expect(setCookie).toContain('Max-Age=43200');
     expect(setCookie).toContain('HttpOnly');
@@ -189,7 +209,7 @@ describe('sign-in', () => {
     const response = await rawRequest(server.url, '/login', {
       method: 'POST',
       headers: { ...host, Origin: 'https://stereo.example.com', Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrfCookie.split('=')[1] ?? '', token: TOKEN, next: '/' }).toString(),
+      body: new URLSearchParams({ _csrf: csrfTokenOf(login.body) ?? '', token: TOKEN, next: '/' }).toString(),
     });
 
     // Assess

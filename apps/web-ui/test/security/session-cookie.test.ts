@@ -1,36 +1,42 @@
-import { createSessionSigner } from '../../src/security/session-cookie';
+import Fastify from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { sessionSigningKey, sessionValid, sessionValue } from '../../src/security/session-cookie';
 
-describe('createSessionSigner', () => {
+describe('session cookie', () => {
   const NOW = 1_800_000_000_000;
   const HOUR = 3_600_000;
 
-  it('issues a value that verifies until it expires, and never contains the token', () => {
-    // Prepare
-    const signer = createSessionSigner('correct-horse-battery-staple', HOUR);
-
+  it('is valid until it expires, and never contains the token', () => {
     // Act
-    const session = signer.issue(NOW);
+    const session = sessionValue(NOW, HOUR);
 
     // Assess
-    expect(session.value).not.toContain('correct-horse');
-    expect(session.maxAgeSeconds).toBe(3600);
-    expect(signer.verify(session.value, NOW + HOUR - 1)).toBe(true);
-    expect(signer.verify(session.value, NOW + HOUR)).toBe(false);
+    expect(session).toEqual({ value: `v1.${NOW + HOUR}`, maxAgeSeconds: 3600 });
+    expect(sessionValid(session.value, NOW + HOUR - 1)).toBe(true);
+    expect(sessionValid(session.value, NOW + HOUR)).toBe(false);
+    expect(sessionValid('correct-horse-battery-staple', NOW)).toBe(false);
+    expect(sessionValid(undefined, NOW)).toBe(false);
   });
 
-  it('refuses an altered expiry, another token\'s session, garbage and nothing', () => {
+  it("signed by @fastify/cookie with the derived key: an altered expiry or another token's session fails the signature", async () => {
     // Prepare
-    const signer = createSessionSigner('correct-horse-battery-staple', HOUR);
-    const [version, expiresAt, mac] = signer.issue(NOW).value.split('.');
+    const app = Fastify();
+    await app.register(fastifyCookie, { secret: sessionSigningKey('correct-horse-battery-staple') });
+    await app.ready();
+    const other = Fastify();
+    await other.register(fastifyCookie, { secret: sessionSigningKey('another-token-entirely') });
+    await other.ready();
 
     // Act
+    const signed = app.signCookie(sessionValue(NOW, HOUR).value);
+    const [version, expiresAt, mac] = signed.split('.');
     const extended = `${version}.${Number(expiresAt) + 10 * HOUR}.${mac}`;
-    const other = createSessionSigner('another-token-entirely', HOUR).issue(NOW).value;
 
     // Assess
-    expect(signer.verify(extended, NOW)).toBe(false);
-    expect(signer.verify(other, NOW)).toBe(false);
-    expect(signer.verify('correct-horse-battery-staple', NOW)).toBe(false);
-    expect(signer.verify(undefined, NOW)).toBe(false);
+    expect(signed).not.toContain('correct-horse');
+    expect(app.unsignCookie(signed)).toMatchObject({ valid: true, value: `v1.${NOW + HOUR}` });
+    expect(app.unsignCookie(extended).valid).toBe(false);
+    expect(app.unsignCookie(other.signCookie(sessionValue(NOW, HOUR).value)).valid).toBe(false);
+    await Promise.all([app.close(), other.close()]);
   });
 });

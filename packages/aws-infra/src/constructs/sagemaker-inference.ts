@@ -147,7 +147,7 @@ export class SageMakerInference extends Construct {
       variantName: 'AllTraffic',
       instanceType: settings.sagemaker_instance_type,
       initialInstanceCount: settings.sagemaker_instance_count,
-      // The host's NVIDIA driver must support the image's CUDA (12.4 needs driver 550+).
+      // The host's NVIDIA driver must run the image's CUDA 12.x wheels (docs/deploy.md, settings).
       inferenceAmiVersion: settings.sagemaker_inference_ami_version,
     };
     const endpointConfiguration = new SagemakerEndpointConfiguration(this, 'endpoint-configuration', {

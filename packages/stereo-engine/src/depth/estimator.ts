@@ -39,7 +39,7 @@ export interface DepthEstimatorOptions {
  * Cue weights, in depth units (the ground prior and the figure cue span 0..1; defocus,
  * atmosphere and motion are standardised, about ±1).
  */
-const WEIGHTS = { ground: 0.5, figure: 0.5, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+const WEIGHTS = { ground: 0.5, figure: 0.6, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
 /**
  * Regulariser of the grid-level guided filter, in squared luma: large enough that the local
  * linear fit spreads depth within regions without copying their brightness into it (a dark

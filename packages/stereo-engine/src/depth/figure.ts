@@ -3,11 +3,19 @@ import { percentiles } from './filters';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
-const { max, min } = Math;
+const { floor, max, min } = Math;
 const INFINITY = Number.POSITIVE_INFINITY;
 
 /** Barrier (colour range) a side cell at the very bottom costs as a seed: the ground reaches there. */
 const SIDE_SEED_COST = 0.15;
+/**
+ * Barriers are scaled by the frame's 95th percentile, but never by less than this (summed over
+ * luma and chroma): in a low-contrast, hazy picture a faintly enclosed region is as likely a
+ * distant object as a subject, so its figures stay weak.
+ */
+const BARRIER_SCALE_FLOOR = 0.7;
+/** The figure cue's grid is this many times coarser than the analysis grid: regions, not details. */
+const FACTOR = 2;
 
 /**
  * Figure and ground by the picture's border. A photographed subject rarely touches the top or the
@@ -17,13 +25,13 @@ const SIDE_SEED_COST = 0.15;
  * where a path's barrier is the range (max − min) of the colour it crosses, summed over luma and
  * chroma. Unlike a geodesic sum it does not grow across uniform texture, so a textured wall stays
  * background. The bottom row seeds nothing (the ground and a subject's feet touch it) and the
- * sides seed less towards the bottom (the ground reaches them there). Computed on a grid of half
- * the analysis grid's resolution: regions, not details, are figures.
+ * sides seed less towards the bottom (the ground reaches them there). Computed on a grid FACTOR
+ * times coarser than the analysis grid.
  */
 export class FigureGround {
-  private readonly halfWidth: number;
-  private readonly halfHeight: number;
-  private readonly half: Float32Array;
+  private readonly coarseWidth: number;
+  private readonly coarseHeight: number;
+  private readonly coarse: Float32Array;
   private readonly total: Float32Array;
   private readonly distance: Float32Array;
   private readonly upper: Float32Array;
@@ -35,10 +43,10 @@ export class FigureGround {
     private readonly width: number,
     private readonly height: number,
   ) {
-    const hw = (this.halfWidth = max(1, width >> 1));
-    const hh = (this.halfHeight = max(1, height >> 1));
+    const hw = (this.coarseWidth = max(1, floor(width / FACTOR)));
+    const hh = (this.coarseHeight = max(1, floor(height / FACTOR)));
     const n = hw * hh;
-    this.half = new Float32Array(n);
+    this.coarse = new Float32Array(n);
     this.total = new Float32Array(n);
     this.distance = new Float32Array(n);
     this.upper = new Float32Array(n);
@@ -56,28 +64,28 @@ export class FigureGround {
 
   /**
    * Writes into `out` (the analysis grid's size) the figure strength of each cell in [0, 1]: its
-   * barrier to the border over the frame's 95th percentile barrier. `channels` are smoothed
-   * colour planes of the analysis grid.
+   * barrier to the border over the frame's 95th percentile barrier (see BARRIER_SCALE_FLOOR).
+   * `channels` are smoothed colour planes of the analysis grid.
    */
   compute(channels: readonly Float32Array[], out: Float32Array): void {
-    const { width, height, halfWidth: hw, halfHeight: hh, half, total } = this;
+    const { width, height, coarseWidth: hw, coarseHeight: hh, coarse, total } = this;
     total.fill(0);
     for (const channel of channels) {
-      halve(channel, width, hw, hh, half);
-      this.barrier(half);
+      shrink(channel, width, FACTOR, hw, hh, coarse);
+      this.barrier(coarse);
       for (let i = 0; i < total.length; i++) total[i]! += this.distance[i]!;
     }
     const [top = 0] = percentiles(total, [0.95], 0, channels.length);
-    const scale = top > 1e-4 ? 1 / top : 0;
+    const scale = 1 / max(top, BARRIER_SCALE_FLOOR);
     for (let y = 0; y < height; y++) {
-      const row = min(hh - 1, y >> 1) * hw;
-      for (let x = 0; x < width; x++) out[y * width + x] = min(1, total[row + min(hw - 1, x >> 1)]! * scale);
+      const row = min(hh - 1, floor(y / FACTOR)) * hw;
+      for (let x = 0; x < width; x++) out[y * width + x] = min(1, total[row + min(hw - 1, floor(x / FACTOR))]! * scale);
     }
   }
 
   /** Minimum barrier distance of one channel to the seeds: forward and backward raster passes, twice. */
   private barrier(value: Float32Array): void {
-    const { halfWidth: w, halfHeight: h, distance: d, upper: u, lower: l, offset, seed } = this;
+    const { coarseWidth: w, coarseHeight: h, distance: d, upper: u, lower: l, offset, seed } = this;
     const n = w * h;
     for (let i = 0; i < n; i++) {
       d[i] = seed[i]!;
@@ -116,14 +124,17 @@ export class FigureGround {
   }
 }
 
-/** 2×2 mean into a half-size grid (a trailing odd row or column is left out). */
-function halve(src: Float32Array, width: number, hw: number, hh: number, out: Float32Array): void {
+/** factor×factor block means into a smaller grid (trailing rows and columns left out). */
+function shrink(src: Float32Array, width: number, factor: number, hw: number, hh: number, out: Float32Array): void {
+  const norm = 1 / (factor * factor);
   for (let y = 0; y < hh; y++) {
-    const r0 = 2 * y * width;
-    const r1 = r0 + width;
     for (let x = 0; x < hw; x++) {
-      const c = 2 * x;
-      out[y * hw + x] = 0.25 * (src[r0 + c]! + src[r0 + c + 1 < r1 ? r0 + c + 1 : r0 + c]! + src[r1 + c]! + src[r1 + c + 1]!);
+      let sum = 0;
+      for (let j = 0; j < factor; j++) {
+        const row = (y * factor + j) * width + x * factor;
+        for (let i = 0; i < factor; i++) sum += src[row + i]!;
+      }
+      out[y * hw + x] = sum * norm;
     }
   }
 }

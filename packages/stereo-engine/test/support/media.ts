@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { StereoEngineError } from '../../src';
 
 /** A temp folder per test file; `cleanup()` in afterAll. */
 export function tempDir(prefix = 'stereo-engine-'): { dir: string; file: (name: string) => string; cleanup: () => void } {
@@ -60,4 +61,15 @@ export function makeClip(file: string, spec: ClipSpec = {}): string {
 export function makeImage(file: string, width = 320, height = 180): string {
   ffmpegSync(['-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=1`, '-frames:v', '1', file]);
   return file;
+}
+
+/** The StereoEngineError a promise rejects with (fails the test when it resolves or rejects otherwise). */
+export async function rejection(promise: Promise<unknown>): Promise<StereoEngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof StereoEngineError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
 }
