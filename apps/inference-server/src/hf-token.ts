@@ -3,7 +3,7 @@
  * Manager as `{"token": "..."}`; the ARN comes from HF_TOKEN_ARN. Read once at start-up, so a
  * rotated value reaches the engine by redeploying (`stereo-spot ops hf-token rotate`).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { InferenceConfigError } from './errors';
 
@@ -28,12 +28,21 @@ export function parseHfTokenSecret(secretString: string | undefined, arn: string
   return parsed.data.token;
 }
 
-export async function readHfToken(arn: string, settings: SecretsSettings): Promise<string> {
+/**
+ * The token, or undefined when the secret exists but holds no value yet: the stack creates the
+ * secret empty and the operator stores the token later (`stereo-spot ops hf-token rotate`), so
+ * start-up must not depend on it; models that need no token work meanwhile. A secret that does
+ * not exist, cannot be read, or holds a malformed value still fails the start.
+ */
+export async function readHfToken(arn: string, settings: SecretsSettings): Promise<string | undefined> {
   const client = new SecretsManagerClient({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   });
   try {
+    const described = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+    const stages = Object.values(described.VersionIdsToStages ?? {}).flat();
+    if (!stages.includes('AWSCURRENT')) return undefined;
     const secret = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     return parseHfTokenSecret(secret.SecretString, arn);
   } catch (error) {

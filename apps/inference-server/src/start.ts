@@ -81,8 +81,16 @@ async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEn
   }
   const engineEnv: NodeJS.ProcessEnv = { ...env };
   if (config.hfTokenArn) {
-    engineEnv.HF_TOKEN = await readHfToken(config.hfTokenArn, config.aws);
-    logger.info({ secret: config.hfTokenArn }, 'Hugging Face token read from Secrets Manager');
+    const token = await readHfToken(config.hfTokenArn, config.aws);
+    if (token === undefined) {
+      logger.warn(
+        { secret: config.hfTokenArn },
+        'the Hugging Face secret holds no token yet: starting without one (gated models fail until `stereo-spot ops hf-token rotate` stores it)',
+      );
+    } else {
+      engineEnv.HF_TOKEN = token;
+      logger.info({ secret: config.hfTokenArn }, 'Hugging Face token read from Secrets Manager');
+    }
   }
   return new Iw3Engine({
     python: config.iw3.python,

@@ -84,6 +84,21 @@ it('reads the token at start-up and hands it to iw3 as HF_TOKEN', async () => {
   expect(await exists(s3, 'iw3-out', OUTPUT)).toBe(true);
 });
 
+it('starts without a token while the secret holds no value yet (as the stack creates it)', async () => {
+  // Prepare: a secret without any value.
+  const secret = await new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(
+    new CreateSecretCommand({ Name: 'stereo-spot/hf-token-empty' }),
+  );
+
+  // Act
+  const started = await start({ ...moto.env, HF_TOKEN_ARN: secret.ARN! });
+
+  // Assess: ready (SageMaker's /ping answers 200), so the endpoint can be created.
+  await expect(started.ready).resolves.toBeUndefined();
+  const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
+  expect(ping.status).toBe(200);
+});
+
 it('never calls Secrets Manager without HF_TOKEN_ARN', async () => {
   // An endpoint where nothing listens: any AWS call at start-up would fail the start.
   const started = await start({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' });

@@ -15,6 +15,7 @@ import {
   type MediaLimits,
   type MediaProcessor,
   type PipelinePorts,
+  type ProtectionLease,
 } from '@stereo-spot/pipeline';
 import type { ConsumerConfig } from '@stereo-spot/config';
 import type { JobId } from '@stereo-spot/shared-types';
@@ -43,6 +44,8 @@ export interface MediaWorkerOptions {
    * turns it off. Defaults: a sweep a minute, pipeline's DEFAULT_JANITOR_SETTINGS.
    */
   readonly janitor?: false | (Partial<JanitorSettings> & { readonly intervalMs?: number });
+  /** Held (by both consumers) while a message is worked on: the task is not scaled in meanwhile (ECS). */
+  readonly protection?: ProtectionLease;
 }
 
 export interface MediaWorkerStats {
@@ -73,6 +76,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     ...(consumer.visibilityTimeoutSeconds !== undefined
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
+    ...(options.protection !== undefined ? { protection: options.protection } : {}),
   };
 
   const chunkingQueue = ports.queues.chunking.queue;

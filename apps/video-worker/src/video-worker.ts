@@ -9,6 +9,7 @@ import {
   type Clock,
   type ConsumerStats,
   type PipelinePorts,
+  type ProtectionLease,
   type StereoInference,
 } from '@stereo-spot/pipeline';
 import type { JobId, SegmentRef } from '@stereo-spot/shared-types';
@@ -23,6 +24,8 @@ export interface VideoWorkerOptions {
   /** Segments converted at the same time by this process. Default 1 (the builtin engine uses every core). */
   readonly concurrency?: number;
   readonly onProgress?: (ref: SegmentRef, fraction: number) => void;
+  /** Held while a segment is converted: the task is not scaled in meanwhile (ECS). */
+  readonly protection?: ProtectionLease;
 }
 
 /** The video-worker: the consumer loop on the video-worker queue, converting one segment per message. */
@@ -41,6 +44,7 @@ export async function runVideoWorker(options: VideoWorkerOptions): Promise<Consu
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
     jobContextOf: jobContextOfS3Body,
+    ...(options.protection !== undefined ? { protection: options.protection } : {}),
     failJob: (jobId: JobId, reason: string) =>
       failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
     handle: (message, context) =>

@@ -83,7 +83,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // The client is the address the outermost of `trustedProxyHops` proxies saw (X-Forwarded-For from the right).
     trustProxy: (_address: string, hop: number) => hop < limits.trustedProxyHops,
     exposeHeadRoutes: true,
+    // Longer than a load balancer's idle timeout, or it reuses a connection Node already closed (502).
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
   });
+  // Node requires the headers timeout to exceed the keep-alive timeout.
+  app.server.headersTimeout = Math.max(app.server.headersTimeout, limits.keepAliveTimeoutMs + 1000);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

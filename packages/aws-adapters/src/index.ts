@@ -20,6 +20,7 @@ export {
   type DynamoDbStreamPollerOptions,
   type StreamBatchHandler,
 } from './streams/stream-poller';
+export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
 export {
   createAwsPlatform,
   QUEUE_URL_VARIABLES,

@@ -3,7 +3,7 @@
  * The contract test checks these against the config package's per-role schemas, so the
  * infrastructure and the apps cannot drift apart.
  */
-import { WEB_UI_PORT, WORKER_SHUTDOWN_GRACE_SECONDS } from './constants';
+import { WEB_UI_KEEP_ALIVE_TIMEOUT_SECONDS, WEB_UI_PORT, WORKER_SHUTDOWN_GRACE_SECONDS } from './constants';
 import { type StackSettings } from './settings';
 
 /** Names and URLs of the pipeline's resources (Terraform expressions at synth time). */
@@ -57,6 +57,8 @@ export function webUiEnvironment(
     PUBLIC_BASE_URL: publicBaseUrl,
     // Behind the load balancer: per-client limits count the address it appends to X-Forwarded-For.
     WEB_UI_TRUSTED_PROXY_HOPS: '1',
+    // Node closes idle connections after 5 s by default; the ALB keeps them 300 s and would reuse a closed one (502).
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: String(WEB_UI_KEEP_ALIVE_TIMEOUT_SECONDS),
     ...(settings.max_upload_bytes !== undefined
       ? { MAX_UPLOAD_BYTES: String(settings.max_upload_bytes) }
       : {}),

@@ -17,6 +17,8 @@ export interface PermissionTargets {
   readonly reassemblyQueueArn: string;
   /** Only with the sagemaker backend. */
   readonly sagemakerEndpointArn?: string;
+  /** `arn:...:task/<cluster>/*`: the cluster's tasks, for scale-in protection. */
+  readonly clusterTasksArn: string;
 }
 
 const objects = (bucketArn: string, pattern: string) => `${bucketArn}/${pattern}`;
@@ -61,8 +63,16 @@ export function webUiPermissions(t: PermissionTargets): PolicyStatement[] {
   ];
 }
 
+/**
+ * A worker protects its own task from scale-in while it works on a message (through the ECS
+ * agent's task-protection endpoint, which acts with the task role).
+ */
+const protectOwnTask = (t: PermissionTargets): PolicyStatement =>
+  allow(['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'], [t.clusterTasksArn], 'ScaleInProtection');
+
 export function mediaWorkerPermissions(t: PermissionTargets): PolicyStatement[] {
   return [
+    protectOwnTask(t),
     allow(['s3:GetObject'], [objects(t.inputBucketArn, `${INPUT_PREFIX}*`)], 'ReadUploads'),
     allow(
       ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
@@ -94,6 +104,7 @@ export function mediaWorkerPermissions(t: PermissionTargets): PolicyStatement[] 
 
 export function videoWorkerPermissions(t: PermissionTargets): PolicyStatement[] {
   return [
+    protectOwnTask(t),
     allow(['s3:GetObject'], [objects(t.inputBucketArn, `${SEGMENTS_PREFIX}*`)], 'ReadSegments'),
     // PutObjectTagging: segment outputs carry the expiry tag (see SEGMENT_OUTPUT_EXPIRY_TAG).
     allow(

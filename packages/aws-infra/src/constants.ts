@@ -35,23 +35,48 @@ export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
- * Converted segments (`jobs/{job_id}/segments/{i}.mp4`) expire after one day while `final.mp4`
+ * Converted segments (`jobs/{job_id}/segments/{i}.mp4`) expire (SEGMENT_OUTPUT_EXPIRY_DAYS) while `final.mp4`
  * stays. A lifecycle filter matches a prefix or tags, and no prefix singles out segments across
  * jobs, so the expiry rule matches this object tag: WHOEVER WRITES A SEGMENT OUTPUT SETS IT (the
  * AWS adapter's S3 storage sets it with PutObject `Tagging`; the same pair is
  * `SEGMENT_OUTPUT_EXPIRY_TAG` in packages/aws-adapters, and a test keeps the two equal).
  */
 export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot:expire', value: 'segment-output' } as const;
-export const SEGMENT_OUTPUT_EXPIRY_DAYS = 1;
+
+/** A day longer than a message can wait in a dead-letter queue. */
+const OUTLIVES_DLQ_DAYS = Math.ceil(DLQ_RETENTION_SECONDS / 86_400) + 1;
+
+/** Converted segments outlive the longest DLQ stay: a replayed reassembly message (up to 14 days
+ * in its DLQ) still finds every segment it concatenates. */
+export const SEGMENT_OUTPUT_EXPIRY_DAYS = OUTLIVES_DLQ_DAYS;
 
 /** Source segments (`segments/` in the input bucket) outlive the longest DLQ stay, so a replayed
  * video-worker message still finds its segment. */
-export const SOURCE_SEGMENT_EXPIRY_DAYS = 15;
+export const SOURCE_SEGMENT_EXPIRY_DAYS = OUTLIVES_DLQ_DAYS;
 
 /** Prefix of the SageMaker asynchronous inference objects in the output bucket (requests,
  * responses, failures); they expire after a day. */
 export const SAGEMAKER_ASYNC_PREFIX = 'sagemaker/';
 export const SAGEMAKER_ASYNC_EXPIRY_DAYS = 1;
+
+/** Asynchronous requests one SageMaker instance runs at once: iw3 uses the whole GPU. */
+export const SAGEMAKER_INVOCATIONS_PER_INSTANCE = 1;
+
+/**
+ * Video-workers per SageMaker invocation slot: one whose segment converts and one whose segment
+ * waits in the endpoint's queue, so the GPU never idles between segments and no request waits
+ * behind more than one other (a request queued longer than the video-worker's wait is retried).
+ */
+export const VIDEO_WORKERS_PER_INVOCATION_SLOT = 2;
+
+/** Application Auto Scaling of the SageMaker endpoint on its backlog. */
+export const SAGEMAKER_SCALING = {
+  /** Requests waiting per instance that target tracking aims for. */
+  backlogPerInstance: 2,
+  scaleOutCooldownSeconds: 300,
+  /** GPU instances take minutes to start: do not give one back for a short lull. */
+  scaleInCooldownSeconds: 900,
+} as const;
 
 /** Application Auto Scaling of the workers on queue depth. */
 export const QUEUE_SCALING = {
@@ -60,6 +85,11 @@ export const QUEUE_SCALING = {
   scaleOutCooldownSeconds: 60,
   scaleInCooldownSeconds: 300,
 } as const;
+
+/** The load balancer keeps an idle connection this long (long enough for the SSE progress stream). */
+export const ALB_IDLE_TIMEOUT_SECONDS = 300;
+/** The web UI keeps idle connections longer than the load balancer, so the balancer closes first. */
+export const WEB_UI_KEEP_ALIVE_TIMEOUT_SECONDS = ALB_IDLE_TIMEOUT_SECONDS + 5;
 
 /** The web UI listens here inside its container; the load balancer forwards to it. */
 export const WEB_UI_PORT = 8080;

@@ -1,7 +1,7 @@
 /**
  * Entry of the aws-infra Nx targets: `node --import tsx packages/aws-infra/src/main.ts <command>`.
  * synth [--hcl] · plan · deploy [--auto-approve] · destroy [--auto-approve] · output ·
- * docker-build [app...] [--tag T] · docker-push [app...] [--tag T]
+ * docker-build [app...] [--tag T] · docker-push [app...] [--tag T] · apply-emulated [--hold] [--plugin-dir D]
  */
 import { deployCommand, destroyCommand, outputCommand, planCommand, synthCommand } from './cli/commands';
 import { dockerBuildCommand, dockerPushCommand } from './cli/docker';
@@ -14,6 +14,8 @@ const COMMANDS: Record<string, (args: readonly string[]) => Promise<void> | void
   diff: planCommand,
   deploy: deployCommand,
   destroy: destroyCommand,
+  // Loaded on demand: it starts moto_server through @stereo-spot/testing.
+  'apply-emulated': async (args) => (await import('./emulator/apply-emulated')).applyEmulatedCommand(args),
   output: outputCommand,
   'docker-build': dockerBuildCommand,
   'docker-push': dockerPushCommand,

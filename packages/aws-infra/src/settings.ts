@@ -8,7 +8,17 @@
  * (e.g. STEREO_SPOT_ECS_IMAGE_TAG). Without any of them, the region is AWS_REGION's.
  */
 import { z } from 'zod';
+import { SAGEMAKER_INVOCATIONS_PER_INSTANCE, VIDEO_WORKERS_PER_INVOCATION_SLOT } from './constants';
 import { AwsInfraError } from './errors';
+
+/** Video-workers the endpoint keeps busy without queueing requests past their wait. */
+export const sagemakerVideoWorkerCapacity = (maxInstances: number): number =>
+  maxInstances * SAGEMAKER_INVOCATIONS_PER_INSTANCE * VIDEO_WORKERS_PER_INVOCATION_SLOT;
+
+/** The video-worker's maximum task count: the setting, else what the inference backend can serve. */
+export const videoWorkerMaxCapacity = (settings: StackSettings): number =>
+  settings.ecs_video_worker_max_capacity ??
+  (settings.inference_backend === 'sagemaker' ? sagemakerVideoWorkerCapacity(settings.sagemaker_max_instance_count) : 8);
 
 /** CloudWatch Logs accepts only these retention periods. */
 const LOG_RETENTION_DAYS = [
@@ -50,7 +60,13 @@ export const SettingsSchema = z
      */
     ecs_image_tag: imageTag.optional(),
     ecs_media_worker_max_capacity: int(1, 200).default(10),
-    ecs_video_worker_max_capacity: int(1, 200).default(8),
+    /**
+     * Most video-worker tasks. Unset: with inference_backend=sagemaker, what the endpoint can serve
+     * (sagemaker_max_instance_count × invocations per instance × 2: one converting, one queued);
+     * with http, 8. A larger value with sagemaker is refused: its requests would wait in the
+     * endpoint's queue past the video-worker's wait and end in the DLQ.
+     */
+    ecs_video_worker_max_capacity: int(1, 200).optional(),
     web_ui_desired_count: int(1, 20).default(1),
     /** Target length of a segment (the runbooks' ~5 minutes). */
     segment_duration_seconds: z.number().positive().max(3600).default(300),
@@ -66,7 +82,20 @@ export const SettingsSchema = z
       .string()
       .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.g4dn.xlarge')
       .default('ml.g4dn.xlarge'),
+    /** Instances the endpoint starts with; auto scaling then follows the backlog between 0 and the maximum. */
     sagemaker_instance_count: int(1, 20).default(1),
+    /** Most instances the backlog may scale the endpoint to (it scales to 0 when idle). */
+    sagemaker_max_instance_count: int(1, 20).default(2),
+    /**
+     * The SageMaker host image (NVIDIA driver + CUDA) of the endpoint's instances. The inference
+     * image's PyTorch wheels are CUDA 12.x (12.8 at nunif's pin; they carry their CUDA libraries),
+     * which the host's driver runs through CUDA's minor-version compatibility: the newest driver
+     * SageMaker offers is the safest, al2-ami-sagemaker-inference-gpu-3-1 (driver 550).
+     */
+    sagemaker_inference_ami_version: z
+      .string()
+      .regex(/^al2-ami-sagemaker-inference-gpu-[0-9-]+$/, 'must be a SageMaker inference AMI version such as al2-ami-sagemaker-inference-gpu-3-1')
+      .default('al2-ami-sagemaker-inference-gpu-3-1'),
     /** iw3 tuning passed to the inference container (IW3_LOW_VRAM, IW3_MAX_FPS, ...). */
     iw3_env: z
       .record(z.string(), z.string())
@@ -95,6 +124,16 @@ export const SettingsSchema = z
     input_expiry_days: int(1, 3650).default(7),
     /** Create the secret for a Hugging Face token (HF_TOKEN_ARN) the inference image may use. */
     hf_token_secret: z.boolean().default(false),
+    /**
+     * Days a deleted secret (the Hugging Face token's) can be restored. 0 deletes it at once, so a
+     * destroy followed by a deploy with the same name_prefix does not fail on a secret "scheduled
+     * for deletion"; 7–30 keep it restorable for that long.
+     */
+    secret_recovery_window_days: z
+      .number()
+      .int()
+      .refine((days) => days === 0 || (days >= 7 && days <= 30), { message: 'must be 0 or 7–30' })
+      .default(0),
     log_retention_days: z
       .number()
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
@@ -103,6 +142,20 @@ export const SettingsSchema = z
       .default(30),
     /** Concurrent invocations of the reassembly trigger; -1 = unreserved (small accounts). */
     lambda_reserved_concurrency: int(-1, 100).default(5),
+    /** Days a deleted or overwritten object of the output bucket (versioned) stays restorable. */
+    noncurrent_version_retention_days: int(1, 3650).default(30),
+    /**
+     * DynamoDB deletion protection on the tables (the jobs and their progress). `destroy` fails
+     * while it is on: turn it off with a deploy first when the stack is really to go.
+     */
+    deletion_protection: z.boolean().default(true),
+    /** One NAT gateway per availability zone (survives the loss of a zone; costs one NAT gateway per zone). */
+    nat_gateway_per_zone: z.boolean().default(false),
+    /**
+     * PrivateLink endpoints for ECR, CloudWatch Logs and metrics, SQS, the SageMaker runtime and
+     * Secrets Manager, so that traffic does not cross the NAT gateway (each endpoint is billed per zone and hour).
+     */
+    interface_endpoints: z.boolean().default(false),
     /** Let `destroy` delete non-empty buckets and repositories. */
     force_destroy: z.boolean().default(false),
     /** Where Terraform keeps its state. */
@@ -133,6 +186,27 @@ export const SettingsSchema = z
           'is required when inference_backend is http (the inference server takes only callers with INFERENCE_SHARED_SECRET)',
       });
     }
+    if (
+      settings.inference_backend === 'sagemaker' &&
+      settings.ecs_video_worker_max_capacity !== undefined &&
+      settings.ecs_video_worker_max_capacity > sagemakerVideoWorkerCapacity(settings.sagemaker_max_instance_count)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ecs_video_worker_max_capacity'],
+        message:
+          `must be at most ${sagemakerVideoWorkerCapacity(settings.sagemaker_max_instance_count)} with ` +
+          `sagemaker_max_instance_count=${settings.sagemaker_max_instance_count} (the endpoint serves ` +
+          `${SAGEMAKER_INVOCATIONS_PER_INSTANCE} request per instance; more video-workers only queue requests until they time out)`,
+      });
+    }
+    if (settings.sagemaker_instance_count > settings.sagemaker_max_instance_count) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sagemaker_instance_count'],
+        message: 'must not exceed sagemaker_max_instance_count',
+      });
+    }
     if (settings.state_backend === 's3' && settings.state_bucket === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -155,11 +229,17 @@ const NON_STRING_KEYS: ReadonlySet<string> = new Set([
   'sqs_long_poll_wait_seconds',
   'max_upload_bytes',
   'sagemaker_instance_count',
+  'sagemaker_max_instance_count',
   'iw3_env',
   'hf_token_secret',
+  'secret_recovery_window_days',
   'log_retention_days',
   'lambda_reserved_concurrency',
   'force_destroy',
+  'nat_gateway_per_zone',
+  'interface_endpoints',
+  'noncurrent_version_retention_days',
+  'deletion_protection',
   'state_lockfile',
   'allow_public_http_without_auth',
   'input_expiry_days',

@@ -42,7 +42,7 @@ import { WorkQueue } from './constructs/work-queue';
 import { arnOf, type StackContext } from './context';
 import { resourceNames } from './naming';
 import { type OutputName } from './outputs';
-import { assertWebUiExposureAccepted, type StackSettings } from './settings';
+import { assertWebUiExposureAccepted, videoWorkerMaxCapacity, type StackSettings } from './settings';
 
 /** The web-ui's container health check (also the Dockerfile's HEALTHCHECK): node's own fetch. */
 export const WEB_UI_HEALTH_CHECK = [
@@ -162,7 +162,7 @@ export class StereoSpotStack extends TerraformStack {
       ? new SecretsmanagerSecret(this, 'hf-token', {
           name: names.hfTokenSecret,
           description: 'Hugging Face token for the inference image: {"token": "..."}',
-          recoveryWindowInDays: 7,
+          recoveryWindowInDays: settings.secret_recovery_window_days,
         })
       : undefined;
     const sagemaker =
@@ -190,6 +190,7 @@ export class StereoSpotStack extends TerraformStack {
       chunkingQueueArn: chunking.queue.arn,
       videoWorkerQueueArn: videoWork.queue.arn,
       reassemblyQueueArn: reassembly.queue.arn,
+      clusterTasksArn: arnOf(context, 'ecs', `task/${names.cluster}/*`),
       ...(sagemaker
         ? { sagemakerEndpointArn: arnOf(context, 'sagemaker', `endpoint/${names.endpoint}`) }
         : {}),
@@ -222,8 +223,8 @@ export class StereoSpotStack extends TerraformStack {
         containerName: 'web-ui',
         containerPort: WEB_UI_PORT,
       },
+      dependsOn: loadBalancer.listeners,
     });
-    webUi.service.node.addDependency(...loadBalancer.listeners);
 
     const mediaWorker = new FargateService(this, 'media-worker', context, {
       ...common,
@@ -269,7 +270,7 @@ export class StereoSpotStack extends TerraformStack {
       clusterName: names.cluster,
       serviceName: names.service('video-worker'),
       queueNames: [names.queue('video-worker')],
-      maxCapacity: settings.ecs_video_worker_max_capacity,
+      maxCapacity: videoWorkerMaxCapacity(settings),
       service: videoWorker.service,
     });
 

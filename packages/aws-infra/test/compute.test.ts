@@ -10,6 +10,7 @@ beforeAll(() => {
     certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
     web_ui_domain_name: '3d.example.com',
     ecs_video_worker_max_capacity: 16,
+    sagemaker_max_instance_count: 8,
   });
 });
 
@@ -103,14 +104,14 @@ describe('auto scaling on queue depth', () => {
       ),
     ].sort();
 
-  it('scales between 0 and the configured maximum (media-worker 10, video-worker 8 by default)', () => {
+  it('scales between 0 and the configured maximum (media-worker 10; video-worker 4 by default, what 2 SageMaker instances serve)', () => {
     expect(target(first, 'media-worker').body).toMatchObject({
       min_capacity: 0,
       max_capacity: 10,
       scalable_dimension: 'ecs:service:DesiredCount',
       service_namespace: 'ecs',
     });
-    expect(target(first, 'video-worker').body).toMatchObject({ min_capacity: 0, max_capacity: 8 });
+    expect(target(first, 'video-worker').body).toMatchObject({ min_capacity: 0, max_capacity: 4 });
     expect(target(tagged, 'video-worker').body.max_capacity).toBe(16);
   });
 

@@ -96,6 +96,8 @@ describe.each(ECS_APPS)('the %s image (--target)', (app) => {
 
   it('is Node.js and the bundle only: no package manager run', () => {
     expect(chain[0]!.base).toBe('${NODE_IMAGE}');
+    // From ECR Public, not Docker Hub's rate-limited anonymous pulls.
+    expect(readFileSync(NODE_APPS_DOCKERFILE, 'utf8')).toMatch(/^ARG NODE_IMAGE=public\.ecr\.aws\/docker\/library\/node:22-bookworm-slim$/m);
     expect(inImage('COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
     expect(
       inImage('RUN')

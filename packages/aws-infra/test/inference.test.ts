@@ -26,7 +26,7 @@ describe('inference_backend=sagemaker', () => {
       (body) => body.name === 'stereo-spot/stereocrafter-sagemaker',
     );
     const model = sagemaker.one('aws_sagemaker_model').body;
-    expect(model.name).toBe('stereo-spot-inference-tf-v1-2-rc');
+    expect(model.name).toMatch(/^stereo-spot-inference-v1-2-rc-[0-9a-f]{8}$/);
     expect(model.primary_container.image).toBe(`${sagemaker.ref(repository, 'repository_url')}:v1.2_rc`);
     const input = sagemaker.one('aws_s3_bucket', (body) => (body.bucket as string).startsWith('stereo-spot-input-'));
     const outputBucket = sagemaker.one('aws_s3_bucket', (body) => (body.bucket as string).startsWith('stereo-spot-output-'));

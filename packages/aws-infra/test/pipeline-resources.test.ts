@@ -63,7 +63,7 @@ describe('buckets', () => {
     expect(reassemblyPolicy.body.policy).not.toContain('s3.amazonaws.com');
   });
 
-  it('expires converted segments after 1 day and keeps final.mp4 (tag filter, since no prefix singles segments out)', () => {
+  it('expires converted segments after 15 days (past the DLQ retention) and keeps final.mp4 (tag filter, since no prefix singles segments out)', () => {
     // Prepare: the output bucket's lifecycle and a tiny evaluator of S3 lifecycle filters.
     const output = bucketId('output');
     const lifecycle = stack.one(
@@ -73,7 +73,8 @@ describe('buckets', () => {
     const rules = lifecycle.body.rule as Json[];
     const expiryDays = (key: string, tags: Record<string, string>): number | undefined => {
       const matching = rules.filter((rule) => {
-        if (rule.status !== 'Enabled' || !rule.expiration) return false;
+        // (The delete-marker rule expires no current object: it has no days.)
+        if (rule.status !== 'Enabled' || (rule.expiration as Json[] | undefined)?.[0]?.days === undefined) return false;
         const filter = (rule.filter as Json[])[0]!;
         const condition = (filter.and as Json[] | undefined)?.[0] ?? filter;
         const prefixOk = key.startsWith((condition.prefix as string | undefined) ?? '');
@@ -88,9 +89,9 @@ describe('buckets', () => {
     const jobId = toJobId('0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d');
     const tag = { [SEGMENT_OUTPUT_EXPIRY_TAG.key]: SEGMENT_OUTPUT_EXPIRY_TAG.value };
 
-    // Assess: what the video-worker writes (tagged) goes after a day; the final never does.
-    expect(expiryDays(segmentOutputKey(jobId, 0), tag)).toBe(1);
-    expect(expiryDays(segmentOutputKey(jobId, 41), tag)).toBe(1);
+    // Assess: what the video-worker writes (tagged) goes once no DLQ message can need it; the final never does.
+    expect(expiryDays(segmentOutputKey(jobId, 0), tag)).toBe(15);
+    expect(expiryDays(segmentOutputKey(jobId, 41), tag)).toBe(15);
     expect(expiryDays(finalKey(jobId), {})).toBeUndefined();
     expect(expiryDays('sagemaker/responses/abc.out', {})).toBe(1);
     expect(rules.find((rule) => rule.id === 'abort-incomplete-multipart-uploads')).toMatchObject({

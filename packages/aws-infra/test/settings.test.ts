@@ -17,7 +17,15 @@ describe('settings', () => {
     const settings = resolveSettings({ file, fileName: 'settings.example.json' });
     // Assess
     expect(Object.keys(file).filter((key) => key.startsWith('//'))).toEqual(
-      ['certificate_arn', 'web_ui_auth_secret_arn', 'allow_public_http_without_auth', 'input_expiry_days'].map((key) => `// ${key}`),
+      [
+        'sagemaker_max_instance_count',
+        'sagemaker_inference_ami_version',
+        'ecs_video_worker_max_capacity',
+        'certificate_arn',
+        'web_ui_auth_secret_arn',
+        'allow_public_http_without_auth',
+        'input_expiry_days',
+      ].map((key) => `// ${key}`),
     );
     expect(settings).toMatchObject({ allow_public_http_without_auth: false, input_expiry_days: 7 });
     expect(() => assertWebUiExposureAccepted(settings)).not.toThrow();
@@ -28,7 +36,6 @@ describe('settings', () => {
       region: 'us-east-1',
       name_prefix: 'stereo-spot',
       inference_backend: 'sagemaker',
-      ecs_video_worker_max_capacity: 8,
       ecs_media_worker_max_capacity: 10,
       segment_duration_seconds: 300,
       sagemaker_instance_type: 'ml.g4dn.xlarge',
@@ -37,6 +44,7 @@ describe('settings', () => {
       state_backend: 'local',
       force_destroy: false,
     });
+    expect(defaultSettings().ecs_video_worker_max_capacity).toBeUndefined();
     expect(defaultSettings().ecs_image_tag).toBeUndefined();
     expect(defaultSettings().sagemaker_image_tag).toBeUndefined();
   });
@@ -44,7 +52,12 @@ describe('settings', () => {
   it('reads the file, then STEREO_SPOT_* variables over it, with numbers, booleans and JSON decoded', () => {
     // Act
     const settings = resolveSettings({
-      file: { region: 'eu-west-1', ecs_video_worker_max_capacity: 4, iw3_env: { IW3_LOW_VRAM: '1' } },
+      file: {
+        region: 'eu-west-1',
+        ecs_video_worker_max_capacity: 4,
+        sagemaker_max_instance_count: 6,
+        iw3_env: { IW3_LOW_VRAM: '1' },
+      },
       env: {
         STEREO_SPOT_ECS_VIDEO_WORKER_MAX_CAPACITY: '12',
         STEREO_SPOT_ECS_IMAGE_TAG: 'abc123',

@@ -38,6 +38,8 @@ export interface ConsumerConfig {
   /** Undefined: use the queue's own visibility timeout. */
   readonly visibilityTimeoutSeconds?: number;
   readonly shutdownGraceSeconds: number;
+  /** The ECS agent of the task this runs in (ECS sets ECS_AGENT_URI): scale-in protection. */
+  readonly ecsAgentUri?: string;
 }
 
 interface BaseConfig {
@@ -70,6 +72,7 @@ export interface WebUiLimitsConfig {
   readonly maxEventStreamsPerClient: number;
   readonly trustedProxyHops: number;
   readonly uploadIdleTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface MediaWorkerConfig extends BaseConfig {
@@ -167,6 +170,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '72',
     LOG_LEVEL: 'info',
   },
   aws: {
@@ -192,6 +196,7 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '20',
     WEB_UI_TRUSTED_PROXY_HOPS: '0',
     UPLOAD_IDLE_TIMEOUT_SECONDS: '60',
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '72',
     LOG_LEVEL: 'info',
   },
 };
@@ -278,6 +283,7 @@ function consumerConfig(values: Values): ConsumerConfig {
     ...(values.QUEUE_VISIBILITY_TIMEOUT_SECONDS !== undefined
       ? { visibilityTimeoutSeconds: values.QUEUE_VISIBILITY_TIMEOUT_SECONDS as number }
       : {}),
+    ...(values.ECS_AGENT_URI !== undefined ? { ecsAgentUri: values.ECS_AGENT_URI as string } : {}),
   };
 }
 
@@ -324,6 +330,7 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
           maxEventStreamsPerClient: values.WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT as number,
           trustedProxyHops: values.WEB_UI_TRUSTED_PROXY_HOPS as number,
           uploadIdleTimeoutMs: (values.UPLOAD_IDLE_TIMEOUT_SECONDS as number) * 1000,
+          keepAliveTimeoutMs: (values.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS as number) * 1000,
         },
         previewConcurrency: values.PREVIEW_CONCURRENCY as number,
         maxVideoPixels: values.MAX_VIDEO_PIXELS as number,

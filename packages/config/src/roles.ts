@@ -29,6 +29,7 @@ const CONSUMER: readonly VariableName[] = [
   'SQS_LONG_POLL_WAIT_SECONDS',
   'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
   'SHUTDOWN_GRACE_SECONDS',
+  'ECS_AGENT_URI',
 ];
 const BUCKETS: readonly VariableName[] = ['INPUT_BUCKET_NAME', 'OUTPUT_BUCKET_NAME'];
 const INFERENCE_CONDITIONS: readonly ConditionalRequirement[] = [
@@ -66,6 +67,7 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT',
       'WEB_UI_TRUSTED_PROXY_HOPS',
       'UPLOAD_IDLE_TIMEOUT_SECONDS',
+      'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
       'PREVIEW_CONCURRENCY',
       'MAX_VIDEO_PIXELS',
       'FFMPEG_IDLE_TIMEOUT_SECONDS',

@@ -109,6 +109,11 @@ export const VARIABLES = {
     schema: integer(0, 120),
     meaning: 'on SIGTERM, how long running work may finish before it is aborted and its message released',
   },
+  ECS_AGENT_URI: {
+    schema: httpUrl,
+    meaning:
+      'set by ECS in every task: the workers protect their task from scale-in through it while they work on a message',
+  },
   SEGMENT_DURATION_SECONDS: {
     schema: positiveSeconds(3600),
     meaning: 'target segment length for chunking (segments split at the next keyframe)',
@@ -244,6 +249,11 @@ export const VARIABLES = {
   WEB_UI_TRUSTED_PROXY_HOPS: {
     schema: integer(0, 10),
     meaning: 'web-ui: reverse proxies in front whose X-Forwarded-For names the client (1 behind a load balancer)',
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: {
+    schema: integer(1, 4000),
+    meaning:
+      'web-ui: an idle keep-alive connection is closed after this long; behind a load balancer it must exceed the balancer\'s idle timeout, or the balancer reuses a closed connection (502)',
   },
   UPLOAD_IDLE_TIMEOUT_SECONDS: {
     schema: integer(1, 3600),

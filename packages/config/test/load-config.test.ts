@@ -225,6 +225,7 @@ describe('loadConfig', () => {
       WEB_UI_MAX_EVENT_STREAMS_PER_CLIENT: '2',
       UPLOAD_IDLE_TIMEOUT_SECONDS: '5',
       WEB_UI_TRUSTED_PROXY_HOPS: '1',
+      HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '305',
     }).limits;
     const error = configError(() => loadConfig('web-ui', { WEB_UI_MAX_EVENT_STREAMS: '0' }));
 
@@ -236,8 +237,15 @@ describe('loadConfig', () => {
       maxEventStreamsPerClient: 20,
       trustedProxyHops: 0,
       uploadIdleTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
     });
-    expect(tuned).toMatchObject({ jobCreationsPerMinute: 3, maxEventStreamsPerClient: 2, uploadIdleTimeoutMs: 5000, trustedProxyHops: 1 });
+    expect(tuned).toMatchObject({
+      jobCreationsPerMinute: 3,
+      maxEventStreamsPerClient: 2,
+      uploadIdleTimeoutMs: 5000,
+      trustedProxyHops: 1,
+      keepAliveTimeoutMs: 305_000,
+    });
     expect(error.message).toContain('WEB_UI_MAX_EVENT_STREAMS');
   });
 

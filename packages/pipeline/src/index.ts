@@ -8,6 +8,7 @@ export * from './ports/queue';
 export * from './ports/stereo-inference';
 export * from './ports/media-processor';
 export * from './ports/clock';
+export * from './ports/task-protection';
 export * from './errors';
 export * from './ports/platform';
 export * from './use-cases';

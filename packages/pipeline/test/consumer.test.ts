@@ -4,8 +4,10 @@ import {
   LeaseLostError,
   InvalidMessageError,
   keysFromS3Body,
+  createProtectionLease,
   runConsumer,
   type ConsumerOptions,
+  type TaskProtection,
   type MessageWorkContext,
   type QueueMessage,
 } from '../src';
@@ -322,5 +324,92 @@ describe('runConsumer', () => {
     expect(reason).toMatch(/^invalid S3 event notification: not JSON \(/);
     expect(reason.split('not JSON')).toHaveLength(2);
     expect(String(line?.msg).split('not JSON')).toHaveLength(2);
+  });
+
+  describe('task scale-in protection', () => {
+    /** Records the calls in order, with what the queue had deleted by then. */
+    function recordingProtection(queue: MemoryQueue) {
+      const calls: string[] = [];
+      const protection: TaskProtection = {
+        protect: async (minutes) => {
+          calls.push(`protect ${minutes} min (deleted ${queue.deleted})`);
+        },
+        release: async () => {
+          calls.push(`release (deleted ${queue.deleted})`);
+        },
+      };
+      return { calls, protection };
+    }
+
+    it('protects the task from the receive until the message is settled, then releases it', async () => {
+      // Prepare
+      const queue = new MemoryQueue('q');
+      await queue.send(jobBody);
+      const { calls, protection } = recordingProtection(queue);
+      const { logger } = captureLogger();
+      const seenDuringWork: string[][] = [];
+
+      // Act
+      await consumeUntil(
+        queue,
+        async () => {
+          seenDuringWork.push([...calls]);
+        },
+        () => calls.length === 2,
+        { protection: createProtectionLease(protection, { logger, expiresInMinutes: 120 }) },
+      );
+
+      // Assess
+      expect(seenDuringWork).toEqual([['protect 120 min (deleted 0)']]);
+      expect(calls).toEqual(['protect 120 min (deleted 0)', 'release (deleted 1)']);
+    });
+
+    it('keeps the protection while any message of the process is still worked on', async () => {
+      // Prepare: two loops; the first message finishes while the second is still in work.
+      const queue = new MemoryQueue('q');
+      await queue.send(jobBody);
+      await queue.send(jobBody);
+      const { calls, protection } = recordingProtection(queue);
+      const { logger } = captureLogger();
+      let started = 0;
+
+      // Act
+      await consumeUntil(
+        queue,
+        async () => {
+          started += 1;
+          if (started === 1) await waitFor(() => started === 2);
+          else await waitFor(() => queue.deleted === 1);
+        },
+        () => queue.deleted === 2 && calls.at(-1)?.startsWith('release') === true,
+        { concurrency: 2, protection: createProtectionLease(protection, { logger, expiresInMinutes: 120 }) },
+      );
+
+      // Assess: one release, after both messages were deleted.
+      expect(calls.filter((call) => call.startsWith('release'))).toEqual(['release (deleted 2)']);
+      expect(calls.filter((call) => call.startsWith('protect'))).toHaveLength(2);
+    });
+
+    it('works on the message when the protection cannot be had, and says so', async () => {
+      // Prepare
+      const queue = new MemoryQueue('q');
+      await queue.send(jobBody);
+      const { logger, lines } = captureLogger();
+      const failing: TaskProtection = {
+        protect: async () => {
+          throw new Error('agent unreachable');
+        },
+        release: async () => undefined,
+      };
+
+      // Act
+      const { stats } = await consumeUntil(queue, async () => undefined, () => queue.deleted === 1, {
+        protection: createProtectionLease(failing, { logger, expiresInMinutes: 120 }),
+      });
+
+      // Assess
+      expect(stats.succeeded).toBe(1);
+      expect(lines.map((line) => line.msg)).toContain('task scale-in protection: protect failed: agent unreachable');
+    });
   });
 });

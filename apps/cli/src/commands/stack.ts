@@ -19,7 +19,16 @@ import {
 import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
-import { PipelineError, sweepScratch, systemClock, type PipelinePorts, type StereoInference } from '@stereo-spot/pipeline';
+import {
+  createProtectionLease,
+  DEFAULT_PROTECTION_MINUTES,
+  PipelineError,
+  sweepScratch,
+  systemClock,
+  type PipelinePorts,
+  type ProtectionLease,
+  type StereoInference,
+} from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
@@ -136,6 +145,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const running: Promise<unknown>[] = [];
   const cleanups: (() => Promise<void>)[] = [];
+  // One scale-in protection for the whole process: every consumer's messages hold it.
+  const protection = await taskProtection(configs, stackLogger);
   try {
     if (configs.web) {
       const web = await startWeb(configs.web, platform, logger('web-ui'), path.join(scratchDir, 'previews'));
@@ -156,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           logger: logger('media-worker'),
           signal: options.signal,
           roles,
+          ...(protection !== undefined ? { protection } : {}),
         }),
       );
     }
@@ -174,6 +186,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           consumer: configs.video.consumer,
           logger: logger('video-worker'),
           signal: options.signal,
+          ...(protection !== undefined ? { protection } : {}),
         }),
       );
     }
@@ -217,6 +230,17 @@ async function openPlatform(config: PlatformConfig, publicBaseUrl: () => string)
   const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
   const aws = await createAwsPlatform(config);
   return { ...aws, close: () => aws.close() };
+}
+
+/** In an ECS task (ECS_AGENT_URI set), the workers' scale-in protection through the task's agent. */
+async function taskProtection(configs: StackConfigs, logger: Logger): Promise<ProtectionLease | undefined> {
+  const agentUri = configs.media?.consumer.ecsAgentUri ?? configs.video?.consumer.ecsAgentUri;
+  if (agentUri === undefined || configs.platform.kind !== 'aws') return undefined;
+  const { EcsTaskProtection } = await import('@stereo-spot/aws-adapters');
+  return createProtectionLease(new EcsTaskProtection({ agentUri }), {
+    logger,
+    expiresInMinutes: DEFAULT_PROTECTION_MINUTES,
+  });
 }
 
 /** On AWS, how the video-worker builds its `sagemaker` backend (the SDK is loaded only there). */

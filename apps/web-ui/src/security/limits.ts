@@ -16,6 +16,8 @@ export interface WebUiLimits {
   readonly maxEventStreamsPerClient: number;
   /** An upload fails after this long without a byte (UPLOAD_IDLE_TIMEOUT_SECONDS). */
   readonly uploadIdleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (HTTP_KEEP_ALIVE_TIMEOUT_SECONDS). */
+  readonly keepAliveTimeoutMs: number;
   /** Any other request must be received within this. */
   readonly requestTimeoutMs: number;
   /** How long a sign-in lasts. */
@@ -33,6 +35,7 @@ export const DEFAULT_WEB_UI_LIMITS: WebUiLimits = {
   maxEventStreams: 200,
   maxEventStreamsPerClient: 20,
   uploadIdleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
   requestTimeoutMs: 300_000,
   sessionTtlMs: DEFAULT_SESSION_TTL_MS,
   trustedProxyHops: 0,

@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { type EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService, type EcsServiceLoadBalancer } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { type EcsApp } from '../constants';
 import { type StackContext } from '../context';
@@ -32,6 +33,12 @@ export interface FargateServiceProps {
   readonly port?: number;
   readonly healthCheckCommand?: readonly string[];
   readonly loadBalancer?: EcsServiceLoadBalancer;
+  /**
+   * Resources the service must wait for, written as `depends_on` on the service itself (ECS
+   * refuses a service whose target group has no listener yet; `node.addDependency` on the service
+   * does not reach the synthesized JSON).
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -148,6 +155,7 @@ export class FargateService extends Construct {
         ? { loadBalancer: [props.loadBalancer], healthCheckGracePeriodSeconds: 30 }
         : {}),
       ...(props.autoscaled ? { lifecycle: { ignoreChanges: ['desired_count'] } } : {}),
+      ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
     });
   }
 }

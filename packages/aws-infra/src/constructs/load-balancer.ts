@@ -2,7 +2,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
-import { WEB_UI_HEALTH_PATH, WEB_UI_PORT } from '../constants';
+import { ALB_IDLE_TIMEOUT_SECONDS, WEB_UI_HEALTH_PATH, WEB_UI_PORT } from '../constants';
 import { type StackContext } from '../context';
 
 /** TLS 1.2+ with TLS 1.3 preferred (AWS's recommended policy). */
@@ -33,7 +33,7 @@ export class LoadBalancer extends Construct {
       subnets: [...props.publicSubnetIds],
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
-      idleTimeout: 300,
+      idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
     });
     this.targetGroup = new LbTargetGroup(this, 'web-ui', {
       name: names.targetGroup,

@@ -5,9 +5,11 @@ import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { type StackContext } from '../context';
@@ -15,10 +17,24 @@ import { type StackContext } from '../context';
 export const VPC_CIDR = '10.40.0.0/16';
 const AZ_COUNT = 2;
 
+/** Interface endpoints (`interface_endpoints`): what the tasks call besides S3 and DynamoDB. */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'ecr.api',
+  'ecr.dkr',
+  'logs',
+  'sqs',
+  'sagemaker.runtime',
+  'secretsmanager',
+  'monitoring',
+] as const;
+
 /**
- * VPC with public subnets for the load balancer and the NAT gateway, private subnets for the
+ * VPC with public subnets for the load balancer and the NAT gateway(s), private subnets for the
  * tasks, and gateway endpoints so S3 and DynamoDB traffic (the bulk: video bytes) never crosses
- * the NAT gateway. One NAT gateway keeps the bill small; tasks in both AZs share it.
+ * a NAT gateway. By default one NAT gateway (the smallest bill; both AZs share it, so its zone is
+ * a single point of failure); `nat_gateway_per_zone` gives each zone its own and its own route
+ * table. `interface_endpoints` adds PrivateLink endpoints for ECR, Logs, SQS, the SageMaker
+ * runtime, Secrets Manager and CloudWatch, so that traffic stays off the NAT gateway too.
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
@@ -27,7 +43,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, context: StackContext) {
     super(scope, id);
-    const { names } = context;
+    const { names, settings } = context;
     const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: VPC_CIDR,
@@ -73,23 +89,33 @@ export class Network extends Construct {
       );
     }
 
-    const natAddress = new Eip(this, 'nat-address', { domain: 'vpc', tags: { Name: `${names.prefix}-nat` } });
-    const [natSubnet] = publicSubnets as [Subnet, ...Subnet[]];
-    const nat = new NatGateway(this, 'nat', {
-      allocationId: natAddress.id,
-      subnetId: natSubnet.id,
-      tags: { Name: names.prefix },
-      dependsOn: [internet],
+    // Zone i's private subnet routes through NAT gateway i, or through the single one (index 0).
+    const natCount = settings.nat_gateway_per_zone ? AZ_COUNT : 1;
+    const privateRouteTables: RouteTable[] = [];
+    publicSubnets.slice(0, natCount).forEach((natSubnet, i) => {
+      const suffix = i === 0 ? '' : `-${i}`;
+      const natAddress = new Eip(this, `nat-address${suffix}`, {
+        domain: 'vpc',
+        tags: { Name: `${names.prefix}-nat${suffix}` },
+      });
+      const nat = new NatGateway(this, `nat${suffix}`, {
+        allocationId: natAddress.id,
+        subnetId: natSubnet.id,
+        tags: { Name: `${names.prefix}${suffix}` },
+        dependsOn: [internet],
+      });
+      const routes = new RouteTable(this, `private-routes${suffix}`, {
+        vpcId: this.vpc.id,
+        tags: { Name: `${names.prefix}-private${suffix}` },
+      });
+      new Route(this, `private-default${suffix}`, {
+        routeTableId: routes.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        natGatewayId: nat.id,
+      });
+      privateRouteTables.push(routes);
     });
-    const privateRoutes = new RouteTable(this, 'private-routes', {
-      vpcId: this.vpc.id,
-      tags: { Name: `${names.prefix}-private` },
-    });
-    new Route(this, 'private-default', {
-      routeTableId: privateRoutes.id,
-      destinationCidrBlock: '0.0.0.0/0',
-      natGatewayId: nat.id,
-    });
+    const [sharedRoutes] = privateRouteTables as [RouteTable, ...RouteTable[]];
 
     publicSubnets.forEach(
       (subnet, i) =>
@@ -102,7 +128,7 @@ export class Network extends Construct {
       (subnet, i) =>
         new RouteTableAssociation(this, `private-${i}-routes`, {
           subnetId: subnet.id,
-          routeTableId: privateRoutes.id,
+          routeTableId: (privateRouteTables[i] ?? sharedRoutes).id,
         }),
     );
 
@@ -111,12 +137,40 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${context.region}.${service}`,
         vpcEndpointType: 'Gateway',
-        routeTableIds: [privateRoutes.id],
+        routeTableIds: privateRouteTables.map((table) => table.id),
         tags: { Name: `${names.prefix}-${service}` },
       });
     }
 
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
+
+    if (settings.interface_endpoints) {
+      const endpointGroup = new SecurityGroup(this, 'interface-endpoints', {
+        name: `${names.prefix}-interface-endpoints`,
+        description: 'HTTPS from the VPC to the interface endpoints',
+        vpcId: this.vpc.id,
+        tags: { Name: `${names.prefix}-interface-endpoints` },
+      });
+      new VpcSecurityGroupIngressRule(this, 'interface-endpoints-https', {
+        securityGroupId: endpointGroup.id,
+        description: 'HTTPS from the VPC',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: VPC_CIDR,
+      });
+      for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        new VpcEndpoint(this, `${service.replace('.', '-')}-endpoint`, {
+          vpcId: this.vpc.id,
+          serviceName: `com.amazonaws.${context.region}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: this.privateSubnetIds,
+          securityGroupIds: [endpointGroup.id],
+          tags: { Name: `${names.prefix}-${service}` },
+        });
+      }
+    }
   }
 }

@@ -1,18 +1,30 @@
+import { createHash } from 'node:crypto';
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { type EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { SagemakerEndpoint } from '@cdktf/provider-aws/lib/sagemaker-endpoint';
 import { SagemakerEndpointConfiguration } from '@cdktf/provider-aws/lib/sagemaker-endpoint-configuration';
 import { SagemakerModel } from '@cdktf/provider-aws/lib/sagemaker-model';
 import { Construct } from 'constructs';
-import { SAGEMAKER_ASYNC_PREFIX } from '../constants';
+import { SAGEMAKER_ASYNC_PREFIX, SAGEMAKER_INVOCATIONS_PER_INSTANCE, SAGEMAKER_SCALING } from '../constants';
 import { type StackContext } from '../context';
 import { allow, ECR_PULL, ecrAuthorizationToken } from '../iam';
 import { type PrivateBucket } from './private-bucket';
 import { WorkloadRole } from './workload-role';
 
-/** SageMaker names: letters, digits and dashes, at most 63 characters. */
-export const sagemakerResourceName = (prefix: string, imageTag: string): string =>
-  `${prefix}-inference-tf-${imageTag.replace(/[^A-Za-z0-9]+/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+/**
+ * SageMaker names: letters, digits and dashes, at most 63 characters. The model and the endpoint
+ * configuration cannot be changed in place, and they are replaced create-before-destroy, so their
+ * names carry a digest of everything that forces a replacement (not only the image tag): a new
+ * iw3_env, secret, role or instance type gives a new name instead of "already exists".
+ */
+export const sagemakerResourceName = (prefix: string, imageTag: string, replacedBy: unknown): string => {
+  const digest = createHash('sha256').update(JSON.stringify(replacedBy)).digest('hex').slice(0, 8);
+  const tag = imageTag.replace(/[^A-Za-z0-9]+/g, '-');
+  return `${`${prefix}-inference-${tag}`.slice(0, 63 - 9).replace(/-+$/, '')}-${digest}`;
+};
 
 export interface SageMakerInferenceProps {
   readonly repository: EcrRepository;
@@ -83,7 +95,14 @@ export class SageMakerInference extends Construct {
         ),
         allow(['s3:ListBucket'], [props.input.arn, props.output.arn], 'HeadMissingObjectsAs404'),
         ...(props.hfTokenSecretArn
-          ? [allow(['secretsmanager:GetSecretValue'], [props.hfTokenSecretArn], 'HuggingFaceToken')]
+          ? [
+              // DescribeSecret: the server starts without a token while the secret holds no value yet.
+              allow(
+                ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+                [props.hfTokenSecretArn],
+                'HuggingFaceToken',
+              ),
+            ]
           : []),
       ],
     });
@@ -91,44 +110,58 @@ export class SageMakerInference extends Construct {
     const imageTag = settings.sagemaker_image_tag;
     if (imageTag === undefined) return;
 
-    const resourceName = sagemakerResourceName(names.prefix, imageTag);
+    const environment = {
+      INFERENCE_ENGINE: 'iw3',
+      LOG_LEVEL: 'info',
+      AWS_REGION: settings.region,
+      // SageMaker reaches the container on 0.0.0.0:8080 and authenticates callers with IAM;
+      // the server refuses that address without INFERENCE_AUTH=sagemaker (docs/security.md).
+      HOST: '0.0.0.0',
+      INFERENCE_AUTH: 'sagemaker',
+      // The only buckets its s3:// URIs may name.
+      INPUT_BUCKET_NAME: props.input.bucket.bucket,
+      OUTPUT_BUCKET_NAME: outputBucket,
+      ...settings.iw3_env,
+      ...(props.hfTokenSecretArn ? { HF_TOKEN_ARN: props.hfTokenSecretArn } : {}),
+    };
+    // What replaces the model, as literals (references are tokens at synth time): the image, its
+    // environment, the secret and the execution role by name.
+    const modelInputs = {
+      imageTag,
+      environment: { ...settings.iw3_env, region: settings.region },
+      hfTokenSecret: props.hfTokenSecretArn ? names.hfTokenSecret : null,
+      role: names.role('inference'),
+      buckets: [names.prefix, settings.region],
+    };
     const model = new SagemakerModel(this, 'model', {
-      name: resourceName,
+      name: sagemakerResourceName(names.prefix, imageTag, modelInputs),
       executionRoleArn: this.executionRole.arn,
       primaryContainer: {
         image: `${props.repository.repositoryUrl}:${imageTag}`,
-        environment: {
-          INFERENCE_ENGINE: 'iw3',
-          LOG_LEVEL: 'info',
-          AWS_REGION: settings.region,
-          // SageMaker reaches the container on 0.0.0.0:8080 and authenticates callers with IAM;
-          // the server refuses that address without INFERENCE_AUTH=sagemaker (docs/security.md).
-          HOST: '0.0.0.0',
-          INFERENCE_AUTH: 'sagemaker',
-          // The only buckets its s3:// URIs may name.
-          INPUT_BUCKET_NAME: props.input.bucket.bucket,
-          OUTPUT_BUCKET_NAME: outputBucket,
-          ...settings.iw3_env,
-          ...(props.hfTokenSecretArn ? { HF_TOKEN_ARN: props.hfTokenSecretArn } : {}),
-        },
+        environment,
       },
       dependsOn: [this.executionRole.policy],
       lifecycle: { createBeforeDestroy: true },
     });
+    const variant = {
+      variantName: 'AllTraffic',
+      instanceType: settings.sagemaker_instance_type,
+      initialInstanceCount: settings.sagemaker_instance_count,
+      // The host's NVIDIA driver must run the image's CUDA 12.x wheels (docs/deploy.md, settings).
+      inferenceAmiVersion: settings.sagemaker_inference_ami_version,
+    };
     const endpointConfiguration = new SagemakerEndpointConfiguration(this, 'endpoint-configuration', {
-      name: resourceName,
-      productionVariants: [
-        {
-          variantName: 'AllTraffic',
-          modelName: model.name,
-          instanceType: settings.sagemaker_instance_type,
-          initialInstanceCount: settings.sagemaker_instance_count,
-        },
-      ],
+      name: sagemakerResourceName(names.prefix, imageTag, {
+        model: modelInputs,
+        variant,
+        invocationsPerInstance: SAGEMAKER_INVOCATIONS_PER_INSTANCE,
+        asyncPrefix: SAGEMAKER_ASYNC_PREFIX,
+      }),
+      productionVariants: [{ ...variant, modelName: model.name }],
       asyncInferenceConfig: {
         outputConfig: { s3OutputPath: this.asyncOutputPath, s3FailurePath: this.asyncFailurePath },
         // One GPU job at a time per instance: iw3 uses the whole GPU.
-        clientConfig: { maxConcurrentInvocationsPerInstance: 1 },
+        clientConfig: { maxConcurrentInvocationsPerInstance: SAGEMAKER_INVOCATIONS_PER_INSTANCE },
       },
       lifecycle: { createBeforeDestroy: true },
     });
@@ -137,6 +170,71 @@ export class SageMakerInference extends Construct {
       endpointConfigName: endpointConfiguration.name,
       dependsOn: [this.logGroup],
       lifecycle: { ignoreChanges: ['endpoint_config_name'] },
+    });
+    this.scaleOnBacklog(names.endpoint, settings.sagemaker_max_instance_count, this.endpoint);
+  }
+
+  /**
+   * Instances follow the backlog of asynchronous requests: target tracking on
+   * ApproximateBacklogSizePerInstance, down to zero instances when nothing waits (no GPU billed
+   * while idle), and a step policy on HasBacklogWithoutCapacity that starts the first instance
+   * (target tracking cannot scale out from zero).
+   */
+  private scaleOnBacklog(endpointName: string, maxCapacity: number, endpoint: SagemakerEndpoint): void {
+    const target = new AppautoscalingTarget(this, 'scaling-target', {
+      serviceNamespace: 'sagemaker',
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      resourceId: `endpoint/${endpointName}/variant/AllTraffic`,
+      minCapacity: 0,
+      maxCapacity,
+      dependsOn: [endpoint],
+    });
+    const scalable = {
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+    };
+    new AppautoscalingPolicy(this, 'backlog-per-instance', {
+      name: `${endpointName}-backlog-per-instance`,
+      policyType: 'TargetTrackingScaling',
+      ...scalable,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: SAGEMAKER_SCALING.backlogPerInstance,
+        scaleInCooldown: SAGEMAKER_SCALING.scaleInCooldownSeconds,
+        scaleOutCooldown: SAGEMAKER_SCALING.scaleOutCooldownSeconds,
+        customizedMetricSpecification: {
+          metricName: 'ApproximateBacklogSizePerInstance',
+          namespace: 'AWS/SageMaker',
+          dimensions: [{ name: 'EndpointName', value: endpointName }],
+          statistic: 'Average',
+        },
+      },
+    });
+    const startFromZero = new AppautoscalingPolicy(this, 'start-from-zero', {
+      name: `${endpointName}-start-from-zero`,
+      policyType: 'StepScaling',
+      ...scalable,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ChangeInCapacity',
+        cooldown: SAGEMAKER_SCALING.scaleOutCooldownSeconds,
+        metricAggregationType: 'Average',
+        stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
+      },
+    });
+    new CloudwatchMetricAlarm(this, 'backlog-without-capacity', {
+      alarmName: `${endpointName}-backlog-without-capacity`,
+      alarmDescription: `Requests wait for ${endpointName} and no instance runs: start one.`,
+      namespace: 'AWS/SageMaker',
+      metricName: 'HasBacklogWithoutCapacity',
+      dimensions: { EndpointName: endpointName },
+      statistic: 'Average',
+      period: 60,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'missing',
+      alarmActions: [startFromZero.arn],
     });
   }
 }

@@ -1,6 +1,7 @@
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { type SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { INPUT_PREFIX, JOBS_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
 import { Construct } from 'constructs';
@@ -91,9 +92,29 @@ export class Storage extends Construct {
         abortIncompleteUploads,
       ],
     });
+    // The output bucket holds what users came for (final.mp4): a deleted or overwritten object
+    // stays restorable as a noncurrent version for `noncurrent_version_retention_days`.
+    const outputVersioning = new S3BucketVersioningA(this, 'output-versioning', {
+      bucket: this.output.bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
     new S3BucketLifecycleConfiguration(this, 'output-lifecycle', {
       bucket: this.output.bucket.id,
+      dependsOn: [outputVersioning],
       rule: [
+        {
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: settings.noncurrent_version_retention_days }],
+        },
+        {
+          // Once the versions under it are gone, the delete marker is removed too.
+          id: 'remove-expired-delete-markers',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
         {
           // jobs/{job_id}/segments/{i}.mp4 carry the tag; jobs/{job_id}/final.mp4 does not.
           id: 'expire-segment-outputs',

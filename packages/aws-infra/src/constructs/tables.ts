@@ -16,8 +16,9 @@ export class Tables extends Construct {
 
   constructor(scope: Construct, id: string, context: StackContext) {
     super(scope, id);
-    const { names } = context;
+    const { names, settings } = context;
     const common = {
+      deletionProtectionEnabled: settings.deletion_protection,
       billingMode: 'PAY_PER_REQUEST',
       serverSideEncryption: { enabled: true },
       // Every table: a bad deploy or a wrong `ops` command can be rolled back to any second of the last 35 days.

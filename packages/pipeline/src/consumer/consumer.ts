@@ -3,6 +3,7 @@ import type { JobId } from '@stereo-spot/shared-types';
 import { describeError, isLeaseLost, isPermanentError, LeaseLostError } from '../errors';
 import type { Queue, QueueMessage } from '../ports/queue';
 import type { MessageJobContext } from '../use-cases/messages';
+import type { ProtectionLease } from './protection-lease';
 import { pause } from '../pause';
 
 export interface MessageWorkContext {
@@ -38,6 +39,8 @@ export interface ConsumerOptions {
   readonly receiveErrorBackoffMs?: number;
   /** Pause after an empty receive when the wait is 0 (no long poll), so the loop never spins. Default 250 ms. */
   readonly emptyReceivePauseMs?: number;
+  /** Held while a message is worked on (until it is settled): the task is not scaled in meanwhile. */
+  readonly protection?: ProtectionLease;
 }
 
 export interface ConsumerStats {
@@ -64,7 +67,8 @@ export function assertLongPollWait(waitSeconds: number): void {
  * fail the job and delete; on a transient error leave the message for redelivery (and the DLQ
  * after maxReceiveCount); a body that names no job is logged with `job_id=?` and left for the DLQ.
  * On stop, running work may finish within the grace period, else it is aborted and its message
- * released (visibility 0) so another worker takes it at once.
+ * released (visibility 0) so another worker takes it at once. With `protection`, the task is
+ * protected from scale-in from the receive until the message is settled.
  */
 export async function runConsumer(options: ConsumerOptions): Promise<ConsumerStats> {
   assertLongPollWait(options.waitSeconds);
@@ -159,6 +163,7 @@ async function processMessage(
     Math.max(100, (visibility * 1000) / 2),
   );
 
+  await options.protection?.acquire();
   try {
     log.debug(fields, `received from ${queue.name}`);
     await options.handle(message, { logger: options.logger, signal: work.signal, assertLease });
@@ -179,6 +184,7 @@ async function processMessage(
     clearInterval(heartbeat);
     clearTimeout(graceTimer);
     options.signal.removeEventListener('abort', onStop);
+    await options.protection?.release();
   }
 }
 

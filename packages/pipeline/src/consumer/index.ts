@@ -5,3 +5,9 @@ export {
   type ConsumerStats,
   type MessageWorkContext,
 } from './consumer';
+export {
+  createProtectionLease,
+  DEFAULT_PROTECTION_MINUTES,
+  type ProtectionLease,
+  type ProtectionLeaseOptions,
+} from './protection-lease';
