@@ -195,7 +195,8 @@ it(
       code: 0,
       tail: expect.stringContaining('destroyed on moto_server'),
     });
-    expect(infra.text.join('\n')).toMatch(/aws_lambda_event_source_mapping × 1/);
+    // Both held-back mappings: the SegmentCompletions stream and the Jobs stream (chunking_complete).
+    expect(infra.text.join('\n')).toMatch(/aws_lambda_event_source_mapping × 2/);
   },
   15 * 60_000,
 );

@@ -26,7 +26,7 @@ export const MOTO_LIMITS: readonly MotoLimit[] = [
     resourceType: 'aws_s3_bucket_lifecycle_configuration',
     error: /timeout while waiting for state/,
     limitation:
-      'after PutBucketLifecycleConfiguration the provider waits (3 minutes) until GetBucketLifecycleConfiguration ' +
+      'after PutBucketLifecycleConfiguration the provider waits (3 minutes by default, 75 s on the emulator) until GetBucketLifecycleConfiguration ' +
       "reads back rules equal to those it put; moto's answer for a rule whose filter combines a prefix and a " +
       'tag (`and`, the segment-output expiry) never compares equal, so the wait times out although moto stored the rules',
   },
