@@ -18,7 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
-import { loadConfig } from '@stereo-spot/config';
+import { AWS_RESOURCE_VARIABLES, loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
@@ -100,19 +100,7 @@ it(
       ...emulator,
       STEREO_SPOT_PLATFORM: 'aws',
       ...Object.fromEntries(
-        [
-          'INPUT_BUCKET_NAME',
-          'OUTPUT_BUCKET_NAME',
-          'JOBS_TABLE_NAME',
-          'SEGMENT_COMPLETIONS_TABLE_NAME',
-          'REASSEMBLY_TRIGGERED_TABLE_NAME',
-          'CHUNKING_QUEUE_URL',
-          'VIDEO_WORKER_QUEUE_URL',
-          'REASSEMBLY_QUEUE_URL',
-          'CHUNKING_DLQ_URL',
-          'VIDEO_WORKER_DLQ_URL',
-          'REASSEMBLY_DLQ_URL',
-        ].map((name) => {
+        AWS_RESOURCE_VARIABLES.map((name) => {
           const value = outputs[name];
           if (value === undefined) throw new Error(`Terraform did not output ${name}`);
           return [name, value];

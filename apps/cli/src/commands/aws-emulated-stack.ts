@@ -7,7 +7,7 @@
  * the reassembly trigger's Lambda handler.
  */
 import type { AwsPlatform } from '@stereo-spot/aws-adapters';
-import { loadConfig, type Env } from '@stereo-spot/config';
+import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
@@ -92,17 +92,7 @@ const OPERATOR_VARIABLES = [
   'AWS_ENDPOINT_URL',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
-  'INPUT_BUCKET_NAME',
-  'OUTPUT_BUCKET_NAME',
-  'JOBS_TABLE_NAME',
-  'SEGMENT_COMPLETIONS_TABLE_NAME',
-  'REASSEMBLY_TRIGGERED_TABLE_NAME',
-  'CHUNKING_QUEUE_URL',
-  'VIDEO_WORKER_QUEUE_URL',
-  'REASSEMBLY_QUEUE_URL',
-  'CHUNKING_DLQ_URL',
-  'VIDEO_WORKER_DLQ_URL',
-  'REASSEMBLY_DLQ_URL',
+  ...AWS_RESOURCE_VARIABLES,
 ] as const;
 
 /**
