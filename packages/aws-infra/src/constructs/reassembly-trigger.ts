@@ -113,10 +113,10 @@ export class ReassemblyTrigger extends Construct {
       dependsOn: [this.logGroup, role.policy],
     });
 
-    this.mapping = new LambdaEventSourceMapping(this, 'stream', {
+    // Both streams deliver alike: small batches, per-record failures, a bounded retry, then the
+    // failure destination.
+    const streamDelivery = {
       functionName: this.function.arn,
-      eventSourceArn: streamArn,
-      startingPosition: 'TRIM_HORIZON',
       batchSize: LAMBDA_STREAM.batchSize,
       maximumBatchingWindowInSeconds: 1,
       parallelizationFactor: 1,
@@ -125,6 +125,11 @@ export class ReassemblyTrigger extends Construct {
       maximumRetryAttempts: LAMBDA_STREAM.maximumRetryAttempts,
       maximumRecordAgeInSeconds: LAMBDA_STREAM.maximumRecordAgeInSeconds,
       destinationConfig: { onFailure: { destinationArn: this.failures.arn } },
+    };
+    this.mapping = new LambdaEventSourceMapping(this, 'stream', {
+      eventSourceArn: streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      ...streamDelivery,
       dependsOn: [role.policy],
     });
 
@@ -132,17 +137,9 @@ export class ReassemblyTrigger extends Construct {
     // conversion won the race, or an operator recovered it late) has no completion left to come:
     // the transition itself must run the check. Only that transition invokes the Lambda.
     this.jobsMapping = new LambdaEventSourceMapping(this, 'jobs-stream', {
-      functionName: this.function.arn,
       eventSourceArn: props.jobs.streamArn,
       startingPosition: 'LATEST',
-      batchSize: LAMBDA_STREAM.batchSize,
-      maximumBatchingWindowInSeconds: 1,
-      parallelizationFactor: 1,
-      functionResponseTypes: ['ReportBatchItemFailures'],
-      bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: LAMBDA_STREAM.maximumRetryAttempts,
-      maximumRecordAgeInSeconds: LAMBDA_STREAM.maximumRecordAgeInSeconds,
-      destinationConfig: { onFailure: { destinationArn: this.failures.arn } },
+      ...streamDelivery,
       filterCriteria: {
         filter: [
           {
