@@ -1,2 +1,3 @@
-// Public API of the cli app (for tests and the e2e harness): the command tree.
-export { buildProgram } from './program';
+// The cli app has no public API: no other project imports it. Its entry point is bin/stereo-spot.cjs
+// (src/main.ts); its tests and the e2e harness import its modules by path.
+export {};

@@ -1,4 +1,4 @@
-import { buildProgram } from '../src';
+import { buildProgram } from '../src/program';
 
 describe('stereo-spot command', () => {
   it('is named stereo-spot and describes itself', () => {

@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidMediaError, isPermanentError } from '@stereo-spot/pipeline';
-import { FfmpegMediaProcessor } from '../src';
+import { FfmpegMediaProcessor } from '../src/ffmpeg-media-processor';
 import { ffmpegSync, formatDuration, keyFrameFlags, makeClip, streamsOf, videoFrameTimes } from './media';
 
 let dir: string;

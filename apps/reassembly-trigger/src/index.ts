@@ -1,9 +1,3 @@
-// Public API of the reassembly-trigger app: the stream handler (Lambda and embedded stream) and
-// the record reader.
-export {
-  createTriggerHandler,
-  decideForRecords,
-  type TriggerHandlerDeps,
-  type StreamHandler,
-} from './trigger-handler';
-export { changesFromStreamRecords, type ParsedStreamRecords } from './stream-records';
+// Public API of the reassembly-trigger app: the stream handler (the Lambda's, and the stand-in
+// stream readers of the CLI's stacks).
+export { createTriggerHandler } from './trigger-handler';

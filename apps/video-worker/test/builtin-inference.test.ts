@@ -6,7 +6,7 @@ import { isPermanentError } from '@stereo-spot/pipeline';
 import { segmentKey, segmentOutputKey, type SegmentRef } from '@stereo-spot/shared-types';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { makeTestClip, makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
-import { BuiltinStereoInference } from '../src';
+import { BuiltinStereoInference } from '../src/builtin-inference';
 
 let home: TempDir;
 let platform: LocalPlatform;

@@ -1,5 +1,5 @@
 import { isPermanentError } from '@stereo-spot/pipeline';
-import { createInference, type InferenceDeps } from '../src';
+import { createInference, type InferenceDeps } from '../src/inference';
 
 const deps = {
   scratchDir: '/tmp',

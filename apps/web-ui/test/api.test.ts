@@ -5,7 +5,7 @@ import { systemClock } from '@stereo-spot/pipeline';
 import { finalKey, inputKey, segmentOutputKey, toJobId, type JobView } from '@stereo-spot/shared-types';
 import { makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
-import { startWebServer, type WebServer } from '../src';
+import { startWebServer, type WebServer } from '../src/server';
 
 let home: TempDir;
 let platform: LocalPlatform;
@@ -22,7 +22,12 @@ function apiDeps(maxUploadBytes = 1_000_000) {
     uploadUrlTtlSeconds: 600,
     downloadUrlTtlSeconds: 600,
     eventsPollMs: 20,
-    previews: { media: new FfmpegMediaProcessor(), concurrency: 2, maxPixels: 7680 * 4320, scratchDir: `${home.path}/previews` },
+    previews: {
+      media: new FfmpegMediaProcessor(),
+      concurrency: 2,
+      maxPixels: 7680 * 4320,
+      scratchDir: `${home.path}/previews`,
+    },
   };
 }
 

@@ -1,49 +1,14 @@
-// Public API of @stereo-spot/aws-adapters: the pipeline's ports over S3, SQS and DynamoDB (AWS SDK
-// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, and the
-// provisioning of the whole resource shape on an emulator.
-export { AwsAdapterError, isPermanentAwsError, type AwsAdapterErrorCode } from './errors';
-export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
+// Public API of @stereo-spot/aws-adapters: what other projects use. The platform factory (every
+// port over S3, SQS and DynamoDB through it), the SageMaker inference backend, ECS task protection,
+// and the provisioning of the whole resource shape on an emulator. The adapters' own tests import
+// its modules by path.
+export { createAwsClients } from './clients';
+export { S3ObjectStorage, SEGMENT_OUTPUT_EXPIRY_TAG } from './s3/s3-object-storage';
+export { EcsTaskProtection } from './ecs/ecs-task-protection';
+export { createAwsPlatform, type AwsPlatform, type CreateAwsPlatformOptions } from './platform';
+export { provisionPipelineResources } from './provisioning/pipeline-resources';
+export { provisionAwsPlatform, type ProvisionedPlatform } from './provisioning/provisioned-platform';
 export {
-  S3ObjectStorage,
-  SEGMENT_OUTPUT_EXPIRY_TAG,
-  type S3ObjectStorageOptions,
-} from './s3/s3-object-storage';
-export { attachmentContentDisposition } from './s3/content-disposition';
-export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from './sqs/sqs-queue';
-export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
-export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
-export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
-export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
-export { toLambdaStreamRecord } from './streams/segment-completion-records';
-export {
-  DynamoDbStreamPoller,
-  type DynamoDbStreamPollerOptions,
-  type StreamBatchHandler,
-} from './streams/stream-poller';
-export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
-export {
-  createAwsPlatform,
-  QUEUE_URL_VARIABLES,
-  type AwsPlatform,
-  type CreateAwsPlatformOptions,
-} from './platform';
-export {
-  provisionPipelineResources,
-  createJobsTable,
-  createSegmentCompletionsTable,
-  createReassemblyTriggeredTable,
-  type ProvisionOptions,
-  type ProvisionedPipeline,
-} from './provisioning/pipeline-resources';
-export {
-  provisionAwsPlatform,
-  type EmulatorEndpoint,
-  type ProvisionedPlatform,
-} from './provisioning/provisioned-platform';
-export {
-  SageMakerAsyncInference,
   createSageMakerInference,
-  SAGEMAKER_REQUEST_PREFIX,
-  type SageMakerAsyncInferenceOptions,
   type CreateSageMakerInferenceOptions,
 } from './sagemaker/sagemaker-async-inference';

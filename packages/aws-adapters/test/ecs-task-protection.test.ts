@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EcsTaskProtection } from '../src';
+import { EcsTaskProtection } from '../src/ecs/ecs-task-protection';
 
 interface Received {
   method: string;

@@ -1,26 +1,3 @@
-// Public API of @stereo-spot/aws-infra: the CDKTF stack, its settings, and the names and numbers
-// other code and docs rely on (output names, the segment-output expiry tag).
-export { StereoSpotStack, type StereoSpotStackOptions } from './stack';
-export {
-  SettingsSchema,
-  resolveSettings,
-  defaultSettings,
-  settingEnvName,
-  type StackSettings,
-  type SettingsInput,
-} from './settings';
-export { synthesize, type SynthResult } from './synth';
-export { loadSettings } from './settings-file';
-export { OUTPUT_NAMES, OPTIONAL_OUTPUT_NAMES, envNameOfOutput, type OutputName } from './outputs';
-export {
-  ECS_APPS,
-  IMAGES,
-  QUEUE_POLICIES,
-  QUEUE_SCALING,
-  SEGMENT_OUTPUT_EXPIRY_TAG,
-  SEGMENT_OUTPUT_EXPIRY_DAYS,
-  SAGEMAKER_ASYNC_PREFIX,
-  CODEBUILD_SOURCE_KEY,
-} from './constants';
-export { resourceNames, type ResourceNames } from './naming';
-export { AwsInfraError, type AwsInfraErrorCode } from './errors';
+// @stereo-spot/aws-infra has no public API: no other project imports it. Its entry point is
+// src/main.ts (the synth / deploy / apply-emulated Nx targets); its tests import its modules by path.
+export {};

@@ -2,37 +2,22 @@
 // `loadConfig(role, env)` that reports every missing or bad variable at once.
 export {
   VARIABLES,
-  PLATFORMS,
-  INFERENCE_BACKENDS,
-  INFERENCE_AUTH_MODES,
-  LOG_LEVELS,
   AWS_RESOURCE_VARIABLES,
-  type Platform,
-  type InferenceBackendName,
   type InferenceAuthMode,
   type AwsResourceVariable,
-  type VariableName,
-  type VariableSpec,
 } from './variables';
-export { ROLES, ROLE_ENV_SCHEMAS, type Role, type RoleEnvSpec, type ConditionalRequirement } from './roles';
+export { ROLE_ENV_SCHEMAS, type Role } from './roles';
 export {
   loadConfig,
-  DEFAULTS,
   type Env,
-  type LogLevel,
   type PlatformConfig,
-  type LocalPlatformConfig,
   type AwsPlatformConfig,
   type ConsumerConfig,
   type InferenceConfig,
   type BuiltinEngineConfig,
   type WebUiConfig,
-  type WebUiLimitsConfig,
   type MediaWorkerConfig,
-  type JanitorConfig,
   type VideoWorkerConfig,
   type ReassemblyTriggerConfig,
-  type OpsConfig,
-  type RoleConfigs,
 } from './load-config';
-export { ConfigError, type ConfigIssue } from './errors';
+export { ConfigError } from './errors';

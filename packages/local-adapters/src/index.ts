@@ -1,44 +1,13 @@
-// Public API of @stereo-spot/local-adapters: the embedded platform (files + SQLite) behind the
-// pipeline's ports. Apps usually need only `createLocalPlatform`.
+// Public API of @stereo-spot/local-adapters: what other projects use. The embedded platform
+// (files + SQLite) behind the pipeline's ports, its home and database file, and the change feed.
+// The adapters' own tests import its modules by path.
 export {
   createLocalPlatform,
   DEFAULT_HOME,
   DATABASE_FILE,
   INPUT_BUCKET,
-  OUTPUT_BUCKET,
-  DEFAULT_MAX_RECEIVE_COUNT,
-  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
   type LocalPlatform,
   type LocalPlatformOptions,
 } from './platform';
-export { SqliteQueue, SqliteDeadLetterQueue, type SqliteQueueOptions, type Redrive } from './queue/sqlite-queue';
-export { openDatabase, type SqliteDatabase } from './sqlite/database';
-export { SqliteJobStore } from './stores/sqlite-job-store';
-export { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
-export { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
-export {
-  SegmentCompletionStreamReader,
-  readSegmentCompletionChanges,
-  readJobChanges,
-  SEGMENT_COMPLETIONS_FEED,
-  JOBS_FEED,
-  type ChangeFeed,
-  type JobChange,
-  toDynamoDbStreamRecord,
-  type SegmentCompletionChangeHandler,
-  type StreamBatchResult,
-  type StreamReaderOptions,
-  type PollOutcome,
-} from './stream/segment-completion-stream';
-export { FsObjectStorage, type FsObjectStorageOptions, type NotificationRule } from './storage/fs-object-storage';
-export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type PresignedGrant } from './storage/presign';
-export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
-export {
-  LocalAdapterError,
-  InvalidObjectKeyError,
-  InvalidArgumentError,
-  ReceiptHandleInvalidError,
-  PayloadTooLargeError,
-  ObjectExistsError,
-  type LocalAdapterErrorCode,
-} from './errors';
+export { openDatabase } from './sqlite/database';
+export { readJobChanges, toDynamoDbStreamRecord } from './stream/segment-completion-stream';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, type TempDir } from '@stereo-spot/testing';
-import { createLocalPlatform, type LocalPlatform } from '../src';
+import { createLocalPlatform, type LocalPlatform } from '../src/platform';
 import { assertValidKey } from '../src/storage/object-keys';
 
 describe('object keys', () => {
@@ -20,16 +20,26 @@ describe('object keys', () => {
     expect(check).not.toThrow();
   });
 
-  it.each(['', '../escape.mp4', 'a/../../b', 'a/./b', '/absolute', 'a//b', 'trailing/', 'back\\slash', 'nul\u0000byte', 'new\nline', '..', '.'])(
-    'refuses %j',
-    (key) => {
-      // Prepare
-      // Act
-      const check = () => assertValidKey(key);
-      // Assess
-      expect(check).toThrow(expect.objectContaining({ code: 'INVALID_OBJECT_KEY', permanent: true }));
-    },
-  );
+  it.each([
+    '',
+    '../escape.mp4',
+    'a/../../b',
+    'a/./b',
+    '/absolute',
+    'a//b',
+    'trailing/',
+    'back\\slash',
+    'nul\u0000byte',
+    'new\nline',
+    '..',
+    '.',
+  ])('refuses %j', (key) => {
+    // Prepare
+    // Act
+    const check = () => assertValidKey(key);
+    // Assess
+    expect(check).toThrow(expect.objectContaining({ code: 'INVALID_OBJECT_KEY', permanent: true }));
+  });
 
   describe('through the storage', () => {
     let home: TempDir;

@@ -1,16 +1,10 @@
 import { toJobId, type JobId } from '@stereo-spot/shared-types';
-import {
-  InvalidMediaError,
-  LeaseLostError,
-  InvalidMessageError,
-  keysFromS3Body,
-  createProtectionLease,
-  runConsumer,
-  type ConsumerOptions,
-  type TaskProtection,
-  type MessageWorkContext,
-  type QueueMessage,
-} from '../src';
+import { InvalidMediaError, LeaseLostError, InvalidMessageError } from '../src/errors';
+import { keysFromS3Body } from '../src/use-cases/messages';
+import { createProtectionLease } from '../src/consumer/protection-lease';
+import { runConsumer, type ConsumerOptions, type MessageWorkContext } from '../src/consumer/consumer';
+import { type TaskProtection } from '../src/ports/task-protection';
+import { type QueueMessage } from '../src/ports/queue';
 import { captureLogger, MemoryQueue } from './fakes';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
@@ -403,13 +397,20 @@ describe('runConsumer', () => {
       };
 
       // Act
-      const { stats } = await consumeUntil(queue, async () => undefined, () => queue.deleted === 1, {
-        protection: createProtectionLease(failing, { logger, expiresInMinutes: 120 }),
-      });
+      const { stats } = await consumeUntil(
+        queue,
+        async () => undefined,
+        () => queue.deleted === 1,
+        {
+          protection: createProtectionLease(failing, { logger, expiresInMinutes: 120 }),
+        },
+      );
 
       // Assess
       expect(stats.succeeded).toBe(1);
-      expect(lines.map((line) => line.msg)).toContain('task scale-in protection: protect failed: agent unreachable');
+      expect(lines.map((line) => line.msg)).toContain(
+        'task scale-in protection: protect failed: agent unreachable',
+      );
     });
   });
 });

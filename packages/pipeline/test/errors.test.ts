@@ -1,4 +1,4 @@
-import { InvalidMediaError, isPermanentError, ObjectNotFoundError } from '../src';
+import { InvalidMediaError, isPermanentError, ObjectNotFoundError } from '../src/errors';
 
 describe('error classification', () => {
   it('treats bad input as permanent and a missing object as transient (it may still be uploading)', () => {

@@ -14,30 +14,27 @@ import {
   type ReassemblyTriggered,
   type SegmentCompletion,
 } from '@stereo-spot/shared-types';
+import { JobAlreadyExistsError, ObjectNotFoundError } from '../src/errors';
+import { type Clock } from '../src/ports/clock';
+import { type DeadLetterQueue, type Queue, type QueueMessage } from '../src/ports/queue';
 import {
-  JobAlreadyExistsError,
-  ObjectNotFoundError,
-  type Clock,
-  type DeadLetterQueue,
   type JobStore,
   type JobTransitionPatch,
   type ListOptions,
-  type MediaInfo,
-  type MediaProcessor,
-  type RgbImage,
+  type Page,
+  type TransitionOutcome,
+} from '../src/ports/job-store';
+import { type MediaInfo, type MediaProcessor, type RgbImage } from '../src/ports/media-processor';
+import {
   type ObjectInfo,
   type ObjectStorage,
-  type Page,
-  type PipelinePorts,
   type PresignedRequest,
   type PresignPutOptions,
-  type Queue,
-  type QueueMessage,
-  type ReassemblyLockStore,
-  type SegmentCompletionStore,
-  type SegmentConversionRequest,
-  type TransitionOutcome,
-} from '../src';
+} from '../src/ports/object-storage';
+import { type PipelinePorts } from '../src/ports/platform';
+import { type ReassemblyLockStore } from '../src/ports/reassembly-lock';
+import { type SegmentCompletionStore } from '../src/ports/segment-completions';
+import { type SegmentConversionRequest } from '../src/ports/stereo-inference';
 
 export class ManualClock implements Clock {
   constructor(public time = 1_700_000_000_000) {}

@@ -2,14 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildS3NotificationBody, finalKey, inputKey, toJobId } from '@stereo-spot/shared-types';
-import {
-  createJob,
-  decideReassemblyTriggers,
-  handleChunkingMessage,
-  handleReassemblyMessage,
-  handleSegmentMessage,
-  type SegmentCompletionChange,
-} from '../src';
+import { createJob } from '../src/use-cases/create-job';
+import { decideReassemblyTriggers } from '../src/use-cases/reassembly-trigger';
+import { handleChunkingMessage } from '../src/use-cases/chunking';
+import { handleReassemblyMessage } from '../src/use-cases/reassembly';
+import { handleSegmentMessage } from '../src/use-cases/segment-conversion';
+import { type SegmentCompletionChange } from '../src/ports/segment-completions';
 import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryQueue } from './fakes';
 
 const JOB = toJobId('0b5e8d8e-0000-4000-8000-00000000abcd');

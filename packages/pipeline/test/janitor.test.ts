@@ -5,7 +5,7 @@ import {
   toJobId,
   type Job,
 } from '@stereo-spot/shared-types';
-import { sweepStuckJobs, type JanitorSettings } from '../src';
+import { sweepStuckJobs, type JanitorSettings } from '../src/use-cases/janitor';
 import { captureLogger, memoryPlatform, type MemoryPlatform } from './fakes';
 
 const JOB = toJobId('5a1c2e3f-0b4d-4c6e-8a90-abcdefabcdef');

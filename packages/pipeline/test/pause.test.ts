@@ -1,4 +1,4 @@
-import { pause } from '../src';
+import { pause } from '../src/pause';
 
 describe('pause', () => {
   it('waits the time it is given', async () => {

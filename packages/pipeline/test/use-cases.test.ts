@@ -11,25 +11,24 @@ import {
   type Job,
   type OutputMode,
 } from '@stereo-spot/shared-types';
+import { createJob } from '../src/use-cases/create-job';
+import { decideReassemblyTriggers } from '../src/use-cases/reassembly-trigger';
+import { deleteJob } from '../src/use-cases/delete-job';
+import { describeJob } from '../src/use-cases/job-view';
+import { failJob } from '../src/use-cases/fail-job';
+import { handleChunkingMessage } from '../src/use-cases/chunking';
+import { handleReassemblyMessage } from '../src/use-cases/reassembly';
+import { handleSegmentMessage } from '../src/use-cases/segment-conversion';
+import { InvalidMediaError, InvalidMessageError } from '../src/errors';
 import {
-  createJob,
-  decideReassemblyTriggers,
-  deleteJob,
-  describeJob,
-  failJob,
-  handleChunkingMessage,
-  handleReassemblyMessage,
-  handleSegmentMessage,
-  InvalidMediaError,
-  InvalidMessageError,
   InvalidRequestError,
   ReassemblyBusyError,
-  recoverChunking,
   SegmentsMissingError,
   SourceMissingError,
-  removeDeadScratchDirs,
-  type SegmentCompletionChange,
-} from '../src';
+} from '../src/use-cases/errors';
+import { recoverChunking } from '../src/use-cases/recover-chunking';
+import { removeDeadScratchDirs } from '../src/use-cases/scratch';
+import { type SegmentCompletionChange } from '../src/ports/segment-completions';
 import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryPlatform } from './fakes';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
@@ -751,7 +750,12 @@ describe('removeDeadScratchDirs', () => {
   it("removes the folders of dead workers and keeps live ones' and unrelated folders", async () => {
     // Prepare
     const { mkdir, writeFile } = await import('node:fs/promises');
-    for (const name of ['segment-a-pid111-x1', 'chunk-b-pid222-x2', `reassemble-c-pid${process.pid}-x3`, 'previews']) {
+    for (const name of [
+      'segment-a-pid111-x1',
+      'chunk-b-pid222-x2',
+      `reassemble-c-pid${process.pid}-x3`,
+      'previews',
+    ]) {
       await mkdir(path.join(scratchDir, name));
       await writeFile(path.join(scratchDir, name, 'input.mp4'), 'partial');
     }
@@ -761,6 +765,10 @@ describe('removeDeadScratchDirs', () => {
 
     // Assess
     expect(removed).toEqual(['segment-a-pid111-x1']);
-    expect((await readdir(scratchDir)).sort()).toEqual(['chunk-b-pid222-x2', 'previews', `reassemble-c-pid${process.pid}-x3`]);
+    expect((await readdir(scratchDir)).sort()).toEqual([
+      'chunk-b-pid222-x2',
+      'previews',
+      `reassemble-c-pid${process.pid}-x3`,
+    ]);
   });
 });

@@ -1,13 +1,5 @@
-import {
-  canTransition,
-  DEFAULT_STEREO_PARAMS,
-  isTerminalStatus,
-  JOB_STATUSES,
-  JobSchema,
-  outputFileName,
-  statusesBefore,
-  StereoParamsSchema,
-} from '../src';
+import { canTransition, isTerminalStatus, JOB_STATUSES, JobSchema, statusesBefore } from '../src/job';
+import { DEFAULT_STEREO_PARAMS, outputFileName, StereoParamsSchema } from '../src/stereo';
 
 describe('job status lifecycle', () => {
   it('allows the forward path and failing from any unfinished status', () => {

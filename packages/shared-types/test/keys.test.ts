@@ -2,16 +2,15 @@ import fc from 'fast-check';
 import {
   finalKey,
   inputKey,
-  OUTPUT_MODES,
   parseInputKey,
   parseObjectKey,
   parseSegmentKey,
   segmentKey,
   segmentOutputKey,
-  toJobId,
-  type JobId,
   type ParsedObjectKey,
-} from '../src';
+} from '../src/keys';
+import { OUTPUT_MODES } from '../src/stereo';
+import { toJobId, type JobId } from '../src/job-id';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 

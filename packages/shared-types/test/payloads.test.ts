@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import {
   buildS3NotificationBody,
-  CreateJobRequestSchema,
   decodeS3EventKey,
   encodeS3EventKey,
-  parseJsonWith,
   parseS3NotificationBody,
-  ReassemblyMessageSchema,
-  newReassemblyTriggered,
-  ReassemblyTriggeredSchema,
-  toJobId,
-} from '../src';
+} from '../src/s3-events';
+import { CreateJobRequestSchema } from '../src/api';
+import { parseJsonWith } from '../src/json';
+import { ReassemblyMessageSchema, newReassemblyTriggered, ReassemblyTriggeredSchema } from '../src/messages';
+import { toJobId } from '../src/job-id';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 
@@ -96,7 +94,11 @@ describe('reassembly message and lock', () => {
     const seconds = 1_796_000_000;
     // Act
     const bySeconds = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds, ttl: seconds });
-    const byMillis = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds * 1000, ttl: seconds });
+    const byMillis = ReassemblyTriggeredSchema.parse({
+      job_id: JOB,
+      triggered_at: seconds * 1000,
+      ttl: seconds,
+    });
     // Assess
     expect(bySeconds.triggered_at).toBe(seconds * 1000);
     expect(byMillis.triggered_at).toBe(seconds * 1000);
@@ -119,8 +121,21 @@ describe('create-job request', () => {
 
   it('refuses control and bidirectional formatting characters in file names, naming the character', () => {
     // Prepare: U+202E shows `holiday\u202Egpj.exe` as `holidayexe.jpg`.
-    const hostile = ['holiday\u202Egpj.mp4', 'a\u2066b.mp4', 'line\u2028break.mp4', 'bell\u0007.mp4', 'c1\u0085.mp4', 'zero\u200Bwidth.mp4'];
-    const fine = ['beach walk.mov', 'família.mp4', 'נסיעה.mp4', 'می\u200Cخواهم.mp4', '👨\u200D👩\u200D👧.mp4'];
+    const hostile = [
+      'holiday\u202Egpj.mp4',
+      'a\u2066b.mp4',
+      'line\u2028break.mp4',
+      'bell\u0007.mp4',
+      'c1\u0085.mp4',
+      'zero\u200Bwidth.mp4',
+    ];
+    const fine = [
+      'beach walk.mov',
+      'família.mp4',
+      'נסיעה.mp4',
+      'می\u200Cخواهم.mp4',
+      '👨\u200D👩\u200D👧.mp4',
+    ];
 
     // Act
     const refused = hostile.map((file_name) => CreateJobRequestSchema.safeParse({ file_name }));

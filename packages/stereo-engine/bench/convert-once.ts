@@ -1,6 +1,7 @@
 // Child process of the benchmark: one conversion, its result as JSON on stdout. Run apart from
 // the bench so its memory can be measured alone.
-import { convertFile, type ConvertOptions } from '../src';
+import { convertFile } from '../src/convert/convert-file';
+import { type ConvertOptions } from '../src/convert/options';
 import { availableKernelSet } from '../src/stereo/kernels';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ConvertOptions;

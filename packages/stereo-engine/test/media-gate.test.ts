@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { hlsPlaylistNaming, makeHostileUploads, type HostileUpload } from '@stereo-spot/testing';
-import { convertFile, probeMedia, runFfmpeg } from '../src';
+import { convertFile } from '../src/convert/convert-file';
+import { probeMedia } from '../src/ffmpeg/probe';
+import { runFfmpeg } from '../src/ffmpeg/run';
 import { ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
 
 const tmp = tempDir('stereo-engine-gate-');
@@ -16,7 +18,17 @@ beforeAll(async () => {
   mkdirSync(tmp.file('secret'));
   const clip = makeClip(tmp.file('secret/clip.mp4'), { width: 64, height: 48, seconds: 1 });
   target = tmp.file('secret/target.ts');
-  ffmpegSync(['-i', clip, '-c', 'copy', '-metadata', `service_name=${SECRET_MARKER}`, '-f', 'mpegts', target]);
+  ffmpegSync([
+    '-i',
+    clip,
+    '-c',
+    'copy',
+    '-metadata',
+    `service_name=${SECRET_MARKER}`,
+    '-f',
+    'mpegts',
+    target,
+  ]);
   uploads = await makeHostileUploads({ absolutePath: target, relativePath: 'secret/target.ts' });
   for (const upload of uploads) writeFileSync(tmp.file(`${upload.kind}.mp4`), upload.bytes);
 });
@@ -57,9 +69,14 @@ describe('the media gate', () => {
     for (const upload of uploads) {
       const output = tmp.file(`out-${upload.kind}.mp4`);
 
-      const error = await rejection(convertFile({ input: tmp.file(`${upload.kind}.mp4`), output, mode: 'anaglyph' }));
+      const error = await rejection(
+        convertFile({ input: tmp.file(`${upload.kind}.mp4`), output, mode: 'anaglyph' }),
+      );
 
-      expect({ kind: upload.kind, code: error.code }).toEqual({ kind: upload.kind, code: 'UNSUPPORTED_CONTAINER' });
+      expect({ kind: upload.kind, code: error.code }).toEqual({
+        kind: upload.kind,
+        code: 'UNSUPPORTED_CONTAINER',
+      });
       expect(readdirSync(tmp.dir).filter((name) => name.startsWith('out-'))).toEqual([]);
     }
   });
@@ -70,7 +87,9 @@ describe('the media gate', () => {
     const png = makeImage(tmp.file('ok.png'), 64, 48);
     const jpg = makeImage(tmp.file('ok.jpg'), 640, 480);
 
-    const demuxers = await Promise.all([mp4, mkv, png, jpg, target].map(async (file) => (await probeMedia(file)).demuxer));
+    const demuxers = await Promise.all(
+      [mp4, mkv, png, jpg, target].map(async (file) => (await probeMedia(file)).demuxer),
+    );
 
     expect(demuxers).toEqual(['mov', 'matroska', 'png_pipe', 'jpeg_pipe', 'mpegts']);
   });
@@ -92,7 +111,9 @@ describe('the media gate', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('refuses a URL input on every run, even with a demuxer forced: the server sees no request', async () => {
-      const forced = await rejection(runFfmpeg(['-f', 'mpegts', '-i', `${base}/direct.ts`, '-f', 'null', '-']));
+      const forced = await rejection(
+        runFfmpeg(['-f', 'mpegts', '-i', `${base}/direct.ts`, '-f', 'null', '-']),
+      );
       const probed = await rejection(probeMedia(`${base}/probed.ts`));
 
       expect(forced).toMatchObject({ code: 'UNSUPPORTED_CONTAINER', permanent: true });

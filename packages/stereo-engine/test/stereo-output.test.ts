@@ -5,7 +5,7 @@ import {
   nearObjectScene,
   sceneStereoDefects,
 } from '@stereo-spot/testing';
-import { convertFile } from '../src';
+import { convertFile } from '../src/convert/convert-file';
 import { tempDir } from './support/media';
 
 // The 3D itself, read from the output pixels: a textured object standing in front of a flat far

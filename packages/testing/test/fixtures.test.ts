@@ -5,13 +5,26 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { JobSchema, SegmentCompletionSchema } from '@stereo-spot/shared-types';
-import { freePort, makeJob, makeSegmentCompletion, makeTempDir, makeTestClip, newJobId } from '../src';
+import { freePort } from '../src/fixtures/free-port';
+import { makeJob, makeSegmentCompletion, newJobId } from '../src/fixtures/jobs';
+import { makeTempDir } from '../src/fixtures/temp-dir';
+import { makeTestClip } from '../src/fixtures/test-clip';
 
 const run = promisify(execFile);
 
-async function probe(file: string): Promise<{ streams: { codec_type: string; nb_read_frames?: string; has_b_frames?: number }[] }> {
+async function probe(
+  file: string,
+): Promise<{ streams: { codec_type: string; nb_read_frames?: string; has_b_frames?: number }[] }> {
   const ffprobe = process.env.FFPROBE_PATH?.trim() || 'ffprobe';
-  const { stdout } = await run(ffprobe, ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
+  const { stdout } = await run(ffprobe, [
+    '-v',
+    'error',
+    '-count_frames',
+    '-show_streams',
+    '-of',
+    'json',
+    file,
+  ]);
   return JSON.parse(stdout);
 }
 
@@ -37,7 +50,13 @@ describe('makeTestClip', () => {
     const dir = await makeTempDir('clip-test');
     try {
       // Act
-      const clip = await makeTestClip({ seconds: 1, audio: false, bFrames: true, dir: dir.path, fileName: 'b.mp4' });
+      const clip = await makeTestClip({
+        seconds: 1,
+        audio: false,
+        bFrames: true,
+        dir: dir.path,
+        fileName: 'b.mp4',
+      });
       // Assess
       const { streams } = await probe(clip.path);
       expect(clip.path).toBe(path.join(dir.path, 'b.mp4'));

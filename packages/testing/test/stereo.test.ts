@@ -1,18 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  decodeRgbFrames,
-  eyeViews,
-  horizontalShift,
-  makeNearObjectScene,
-  measureSceneParallax,
-  nearObjectScene,
-  sceneStereoDefects,
-  type GrayImage,
-  type RgbFrame,
-  type SceneParallax,
-} from '../src';
+import { decodeRgbFrames, type RgbFrame } from '../src/stereo/rgb-frames';
+import { eyeViews, type GrayImage } from '../src/stereo/eye-views';
+import { horizontalShift } from '../src/stereo/block-matching';
+import { makeNearObjectScene, nearObjectScene } from '../src/stereo/near-object-scene';
+import { measureSceneParallax, sceneStereoDefects, type SceneParallax } from '../src/stereo/scene-parallax';
 
 /** A reproducible random texture (so matching has something to lock on to). */
 function texture(width: number, height: number, seed = 1): GrayImage {
