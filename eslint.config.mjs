@@ -1,9 +1,49 @@
 // Lint rules for every project. The module-boundary constraints are the architecture in code:
-// apps compose, packages never import apps, the pipeline's use cases know only ports, and each
-// adapter knows one platform. See docs/architecture.md.
+// apps compose, packages never import apps, the pipeline's use cases know only ports, each
+// adapter knows one platform, and only test code uses the test helpers. See docs/architecture.md.
 import nx from '@nx/eslint-plugin';
 
 const platformSdks = ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', 'cdktf', '@cdktf/*'];
+
+/** Tests, e2e suites and scripts/test: the only code that may import the test helpers. */
+const testCode = ['**/*.test.ts', '**/test/**/*.ts', '**/e2e/**/*.ts'];
+
+/**
+ * Who may import whom, by project tag. `type:testing` (packages/testing: contract suites,
+ * fixtures) is open to test code only. The AWS emulator (`scope:emulator`) is open to test code
+ * and to aws-infra, whose `apply-emulated` starts it; infra may import no other adapter.
+ */
+function moduleBoundaries({ forTestCode }) {
+  const orTesting = (tags) => (forTestCode ? [...tags, 'type:testing', 'scope:emulator'] : tags);
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      depConstraints: [
+        {
+          sourceTag: 'type:core',
+          onlyDependOnLibsWithTags: orTesting(['type:core']),
+          bannedExternalImports: platformSdks,
+        },
+        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: orTesting(['type:core']) },
+        {
+          sourceTag: 'type:app',
+          onlyDependOnLibsWithTags: orTesting(['type:app', 'type:core', 'type:adapter']),
+        },
+        {
+          sourceTag: 'type:infra',
+          onlyDependOnLibsWithTags: orTesting(['type:core', 'type:infra', 'scope:emulator']),
+        },
+        {
+          sourceTag: 'type:tool',
+          onlyDependOnLibsWithTags: orTesting(['type:core', 'type:adapter', 'type:tool', 'type:app']),
+        },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:testing'] },
+      ],
+    },
+  ];
+}
 
 export default [
   ...nx.configs['flat/base'],
@@ -24,25 +64,13 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
+      '@nx/enforce-module-boundaries': moduleBoundaries({ forTestCode: false }),
+      // Every index names what it exports: a public surface is read, not discovered.
+      'no-restricted-syntax': [
         'error',
         {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:core',
-              onlyDependOnLibsWithTags: ['type:core'],
-              bannedExternalImports: platformSdks,
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:adapter'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:core', 'type:adapter', 'type:tool', 'type:app'],
-            },
-          ],
+          selector: 'ExportAllDeclaration',
+          message: 'Name the exports (export { a, type B } from ...): `export *` is not allowed.',
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -51,7 +79,29 @@ export default [
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    files: testCode,
+    rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries({ forTestCode: true }),
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // A project's src/index.ts is what OTHER projects see; its own tests, e2e suites and benches
+    // import the module they exercise by path, so nothing is exported for a test's sake.
+    files: [...testCode, '**/bench/**/*.ts', '**/eval/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src(/index)?$',
+              message:
+                "Import the module by its path in src (e.g. '../src/job-store'), not the project's index.",
+            },
+          ],
+        },
+      ],
+    },
   },
 ];

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { AwsPlatform } from '@stereo-spot/aws-adapters';
 import { segmentKey } from '@stereo-spot/shared-types';
-import { makeJob, startMotoServer, uniqueResourcePrefix, type MotoServer } from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
+import { makeJob, uniqueResourcePrefix } from '@stereo-spot/testing';
 import { EXIT_RECOVERED, EXIT_REFUSED, runChunkingRecovery } from '../chunking_recovery';
 
 // The AWS variant of the chunking recovery: S3 and DynamoDB on moto_server, the script given only

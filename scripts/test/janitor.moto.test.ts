@@ -7,13 +7,8 @@ import type { AwsPlatform, ProvisionedPlatform } from '@stereo-spot/aws-adapters
 import { createLogger } from '@stereo-spot/logging';
 import { sweepStuckJobs, systemClock, type JanitorDeps } from '@stereo-spot/pipeline';
 import { segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
-import {
-  makeJob,
-  makeSegmentCompletion,
-  startMotoServer,
-  uniqueResourcePrefix,
-  type MotoServer,
-} from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
+import { makeJob, makeSegmentCompletion, uniqueResourcePrefix } from '@stereo-spot/testing';
 
 jest.setTimeout(60_000);
 
@@ -51,7 +46,11 @@ afterEach(async () => {
 });
 
 /** What a media-worker killed before its final update leaves: the segments on S3, the status unchanged. */
-async function stuckInChunking(options: { createdAt: number; uploaded: readonly number[]; total: number }): Promise<JobId> {
+async function stuckInChunking(options: {
+  createdAt: number;
+  uploaded: readonly number[];
+  total: number;
+}): Promise<JobId> {
   const job = makeJob({ status: 'created', created_at: options.createdAt });
   await platform.jobs.create(job);
   await platform.jobs.transition(job.job_id, 'chunking_in_progress');
@@ -72,7 +71,10 @@ function recordDynamoDbWrites(): { operation: string; condition?: string }[] {
       const operation = String(context.commandName).replace(/Command$/, '');
       if (/^(Put|Update|Delete)Item$/.test(operation)) {
         const input = args.input as { ConditionExpression?: string };
-        writes.push({ operation, ...(input.ConditionExpression ? { condition: input.ConditionExpression } : {}) });
+        writes.push({
+          operation,
+          ...(input.ConditionExpression ? { condition: input.ConditionExpression } : {}),
+        });
       }
       return next(args);
     },
@@ -107,9 +109,14 @@ test('leaves a job with a segment missing alone until its maximum age, then fail
   const actions = await sweepStuckJobs(deps, SETTINGS);
 
   // Assess
-  expect(actions).toEqual([{ jobId: old, action: 'failed', reason: expect.stringContaining('failed by the janitor') }]);
+  expect(actions).toEqual([
+    { jobId: old, action: 'failed', reason: expect.stringContaining('failed by the janitor') },
+  ]);
   const failed = (await platform.jobs.get(old)) as Job;
-  expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('stuck in chunking_in_progress') });
+  expect(failed).toMatchObject({
+    status: 'failed',
+    error: expect.stringContaining('stuck in chunking_in_progress'),
+  });
   expect(await platform.jobs.get(young)).toMatchObject({ status: 'chunking_in_progress' });
 });
 

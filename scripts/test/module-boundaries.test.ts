@@ -13,7 +13,7 @@ interface LintMessage {
 }
 
 /** Runs the real ESLint CLI on `source` as if it were the file `fileInProject`. */
-async function boundaryErrors(fileInProject: string, source: string): Promise<string[]> {
+async function lintMessages(fileInProject: string, source: string): Promise<LintMessage[]> {
   const run = spawnSync(
     process.execPath,
     [eslintBin, '--format', 'json', '--stdin', '--stdin-filename', path.join(workspaceRoot, fileInProject)],
@@ -21,10 +21,16 @@ async function boundaryErrors(fileInProject: string, source: string): Promise<st
   );
   if (run.status !== 0 && run.status !== 1) throw new Error(`eslint failed: ${run.stderr}`);
   const [result] = JSON.parse(run.stdout) as { messages: LintMessage[] }[];
-  return (result?.messages ?? [])
-    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries')
-    .map((message) => message.message);
+  return result?.messages ?? [];
 }
+
+async function ruleErrors(ruleId: string, fileInProject: string, source: string): Promise<string[]> {
+  const messages = await lintMessages(fileInProject, source);
+  return messages.filter((message) => message.ruleId === ruleId).map((message) => message.message);
+}
+
+const boundaryErrors = (fileInProject: string, source: string) =>
+  ruleErrors('@nx/enforce-module-boundaries', fileInProject, source);
 
 jest.setTimeout(60_000);
 
@@ -69,5 +75,68 @@ describe('module boundaries', () => {
       "import { inputKey } from '@stereo-spot/shared-types';\nexport const probe = inputKey;\n",
     );
     expect(errors).toEqual([]);
+  });
+
+  it('refuses `export *` in an index: a public surface names its exports', async () => {
+    const errors = await ruleErrors(
+      'no-restricted-syntax',
+      'packages/pipeline/src/index.ts',
+      "export * from './ports/clock';\n",
+    );
+    expect(errors.join('\n')).toContain('`export *` is not allowed');
+  });
+
+  it('allows named exports in an index', async () => {
+    const errors = await ruleErrors(
+      'no-restricted-syntax',
+      'packages/pipeline/src/index.ts',
+      "export { systemClock, type Clock } from './ports/clock';\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it.each([
+    ['an app', 'apps/cli/src/commands/boundary-probe.ts'],
+    ['an adapter', 'packages/local-adapters/src/boundary-probe.ts'],
+    ['a core package', 'packages/stereo-engine/src/boundary-probe.ts'],
+  ])('refuses the test helpers in production code of %s', async (_kind, file) => {
+    const errors = await boundaryErrors(
+      file,
+      "import { makeTempDir } from '@stereo-spot/testing';\nexport const probe = makeTempDir;\n",
+    );
+    expect(errors.join('\n')).toMatch(/can only depend on libs tagged with (?!.*type:testing)/);
+  });
+
+  it.each([
+    ['a unit test', 'packages/local-adapters/test/boundary-probe.test.ts'],
+    ['an e2e suite', 'apps/cli/e2e/boundary-probe.e2e.ts'],
+  ])('allows the test helpers in %s', async (_kind, file) => {
+    const errors = await boundaryErrors(
+      file,
+      "import { makeTempDir } from '@stereo-spot/testing';\nexport const probe = makeTempDir;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('lets infra start the AWS emulator but import no other adapter', async () => {
+    const emulator = await boundaryErrors(
+      'packages/aws-infra/src/boundary-probe.ts',
+      "import { startMotoServer } from '@stereo-spot/aws-emulator';\nexport const probe = startMotoServer;\n",
+    );
+    const adapter = await boundaryErrors(
+      'packages/aws-infra/src/boundary-probe.ts',
+      "import { createAwsPlatform } from '@stereo-spot/aws-adapters';\nexport const probe = createAwsPlatform;\n",
+    );
+    expect(emulator).toEqual([]);
+    expect(adapter.join('\n')).toMatch(/can only depend on libs tagged with/);
+  });
+
+  it("refuses a test importing its own project's index instead of the module by path", async () => {
+    const errors = await ruleErrors(
+      'no-restricted-imports',
+      'packages/pipeline/test/boundary-probe.test.ts',
+      "import { systemClock } from '../src';\nexport const probe = systemClock;\n",
+    );
+    expect(errors.join('\n')).toContain('Import the module by its path in src');
   });
 });

@@ -19,14 +19,13 @@ import { createLogger } from '@stereo-spot/logging';
 import type { Queue } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId, segmentOutputKey } from '@stereo-spot/shared-types';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import {
   QUICK_STACK_ENV,
   freePort,
   makeTempDir,
   makeTestClip,
-  startMotoServer,
   uniqueResourcePrefix,
-  type MotoServer,
   type TempDir,
 } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';

@@ -12,12 +12,8 @@ import {
   type Job,
   type JobId,
 } from '@stereo-spot/shared-types';
-import {
-  makeSegmentCompletion,
-  startMotoServer,
-  uniqueResourcePrefix,
-  type MotoServer,
-} from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
+import { makeSegmentCompletion, uniqueResourcePrefix } from '@stereo-spot/testing';
 import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
 import { inspectDlq, purgeDlq, replayDlq } from '../src/commands/ops/dlq';
 import { showJob } from '../src/commands/ops/job';
@@ -63,7 +59,8 @@ async function dropTestEvent(queue: Queue): Promise<void> {
   const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
   for (const message of messages) {
     const parsed = parseS3NotificationBody(message.body);
-    if (!parsed.ok || parsed.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
+    if (!parsed.ok || parsed.value.kind !== 'test-event')
+      throw new Error(`not an s3:TestEvent: ${message.body}`);
     await queue.delete(message.receiptHandle);
   }
 }
@@ -85,7 +82,9 @@ async function drain(queue: Queue): Promise<string[]> {
 function notifiedKeys(bodies: readonly string[]): string[] {
   return bodies.flatMap((body) => {
     const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((record) => record.key) : [];
+    return parsed.ok && parsed.value.kind === 'records'
+      ? parsed.value.records.map((record) => record.key)
+      : [];
   });
 }
 
@@ -150,12 +149,7 @@ describe('ops dlq on SQS', () => {
     expect(replayOperations).toContain('StartMessageMoveTask');
     expect(replayOperations).not.toContain('ListMessageMoveTasks');
     const afterAttempt = replayOperations.slice(replayOperations.indexOf('StartMessageMoveTask') + 1);
-    expect(afterAttempt).toEqual([
-      'ReceiveMessage',
-      'SendMessage',
-      'DeleteMessage',
-      'ReceiveMessage',
-    ]);
+    expect(afterAttempt).toEqual(['ReceiveMessage', 'SendMessage', 'DeleteMessage', 'ReceiveMessage']);
     expect(afterReplay).toEqual({ visible: 0, inFlight: 0 });
     expect(notifiedKeys(onQueue)).toEqual([inputKey(jobId)]);
   });
@@ -200,7 +194,11 @@ describe('ops job on the AWS platform names the stuck step', () => {
     await showJob(ops, shown, jobId);
 
     // Assess
-    expect(diagnosis).toMatchObject({ step: 'chunking', stuck: true, fix: `npm run chunking-recovery -- ${jobId}` });
+    expect(diagnosis).toMatchObject({
+      step: 'chunking',
+      stuck: true,
+      fix: `npm run chunking-recovery -- ${jobId}`,
+    });
     expect(shown.lines).toContain('segments       all uploaded');
     expect(shown.lines).toContain(`fix            npm run chunking-recovery -- ${jobId}`);
   });
@@ -209,7 +207,10 @@ describe('ops job on the AWS platform names the stuck step', () => {
     // Prepare
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.inputStorage.putBytes(segmentKey({ jobId, segmentIndex: 1, totalSegments: 2, mode: 'anaglyph' }), 's');
+    await platform.inputStorage.putBytes(
+      segmentKey({ jobId, segmentIndex: 1, totalSegments: 2, mode: 'anaglyph' }),
+      's',
+    );
     await redriveOnce(platform.queues['video-worker'].queue);
 
     // Act

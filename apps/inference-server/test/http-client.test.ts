@@ -18,7 +18,7 @@ import { AbortedError, InferenceUnreachableError } from '../src/errors';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
 import { capturingLogger } from './support/logs';
 import { makeClip, probeVideo } from './support/media';
-import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
 
 const JOB = toJobId('9b2d4e61-1c3f-4a8b-8e0d-5f6a7b8c9d0e');
@@ -87,18 +87,22 @@ function request(segmentIndex: number, inputKey = SEGMENT, signal?: AbortSignal)
   };
 }
 
-it.each(['presigned', 's3'] as const)('converts a segment through the %s transport', async (transport) => {
-  // Prepare
-  const index = transport === 'presigned' ? 0 : 2;
-  // Act
-  const result = await backend(transport).convertSegment(request(index));
-  // Assess
-  expect(result.frames).toBe(5);
-  expect(result.seconds).toBeGreaterThan(0);
-  const local = path.join(dir, `${transport}.mp4`);
-  await download(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, index), local);
-  expect(probeVideo(local)).toEqual({ width: 320, height: 180, frames: 5 });
-}, 60_000);
+it.each(['presigned', 's3'] as const)(
+  'converts a segment through the %s transport',
+  async (transport) => {
+    // Prepare
+    const index = transport === 'presigned' ? 0 : 2;
+    // Act
+    const result = await backend(transport).convertSegment(request(index));
+    // Assess
+    expect(result.frames).toBe(5);
+    expect(result.seconds).toBeGreaterThan(0);
+    const local = path.join(dir, `${transport}.mp4`);
+    await download(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, index), local);
+    expect(probeVideo(local)).toEqual({ width: 320, height: 180, frames: 5 });
+  },
+  60_000,
+);
 
 it('reports unreadable video as a permanent error', async () => {
   const error = await backend('presigned')

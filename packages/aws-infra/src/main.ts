@@ -14,7 +14,7 @@ const COMMANDS: Record<string, (args: readonly string[]) => Promise<void> | void
   diff: planCommand,
   deploy: deployCommand,
   destroy: destroyCommand,
-  // Loaded on demand: it starts moto_server through @stereo-spot/testing.
+  // Loaded on demand: it starts moto_server through @stereo-spot/aws-emulator.
   'apply-emulated': async (args) => (await import('./emulator/apply-emulated')).applyEmulatedCommand(args),
   output: outputCommand,
   'docker-build': dockerBuildCommand,

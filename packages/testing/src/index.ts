@@ -1,7 +1,7 @@
-// Public API of @stereo-spot/testing (for tests only; lint keeps production code out): contract
-// suites (one per port, run against every adapter set), fixtures and the emulator harness. The
-// contract suites use Jest globals: call them from a test file. The stereo checks read the 3D in
-// decoded output frames of the near-object scene.
+// Public API of @stereo-spot/testing, for test code only (lint keeps production code out):
+// contract suites (one per port, run against every adapter set; they use Jest globals, so call
+// them from a test file), fixtures, and the stereo checks that read the 3D in decoded output
+// frames of the near-object scene. The AWS emulator itself is @stereo-spot/aws-emulator.
 export { describeQueueContract } from './contracts/queue-contract';
 export { describeJobStoreContract } from './contracts/job-store-contract';
 export { describeSegmentCompletionStoreContract } from './contracts/segment-completions-contract';
@@ -13,6 +13,6 @@ export { makeTestClip, type TestClip } from './fixtures/test-clip';
 export { makeJob, makeSegmentCompletion, newJobId } from './fixtures/jobs';
 export { QUICK_STACK_ENV } from './fixtures/quick-stack-env';
 export { makeHostileUploads, hlsPlaylistNaming, type HostileUpload } from './fixtures/hostile-media';
-export { startMotoServer, uniqueResourcePrefix, type MotoServer } from './moto/moto-server';
+export { uniqueResourcePrefix } from './fixtures/resource-prefix';
 export { makeNearObjectScene, nearObjectScene, type NearObjectSceneFile } from './stereo/near-object-scene';
 export { measureSceneOutput, sceneStereoDefects } from './stereo/scene-parallax';

@@ -10,7 +10,7 @@ import type { AwsPlatform } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
-import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import { startStack, type StackRole } from './stack';
 
 /** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
@@ -176,5 +176,8 @@ async function startStreamTrigger(
     platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),
   ]);
   logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions and Jobs streams');
-  return { platform, polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined) };
+  return {
+    platform,
+    polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined),
+  };
 }

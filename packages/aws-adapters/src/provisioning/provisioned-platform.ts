@@ -7,7 +7,7 @@ import {
   type ProvisionOptions,
 } from './pipeline-resources';
 
-/** An endpoint that starts empty, e.g. a `MotoServer` from @stereo-spot/testing. */
+/** An endpoint that starts empty, e.g. a `MotoServer` from @stereo-spot/aws-emulator. */
 export interface EmulatorEndpoint {
   readonly endpoint: string;
   readonly region: string;

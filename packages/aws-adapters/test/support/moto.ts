@@ -1,4 +1,5 @@
-import { startMotoServer, uniqueResourcePrefix, type MotoServer } from '@stereo-spot/testing';
+import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
+import { uniqueResourcePrefix } from '@stereo-spot/testing';
 import { createAwsClients, type AwsClients } from '../../src/clients';
 
 /** One moto_server per test file, and SDK clients pointed at it. */

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMotoServer } from '@stereo-spot/testing';
+import { startMotoServer } from '@stereo-spot/aws-emulator';
 import { formatEnvFile, type TerraformOutputs } from '../cli/env-file';
 import { capture, requireTerraform, run } from '../cli/tools';
 import { AwsInfraError } from '../errors';

@@ -1,11 +1,12 @@
 /**
- * A moto_server (the AWS emulator, moto 5.2) for tests and emulated runs: started on 127.0.0.1 on
- * a free port, awaited until it answers, stopped with its whole process group. No AWS SDK here:
- * the resources on it are created by @stereo-spot/aws-adapters' `provisionPipelineResources`.
+ * A moto_server (the AWS emulator, moto 5.2) for `stereo-spot up-aws-emulated`, aws-infra's
+ * `apply-emulated` and the tests that drive the AWS adapters: started on 127.0.0.1 on a free port,
+ * awaited until it answers, stopped with its whole process group. No AWS SDK here: the resources
+ * on it are created by @stereo-spot/aws-adapters' `provisionPipelineResources` (or by Terraform).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { AwsEmulatorError } from './errors';
 
 export interface MotoServer {
   /** `http://127.0.0.1:<port>` */
@@ -60,7 +61,8 @@ export async function startMotoServer(options: StartMotoServerOptions = {}): Pro
       if (started.missing) break;
     }
   }
-  throw new Error(
+  throw new AwsEmulatorError(
+    'EMULATOR_UNAVAILABLE',
     `could not start moto_server (install it with: pip install 'moto[server]>=5.2,<6'):\n  ${failures.join('\n  ')}`,
   );
 }
@@ -153,7 +155,8 @@ function motoServer(child: ChildProcess, port: number, region: string): MotoServ
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       await response.arrayBuffer();
-      if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+      if (!response.ok)
+        throw new AwsEmulatorError('EMULATOR_RESET_FAILED', `moto reset failed: HTTP ${response.status}`);
     },
     stop() {
       stopped ??= stopProcess(child);
@@ -190,15 +193,4 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** A fresh, valid prefix for bucket, queue and table names, e.g. `ss-jobs-3f9a1c`. */
-export function uniqueResourcePrefix(label: string): string {
-  const clean =
-    label
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 20) || 'test';
-  return `ss-${clean}-${randomBytes(4).toString('hex')}`;
 }

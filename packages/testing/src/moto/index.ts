@@ -1,6 +1,0 @@
-export {
-  startMotoServer,
-  uniqueResourcePrefix,
-  type MotoServer,
-  type StartMotoServerOptions,
-} from './moto-server';
