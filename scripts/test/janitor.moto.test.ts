@@ -46,11 +46,7 @@ afterEach(async () => {
 });
 
 /** What a media-worker killed before its final update leaves: the segments on S3, the status unchanged. */
-async function stuckInChunking(options: {
-  createdAt: number;
-  uploaded: readonly number[];
-  total: number;
-}): Promise<JobId> {
+async function stuckInChunking(options: { createdAt: number; uploaded: readonly number[]; total: number }): Promise<JobId> {
   const job = makeJob({ status: 'created', created_at: options.createdAt });
   await platform.jobs.create(job);
   await platform.jobs.transition(job.job_id, 'chunking_in_progress');
@@ -71,10 +67,7 @@ function recordDynamoDbWrites(): { operation: string; condition?: string }[] {
       const operation = String(context.commandName).replace(/Command$/, '');
       if (/^(Put|Update|Delete)Item$/.test(operation)) {
         const input = args.input as { ConditionExpression?: string };
-        writes.push({
-          operation,
-          ...(input.ConditionExpression ? { condition: input.ConditionExpression } : {}),
-        });
+        writes.push({ operation, ...(input.ConditionExpression ? { condition: input.ConditionExpression } : {}) });
       }
       return next(args);
     },
@@ -109,14 +102,9 @@ test('leaves a job with a segment missing alone until its maximum age, then fail
   const actions = await sweepStuckJobs(deps, SETTINGS);
 
   // Assess
-  expect(actions).toEqual([
-    { jobId: old, action: 'failed', reason: expect.stringContaining('failed by the janitor') },
-  ]);
+  expect(actions).toEqual([{ jobId: old, action: 'failed', reason: expect.stringContaining('failed by the janitor') }]);
   const failed = (await platform.jobs.get(old)) as Job;
-  expect(failed).toMatchObject({
-    status: 'failed',
-    error: expect.stringContaining('stuck in chunking_in_progress'),
-  });
+  expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('stuck in chunking_in_progress') });
   expect(await platform.jobs.get(young)).toMatchObject({ status: 'chunking_in_progress' });
 });
 

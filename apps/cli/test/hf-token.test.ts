@@ -2,10 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildProgram } from '../src/program';
 
-const run = (...args: string[]) =>
-  buildProgram()
-    .exitOverride()
-    .parseAsync(['node', 'stereo-spot', ...args]);
+const run = (...args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'stereo-spot', ...args]);
 
 describe('stereo-spot ops hf-token rotate', () => {
   afterEach(() => {
@@ -15,9 +12,7 @@ describe('stereo-spot ops hf-token rotate', () => {
 
   it('is listed under ops with its token sources', () => {
     const ops = buildProgram().commands.find((c) => c.name() === 'ops')!;
-    const rotate = ops.commands
-      .find((c) => c.name() === 'hf-token')!
-      .commands.find((c) => c.name() === 'rotate')!;
+    const rotate = ops.commands.find((c) => c.name() === 'hf-token')!.commands.find((c) => c.name() === 'rotate')!;
     const help = rotate.helpInformation();
     expect(help).toContain('--token-file <file>');
     expect(help).toContain('--from-env <variable>');

@@ -59,8 +59,7 @@ async function dropTestEvent(queue: Queue): Promise<void> {
   const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
   for (const message of messages) {
     const parsed = parseS3NotificationBody(message.body);
-    if (!parsed.ok || parsed.value.kind !== 'test-event')
-      throw new Error(`not an s3:TestEvent: ${message.body}`);
+    if (!parsed.ok || parsed.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
     await queue.delete(message.receiptHandle);
   }
 }
@@ -82,9 +81,7 @@ async function drain(queue: Queue): Promise<string[]> {
 function notifiedKeys(bodies: readonly string[]): string[] {
   return bodies.flatMap((body) => {
     const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records'
-      ? parsed.value.records.map((record) => record.key)
-      : [];
+    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((record) => record.key) : [];
   });
 }
 
@@ -149,7 +146,12 @@ describe('ops dlq on SQS', () => {
     expect(replayOperations).toContain('StartMessageMoveTask');
     expect(replayOperations).not.toContain('ListMessageMoveTasks');
     const afterAttempt = replayOperations.slice(replayOperations.indexOf('StartMessageMoveTask') + 1);
-    expect(afterAttempt).toEqual(['ReceiveMessage', 'SendMessage', 'DeleteMessage', 'ReceiveMessage']);
+    expect(afterAttempt).toEqual([
+      'ReceiveMessage',
+      'SendMessage',
+      'DeleteMessage',
+      'ReceiveMessage',
+    ]);
     expect(afterReplay).toEqual({ visible: 0, inFlight: 0 });
     expect(notifiedKeys(onQueue)).toEqual([inputKey(jobId)]);
   });
@@ -194,11 +196,7 @@ describe('ops job on the AWS platform names the stuck step', () => {
     await showJob(ops, shown, jobId);
 
     // Assess
-    expect(diagnosis).toMatchObject({
-      step: 'chunking',
-      stuck: true,
-      fix: `npm run chunking-recovery -- ${jobId}`,
-    });
+    expect(diagnosis).toMatchObject({ step: 'chunking', stuck: true, fix: `npm run chunking-recovery -- ${jobId}` });
     expect(shown.lines).toContain('segments       all uploaded');
     expect(shown.lines).toContain(`fix            npm run chunking-recovery -- ${jobId}`);
   });
@@ -207,10 +205,7 @@ describe('ops job on the AWS platform names the stuck step', () => {
     // Prepare
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.inputStorage.putBytes(
-      segmentKey({ jobId, segmentIndex: 1, totalSegments: 2, mode: 'anaglyph' }),
-      's',
-    );
+    await platform.inputStorage.putBytes(segmentKey({ jobId, segmentIndex: 1, totalSegments: 2, mode: 'anaglyph' }), 's');
     await redriveOnce(platform.queues['video-worker'].queue);
 
     // Act

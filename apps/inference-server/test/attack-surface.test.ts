@@ -68,13 +68,7 @@ async function startRecorder(): Promise<Recorder> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    host: `127.0.0.1:${port}`,
-    requests,
-    held,
-    setRedirectTarget: (origin) => (target = origin),
-  };
+  return { server, host: `127.0.0.1:${port}`, requests, held, setRedirectTarget: (origin) => (target = origin) };
 }
 
 let moto: MotoServer;
@@ -148,11 +142,7 @@ async function invoke(
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    text,
-    error: (JSON.parse(text) as { error: { code: string; message: string } }).error,
-  };
+  return { status: response.status, text, error: (JSON.parse(text) as { error: { code: string; message: string } }).error };
 }
 
 const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;
@@ -181,12 +171,10 @@ describe('start-up', () => {
   });
 
   it('listens beyond loopback with a shared secret, or where SageMaker authenticates', () => {
-    expect(
-      loadServerConfig({ HOST: '0.0.0.0', INFERENCE_SHARED_SECRET: SHARED_SECRET }).security.sharedSecret,
-    ).toBe(SHARED_SECRET);
-    expect(loadServerConfig({ HOST: '0.0.0.0', INFERENCE_AUTH: 'sagemaker' }).security.auth).toBe(
-      'sagemaker',
+    expect(loadServerConfig({ HOST: '0.0.0.0', INFERENCE_SHARED_SECRET: SHARED_SECRET }).security.sharedSecret).toBe(
+      SHARED_SECRET,
     );
+    expect(loadServerConfig({ HOST: '0.0.0.0', INFERENCE_AUTH: 'sagemaker' }).security.auth).toBe('sagemaker');
   });
 
   it('names a short secret without showing it', () => {
@@ -234,55 +222,32 @@ describe('input_url and output_url', () => {
   it('refuses a host that is not allowlisted, without connecting to it', async () => {
     // Act
     const input = await invoke({ input_url: `http://${forbidden.host}/secret`, s3_output_uri: outputUri(0) });
-    const output = await invoke({
-      s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT),
-      output_url: `http://${forbidden.host}/put`,
-    });
-    const metadata = await invoke({
-      input_url: 'http://169.254.169.254/latest/meta-data/',
-      s3_output_uri: outputUri(0),
-    });
+    const output = await invoke({ s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), output_url: `http://${forbidden.host}/put` });
+    const metadata = await invoke({ input_url: 'http://169.254.169.254/latest/meta-data/', s3_output_uri: outputUri(0) });
     // Assess
     expect([input.status, output.status, metadata.status]).toEqual([400, 400, 400]);
-    expect(input.error.message).toBe(
-      `input_url: host ${forbidden.host} is not in INFERENCE_ALLOWED_URL_HOSTS`,
-    );
-    expect(output.error.message).toBe(
-      `output_url: host ${forbidden.host} is not in INFERENCE_ALLOWED_URL_HOSTS`,
-    );
-    expect(metadata.error.message).toBe(
-      'input_url: host 169.254.169.254 is not in INFERENCE_ALLOWED_URL_HOSTS',
-    );
+    expect(input.error.message).toBe(`input_url: host ${forbidden.host} is not in INFERENCE_ALLOWED_URL_HOSTS`);
+    expect(output.error.message).toBe(`output_url: host ${forbidden.host} is not in INFERENCE_ALLOWED_URL_HOSTS`);
+    expect(metadata.error.message).toBe('input_url: host 169.254.169.254 is not in INFERENCE_ALLOWED_URL_HOSTS');
     expect(forbidden.requests).toEqual([]);
   });
 
   it('never echoes the body of a remote error: the status only', async () => {
     // Act
-    const { status, text, error } = await invoke({
-      input_url: `http://${allowed.host}/secret`,
-      s3_output_uri: outputUri(0),
-    });
+    const { status, text, error } = await invoke({ input_url: `http://${allowed.host}/secret`, s3_output_uri: outputUri(0) });
     // Assess
     expect(status).toBe(400);
-    expect(error).toEqual({
-      code: 'INPUT_UNAVAILABLE',
-      message: `input http://${allowed.host}/secret answered HTTP 400`,
-    });
+    expect(error).toEqual({ code: 'INPUT_UNAVAILABLE', message: `input http://${allowed.host}/secret answered HTTP 400` });
     expect(text).not.toContain(LOOPBACK_SECRET);
     expect(logText()).not.toContain(LOOPBACK_SECRET);
   });
 
   it('does not follow a redirect off the allowlist', async () => {
     // Act
-    const { status, text, error } = await invoke({
-      input_url: `http://${allowed.host}/redirect`,
-      s3_output_uri: outputUri(0),
-    });
+    const { status, text, error } = await invoke({ input_url: `http://${allowed.host}/redirect`, s3_output_uri: outputUri(0) });
     // Assess
     expect(status).toBe(400);
-    expect(error.message).toBe(
-      `input http://${allowed.host}/redirect answered HTTP 302 (a redirect, not followed)`,
-    );
+    expect(error.message).toBe(`input http://${allowed.host}/redirect answered HTTP 302 (a redirect, not followed)`);
     expect(forbidden.requests).toEqual([]);
     expect(text).not.toContain(LOOPBACK_SECRET);
   });
@@ -291,10 +256,7 @@ describe('input_url and output_url', () => {
     'refuses an input over INFERENCE_MAX_INPUT_BYTES (%s) and keeps none of it',
     async (route) => {
       // Act
-      const { status, error } = await invoke({
-        input_url: `http://${allowed.host}/${route}`,
-        s3_output_uri: outputUri(0),
-      });
+      const { status, error } = await invoke({ input_url: `http://${allowed.host}/${route}`, s3_output_uri: outputUri(0) });
       // Assess
       expect(status).toBe(413);
       expect(error).toEqual({
@@ -307,23 +269,14 @@ describe('input_url and output_url', () => {
 
   it('gives up on an input that never arrives after INFERENCE_TRANSFER_TIMEOUT_SECONDS', async () => {
     // Act
-    const { status, error } = await invoke({
-      input_url: `http://${allowed.host}/hang`,
-      s3_output_uri: outputUri(0),
-    });
+    const { status, error } = await invoke({ input_url: `http://${allowed.host}/hang`, s3_output_uri: outputUri(0) });
     // Assess
     expect(status).toBe(502);
-    expect(error).toEqual({
-      code: 'INPUT_UNAVAILABLE',
-      message: `input http://${allowed.host}/hang did not arrive within 1 s`,
-    });
+    expect(error).toEqual({ code: 'INPUT_UNAVAILABLE', message: `input http://${allowed.host}/hang did not arrive within 1 s` });
   });
 
   it.each([
-    [
-      { authorization: 'AWS4-HMAC-SHA256 forged' },
-      'output_headers: "authorization" is not accepted (only Content-Type)',
-    ],
+    [{ authorization: 'AWS4-HMAC-SHA256 forged' }, 'output_headers: "authorization" is not accepted (only Content-Type)'],
     [{ 'x-amz-acl': 'public-read' }, 'output_headers: "x-amz-acl" is not accepted (only Content-Type)'],
     [{ 'Content-Type': 'text/html' }, 'output_headers: Content-Type must be one of video/mp4'],
   ])('refuses caller-chosen output headers %j', async (headers, message) => {
@@ -350,10 +303,7 @@ describe('input_url and output_url', () => {
     });
     // Assess
     expect(status).toBe(502);
-    expect(error).toEqual({
-      code: 'OUTPUT_FAILED',
-      message: `output http://${allowed.host}/put-secret answered HTTP 403`,
-    });
+    expect(error).toEqual({ code: 'OUTPUT_FAILED', message: `output http://${allowed.host}/put-secret answered HTTP 403` });
     expect(text).not.toContain(LOOPBACK_SECRET);
     expect(logText()).not.toContain(LOOPBACK_SECRET);
     const put = allowed.requests.find((request) => request.url === '/put-secret');
@@ -365,29 +315,10 @@ describe('input_url and output_url', () => {
 
 describe('s3 URIs', () => {
   it.each([
-    [
-      'another bucket',
-      { s3_input_uri: s3Uri(OTHER_BUCKET, SEGMENT), s3_output_uri: outputUri(0) },
-      `s3_input_uri: bucket ${OTHER_BUCKET} is not this server's INPUT_BUCKET_NAME`,
-    ],
-    [
-      'an upload instead of a segment',
-      { s3_input_uri: s3Uri(INPUT_BUCKET, inputKey(JOB)), s3_output_uri: outputUri(0) },
-      /^s3_input_uri: invalid object key "input\/.+": /,
-    ],
-    [
-      'a final as the output',
-      { s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(OUTPUT_BUCKET, finalKey(JOB)) },
-      /^s3_output_uri: invalid object key "jobs\/.+\/final\.mp4": /,
-    ],
-    [
-      'the output in the input bucket',
-      {
-        s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT),
-        s3_output_uri: s3Uri(INPUT_BUCKET, segmentOutputKey(JOB, 0)),
-      },
-      `s3_output_uri: bucket ${INPUT_BUCKET} is not this server's OUTPUT_BUCKET_NAME`,
-    ],
+    ['another bucket', { s3_input_uri: s3Uri(OTHER_BUCKET, SEGMENT), s3_output_uri: outputUri(0) }, `s3_input_uri: bucket ${OTHER_BUCKET} is not this server's INPUT_BUCKET_NAME`],
+    ['an upload instead of a segment', { s3_input_uri: s3Uri(INPUT_BUCKET, inputKey(JOB)), s3_output_uri: outputUri(0) }, /^s3_input_uri: invalid object key "input\/.+": /],
+    ['a final as the output', { s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(OUTPUT_BUCKET, finalKey(JOB)) }, /^s3_output_uri: invalid object key "jobs\/.+\/final\.mp4": /],
+    ['the output in the input bucket', { s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(INPUT_BUCKET, segmentOutputKey(JOB, 0)) }, `s3_output_uri: bucket ${INPUT_BUCKET} is not this server's OUTPUT_BUCKET_NAME`],
   ])('refuses %s', async (_label, body, message) => {
     // Act
     const { status, error } = await invoke(body);
@@ -404,35 +335,19 @@ describe('the concurrency limit', () => {
   it('covers the download: a waiting request fetches nothing until a slot is free', async () => {
     // Prepare: a server with one slot and no short transfer timeout; the first request holds
     // the slot while its input is "downloading"
-    const queued = await startInferenceServer(
-      { ...serverConfig({ INFERENCE_TRANSFER_TIMEOUT_SECONDS: '600' }), port: 0 },
-      logs.logger,
-    );
+    const queued = await startInferenceServer({ ...serverConfig({ INFERENCE_TRANSFER_TIMEOUT_SECONDS: '600' }), port: 0 }, logs.logger);
     await queued.ready;
     const url = `http://127.0.0.1:${queued.address.port}`;
     try {
-      const first = invoke(
-        { input_url: `http://${allowed.host}/hold?first`, s3_output_uri: outputUri(1) },
-        `Bearer ${SHARED_SECRET}`,
-        url,
-      );
+      const first = invoke({ input_url: `http://${allowed.host}/hold?first`, s3_output_uri: outputUri(1) }, `Bearer ${SHARED_SECRET}`, url);
       await until(() => allowed.held.length === 1);
 
       // Act: a second request arrives and waits
-      const second = invoke(
-        { input_url: `http://${allowed.host}/hold?second`, s3_output_uri: outputUri(2) },
-        `Bearer ${SHARED_SECRET}`,
-        url,
-      );
-      await until(
-        async () =>
-          ((await (await fetch(`${url}/ping`)).json()) as { queue: { waiting: number } }).queue.waiting === 1,
-      );
+      const second = invoke({ input_url: `http://${allowed.host}/hold?second`, s3_output_uri: outputUri(2) }, `Bearer ${SHARED_SECRET}`, url);
+      await until(async () => ((await (await fetch(`${url}/ping`)).json()) as { queue: { waiting: number } }).queue.waiting === 1);
 
       // Assess: only the first input was requested; the second is fetched once the slot is free
-      expect(allowed.requests.filter((request) => request.url.startsWith('/hold')).map((r) => r.url)).toEqual(
-        ['/hold?first'],
-      );
+      expect(allowed.requests.filter((request) => request.url.startsWith('/hold')).map((r) => r.url)).toEqual(['/hold?first']);
       allowed.held.shift()!.writeHead(503).end();
       expect((await first).status).toBe(502);
       await until(() => allowed.held.length === 1);

@@ -87,22 +87,18 @@ function request(segmentIndex: number, inputKey = SEGMENT, signal?: AbortSignal)
   };
 }
 
-it.each(['presigned', 's3'] as const)(
-  'converts a segment through the %s transport',
-  async (transport) => {
-    // Prepare
-    const index = transport === 'presigned' ? 0 : 2;
-    // Act
-    const result = await backend(transport).convertSegment(request(index));
-    // Assess
-    expect(result.frames).toBe(5);
-    expect(result.seconds).toBeGreaterThan(0);
-    const local = path.join(dir, `${transport}.mp4`);
-    await download(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, index), local);
-    expect(probeVideo(local)).toEqual({ width: 320, height: 180, frames: 5 });
-  },
-  60_000,
-);
+it.each(['presigned', 's3'] as const)('converts a segment through the %s transport', async (transport) => {
+  // Prepare
+  const index = transport === 'presigned' ? 0 : 2;
+  // Act
+  const result = await backend(transport).convertSegment(request(index));
+  // Assess
+  expect(result.frames).toBe(5);
+  expect(result.seconds).toBeGreaterThan(0);
+  const local = path.join(dir, `${transport}.mp4`);
+  await download(s3, OUTPUT_BUCKET, segmentOutputKey(JOB, index), local);
+  expect(probeVideo(local)).toEqual({ width: 320, height: 180, frames: 5 });
+}, 60_000);
 
 it('reports unreadable video as a permanent error', async () => {
   const error = await backend('presigned')

@@ -42,10 +42,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(
-  env: Record<string, string>,
-  engineEnv: Record<string, string> = {},
-): Promise<StartedInferenceServer> {
+async function start(env: Record<string, string>, engineEnv: Record<string, string> = {}): Promise<StartedInferenceServer> {
   const config = loadServerConfig({
     INFERENCE_ENGINE: 'iw3',
     NUNIF_DIR: NUNIF_STANDIN,
@@ -55,15 +52,11 @@ async function start(
     OUTPUT_BUCKET_NAME: 'iw3-out',
     ...env,
   });
-  const started = await startInferenceServer(
-    { ...config, port: 0, host: '127.0.0.1' },
-    capturingLogger().logger,
-    {
-      ...process.env,
-      IW3_STANDIN_RECORD: path.join(dir, 'record.json'),
-      ...engineEnv,
-    },
-  );
+  const started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger, {
+    ...process.env,
+    IW3_STANDIN_RECORD: path.join(dir, 'record.json'),
+    ...engineEnv,
+  });
   servers.push(started);
   return started;
 }
@@ -71,39 +64,22 @@ async function start(
 it('reads the token at start-up and hands it to iw3 as HF_TOKEN', async () => {
   // Prepare
   const secret = await new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(
-    new CreateSecretCommand({
-      Name: 'stereo-spot/hf-token',
-      SecretString: JSON.stringify({ token: 'hf_secret_value' }),
-    }),
+    new CreateSecretCommand({ Name: 'stereo-spot/hf-token', SecretString: JSON.stringify({ token: 'hf_secret_value' }) }),
   );
   const started = await start({ ...moto.env, HF_TOKEN_ARN: secret.ARN!, IW3_LOW_VRAM: '1' });
   await started.ready;
   // Act
   const response = await fetch(`http://127.0.0.1:${started.address.port}/invocations`, {
     method: 'POST',
-    body: JSON.stringify({
-      s3_input_uri: `s3://iw3-in/${SEGMENT}`,
-      s3_output_uri: `s3://iw3-out/${OUTPUT}`,
-      mode: 'tb',
-    }),
+    body: JSON.stringify({ s3_input_uri: `s3://iw3-in/${SEGMENT}`, s3_output_uri: `s3://iw3-out/${OUTPUT}`, mode: 'tb' }),
   });
   // Assess
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ engine: 'iw3', frames: 5, output: `s3://iw3-out/${OUTPUT}` });
-  const record = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8')) as {
-    argv: string[];
-    hf_token: string;
-  };
+  const record = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8')) as { argv: string[]; hf_token: string };
   expect(record.hf_token).toBe('hf_secret_value');
   expect(record.argv).toEqual(
-    expect.arrayContaining([
-      '--tb',
-      '--low-vram',
-      '--scene-detect',
-      '--disable-scene-cache',
-      '--scene-cache-dir',
-      '--ema-normalize',
-    ]),
+    expect.arrayContaining(['--tb', '--low-vram', '--scene-detect', '--disable-scene-cache', '--scene-cache-dir', '--ema-normalize']),
   );
   expect(await exists(s3, 'iw3-out', OUTPUT)).toBe(true);
 });
@@ -136,9 +112,7 @@ it('stays unready with the reason when the secret cannot be read', async () => {
     ...moto.env,
     HF_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf',
   });
-  await expect(started.ready).rejects.toThrow(
-    /^cannot read HF_TOKEN_ARN=arn:aws:secretsmanager:.*missing-AbCdEf: /,
-  );
+  await expect(started.ready).rejects.toThrow(/^cannot read HF_TOKEN_ARN=arn:aws:secretsmanager:.*missing-AbCdEf: /);
   const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
   expect(ping.status).toBe(503);
   expect(await ping.json()).toMatchObject({ status: 'failed' });
@@ -152,10 +126,7 @@ describe('readiness with IW3_REQUIRE_GPU=1 (as in the image)', () => {
     await expect(started.ready).rejects.toThrow(/IW3_REQUIRE_GPU=1 but torch .* sees no CUDA device/);
     const ping = await fetch(`http://127.0.0.1:${started.address.port}/ping`);
     expect(ping.status).toBe(503);
-    expect(await ping.json()).toMatchObject({
-      status: 'failed',
-      reason: expect.stringContaining('set IW3_REQUIRE_GPU=0'),
-    });
+    expect(await ping.json()).toMatchObject({ status: 'failed', reason: expect.stringContaining('set IW3_REQUIRE_GPU=0') });
   });
 
   it('answers /ping 200 once torch sees a CUDA device and the weights are there', async () => {
@@ -166,13 +137,8 @@ describe('readiness with IW3_REQUIRE_GPU=1 (as in the image)', () => {
   });
 
   it('keeps /ping at 503 when the configured depth model has no weights in the image', async () => {
-    const started = await start(
-      { IW3_REQUIRE_GPU: '1', IW3_DEPTH_MODEL: 'DepthPro' },
-      { IW3_STANDIN_CUDA: '1' },
-    );
-    await expect(started.ready).rejects.toThrow(
-      'depth model DepthPro (IW3_DEPTH_MODEL) has no weights in the image',
-    );
+    const started = await start({ IW3_REQUIRE_GPU: '1', IW3_DEPTH_MODEL: 'DepthPro' }, { IW3_STANDIN_CUDA: '1' });
+    await expect(started.ready).rejects.toThrow('depth model DepthPro (IW3_DEPTH_MODEL) has no weights in the image');
     expect((await fetch(`http://127.0.0.1:${started.address.port}/ping`)).status).toBe(503);
   });
 });
@@ -180,12 +146,8 @@ describe('readiness with IW3_REQUIRE_GPU=1 (as in the image)', () => {
 describe('the secret value', () => {
   it('must be {"token": "..."}; errors never show the value', () => {
     expect(parseHfTokenSecret('{"token":"hf_x"}', 'arn')).toBe('hf_x');
-    expect(() => parseHfTokenSecret('hf_plain_token', 'arn')).toThrow(
-      'secret arn is not JSON: expected {"token": "..."}',
-    );
-    expect(() => parseHfTokenSecret('{"value":"hf_y"}', 'arn')).toThrow(
-      'secret arn must be {"token": "<non-empty string>"}',
-    );
+    expect(() => parseHfTokenSecret('hf_plain_token', 'arn')).toThrow('secret arn is not JSON: expected {"token": "..."}');
+    expect(() => parseHfTokenSecret('{"value":"hf_y"}', 'arn')).toThrow('secret arn must be {"token": "<non-empty string>"}');
     expect(() => parseHfTokenSecret('{"value":"hf_y"}', 'arn')).not.toThrow(/hf_y/);
   });
 });

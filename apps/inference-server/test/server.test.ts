@@ -4,12 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import { loadServerConfig } from '../src/config';
@@ -106,10 +101,7 @@ describe('GET /ping', () => {
       const ping = await fetch(`http://127.0.0.1:${port}/ping`);
       const invocation = await fetch(`http://127.0.0.1:${port}/invocations`, {
         method: 'POST',
-        body: JSON.stringify({
-          s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT),
-          s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 0)),
-        }),
+        body: JSON.stringify({ s3_input_uri: s3Uri(INPUT_BUCKET, SEGMENT), s3_output_uri: s3Uri(OUTPUT_BUCKET, segmentOutputKey(JOB, 0)) }),
       });
       // Assess
       expect(ping.status).toBe(503);
@@ -165,20 +157,11 @@ describe('POST /invocations', () => {
     const inputUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: INPUT_BUCKET, Key: SEGMENT }), {
       expiresIn: 600,
     });
-    const outputUrl = await getSignedUrl(
-      s3,
-      new PutObjectCommand({ Bucket: OUTPUT_BUCKET, Key: outputKey }),
-      {
-        expiresIn: 600,
-      },
-    );
-    // Act
-    const { status, json } = await invoke({
-      input_url: inputUrl,
-      output_url: outputUrl,
-      mode: 'sbs',
-      job_id: JOB,
+    const outputUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: OUTPUT_BUCKET, Key: outputKey }), {
+      expiresIn: 600,
     });
+    // Act
+    const { status, json } = await invoke({ input_url: inputUrl, output_url: outputUrl, mode: 'sbs', job_id: JOB });
     // Assess
     expect(status).toBe(200);
     expect(json.output).toBe(`${moto.endpoint}/${OUTPUT_BUCKET}/${outputKey}`);
@@ -244,22 +227,10 @@ describe('POST /invocations', () => {
   it.each([
     ['a body that is not JSON', '{"s3_input_uri": ', /^request body is not JSON/],
     ['an empty body', '', /^empty request body/],
-    [
-      'two inputs',
-      { s3_input_uri: 's3://ss-input/a.mp4', input_url: 'http://x/a', s3_output_uri: 's3://ss-output/b.mp4' },
-      /give exactly one of s3_input_uri or input_url/,
-    ],
+    ['two inputs', { s3_input_uri: 's3://ss-input/a.mp4', input_url: 'http://x/a', s3_output_uri: 's3://ss-output/b.mp4' }, /give exactly one of s3_input_uri or input_url/],
     ['no output', { s3_input_uri: 's3://ss-input/a.mp4' }, /give exactly one of s3_output_uri or output_url/],
-    [
-      'a bad job id',
-      { s3_input_uri: 's3://ss-input/a.mp4', s3_output_uri: 's3://ss-output/b.mp4', job_id: 'JOB-1' },
-      /job_id: job_id must be a lowercase UUID/,
-    ],
-    [
-      'a divergence out of range',
-      { s3_input_uri: 's3://ss-input/a.mp4', s3_output_uri: 's3://ss-output/b.mp4', divergence: 50 },
-      /divergence: /,
-    ],
+    ['a bad job id', { s3_input_uri: 's3://ss-input/a.mp4', s3_output_uri: 's3://ss-output/b.mp4', job_id: 'JOB-1' }, /job_id: job_id must be a lowercase UUID/],
+    ['a divergence out of range', { s3_input_uri: 's3://ss-input/a.mp4', s3_output_uri: 's3://ss-output/b.mp4', divergence: 50 }, /divergence: /],
   ])('answers 400 for %s', async (_label, body, message) => {
     const { status, json } = await invoke(body);
     expect(status).toBe(400);

@@ -24,24 +24,9 @@ beforeAll(async () => {
   platform = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1', pollIntervalMs: 50 });
   // Another user's upload on the worker's disk, which the hostile uploads try to read.
   await mkdir(path.join(home.path, 'other-user'));
-  const clip = await makeTestClip({
-    dir: path.join(home.path, 'other-user'),
-    width: 64,
-    height: 48,
-    seconds: 1,
-  });
+  const clip = await makeTestClip({ dir: path.join(home.path, 'other-user'), width: 64, height: 48, seconds: 1 });
   target = path.join(home.path, 'other-user', 'target.ts');
-  ffmpegSync([
-    '-i',
-    clip.path,
-    '-c',
-    'copy',
-    '-metadata',
-    `service_name=${SECRET_MARKER}`,
-    '-f',
-    'mpegts',
-    target,
-  ]);
+  ffmpegSync(['-i', clip.path, '-c', 'copy', '-metadata', `service_name=${SECRET_MARKER}`, '-f', 'mpegts', target]);
 
   logLines = [];
   const destination = new Writable({
@@ -96,10 +81,7 @@ async function goodClip(name: string): Promise<Buffer> {
 describe('chunking through the media gate (embedded platform, real ffmpeg)', () => {
   it('fails every file-reading upload with a readable reason, leaks nothing, and still chunks the next good job', async () => {
     // Prepare: the scratch folder of a chunking is <scratch>/chunk-<job>-XXXXXX/, two levels under home.
-    const uploads = await makeHostileUploads({
-      absolutePath: target,
-      relativePath: '../../other-user/target.ts',
-    });
+    const uploads = await makeHostileUploads({ absolutePath: target, relativePath: '../../other-user/target.ts' });
 
     // Act
     const hostile = [];
@@ -111,9 +93,7 @@ describe('chunking through the media gate (embedded platform, real ffmpeg)', () 
     // Assess
     for (const { kind, jobId, job } of results) {
       expect({ kind, status: job?.status }).toEqual({ kind, status: 'failed' });
-      expect(job?.error).toMatch(
-        /^the uploaded file is not an accepted video: the format "(hls|concat)" is not accepted/,
-      );
+      expect(job?.error).toMatch(/^the uploaded file is not an accepted video: the format "(hls|concat)" is not accepted/);
       expect(job?.error).not.toContain(target);
       expect(await platform.inputStorage.list(segmentsPrefix(jobId))).toEqual([]);
     }
@@ -125,32 +105,9 @@ describe('chunking through the media gate (embedded platform, real ffmpeg)', () 
 
   it('fails a video above the pixel, frame-rate or duration limit with the reason, and chunks one within them', async () => {
     // Prepare
-    const huge = await makeTestClip({
-      dir: home.path,
-      fileName: 'huge.mp4',
-      width: 640,
-      height: 480,
-      seconds: 1,
-      audio: false,
-    });
-    const fast = await makeTestClip({
-      dir: home.path,
-      fileName: 'fast.mp4',
-      width: 160,
-      height: 90,
-      seconds: 1,
-      fps: 60,
-      audio: false,
-    });
-    const long = await makeTestClip({
-      dir: home.path,
-      fileName: 'long.mp4',
-      width: 64,
-      height: 48,
-      seconds: 8,
-      fps: 5,
-      audio: false,
-    });
+    const huge = await makeTestClip({ dir: home.path, fileName: 'huge.mp4', width: 640, height: 480, seconds: 1, audio: false });
+    const fast = await makeTestClip({ dir: home.path, fileName: 'fast.mp4', width: 160, height: 90, seconds: 1, fps: 60, audio: false });
+    const long = await makeTestClip({ dir: home.path, fileName: 'long.mp4', width: 64, height: 48, seconds: 8, fps: 5, audio: false });
 
     // Act
     const hugeJob = await settled(await submit(await readFile(huge.path)));

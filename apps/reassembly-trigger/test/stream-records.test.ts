@@ -65,7 +65,9 @@ describe('changesFromStreamRecords', () => {
     expect(unreadable).toBe(2);
     expect(changes.map((c) => c.sequenceNumber)).toEqual(['3']);
     expect(lines.map((l) => l.job_id)).toEqual(['?', JOB]);
-    expect(String(lines[0]!.msg)).toMatch(/^job_id=\? unreadable stream record 1 dropped: /);
+    expect(String(lines[0]!.msg)).toMatch(
+      /^job_id=\? unreadable stream record 1 dropped: /,
+    );
   });
 
   it('reads a DynamoDB Streams GetRecords record (Date creation time, no event source ARN)', () => {
@@ -88,18 +90,9 @@ describe('changesFromStreamRecords', () => {
   });
 
   it.each([
-    [
-      'a job id that is not a lowercase UUID',
-      { Keys: { job_id: { S: 'JOB-1' }, segment_index: { N: '1' } }, SequenceNumber: '1' },
-    ],
-    [
-      'a segment index as a string attribute',
-      { Keys: { job_id: { S: JOB }, segment_index: { S: '1' } }, SequenceNumber: '1' },
-    ],
-    [
-      'a fractional segment index',
-      { Keys: { job_id: { S: JOB }, segment_index: { N: '1.5' } }, SequenceNumber: '1' },
-    ],
+    ['a job id that is not a lowercase UUID', { Keys: { job_id: { S: 'JOB-1' }, segment_index: { N: '1' } }, SequenceNumber: '1' }],
+    ['a segment index as a string attribute', { Keys: { job_id: { S: JOB }, segment_index: { S: '1' } }, SequenceNumber: '1' }],
+    ['a fractional segment index', { Keys: { job_id: { S: JOB }, segment_index: { N: '1.5' } }, SequenceNumber: '1' }],
     ['no sequence number', { Keys: { job_id: { S: JOB }, segment_index: { N: '1' } } }],
     ['no keys', { SequenceNumber: '1' }],
   ])('drops a record with %s', (_label, dynamodb) => {
@@ -116,12 +109,7 @@ describe('changesFromStreamRecords', () => {
 
   it('reads the Jobs stream: a change into chunking_complete is a trigger change, other changes are ignored', () => {
     // Prepare
-    const jobRecord = (
-      sequence: string,
-      oldStatus: string | undefined,
-      newStatus: string | undefined,
-      eventName = 'MODIFY',
-    ) =>
+    const jobRecord = (sequence: string, oldStatus: string | undefined, newStatus: string | undefined, eventName = 'MODIFY') =>
       ({
         eventName,
         dynamodb: {

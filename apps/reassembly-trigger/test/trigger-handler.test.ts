@@ -120,19 +120,13 @@ describe('the reassembly trigger handler on the embedded stores', () => {
     // Act: the recovery's conditional update, then the Jobs change records through the handler
     await platform.jobs.transition(job.job_id, 'chunking_complete', { total_segments: 2 });
     const changes = readJobChanges(db, 0, 100);
-    const response = await handler({
-      Records: changes.map(toDynamoDbStreamRecord) as DynamoDBStreamEvent['Records'],
-    });
+    const response = await handler({ Records: changes.map(toDynamoDbStreamRecord) as DynamoDBStreamEvent['Records'] });
     const messages = await platform.queues.reassembly.queue.receive({ maxMessages: 10, waitSeconds: 0 });
     db.close();
 
     // Assess
     expect(changes.slice(before)).toEqual([
-      expect.objectContaining({
-        eventName: 'MODIFY',
-        oldStatus: 'chunking_in_progress',
-        newStatus: 'chunking_complete',
-      }),
+      expect.objectContaining({ eventName: 'MODIFY', oldStatus: 'chunking_in_progress', newStatus: 'chunking_complete' }),
     ]);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(messages.map((message) => JSON.parse(message.body))).toEqual([{ job_id: job.job_id }]);

@@ -22,12 +22,7 @@ function apiDeps(maxUploadBytes = 1_000_000) {
     uploadUrlTtlSeconds: 600,
     downloadUrlTtlSeconds: 600,
     eventsPollMs: 20,
-    previews: {
-      media: new FfmpegMediaProcessor(),
-      concurrency: 2,
-      maxPixels: 7680 * 4320,
-      scratchDir: `${home.path}/previews`,
-    },
+    previews: { media: new FfmpegMediaProcessor(), concurrency: 2, maxPixels: 7680 * 4320, scratchDir: `${home.path}/previews` },
   };
 }
 

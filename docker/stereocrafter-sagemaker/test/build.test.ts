@@ -74,13 +74,8 @@ it('starts the build with the tag, prints phases and log lines, and says where t
     ],
     async (poll) => {
       if (poll === 1) {
-        await logs.send(
-          new CreateLogStreamCommand({ logGroupName: `/aws/codebuild/${PROJECT}`, logStreamName: stream }),
-        );
-        await putLines(stream, [
-          '[Container] Entering phase BUILD',
-          'Step 1/12 : FROM node:20-bookworm-slim AS server',
-        ]);
+        await logs.send(new CreateLogStreamCommand({ logGroupName: `/aws/codebuild/${PROJECT}`, logStreamName: stream }));
+        await putLines(stream, ['[Container] Entering phase BUILD', 'Step 1/12 : FROM node:20-bookworm-slim AS server']);
       }
       if (poll === 2) await putLines(stream, ['pushed abc123']);
     },
@@ -99,10 +94,7 @@ it('starts the build with the tag, prints phases and log lines, and says where t
   });
   // Assess
   expect(codebuild.started).toEqual({ projectName: PROJECT, imageTag: 'abc123', sourceVersion: 'main' });
-  expect(outcome).toMatchObject({
-    status: 'SUCCEEDED',
-    logs: { groupName: `/aws/codebuild/${PROJECT}`, streamName: stream },
-  });
+  expect(outcome).toMatchObject({ status: 'SUCCEEDED', logs: { groupName: `/aws/codebuild/${PROJECT}`, streamName: stream } });
   expect(lines).toEqual([
     `started CodeBuild ${PROJECT}:${stream} (image tag abc123)`,
     'phase PROVISIONING',
@@ -112,9 +104,7 @@ it('starts the build with the tag, prints phases and log lines, and says where t
     'phase COMPLETED',
     '  | pushed abc123',
     `logs: CloudWatch Logs group /aws/codebuild/${PROJECT}, stream ${stream}`,
-    expect.stringContaining(
-      `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/`,
-    ),
+    expect.stringContaining(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/`),
     `build ${PROJECT}:${stream} SUCCEEDED: abc123 and latest pushed`,
   ]);
 });
@@ -126,10 +116,7 @@ it('fails with the phase and CodeBuild’s message when the build fails', async 
       status: 'FAILED',
       currentPhase: 'COMPLETED',
       complete: true,
-      failedPhase: {
-        type: 'BUILD',
-        message: 'COMMAND_EXECUTION_ERROR: Error while executing command: docker build',
-      },
+      failedPhase: { type: 'BUILD', message: 'COMMAND_EXECUTION_ERROR: Error while executing command: docker build' },
     },
   ]);
   await expect(

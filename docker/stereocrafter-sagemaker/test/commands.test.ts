@@ -7,22 +7,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DescribeEndpointConfigCommand,
-  DescribeModelCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointConfigCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  hfTokenRotateCommand,
-  sagemakerBuildCommand,
-  sagemakerDeployCommand,
-  type CommandContext,
-} from '../src/commands';
+import { hfTokenRotateCommand, sagemakerBuildCommand, sagemakerDeployCommand, type CommandContext } from '../src/commands';
 import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 
 let moto: MotoServer;
@@ -41,10 +32,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sagemaker-commands-test-'));
   envFile = path.join(dir, 'aws-infra.env');
   const secret = await new SecretsManagerClient(clientConfig()).send(
-    new CreateSecretCommand({
-      Name: 'stereo-spot/hf-token',
-      SecretString: JSON.stringify({ token: 'hf_old' }),
-    }),
+    new CreateSecretCommand({ Name: 'stereo-spot/hf-token', SecretString: JSON.stringify({ token: 'hf_old' }) }),
   );
   secretArn = secret.ARN!;
   await writeFile(
@@ -107,17 +95,12 @@ it('sagemaker-deploy creates the model and async endpoint configuration named af
     IW3_MAX_FPS: '24',
     HF_TOKEN_ARN: secretArn,
   });
-  const config = await sagemaker.send(
-    new DescribeEndpointConfigCommand({ EndpointConfigName: report.configName }),
-  );
+  const config = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: report.configName }));
   expect(config.AsyncInferenceConfig?.OutputConfig).toEqual({
     S3OutputPath: 's3://stereo-spot-output/sagemaker/async-output/',
     S3FailurePath: 's3://stereo-spot-output/sagemaker/async-failures/',
   });
-  expect(config.ProductionVariants?.[0]).toMatchObject({
-    InstanceType: 'ml.g4dn.xlarge',
-    InitialInstanceCount: 1,
-  });
+  expect(config.ProductionVariants?.[0]).toMatchObject({ InstanceType: 'ml.g4dn.xlarge', InitialInstanceCount: 1 });
   expect(ctx.lines).toEqual(
     expect.arrayContaining([
       'creating endpoint stereo-spot-iw3',
@@ -135,14 +118,10 @@ it('hf-token rotate stores the new token as {"token": ...}', async () => {
   // Act
   const report = await hfTokenRotateCommand(['--token-file', tokenFile, '--no-redeploy'], ctx);
   // Assess
-  const secret = await new SecretsManagerClient(clientConfig()).send(
-    new GetSecretValueCommand({ SecretId: secretArn }),
-  );
+  const secret = await new SecretsManagerClient(clientConfig()).send(new GetSecretValueCommand({ SecretId: secretArn }));
   expect(JSON.parse(secret.SecretString!)).toEqual({ token: 'hf_new_token' });
   expect(report.deployment).toBeUndefined();
-  expect(ctx.lines[0]).toMatch(
-    new RegExp(`^stored a new value in ${secretArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
-  );
+  expect(ctx.lines[0]).toMatch(new RegExp(`^stored a new value in ${secretArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
 
 it('hf-token rotate takes the token from an environment variable and skips a missing endpoint', async () => {
@@ -151,14 +130,10 @@ it('hf-token rotate takes the token from an environment variable and skips a mis
     ...ctx,
     env: { ...ctx.env, NEW_HF_TOKEN: 'hf_from_env', SAGEMAKER_ENDPOINT_NAME: 'no-such-endpoint' },
   });
-  const secret = await new SecretsManagerClient(clientConfig()).send(
-    new GetSecretValueCommand({ SecretId: secretArn }),
-  );
+  const secret = await new SecretsManagerClient(clientConfig()).send(new GetSecretValueCommand({ SecretId: secretArn }));
   expect(JSON.parse(secret.SecretString!)).toEqual({ token: 'hf_from_env' });
   expect(report.deployment).toBeUndefined();
-  expect(ctx.lines).toContain(
-    'endpoint no-such-endpoint is not deployed: its first deployment will read the new token',
-  );
+  expect(ctx.lines).toContain('endpoint no-such-endpoint is not deployed: its first deployment will read the new token');
 });
 
 it('every command fails with a clear message without packages/aws-infra/.env', async () => {

@@ -1,9 +1,4 @@
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutBucketVersioningCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { archiveSource, commitOf, uploadSource } from '../src/source';
 import { workspaceRoot } from '../src/workspace';
 import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
@@ -20,10 +15,7 @@ beforeAll(async () => {
   });
   await s3.send(new CreateBucketCommand({ Bucket: 'codebuild-source' }));
   await s3.send(
-    new PutBucketVersioningCommand({
-      Bucket: 'codebuild-source',
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
+    new PutBucketVersioningCommand({ Bucket: 'codebuild-source', VersioningConfiguration: { Status: 'Enabled' } }),
   );
 }, 60_000);
 afterAll(async () => {
@@ -38,9 +30,7 @@ it('uploads the committed repository as the CodeBuild source zip and returns its
   const version = await uploadSource(s3, 'codebuild-source', 'stereo-spot-source.zip', zip);
   // Assess
   expect(version).toBeTruthy();
-  const stored = await s3.send(
-    new GetObjectCommand({ Bucket: 'codebuild-source', Key: 'stereo-spot-source.zip' }),
-  );
+  const stored = await s3.send(new GetObjectCommand({ Bucket: 'codebuild-source', Key: 'stereo-spot-source.zip' }));
   const bytes = Buffer.from(await stored.Body!.transformToByteArray());
   expect(bytes.subarray(0, 2).toString()).toBe('PK');
   // Zip headers store member names as plain text: the build's inputs are in it, node_modules is not.

@@ -87,18 +87,12 @@ describe('loadConfig', () => {
     const bad = () => loadConfig('media-worker', { MAX_VIDEO_FRAME_RATE: '0', MAX_VIDEO_PIXELS: 'big' });
 
     // Assess
-    expect(defaults.mediaLimits).toEqual({
-      maxPixels: 7680 * 4320,
-      maxFrameRate: 120,
-      maxDurationSeconds: 10_800,
-    });
+    expect(defaults.mediaLimits).toEqual({ maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 10_800 });
     expect(defaults.ffmpegIdleTimeoutMs).toBe(300_000);
     expect(tuned.mediaLimits).toEqual({ maxPixels: 1920 * 1080, maxFrameRate: 60, maxDurationSeconds: 600 });
     expect(tuned.ffmpegIdleTimeoutMs).toBe(0);
     expect(tuned.janitor && tuned.janitor.inputRetentionMs).toBeUndefined();
-    expect(bad).toThrow(
-      /MAX_VIDEO_FRAME_RATE[\s\S]*MAX_VIDEO_PIXELS|MAX_VIDEO_PIXELS[\s\S]*MAX_VIDEO_FRAME_RATE/,
-    );
+    expect(bad).toThrow(/MAX_VIDEO_FRAME_RATE[\s\S]*MAX_VIDEO_PIXELS|MAX_VIDEO_PIXELS[\s\S]*MAX_VIDEO_FRAME_RATE/);
   });
 
   it("reads the janitor's settings, and 0 s between sweeps turns it off", () => {
@@ -265,16 +259,12 @@ describe('loadConfig', () => {
 
     // Act
     const video = loadConfig('video-worker', { ...http, INFERENCE_SHARED_SECRET: secret });
-    const short = configError(() =>
-      loadConfig('video-worker', { ...http, INFERENCE_SHARED_SECRET: 'too-short-secret' }),
-    );
+    const short = configError(() => loadConfig('video-worker', { ...http, INFERENCE_SHARED_SECRET: 'too-short-secret' }));
     const shortToken = configError(() => loadConfig('web-ui', { WEB_UI_AUTH_TOKEN: 'short-token' }));
 
     // Assess
     expect(video.inference).toEqual({ backend: 'http', url: 'http://gpu:8080', sharedSecret: secret });
-    expect(short.issues).toEqual([
-      { variable: 'INFERENCE_SHARED_SECRET', problem: 'must be at least 32 characters' },
-    ]);
+    expect(short.issues).toEqual([{ variable: 'INFERENCE_SHARED_SECRET', problem: 'must be at least 32 characters' }]);
     expect(short.message).not.toContain('too-short-secret');
     expect(shortToken.message).not.toContain('short-token');
   });
@@ -287,8 +277,7 @@ describe('README configuration table', () => {
 
     // Act
     const missing = Object.keys(VARIABLES).filter(
-      (name) =>
-        !readme.includes(`\`${name}\``) && !(name.endsWith('_DLQ_URL') && readme.includes('`*_DLQ_URL`')),
+      (name) => !readme.includes(`\`${name}\``) && !(name.endsWith('_DLQ_URL') && readme.includes('`*_DLQ_URL`')),
     );
 
     // Assess

@@ -23,10 +23,7 @@ describe('createLocalPlatform', () => {
     const { queues } = platform;
     // Act
     const timeouts = Object.fromEntries(
-      Object.entries(queues).map(([role, pair]) => [
-        role,
-        [pair.queue.visibilityTimeoutSeconds, pair.deadLetter.name],
-      ]),
+      Object.entries(queues).map(([role, pair]) => [role, [pair.queue.visibilityTimeoutSeconds, pair.deadLetter.name]]),
     );
     // Assess
     expect(timeouts).toEqual({
@@ -46,17 +43,12 @@ describe('createLocalPlatform', () => {
     await platform.inputStorage.putBytes(`input/${jobId}/notes.txt`, 'not a video');
     // Assess
     const [upload] = await platform.queues.chunking.queue.receive({ maxMessages: 10, waitSeconds: 0 });
-    const [segmentEvent] = await platform.queues['video-worker'].queue.receive({
-      maxMessages: 10,
-      waitSeconds: 0,
-    });
+    const [segmentEvent] = await platform.queues['video-worker'].queue.receive({ maxMessages: 10, waitSeconds: 0 });
     expect(parseS3NotificationBody(upload!.body)).toEqual({
       ok: true,
       value: {
         kind: 'records',
-        records: [
-          expect.objectContaining({ bucket: platform.inputStorage.bucket, key: inputKey(jobId), size: 11 }),
-        ],
+        records: [expect.objectContaining({ bucket: platform.inputStorage.bucket, key: inputKey(jobId), size: 11 })],
       },
     });
     expect(parseS3NotificationBody(segmentEvent!.body)).toMatchObject({
@@ -84,19 +76,14 @@ describe('createLocalPlatform', () => {
     mkdirSync(laxHome, { mode: 0o755 });
     // Act
     await platform.inputStorage.putFile(inputKey(newJobId()), source);
-    await platform.inputStorage.putBytes(
-      segmentKey({ jobId: newJobId(), segmentIndex: 0, totalSegments: 1, mode: 'anaglyph' }),
-      'x',
-    );
+    await platform.inputStorage.putBytes(segmentKey({ jobId: newJobId(), segmentIndex: 0, totalSegments: 1, mode: 'anaglyph' }), 'x');
     await platform.outputStorage.putStream('jobs/x/final.mp4', Readable.from([Buffer.from('final')]));
     await platform.jobs.create(makeJob());
     const lax = createLocalPlatform({ home: laxHome, publicBaseUrl: 'http://127.0.0.1:1' });
     await lax.close();
     rmSync(source);
     // Assess
-    const modes = walk(home.path).map(
-      (entry) => `${entry.isDirectory ? 'dir' : 'file'} ${entry.mode.toString(8)} ${entry.relative}`,
-    );
+    const modes = walk(home.path).map((entry) => `${entry.isDirectory ? 'dir' : 'file'} ${entry.mode.toString(8)} ${entry.relative}`);
     expect(modes.filter((line) => !/^(dir 700|file 600) /.test(line))).toEqual([]);
     expect(modes).toEqual(
       expect.arrayContaining([
@@ -113,23 +100,14 @@ describe('createLocalPlatform', () => {
   it('a second platform on the same home sees the same queues, tables and secret', async () => {
     // Prepare
     const fixedClock = { now: () => Date.parse('2030-01-01T00:00:00Z') };
-    const first = createLocalPlatform({
-      home: home.path,
-      publicBaseUrl: 'http://127.0.0.1:1',
-      clock: fixedClock,
-    });
-    const second = createLocalPlatform({
-      home: home.path,
-      publicBaseUrl: 'http://127.0.0.1:1',
-      clock: fixedClock,
-    });
+    const first = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1:1', clock: fixedClock });
+    const second = createLocalPlatform({ home: home.path, publicBaseUrl: 'http://127.0.0.1:1', clock: fixedClock });
     try {
       await first.queues.reassembly.queue.send(JSON.stringify({ job_id: newJobId() }));
       // Act
       const received = await second.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 1 });
       const url = (await first.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url;
-      const otherUrl = (await second.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 }))
-        .url;
+      const otherUrl = (await second.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url;
       // Assess
       expect(received).toHaveLength(1);
       expect(url).toBe(otherUrl);

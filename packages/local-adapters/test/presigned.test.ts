@@ -101,17 +101,12 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     const response = await fetch(url);
     // Assess
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
-      error: { code: 'URL_EXPIRED', message: 'this link has expired' },
-    });
+    expect(await response.json()).toEqual({ error: { code: 'URL_EXPIRED', message: 'this link has expired' } });
   });
 
   it.each([
     ['another key', (url: URL) => (url.pathname = url.pathname.replace('final.mp4', 'other.mp4'))],
-    [
-      'a later expiry',
-      (url: URL) => url.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 1e9)),
-    ],
+    ['a later expiry', (url: URL) => url.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 1e9))],
     ['another method', (url: URL) => url.searchParams.set('method', 'PUT')],
     ['a download name added', (url: URL) => url.searchParams.set('download_name', 'x.mp4')],
     [
@@ -126,15 +121,10 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     // Prepare
     await platform.outputStorage.putBytes('jobs/x/final.mp4', 'data');
     await platform.outputStorage.putBytes('jobs/x/other.mp4', 'other');
-    const url = new URL(
-      (await platform.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url,
-    );
+    const url = new URL((await platform.outputStorage.presignGet('jobs/x/final.mp4', { expiresInSeconds: 60 })).url);
     // Act
     alter(url);
-    const response = await fetch(url, {
-      method: url.searchParams.get('method') === 'PUT' ? 'PUT' : 'GET',
-      ...(url.searchParams.get('method') === 'PUT' ? { body: 'x' } : {}),
-    });
+    const response = await fetch(url, { method: url.searchParams.get('method') === 'PUT' ? 'PUT' : 'GET', ...(url.searchParams.get('method') === 'PUT' ? { body: 'x' } : {}) });
     // Assess
     expect(response.status).toBe(403);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('URL_INVALID');
@@ -142,10 +132,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
 
   it('refuses a method the URL was not signed for with 405', async () => {
     // Prepare
-    const { url } = await platform.inputStorage.presignPut(await sourceKeyOfNewJob(), {
-      expiresInSeconds: 60,
-      maxBytes: 10,
-    });
+    const { url } = await platform.inputStorage.presignPut(await sourceKeyOfNewJob(), { expiresInSeconds: 60, maxBytes: 10 });
     // Act
     const response = await fetch(url);
     // Assess
@@ -194,11 +181,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
   it('refuses an upload whose size differs from the signed contentLength', async () => {
     // Prepare
     const key = await sourceKeyOfNewJob();
-    const { url } = await platform.inputStorage.presignPut(key, {
-      expiresInSeconds: 60,
-      maxBytes: 1000,
-      contentLength: 10,
-    });
+    const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1000, contentLength: 10 });
     // Act
     const shorter = await putThrough(url, 'nine byte');
     // Assess
@@ -211,11 +194,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     // Prepare
     const key = await sourceKeyOfNewJob();
     // Act
-    const presigning = platform.inputStorage.presignPut(key, {
-      expiresInSeconds: 60,
-      maxBytes: 10,
-      contentLength: 11,
-    });
+    const presigning = platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 10, contentLength: 11 });
     // Assess
     await expect(presigning).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
@@ -240,10 +219,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
   it('makes an upload visible only once it is complete', async () => {
     // Prepare
     const key = await sourceKeyOfNewJob();
-    const { url } = await platform.inputStorage.presignPut(key, {
-      expiresInSeconds: 60,
-      maxBytes: 1_000_000,
-    });
+    const { url } = await platform.inputStorage.presignPut(key, { expiresInSeconds: 60, maxBytes: 1_000_000 });
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let sent = 0;
@@ -260,10 +236,7 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     while ((await readdir(path.join(home.path, 'tmp')).catch(() => [])).length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const midway = {
-      head: await platform.inputStorage.head(key),
-      listed: await platform.inputStorage.list('input/'),
-    };
+    const midway = { head: await platform.inputStorage.head(key), listed: await platform.inputStorage.list('input/') };
     release();
     const response = await uploading;
     await response.text();
@@ -316,15 +289,10 @@ describe('presigned URLs served by handlePresignedRequest', () => {
     // Prepare: the job started chunking (and the worker removed the object), another was deleted.
     const job = makeJob();
     await platform.jobs.create(job);
-    const { url } = await platform.inputStorage.presignPut(inputKey(job.job_id), {
-      expiresInSeconds: 600,
-      maxBytes: 1000,
-    });
+    const { url } = await platform.inputStorage.presignPut(inputKey(job.job_id), { expiresInSeconds: 600, maxBytes: 1000 });
     await platform.jobs.transition(job.job_id, 'chunking_in_progress');
     const gone = makeJob();
-    const goneUrl = (
-      await platform.inputStorage.presignPut(inputKey(gone.job_id), { expiresInSeconds: 600, maxBytes: 1000 })
-    ).url;
+    const goneUrl = (await platform.inputStorage.presignPut(inputKey(gone.job_id), { expiresInSeconds: 600, maxBytes: 1000 })).url;
     // Act
     const replay = await putThrough(url, 'again', { 'Content-Type': 'video/mp4' });
     const orphan = await putThrough(goneUrl, 'again', { 'Content-Type': 'video/mp4' });

@@ -71,30 +71,19 @@ describe('presigned URLs in logs', () => {
     logger.child({ target: s3 }).info('child bound to a presigned URL');
     logger.error({ err: new Error(`GET ${s3} failed`) }, 'download failed');
     logger.error(new Error(`PUT ${embedded} answered 500`));
-    logger.debug(
-      { path: '/presigned/stereo-spot-input/input/x/source.mp4?method=PUT&signature=abc' },
-      'request',
-    );
+    logger.debug({ path: '/presigned/stereo-spot-input/input/x/source.mp4?method=PUT&signature=abc' }, 'request');
     logger.warn(`calling ${wrapped}`);
     const text = lines.map((line) => JSON.stringify(line)).join('\n');
 
     // Assess
-    for (const secret of [
-      'c2VjcmV0LXNpZ25hdHVyZQ',
-      'abcdef0123456789',
-      'AKIAEXAMPLE',
-      'FQoGZXIvYXdzEXAMPLE',
-      'signature=abc',
-    ]) {
+    for (const secret of ['c2VjcmV0LXNpZ25hdHVyZQ', 'abcdef0123456789', 'AKIAEXAMPLE', 'FQoGZXIvYXdzEXAMPLE', 'signature=abc']) {
       expect(text).not.toContain(secret);
     }
     expect(lines[0]).toMatchObject({
       url: 'http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted]',
       msg: 'uploading to http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted]',
     });
-    expect(lines[3]).toMatchObject({
-      msg: 'PUT http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted] answered 500',
-    });
+    expect(lines[3]).toMatchObject({ msg: 'PUT http://127.0.0.1:8080/presigned/stereo-spot-input/input/x/source.mp4?[signed query redacted] answered 500' });
   });
 
   it('leaves unsigned query strings alone', () => {
@@ -103,10 +92,7 @@ describe('presigned URLs in logs', () => {
     // Act
     logger.info({ path: '/api/jobs?status=completed&cursor=abc' }, 'GET /jobs?list=failed');
     // Assess
-    expect(lines[0]).toMatchObject({
-      path: '/api/jobs?status=completed&cursor=abc',
-      msg: 'GET /jobs?list=failed',
-    });
+    expect(lines[0]).toMatchObject({ path: '/api/jobs?status=completed&cursor=abc', msg: 'GET /jobs?list=failed' });
   });
 });
 

@@ -397,20 +397,13 @@ describe('runConsumer', () => {
       };
 
       // Act
-      const { stats } = await consumeUntil(
-        queue,
-        async () => undefined,
-        () => queue.deleted === 1,
-        {
-          protection: createProtectionLease(failing, { logger, expiresInMinutes: 120 }),
-        },
-      );
+      const { stats } = await consumeUntil(queue, async () => undefined, () => queue.deleted === 1, {
+        protection: createProtectionLease(failing, { logger, expiresInMinutes: 120 }),
+      });
 
       // Assess
       expect(stats.succeeded).toBe(1);
-      expect(lines.map((line) => line.msg)).toContain(
-        'task scale-in protection: protect failed: agent unreachable',
-      );
+      expect(lines.map((line) => line.msg)).toContain('task scale-in protection: protect failed: agent unreachable');
     });
   });
 });

@@ -750,12 +750,7 @@ describe('removeDeadScratchDirs', () => {
   it("removes the folders of dead workers and keeps live ones' and unrelated folders", async () => {
     // Prepare
     const { mkdir, writeFile } = await import('node:fs/promises');
-    for (const name of [
-      'segment-a-pid111-x1',
-      'chunk-b-pid222-x2',
-      `reassemble-c-pid${process.pid}-x3`,
-      'previews',
-    ]) {
+    for (const name of ['segment-a-pid111-x1', 'chunk-b-pid222-x2', `reassemble-c-pid${process.pid}-x3`, 'previews']) {
       await mkdir(path.join(scratchDir, name));
       await writeFile(path.join(scratchDir, name, 'input.mp4'), 'partial');
     }
@@ -765,10 +760,6 @@ describe('removeDeadScratchDirs', () => {
 
     // Assess
     expect(removed).toEqual(['segment-a-pid111-x1']);
-    expect((await readdir(scratchDir)).sort()).toEqual([
-      'chunk-b-pid222-x2',
-      'previews',
-      `reassemble-c-pid${process.pid}-x3`,
-    ]);
+    expect((await readdir(scratchDir)).sort()).toEqual(['chunk-b-pid222-x2', 'previews', `reassemble-c-pid${process.pid}-x3`]);
   });
 });

@@ -94,11 +94,7 @@ describe('reassembly message and lock', () => {
     const seconds = 1_796_000_000;
     // Act
     const bySeconds = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds, ttl: seconds });
-    const byMillis = ReassemblyTriggeredSchema.parse({
-      job_id: JOB,
-      triggered_at: seconds * 1000,
-      ttl: seconds,
-    });
+    const byMillis = ReassemblyTriggeredSchema.parse({ job_id: JOB, triggered_at: seconds * 1000, ttl: seconds });
     // Assess
     expect(bySeconds.triggered_at).toBe(seconds * 1000);
     expect(byMillis.triggered_at).toBe(seconds * 1000);
@@ -121,21 +117,8 @@ describe('create-job request', () => {
 
   it('refuses control and bidirectional formatting characters in file names, naming the character', () => {
     // Prepare: U+202E shows `holiday\u202Egpj.exe` as `holidayexe.jpg`.
-    const hostile = [
-      'holiday\u202Egpj.mp4',
-      'a\u2066b.mp4',
-      'line\u2028break.mp4',
-      'bell\u0007.mp4',
-      'c1\u0085.mp4',
-      'zero\u200Bwidth.mp4',
-    ];
-    const fine = [
-      'beach walk.mov',
-      'família.mp4',
-      'נסיעה.mp4',
-      'می\u200Cخواهم.mp4',
-      '👨\u200D👩\u200D👧.mp4',
-    ];
+    const hostile = ['holiday\u202Egpj.mp4', 'a\u2066b.mp4', 'line\u2028break.mp4', 'bell\u0007.mp4', 'c1\u0085.mp4', 'zero\u200Bwidth.mp4'];
+    const fine = ['beach walk.mov', 'família.mp4', 'נסיעה.mp4', 'می\u200Cخواهم.mp4', '👨\u200D👩\u200D👧.mp4'];
 
     // Act
     const refused = hostile.map((file_name) => CreateJobRequestSchema.safeParse({ file_name }));

@@ -76,33 +76,16 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
   const encoder = { ...ENCODER, preset: c.preset ?? ENCODER.preset };
 
   const plainArgs = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-y',
-    '-i',
-    clip,
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', clip,
     ...(outWidth !== c.width ? ['-vf', `scale=${outWidth}:${c.height}`] : []),
-    '-c:v',
-    encoder.codec,
-    '-preset',
-    encoder.preset,
-    '-crf',
-    String(encoder.crf),
-    '-pix_fmt',
-    pixFmt,
-    '-c:a',
-    'copy',
-    plainOut,
+    '-c:v', encoder.codec, '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', pixFmt,
+    '-c:a', 'copy', plainOut,
   ];
   // Plain, engine, plain again: the machine's load drifts, the mean of the two brackets it.
   const plainBefore = await measure(resolveFfmpegPath(), plainArgs);
   if (plainBefore.code !== 0) throw new Error(`plain transcode failed: ${plainBefore.stderr}`);
   const engine = await measure(process.execPath, [
-    '--import',
-    'tsx',
-    path.join(__dirname, 'convert-once.ts'),
+    '--import', 'tsx', path.join(__dirname, 'convert-once.ts'),
     JSON.stringify({ input: clip, output: engineOut, mode: c.mode, ...encoder }),
   ]);
   if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
@@ -122,8 +105,7 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     'engine fps': (frames / engine.seconds).toFixed(1),
     'ffmpeg fps': (frames / plainSeconds).toFixed(1),
     'wall ratio': (engine.seconds / plainSeconds).toFixed(2),
-    'CPU ratio':
-      engine.cpuSeconds !== undefined && plainCpu ? (engine.cpuSeconds / plainCpu).toFixed(2) : '–',
+    'CPU ratio': engine.cpuSeconds !== undefined && plainCpu ? (engine.cpuSeconds / plainCpu).toFixed(2) : '–',
     'engine peak RSS MB': Math.round(engine.peakRssMb),
     'ffmpeg peak RSS MB': Math.round(Math.max(plainBefore.peakRssMb, plainAfter.peakRssMb)),
   };
@@ -133,29 +115,10 @@ function makeClip(width: number, height: number, seconds: number): string {
   const file = path.join(CLIP_DIR, `testsrc2-${width}x${height}-${seconds}s.mp4`);
   if (existsSync(file)) return file;
   execFileSync(resolveFfmpegPath(), [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=s=${width}x${height}:r=30:d=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=f=440:d=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '18',
-    '-c:a',
-    'aac',
-    '-shortest',
-    file,
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=30:d=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=f=440:d=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-c:a', 'aac', '-shortest', file,
   ]);
   return file;
 }

@@ -22,12 +22,7 @@ export interface KernelStage {
 }
 
 /** Times the stages on `frames` (yuv420p, width × height); best of five batches of rounds/5. */
-export function measureKernelStages(
-  frames: Uint8Array[],
-  width: number,
-  height: number,
-  rounds = 60,
-): KernelStage[] {
+export function measureKernelStages(frames: Uint8Array[], width: number, height: number, rounds = 60): KernelStage[] {
   const layout = frameLayout('yuv420p', width, height);
   if (frames.length === 0) throw new Error(`no ${width}x${height} yuv420p frame in the input`);
   const frameAt = (i: number): Uint8Array => frames[i % frames.length] as Uint8Array;
@@ -46,37 +41,18 @@ export function measureKernelStages(
   // The depth stages have TypeScript kernels only.
   const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1 });
   const grid = createAnalysisGrid(estimator.size);
-  stages.push({
-    stage: 'reduceToGrid',
-    kernelSet: 'typescript',
-    msPerFrame: time((frame) => reduceToGrid(frame, layout, grid)),
-  });
-  stages.push({
-    stage: 'estimate (incl. reduce)',
-    kernelSet: 'typescript',
-    msPerFrame: time((frame) => estimator.estimate(frame)),
-  });
+  stages.push({ stage: 'reduceToGrid', kernelSet: 'typescript', msPerFrame: time((frame) => reduceToGrid(frame, layout, grid)) });
+  stages.push({ stage: 'estimate (incl. reduce)', kernelSet: 'typescript', msPerFrame: time((frame) => estimator.estimate(frame)) });
   const field = estimator.estimate(frameAt(0));
   // Both kernel sets in the same run (same machine load), the TypeScript one as the reference.
-  const kernelSets: KernelSet[] =
-    availableKernelSet() === 'wasm-simd' ? ['typescript', 'wasm-simd'] : ['typescript'];
+  const kernelSets: KernelSet[] = availableKernelSet() === 'wasm-simd' ? ['typescript', 'wasm-simd'] : ['typescript'];
   const modes: OutputMode[] = ['sbs', 'half-sbs'];
   for (const mode of modes) {
     for (const kernelSet of kernelSets) {
-      const renderer = new StereoRenderer(
-        layout,
-        estimator.size,
-        {
-          mode,
-          divergence: 2,
-          convergence: 0.5,
-          anaglyphMethod: 'dubois',
-          edgeDilation: 2,
-          zeroParallaxBorder: 0,
-          keepSourceEye: undefined,
-        },
-        kernelSet,
-      );
+      const renderer = new StereoRenderer(layout, estimator.size, {
+        mode, divergence: 2, convergence: 0.5, anaglyphMethod: 'dubois',
+        edgeDilation: 2, zeroParallaxBorder: 0, keepSourceEye: undefined,
+      }, kernelSet);
       const out = new Uint8Array(renderer.outputLayout.byteLength);
       const msPerFrame = time((frame) => renderer.render(frame, field, out));
       const checksum = out.reduce((s, v, i) => (s + v * ((i % 251) + 1)) % 1_000_000_007, 0);
@@ -88,33 +64,17 @@ export function measureKernelStages(
 
 /** `count` testsrc2 frames, yuv420p. */
 export function testFrames(width: number, height: number, count = 8): Uint8Array[] {
-  const raw = execFileSync(
-    resolveFfmpegPath(),
-    [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=${width}x${height}:r=30:d=1`,
-      '-frames:v',
-      String(count),
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'yuv420p',
-      'pipe:1',
-    ],
-    { maxBuffer: 1 << 30 },
-  );
+  const raw = execFileSync(resolveFfmpegPath(), [
+    '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=30:d=1`, '-frames:v', String(count),
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
+  ], { maxBuffer: 1 << 30 });
   return splitFrames(raw, width, height);
 }
 
 function splitFrames(raw: Uint8Array, width: number, height: number): Uint8Array[] {
   const bytes = frameLayout('yuv420p', width, height).byteLength;
   const frames: Uint8Array[] = [];
-  for (let o = 0; o + bytes <= raw.length; o += bytes)
-    frames.push(new Uint8Array(raw.subarray(o, o + bytes)));
+  for (let o = 0; o + bytes <= raw.length; o += bytes) frames.push(new Uint8Array(raw.subarray(o, o + bytes)));
   return frames;
 }
 
@@ -124,8 +84,6 @@ if (require.main === module) {
   const frames = file ? splitFrames(readFileSync(file), width, height) : testFrames(width, height);
   for (const s of measureKernelStages(frames, width, height, Number(process.env.ROUNDS ?? 60))) {
     const checksum = s.checksum === undefined ? '' : `  checksum ${s.checksum}`;
-    console.log(
-      `${`${s.stage} [${s.kernelSet}]`.padEnd(36)} ${s.msPerFrame.toFixed(2).padStart(7)} ms/frame${checksum}`,
-    );
+    console.log(`${`${s.stage} [${s.kernelSet}]`.padEnd(36)} ${s.msPerFrame.toFixed(2).padStart(7)} ms/frame${checksum}`);
   }
 }

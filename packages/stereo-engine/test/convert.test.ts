@@ -3,15 +3,7 @@ import path from 'node:path';
 import { convertFile } from '../src/convert/convert-file';
 import { probeMedia } from '../src/ffmpeg/probe';
 import { type ConvertOptions } from '../src/convert/options';
-import {
-  countFrames,
-  ffmpegSync,
-  ffprobeJson,
-  makeClip,
-  makeImage,
-  tempDir,
-  rejection,
-} from './support/media';
+import { countFrames, ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
 
 // Real ffmpeg on a shared machine: generous time, small clips.
 jest.setTimeout(90_000);
@@ -25,35 +17,17 @@ function leftovers(dir: string): string[] {
 }
 
 describe('convertFile on videos', () => {
-  const source = makeClip(tmp.file('clip.mp4'), {
-    width: 320,
-    height: 180,
-    rate: 25,
-    seconds: 2,
-    audio: true,
-  });
+  const source = makeClip(tmp.file('clip.mp4'), { width: 320, height: 180, rate: 25, seconds: 2, audio: true });
 
   it('half-sbs keeps every frame, the frame rate and the audio', async () => {
     const output = tmp.file('clip_LRF_Half_SBS.mp4');
     const progress: number[] = [];
 
-    const result = await convertFile({
-      input: source,
-      output,
-      mode: 'half-sbs',
-      onProgress: (p) => progress.push(p.frames),
-    });
+    const result = await convertFile({ input: source, output, mode: 'half-sbs', onProgress: (p) => progress.push(p.frames) });
 
     const probe = await probeMedia(output);
     const sourceProbe = await probeMedia(source);
-    expect(result).toMatchObject({
-      frames: 50,
-      width: 320,
-      height: 180,
-      outputWidth: 320,
-      outputHeight: 180,
-      hasAudio: true,
-    });
+    expect(result).toMatchObject({ frames: 50, width: 320, height: 180, outputWidth: 320, outputHeight: 180, hasAudio: true });
     expect(countFrames(output)).toBe(50);
     expect(probe.video?.frameRate).toBe(25);
     expect(probe.video?.pixFmt).toBe('yuv420p');
@@ -67,12 +41,7 @@ describe('convertFile on videos', () => {
     const anaglyph = tmp.file('clip_anaglyph.mkv');
 
     const sbsResult = await convertFile({ input: source, output: sbs, mode: 'sbs', threads: 0 });
-    const anaglyphResult = await convertFile({
-      input: source,
-      output: anaglyph,
-      mode: 'anaglyph',
-      anaglyphMethod: 'half-color',
-    });
+    const anaglyphResult = await convertFile({ input: source, output: anaglyph, mode: 'anaglyph', anaglyphMethod: 'half-color' });
 
     expect(sbsResult).toMatchObject({ outputWidth: 640, outputHeight: 180 });
     expect((await probeMedia(sbs)).video).toMatchObject({ width: 640, height: 180 });
@@ -91,12 +60,7 @@ describe('convertFile on videos', () => {
 
   it('handles odd sizes, rotation and 10-bit input', async () => {
     const odd = makeClip(tmp.file('odd.mp4'), { width: 213, height: 121, rate: 10, seconds: 1 });
-    const rotatedSource = makeClip(tmp.file('landscape.mp4'), {
-      width: 160,
-      height: 96,
-      rate: 10,
-      seconds: 1,
-    });
+    const rotatedSource = makeClip(tmp.file('landscape.mp4'), { width: 160, height: 96, rate: 10, seconds: 1 });
     const rotated = tmp.file('portrait.mp4');
     ffmpegSync(['-i', rotatedSource, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
     const tenBit = makeClip(tmp.file('10bit.mkv'), {
@@ -104,33 +68,14 @@ describe('convertFile on videos', () => {
       height: 96,
       rate: 10,
       seconds: 1,
-      outputArgs: [
-        '-c:v',
-        'libx265',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p10le',
-        '-x265-params',
-        'log-level=error',
-      ],
+      outputArgs: ['-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-x265-params', 'log-level=error'],
     });
 
     const oddResult = await convertFile({ input: odd, output: tmp.file('odd_out.mp4'), mode: 'half-sbs' });
-    const rotatedResult = await convertFile({
-      input: rotated,
-      output: tmp.file('portrait_out.mp4'),
-      mode: 'sbs',
-    });
+    const rotatedResult = await convertFile({ input: rotated, output: tmp.file('portrait_out.mp4'), mode: 'sbs' });
     const tenBitResult = await convertFile({ input: tenBit, output: tmp.file('10bit_out.mp4'), mode: 'tb' });
 
-    expect(oddResult).toMatchObject({
-      frames: 10,
-      width: 212,
-      height: 120,
-      outputWidth: 212,
-      outputHeight: 120,
-    });
+    expect(oddResult).toMatchObject({ frames: 10, width: 212, height: 120, outputWidth: 212, outputHeight: 120 });
     expect(rotatedResult).toMatchObject({ width: 96, height: 160, outputWidth: 192, outputHeight: 160 });
     expect(tenBitResult).toMatchObject({ frames: 10, outputWidth: 160, outputHeight: 192 });
   });
@@ -139,19 +84,9 @@ describe('convertFile on videos', () => {
     const vfr = tmp.file('vfr.mkv');
     // Frames at irregular times: 10 fps for 1 s, then 30 fps for 1 s.
     ffmpegSync([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=160x96:r=30:d=2',
-      '-vf',
-      "select='lt(t,1)*not(mod(n,3))+gte(t,1)'",
-      '-fps_mode',
-      'vfr',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      vfr,
+      '-f', 'lavfi', '-i', 'testsrc2=s=160x96:r=30:d=2',
+      '-vf', "select='lt(t,1)*not(mod(n,3))+gte(t,1)'", '-fps_mode', 'vfr',
+      '-c:v', 'libx264', '-preset', 'ultrafast', vfr,
     ]);
 
     const result = await convertFile({ input: vfr, output: tmp.file('vfr_out.mp4'), mode: 'half-sbs' });
@@ -163,12 +98,7 @@ describe('convertFile on videos', () => {
   });
 
   it('caps the frame rate with maxFps', async () => {
-    const result = await convertFile({
-      input: source,
-      output: tmp.file('capped.mp4'),
-      mode: 'half-sbs',
-      maxFps: 10,
-    });
+    const result = await convertFile({ input: source, output: tmp.file('capped.mp4'), mode: 'half-sbs', maxFps: 10 });
 
     expect(result.frames).toBe(20);
     expect((await probeMedia(tmp.file('capped.mp4'))).video?.frameRate).toBe(10);
@@ -183,14 +113,7 @@ describe('convertFile on images', () => {
 
     const result = await convertFile({ input: photo, output, mode: 'sbs', depthOut: depth });
 
-    expect(result).toMatchObject({
-      frames: 1,
-      width: 320,
-      height: 180,
-      outputWidth: 640,
-      outputHeight: 180,
-      hasAudio: false,
-    });
+    expect(result).toMatchObject({ frames: 1, width: 320, height: 180, outputWidth: 640, outputHeight: 180, hasAudio: false });
     const out = ffprobeJson(output).streams[0]!;
     const map = ffprobeJson(depth).streams[0]!;
     expect([out.width, out.height]).toEqual([640, 180]);
@@ -203,14 +126,8 @@ describe('convertFile on images', () => {
     await convertFile({ input: photo, output: tmp.file('small_anaglyph.jpg'), mode: 'anaglyph' });
     await convertFile({ input: photo, output: tmp.file('small_hsbs.webp'), mode: 'half-sbs' });
 
-    expect(ffprobeJson(tmp.file('small_anaglyph.jpg')).streams[0]).toMatchObject({
-      codec_name: 'mjpeg',
-      width: 200,
-    });
-    expect(ffprobeJson(tmp.file('small_hsbs.webp')).streams[0]).toMatchObject({
-      codec_name: 'webp',
-      width: 200,
-    });
+    expect(ffprobeJson(tmp.file('small_anaglyph.jpg')).streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 200 });
+    expect(ffprobeJson(tmp.file('small_hsbs.webp')).streams[0]).toMatchObject({ codec_name: 'webp', width: 200 });
   });
 });
 
@@ -240,10 +157,7 @@ describe('convertFile errors', () => {
   });
 
   it('rejects a truncated file with a permanent error and no partial output', async () => {
-    const whole = makeClip(tmp.file('whole.mp4'), {
-      seconds: 2,
-      outputArgs: ['-c:v', 'libx264', '-preset', 'ultrafast', '-movflags', '+faststart'],
-    });
+    const whole = makeClip(tmp.file('whole.mp4'), { seconds: 2, outputArgs: ['-c:v', 'libx264', '-preset', 'ultrafast', '-movflags', '+faststart'] });
     const cut = tmp.file('cut.mp4');
     ffmpegSync(['-i', whole, '-c', 'copy', '-movflags', '+faststart', cut]);
     truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
@@ -280,9 +194,7 @@ describe('convertFile errors', () => {
 
     const divergence = await rejection(convertFile({ ...options(clip, tmp.file('e6.mp4')), divergence: 50 }));
     const sameFile = await rejection(convertFile(options(clip, clip)));
-    const imageDepth = await rejection(
-      convertFile({ ...options(clip, tmp.file('e7.mp4')), depthOut: tmp.file('d.png') }),
-    );
+    const imageDepth = await rejection(convertFile({ ...options(clip, tmp.file('e7.mp4')), depthOut: tmp.file('d.png') }));
 
     expect(divergence).toMatchObject({ code: 'INVALID_OPTIONS', permanent: true });
     expect(divergence.message).toContain('divergence');
@@ -293,9 +205,7 @@ describe('convertFile errors', () => {
   it('reports an encoder failure as FFMPEG_FAILED and cleans up', async () => {
     const clip = makeClip(tmp.file('enc.mp4'), { seconds: 1 });
 
-    const error = await rejection(
-      convertFile({ ...options(clip, tmp.file('e8.mp4')), codec: 'no_such_encoder' }),
-    );
+    const error = await rejection(convertFile({ ...options(clip, tmp.file('e8.mp4')), codec: 'no_such_encoder' }));
 
     expect(error).toMatchObject({ code: 'FFMPEG_FAILED', permanent: false });
     expect(existsSync(tmp.file('e8.mp4'))).toBe(false);

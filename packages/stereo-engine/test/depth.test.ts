@@ -52,21 +52,10 @@ describe('grid filters', () => {
     const width = 40;
     const height = 10;
     const guide = Float32Array.from({ length: width * height }, (_, i) => (i % width < 20 ? 0.2 : 0.8));
-    const input = Float32Array.from(
-      { length: width * height },
-      (_, i) => (i % width < 20 ? 0 : 1) + (i % 3 === 0 ? 0.05 : -0.025),
-    );
+    const input = Float32Array.from({ length: width * height }, (_, i) => (i % width < 20 ? 0 : 1) + (i % 3 === 0 ? 0.05 : -0.025));
     const out = new Float32Array(width * height);
 
-    new GuidedFilter(width, height).filter(
-      guide,
-      input,
-      4,
-      1e-3,
-      out,
-      new Float32Array(width * height),
-      new Float32Array(width * height),
-    );
+    new GuidedFilter(width, height).filter(guide, input, 4, 1e-3, out, new Float32Array(width * height), new Float32Array(width * height));
 
     const row = 5 * width;
     expect(out[row + 18]).toBeLessThan(0.1);
@@ -119,9 +108,7 @@ describe('estimateDepth', () => {
   });
 
   it('rejects a frame whose data does not match its size', () => {
-    expect(() => estimateDepth({ width: 10, height: 10, data: new Uint8Array(5) })).toThrow(
-      StereoEngineError,
-    );
+    expect(() => estimateDepth({ width: 10, height: 10, data: new Uint8Array(5) })).toThrow(StereoEngineError);
     expect(() => estimateDepth({ width: 0, height: 10, data: new Uint8Array(0) })).toThrow(/size/);
   });
 });
@@ -131,11 +118,7 @@ describe('DepthEstimator over time', () => {
     const width = 160;
     const height = 100;
     const scene = gbrpFromRgb(outdoorScene(width, height, 35), width, height);
-    const other = gbrpFromRgb(
-      outdoorScene(width, height, 35).map((v) => 255 - v),
-      width,
-      height,
-    );
+    const other = gbrpFromRgb(outdoorScene(width, height, 35).map((v) => 255 - v), width, height);
     const estimator = new DepthEstimator(scene.layout);
 
     const first = estimator.estimate(scene.data);
@@ -158,11 +141,7 @@ describe('DepthEstimator refresh interval', () => {
     const height = 100;
     const scene = gbrpFromRgb(outdoorScene(width, height, 35), width, height);
     const moved = gbrpFromRgb(outdoorScene(width, height, 35, 6), width, height);
-    const other = gbrpFromRgb(
-      outdoorScene(width, height, 35).map((v) => 255 - v),
-      width,
-      height,
-    );
+    const other = gbrpFromRgb(outdoorScene(width, height, 35).map((v) => 255 - v), width, height);
     const estimator = new DepthEstimator(scene.layout, { refreshInterval: 2 });
 
     const first = estimator.estimate(scene.data);

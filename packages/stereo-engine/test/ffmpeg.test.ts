@@ -30,13 +30,7 @@ describe('probeMedia', () => {
     expect(probe.hasAudio).toBe(true);
     expect(probe.isStillImage).toBe(false);
     expect(probe.durationSeconds).toBeCloseTo(2, 1);
-    expect(probe.video).toMatchObject({
-      width: 320,
-      height: 180,
-      rotation: 0,
-      frameRate: 25,
-      frameCount: 50,
-    });
+    expect(probe.video).toMatchObject({ width: 320, height: 180, rotation: 0, frameRate: 25, frameCount: 50 });
     expect(probe.video?.pixFmt).toBe('yuv420p');
     expect(probe.video?.bitDepth).toBe(8);
     expect(probe.streams.map((s) => s.type)).toEqual(['video', 'audio']);
@@ -56,16 +50,7 @@ describe('probeMedia', () => {
   it('recognises a still image and a 10-bit stream', async () => {
     const image = makeImage(tmp.file('still.png'));
     const tenBit = makeClip(tmp.file('10bit.mkv'), {
-      outputArgs: [
-        '-c:v',
-        'libx265',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p10le',
-        '-x265-params',
-        'log-level=error',
-      ],
+      outputArgs: ['-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-x265-params', 'log-level=error'],
     });
 
     const still = await probeMedia(image);
@@ -84,9 +69,7 @@ describe('probeMedia', () => {
     const probe = await probeMedia(audioOnly);
 
     expect(probe.hasVideo).toBe(false);
-    expect(() => requireVideo(probe)).toThrow(
-      expect.objectContaining({ code: 'NO_VIDEO_STREAM', permanent: true }),
-    );
+    expect(() => requireVideo(probe)).toThrow(expect.objectContaining({ code: 'NO_VIDEO_STREAM', permanent: true }));
   });
 
   it('rejects a missing file and a non-media file with a permanent UNREADABLE_INPUT', async () => {
@@ -143,12 +126,9 @@ describe('runFfmpeg', () => {
 
   it('kills a silent ffmpeg after the idle timeout', async () => {
     // `-nostats`: the runner's default `-stats` would keep it talking.
-    const silent = runFfmpeg(
-      ['-loglevel', 'quiet', '-nostats', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'],
-      {
-        idleTimeoutMs: 300,
-      },
-    );
+    const silent = runFfmpeg(['-loglevel', 'quiet', '-nostats', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-f', 'null', '-'], {
+      idleTimeoutMs: 300,
+    });
 
     const error = await rejection(silent);
 

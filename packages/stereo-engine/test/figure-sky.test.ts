@@ -89,11 +89,7 @@ describe('estimateDepth on a subject in front of a wall', () => {
         const subject = x >= width / 3 && x < (2 * width) / 3 && y >= height / 4 && y < (3 * height) / 4;
         const dark = subject && Math.floor(y / 8) % 2 === 0;
         const grain = ((x * 7 + y * 13) % 5) * 2;
-        const color = subject
-          ? dark
-            ? [60, 10, 10]
-            : [220, 60, 50]
-          : [150 + grain, 150 + grain, 140 + grain];
+        const color = subject ? (dark ? [60, 10, 10] : [220, 60, 50]) : [150 + grain, 150 + grain, 140 + grain];
         rgb.set(color, 3 * (y * width + x));
       }
     }

@@ -18,17 +18,7 @@ beforeAll(async () => {
   mkdirSync(tmp.file('secret'));
   const clip = makeClip(tmp.file('secret/clip.mp4'), { width: 64, height: 48, seconds: 1 });
   target = tmp.file('secret/target.ts');
-  ffmpegSync([
-    '-i',
-    clip,
-    '-c',
-    'copy',
-    '-metadata',
-    `service_name=${SECRET_MARKER}`,
-    '-f',
-    'mpegts',
-    target,
-  ]);
+  ffmpegSync(['-i', clip, '-c', 'copy', '-metadata', `service_name=${SECRET_MARKER}`, '-f', 'mpegts', target]);
   uploads = await makeHostileUploads({ absolutePath: target, relativePath: 'secret/target.ts' });
   for (const upload of uploads) writeFileSync(tmp.file(`${upload.kind}.mp4`), upload.bytes);
 });
@@ -69,14 +59,9 @@ describe('the media gate', () => {
     for (const upload of uploads) {
       const output = tmp.file(`out-${upload.kind}.mp4`);
 
-      const error = await rejection(
-        convertFile({ input: tmp.file(`${upload.kind}.mp4`), output, mode: 'anaglyph' }),
-      );
+      const error = await rejection(convertFile({ input: tmp.file(`${upload.kind}.mp4`), output, mode: 'anaglyph' }));
 
-      expect({ kind: upload.kind, code: error.code }).toEqual({
-        kind: upload.kind,
-        code: 'UNSUPPORTED_CONTAINER',
-      });
+      expect({ kind: upload.kind, code: error.code }).toEqual({ kind: upload.kind, code: 'UNSUPPORTED_CONTAINER' });
       expect(readdirSync(tmp.dir).filter((name) => name.startsWith('out-'))).toEqual([]);
     }
   });
@@ -87,9 +72,7 @@ describe('the media gate', () => {
     const png = makeImage(tmp.file('ok.png'), 64, 48);
     const jpg = makeImage(tmp.file('ok.jpg'), 640, 480);
 
-    const demuxers = await Promise.all(
-      [mp4, mkv, png, jpg, target].map(async (file) => (await probeMedia(file)).demuxer),
-    );
+    const demuxers = await Promise.all([mp4, mkv, png, jpg, target].map(async (file) => (await probeMedia(file)).demuxer));
 
     expect(demuxers).toEqual(['mov', 'matroska', 'png_pipe', 'jpeg_pipe', 'mpegts']);
   });
@@ -111,9 +94,7 @@ describe('the media gate', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('refuses a URL input on every run, even with a demuxer forced: the server sees no request', async () => {
-      const forced = await rejection(
-        runFfmpeg(['-f', 'mpegts', '-i', `${base}/direct.ts`, '-f', 'null', '-']),
-      );
+      const forced = await rejection(runFfmpeg(['-f', 'mpegts', '-i', `${base}/direct.ts`, '-f', 'null', '-']));
       const probed = await rejection(probeMedia(`${base}/probed.ts`));
 
       expect(forced).toMatchObject({ code: 'UNSUPPORTED_CONTAINER', permanent: true });

@@ -12,19 +12,9 @@ import { makeTestClip } from '../src/fixtures/test-clip';
 
 const run = promisify(execFile);
 
-async function probe(
-  file: string,
-): Promise<{ streams: { codec_type: string; nb_read_frames?: string; has_b_frames?: number }[] }> {
+async function probe(file: string): Promise<{ streams: { codec_type: string; nb_read_frames?: string; has_b_frames?: number }[] }> {
   const ffprobe = process.env.FFPROBE_PATH?.trim() || 'ffprobe';
-  const { stdout } = await run(ffprobe, [
-    '-v',
-    'error',
-    '-count_frames',
-    '-show_streams',
-    '-of',
-    'json',
-    file,
-  ]);
+  const { stdout } = await run(ffprobe, ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
   return JSON.parse(stdout);
 }
 
@@ -50,13 +40,7 @@ describe('makeTestClip', () => {
     const dir = await makeTempDir('clip-test');
     try {
       // Act
-      const clip = await makeTestClip({
-        seconds: 1,
-        audio: false,
-        bFrames: true,
-        dir: dir.path,
-        fileName: 'b.mp4',
-      });
+      const clip = await makeTestClip({ seconds: 1, audio: false, bFrames: true, dir: dir.path, fileName: 'b.mp4' });
       // Assess
       const { streams } = await probe(clip.path);
       expect(clip.path).toBe(path.join(dir.path, 'b.mp4'));

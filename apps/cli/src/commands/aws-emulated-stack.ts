@@ -176,8 +176,5 @@ async function startStreamTrigger(
     platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),
   ]);
   logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions and Jobs streams');
-  return {
-    platform,
-    polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined),
-  };
+  return { platform, polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined) };
 }

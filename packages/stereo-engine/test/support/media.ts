@@ -5,33 +5,18 @@ import path from 'node:path';
 import { StereoEngineError } from '../../src/errors';
 
 /** A temp folder per test file; `cleanup()` in afterAll. */
-export function tempDir(prefix = 'stereo-engine-'): {
-  dir: string;
-  file: (name: string) => string;
-  cleanup: () => void;
-} {
+export function tempDir(prefix = 'stereo-engine-'): { dir: string; file: (name: string) => string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return {
-    dir,
-    file: (name) => path.join(dir, name),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return { dir, file: (name) => path.join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function ffmpegSync(args: readonly string[]): void {
-  execFileSync(
-    process.env.FFMPEG_PATH || 'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  execFileSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
-export function ffprobeJson(
-  file: string,
-  extra: readonly string[] = [],
-): {
+export function ffprobeJson(file: string, extra: readonly string[] = []): {
   streams: Array<Record<string, unknown>>;
   format: Record<string, unknown>;
 } {
@@ -47,18 +32,7 @@ export function ffprobeJson(
 export function countFrames(file: string): number {
   const out = execFileSync(
     process.env.FFPROBE_PATH || 'ffprobe',
-    [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
     { encoding: 'utf8' },
   );
   return Number(out.trim());
