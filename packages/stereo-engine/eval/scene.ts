@@ -153,25 +153,16 @@ function trace(scene: Scene, origin: Vec3, dir: Vec3, out: [number, number, numb
     }
   }
   for (const object of scene.objects) {
-    if (object.kind === 'box') {
-      const hit = intersectBox(object, origin, dir);
-      if (hit && hit.t < nearest) {
-        nearest = hit.t;
-        hitColor = object.color;
-        normal = hit.normal;
-        const p = { x: origin.x + hit.t * dir.x, y: origin.y + hit.t * dir.y, z: origin.z + hit.t * dir.z };
-        textureValue = texture(p.x + p.z, p.y, object.textureScale, object.seed);
-      }
-    } else {
-      const hit = intersectSphere(object, origin, dir);
-      if (hit && hit.t < nearest) {
-        nearest = hit.t;
-        hitColor = object.color;
-        normal = hit.normal;
-        const p = { x: origin.x + hit.t * dir.x, y: origin.y + hit.t * dir.y, z: origin.z + hit.t * dir.z };
-        textureValue = texture(p.x * 1.3 + p.z, p.y + p.z * 0.7, object.textureScale, object.seed);
-      }
-    }
+    const hit = object.kind === 'box' ? intersectBox(object, origin, dir) : intersectSphere(object, origin, dir);
+    if (!hit || hit.t >= nearest) continue;
+    nearest = hit.t;
+    hitColor = object.color;
+    normal = hit.normal;
+    const p = { x: origin.x + hit.t * dir.x, y: origin.y + hit.t * dir.y, z: origin.z + hit.t * dir.z };
+    textureValue =
+      object.kind === 'box'
+        ? texture(p.x + p.z, p.y, object.textureScale, object.seed)
+        : texture(p.x * 1.3 + p.z, p.y + p.z * 0.7, object.textureScale, object.seed);
   }
   if (nearest === SKY) {
     // Sky: brighter towards the horizon.

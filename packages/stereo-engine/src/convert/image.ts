@@ -6,7 +6,7 @@ import { startFfmpeg, type FfmpegProcess } from '../ffmpeg/run';
 import { frameLayout, type PlanarFormat } from '../frame/planar';
 import { StereoRenderer } from '../stereo/renderer';
 import { evenCropFilter, imageCodecArgs, isImagePath, videoCodecArgs } from './encoding';
-import type { ConvertResult, ResolvedConvertOptions } from './options';
+import { renderOptionsOf, type ConvertResult, type ResolvedConvertOptions } from './options';
 import { PendingOutput } from './output-file';
 import { finish, writeTo } from './pipes';
 
@@ -33,15 +33,7 @@ export async function convertImage(
     temporal: false,
   });
   const field = estimator.estimate(frame);
-  const renderer = new StereoRenderer(layout, estimator.size, {
-    mode: options.mode,
-    divergence: options.divergence,
-    convergence: options.convergence,
-    anaglyphMethod: options.anaglyphMethod,
-    edgeDilation: options.edgeDilation,
-    zeroParallaxBorder: options.zeroParallaxBorder,
-    keepSourceEye: options.keepSourceEye,
-  });
+  const renderer = new StereoRenderer(layout, estimator.size, renderOptionsOf(options, options.mode));
   const out = new Uint8Array(renderer.outputLayout.byteLength);
   const depth = options.depthOut ? new Uint8Array(width * height) : undefined;
   renderer.render(frame, field, out, depth);

@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { StereoEngineError } from '../errors';
 import type { SourceEye } from '../stereo/geometry';
+import type { RenderOptions } from '../stereo/renderer';
 
 export interface ConvertProgress {
   /** Frames written so far. */
@@ -134,6 +135,19 @@ export function resolveConvertOptions(options: ConvertOptions): ResolvedConvertO
     threads: value.threads,
     signal,
     onProgress,
+  };
+}
+
+/** The renderer's share of the options; `mode` is the one rendered (a video may work in another). */
+export function renderOptionsOf(options: ResolvedConvertOptions, mode: OutputMode): RenderOptions {
+  return {
+    mode,
+    divergence: options.divergence,
+    convergence: options.convergence,
+    anaglyphMethod: options.anaglyphMethod,
+    edgeDilation: options.edgeDilation,
+    zeroParallaxBorder: options.zeroParallaxBorder,
+    keepSourceEye: options.keepSourceEye,
   };
 }
 

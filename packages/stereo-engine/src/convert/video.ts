@@ -15,7 +15,7 @@ import {
   videoCodecArgs,
   workingFormatFor,
 } from './encoding';
-import { threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
+import { renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
 import { PendingOutput } from './output-file';
 import { finish, readFrames, writeTo } from './pipes';
 import { createFrameRenderer, type RenderedFrame } from './render-pool';
@@ -131,15 +131,7 @@ export async function convertVideo(
       layout,
       grid: estimator.size,
       withDepth: depthOutput !== undefined,
-      options: {
-        mode: work.mode,
-        divergence: options.divergence,
-        convergence: options.convergence,
-        anaglyphMethod: options.anaglyphMethod,
-        edgeDilation: options.edgeDilation,
-        zeroParallaxBorder: options.zeroParallaxBorder,
-        keepSourceEye: options.keepSourceEye,
-      },
+      options: renderOptionsOf(options, work.mode),
     },
     threads,
   );
