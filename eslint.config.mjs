@@ -5,8 +5,32 @@ import nx from '@nx/eslint-plugin';
 
 const platformSdks = ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', 'cdktf', '@cdktf/*'];
 
-/** Tests, e2e suites and scripts/test: the only code that may import the test helpers. */
-const testCode = ['**/*.test.ts', '**/test/**/*.ts', '**/e2e/**/*.ts'];
+/**
+ * Test code: tests, e2e suites, scripts/test, and the test helpers themselves (packages/testing,
+ * a package's `src/testing` entry). Only test code may import the test helpers.
+ */
+const testCode = [
+  '**/*.test.ts',
+  '**/test/**/*.ts',
+  '**/e2e/**/*.ts',
+  '**/src/testing/**/*.ts',
+  'packages/testing/**/*.ts',
+];
+
+/** A package's test entry (`@stereo-spot/pipeline/testing`, `./testing`): fakes, for tests only. */
+const testEntries = [
+  {
+    group: ['@stereo-spot/*/testing', '@stereo-spot/*/testing/*'],
+    message: 'Test helpers are for test code only.',
+  },
+  { regex: '^(\\.\\.?/)+testing(/|$)', message: 'Test helpers are for test code only.' },
+];
+
+/** Tests, e2e suites and benches import the module they exercise by path, not their project's index. */
+const ownIndex = {
+  regex: '^(\\.\\./)+src(/index)?$',
+  message: "Import the module by its path in src (e.g. '../src/job-store'), not the project's index.",
+};
 
 /**
  * Who may import whom, by project tag. `type:testing` (packages/testing: contract suites,
@@ -65,6 +89,7 @@ export default [
     files: ['**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': moduleBoundaries({ forTestCode: false }),
+      'no-restricted-imports': ['error', { patterns: testEntries }],
       // Every index names what it exports: a public surface is read, not discovered.
       'no-restricted-syntax': [
         'error',
@@ -88,20 +113,16 @@ export default [
   {
     // A project's src/index.ts is what OTHER projects see; its own tests, e2e suites and benches
     // import the module they exercise by path, so nothing is exported for a test's sake.
-    files: [...testCode, '**/bench/**/*.ts', '**/eval/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+src(/index)?$',
-              message:
-                "Import the module by its path in src (e.g. '../src/job-store'), not the project's index.",
-            },
-          ],
-        },
-      ],
-    },
+    files: ['**/*.test.ts', '**/test/**/*.ts', '**/e2e/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ownIndex] }] },
+  },
+  {
+    files: ['**/bench/**/*.ts', '**/eval/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...testEntries, ownIndex] }] },
+  },
+  {
+    // The test helpers build on each other.
+    files: ['**/src/testing/**/*.ts', 'packages/testing/src/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 ];

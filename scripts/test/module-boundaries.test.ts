@@ -131,6 +131,30 @@ describe('module boundaries', () => {
     expect(adapter.join('\n')).toMatch(/can only depend on libs tagged with/);
   });
 
+  it("refuses a package's test entry in production code, by name or by path", async () => {
+    const byName = await ruleErrors(
+      'no-restricted-imports',
+      'apps/media-worker/src/boundary-probe.ts',
+      "import { memoryPlatform } from '@stereo-spot/pipeline/testing';\nexport const probe = memoryPlatform;\n",
+    );
+    const byPath = await ruleErrors(
+      'no-restricted-imports',
+      'packages/pipeline/src/use-cases/boundary-probe.ts',
+      "import { memoryPlatform } from '../testing';\nexport const probe = memoryPlatform;\n",
+    );
+    expect(byName.join('\n')).toContain('Test helpers are for test code only');
+    expect(byPath.join('\n')).toContain('Test helpers are for test code only');
+  });
+
+  it("allows a package's test entry in a test", async () => {
+    const errors = await ruleErrors(
+      'no-restricted-imports',
+      'apps/media-worker/test/boundary-probe.test.ts',
+      "import { memoryPlatform } from '@stereo-spot/pipeline/testing';\nexport const probe = memoryPlatform;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
   it("refuses a test importing its own project's index instead of the module by path", async () => {
     const errors = await ruleErrors(
       'no-restricted-imports',
