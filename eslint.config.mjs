@@ -14,6 +14,7 @@ const testCode = [
   '**/test/**/*.ts',
   '**/e2e/**/*.ts',
   '**/src/testing/**/*.ts',
+  '**/src/testing.ts',
   'packages/testing/**/*.ts',
 ];
 
@@ -122,7 +123,7 @@ export default [
   },
   {
     // The test helpers build on each other.
-    files: ['**/src/testing/**/*.ts', 'packages/testing/src/**/*.ts'],
+    files: ['**/src/testing/**/*.ts', '**/src/testing.ts', 'packages/testing/src/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 ];
