@@ -2,7 +2,7 @@
  * Which variables each role reads, per platform, as data. The infrastructure's contract test reads
  * `ROLE_ENV_SCHEMAS` to check that every ECS task definition sets every required variable.
  */
-import { type Platform, type VariableName } from './variables';
+import { AWS_RESOURCE_VARIABLES, type Platform, type VariableName } from './variables';
 
 export const ROLES = ['web-ui', 'media-worker', 'video-worker', 'reassembly-trigger', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
@@ -118,19 +118,9 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
     ],
     settings: [],
   },
+  // The runbooks reach every resource.
   ops: {
-    awsResources: [
-      ...BUCKETS,
-      'JOBS_TABLE_NAME',
-      'SEGMENT_COMPLETIONS_TABLE_NAME',
-      'REASSEMBLY_TRIGGERED_TABLE_NAME',
-      'CHUNKING_QUEUE_URL',
-      'VIDEO_WORKER_QUEUE_URL',
-      'REASSEMBLY_QUEUE_URL',
-      'CHUNKING_DLQ_URL',
-      'VIDEO_WORKER_DLQ_URL',
-      'REASSEMBLY_DLQ_URL',
-    ],
+    awsResources: AWS_RESOURCE_VARIABLES,
     settings: ['SEGMENT_DURATION_SECONDS'],
   },
 };
