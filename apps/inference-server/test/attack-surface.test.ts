@@ -15,7 +15,7 @@ import { inputKey, segmentKey, segmentOutputKey, finalKey, toJobId } from '@ster
 import { loadServerConfig } from '../src/config';
 import { InferenceConfigError } from '../src/errors';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip } from './support/media';
 import { createBucket, exists, putBytes, putFile, s3Client } from './support/s3';
 
@@ -81,7 +81,7 @@ let allowed: Recorder;
 let forbidden: Recorder;
 let started: StartedInferenceServer;
 let baseUrl: string;
-const logs = capturingLogger();
+const logs = captureLogger();
 
 beforeAll(async () => {
   moto = await startMotoServer();
@@ -192,7 +192,7 @@ describe('start-up', () => {
   it('refuses to start a server whose configuration was changed to an open address', async () => {
     const config = loadServerConfig({});
     await expect(
-      startInferenceServer({ ...config, host: '0.0.0.0', port: 0 }, capturingLogger().logger),
+      startInferenceServer({ ...config, host: '0.0.0.0', port: 0 }, captureLogger().logger),
     ).rejects.toThrow(/refusing to start: HOST=0\.0\.0\.0 listens beyond loopback/);
   });
 });

@@ -16,7 +16,7 @@ import { HttpStereoInference, InferenceRequestFailedError } from '../src/client/
 import { loadServerConfig } from '../src/config';
 import { AbortedError, InferenceUnreachableError } from '../src/errors';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip, probeVideo } from './support/media';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
@@ -54,7 +54,7 @@ beforeAll(async () => {
     INFERENCE_ALLOWED_URL_HOSTS: new URL(moto.endpoint).host,
     INFERENCE_SHARED_SECRET: SHARED_SECRET,
   });
-  started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger);
+  started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, captureLogger().logger);
   await started.ready;
   baseUrl = `http://127.0.0.1:${started.address.port}`;
 }, 60_000);

@@ -12,7 +12,7 @@ import { InferenceServer } from '../src/server';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
 import { Transfer, createS3Client } from '../src/transfer';
 import { FfprobeMediaInspector } from '../src/media';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip, probeVideo } from './support/media';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
@@ -28,7 +28,7 @@ let s3: S3Client;
 let dir: string;
 let started: StartedInferenceServer;
 let baseUrl: string;
-const logs = capturingLogger();
+const logs = captureLogger();
 
 beforeAll(async () => {
   moto = await startMotoServer();
