@@ -10,7 +10,9 @@ import {
   handleSegmentMessage,
   type SegmentCompletionChange,
 } from '../src';
-import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryQueue } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { memoryPlatform, type MemoryQueue } from '../src/testing';
+import { TextMedia, textInference } from './fakes';
 
 const JOB = toJobId('0b5e8d8e-0000-4000-8000-00000000abcd');
 

@@ -30,7 +30,9 @@ import {
   removeDeadScratchDirs,
   type SegmentCompletionChange,
 } from '../src';
-import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryPlatform } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { memoryPlatform, type MemoryPlatform } from '../src/testing';
+import { TextMedia, textInference } from './fakes';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 let scratchDir: string;
@@ -726,6 +728,7 @@ describe('deleteJob and describeJob', () => {
       output_key: 'k',
       completed_at: 1,
     });
+    await platform.outputStorage.putBytes(finalKey(JOB), 'the final video');
     const deps = { ...platform, downloadUrlTtlSeconds: 60 };
 
     // Act
@@ -742,7 +745,9 @@ describe('deleteJob and describeJob', () => {
     expect(inProgress.download_url).toBeUndefined();
     expect(completed.progress).toMatchObject({ stage: 'completed', segments_done: 4, fraction: 1 });
     expect(completed.download_file_name).toBe('holiday_LRF_Full_SBS.mp4');
-    expect(completed.download_url).toContain(encodeURIComponent('holiday_LRF_Full_SBS.mp4'));
+    const download = await fetch(completed.download_url!);
+    expect(await download.text()).toBe('the final video');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="holiday_LRF_Full_SBS.mp4"');
     expect(completed.playback_url).toContain(finalKey(JOB));
   });
 });
