@@ -96,3 +96,4 @@ export {
   type JobListResponse,
   type ApiError,
 } from './api';
+export { formatBytes } from './sizes';
