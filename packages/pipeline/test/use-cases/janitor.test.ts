@@ -5,9 +5,9 @@ import {
   toJobId,
   type Job,
 } from '@stereo-spot/shared-types';
-import { sweepStuckJobs, type JanitorSettings } from '../src';
+import { sweepStuckJobs, type JanitorSettings } from '../../src';
 import { captureLogger } from '@stereo-spot/logging/testing';
-import { memoryPlatform, type MemoryPlatform } from '../src/testing';
+import { memoryPlatform, type MemoryPlatform } from '../../src/testing';
 
 const JOB = toJobId('5a1c2e3f-0b4d-4c6e-8a90-abcdefabcdef');
 const MINUTE = 60_000;
