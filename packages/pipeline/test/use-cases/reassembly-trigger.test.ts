@@ -1,0 +1,129 @@
+import { segmentOutputKey, toJobId, type Job } from '@stereo-spot/shared-types';
+import { decideReassemblyTriggers, type SegmentCompletionChange } from '../../src';
+import { captureLogger, memoryPlatform, type MemoryPlatform } from '../fakes';
+
+const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
+
+async function seedJob(platform: MemoryPlatform, patch: Partial<Job> = {}): Promise<Job> {
+  const job: Job = {
+    job_id: JOB,
+    mode: 'sbs',
+    status: 'created',
+    created_at: platform.clock.now(),
+    stereo: { divergence: 3, convergence: 0.4, anaglyph_method: 'dubois' },
+    source_file_name: 'holiday.mov',
+    ...patch,
+  };
+  platform.jobs.jobs.set(JOB, job);
+  return job;
+}
+
+function change(segmentIndex: number, eventName: SegmentCompletionChange['eventName'] = 'INSERT') {
+  return { eventName, jobId: JOB, segmentIndex, sequenceNumber: `seq-${segmentIndex}-${eventName}` };
+}
+
+describe('decideReassemblyTriggers', () => {
+  async function completeSegments(platform: MemoryPlatform, count: number) {
+    for (let i = 0; i < count; i += 1) {
+      await platform.segmentCompletions.put({
+        job_id: JOB,
+        segment_index: i,
+        output_key: segmentOutputKey(JOB, i),
+        completed_at: 1,
+      });
+    }
+  }
+  const deps = (platform: MemoryPlatform, logger = captureLogger().logger) => ({
+    ...platform,
+    reassemblyQueue: platform.reassemblyQueue,
+    logger,
+  });
+
+  it('logs the reason of every skip', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    const { logger, lines } = captureLogger();
+
+    // Act
+    await decideReassemblyTriggers(deps(platform, logger), [change(0)]);
+    await seedJob(platform, { status: 'chunking_in_progress' });
+    await decideReassemblyTriggers(deps(platform, logger), [change(0)]);
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 3 });
+    await completeSegments(platform, 2);
+    await decideReassemblyTriggers(deps(platform, logger), [change(1)]);
+
+    // Assess
+    expect(lines.map((l) => l.msg)).toEqual([
+      `job_id=${JOB} skip: job not found`,
+      `job_id=${JOB} skip: status chunking_in_progress is not chunking_complete`,
+      `job_id=${JOB} skip: count 2 != total_segments 3`,
+    ]);
+    expect(platform.reassemblyQueue.messages).toEqual([]);
+  });
+
+  it('takes the lock once and sends {"job_id"} when the last completion arrives', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 2 });
+    await completeSegments(platform, 2);
+    const { logger, lines } = captureLogger();
+
+    // Act: one batch with both records of the job, and a REMOVE that is ignored
+    const result = await decideReassemblyTriggers(deps(platform, logger), [
+      change(0),
+      change(1),
+      change(0, 'REMOVE'),
+    ]);
+
+    // Assess
+    expect(result.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'created' }]);
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(platform.reassemblyQueue.messages.map((m) => JSON.parse(m.body))).toEqual([{ job_id: JOB }]);
+    expect(platform.reassemblyLocks.locks.get(JOB)).toMatchObject({
+      job_id: JOB,
+      triggered_at: platform.clock.now(),
+    });
+    expect(lines.map((l) => l.msg)).toEqual([
+      `job_id=${JOB} should trigger`,
+      `job_id=${JOB} created ReassemblyTriggered`,
+      `job_id=${JOB} sending to reassembly queue`,
+    ]);
+  });
+
+  it('reports a failed send for redelivery, and the redelivery sends it although the lock exists', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 1 });
+    await completeSegments(platform, 1);
+    const send = platform.reassemblyQueue.send.bind(platform.reassemblyQueue);
+    platform.reassemblyQueue.send = async () => {
+      throw new Error('throttled');
+    };
+
+    // Act
+    const failed = await decideReassemblyTriggers(deps(platform), [change(0)]);
+    platform.reassemblyQueue.send = send;
+    const retried = await decideReassemblyTriggers(deps(platform), [change(0)]);
+
+    // Assess
+    expect(failed.failedSequenceNumbers).toEqual(['seq-0-INSERT']);
+    expect(retried.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'existed' }]);
+    expect(platform.reassemblyQueue.messages).toHaveLength(1);
+  });
+
+  it('does not send again once a worker has started reassembling', async () => {
+    // Prepare
+    const platform = memoryPlatform();
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 1 });
+    await completeSegments(platform, 1);
+    await decideReassemblyTriggers(deps(platform), [change(0)]);
+    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+
+    // Act
+    const duplicate = await decideReassemblyTriggers(deps(platform), [change(0, 'MODIFY')]);
+
+    // Assess
+    expect(duplicate.decisions[0]).toMatchObject({ decision: 'skipped' });
+    expect(platform.reassemblyQueue.messages).toHaveLength(1);
+  });
+});
