@@ -3,7 +3,7 @@ import { newReassemblyTriggered, type JobId, type ReassemblyMessage } from '@ste
 import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { Queue } from '../ports/queue';
-import type { TriggerChange } from '../ports/segment-completions';
+import type { ChangeBatchOutcome, TriggerChange } from '../ports/segment-completions';
 
 export interface ReassemblyTriggerDeps extends Pick<
   PipelinePorts,
@@ -19,10 +19,9 @@ export type TriggerDecision =
   | { readonly jobId: JobId; readonly decision: 'skipped'; readonly reason: string }
   | { readonly jobId: JobId; readonly decision: 'error'; readonly error: unknown };
 
-export interface TriggerBatchResult {
+/** The decisions, and (as `failedPositions`) every change of a job whose decision errored. */
+export interface TriggerBatchResult extends ChangeBatchOutcome {
   readonly decisions: readonly TriggerDecision[];
-  /** Sequence numbers of the changes to deliver again (every change of a job that errored). */
-  readonly failedSequenceNumbers: readonly string[];
 }
 
 /**
@@ -44,15 +43,15 @@ export async function decideReassemblyTriggers(
 ): Promise<TriggerBatchResult> {
   const byJob = new Map<JobId, string[]>();
   for (const change of changes) {
-    if (change.eventName === 'REMOVE') continue;
-    const sequenceNumbers = byJob.get(change.jobId) ?? [];
-    sequenceNumbers.push(change.sequenceNumber);
-    byJob.set(change.jobId, sequenceNumbers);
+    if (!canCompleteJob(change)) continue;
+    const positions = byJob.get(change.jobId) ?? [];
+    positions.push(change.position);
+    byJob.set(change.jobId, positions);
   }
 
   const decisions: TriggerDecision[] = [];
-  const failedSequenceNumbers: string[] = [];
-  for (const [jobId, sequenceNumbers] of byJob) {
+  const failedPositions: string[] = [];
+  for (const [jobId, positions] of byJob) {
     try {
       decisions.push(await triggerIfComplete(deps, jobId));
     } catch (error) {
@@ -63,10 +62,20 @@ export async function decideReassemblyTriggers(
         'reassembly trigger failed; the change will be delivered again',
       );
       decisions.push({ jobId, decision: 'error', error });
-      failedSequenceNumbers.push(...sequenceNumbers);
+      failedPositions.push(...positions);
     }
   }
-  return { decisions, failedSequenceNumbers };
+  return { decisions, failedPositions };
+}
+
+/**
+ * Whether the change may be the last fact a job waited for: a completion written, or the job
+ * entering `chunking_complete` (a write that leaves it there, e.g. `updated_at`, is not the entry).
+ */
+function canCompleteJob(change: TriggerChange): boolean {
+  if (change.kind === 'removed') return false;
+  if (change.subject === 'segment-completion') return true;
+  return change.newStatus === 'chunking_complete' && change.oldStatus !== 'chunking_complete';
 }
 
 /** One job's decision; also what the operator's manual trigger runs. */

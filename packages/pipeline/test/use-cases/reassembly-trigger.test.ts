@@ -1,5 +1,10 @@
-import { segmentOutputKey, toJobId, type Job } from '@stereo-spot/shared-types';
-import { decideReassemblyTriggers, type SegmentCompletionChange } from '../../src';
+import { segmentOutputKey, toJobId, type Job, type JobStatus } from '@stereo-spot/shared-types';
+import {
+  decideReassemblyTriggers,
+  type ChangeKind,
+  type JobStatusChange,
+  type SegmentCompletionChange,
+} from '../../src';
 import { captureLogger, memoryPlatform, type MemoryPlatform } from '../fakes';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
@@ -18,8 +23,19 @@ async function seedJob(platform: MemoryPlatform, patch: Partial<Job> = {}): Prom
   return job;
 }
 
-function change(segmentIndex: number, eventName: SegmentCompletionChange['eventName'] = 'INSERT') {
-  return { eventName, jobId: JOB, segmentIndex, sequenceNumber: `seq-${segmentIndex}-${eventName}` };
+function change(segmentIndex: number, kind: ChangeKind = 'inserted'): SegmentCompletionChange {
+  return { kind, subject: 'segment-completion', jobId: JOB, segmentIndex, position: `seq-${segmentIndex}-${kind}` };
+}
+
+function jobChange(position: string, oldStatus?: JobStatus, newStatus?: JobStatus, kind: ChangeKind = 'changed'): JobStatusChange {
+  return {
+    kind,
+    subject: 'job',
+    jobId: JOB,
+    position,
+    ...(oldStatus !== undefined ? { oldStatus } : {}),
+    ...(newStatus !== undefined ? { newStatus } : {}),
+  };
 }
 
 describe('decideReassemblyTriggers', () => {
@@ -68,16 +84,16 @@ describe('decideReassemblyTriggers', () => {
     await completeSegments(platform, 2);
     const { logger, lines } = captureLogger();
 
-    // Act: one batch with both records of the job, and a REMOVE that is ignored
+    // Act: one batch with both changes of the job, and a removal that is ignored
     const result = await decideReassemblyTriggers(deps(platform, logger), [
       change(0),
       change(1),
-      change(0, 'REMOVE'),
+      change(0, 'removed'),
     ]);
 
     // Assess
     expect(result.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'created' }]);
-    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.failedPositions).toEqual([]);
     expect(platform.reassemblyQueue.messages.map((m) => JSON.parse(m.body))).toEqual([{ job_id: JOB }]);
     expect(platform.reassemblyLocks.locks.get(JOB)).toMatchObject({
       job_id: JOB,
@@ -106,7 +122,7 @@ describe('decideReassemblyTriggers', () => {
     const retried = await decideReassemblyTriggers(deps(platform), [change(0)]);
 
     // Assess
-    expect(failed.failedSequenceNumbers).toEqual(['seq-0-INSERT']);
+    expect(failed.failedPositions).toEqual(['seq-0-inserted']);
     expect(retried.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'existed' }]);
     expect(platform.reassemblyQueue.messages).toHaveLength(1);
   });
@@ -120,10 +136,36 @@ describe('decideReassemblyTriggers', () => {
     await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
 
     // Act
-    const duplicate = await decideReassemblyTriggers(deps(platform), [change(0, 'MODIFY')]);
+    const duplicate = await decideReassemblyTriggers(deps(platform), [change(0, 'changed')]);
 
     // Assess
     expect(duplicate.decisions[0]).toMatchObject({ decision: 'skipped' });
     expect(platform.reassemblyQueue.messages).toHaveLength(1);
+  });
+
+  it('decides on the job entering chunking_complete, and on no other Jobs change', async () => {
+    // Prepare: the job is complete; only which change arrives differs
+    const platform = memoryPlatform();
+    await seedJob(platform, { status: 'chunking_complete', total_segments: 2 });
+    await completeSegments(platform, 2);
+    const { logger, lines } = captureLogger();
+
+    // Act
+    const ignored = await decideReassemblyTriggers(deps(platform, logger), [
+      jobChange('1', undefined, 'created', 'inserted'),
+      jobChange('2', 'created', 'chunking_in_progress'),
+      jobChange('4', 'chunking_complete', 'chunking_complete'),
+      jobChange('5', 'chunking_complete', 'completed'),
+      jobChange('6', 'completed', undefined, 'removed'),
+    ]);
+    const entered = await decideReassemblyTriggers(deps(platform, logger), [
+      jobChange('3', 'chunking_in_progress', 'chunking_complete'),
+    ]);
+
+    // Assess
+    expect(ignored).toEqual({ decisions: [], failedPositions: [] });
+    expect(entered.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'created' }]);
+    expect(platform.reassemblyQueue.messages.map((m) => JSON.parse(m.body))).toEqual([{ job_id: JOB }]);
+    expect(lines.map((l) => l.msg)).toContain(`job_id=${JOB} sending to reassembly queue`);
   });
 });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createLogger } from '@stereo-spot/logging';
-import { changesFromStreamRecords } from '../src';
+import { changesFromStreamRecords } from '../src/streams/stream-records';
 
 const JOB = '3f2b8c1e-6d4a-4b9e-8f00-1234567890ab';
 
@@ -36,7 +36,7 @@ function record(
 }
 
 describe('changesFromStreamRecords', () => {
-  it('reads the keys and sequence numbers of Lambda stream records', () => {
+  it('reads Lambda stream records into the pipeline\'s changes (keys, kind, sequence number as position)', () => {
     // Act
     const { changes, unreadable } = changesFromStreamRecords(
       [record(JOB, '0', '100'), record(JOB, '12', '101', 'MODIFY')],
@@ -46,8 +46,8 @@ describe('changesFromStreamRecords', () => {
     // Assess
     expect(unreadable).toBe(0);
     expect(changes).toEqual([
-      { eventName: 'INSERT', jobId: JOB, segmentIndex: 0, sequenceNumber: '100' },
-      { eventName: 'MODIFY', jobId: JOB, segmentIndex: 12, sequenceNumber: '101' },
+      { kind: 'inserted', subject: 'segment-completion', jobId: JOB, segmentIndex: 0, position: '100' },
+      { kind: 'changed', subject: 'segment-completion', jobId: JOB, segmentIndex: 12, position: '101' },
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('changesFromStreamRecords', () => {
 
     // Assess
     expect(unreadable).toBe(2);
-    expect(changes.map((c) => c.sequenceNumber)).toEqual(['3']);
+    expect(changes.map((c) => c.position)).toEqual(['3']);
     expect(lines.map((l) => l.job_id)).toEqual(['?', JOB]);
     expect(String(lines[0]!.msg)).toMatch(
       /^job_id=\? unreadable stream record 1 dropped: /,
@@ -86,7 +86,9 @@ describe('changesFromStreamRecords', () => {
     const { changes } = changesFromStreamRecords([getRecordsRecord], capture().logger);
 
     // Assess
-    expect(changes).toEqual([{ eventName: 'MODIFY', jobId: JOB, segmentIndex: 0, sequenceNumber: '42' }]);
+    expect(changes).toEqual([
+      { kind: 'changed', subject: 'segment-completion', jobId: JOB, segmentIndex: 0, position: '42' },
+    ]);
   });
 
   it.each([
@@ -103,11 +105,11 @@ describe('changesFromStreamRecords', () => {
     const result = changesFromStreamRecords([{ eventName: 'INSERT', dynamodb } as DynamoDBRecord], logger);
 
     // Assess
-    expect(result).toEqual({ changes: [], unreadable: 1, ignored: 0 });
+    expect(result).toEqual({ changes: [], unreadable: 1 });
     expect(lines).toHaveLength(1);
   });
 
-  it('reads the Jobs stream: a change into chunking_complete is a trigger change, other changes are ignored', () => {
+  it('reads the Jobs stream: each write with its status before and after (an unknown status as none)', () => {
     // Prepare
     const jobRecord = (sequence: string, oldStatus: string | undefined, newStatus: string | undefined, eventName = 'MODIFY') =>
       ({
@@ -129,15 +131,24 @@ describe('changesFromStreamRecords', () => {
         jobRecord('4', 'chunking_complete', 'chunking_complete'),
         jobRecord('5', 'chunking_complete', 'completed'),
         jobRecord('6', 'completed', undefined, 'REMOVE'),
+        jobRecord('7', 'completed', 'status-of-a-later-version'),
       ],
       capture().logger,
     );
 
     // Assess
+    const job = { subject: 'job', jobId: JOB };
     expect(result).toEqual({
-      changes: [{ eventName: 'MODIFY', jobId: JOB, sequenceNumber: '3' }],
+      changes: [
+        { ...job, kind: 'inserted', position: '1', newStatus: 'created' },
+        { ...job, kind: 'changed', position: '2', oldStatus: 'created', newStatus: 'chunking_in_progress' },
+        { ...job, kind: 'changed', position: '3', oldStatus: 'chunking_in_progress', newStatus: 'chunking_complete' },
+        { ...job, kind: 'changed', position: '4', oldStatus: 'chunking_complete', newStatus: 'chunking_complete' },
+        { ...job, kind: 'changed', position: '5', oldStatus: 'chunking_complete', newStatus: 'completed' },
+        { ...job, kind: 'removed', position: '6', oldStatus: 'completed' },
+        { ...job, kind: 'changed', position: '7', oldStatus: 'completed' },
+      ],
       unreadable: 0,
-      ignored: 5,
     });
   });
 });
