@@ -216,4 +216,19 @@ describe('SegmentCompletions change stream', () => {
       { kind: 'inserted', subject: 'segment-completion', jobId, segmentIndex: 3, position: expect.any(String) },
     ]);
   });
+
+  it('reads change rows an earlier version wrote with DynamoDB\'s event names', () => {
+    // Prepare: what the stores wrote before the rows held the pipeline's kinds
+    const jobId = newJobId();
+    const insert = temp.db.prepare(
+      `INSERT INTO segment_completion_changes (event_name, job_id, segment_index, created_at) VALUES (?, ?, ?, ?)`,
+    );
+    for (const [eventName, index] of [['INSERT', 0], ['MODIFY', 0], ['REMOVE', 0]] as const) insert.run(eventName, jobId, index, Date.now());
+
+    // Act
+    const changes = readSegmentCompletionChanges(temp.db, 0, 100);
+
+    // Assess
+    expect(changes.map(describeChange)).toEqual(['inserted 0', 'changed 0', 'removed 0']);
+  });
 });

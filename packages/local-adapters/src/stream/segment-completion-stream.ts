@@ -48,13 +48,18 @@ function channelOf(table: ChangeFeed<TriggerChange>['table']): string {
 /** Stream records are kept for 24 hours, like a DynamoDB stream. */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
-/** The `event_name` the stores write (kept as stored so existing databases read on). */
-type StoredEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
-const CHANGE_KINDS: Record<StoredEventName, ChangeKind> = { INSERT: 'inserted', MODIFY: 'changed', REMOVE: 'removed' };
+/**
+ * The stored `event_name` is the pipeline's kind; rows an earlier version wrote (DynamoDB's
+ * INSERT/MODIFY/REMOVE) may still be waiting in a database for up to the retention period.
+ */
+const EARLIER_EVENT_NAMES: Readonly<Record<string, ChangeKind>> = { INSERT: 'inserted', MODIFY: 'changed', REMOVE: 'removed' };
+function kindOf(eventName: string): ChangeKind {
+  return EARLIER_EVENT_NAMES[eventName] ?? (eventName as ChangeKind);
+}
 
 interface ChangeRow {
   sequence_number: number;
-  event_name: StoredEventName;
+  event_name: string;
   job_id: string;
   segment_index: number;
 }
@@ -69,7 +74,7 @@ export function notifyStreamReaders(
 
 interface JobChangeRow {
   sequence_number: number;
-  event_name: StoredEventName;
+  event_name: string;
   job_id: string;
   old_status: JobStatus | null;
   new_status: JobStatus | null;
@@ -84,7 +89,7 @@ export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, 
     )
     .all(afterSequenceNumber, limit) as JobChangeRow[];
   return rows.map((row) => ({
-    kind: CHANGE_KINDS[row.event_name],
+    kind: kindOf(row.event_name),
     subject: 'job',
     jobId: row.job_id as JobId,
     position: String(row.sequence_number),
@@ -106,7 +111,7 @@ export function readSegmentCompletionChanges(
     )
     .all(afterSequenceNumber, limit) as ChangeRow[];
   return rows.map((row) => ({
-    kind: CHANGE_KINDS[row.event_name],
+    kind: kindOf(row.event_name),
     subject: 'segment-completion',
     jobId: row.job_id as JobId,
     segmentIndex: row.segment_index,
