@@ -20,7 +20,7 @@ import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, S3Client } from '@aw
 import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
 import { QUICK_STACK_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
@@ -134,14 +134,14 @@ it(
     }
     s3.destroy();
 
-    // The Lambda's part: its handler on the stream of the table Terraform created.
+    // The Lambda's part: its decision on the stream of the table Terraform created.
     const triggerConfig = loadConfig('reassembly-trigger', env);
     if (triggerConfig.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
     const lambdaPorts = await createAwsPlatform(triggerConfig.platform, { credentials });
     closables.push(lambdaPorts);
     const logger = createLogger({ name: 'reassembly-trigger', level: 'warn' });
     const poller = await lambdaPorts.createStreamPoller({
-      handler: createTriggerHandler({ ...lambdaPorts, logger }),
+      handler: createChangeHandler({ ...lambdaPorts, logger }),
       logger,
       idleDelayMs: 200,
     });

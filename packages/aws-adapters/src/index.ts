@@ -14,12 +14,8 @@ export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-de
 export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
-export { toLambdaStreamRecord } from './streams/segment-completion-records';
-export {
-  DynamoDbStreamPoller,
-  type DynamoDbStreamPollerOptions,
-  type StreamBatchHandler,
-} from './streams/stream-poller';
+export { changesFromStreamRecords, type DynamoDbStreamRecord, type ParsedStreamRecords } from './streams/stream-records';
+export { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
 export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
 export {
   createAwsPlatform,

@@ -46,10 +46,11 @@ describe('one job through every use case, every message delivered twice', () => 
     platform.segmentCompletions.put = async (completion) => {
       await put(completion);
       stream.push({
-        eventName: 'INSERT',
+        kind: 'inserted',
+        subject: 'segment-completion',
         jobId: completion.job_id,
         segmentIndex: completion.segment_index,
-        sequenceNumber: String(stream.length),
+        position: String(stream.length),
       });
     };
     const deps = {

@@ -16,7 +16,7 @@ import {
   type VideoWorkerConfig,
   type WebUiConfig,
 } from '@stereo-spot/config';
-import { createLocalPlatform, toDynamoDbStreamRecord, type LocalPlatform } from '@stereo-spot/local-adapters';
+import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
 import {
@@ -29,7 +29,7 @@ import {
   type ProtectionLease,
   type StereoInference,
 } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
 import { startWebServer, type WebServer } from '@stereo-spot/web-ui';
@@ -312,9 +312,9 @@ async function startWeb(
 }
 
 /**
- * The trigger on the embedded platform: the SegmentCompletions and Jobs change streams, as
- * DynamoDB stream records, into the same handler the Lambda runs (a completion, or the job
- * entering `chunking_complete`, whichever comes last). Returns its stop function.
+ * The trigger on the embedded platform: the SegmentCompletions and Jobs change streams hand their
+ * changes to the trigger's decision, the one the Lambda makes (a completion, or the job entering
+ * `chunking_complete`, whichever comes last). Returns its stop function.
  */
 function startEmbeddedTrigger(platform: OpenPlatform, logger: Logger): () => Promise<void> {
   const local = platform as Partial<LocalPlatform>;
@@ -325,22 +325,10 @@ function startEmbeddedTrigger(platform: OpenPlatform, logger: Logger): () => Pro
       true,
     );
   }
-  const handler = createTriggerHandler({ ...platform, logger });
-  const handle = async (records: ReturnType<typeof toDynamoDbStreamRecord>[]) => {
-    const response = await handler({ Records: records as never });
-    return { failedSequenceNumbers: response.batchItemFailures.map((failure) => failure.itemIdentifier) };
-  };
+  const handler = createChangeHandler({ ...platform, logger });
   const readers = [
-    local.createStreamReader({
-      consumer: 'reassembly-trigger',
-      logger,
-      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
-    }),
-    local.createJobStreamReader({
-      consumer: 'reassembly-trigger-jobs',
-      logger,
-      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
-    }),
+    local.createStreamReader({ consumer: 'reassembly-trigger', logger, handler }),
+    local.createJobStreamReader({ consumer: 'reassembly-trigger-jobs', logger, handler }),
   ];
   for (const reader of readers) reader.start();
   logger.info('reassembly-trigger started on the embedded SegmentCompletions and Jobs streams');
