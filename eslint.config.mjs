@@ -35,7 +35,10 @@ export default [
               onlyDependOnLibsWithTags: ['type:core'],
               bannedExternalImports: platformSdks,
             },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core'] },
+            // An inference backend (adapter:backend) may build on a platform's adapters (sagemaker
+            // on aws-adapters' AWS error handling); a platform's adapters know only that platform.
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'adapter:platform'] },
+            { sourceTag: 'adapter:platform', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:adapter'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
             {

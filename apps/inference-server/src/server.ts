@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
+import type { InferenceErrorBody, InferenceErrorCode } from '@stereo-spot/shared-types';
 import { ConversionQueue } from './conversion-queue';
 import type { StereoEngine } from './engines/engine';
 import { checkInvocation, type AccessPolicy } from './access-policy';
@@ -270,11 +271,11 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function errorBody(code: string, message: string) {
+function errorBody(code: InferenceErrorCode, message: string): InferenceErrorBody {
   return { error: { code, message } };
 }
 
-export function toErrorResponse(error: unknown): { status: number; body: ReturnType<typeof errorBody> } {
+export function toErrorResponse(error: unknown): { status: number; body: InferenceErrorBody } {
   if (error instanceof InferenceError) return { status: error.status, body: errorBody(error.code, error.message) };
   const message = error instanceof Error ? error.message : String(error);
   // Another package's permanent error about the input (stereo-engine's unreadable media).
