@@ -5,6 +5,6 @@ export { loadServerConfig, type InferenceServerConfig } from './config';
 export { startInferenceServer, type StartedInferenceServer } from './start';
 export { InferenceServer, type InvocationResponse } from './server';
 export { parseInvocation } from './request';
-export { ENGINE_NAMES, type EngineName, type StereoEngine } from './engines/engine';
+export { ENGINE_NAMES, type EngineName, type ConversionEngine } from './engines/engine';
 export { buildIw3Args, parseIw3Tuning, iw3OutputFileName, type Iw3Tuning } from './engines/iw3-args';
 export { InferenceError } from './errors';

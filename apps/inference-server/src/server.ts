@@ -11,7 +11,7 @@ import path from 'node:path';
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
 import type { InferenceErrorBody, InferenceErrorCode } from '@stereo-spot/shared-types';
 import { ConversionQueue } from './conversion-queue';
-import type { StereoEngine } from './engines/engine';
+import type { ConversionEngine } from './engines/engine';
 import { checkInvocation, type AccessPolicy } from './access-policy';
 import {
   InferenceError,
@@ -62,7 +62,7 @@ export interface InvocationResponse {
 
 type EngineState =
   | { readonly kind: 'starting' }
-  | { readonly kind: 'ready'; readonly engine: StereoEngine }
+  | { readonly kind: 'ready'; readonly engine: ConversionEngine }
   | { readonly kind: 'failed'; readonly reason: string };
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.avi', '.mov', '.webm', '.m4v']);
@@ -86,7 +86,7 @@ export class InferenceServer {
   }
 
   /** Starts the engine; `/ping` answers 200 from the moment this resolves. */
-  async startEngine(engine: StereoEngine): Promise<void> {
+  async startEngine(engine: ConversionEngine): Promise<void> {
     try {
       await engine.start();
       this.state = { kind: 'ready', engine };
@@ -207,7 +207,7 @@ export class InferenceServer {
 
   private async handle(
     invocation: Invocation,
-    engine: StereoEngine,
+    engine: ConversionEngine,
     signal: AbortSignal,
     log: Logger,
   ): Promise<InvocationResponse> {
