@@ -5,8 +5,6 @@
  * segment: this suite is about the client, the protocol and the transfer; server.test.ts converts
  * for real with the builtin engine. It lives here because a package may not import this app.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStorage } from '@stereo-spot/aws-adapters';
@@ -15,11 +13,12 @@ import { isPermanentError } from '@stereo-spot/pipeline';
 import { DEFAULT_STEREO_PARAMS, segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import { createHttpInference } from '@stereo-spot/inference-adapters';
 import { loadServerConfig } from '../src/config';
-import { startInferenceServer, type StartedInferenceServer } from '../src/start';
+import type { StartedInferenceServer } from '../src/start';
 import { capturingLogger } from './support/logs';
 import { makeClip, probeVideo } from './support/media';
-import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
-import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
+import type { MotoServer } from '@stereo-spot/testing';
+import { download, exists, putBytes, putFile } from './support/s3';
+import { startS3TestBed, startTestServer, type S3TestBed } from './support/server';
 
 const JOB = toJobId('9b2d4e61-1c3f-4a8b-8e0d-5f6a7b8c9d0e');
 const INPUT_BUCKET = 'client-input';
@@ -28,6 +27,7 @@ const SEGMENT = segmentKey({ jobId: JOB, segmentIndex: 0, totalSegments: 3, mode
 const GARBAGE = segmentKey({ jobId: JOB, segmentIndex: 1, totalSegments: 3, mode: 'tb' });
 const SHARED_SECRET = 'client-test-shared-secret-0123456789abcdef';
 
+let bed: S3TestBed;
 let moto: MotoServer;
 let s3: S3Client;
 let dir: string;
@@ -35,12 +35,8 @@ let started: StartedInferenceServer;
 let baseUrl: string;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.env);
-  s3 = s3Client(moto.endpoint);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'inference-client-test-'));
-  await createBucket(s3, INPUT_BUCKET);
-  await createBucket(s3, OUTPUT_BUCKET);
+  bed = await startS3TestBed('inference-client-test', [INPUT_BUCKET, OUTPUT_BUCKET]);
+  ({ moto, s3, dir } = bed);
   await putFile(s3, INPUT_BUCKET, SEGMENT, makeClip(dir));
   await putBytes(s3, INPUT_BUCKET, GARBAGE, 'not a video');
   process.env.PYTHONDONTWRITEBYTECODE = '1';
@@ -54,15 +50,12 @@ beforeAll(async () => {
     INFERENCE_ALLOWED_URL_HOSTS: new URL(moto.endpoint).host,
     INFERENCE_SHARED_SECRET: SHARED_SECRET,
   });
-  started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger);
-  await started.ready;
-  baseUrl = `http://127.0.0.1:${started.address.port}`;
+  ({ started, baseUrl } = await startTestServer(config, capturingLogger().logger));
 }, 60_000);
 
 afterAll(async () => {
   await started?.server.close();
-  await moto?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await bed?.stop();
 });
 
 function backend(transport: 'presigned' | 's3', url = baseUrl, sharedSecret: string | null = SHARED_SECRET) {
