@@ -159,6 +159,29 @@ describe('SageMakerAsyncInference on moto_server', () => {
     );
   });
 
+  test('a missing input is transient by the protocol rule: it may not be visible yet', async () => {
+    // Prepare
+    const { inference } = await backend();
+    await nextResults([
+      {
+        is_failure: true,
+        data: JSON.stringify({ error: { code: 'INPUT_NOT_FOUND', message: 'input not found' } }),
+      },
+    ]);
+
+    // Act
+    const error = await inference.convertSegment(conversion()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'INFERENCE_FAILED', permanent: false });
+    expect((error as Error).message).toMatch(
+      /SageMaker inference failed \(INPUT_NOT_FOUND\): input not found$/,
+    );
+  });
+
   test('any other failure is transient: the message is retried', async () => {
     // Prepare
     const { inference } = await backend();
