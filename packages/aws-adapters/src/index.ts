@@ -1,7 +1,15 @@
 // Public API of @stereo-spot/aws-adapters: the pipeline's ports over S3, SQS and DynamoDB (AWS SDK
-// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, and the
-// provisioning of the whole resource shape on an emulator.
-export { AwsAdapterError, isPermanentAwsError, type AwsAdapterErrorCode } from './errors';
+// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, the provisioning
+// of the whole resource shape on an emulator, and the AWS error handling that the `sagemaker`
+// inference backend (inference-adapters) shares.
+export {
+  AwsAdapterError,
+  isPermanentAwsError,
+  awsErrorName,
+  callAws,
+  type AwsAdapterErrorCode,
+  type AwsErrorContext,
+} from './errors';
 export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
 export {
   S3ObjectStorage,
@@ -36,10 +44,3 @@ export {
   type EmulatorEndpoint,
   type ProvisionedPlatform,
 } from './provisioning/provisioned-platform';
-export {
-  SageMakerAsyncInference,
-  createSageMakerInference,
-  SAGEMAKER_REQUEST_PREFIX,
-  type SageMakerAsyncInferenceOptions,
-  type CreateSageMakerInferenceOptions,
-} from './sagemaker/sagemaker-async-inference';

@@ -249,7 +249,7 @@ async function sageMakerFactory(
   platform: OpenPlatform,
 ): Promise<{ createSageMaker?: (endpointName: string) => StereoInference }> {
   if (config.kind !== 'aws') return {};
-  const { createSageMakerInference } = await import('@stereo-spot/aws-adapters');
+  const { createSageMakerInference } = await import('@stereo-spot/inference-adapters/sagemaker');
   return {
     createSageMaker: (endpointName) =>
       createSageMakerInference({
