@@ -35,12 +35,22 @@ export default [
               onlyDependOnLibsWithTags: ['type:core'],
               bannedExternalImports: platformSdks,
             },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:adapter'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
+            // The shape of the platform's resources (queues, tables, storage tags): plain data that
+            // the infrastructure and the adapters both read, so it depends on nothing.
+            {
+              sourceTag: 'type:contract',
+              onlyDependOnLibsWithTags: ['type:contract'],
+              bannedExternalImports: platformSdks,
+            },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'type:contract'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:adapter', 'type:contract'],
+            },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra', 'type:contract'] },
             {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:core', 'type:adapter', 'type:tool', 'type:app'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:adapter', 'type:tool', 'type:app', 'type:contract'],
             },
           ],
         },
