@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
-import { loadConfig } from '@stereo-spot/config';
+import { loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import type { Queue } from '@stereo-spot/pipeline';
 import {
@@ -97,15 +97,7 @@ async function runbookStep(cli: string, sdk: () => Promise<unknown>): Promise<st
   return result.stdout;
 }
 
-/** The env file as `set -a; . file` reads it: `KEY=value` lines, comments skipped. */
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match?.[1] !== undefined) values[match[1]] = match[2] ?? '';
-  }
-  return values;
-}
+const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), file);
 
 const isEmpty = async (queue: Queue) => {
   const depth = await queue.depth();

@@ -9,6 +9,7 @@ import {
   PutBucketNotificationConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { describeObjectStorageContract } from '@stereo-spot/testing';
 import {
   finalKey,
@@ -18,7 +19,7 @@ import {
   toJobId,
 } from '@stereo-spot/shared-types';
 import { AwsAdapterError } from '../src/errors';
-import { SEGMENT_OUTPUT_EXPIRY_TAG, S3ObjectStorage } from '../src/s3/s3-object-storage';
+import { S3ObjectStorage } from '../src/s3/s3-object-storage';
 import { attachmentContentDisposition } from '../src/s3/content-disposition';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 import { createBucket, createQueuePair } from './support/resources';

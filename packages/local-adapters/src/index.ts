@@ -7,7 +7,6 @@ export {
   INPUT_BUCKET,
   OUTPUT_BUCKET,
   DEFAULT_MAX_RECEIVE_COUNT,
-  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
   type LocalPlatform,
   type LocalPlatformOptions,
 } from './platform';
