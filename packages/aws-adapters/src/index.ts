@@ -17,6 +17,7 @@ export {
   type S3ObjectStorageOptions,
 } from './s3/s3-object-storage';
 export { attachmentContentDisposition } from './s3/content-disposition';
+export { S3NotificationFormat, type S3NotificationFormatOptions } from './s3/s3-notifications';
 export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from './sqs/sqs-queue';
 export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
 export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
-import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { inputKey, segmentKey, toJobId } from '@stereo-spot/shared-types';
 import { createJob, InvalidRequestError, type TriggerChange } from '@stereo-spot/pipeline';
 import { makeJob } from '@stereo-spot/testing';
 import { createAwsPlatform, type AwsPlatform } from '../src/platform';
@@ -48,8 +48,8 @@ const bodiesOf = async (queue: AwsPlatform['queues']['chunking']['queue']) => {
 
 const keysIn = (bodies: readonly string[]) =>
   bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((r) => r.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 
 describe('createAwsPlatform over provisioned moto_server resources', () => {

@@ -34,6 +34,7 @@ import {
   type PresignedRequestHandler,
   type UploadCheck,
 } from './storage/presigned-handler';
+import { localObjectEventFormat } from './storage/object-events';
 import { SqliteJobStore } from './stores/sqlite-job-store';
 import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
@@ -151,6 +152,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
     reassemblyLocks: new SqliteReassemblyLockStore(db),
     queues,
+    objectEvents: localObjectEventFormat,
     handlePresignedRequest: createPresignedRequestHandler({
       signer,
       storages: [inputStorage, outputStorage],
