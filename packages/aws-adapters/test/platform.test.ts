@@ -79,6 +79,18 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     expect(keysIn(await bodiesOf(platform.queues['video-worker'].queue))).toEqual([segment]);
   });
 
+  test('a notification re-sent by an operator names the input bucket and reads like the ones S3 sends', async () => {
+    // Prepare
+    const key = inputKey(toJobId(randomUUID()));
+
+    // Act
+    const body = platform.objectEvents.encodeCreated({ key, size: 5 });
+
+    // Assess
+    expect(JSON.parse(body).Records[0].s3.bucket.name).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(keysIn([body])).toEqual([key]);
+  });
+
   test('a message that keeps failing reaches its DLQ through the redrive policy', async () => {
     // Prepare
     const { queue, deadLetter } = platform.queues.reassembly;
