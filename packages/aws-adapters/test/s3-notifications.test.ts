@@ -107,7 +107,10 @@ describe('S3NotificationFormat (the pipeline’s object events on AWS)', () => {
       awsRegion: 'eu-west-1',
       s3: { bucket: { name: 'in' }, object: { key: `input/${JOB}/a+b.mp4`, size: 5 } },
     });
-    expect(format.decode(body)).toEqual({ ok: true, value: { kind: 'objects-created', keys: [`input/${JOB}/a b.mp4`] } });
+    expect(format.decode(body)).toEqual({
+      ok: true,
+      value: { kind: 'objects-created', keys: [`input/${JOB}/a b.mp4`] },
+    });
   });
 
   it('refuses a body that is not an S3 notification with the reason', () => {

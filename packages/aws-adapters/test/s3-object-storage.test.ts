@@ -10,12 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describeObjectStorageContract } from '@stereo-spot/testing';
-import {
-  finalKey,
-  inputKey,
-  segmentOutputKey,
-  toJobId,
-} from '@stereo-spot/shared-types';
+import { finalKey, inputKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import { AwsAdapterError } from '../src/errors';
 import { SEGMENT_OUTPUT_EXPIRY_TAG, S3ObjectStorage } from '../src/s3/s3-object-storage';
 import { attachmentContentDisposition } from '../src/s3/content-disposition';

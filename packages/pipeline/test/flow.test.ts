@@ -81,8 +81,12 @@ describe('one job through every use case, every message delivered twice', () => 
       },
     );
     await platform.inputStorage.putBytes(inputKey(JOB), 'f0\nf1\nf2\nf3\nf4\nf5\nf6');
-    await drain(platform.chunkingQueue, (body) => handleChunkingMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }));
-    await drain(platform.videoQueue, (body) => handleSegmentMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }));
+    await drain(platform.chunkingQueue, (body) =>
+      handleChunkingMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
+    await drain(platform.videoQueue, (body) =>
+      handleSegmentMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
     const changes = stream.splice(0);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);

@@ -11,7 +11,12 @@ import { z } from 'zod';
 /** The part of an earlier version's S3-shaped body the pipeline used. */
 const EarlierNotificationSchema = z.object({
   Records: z
-    .array(z.object({ eventSource: z.literal('aws:s3'), s3: z.object({ object: z.object({ key: z.string().min(1) }) }) }))
+    .array(
+      z.object({
+        eventSource: z.literal('aws:s3'),
+        s3: z.object({ object: z.object({ key: z.string().min(1) }) }),
+      }),
+    )
     .min(1),
 });
 
@@ -28,7 +33,12 @@ export const localObjectEventFormat: ObjectEventFormat = {
       try {
         keys.push(decodeURIComponent(encoded.replace(/\+/g, ' ')));
       } catch {
-        return err(new InvalidPayloadError('objects-created message', `object key is not valid URL encoding: ${encoded}`));
+        return err(
+          new InvalidPayloadError(
+            'objects-created message',
+            `object key is not valid URL encoding: ${encoded}`,
+          ),
+        );
       }
     }
     return ok({ kind: 'objects-created', keys });
