@@ -19,7 +19,6 @@ import { loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import type { Queue } from '@stereo-spot/pipeline';
 import {
-  buildS3NotificationBody,
   finalKey,
   inputKey,
   segmentKey,
@@ -326,7 +325,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     const [segment] = await platform.inputStorage.list(`segments/${jobId}/`);
     if (segment === undefined) throw new Error('the job has no segment');
     const video = platform.queues['video-worker'];
-    await video.deadLetter.send(buildS3NotificationBody({ bucket: platform.inputStorage.bucket, key: segment.key, size: segment.size }));
+    await video.deadLetter.send(platform.objectEvents.encodeCreated({ key: segment.key, size: segment.size }));
     await platform.queues.reassembly.deadLetter.send('{"job_id": "not a job"}');
     await platform.queues.chunking.deadLetter.send('not json');
 

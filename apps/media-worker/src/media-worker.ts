@@ -6,7 +6,8 @@ import {
   DEFAULT_JANITOR_SETTINGS,
   jobContextOfReassemblyBody,
   runJanitor,
-  jobContextOfS3Body,
+  jobContextOfObjectEvents,
+  readObjectEvents,
   runConsumer,
   systemClock,
   type Clock,
@@ -84,7 +85,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     ? runConsumer({
         ...common,
         queue: chunkingQueue,
-        jobContextOf: jobContextOfS3Body,
+        jobContextOf: jobContextOfObjectEvents(ports.objectEvents),
         handle: (message, context) =>
           handleChunkingMessage(
             {
@@ -94,7 +95,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
               scratchDir: options.scratchDir,
               limits: options.mediaLimits,
             },
-            message.body,
+            readObjectEvents(ports.objectEvents, message.body),
             context,
           ),
       })

@@ -13,6 +13,7 @@ export {
 export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
 export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3/s3-object-storage';
 export { attachmentContentDisposition } from './s3/content-disposition';
+export { S3NotificationFormat, type S3NotificationFormatOptions } from './s3/s3-notifications';
 export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from './sqs/sqs-queue';
 export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
 export { DynamoDbJobStore } from './dynamodb/job-store';

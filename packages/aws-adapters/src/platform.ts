@@ -17,6 +17,7 @@ import { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
 import { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 import { AwsAdapterError, callAws } from './errors';
 import { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
+import { S3NotificationFormat } from './s3/s3-notifications';
 import { S3ObjectStorage } from './s3/s3-object-storage';
 import { SqsDeadLetterQueue } from './sqs/sqs-dead-letter-queue';
 import { SqsQueue, describeSqsQueue } from './sqs/sqs-queue';
@@ -110,6 +111,14 @@ export async function createAwsPlatform(
         (name) => new DynamoDbReassemblyLockStore(clients.documents, name),
       ),
       queues: Object.fromEntries(queueEntries) as PipelineQueues,
+      objectEvents: new S3NotificationFormat({
+        region: config.region,
+        bucket: () => {
+          const name = resource('INPUT_BUCKET_NAME');
+          if (name === undefined) throw missingResource('INPUT_BUCKET_NAME', 'objectEvents.encodeCreated');
+          return name;
+        },
+      }),
       async createStreamPoller({ table = 'SEGMENT_COMPLETIONS_TABLE_NAME', ...pollerOptions }) {
         const tableName = resource(table);
         if (tableName === undefined) throw missingResource(table, 'createStreamPoller');

@@ -3,7 +3,7 @@ import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@a
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { QUEUE_SETTINGS, SEGMENT_OUTPUT_EXPIRY_DAYS, SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
-import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { inputKey, segmentKey, toJobId } from '@stereo-spot/shared-types';
 import { createJob, InvalidRequestError, type TriggerChange } from '@stereo-spot/pipeline';
 import { makeJob } from '@stereo-spot/testing';
 import { createAwsPlatform, type AwsPlatform } from '../src/platform';
@@ -48,8 +48,8 @@ const bodiesOf = async (queue: AwsPlatform['queues']['chunking']['queue']) => {
 
 const keysIn = (bodies: readonly string[]) =>
   bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((r) => r.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 
 describe('createAwsPlatform over provisioned moto_server resources', () => {
@@ -80,6 +80,18 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     // Assess
     expect(keysIn(await bodiesOf(platform.queues.chunking.queue))).toEqual([inputKey(jobId)]);
     expect(keysIn(await bodiesOf(platform.queues['video-worker'].queue))).toEqual([segment]);
+  });
+
+  test('a notification re-sent by an operator names the input bucket and reads like the ones S3 sends', async () => {
+    // Prepare
+    const key = inputKey(toJobId(randomUUID()));
+
+    // Act
+    const body = platform.objectEvents.encodeCreated({ key, size: 5 });
+
+    // Assess
+    expect(JSON.parse(body).Records[0].s3.bucket.name).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(keysIn([body])).toEqual([key]);
   });
 
   test('a message that keeps failing reaches its DLQ through the redrive policy', async () => {

@@ -26,6 +26,7 @@ export {
   type PollOutcome,
 } from './stream/segment-completion-stream';
 export { FsObjectStorage, type FsObjectStorageOptions, type NotificationRule } from './storage/fs-object-storage';
+export { localObjectEventFormat } from './storage/object-events';
 export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type PresignedGrant } from './storage/presign';
 export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
 export {

@@ -35,6 +35,7 @@ import {
   type PresignedRequestHandler,
   type UploadCheck,
 } from './storage/presigned-handler';
+import { localObjectEventFormat } from './storage/object-events';
 import { SqliteJobStore } from './stores/sqlite-job-store';
 import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
@@ -145,6 +146,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
     reassemblyLocks: new SqliteReassemblyLockStore(db),
     queues,
+    objectEvents: localObjectEventFormat,
     handlePresignedRequest: createPresignedRequestHandler({
       signer,
       storages: [inputStorage, outputStorage],

@@ -3,6 +3,7 @@ import type { JobStore } from './job-store';
 import type { SegmentCompletionStore } from './segment-completions';
 import type { ReassemblyLockStore } from './reassembly-lock';
 import type { PipelineQueues } from './queue';
+import type { ObjectEventFormat } from './object-events';
 
 /**
  * Every port one platform provides, as the composition roots hand them to the use cases. Both
@@ -17,4 +18,6 @@ export interface PipelinePorts {
   readonly segmentCompletions: SegmentCompletionStore;
   readonly reassemblyLocks: ReassemblyLockStore;
   readonly queues: PipelineQueues;
+  /** How this platform's object-created messages (chunking and video-worker queues) read and write. */
+  readonly objectEvents: ObjectEventFormat;
 }
