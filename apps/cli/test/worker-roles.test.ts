@@ -1,4 +1,4 @@
-import { resolveRoles } from '../src/commands/stack';
+import { resolveRoles } from '../src/composition/start-roles';
 
 describe('stereo-spot worker roles', () => {
   it('expands media to chunking + reassembly and keeps one canonical order', () => {

@@ -11,7 +11,7 @@ import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/confi
 import { createLogger } from '@stereo-spot/logging';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
-import { startStack, type StackRole } from './stack';
+import { startStack, type StackRole } from '../composition/start-roles';
 
 /** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
 const WORKER_ROLES: readonly StackRole[] = ['web', 'chunking', 'reassembly', 'video'];

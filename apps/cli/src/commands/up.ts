@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { runStackUntilSignal } from './run-stack';
-import { STACK_ROLES } from './stack';
+import { runStackUntilSignal } from '../composition/run-until-signal';
+import { STACK_ROLES } from '../composition/start-roles';
 
 /** `stereo-spot up` (= `npm start`): the whole pipeline in one process. */
 export function upCommand(): Command {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { runStackUntilSignal } from './run-stack';
-import { ROLE_ALIASES, resolveRoles } from './stack';
+import { runStackUntilSignal } from '../composition/run-until-signal';
+import { ROLE_ALIASES, resolveRoles } from '../composition/start-roles';
 
 /** `stereo-spot worker <role...>`: some roles alone, sharing STEREO_SPOT_HOME (or the AWS resources). */
 export function workerCommand(): Command {

@@ -1,5 +1,5 @@
 import type { Env } from '@stereo-spot/config';
-import { startStack, type StackRole } from './stack';
+import { startStack, type StackRole } from './start-roles';
 
 /** Forced exit when a second stop signal comes this long after the first (the bin wrapper forwards one copy at once). */
 const FORCE_AFTER_MS = 2000;

@@ -33,7 +33,7 @@ import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
 import { startWebServer, type WebServer } from '@stereo-spot/web-ui';
-import { logsDir, stdoutAndLogFile } from './ops/log-files';
+import { logsDir, stdoutAndLogFile } from '../commands/ops/log-files';
 
 export const STACK_ROLES = ['web', 'chunking', 'reassembly', 'video', 'trigger'] as const;
 export type StackRole = (typeof STACK_ROLES)[number];
