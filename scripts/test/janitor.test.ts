@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger } from '@stereo-spot/logging';
 import { runMediaWorker } from '@stereo-spot/media-worker';
-import { sweepStuckJobs, systemClock } from '@stereo-spot/pipeline';
+import { portSourceOf, portsForRole, sweepStuckJobs, systemClock } from '@stereo-spot/pipeline';
 import { inputKey } from '@stereo-spot/shared-types';
 import { makeJob, makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { embeddedEnv, startWorkers, stopProcess, stuckAfterChunking, waitForStatus } from './support/stuck-chunking';
@@ -64,14 +64,13 @@ test("the media-worker's janitor loop recovers the job on its own", async () => 
 
   // Act
   const worker = runMediaWorker({
-    ports: platform,
+    ports: { chunking: await portsForRole('chunking', portSourceOf(platform)) },
     consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
     segmentDurationSeconds: 1,
     mediaLimits: { maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 3600 },
     scratchDir: path.join(home.path, 'work'),
     logger: createLogger({ name: 'media-worker', level: 'silent' }),
     signal: stop.signal,
-    roles: ['chunking'],
     janitor: { intervalMs: 100, graceMs: 0 },
   });
   let recovered;

@@ -27,7 +27,7 @@ import {
   type JobId,
 } from '@stereo-spot/shared-types';
 import {
-  QUICK_STACK_ENV,
+  QUICK_PIPELINE_ENV,
   freePort,
   makeJob,
   makeTempDir,
@@ -123,7 +123,7 @@ beforeAll(async () => {
     ['up-aws-emulated', '--port', String(await freePort()), '--write-env-file', envFile],
     {
       STEREO_SPOT_HOME: dir.path,
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       SQS_LONG_POLL_WAIT_SECONDS: '1',
       JANITOR_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'info',

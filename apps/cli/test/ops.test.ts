@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { writeFile } from 'node:fs/promises';
 import {
   EXIT_DONE,
@@ -76,7 +76,7 @@ function startWorkers(): ChildProcess {
         ...process.env,
         STEREO_SPOT_PLATFORM: 'local',
         STEREO_SPOT_HOME: home.path,
-        ...QUICK_STACK_ENV,
+        ...QUICK_PIPELINE_ENV,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'inherit'],

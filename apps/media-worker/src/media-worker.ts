@@ -13,16 +13,23 @@ import {
   type ConsumerStats,
   type JanitorSettings,
   type MediaLimits,
+  type ChunkingPorts,
   type MediaProcessor,
-  type PipelinePorts,
   type ProtectionLease,
+  type ReassemblyPorts,
 } from '@stereo-spot/pipeline';
 import type { ConsumerConfig } from '@stereo-spot/config';
 import type { JobId } from '@stereo-spot/shared-types';
 import { FfmpegMediaProcessor } from './ffmpeg-media-processor';
 
+/** The roles this process runs, each with its own ports: a loop runs when its ports are given. */
+export interface MediaWorkerPorts {
+  readonly chunking?: ChunkingPorts;
+  readonly reassembly?: ReassemblyPorts;
+}
+
 export interface MediaWorkerOptions {
-  readonly ports: PipelinePorts;
+  readonly ports: MediaWorkerPorts;
   readonly consumer: ConsumerConfig;
   readonly segmentDurationSeconds: number;
   /** Temporary media files (one sub-folder per message, removed afterwards). */
@@ -37,8 +44,6 @@ export interface MediaWorkerOptions {
   /** Kills an ffmpeg silent this long (0: never); default the runner's. */
   readonly ffmpegIdleTimeoutMs?: number;
   readonly clock?: Clock;
-  /** Which loops to run; both by default. */
-  readonly roles?: readonly ('chunking' | 'reassembly')[];
   /**
    * The stuck-job janitor loop (pipeline's `runJanitor`), run next to the chunking loop; `false`
    * turns it off. Defaults: a sweep a minute, pipeline's DEFAULT_JANITOR_SETTINGS.
@@ -54,8 +59,8 @@ export interface MediaWorkerStats {
 }
 
 /**
- * The media-worker: one consumer loop on the chunking queue and one on the reassembly queue, in
- * one process. Resolves once `signal` fired and running work has finished or been released.
+ * The media-worker: the `chunking` role (a consumer loop on the chunking queue, and the stuck-job
+ * janitor) and the `reassembly` role (a loop on the reassembly queue), either or both in one process. Resolves once `signal` fired and running work has finished or been released.
  */
 export async function runMediaWorker(options: MediaWorkerOptions): Promise<MediaWorkerStats> {
   const { ports, consumer } = options;
@@ -65,30 +70,31 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
       options.ffmpegIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.ffmpegIdleTimeoutMs } : {},
     );
   const clock = options.clock ?? systemClock;
-  const roles = options.roles ?? ['chunking', 'reassembly'];
+  const roles = (['chunking', 'reassembly'] as const).filter((role) => ports[role] !== undefined);
   const common = {
     logger: options.logger,
     waitSeconds: consumer.longPollWaitSeconds,
     signal: options.signal,
     shutdownGraceMs: consumer.shutdownGraceSeconds * 1000,
-    failJob: (jobId: JobId, reason: string) =>
-      failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
     ...(consumer.visibilityTimeoutSeconds !== undefined
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
     ...(options.protection !== undefined ? { protection: options.protection } : {}),
   };
+  const failJobIn = (jobs: ChunkingPorts['jobs']) => (jobId: JobId, reason: string) =>
+    failJob({ jobs, logger: options.logger }, jobId, reason);
 
-  const chunkingQueue = ports.queues.chunking.queue;
-  const chunking = roles.includes('chunking')
+  const chunkingPorts = ports.chunking;
+  const chunking = chunkingPorts
     ? runConsumer({
         ...common,
-        queue: chunkingQueue,
+        queue: chunkingPorts.chunkingQueue,
+        failJob: failJobIn(chunkingPorts.jobs),
         jobContextOf: jobContextOfS3Body,
         handle: (message, context) =>
           handleChunkingMessage(
             {
-              ...ports,
+              ...chunkingPorts,
               media,
               segmentSeconds: options.segmentDurationSeconds,
               scratchDir: options.scratchDir,
@@ -100,21 +106,23 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
       })
     : undefined;
 
-  const reassemblyQueue = ports.queues.reassembly.queue;
-  const reassemblyVisibility = consumer.visibilityTimeoutSeconds ?? reassemblyQueue.visibilityTimeoutSeconds;
-  const reassembly = roles.includes('reassembly')
+  const reassemblyPorts = ports.reassembly;
+  const reassembly = reassemblyPorts
     ? runConsumer({
         ...common,
-        queue: reassemblyQueue,
+        queue: reassemblyPorts.reassemblyQueue,
+        failJob: failJobIn(reassemblyPorts.jobs),
         jobContextOf: jobContextOfReassemblyBody,
         handle: (message, context) =>
           handleReassemblyMessage(
             {
-              ...ports,
+              ...reassemblyPorts,
               media,
               clock,
               scratchDir: options.scratchDir,
-              staleAfterMs: reassemblyVisibility * 1000,
+              staleAfterMs:
+                (consumer.visibilityTimeoutSeconds ?? reassemblyPorts.reassemblyQueue.visibilityTimeoutSeconds) *
+                1000,
             },
             message.body,
             context,
@@ -123,11 +131,10 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     : undefined;
 
   const janitor =
-    roles.includes('chunking') && options.janitor !== false
+    chunkingPorts && options.janitor !== false
       ? runJanitor(
           {
-            ...ports,
-            reassemblyQueue,
+            ...chunkingPorts,
             clock,
             scratchDir: options.scratchDir,
             logger: options.logger.child({ component: 'janitor' }),

@@ -4,15 +4,12 @@ import {
   decideReassemblyTriggers,
   systemClock,
   type Clock,
-  type PipelinePorts,
+  type ReassemblyTriggerPorts,
   type TriggerBatchResult,
 } from '@stereo-spot/pipeline';
 import { changesFromStreamRecords } from './stream-records';
 
-export interface TriggerHandlerDeps extends Pick<
-  PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks' | 'queues'
-> {
+export interface TriggerHandlerDeps extends ReassemblyTriggerPorts {
   readonly logger: Logger;
   readonly clock?: Clock;
 }
@@ -42,7 +39,7 @@ export async function decideForRecords(
       jobs: deps.jobs,
       segmentCompletions: deps.segmentCompletions,
       reassemblyLocks: deps.reassemblyLocks,
-      reassemblyQueue: deps.queues.reassembly.queue,
+      reassemblyQueue: deps.reassemblyQueue,
       clock: deps.clock ?? systemClock,
       logger: deps.logger,
     },

@@ -50,7 +50,7 @@ describe('the reassembly trigger handler on the embedded stores', () => {
   it('sends one reassembly message for a complete job, however many of its records arrive', async () => {
     // Prepare
     const job = await convertedJob(2);
-    const handler = createTriggerHandler({ ...platform, logger });
+    const handler = createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger });
     const changes: SegmentCompletionChange[] = [0, 1].map((i) => ({
       eventName: 'INSERT',
       jobId: job.job_id,
@@ -86,13 +86,13 @@ describe('the reassembly trigger handler on the embedded stores', () => {
     };
     const broken = createTriggerHandler({
       ...platform,
-      queues: { ...platform.queues, reassembly: { ...platform.queues.reassembly, queue: failing } },
+      reassemblyQueue: failing,
       logger,
     });
 
     // Act
     const failed = await broken(event([change]));
-    const retried = await createTriggerHandler({ ...platform, logger })(event([change]));
+    const retried = await createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger })(event([change]));
 
     // Assess
     expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
@@ -112,7 +112,7 @@ describe('the reassembly trigger handler on the embedded stores', () => {
         completed_at: i,
       });
     }
-    const handler = createTriggerHandler({ ...platform, logger });
+    const handler = createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger });
     // The change records, read through a second connection as another process would.
     const db = openDatabase(path.join(home.path, DATABASE_FILE));
     const before = readJobChanges(db, 0, 100).length;

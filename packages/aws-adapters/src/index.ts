@@ -23,8 +23,10 @@ export {
 export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
 export {
   createAwsPlatform,
+  openAwsPortSource,
   QUEUE_URL_VARIABLES,
   type AwsPlatform,
+  type AwsPortSource,
   type CreateAwsPlatformOptions,
 } from './platform';
 export {

@@ -3,8 +3,8 @@ import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@a
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
 import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
-import { createJob, InvalidRequestError } from '@stereo-spot/pipeline';
-import { createAwsPlatform, type AwsPlatform } from '../src/platform';
+import { createJob, InvalidRequestError, portsForRole } from '@stereo-spot/pipeline';
+import { createAwsPlatform, openAwsPortSource, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
 import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
 import { startMotoFixture, type MotoFixture } from './support/moto';
@@ -158,19 +158,43 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     });
   });
 
-  test('a role without a resource gets a port that names the missing variable on use', async () => {
-    // Prepare
-    const webUi = await createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
-
+  test('a process without every resource cannot open every port: the error names each missing variable', async () => {
     // Act
-    const use = () => webUi.queues.chunking.queue.send('x');
+    const opening = createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
 
     // Assess
-    expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
-    expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
-    expect(() => JSON.stringify({ queues: webUi.queues })).not.toThrow();
-    expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
-    await webUi.close();
+    await expect(opening).rejects.toThrow(
+      /^CHUNKING_QUEUE_URL, VIDEO_WORKER_QUEUE_URL, REASSEMBLY_QUEUE_URL, CHUNKING_DLQ_URL, VIDEO_WORKER_DLQ_URL, REASSEMBLY_DLQ_URL are not set/,
+    );
+    await expect(opening).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+  });
+});
+
+describe('openAwsPortSource: each role gets exactly its ports', () => {
+  test("the web UI's ports open from the web UI's configuration and work", async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const ports = await portsForRole('web-ui', source);
+
+    // Assess
+    expect(ports.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(await ports.jobs.get(toJobId(randomUUID()))).toBeUndefined();
+    await source.close();
+  });
+
+  test('a role whose queue was not configured fails when it starts, naming the variable', async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const starting = portsForRole('chunking', source);
+
+    // Assess
+    await expect(starting).rejects.toThrow(/^CHUNKING_QUEUE_URL is not set/);
+    await expect(starting).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+    await source.close();
   });
 });
 

@@ -6,15 +6,17 @@
  * source mappings: the SegmentCompletions and Jobs streams are polled and their records handed to
  * the reassembly trigger's Lambda handler.
  */
-import type { AwsPlatform } from '@stereo-spot/aws-adapters';
+import type { AwsPortSource } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
+import { portsForRole } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
-import { startStack, type StackRole } from '../composition/start-roles';
+import type { PipelineRole } from '../composition/roles';
+import { startRoles } from '../composition/start-roles';
 
 /** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
-const WORKER_ROLES: readonly StackRole[] = ['web', 'chunking', 'reassembly', 'video'];
+const WORKER_ROLES: readonly PipelineRole[] = ['web-ui', 'chunking', 'video-worker', 'reassembly'];
 
 /** Settings for a laptop demo unless the environment chooses others. */
 const EMULATED_DEFAULTS: Readonly<Record<string, string>> = {
@@ -60,23 +62,23 @@ export async function startAwsEmulatedStack(
   const cleanups: (() => Promise<void>)[] = [() => moto.stop()];
   try {
     const env = await provision(moto, options);
-    const stack = await startStack({ roles: WORKER_ROLES, env, signal: options.signal });
+    const workers = await startRoles({ roles: WORKER_ROLES, env, signal: options.signal });
     const trigger = await startStreamTrigger(env, options.signal);
     cleanups.unshift(() => trigger.platform.close());
     const logger = createLogger({ name: 'stereo-spot', level: env.LOG_LEVEL ?? 'info' });
     logger.info(
-      { endpoint: moto.endpoint, url: stack.url, resources: env.INPUT_BUCKET_NAME?.replace(/-input$/, '-*') },
+      { endpoint: moto.endpoint, url: workers.url, resources: env.INPUT_BUCKET_NAME?.replace(/-input$/, '-*') },
       'AWS emulator ready: the pipeline runs on S3, SQS and DynamoDB (moto_server)',
     );
     const done = (async () => {
-      await Promise.all([stack.done, trigger.polling]);
+      await Promise.all([workers.done, trigger.polling]);
       for (const cleanup of cleanups) await cleanup();
     })();
     return {
-      ...(stack.url !== undefined ? { url: stack.url } : {}),
+      ...(workers.url !== undefined ? { url: workers.url } : {}),
       endpoint: moto.endpoint,
       env,
-      operatorEnv: operatorEnv(env, options.prefix ?? 'stereo-spot', stack.url),
+      operatorEnv: operatorEnv(env, options.prefix ?? 'stereo-spot', workers.url),
       done,
     };
   } catch (error) {
@@ -127,7 +129,7 @@ async function provision(
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) base[name] = value;
   const port = base.PORT ?? '8080';
   const host = base.HOST ?? '127.0.0.1';
-  // Loaded lazily as in stack.ts (a library is either lazy or static for nx, everywhere).
+  // Loaded lazily as in composition/platform.ts (a library is either lazy or static for nx, everywhere).
   const { createAwsClients, provisionPipelineResources } = await import('@stereo-spot/aws-adapters');
   const clients = createAwsClients({
     region: moto.region,
@@ -164,13 +166,13 @@ async function provision(
 async function startStreamTrigger(
   env: Env,
   signal: AbortSignal,
-): Promise<{ platform: AwsPlatform; polling: Promise<void> }> {
+): Promise<{ platform: AwsPortSource; polling: Promise<void> }> {
   const config = loadConfig('reassembly-trigger', env);
   if (config.platform.kind !== 'aws') throw new Error('the emulated stack runs on STEREO_SPOT_PLATFORM=aws');
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  const platform = await createAwsPlatform(config.platform);
+  const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
+  const platform = openAwsPortSource(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
-  const handler = createTriggerHandler({ ...platform, logger });
+  const handler = createTriggerHandler({ ...(await portsForRole('reassembly-trigger', platform)), logger });
   const pollers = await Promise.all([
     platform.createStreamPoller({ handler, logger }),
     platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),

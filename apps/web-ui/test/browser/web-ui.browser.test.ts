@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { QUICK_STACK_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CLI_MAIN = path.join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
@@ -46,7 +46,7 @@ beforeAll(async () => {
       STEREO_SPOT_PLATFORM: 'local',
       STEREO_SPOT_HOME: home.path,
       PORT: String(port),
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       LOG_LEVEL: 'warn',
     },
