@@ -14,3 +14,4 @@ export * from './ports/platform';
 export * from './use-cases';
 export * from './consumer';
 export { pause } from './pause';
+export type { WorkContext } from './work-context';

@@ -10,9 +10,8 @@ import {
 import type { Clock } from '../ports/clock';
 import type { MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
-import type { WorkContext } from './chunking';
-import { isObjectExists } from '../errors';
-import { ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from './errors';
+import type { WorkContext } from '../work-context';
+import { isObjectExists, ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from '../errors';
 import { parseReassemblyBody } from './messages';
 import { withScratchDir } from './scratch';
 

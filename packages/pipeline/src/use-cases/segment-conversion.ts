@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { StereoInference } from '../ports/stereo-inference';
 import { isObjectExists } from '../errors';
-import type { WorkContext } from './chunking';
+import type { WorkContext } from '../work-context';
 import { keysFromS3Body } from './messages';
 
 export interface SegmentConversionDeps extends Pick<
