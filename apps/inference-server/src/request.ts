@@ -14,7 +14,7 @@ import {
   type StereoParams,
 } from '@stereo-spot/shared-types';
 import { z } from 'zod';
-import { InvalidRequestError } from './errors';
+import { InvalidInvocationError } from './errors';
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
@@ -77,14 +77,14 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } | undef
 function location(s3Uri: string | undefined, url: string | undefined, headers?: Record<string, string>): Location {
   const parsed = s3Uri === undefined ? undefined : parseS3Uri(s3Uri);
   if (s3Uri !== undefined && parsed) return { kind: 's3', ...parsed, uri: s3Uri };
-  if (url === undefined) throw new InvalidRequestError('invalid request: no usable location');
+  if (url === undefined) throw new InvalidInvocationError('invalid request: no usable location');
   return { kind: 'url', url, headers: headers ?? {} };
 }
 
-/** Validates a decoded body; throws InvalidRequestError with a readable account of what is wrong. */
+/** Validates a decoded body; throws InvalidInvocationError with a readable account of what is wrong. */
 export function parseInvocation(body: unknown): Invocation {
   const parsed = InvocationRequestSchema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(`invalid request: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new InvalidInvocationError(`invalid request: ${describeZodError(parsed.error)}`);
   const value = parsed.data;
   return {
     input: location(value.s3_input_uri, value.input_url),

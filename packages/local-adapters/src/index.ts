@@ -35,7 +35,7 @@ export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type Presigne
 export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
 export {
   LocalAdapterError,
-  InvalidObjectKeyError,
+  UnsafeObjectKeyError,
   InvalidArgumentError,
   ReceiptHandleInvalidError,
   PayloadTooLargeError,
