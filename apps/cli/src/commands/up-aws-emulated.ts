@@ -18,7 +18,7 @@ export function formatOperatorEnvFile(values: Readonly<Record<string, string>>):
 }
 
 /**
- * `stereo-spot up-aws-emulated`: the production path on a laptop (see aws-emulated-stack.ts). The
+ * `stereo-spot up-aws-emulated`: the production path on a laptop (see composition/aws-emulated.ts). The
  * stack is loaded when the command runs: the AWS SDK takes a while to load and other commands
  * never need it.
  */
@@ -48,7 +48,7 @@ export function upAwsEmulatedCommand(): Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const { startAwsEmulatedStack } = await import('./aws-emulated-stack');
+        const { startAwsEmulatedStack } = await import('../composition/aws-emulated');
         const stack = await startAwsEmulatedStack({
           env: { ...process.env, ...(options.port !== undefined ? { PORT: options.port } : {}) },
           signal: stop.signal,

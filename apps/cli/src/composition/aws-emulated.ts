@@ -12,8 +12,8 @@ import { createLogger } from '@stereo-spot/logging';
 import { portsForRole } from '@stereo-spot/pipeline';
 import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
-import type { PipelineRole } from '../composition/roles';
-import { startRoles } from '../composition/start-roles';
+import type { PipelineRole } from './roles';
+import { startRoles } from './start-roles';
 
 /** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
 const WORKER_ROLES: readonly PipelineRole[] = ['web-ui', 'chunking', 'video-worker', 'reassembly'];
