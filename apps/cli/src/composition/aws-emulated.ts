@@ -1,5 +1,5 @@
 /**
- * The stack of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
+ * The composition root of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
  * emulator), creates the whole AWS shape on it (buckets with event notifications, queues with
  * DLQs and redrive policies, the three tables with the SegmentCompletions and Jobs streams), runs the web-ui
  * and the workers with STEREO_SPOT_PLATFORM=aws against it, and stands in for Lambda's event
@@ -27,7 +27,7 @@ const EMULATED_DEFAULTS: Readonly<Record<string, string>> = {
   HOST: '127.0.0.1',
 };
 
-export interface AwsEmulatedStackOptions {
+export interface AwsEmulatedOptions {
   readonly env: Env;
   readonly signal: AbortSignal;
   /** Prefix of every bucket, queue and table name. Default `stereo-spot`. */
@@ -38,7 +38,7 @@ export interface AwsEmulatedStackOptions {
   readonly visibilityTimeoutSeconds?: number;
 }
 
-export interface RunningAwsEmulatedStack {
+export interface RunningAwsEmulated {
   /** The web-ui's address. */
   readonly url?: string;
   /** moto_server's address (AWS_ENDPOINT_URL). */
@@ -50,9 +50,9 @@ export interface RunningAwsEmulatedStack {
   readonly done: Promise<void>;
 }
 
-export async function startAwsEmulatedStack(
-  options: AwsEmulatedStackOptions,
-): Promise<RunningAwsEmulatedStack> {
+export async function startAwsEmulated(
+  options: AwsEmulatedOptions,
+): Promise<RunningAwsEmulated> {
   const moto = await startMotoServer();
   // The roles build their SDK clients with the default credential chain, which reads this
   // process's environment: give it the emulator's (dummy) keys.
@@ -123,7 +123,7 @@ export function operatorEnv(
 /** Creates the resources and returns the environment every role runs with. */
 async function provision(
   moto: MotoServer,
-  options: AwsEmulatedStackOptions,
+  options: AwsEmulatedOptions,
 ): Promise<Record<string, string>> {
   const base: Record<string, string> = { ...EMULATED_DEFAULTS };
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) base[name] = value;
@@ -168,7 +168,7 @@ async function startStreamTrigger(
   signal: AbortSignal,
 ): Promise<{ platform: AwsPortSource; polling: Promise<void> }> {
   const config = loadConfig('reassembly-trigger', env);
-  if (config.platform.kind !== 'aws') throw new Error('the emulated stack runs on STEREO_SPOT_PLATFORM=aws');
+  if (config.platform.kind !== 'aws') throw new Error('the emulated deployment runs on STEREO_SPOT_PLATFORM=aws');
   const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
   const platform = openAwsPortSource(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
