@@ -210,7 +210,7 @@ describe('the production path on moto_server', () => {
     expect(triggerLines('should trigger').length).toBeGreaterThanOrEqual(2); // the duplicate reached the handler
     expect(triggerLines('created ReassemblyTriggered')).toHaveLength(1);
     expect(forJob(linesContaining(all, 'into final.mp4'))).toHaveLength(1);
-    expect(await deployment.platform.reassemblyLocks.get(id.value)).toMatchObject({ job_id: jobId });
+    expect(await deployment.platform.reassemblyTriggered.get(id.value)).toMatchObject({ job_id: jobId });
     const output = path.join(dir.path, 'final.mp4');
     await writeFile(output, await download(deployment.url, job));
     expect(videoFacts(output)).toMatchObject({

@@ -196,7 +196,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     );
     const lock = await runbookStep(
       `aws dynamodb get-item --table-name "$REASSEMBLY_TRIGGERED_TABLE_NAME" --key '{"job_id":{"S":"${id}"}}'`,
-      () => platform.reassemblyLocks.get(id),
+      () => platform.reassemblyTriggered.get(id),
     );
     const listed = await runbookStep(`aws s3 ls "s3://$INPUT_BUCKET_NAME/segments/${id}/"`, () =>
       platform.inputStorage.list(`segments/${id}/`),

@@ -201,7 +201,7 @@ describe('ops job names the stuck step', () => {
   test('lock taken but the message lost: reassembly, ops reassembly trigger', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     expect(await diagnosisOf(jobId)).toMatchObject({
       step: 'reassembly',
       stuck: true,
@@ -241,7 +241,7 @@ describe('ops job never shows a stuck step without its fix', () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
     const nowSeconds = Math.floor(Date.now() / 1000);
-    await platform.reassemblyLocks.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
     const shown = io(true);
 
     // Act
@@ -313,13 +313,13 @@ describe('ops reassembly trigger', () => {
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_REFUSED);
     expect(out.lines[0]).toContain('1 of 2 segment(s) completed');
-    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+    expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
   });
 
   test('sends even when the lock already exists, and says what it changed', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_DONE);
     const [message] = await platform.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 0 });

@@ -38,7 +38,7 @@ export async function decideForRecords(
     {
       jobs: deps.jobs,
       segmentCompletions: deps.segmentCompletions,
-      reassemblyLocks: deps.reassemblyLocks,
+      reassemblyTriggered: deps.reassemblyTriggered,
       reassemblyQueue: deps.reassemblyQueue,
       clock: deps.clock ?? systemClock,
       logger: deps.logger,

@@ -66,7 +66,7 @@ describe('the reassembly trigger handler on the embedded stores', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(JSON.parse(message!.body)).toEqual({ job_id: job.job_id });
-    expect(await platform.reassemblyLocks.get(job.job_id)).toMatchObject({ job_id: job.job_id });
+    expect(await platform.reassemblyTriggered.get(job.job_id)).toMatchObject({ job_id: job.job_id });
   });
 
   it('reports the records of a job whose send failed, and their redelivery sends it', async () => {

@@ -13,7 +13,7 @@ export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from 
 export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
 export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
-export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
+export { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
 export { toLambdaStreamRecord } from './streams/segment-completion-records';
 export {
   DynamoDbStreamPoller,

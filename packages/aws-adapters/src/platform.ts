@@ -10,7 +10,7 @@ import {
 } from '@stereo-spot/pipeline';
 import { createAwsClients, type AwsClients, type StaticCredentials } from './clients';
 import { DynamoDbJobStore } from './dynamodb/job-store';
-import { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
+import { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
 import { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 import { AwsAdapterError, callAws } from './errors';
 import { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
@@ -115,11 +115,11 @@ export function openAwsPortSource(
           resource('SEGMENT_COMPLETIONS_TABLE_NAME', 'segmentCompletions'),
         ),
     ),
-    reassemblyLocks: once(
+    reassemblyTriggered: once(
       () =>
-        new DynamoDbReassemblyLockStore(
+        new DynamoDbReassemblyTriggeredStore(
           clients.documents,
-          resource('REASSEMBLY_TRIGGERED_TABLE_NAME', 'reassemblyLocks'),
+          resource('REASSEMBLY_TRIGGERED_TABLE_NAME', 'reassemblyTriggered'),
         ),
     ),
     queue: (role) =>
@@ -174,7 +174,7 @@ export async function createAwsPlatform(
       outputStorage: source.outputStorage(),
       jobs: source.jobs(),
       segmentCompletions: source.segmentCompletions(),
-      reassemblyLocks: source.reassemblyLocks(),
+      reassemblyTriggered: source.reassemblyTriggered(),
       queues,
       createStreamPoller: (request) => source.createStreamPoller(request),
       close: () => source.close(),

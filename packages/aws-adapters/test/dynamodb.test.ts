@@ -11,11 +11,11 @@ import {
 import type { Clock } from '@stereo-spot/pipeline';
 import {
   describeJobStoreContract,
-  describeReassemblyLockStoreContract,
+  describeReassemblyTriggeredStoreContract,
   describeSegmentCompletionStoreContract,
 } from '@stereo-spot/testing';
 import { DynamoDbJobStore } from '../src/dynamodb/job-store';
-import { DynamoDbReassemblyLockStore } from '../src/dynamodb/reassembly-lock-store';
+import { DynamoDbReassemblyTriggeredStore } from '../src/dynamodb/reassembly-triggered-store';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
 import {
   createJobsTable,
@@ -201,11 +201,11 @@ describe('DynamoDbSegmentCompletionStore on moto_server', () => {
   });
 });
 
-describe('DynamoDbReassemblyLockStore on moto_server', () => {
+describe('DynamoDbReassemblyTriggeredStore on moto_server', () => {
   async function newStore(label: string) {
     const table = moto.prefix(label);
     await createReassemblyTriggeredTable(moto.clients, table);
-    return new DynamoDbReassemblyLockStore(moto.clients.documents, table);
+    return new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table);
   }
 
   test('the lock is created once, with the +90 days ttl', async () => {
@@ -240,8 +240,8 @@ describeSegmentCompletionStoreContract('DynamoDB on moto_server', async () => {
   return { store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table), cleanup: noCleanup };
 });
 
-describeReassemblyLockStoreContract('DynamoDB on moto_server', async () => {
+describeReassemblyTriggeredStoreContract('DynamoDB on moto_server', async () => {
   const table = moto.prefix('contract-locks');
   await createReassemblyTriggeredTable(moto.clients, table);
-  return { store: new DynamoDbReassemblyLockStore(moto.clients.documents, table), cleanup: noCleanup };
+  return { store: new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table), cleanup: noCleanup };
 });

@@ -15,7 +15,7 @@ export { SqliteQueue, SqliteDeadLetterQueue, type SqliteQueueOptions, type Redri
 export { openDatabase, type SqliteDatabase } from './sqlite/database';
 export { SqliteJobStore } from './stores/sqlite-job-store';
 export { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
-export { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+export { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 export {
   SegmentCompletionStreamReader,
   readSegmentCompletionChanges,

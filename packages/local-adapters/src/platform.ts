@@ -32,7 +32,7 @@ import {
   type UploadCheck,
 } from './storage/presigned-handler';
 import { SqliteJobStore } from './stores/sqlite-job-store';
-import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+import { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
 import {
   JOBS_FEED,
@@ -77,7 +77,7 @@ export interface LocalPlatform extends PipelinePorts {
   readonly outputStorage: FsObjectStorage;
   readonly jobs: SqliteJobStore;
   readonly segmentCompletions: SqliteSegmentCompletionStore;
-  readonly reassemblyLocks: SqliteReassemblyLockStore;
+  readonly reassemblyTriggered: SqliteReassemblyTriggeredStore;
   readonly queues: PipelineQueues;
   /** Serves presigned GET/PUT URLs; returns false when the request is for another path. */
   readonly handlePresignedRequest: PresignedRequestHandler;
@@ -149,7 +149,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     outputStorage,
     jobs,
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
-    reassemblyLocks: new SqliteReassemblyLockStore(db),
+    reassemblyTriggered: new SqliteReassemblyTriggeredStore(db),
     queues,
     handlePresignedRequest: createPresignedRequestHandler({
       signer,

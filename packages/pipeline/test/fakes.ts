@@ -33,7 +33,7 @@ import {
   type PresignPutOptions,
   type Queue,
   type QueueMessage,
-  type ReassemblyLockStore,
+  type ReassemblyTriggeredStore,
   type SegmentCompletionStore,
   type SegmentConversionRequest,
   type TransitionOutcome,
@@ -121,7 +121,7 @@ export class MemoryCompletions implements SegmentCompletionStore {
   }
 }
 
-export class MemoryLocks implements ReassemblyLockStore {
+export class MemoryLocks implements ReassemblyTriggeredStore {
   readonly locks = new Map<string, ReassemblyTriggered>();
   async tryCreate(lock: ReassemblyTriggered): Promise<boolean> {
     if (this.locks.has(lock.job_id)) return false;
@@ -318,7 +318,7 @@ export interface MemoryPlatform extends PipelinePorts {
   readonly outputStorage: MemoryStorage;
   readonly jobs: MemoryJobStore;
   readonly segmentCompletions: MemoryCompletions;
-  readonly reassemblyLocks: MemoryLocks;
+  readonly reassemblyTriggered: MemoryLocks;
   readonly chunkingQueue: MemoryQueue;
   readonly videoQueue: MemoryQueue;
   readonly reassemblyQueue: MemoryQueue;
@@ -338,7 +338,7 @@ export function memoryPlatform(): MemoryPlatform {
     outputStorage: new MemoryStorage('output'),
     jobs: new MemoryJobStore(clock),
     segmentCompletions: new MemoryCompletions(),
-    reassemblyLocks: new MemoryLocks(),
+    reassemblyTriggered: new MemoryLocks(),
     chunkingQueue,
     videoQueue,
     reassemblyQueue,

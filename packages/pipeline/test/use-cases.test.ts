@@ -400,7 +400,7 @@ describe('decideReassemblyTriggers', () => {
     expect(result.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'created' }]);
     expect(result.failedSequenceNumbers).toEqual([]);
     expect(platform.reassemblyQueue.messages.map((m) => JSON.parse(m.body))).toEqual([{ job_id: JOB }]);
-    expect(platform.reassemblyLocks.locks.get(JOB)).toMatchObject({
+    expect(platform.reassemblyTriggered.locks.get(JOB)).toMatchObject({
       job_id: JOB,
       triggered_at: platform.clock.now(),
     });
@@ -438,7 +438,7 @@ describe('decideReassemblyTriggers', () => {
     await seedJob(platform, { status: 'chunking_complete', total_segments: 1 });
     await completeSegments(platform, 1);
     await decideReassemblyTriggers(deps(platform), [change(0)]);
-    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+    await platform.reassemblyTriggered.tryStart(JOB, platform.clock.now(), 60_000);
 
     // Act
     const duplicate = await decideReassemblyTriggers(deps(platform), [change(0, 'MODIFY')]);
@@ -455,7 +455,7 @@ describe('handleReassemblyMessage', () => {
   async function convertedJob(platform: MemoryPlatform, total: number) {
     await seedJob(platform, { status: 'chunking_complete', total_segments: total });
     await platform.inputStorage.putBytes(inputKey(JOB), 'source');
-    await platform.reassemblyLocks.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
     // completions arrive out of order
     for (const i of [...Array(total).keys()].reverse()) {
       await platform.outputStorage.putBytes(segmentOutputKey(JOB, i), `s${i}`);
@@ -517,7 +517,7 @@ describe('handleReassemblyMessage', () => {
     // Prepare
     const platform = memoryPlatform();
     await convertedJob(platform, 1);
-    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+    await platform.reassemblyTriggered.tryStart(JOB, platform.clock.now(), 60_000);
     const { logger } = captureLogger();
 
     // Act
@@ -565,14 +565,14 @@ describe('handleReassemblyMessage', () => {
     // Prepare
     const platform = memoryPlatform();
     await convertedJob(platform, 1);
-    platform.reassemblyLocks.locks.clear();
+    platform.reassemblyTriggered.locks.clear();
 
     // Act
     const outcome = await handleReassemblyMessage(deps(platform), body, { logger: captureLogger().logger });
 
     // Assess
     expect(outcome.outcome).toBe('reassembled');
-    expect(platform.reassemblyLocks.locks.get(JOB)?.reassembly_started_at).toBe(platform.clock.now());
+    expect(platform.reassemblyTriggered.locks.get(JOB)?.reassembly_started_at).toBe(platform.clock.now());
   });
 
   it('rejects a body that is not {"job_id": uuid}', async () => {
@@ -702,7 +702,7 @@ describe('deleteJob and describeJob', () => {
       output_key: 'k',
       completed_at: 1,
     });
-    await platform.reassemblyLocks.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 1 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 1 });
 
     // Act
     const deleted = await deleteJob({ ...platform, logger: captureLogger().logger }, JOB);
@@ -712,7 +712,7 @@ describe('deleteJob and describeJob', () => {
     expect([deleted, again]).toEqual([true, false]);
     expect(platform.inputStorage.objects.size + platform.outputStorage.objects.size).toBe(0);
     expect(
-      platform.jobs.jobs.size + platform.segmentCompletions.items.size + platform.reassemblyLocks.locks.size,
+      platform.jobs.jobs.size + platform.segmentCompletions.items.size + platform.reassemblyTriggered.locks.size,
     ).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 import type { ObjectStorage } from './object-storage';
 import type { JobStore } from './job-store';
 import type { SegmentCompletionStore } from './segment-completions';
-import type { ReassemblyLockStore } from './reassembly-lock';
+import type { ReassemblyTriggeredStore } from './reassembly-triggered';
 import type { PipelineQueues, Queue, QueueRole } from './queue';
 
 /**
@@ -16,7 +16,7 @@ export interface PipelinePorts {
   readonly outputStorage: ObjectStorage;
   readonly jobs: JobStore;
   readonly segmentCompletions: SegmentCompletionStore;
-  readonly reassemblyLocks: ReassemblyLockStore;
+  readonly reassemblyTriggered: ReassemblyTriggeredStore;
   readonly queues: PipelineQueues;
 }
 
@@ -31,12 +31,12 @@ export type PipelineRole = (typeof PIPELINE_ROLES)[number];
 /** The web UI and its JSON API: storage and records, no queue. */
 export type WebUiPorts = Pick<
   PipelinePorts,
-  'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyLocks'
+  'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyTriggered'
 >;
 
 /** The chunking consumer, and the stuck-job janitor next to it (which re-sends reassemblies). */
 export interface ChunkingPorts
-  extends Pick<PipelinePorts, 'inputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyLocks'> {
+  extends Pick<PipelinePorts, 'inputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyTriggered'> {
   readonly chunkingQueue: Queue;
   readonly reassemblyQueue: Queue;
 }
@@ -51,14 +51,14 @@ export interface VideoWorkerPorts
 export interface ReassemblyPorts
   extends Pick<
     PipelinePorts,
-    'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyLocks'
+    'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyTriggered'
   > {
   readonly reassemblyQueue: Queue;
 }
 
 /** The trigger decision: records in, one `{"job_id"}` on the reassembly queue out. */
 export interface ReassemblyTriggerPorts
-  extends Pick<PipelinePorts, 'jobs' | 'segmentCompletions' | 'reassemblyLocks'> {
+  extends Pick<PipelinePorts, 'jobs' | 'segmentCompletions' | 'reassemblyTriggered'> {
   readonly reassemblyQueue: Queue;
 }
 
@@ -81,7 +81,7 @@ export interface PortSource {
   outputStorage(): ObjectStorage;
   jobs(): JobStore;
   segmentCompletions(): SegmentCompletionStore;
-  reassemblyLocks(): ReassemblyLockStore;
+  reassemblyTriggered(): ReassemblyTriggeredStore;
   /** Async: a remote queue is described once (its visibility timeout) before it is used. */
   queue(role: QueueRole): Promise<Queue>;
 }
@@ -93,7 +93,7 @@ export function portSourceOf(ports: PipelinePorts): PortSource {
     outputStorage: () => ports.outputStorage,
     jobs: () => ports.jobs,
     segmentCompletions: () => ports.segmentCompletions,
-    reassemblyLocks: () => ports.reassemblyLocks,
+    reassemblyTriggered: () => ports.reassemblyTriggered,
     queue: async (role) => ports.queues[role].queue,
   };
 }
@@ -104,13 +104,13 @@ const ROLE_PORT_BUILDERS: { readonly [R in PipelineRole]: (source: PortSource) =
     outputStorage: source.outputStorage(),
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
-    reassemblyLocks: source.reassemblyLocks(),
+    reassemblyTriggered: source.reassemblyTriggered(),
   }),
   chunking: async (source) => ({
     inputStorage: source.inputStorage(),
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
-    reassemblyLocks: source.reassemblyLocks(),
+    reassemblyTriggered: source.reassemblyTriggered(),
     chunkingQueue: await source.queue('chunking'),
     reassemblyQueue: await source.queue('reassembly'),
   }),
@@ -126,13 +126,13 @@ const ROLE_PORT_BUILDERS: { readonly [R in PipelineRole]: (source: PortSource) =
     outputStorage: source.outputStorage(),
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
-    reassemblyLocks: source.reassemblyLocks(),
+    reassemblyTriggered: source.reassemblyTriggered(),
     reassemblyQueue: await source.queue('reassembly'),
   }),
   'reassembly-trigger': async (source) => ({
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
-    reassemblyLocks: source.reassemblyLocks(),
+    reassemblyTriggered: source.reassemblyTriggered(),
     reassemblyQueue: await source.queue('reassembly'),
   }),
 };

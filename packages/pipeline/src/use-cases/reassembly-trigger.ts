@@ -7,7 +7,7 @@ import type { TriggerChange } from '../ports/segment-completions';
 
 export interface ReassemblyTriggerDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks'
+  'jobs' | 'segmentCompletions' | 'reassemblyTriggered'
 > {
   readonly reassemblyQueue: Queue;
   readonly clock: Clock;
@@ -87,10 +87,10 @@ export async function triggerIfComplete(deps: ReassemblyTriggerDeps, jobId: JobI
 
   log.info({ count }, 'should trigger');
   let lock: 'created' | 'existed' = 'created';
-  if (await deps.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
+  if (await deps.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
     log.info('created ReassemblyTriggered');
   } else {
-    const existing = await deps.reassemblyLocks.get(jobId);
+    const existing = await deps.reassemblyTriggered.get(jobId);
     if (existing?.reassembly_started_at !== undefined) {
       return skip('ReassemblyTriggered exists and reassembly has started');
     }

@@ -32,7 +32,7 @@ export async function triggerReassembly(platform: OpsPlatform, io: OpsIo, id: st
     io.out('nothing changed');
     return EXIT_REFUSED;
   }
-  const created = await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+  const created = await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
   io.out(created ? 'created the ReassemblyTriggered lock' : 'the ReassemblyTriggered lock already existed');
   const message: ReassemblyMessage = { job_id: jobId };
   await queue.send(JSON.stringify(message));
