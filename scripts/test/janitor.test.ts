@@ -64,14 +64,16 @@ test("the media-worker's janitor loop recovers the job on its own", async () => 
 
   // Act
   const worker = runMediaWorker({
-    ports: { chunking: await portsForRole('chunking', portSourceOf(platform)) },
-    consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
-    segmentDurationSeconds: 1,
-    mediaLimits: { maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 3600 },
+    chunking: {
+      ports: await portsForRole('chunking', portSourceOf(platform)),
+      consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
+      segmentDurationSeconds: 1,
+      mediaLimits: { maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 3600 },
+      janitor: { intervalMs: 100, graceMs: 0 },
+    },
     scratchDir: path.join(home.path, 'work'),
     logger: createLogger({ name: 'media-worker', level: 'silent' }),
     signal: stop.signal,
-    janitor: { intervalMs: 100, graceMs: 0 },
   });
   let recovered;
   try {

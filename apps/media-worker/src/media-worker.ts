@@ -22,33 +22,40 @@ import type { ConsumerConfig } from '@stereo-spot/config';
 import type { JobId } from '@stereo-spot/shared-types';
 import { FfmpegMediaProcessor } from './ffmpeg-media-processor';
 
-/** The roles this process runs, each with its own ports: a loop runs when its ports are given. */
-export interface MediaWorkerPorts {
-  readonly chunking?: ChunkingPorts;
-  readonly reassembly?: ReassemblyPorts;
-}
-
-export interface MediaWorkerOptions {
-  readonly ports: MediaWorkerPorts;
+/** The `chunking` role: its ports and settings. */
+export interface ChunkingRoleOptions {
+  readonly ports: ChunkingPorts;
   readonly consumer: ConsumerConfig;
   readonly segmentDurationSeconds: number;
-  /** Temporary media files (one sub-folder per message, removed afterwards). */
-  readonly scratchDir: string;
-  readonly logger: Logger;
-  /** Stops both loops (SIGTERM). */
-  readonly signal: AbortSignal;
   /** What an upload may be (size, frame rate, duration), checked at chunking. */
   readonly mediaLimits: MediaLimits;
-  /** Default: FfmpegMediaProcessor with `ffmpegIdleTimeoutMs`. */
-  readonly media?: MediaProcessor;
-  /** Kills an ffmpeg silent this long (0: never); default the runner's. */
-  readonly ffmpegIdleTimeoutMs?: number;
-  readonly clock?: Clock;
   /**
    * The stuck-job janitor loop (pipeline's `runJanitor`), run next to the chunking loop; `false`
    * turns it off. Defaults: a sweep a minute, pipeline's DEFAULT_JANITOR_SETTINGS.
    */
   readonly janitor?: false | (Partial<JanitorSettings> & { readonly intervalMs?: number });
+}
+
+/** The `reassembly` role: its ports and settings. */
+export interface ReassemblyRoleOptions {
+  readonly ports: ReassemblyPorts;
+  readonly consumer: ConsumerConfig;
+}
+
+/** Runs the roles it is given (a loop per role), sharing the ffmpeg gate and the scratch folder. */
+export interface MediaWorkerOptions {
+  readonly chunking?: ChunkingRoleOptions;
+  readonly reassembly?: ReassemblyRoleOptions;
+  /** Temporary media files (one sub-folder per message, removed afterwards). */
+  readonly scratchDir: string;
+  readonly logger: Logger;
+  /** Stops both loops (SIGTERM). */
+  readonly signal: AbortSignal;
+  /** Default: FfmpegMediaProcessor with `ffmpegIdleTimeoutMs`. */
+  readonly media?: MediaProcessor;
+  /** Kills an ffmpeg silent this long (0: never); default the runner's. */
+  readonly ffmpegIdleTimeoutMs?: number;
+  readonly clock?: Clock;
   /** Held (by both consumers) while a message is worked on: the task is not scaled in meanwhile (ECS). */
   readonly protection?: ProtectionLease;
 }
@@ -60,18 +67,18 @@ export interface MediaWorkerStats {
 
 /**
  * The media-worker: the `chunking` role (a consumer loop on the chunking queue, and the stuck-job
- * janitor) and the `reassembly` role (a loop on the reassembly queue), either or both in one process. Resolves once `signal` fired and running work has finished or been released.
+ * janitor) and the `reassembly` role (a loop on the reassembly queue), either or both in one
+ * process. Resolves once `signal` fired and running work has finished or been released.
  */
 export async function runMediaWorker(options: MediaWorkerOptions): Promise<MediaWorkerStats> {
-  const { ports, consumer } = options;
   const media =
     options.media ??
     new FfmpegMediaProcessor(
       options.ffmpegIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.ffmpegIdleTimeoutMs } : {},
     );
   const clock = options.clock ?? systemClock;
-  const roles = (['chunking', 'reassembly'] as const).filter((role) => ports[role] !== undefined);
-  const common = {
+  const roles = (['chunking', 'reassembly'] as const).filter((role) => options[role] !== undefined);
+  const loopSettings = (consumer: ConsumerConfig, jobs: ChunkingPorts['jobs']) => ({
     logger: options.logger,
     waitSeconds: consumer.longPollWaitSeconds,
     signal: options.signal,
@@ -80,25 +87,23 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
     ...(options.protection !== undefined ? { protection: options.protection } : {}),
-  };
-  const failJobIn = (jobs: ChunkingPorts['jobs']) => (jobId: JobId, reason: string) =>
-    failJob({ jobs, logger: options.logger }, jobId, reason);
+    failJob: (jobId: JobId, reason: string) => failJob({ jobs, logger: options.logger }, jobId, reason),
+  });
 
-  const chunkingPorts = ports.chunking;
-  const chunking = chunkingPorts
+  const chunkingRole = options.chunking;
+  const chunking = chunkingRole
     ? runConsumer({
-        ...common,
-        queue: chunkingPorts.chunkingQueue,
-        failJob: failJobIn(chunkingPorts.jobs),
+        ...loopSettings(chunkingRole.consumer, chunkingRole.ports.jobs),
+        queue: chunkingRole.ports.chunkingQueue,
         jobContextOf: jobContextOfS3Body,
         handle: (message, context) =>
           handleChunkingMessage(
             {
-              ...chunkingPorts,
+              ...chunkingRole.ports,
               media,
-              segmentSeconds: options.segmentDurationSeconds,
+              segmentSeconds: chunkingRole.segmentDurationSeconds,
               scratchDir: options.scratchDir,
-              limits: options.mediaLimits,
+              limits: chunkingRole.mediaLimits,
             },
             message.body,
             context,
@@ -106,23 +111,23 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
       })
     : undefined;
 
-  const reassemblyPorts = ports.reassembly;
-  const reassembly = reassemblyPorts
+  const reassemblyRole = options.reassembly;
+  const reassembly = reassemblyRole
     ? runConsumer({
-        ...common,
-        queue: reassemblyPorts.reassemblyQueue,
-        failJob: failJobIn(reassemblyPorts.jobs),
+        ...loopSettings(reassemblyRole.consumer, reassemblyRole.ports.jobs),
+        queue: reassemblyRole.ports.reassemblyQueue,
         jobContextOf: jobContextOfReassemblyBody,
         handle: (message, context) =>
           handleReassemblyMessage(
             {
-              ...reassemblyPorts,
+              ...reassemblyRole.ports,
               media,
               clock,
               scratchDir: options.scratchDir,
+              // A start lock older than a delivery's visibility belongs to a worker that died.
               staleAfterMs:
-                (consumer.visibilityTimeoutSeconds ?? reassemblyPorts.reassemblyQueue.visibilityTimeoutSeconds) *
-                1000,
+                (reassemblyRole.consumer.visibilityTimeoutSeconds ??
+                  reassemblyRole.ports.reassemblyQueue.visibilityTimeoutSeconds) * 1000,
             },
             message.body,
             context,
@@ -131,19 +136,22 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     : undefined;
 
   const janitor =
-    chunkingPorts && options.janitor !== false
+    chunkingRole && chunkingRole.janitor !== false
       ? runJanitor(
           {
-            ...chunkingPorts,
+            ...chunkingRole.ports,
             clock,
             scratchDir: options.scratchDir,
             logger: options.logger.child({ component: 'janitor' }),
           },
-          { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...options.janitor, signal: options.signal },
+          { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...chunkingRole.janitor, signal: options.signal },
         )
       : undefined;
 
-  options.logger.info({ roles, segment_seconds: options.segmentDurationSeconds }, 'media-worker started');
+  options.logger.info(
+    { roles, ...(chunkingRole ? { segment_seconds: chunkingRole.segmentDurationSeconds } : {}) },
+    'media-worker started',
+  );
   const [chunkingStats, reassemblyStats] = await Promise.all([chunking, reassembly, janitor]);
   options.logger.info('media-worker stopped');
   return {

@@ -37,14 +37,16 @@ beforeAll(async () => {
   });
   stop = new AbortController();
   worker = runMediaWorker({
-    ports: { chunking: await portsForRole('chunking', portSourceOf(platform)) },
-    consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
-    segmentDurationSeconds: 1,
-    mediaLimits: LIMITS,
+    chunking: {
+      ports: await portsForRole('chunking', portSourceOf(platform)),
+      consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
+      segmentDurationSeconds: 1,
+      mediaLimits: LIMITS,
+      janitor: false,
+    },
     scratchDir: path.join(home.path, 'work'),
     logger: createLogger({ name: 'media-worker', level: 'debug', destination }),
     signal: stop.signal,
-    janitor: false,
   });
 });
 

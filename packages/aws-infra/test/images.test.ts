@@ -172,7 +172,7 @@ describe('esbuild bundles (the build stage of every image, and the Lambda zip)',
       // Assess: it loaded, knows the role, and names what the task definition must provide.
       expect({ app, status: run.status }).toEqual({ app, status: 1 });
       expect(run.stderr).toMatch(
-        /Invalid configuration for (web-ui|media-worker|video-worker) \(STEREO_SPOT_PLATFORM=aws\)/,
+        /Invalid configuration for (web-ui|chunking|video-worker) \(STEREO_SPOT_PLATFORM=aws\)/,
       );
       expect(run.stderr).toContain('INPUT_BUCKET_NAME: missing');
     }

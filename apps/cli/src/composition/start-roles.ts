@@ -9,10 +9,10 @@ import path from 'node:path';
 import {
   ConfigError,
   loadConfig,
-  type AwsPlatformConfig,
+  type ChunkingConfig,
   type Env,
-  type MediaWorkerConfig,
   type PlatformConfig,
+  type ReassemblyConfig,
   type ReassemblyTriggerConfig,
   type VideoWorkerConfig,
   type WebUiConfig,
@@ -39,11 +39,12 @@ import { logsDir, stdoutAndLogFile } from '../commands/ops/log-files';
 import { openPlatform, type OpenedAwsPlatform, type OpenedPlatform } from './platform';
 import type { PipelineRole } from './roles';
 
-/** The configuration of the chosen roles (chunking and reassembly share the media-worker app's). */
+/** The configuration of the chosen roles, and the platform they share. */
 interface RoleConfigs {
   readonly web?: WebUiConfig;
-  readonly media?: MediaWorkerConfig;
+  readonly chunking?: ChunkingConfig;
   readonly video?: VideoWorkerConfig;
+  readonly reassembly?: ReassemblyConfig;
   readonly trigger?: ReassemblyTriggerConfig;
   readonly platform: PlatformConfig;
   readonly logLevel: string;
@@ -63,25 +64,27 @@ function loadRoleConfigs(roles: readonly PipelineRole[], env: Env): RoleConfigs 
   };
   const has = (role: PipelineRole) => roles.includes(role);
   const web = has('web-ui') ? load(() => loadConfig('web-ui', env)) : undefined;
-  const media =
-    has('chunking') || has('reassembly') ? load(() => loadConfig('media-worker', env)) : undefined;
+  const chunking = has('chunking') ? load(() => loadConfig('chunking', env)) : undefined;
   const video = has('video-worker') ? load(() => loadConfig('video-worker', env)) : undefined;
+  const reassembly = has('reassembly') ? load(() => loadConfig('reassembly', env)) : undefined;
   const trigger = has('reassembly-trigger') ? load(() => loadConfig('reassembly-trigger', env)) : undefined;
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  const all = [web, media, video, trigger].filter((c) => c !== undefined);
+  const all = [web, chunking, video, reassembly, trigger].filter((c) => c !== undefined);
   const first = all[0];
   if (first === undefined) throw new Error('no role to run');
+  // One platform for the process: on AWS, the union of the resources the roles were given.
   const platform: PlatformConfig =
     first.platform.kind === 'aws'
       ? {
           ...first.platform,
-          resources: Object.assign({}, ...all.map((c) => (c.platform as AwsPlatformConfig).resources)),
+          resources: Object.assign({}, ...all.map((c) => (c.platform.kind === 'aws' ? c.platform.resources : {}))),
         }
       : first.platform;
   return {
     ...(web ? { web } : {}),
-    ...(media ? { media } : {}),
+    ...(chunking ? { chunking } : {}),
     ...(video ? { video } : {}),
+    ...(reassembly ? { reassembly } : {}),
     ...(trigger ? { trigger } : {}),
     platform,
     logLevel: first.logLevel,
@@ -117,40 +120,49 @@ export async function startRoles(options: StartRolesOptions): Promise<RunningRol
   // Embedded presigned URLs point at the web-ui; a process without it uses where it would listen.
   const platform = await openPlatform(configs.platform, () => webUrl ?? embeddedWebUrl(configs, options.env));
   const { scratchDir } = platform;
-  const has = (role: PipelineRole) => options.roles.includes(role);
 
   const running: Promise<unknown>[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    // Each role's own ports, all built before any role starts: a missing resource stops the start.
-    const ports = {
-      web: has('web-ui') ? await portsForRole('web-ui', platform.ports) : undefined,
-      chunking: has('chunking') ? await portsForRole('chunking', platform.ports) : undefined,
-      video: has('video-worker') ? await portsForRole('video-worker', platform.ports) : undefined,
-      reassembly: has('reassembly') ? await portsForRole('reassembly', platform.ports) : undefined,
+    // Each role's configuration with its own ports, all built before any role starts: a missing
+    // resource stops the start.
+    const web = configs.web && { config: configs.web, ports: await portsForRole('web-ui', platform.ports) };
+    const chunking = configs.chunking && {
+      config: configs.chunking,
+      ports: await portsForRole('chunking', platform.ports),
+    };
+    const video = configs.video && { config: configs.video, ports: await portsForRole('video-worker', platform.ports) };
+    const reassembly = configs.reassembly && {
+      config: configs.reassembly,
+      ports: await portsForRole('reassembly', platform.ports),
     };
     // Workers killed earlier (SIGKILL, a crash) left their scratch folders: remove them now.
-    if (configs.media || configs.video) await sweepScratch(scratchDir, processLogger);
+    if (chunking || reassembly || video) await sweepScratch(scratchDir, processLogger);
     // One scale-in protection for the whole process: every consumer's messages hold it.
     const protection = await taskProtection(configs, processLogger);
 
-    if (configs.web && ports.web) {
-      const web = await startWeb(configs.web, platform, ports.web, logger('web-ui'), path.join(scratchDir, 'previews'));
-      webUrl = configs.web.publicBaseUrl ?? web.url;
-      cleanups.push(() => web.close());
+    if (web) {
+      const server = await startWeb(web.config, platform, web.ports, logger('web-ui'), path.join(scratchDir, 'previews'));
+      webUrl = web.config.publicBaseUrl ?? server.url;
+      cleanups.push(() => server.close());
     }
-    if (configs.media) {
+    const media = chunking ?? reassembly;
+    if (media) {
       running.push(
         runMediaWorker({
-          ports: {
-            ...(ports.chunking ? { chunking: ports.chunking } : {}),
-            ...(ports.reassembly ? { reassembly: ports.reassembly } : {}),
-          },
-          consumer: configs.media.consumer,
-          segmentDurationSeconds: configs.media.segmentDurationSeconds,
-          janitor: configs.media.janitor,
-          mediaLimits: configs.media.mediaLimits,
-          ffmpegIdleTimeoutMs: configs.media.ffmpegIdleTimeoutMs,
+          ...(chunking
+            ? {
+                chunking: {
+                  ports: chunking.ports,
+                  consumer: chunking.config.consumer,
+                  segmentDurationSeconds: chunking.config.segmentDurationSeconds,
+                  janitor: chunking.config.janitor,
+                  mediaLimits: chunking.config.mediaLimits,
+                },
+              }
+            : {}),
+          ...(reassembly ? { reassembly: { ports: reassembly.ports, consumer: reassembly.config.consumer } } : {}),
+          ffmpegIdleTimeoutMs: media.config.ffmpegIdleTimeoutMs,
           scratchDir,
           logger: logger('media-worker'),
           signal: options.signal,
@@ -158,19 +170,19 @@ export async function startRoles(options: StartRolesOptions): Promise<RunningRol
         }),
       );
     }
-    if (configs.video && ports.video) {
-      const inference = createInference(configs.video.inference, {
-        inputStorage: ports.video.inputStorage,
-        outputStorage: ports.video.outputStorage,
+    if (video) {
+      const inference = createInference(video.config.inference, {
+        inputStorage: video.ports.inputStorage,
+        outputStorage: video.ports.outputStorage,
         scratchDir,
         convertFile,
         ...(platform.kind === 'aws' ? await sageMakerFactory(platform) : {}),
       });
       running.push(
         runVideoWorker({
-          ports: ports.video,
+          ports: video.ports,
           inference,
-          consumer: configs.video.consumer,
+          consumer: video.config.consumer,
           logger: logger('video-worker'),
           signal: options.signal,
           ...(protection !== undefined ? { protection } : {}),
@@ -204,7 +216,9 @@ export async function startRoles(options: StartRolesOptions): Promise<RunningRol
 
 /** In an ECS task (ECS_AGENT_URI set), the workers' scale-in protection through the task's agent. */
 async function taskProtection(configs: RoleConfigs, logger: Logger): Promise<ProtectionLease | undefined> {
-  const agentUri = configs.media?.consumer.ecsAgentUri ?? configs.video?.consumer.ecsAgentUri;
+  const agentUri = [configs.chunking, configs.reassembly, configs.video].find(
+    (config) => config?.consumer.ecsAgentUri !== undefined,
+  )?.consumer.ecsAgentUri;
   if (agentUri === undefined || configs.platform.kind !== 'aws') return undefined;
   const { EcsTaskProtection } = await import('@stereo-spot/aws-adapters');
   return createProtectionLease(new EcsTaskProtection({ agentUri }), {
