@@ -7,7 +7,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import {
   createAwsClients,
   createAwsPlatform,
@@ -17,8 +16,8 @@ import {
 } from '@stereo-spot/aws-adapters';
 import { loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
-import { portsForRole, type Queue } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { portsForRole, type Queue, type TriggerChange } from '@stereo-spot/pipeline';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId, segmentOutputKey } from '@stereo-spot/shared-types';
 import {
   QUICK_PIPELINE_ENV,
@@ -138,8 +137,8 @@ async function awsDeployment(options: { visibilityTimeoutSeconds?: number } = {}
       return proc;
     },
     async startTrigger({ deliverEachBatchTwice = false } = {}) {
-      // The Lambda's handler, built as apps/reassembly-trigger/src/lambda.ts builds it: from the
-      // trigger role's validated environment.
+      // The Lambda's decision on ports built as apps/reassembly-trigger/src/lambda.ts builds them:
+      // from the trigger role's validated environment (the poller reads the records as it does).
       const config = loadConfig('reassembly-trigger', env);
       if (config.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
       const lambdaSource = openAwsPortSource(config.platform, { credentials: moto.credentials });
@@ -149,10 +148,10 @@ async function awsDeployment(options: { visibilityTimeoutSeconds?: number } = {}
         name: 'reassembly-trigger',
         destination: { write: (line: string) => void triggerLogs.push(JSON.parse(line) as LogLine) },
       });
-      const handler = createTriggerHandler({ ...lambdaPorts, logger });
-      const deliver = async (event: DynamoDBStreamEvent) => {
-        const first = await handler(event);
-        return deliverEachBatchTwice ? handler(event) : first;
+      const handler = createChangeHandler({ ...lambdaPorts, logger });
+      const deliver = async (changes: readonly TriggerChange[]) => {
+        const first = await handler(changes);
+        return deliverEachBatchTwice ? handler(changes) : first;
       };
       const poller = await lambdaSource.createStreamPoller({ handler: deliver, logger, idleDelayMs: 200 });
       polling = poller.run(stopTrigger.signal);

@@ -21,7 +21,7 @@ import { createAwsPlatform, openAwsPortSource } from '@stereo-spot/aws-adapters'
 import { AWS_RESOURCE_VARIABLES, loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { portsForRole } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
 import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
@@ -135,7 +135,7 @@ it(
     }
     s3.destroy();
 
-    // The Lambda's part: its handler on the stream of the table Terraform created.
+    // The Lambda's part: its decision on the stream of the table Terraform created.
     const triggerConfig = loadConfig('reassembly-trigger', env);
     if (triggerConfig.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
     const lambdaSource = openAwsPortSource(triggerConfig.platform, { credentials });
@@ -143,7 +143,7 @@ it(
     const lambdaPorts = await portsForRole('reassembly-trigger', lambdaSource);
     const logger = createLogger({ name: 'reassembly-trigger', level: 'warn' });
     const poller = await lambdaSource.createStreamPoller({
-      handler: createTriggerHandler({ ...lambdaPorts, logger }),
+      handler: createChangeHandler({ ...lambdaPorts, logger }),
       logger,
       idleDelayMs: 200,
     });

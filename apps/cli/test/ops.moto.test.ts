@@ -250,7 +250,7 @@ describe('ops reassembly trigger on the AWS platform', () => {
 
     // Assess
     expect(code).toBe(EXIT_REFUSED);
-    expect(out.lines).toEqual(['refused: 1 of 2 segment(s) completed; nothing changed']);
+    expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
     expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
     expect(await platform.queues.reassembly.queue.depth()).toEqual({ visible: 0, inFlight: 0 });
   });

@@ -208,6 +208,18 @@ describe('ops job names the stuck step', () => {
       fix: `stereo-spot ops reassembly trigger ${jobId}`,
     });
   });
+
+  test('a reassembly started but its worker died and the message is gone: ops reassembly trigger --force', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
+    expect(await diagnosisOf(jobId)).toMatchObject({
+      step: 'reassembly',
+      stuck: true,
+      fix: `stereo-spot ops reassembly trigger --force ${jobId}`,
+    });
+  });
 });
 
 describe('ops job never shows a stuck step without its fix', () => {
@@ -312,7 +324,7 @@ describe('ops reassembly trigger', () => {
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_REFUSED);
-    expect(out.lines[0]).toContain('1 of 2 segment(s) completed');
+    expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
     expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
   });
 
@@ -328,6 +340,71 @@ describe('ops reassembly trigger', () => {
       'the ReassemblyTriggered lock already existed',
       `sent {"job_id":"${jobId}"} to reassembly`,
     ]);
+  });
+
+  test('takes the lock at the time of the clock it is given', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const clock = { now: () => 1_700_000_000_000 };
+
+    // Act
+    const code = await triggerReassembly(ops, io(true), jobId, { clock });
+
+    // Assess
+    expect(code).toBe(EXIT_DONE);
+    expect(await platform.reassemblyTriggered.get(jobId)).toMatchObject({ triggered_at: 1_700_000_000_000 });
+  });
+
+  test('refuses once a reassembly has started, changes nothing, and names --force; with --force it sends', async () => {
+    // Prepare: a worker took the start lock (and, say, died)
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
+    const lock = await platform.reassemblyTriggered.get(jobId);
+    const queue = platform.queues.reassembly.queue;
+    const plain = io(true);
+    const forced = io(true);
+
+    // Act
+    const plainCode = await triggerReassembly(ops, plain, jobId);
+    const depthAfterPlain = await queue.depth();
+    const forcedCode = await triggerReassembly(ops, forced, jobId, { force: true });
+    const sent = await queue.receive({ maxMessages: 10, waitSeconds: 0 });
+
+    // Assess
+    expect(plainCode).toBe(EXIT_REFUSED);
+    expect(plain.lines).toEqual([
+      'refused: ReassemblyTriggered exists and reassembly has started; nothing changed',
+      'if its worker died and no reassembly message is left, run again with --force',
+    ]);
+    expect(depthAfterPlain).toEqual({ visible: 0, inFlight: 0 });
+    expect(forcedCode).toBe(EXIT_DONE);
+    expect(forced.lines).toEqual([
+      'the ReassemblyTriggered lock already existed and a reassembly had started (--force)',
+      `sent {"job_id":"${jobId}"} to reassembly`,
+    ]);
+    expect(sent.map((message) => JSON.parse(message.body) as unknown)).toEqual([{ job_id: jobId }]);
+    expect(await platform.reassemblyTriggered.get(jobId)).toEqual(lock);
+  });
+
+  test('asks before it changes anything; declined, it changes nothing', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const declined = io(false);
+
+    // Act
+    const code = await triggerReassembly(ops, declined, jobId);
+    const after = {
+      lock: await platform.reassemblyTriggered.get(jobId),
+      queued: await platform.queues.reassembly.queue.depth(),
+    };
+
+    // Assess
+    expect([code, declined.lines]).toEqual([EXIT_REFUSED, ['nothing changed']]);
+    expect(after).toEqual({ lock: undefined, queued: { visible: 0, inFlight: 0 } });
   });
 });
 

@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
+import type { InferenceErrorBody, InferenceErrorCode } from '@stereo-spot/shared-types';
 import { ConversionQueue } from './conversion-queue';
-import type { StereoEngine } from './engines/engine';
+import type { ConversionEngine } from './engines/engine';
 import { checkInvocation, type AccessPolicy } from './access-policy';
 import {
   InferenceError,
@@ -61,7 +62,7 @@ export interface InvocationResponse {
 
 type EngineState =
   | { readonly kind: 'starting' }
-  | { readonly kind: 'ready'; readonly engine: StereoEngine }
+  | { readonly kind: 'ready'; readonly engine: ConversionEngine }
   | { readonly kind: 'failed'; readonly reason: string };
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.avi', '.mov', '.webm', '.m4v']);
@@ -85,7 +86,7 @@ export class InferenceServer {
   }
 
   /** Starts the engine; `/ping` answers 200 from the moment this resolves. */
-  async startEngine(engine: StereoEngine): Promise<void> {
+  async startEngine(engine: ConversionEngine): Promise<void> {
     try {
       await engine.start();
       this.state = { kind: 'ready', engine };
@@ -206,7 +207,7 @@ export class InferenceServer {
 
   private async handle(
     invocation: Invocation,
-    engine: StereoEngine,
+    engine: ConversionEngine,
     signal: AbortSignal,
     log: Logger,
   ): Promise<InvocationResponse> {
@@ -270,11 +271,11 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function errorBody(code: string, message: string) {
+function errorBody(code: InferenceErrorCode, message: string): InferenceErrorBody {
   return { error: { code, message } };
 }
 
-export function toErrorResponse(error: unknown): { status: number; body: ReturnType<typeof errorBody> } {
+export function toErrorResponse(error: unknown): { status: number; body: InferenceErrorBody } {
   if (error instanceof InferenceError) return { status: error.status, body: errorBody(error.code, error.message) };
   const message = error instanceof Error ? error.message : String(error);
   // Another package's permanent error about the input (stereo-engine's unreadable media).

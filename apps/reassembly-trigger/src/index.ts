@@ -1,9 +1,8 @@
-// Public API of the reassembly-trigger app: the stream handler (Lambda and embedded stream) and
-// the record reader.
+// Public API of the reassembly-trigger app: the Lambda's stream handler, and the change handler
+// the embedded and emulated change feeds call.
 export {
+  createChangeHandler,
   createTriggerHandler,
-  decideForRecords,
   type TriggerHandlerDeps,
   type StreamHandler,
 } from './trigger-handler';
-export { changesFromStreamRecords, type ParsedStreamRecords } from './stream-records';

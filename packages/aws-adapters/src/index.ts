@@ -1,7 +1,15 @@
 // Public API of @stereo-spot/aws-adapters: the pipeline's ports over S3, SQS and DynamoDB (AWS SDK
-// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, and the
-// provisioning of the whole resource shape on an emulator.
-export { AwsAdapterError, isPermanentAwsError, type AwsAdapterErrorCode } from './errors';
+// v3), the platform factory, the DynamoDB-stream tools of the reassembly trigger, the provisioning
+// of the whole resource shape on an emulator, and the AWS error handling that the `sagemaker`
+// inference backend (inference-adapters) shares.
+export {
+  AwsAdapterError,
+  isPermanentAwsError,
+  awsErrorName,
+  callAws,
+  type AwsAdapterErrorCode,
+  type AwsErrorContext,
+} from './errors';
 export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
 export {
   S3ObjectStorage,
@@ -14,12 +22,8 @@ export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-de
 export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 export { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
-export { toLambdaStreamRecord } from './streams/segment-completion-records';
-export {
-  DynamoDbStreamPoller,
-  type DynamoDbStreamPollerOptions,
-  type StreamBatchHandler,
-} from './streams/stream-poller';
+export { changesFromStreamRecords, type DynamoDbStreamRecord, type ParsedStreamRecords } from './streams/stream-records';
+export { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
 export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
 export {
   createAwsPlatform,
@@ -42,10 +46,3 @@ export {
   type EmulatorEndpoint,
   type ProvisionedPlatform,
 } from './provisioning/provisioned-platform';
-export {
-  SageMakerAsyncInference,
-  createSageMakerInference,
-  SAGEMAKER_REQUEST_PREFIX,
-  type SageMakerAsyncInferenceOptions,
-  type CreateSageMakerInferenceOptions,
-} from './sagemaker/sagemaker-async-inference';

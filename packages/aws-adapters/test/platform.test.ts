@@ -3,7 +3,8 @@ import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@a
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
 import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
-import { createJob, InvalidRequestError, portsForRole } from '@stereo-spot/pipeline';
+import { createJob, InvalidRequestError, portsForRole, type TriggerChange } from '@stereo-spot/pipeline';
+import { makeJob } from '@stereo-spot/testing';
 import { createAwsPlatform, openAwsPortSource, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
 import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
@@ -98,8 +99,9 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     const jobId = toJobId(randomUUID());
     const received: string[] = [];
     const poller = await platform.createStreamPoller({
-      handler: async (event) => {
-        received.push(...event.Records.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.job_id?.S}`));
+      handler: async (changes) => {
+        received.push(...changes.map((change) => `${change.kind} ${change.subject} ${change.jobId}`));
+        return { failedPositions: [] };
       },
       startingPosition: 'LATEST',
     });
@@ -115,7 +117,40 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     await poller.pollOnce();
 
     // Assess
-    expect(received).toEqual([`INSERT ${jobId}`]);
+    expect(received).toEqual([`inserted segment-completion ${jobId}`]);
+  });
+
+  test('the Jobs stream poller hands each write as a status change, before and after', async () => {
+    // Prepare
+    const job = makeJob({ status: 'chunking_in_progress' });
+    const received: TriggerChange[] = [];
+    const poller = await platform.createStreamPoller({
+      table: 'JOBS_TABLE_NAME',
+      handler: async (changes) => {
+        received.push(...changes);
+        return { failedPositions: [] };
+      },
+      startingPosition: 'LATEST',
+    });
+    await poller.pollOnce();
+
+    // Act
+    await platform.jobs.create(job);
+    await platform.jobs.transition(job.job_id, 'chunking_complete', { total_segments: 2 });
+    await poller.pollOnce();
+
+    // Assess
+    expect(received.filter((change) => change.jobId === job.job_id)).toEqual([
+      { kind: 'inserted', subject: 'job', jobId: job.job_id, newStatus: 'chunking_in_progress', position: expect.any(String) },
+      {
+        kind: 'changed',
+        subject: 'job',
+        jobId: job.job_id,
+        oldStatus: 'chunking_in_progress',
+        newStatus: 'chunking_complete',
+        position: expect.any(String),
+      },
+    ]);
   });
 
   test('tables, stream, TTL, CORS and lifecycle rule are provisioned as the adapters expect', async () => {

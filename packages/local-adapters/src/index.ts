@@ -23,10 +23,6 @@ export {
   SEGMENT_COMPLETIONS_FEED,
   JOBS_FEED,
   type ChangeFeed,
-  type JobChange,
-  toDynamoDbStreamRecord,
-  type SegmentCompletionChangeHandler,
-  type StreamBatchResult,
   type StreamReaderOptions,
   type PollOutcome,
 } from './stream/segment-completion-stream';

@@ -14,11 +14,14 @@ import type { Logger } from '@stereo-spot/logging';
 import {
   QUEUE_ROLES,
   systemClock,
+  type ChangeBatchOutcome,
   type Clock,
+  type JobStatusChange,
   type PipelinePorts,
   type PipelineQueues,
   type QueuePair,
   type QueueRole,
+  type SegmentCompletionChange,
 } from '@stereo-spot/pipeline';
 import { INPUT_PREFIX, MP4_SUFFIX, parseInputKey, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
 import { SqliteDeadLetterQueue, SqliteQueue } from './queue/sqlite-queue';
@@ -37,9 +40,6 @@ import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completion
 import {
   JOBS_FEED,
   SegmentCompletionStreamReader,
-  type JobChange,
-  type SegmentCompletionChangeHandler,
-  type StreamBatchResult,
   type StreamReaderOptions,
 } from './stream/segment-completion-stream';
 
@@ -84,15 +84,15 @@ export interface LocalPlatform extends PipelinePorts {
   /** A reader of the SegmentCompletions change stream (call `start()`; `close()` stops it). */
   createStreamReader(options: {
     readonly consumer: string;
-    readonly handler: SegmentCompletionChangeHandler;
+    readonly handler: (changes: SegmentCompletionChange[]) => Promise<ChangeBatchOutcome>;
     readonly logger?: Logger;
   } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader;
   /** A reader of the Jobs change stream (status before and after each write). */
   createJobStreamReader(options: {
     readonly consumer: string;
-    readonly handler: (changes: JobChange[]) => Promise<StreamBatchResult>;
+    readonly handler: (changes: JobStatusChange[]) => Promise<ChangeBatchOutcome>;
     readonly logger?: Logger;
-  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader<JobChange>;
+  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader<JobStatusChange>;
   /** Stops stream readers, ends pending long polls, closes the database. */
   close(): Promise<void>;
 }
@@ -168,7 +168,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
       return reader;
     },
     createJobStreamReader(readerOptions) {
-      const reader = new SegmentCompletionStreamReader<JobChange>({
+      const reader = new SegmentCompletionStreamReader<JobStatusChange>({
         pollIntervalMs: Math.max(pollIntervalMs, 50),
         ...readerOptions,
         feed: JOBS_FEED,

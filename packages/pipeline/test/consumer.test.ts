@@ -11,7 +11,8 @@ import {
   type WorkContext,
   type QueueMessage,
 } from '../src';
-import { captureLogger, MemoryQueue } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { MemoryQueue } from '../src/testing';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 const jobBody = JSON.stringify({ job_id: JOB });

@@ -10,7 +10,9 @@ import {
   handleSegmentMessage,
   type SegmentCompletionChange,
 } from '../src';
-import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryQueue } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { memoryPlatform, type MemoryQueue } from '../src/testing';
+import { TextMedia, textInference } from './fakes';
 
 const JOB = toJobId('0b5e8d8e-0000-4000-8000-00000000abcd');
 
@@ -44,10 +46,11 @@ describe('one job through every use case, every message delivered twice', () => 
     platform.segmentCompletions.put = async (completion) => {
       await put(completion);
       stream.push({
-        eventName: 'INSERT',
+        kind: 'inserted',
+        subject: 'segment-completion',
         jobId: completion.job_id,
         segmentIndex: completion.segment_index,
-        sequenceNumber: String(stream.length),
+        position: String(stream.length),
       });
     };
     const deps = {

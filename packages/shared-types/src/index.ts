@@ -1,5 +1,5 @@
 // Public API of @stereo-spot/shared-types: schemas, statuses, object keys and their parsers,
-// queue payloads and API DTOs. Everything here is pure (no I/O).
+// queue payloads, API DTOs and the inference server's protocol. Everything here is pure (no I/O).
 export { ok, err, type Result } from './result';
 export {
   SharedTypesError,
@@ -96,3 +96,16 @@ export {
   type JobListResponse,
   type ApiError,
 } from './api';
+export { formatBytes } from './sizes';
+export {
+  parseS3Uri,
+  InvocationRequestSchema,
+  INFERENCE_ERROR_CODES,
+  isInferenceErrorCode,
+  isPermanentInferenceError,
+  InferenceErrorBodySchema,
+  InvocationResultSchema,
+  type InvocationRequestBody,
+  type InferenceErrorCode,
+  type InferenceErrorBody,
+} from './inference-protocol';

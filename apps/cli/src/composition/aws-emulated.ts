@@ -10,7 +10,7 @@ import type { AwsPortSource } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { portsForRole } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
 import type { PipelineRole } from './roles';
 import { startRoles } from './start-roles';
@@ -161,7 +161,7 @@ async function provision(
 
 /**
  * Lambda's part: the SegmentCompletions and Jobs streams polled (the two event source mappings),
- * their batches handed to the trigger handler.
+ * their records read into changes and handed to the trigger's decision, as the Lambda does.
  */
 async function startStreamTrigger(
   env: Env,
@@ -172,11 +172,11 @@ async function startStreamTrigger(
   const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
   const platform = openAwsPortSource(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
-  const handler = createTriggerHandler({ ...(await portsForRole('reassembly-trigger', platform)), logger });
+  const handler = createChangeHandler({ ...(await portsForRole('reassembly-trigger', platform)), logger });
   const pollers = await Promise.all([
     platform.createStreamPoller({ handler, logger }),
     platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),
   ]);
-  logger.info('reassembly-trigger (Lambda handler) fed from the SegmentCompletions and Jobs streams');
+  logger.info('reassembly-trigger fed from the SegmentCompletions and Jobs streams, as by the Lambda\'s event source mappings');
   return { platform, polling: Promise.all(pollers.map((poller) => poller.run(signal))).then(() => undefined) };
 }

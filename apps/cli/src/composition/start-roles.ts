@@ -17,7 +17,6 @@ import {
   type VideoWorkerConfig,
   type WebUiConfig,
 } from '@stereo-spot/config';
-import { toDynamoDbStreamRecord } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
 import {
@@ -31,7 +30,7 @@ import {
   type StereoInference,
   type WebUiPorts,
 } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
 import { startWebServer, type WebServer } from '@stereo-spot/web-ui';
@@ -232,7 +231,7 @@ async function sageMakerFactory(
   platform: OpenedAwsPlatform,
 ): Promise<{ createSageMaker: (endpointName: string) => StereoInference }> {
   const { config, ports } = platform;
-  const { createSageMakerInference } = await import('@stereo-spot/aws-adapters');
+  const { createSageMakerInference } = await import('@stereo-spot/inference-adapters/sagemaker');
   return {
     createSageMaker: (endpointName) =>
       createSageMakerInference({
@@ -297,9 +296,9 @@ async function startWeb(
 }
 
 /**
- * The trigger on the embedded platform: the SegmentCompletions and Jobs change streams, as
- * DynamoDB stream records, into the same handler the Lambda runs (a completion, or the job
- * entering `chunking_complete`, whichever comes last). Returns its stop function.
+ * The trigger on the embedded platform: the SegmentCompletions and Jobs change streams hand their
+ * changes to the trigger's decision, the one the Lambda makes (a completion, or the job entering
+ * `chunking_complete`, whichever comes last). Returns its stop function.
  */
 async function startEmbeddedTrigger(platform: OpenedPlatform, logger: Logger): Promise<() => Promise<void>> {
   if (platform.kind !== 'local') {
@@ -310,22 +309,10 @@ async function startEmbeddedTrigger(platform: OpenedPlatform, logger: Logger): P
     );
   }
   const { local } = platform;
-  const handler = createTriggerHandler({ ...(await portsForRole('reassembly-trigger', platform.ports)), logger });
-  const handle = async (records: ReturnType<typeof toDynamoDbStreamRecord>[]) => {
-    const response = await handler({ Records: records as never });
-    return { failedSequenceNumbers: response.batchItemFailures.map((failure) => failure.itemIdentifier) };
-  };
+  const handler = createChangeHandler({ ...(await portsForRole('reassembly-trigger', platform.ports)), logger });
   const readers = [
-    local.createStreamReader({
-      consumer: 'reassembly-trigger',
-      logger,
-      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
-    }),
-    local.createJobStreamReader({
-      consumer: 'reassembly-trigger-jobs',
-      logger,
-      handler: (changes) => handle(changes.map(toDynamoDbStreamRecord)),
-    }),
+    local.createStreamReader({ consumer: 'reassembly-trigger', logger, handler }),
+    local.createJobStreamReader({ consumer: 'reassembly-trigger-jobs', logger, handler }),
   ];
   for (const reader of readers) reader.start();
   logger.info('reassembly-trigger started on the embedded SegmentCompletions and Jobs streams');

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { formatBytes } from '@stereo-spot/shared-types';
 import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -219,7 +220,7 @@ it('the new-job form works from the keyboard alone, with a visible focus', async
   expect(errors).toEqual([]);
 }, 60_000);
 
-it('refuses a file over the upload limit with a readable message in the page', async () => {
+it('refuses a file over the upload limit with a readable message in the page, sizes shown as the server shows them', async () => {
   // Prepare
   const dir = await makeTempDir('web-ui-big');
   const big = path.join(dir.path, 'too big.mp4');
@@ -238,8 +239,11 @@ it('refuses a file over the upload limit with a readable message in the page', a
   await dir.remove();
 
   // Assess
-  expect(message).toContain('too big.mp4');
-  expect(message).toContain('over the upload limit');
+  const serverShown = /^Up to (.+) \(\d+ bytes\)\.$/.exec(limit ?? '')?.[1];
+  expect(serverShown).toBe(formatBytes(MAX_UPLOAD_BYTES));
+  expect(message).toBe(
+    `too big.mp4 is ${formatBytes(MAX_UPLOAD_BYTES + 1)}, over the upload limit of ${serverShown}.`,
+  );
   expect(limit).toContain(`${MAX_UPLOAD_BYTES} bytes`);
   expect(errors).toEqual([]);
 }, 60_000);

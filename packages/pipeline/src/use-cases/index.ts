@@ -10,7 +10,10 @@ export {
 export {
   decideReassemblyTriggers,
   triggerIfComplete,
+  reassemblyReadiness,
+  type ReassemblyReadiness,
   type ReassemblyTriggerDeps,
+  type TriggerOptions,
   type TriggerDecision,
   type TriggerBatchResult,
 } from './reassembly-trigger';

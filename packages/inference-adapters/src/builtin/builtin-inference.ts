@@ -82,3 +82,8 @@ export class BuiltinStereoInference implements StereoInference {
     );
   }
 }
+
+/** The `builtin` backend: the stereo-engine's `convertFile` in this process. */
+export function createBuiltinInference(options: BuiltinInferenceOptions): StereoInference {
+  return new BuiltinStereoInference(options);
+}

@@ -1,32 +1,32 @@
 /**
- * The video-worker's `http` inference backend: POSTs the `/invocations` JSON to any machine
- * running this server (INFERENCE_HTTP_URL). By default it hands the server presigned URLs, so
- * the inference machine needs no cloud credentials; with `transport: 's3'` it sends s3:// URIs
- * for a server that has its own (the SageMaker container does).
+ * `INFERENCE_BACKEND=http`: POSTs the `/invocations` JSON to any machine running the inference
+ * server (INFERENCE_HTTP_URL). By default it hands the server presigned URLs, so the inference
+ * machine needs no cloud credentials; with `transport: 's3'` it sends s3:// URIs for a server that
+ * has its own (the SageMaker container does).
  *
  * node:http rather than fetch: fetch gives up waiting for response headers after 300 s, and a
  * GPU conversion of one segment may take longer than that.
  */
 import http from 'node:http';
 import https from 'node:https';
-import {
-  inferenceRequestFields,
-  type ObjectStorage,
-  type SegmentConversionRequest,
-  type SegmentConversionResult,
-  type StereoInference,
+import type {
+  ObjectStorage,
+  SegmentConversionRequest,
+  SegmentConversionResult,
+  StereoInference,
 } from '@stereo-spot/pipeline';
+import { InferenceErrorBodySchema, InvocationResultSchema } from '@stereo-spot/shared-types';
 import {
-  AbortedError,
-  InferenceError,
+  InferenceAbortedError,
+  InferenceBackendError,
+  InferenceRequestFailedError,
   InferenceUnreachableError,
-  type InferenceErrorCode,
 } from '../errors';
-import type { InvocationRequestBody } from '../request';
+import { invocationRequestBody, type InvocationLocations } from '../invocation';
 
 export type InferenceTransport = 'presigned' | 's3';
 
-export interface HttpStereoInferenceOptions {
+export interface HttpInferenceOptions {
   /** The server's base URL (INFERENCE_HTTP_URL); `/invocations` is appended. */
   readonly baseUrl: string;
   /** Holds the source segments (`inputKey`). */
@@ -44,80 +44,42 @@ export interface HttpStereoInferenceOptions {
   readonly sharedSecret?: string;
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<InferenceErrorCode>([
-  'INVALID_REQUEST',
-  'INPUT_NOT_FOUND',
-  'INPUT_UNAVAILABLE',
-  'INVALID_MEDIA',
-  'INPUT_TOO_LARGE',
-  'UNAUTHORIZED',
-  'ENGINE_FAILED',
-  'ENGINE_TIMEOUT',
-  'OUTPUT_FAILED',
-  'NOT_READY',
-  'BUSY',
-  'ABORTED',
-  'CONFIGURATION',
-]);
-
-/** The server answered with an error; `permanent` follows its status (400/422: bad input). */
-export class InferenceRequestFailedError extends InferenceError {
-  constructor(
-    status: number,
-    readonly serverCode: string,
-    serverMessage: string,
-  ) {
-    const code = (KNOWN_CODES.has(serverCode) ? serverCode : 'ENGINE_FAILED') as InferenceErrorCode;
-    const permanent =
-      status === 400 ||
-      status === 413 ||
-      status === 422 ||
-      code === 'INVALID_MEDIA' ||
-      code === 'INVALID_REQUEST' ||
-      code === 'INPUT_TOO_LARGE';
-    super(code, status, `inference server answered ${status} ${serverCode}: ${serverMessage}`, permanent);
-  }
-}
-
 export class HttpStereoInference implements StereoInference {
   readonly name = 'http';
   private readonly endpoint: URL;
   private readonly transport: InferenceTransport;
 
-  constructor(private readonly options: HttpStereoInferenceOptions) {
+  constructor(private readonly options: HttpInferenceOptions) {
     const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.endpoint = new URL('invocations', base);
     this.transport = options.transport ?? 'presigned';
   }
 
   async convertSegment(request: SegmentConversionRequest): Promise<SegmentConversionResult> {
-    const body: InvocationRequestBody = {
-      ...(await this.locations(request)),
-      ...inferenceRequestFields(request),
-    };
+    const body = invocationRequestBody(request, await this.locations(request));
     const { status, json } = await this.post(body, request.signal);
     if (status !== 200) {
-      const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const answer = InferenceErrorBodySchema.safeParse(json);
       throw new InferenceRequestFailedError(
         status,
-        typeof error?.code === 'string' ? error.code : 'UNKNOWN',
-        typeof error?.message === 'string' ? error.message : 'no error message in the response',
+        answer.success ? answer.data.error.code : 'UNKNOWN',
+        answer.success ? answer.data.error.message : 'no error message in the response',
       );
     }
-    const result = json as { frames?: unknown; seconds?: unknown };
-    if (typeof result?.seconds !== 'number') {
-      throw new InferenceUnreachableError(`inference server answered 200 without "seconds": ${JSON.stringify(json)}`);
+    const result = InvocationResultSchema.safeParse(json);
+    if (!result.success) {
+      throw new InferenceUnreachableError(
+        `inference server answered 200 without "seconds": ${JSON.stringify(json)}`,
+      );
     }
     request.onProgress?.(1);
     return {
-      seconds: result.seconds,
-      ...(typeof result.frames === 'number' ? { frames: result.frames } : {}),
+      seconds: result.data.seconds,
+      ...(typeof result.data.frames === 'number' ? { frames: result.data.frames } : {}),
     };
   }
 
-  private async locations(
-    request: SegmentConversionRequest,
-  ): Promise<Pick<InvocationRequestBody, 's3_input_uri' | 's3_output_uri' | 'input_url' | 'output_url' | 'output_headers'>> {
+  private async locations(request: SegmentConversionRequest): Promise<InvocationLocations> {
     const { inputStorage, outputStorage } = this.options;
     if (this.transport === 's3') {
       return {
@@ -142,28 +104,34 @@ export class HttpStereoInference implements StereoInference {
     const transport = this.endpoint.protocol === 'https:' ? https : http;
     const timeoutMs = this.options.timeoutMs ?? 65 * 60 * 1000;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new AbortedError());
+      if (signal?.aborted) return reject(new InferenceAbortedError());
       const req = transport.request(this.endpoint, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'content-length': payload.length,
-          ...(this.options.sharedSecret !== undefined ? { authorization: `Bearer ${this.options.sharedSecret}` } : {}),
+          ...(this.options.sharedSecret !== undefined
+            ? { authorization: `Bearer ${this.options.sharedSecret}` }
+            : {}),
         },
         timeout: timeoutMs,
       });
-      const onAbort = () => req.destroy(new AbortedError());
+      const onAbort = () => req.destroy(new InferenceAbortedError());
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       req.on('timeout', () =>
-        req.destroy(new InferenceUnreachableError(`no answer from ${this.endpoint.href} within ${timeoutMs} ms`)),
+        req.destroy(
+          new InferenceUnreachableError(`no answer from ${this.endpoint.href} within ${timeoutMs} ms`),
+        ),
       );
       req.on('error', (error) => {
         done();
         reject(
-          error instanceof InferenceError
+          error instanceof InferenceBackendError
             ? error
-            : new InferenceUnreachableError(`cannot reach ${this.endpoint.href}: ${error.message}`, { cause: error }),
+            : new InferenceUnreachableError(`cannot reach ${this.endpoint.href}: ${error.message}`, {
+                cause: error,
+              }),
         );
       });
       req.on('response', (res) => {
@@ -188,4 +156,9 @@ export class HttpStereoInference implements StereoInference {
       req.end(payload);
     });
   }
+}
+
+/** The `http` backend on the server at `options.baseUrl`. */
+export function createHttpInference(options: HttpInferenceOptions): StereoInference {
+  return new HttpStereoInference(options);
 }

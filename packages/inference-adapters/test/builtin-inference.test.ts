@@ -6,7 +6,7 @@ import { isPermanentError } from '@stereo-spot/pipeline';
 import { segmentKey, segmentOutputKey, type SegmentRef } from '@stereo-spot/shared-types';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { makeTestClip, makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
-import { BuiltinStereoInference } from '../src';
+import { createBuiltinInference } from '../src';
 
 let home: TempDir;
 let platform: LocalPlatform;
@@ -53,7 +53,7 @@ describe('BuiltinStereoInference', () => {
     const ref: SegmentRef = { jobId: newJobId(), segmentIndex: 0, totalSegments: 1, mode: 'sbs' };
     await platform.inputStorage.putFile(segmentKey(ref), clip.path);
     const scratchDir = path.join(home.path, 'scratch');
-    const inference = new BuiltinStereoInference({
+    const inference = createBuiltinInference({
       inputStorage: platform.inputStorage,
       outputStorage: platform.outputStorage,
       convertFile,
@@ -88,7 +88,7 @@ describe('BuiltinStereoInference', () => {
     const junk = path.join(home.path, 'junk.mp4');
     await writeFile(junk, 'not a video');
     await platform.inputStorage.putFile(segmentKey(ref), junk);
-    const inference = new BuiltinStereoInference({
+    const inference = createBuiltinInference({
       inputStorage: platform.inputStorage,
       outputStorage: platform.outputStorage,
       convertFile,

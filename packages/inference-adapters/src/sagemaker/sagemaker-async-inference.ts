@@ -3,21 +3,24 @@ import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { awsErrorName, callAws, type StaticCredentials } from '@stereo-spot/aws-adapters';
 import {
-  inferenceRequestFields,
   pause,
   type SegmentConversionRequest,
   type SegmentConversionResult,
   type StereoInference,
 } from '@stereo-spot/pipeline';
-import type { StaticCredentials } from '../clients';
-import { AwsAdapterError, awsErrorName, callAws } from '../errors';
+import {
+  InferenceErrorBodySchema,
+  InvocationResultSchema,
+  isPermanentInferenceError,
+  parseS3Uri,
+} from '@stereo-spot/shared-types';
+import { InferenceBackendError } from '../errors';
+import { invocationRequestBody } from '../invocation';
 
 /** Where the request JSON objects go in the output bucket (expired by the bucket's lifecycle rule). */
 export const SAGEMAKER_REQUEST_PREFIX = 'sagemaker/requests/';
-
-/** Error codes of the inference server (SageMaker's container) that retrying cannot fix. */
-const PERMANENT_SERVER_CODES = new Set(['INVALID_MEDIA', 'INVALID_REQUEST', 'INPUT_NOT_FOUND']);
 
 export interface SageMakerAsyncInferenceOptions {
   readonly runtime: SageMakerRuntimeClient;
@@ -57,11 +60,10 @@ export class SageMakerAsyncInference implements StereoInference {
       resource: `endpoint ${this.options.endpointName}`,
       jobId: request.jobId,
     };
-    const body = {
+    const body = invocationRequestBody(request, {
       s3_input_uri: `s3://${this.options.inputBucket}/${request.inputKey}`,
       s3_output_uri: `s3://${this.options.outputBucket}/${request.outputKey}`,
-      ...inferenceRequestFields(request),
-    };
+    });
     const requestKey = `${SAGEMAKER_REQUEST_PREFIX}${request.jobId}/${request.segmentIndex}-${randomUUID()}.json`;
     await callAws({ ...context, operation: 'S3 PutObject (inference request)' }, () =>
       this.options.s3.send(
@@ -85,10 +87,10 @@ export class SageMakerAsyncInference implements StereoInference {
         request.signal !== undefined ? { abortSignal: request.signal } : {},
       ),
     );
-    const output = parseS3Uri(invoked.OutputLocation);
-    const failure = parseS3Uri(invoked.FailureLocation);
+    const output = invoked.OutputLocation === undefined ? undefined : parseS3Uri(invoked.OutputLocation);
+    const failure = invoked.FailureLocation === undefined ? undefined : parseS3Uri(invoked.FailureLocation);
     if (output === undefined) {
-      throw new AwsAdapterError(
+      throw new InferenceBackendError(
         'INFERENCE_FAILED',
         `${describe(request)}: SageMaker returned no OutputLocation`,
         false,
@@ -109,7 +111,7 @@ export class SageMakerAsyncInference implements StereoInference {
       if (failed !== undefined) throw failureError(failed, request);
       await pause(wait, request.signal);
       if (request.signal?.aborted === true) {
-        throw new AwsAdapterError(
+        throw new InferenceBackendError(
           'INFERENCE_ABORTED',
           `${describe(request)}: stopped waiting (shutting down)`,
           false,
@@ -120,7 +122,7 @@ export class SageMakerAsyncInference implements StereoInference {
       }
       wait = Math.min(wait * 2, 15_000);
     }
-    throw new AwsAdapterError(
+    throw new InferenceBackendError(
       'INFERENCE_TIMEOUT',
       `${describe(request)}: no SageMaker result after ${Math.round(this.timeoutMs / 1000)} s (inference ${invoked.InferenceId ?? '?'})`,
       false,
@@ -152,45 +154,40 @@ export class SageMakerAsyncInference implements StereoInference {
 }
 
 function resultOf(answer: string, started: number): SegmentConversionResult {
-  let parsed: { seconds?: unknown; frames?: unknown } = {};
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(answer) as typeof parsed;
+    parsed = JSON.parse(answer);
   } catch {
     // Not JSON: the conversion succeeded, the server just said nothing we use.
   }
+  const result = InvocationResultSchema.partial().safeParse(parsed);
+  const said = result.success ? result.data : {};
   return {
-    seconds: typeof parsed.seconds === 'number' ? parsed.seconds : (Date.now() - started) / 1000,
-    ...(typeof parsed.frames === 'number' ? { frames: parsed.frames } : {}),
+    seconds: said.seconds ?? (Date.now() - started) / 1000,
+    ...(typeof said.frames === 'number' ? { frames: said.frames } : {}),
   };
 }
 
 /** The failure object holds the container's error answer: `{"error": {"code", "message"}}` or text. */
-function failureError(content: string, request: SegmentConversionRequest): AwsAdapterError {
-  let code: string | undefined;
-  let message = content.trim().slice(0, 500) || 'no detail';
+function failureError(content: string, request: SegmentConversionRequest): InferenceBackendError {
+  let answer: { code?: string; message: string } = { message: content.trim().slice(0, 500) || 'no detail' };
   try {
-    const parsed = JSON.parse(content) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof parsed.error?.code === 'string') code = parsed.error.code;
-    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+    const parsed = InferenceErrorBodySchema.safeParse(JSON.parse(content));
+    if (parsed.success) answer = parsed.data.error;
   } catch {
     // Plain text: keep it as the message.
   }
-  const permanent = code !== undefined && PERMANENT_SERVER_CODES.has(code);
-  return new AwsAdapterError(
+  const { code, message } = answer;
+  return new InferenceBackendError(
     'INFERENCE_FAILED',
     `${describe(request)}: SageMaker inference failed${code !== undefined ? ` (${code})` : ''}: ${message}`,
-    permanent,
+    code !== undefined && isPermanentInferenceError(code),
     { jobId: request.jobId },
   );
 }
 
 function describe(request: SegmentConversionRequest): string {
   return `job_id=${request.jobId} segment_index=${request.segmentIndex}`;
-}
-
-function parseS3Uri(uri: string | undefined): { bucket: string; key: string } | undefined {
-  const match = uri === undefined ? null : /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  return match?.[1] !== undefined && match[2] !== undefined ? { bucket: match[1], key: match[2] } : undefined;
 }
 
 export interface CreateSageMakerInferenceOptions {
@@ -207,7 +204,7 @@ export interface CreateSageMakerInferenceOptions {
 }
 
 /** The backend with its own SDK clients (standard retry mode), as the video-worker builds it. */
-export function createSageMakerInference(options: CreateSageMakerInferenceOptions): SageMakerAsyncInference {
+export function createSageMakerInference(options: CreateSageMakerInferenceOptions): StereoInference {
   const common = {
     region: options.region,
     retryMode: 'standard',

@@ -1,20 +1,8 @@
-import { Writable } from 'node:stream';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { createLogger } from '@stereo-spot/logging';
-import { changesFromStreamRecords } from '../src';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { changesFromStreamRecords } from '../src/streams/stream-records';
 
 const JOB = '3f2b8c1e-6d4a-4b9e-8f00-1234567890ab';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { logger: createLogger({ name: 'trigger-test', destination }), lines };
-}
 
 function record(
   jobId: unknown,
@@ -36,24 +24,24 @@ function record(
 }
 
 describe('changesFromStreamRecords', () => {
-  it('reads the keys and sequence numbers of Lambda stream records', () => {
+  it('reads Lambda stream records into the pipeline\'s changes (keys, kind, sequence number as position)', () => {
     // Act
     const { changes, unreadable } = changesFromStreamRecords(
       [record(JOB, '0', '100'), record(JOB, '12', '101', 'MODIFY')],
-      capture().logger,
+      captureLogger('trigger-test').logger,
     );
 
     // Assess
     expect(unreadable).toBe(0);
     expect(changes).toEqual([
-      { eventName: 'INSERT', jobId: JOB, segmentIndex: 0, sequenceNumber: '100' },
-      { eventName: 'MODIFY', jobId: JOB, segmentIndex: 12, sequenceNumber: '101' },
+      { kind: 'inserted', subject: 'segment-completion', jobId: JOB, segmentIndex: 0, position: '100' },
+      { kind: 'changed', subject: 'segment-completion', jobId: JOB, segmentIndex: 12, position: '101' },
     ]);
   });
 
   it('drops unreadable records with a log line naming the job, or job_id=? when there is none', () => {
     // Prepare
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger('trigger-test');
 
     // Act
     const { changes, unreadable } = changesFromStreamRecords(
@@ -63,7 +51,7 @@ describe('changesFromStreamRecords', () => {
 
     // Assess
     expect(unreadable).toBe(2);
-    expect(changes.map((c) => c.sequenceNumber)).toEqual(['3']);
+    expect(changes.map((c) => c.position)).toEqual(['3']);
     expect(lines.map((l) => l.job_id)).toEqual(['?', JOB]);
     expect(String(lines[0]!.msg)).toMatch(
       /^job_id=\? unreadable stream record 1 dropped: /,
@@ -83,10 +71,12 @@ describe('changesFromStreamRecords', () => {
     } as unknown as DynamoDBRecord;
 
     // Act
-    const { changes } = changesFromStreamRecords([getRecordsRecord], capture().logger);
+    const { changes } = changesFromStreamRecords([getRecordsRecord], captureLogger('trigger-test').logger);
 
     // Assess
-    expect(changes).toEqual([{ eventName: 'MODIFY', jobId: JOB, segmentIndex: 0, sequenceNumber: '42' }]);
+    expect(changes).toEqual([
+      { kind: 'changed', subject: 'segment-completion', jobId: JOB, segmentIndex: 0, position: '42' },
+    ]);
   });
 
   it.each([
@@ -97,17 +87,17 @@ describe('changesFromStreamRecords', () => {
     ['no keys', { SequenceNumber: '1' }],
   ])('drops a record with %s', (_label, dynamodb) => {
     // Prepare
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger('trigger-test');
 
     // Act
     const result = changesFromStreamRecords([{ eventName: 'INSERT', dynamodb } as DynamoDBRecord], logger);
 
     // Assess
-    expect(result).toEqual({ changes: [], unreadable: 1, ignored: 0 });
+    expect(result).toEqual({ changes: [], unreadable: 1 });
     expect(lines).toHaveLength(1);
   });
 
-  it('reads the Jobs stream: a change into chunking_complete is a trigger change, other changes are ignored', () => {
+  it('reads the Jobs stream: each write with its status before and after (an unknown status as none)', () => {
     // Prepare
     const jobRecord = (sequence: string, oldStatus: string | undefined, newStatus: string | undefined, eventName = 'MODIFY') =>
       ({
@@ -129,15 +119,24 @@ describe('changesFromStreamRecords', () => {
         jobRecord('4', 'chunking_complete', 'chunking_complete'),
         jobRecord('5', 'chunking_complete', 'completed'),
         jobRecord('6', 'completed', undefined, 'REMOVE'),
+        jobRecord('7', 'completed', 'status-of-a-later-version'),
       ],
-      capture().logger,
+      captureLogger('trigger-test').logger,
     );
 
     // Assess
+    const job = { subject: 'job', jobId: JOB };
     expect(result).toEqual({
-      changes: [{ eventName: 'MODIFY', jobId: JOB, sequenceNumber: '3' }],
+      changes: [
+        { ...job, kind: 'inserted', position: '1', newStatus: 'created' },
+        { ...job, kind: 'changed', position: '2', oldStatus: 'created', newStatus: 'chunking_in_progress' },
+        { ...job, kind: 'changed', position: '3', oldStatus: 'chunking_in_progress', newStatus: 'chunking_complete' },
+        { ...job, kind: 'changed', position: '4', oldStatus: 'chunking_complete', newStatus: 'chunking_complete' },
+        { ...job, kind: 'changed', position: '5', oldStatus: 'chunking_complete', newStatus: 'completed' },
+        { ...job, kind: 'removed', position: '6', oldStatus: 'completed' },
+        { ...job, kind: 'changed', position: '7', oldStatus: 'completed' },
+      ],
       unreadable: 0,
-      ignored: 5,
     });
   });
 });

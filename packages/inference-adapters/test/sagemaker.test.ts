@@ -5,32 +5,44 @@
  * writes, the invocation, and how it reads a result or a failure.
  */
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { createAwsClients, type AwsClients } from '@stereo-spot/aws-adapters';
 import { DEFAULT_STEREO_PARAMS, segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import type { SegmentConversionRequest } from '@stereo-spot/pipeline';
-import {
-  SAGEMAKER_REQUEST_PREFIX,
-  SageMakerAsyncInference,
-  createSageMakerInference,
-} from '../src/sagemaker/sagemaker-async-inference';
-import { startMotoFixture, type MotoFixture } from './support/moto';
-import { createBucket } from './support/resources';
+import { startMotoServer, uniqueResourcePrefix, type MotoServer } from '@stereo-spot/testing';
+import { SageMakerAsyncInference } from '../src/sagemaker/sagemaker-async-inference';
+import { SAGEMAKER_REQUEST_PREFIX, createSageMakerInference } from '../src/sagemaker';
 
-let moto: MotoFixture;
+let moto: { server: MotoServer; clients: AwsClients };
 let runtime: SageMakerRuntimeClient;
 beforeAll(async () => {
-  moto = await startMotoFixture();
+  const server = await startMotoServer();
+  moto = {
+    server,
+    clients: createAwsClients({
+      region: server.region,
+      endpoint: server.endpoint,
+      credentials: server.credentials,
+    }),
+  };
   runtime = new SageMakerRuntimeClient({
-    region: moto.server.region,
-    endpoint: moto.server.endpoint,
-    credentials: moto.server.credentials,
+    region: server.region,
+    endpoint: server.endpoint,
+    credentials: server.credentials,
   });
 });
 afterAll(async () => {
   runtime?.destroy();
-  await moto?.stop();
+  moto?.clients.destroy();
+  await moto?.server.stop();
 });
+
+async function createBucket(label: string): Promise<string> {
+  const bucket = uniqueResourcePrefix(label);
+  await moto.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
 
 /** Queues what moto's async endpoint answers next. */
 async function nextResults(results: { data: string; is_failure?: boolean }[]): Promise<void> {
@@ -43,8 +55,8 @@ async function nextResults(results: { data: string; is_failure?: boolean }[]): P
 }
 
 async function backend() {
-  const inputBucket = await createBucket(moto, 'sm-input');
-  const outputBucket = await createBucket(moto, 'sm-output');
+  const inputBucket = await createBucket('sm-input');
+  const outputBucket = await createBucket('sm-output');
   const inference = new SageMakerAsyncInference({
     runtime,
     s3: moto.clients.s3,
@@ -58,8 +70,8 @@ async function backend() {
 
 /** The backend as the video-worker builds it: its own clients from region and endpoint. */
 async function configuredBackend() {
-  const inputBucket = await createBucket(moto, 'sm-input');
-  const outputBucket = await createBucket(moto, 'sm-output');
+  const inputBucket = await createBucket('sm-input');
+  const outputBucket = await createBucket('sm-output');
   const inference = createSageMakerInference({
     region: moto.server.region,
     endpoint: moto.server.endpoint,
@@ -144,6 +156,29 @@ describe('SageMakerAsyncInference on moto_server', () => {
     expect(error).toMatchObject({ code: 'INFERENCE_FAILED', permanent: true, jobId: request.jobId });
     expect((error as Error).message).toBe(
       `job_id=${request.jobId} segment_index=1: SageMaker inference failed (INVALID_MEDIA): the segment is not a readable video`,
+    );
+  });
+
+  test('a missing input is transient by the protocol rule: it may not be visible yet', async () => {
+    // Prepare
+    const { inference } = await backend();
+    await nextResults([
+      {
+        is_failure: true,
+        data: JSON.stringify({ error: { code: 'INPUT_NOT_FOUND', message: 'input not found' } }),
+      },
+    ]);
+
+    // Act
+    const error = await inference.convertSegment(conversion()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'INFERENCE_FAILED', permanent: false });
+    expect((error as Error).message).toMatch(
+      /SageMaker inference failed \(INPUT_NOT_FOUND\): input not found$/,
     );
   });
 

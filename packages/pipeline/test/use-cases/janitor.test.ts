@@ -5,8 +5,9 @@ import {
   toJobId,
   type Job,
 } from '@stereo-spot/shared-types';
-import { sweepStuckJobs, type JanitorSettings } from '../src';
-import { captureLogger, memoryPlatform, type MemoryPlatform } from './fakes';
+import { sweepStuckJobs, type JanitorSettings } from '../../src';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { memoryPlatform, type MemoryPlatform } from '../../src/testing';
 
 const JOB = toJobId('5a1c2e3f-0b4d-4c6e-8a90-abcdefabcdef');
 const MINUTE = 60_000;
@@ -96,7 +97,7 @@ test('triggers the reassembly of a complete job that was never triggered, and on
   expect(first).toEqual([{ jobId: JOB, action: 'triggered-reassembly' }]);
   expect(second).toEqual([]);
   expect(await platform.reassemblyTriggered.get(JOB)).toBeDefined();
-  const sent = await platform.reassemblyQueue.receive({ maxMessages: 10 });
+  const sent = await platform.reassemblyQueue.receive({ maxMessages: 10, waitSeconds: 0 });
   expect(sent.map((message) => JSON.parse(message.body) as unknown)).toEqual([{ job_id: JOB }]);
 });
 

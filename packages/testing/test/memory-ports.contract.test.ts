@@ -1,0 +1,50 @@
+/**
+ * pipeline's in-memory fakes (`@stereo-spot/pipeline/testing`) against the same contract suites
+ * the embedded and AWS adapters pass: a use-case test on the fakes then means what it says.
+ * (Run here rather than in pipeline: testing depends on pipeline, so the reverse would be a cycle.)
+ */
+import {
+  ManualClock,
+  MemoryCompletions,
+  MemoryDeadLetterQueue,
+  MemoryJobStore,
+  MemoryLocks,
+  MemoryQueue,
+  MemoryStorage,
+} from '@stereo-spot/pipeline/testing';
+import {
+  describeJobStoreContract,
+  describeObjectStorageContract,
+  describeQueueContract,
+  describeReassemblyTriggeredStoreContract,
+  describeSegmentCompletionStoreContract,
+} from '../src';
+
+const nothingToRelease = async () => undefined;
+
+describeQueueContract('in memory', async () => {
+  const deadLetter = new MemoryDeadLetterQueue('work-dlq');
+  const queue = new MemoryQueue('work', 1, { deadLetter, maxReceiveCount: 3 });
+  return { queue, deadLetter, maxReceiveCount: 3, cleanup: nothingToRelease };
+});
+
+describeObjectStorageContract('in memory', async () => {
+  const notification = { prefix: 'input/', suffix: '.mp4', queue: new MemoryQueue('uploads', 30) };
+  const storage = new MemoryStorage('contract-bucket', [notification]);
+  return { storage, notification, cleanup: () => storage.close() };
+});
+
+describeJobStoreContract('in memory', async () => ({
+  store: new MemoryJobStore(new ManualClock()),
+  cleanup: nothingToRelease,
+}));
+
+describeSegmentCompletionStoreContract('in memory', async () => ({
+  store: new MemoryCompletions(),
+  cleanup: nothingToRelease,
+}));
+
+describeReassemblyTriggeredStoreContract('in memory', async () => ({
+  store: new MemoryLocks(),
+  cleanup: nothingToRelease,
+}));
