@@ -88,50 +88,47 @@ export function openAwsPortSource(
     return () => (built ??= { value: build() }).value;
   };
   const storage = (variable: 'INPUT_BUCKET_NAME' | 'OUTPUT_BUCKET_NAME') =>
-    once(() => new S3ObjectStorage(clients.s3, resource(variable, 'storage'), { now: () => clock.now() }));
-  const queues = new Map<string, Promise<SqsQueue>>();
-  const deadLetters = new Map<string, Promise<SqsDeadLetterQueue>>();
-  const described = <Q>(cache: Map<string, Promise<Q>>, variable: AwsResourceVariable, build: (url: string) => Promise<Q>) => {
-    let queue = cache.get(variable);
-    if (queue === undefined) {
-      try {
-        queue = build(resource(variable, 'queue'));
-      } catch (error) {
-        queue = Promise.reject(error);
-      }
-      cache.set(variable, queue);
-    }
-    return queue;
+    once(() => new S3ObjectStorage(clients.s3, resource(variable, 'a bucket'), { now: () => clock.now() }));
+  // Queues are described once; a failed description is not kept, so the next start tries again.
+  const described = <Q>(cache: Map<AwsResourceVariable, Promise<Q>>, variable: AwsResourceVariable, use: string, build: (url: string) => Promise<Q>): Promise<Q> => {
+    const cached = cache.get(variable);
+    if (cached !== undefined) return cached;
+    const building = (async () => build(resource(variable, use)))();
+    cache.set(variable, building);
+    building.catch(() => cache.delete(variable));
+    return building;
   };
+  const queues = new Map<AwsResourceVariable, Promise<SqsQueue>>();
+  const deadLetters = new Map<AwsResourceVariable, Promise<SqsDeadLetterQueue>>();
   return {
     clients,
     inputStorage: storage('INPUT_BUCKET_NAME'),
     outputStorage: storage('OUTPUT_BUCKET_NAME'),
-    jobs: once(() => new DynamoDbJobStore(clients.documents, resource('JOBS_TABLE_NAME', 'jobs'), clock)),
+    jobs: once(() => new DynamoDbJobStore(clients.documents, resource('JOBS_TABLE_NAME', 'the Jobs table'), clock)),
     segmentCompletions: once(
       () =>
         new DynamoDbSegmentCompletionStore(
           clients.documents,
-          resource('SEGMENT_COMPLETIONS_TABLE_NAME', 'segmentCompletions'),
+          resource('SEGMENT_COMPLETIONS_TABLE_NAME', 'the SegmentCompletions table'),
         ),
     ),
     reassemblyTriggered: once(
       () =>
         new DynamoDbReassemblyTriggeredStore(
           clients.documents,
-          resource('REASSEMBLY_TRIGGERED_TABLE_NAME', 'reassemblyTriggered'),
+          resource('REASSEMBLY_TRIGGERED_TABLE_NAME', 'the ReassemblyTriggered table'),
         ),
     ),
     queue: (role) =>
-      described(queues, QUEUE_URL_VARIABLES[role].queue, async (url) =>
+      described(queues, QUEUE_URL_VARIABLES[role].queue, `the ${role} queue`, async (url) =>
         new SqsQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
       ),
     deadLetterQueue: (role) =>
-      described(deadLetters, QUEUE_URL_VARIABLES[role].deadLetter, async (url) =>
+      described(deadLetters, QUEUE_URL_VARIABLES[role].deadLetter, `the ${role} dead-letter queue`, async (url) =>
         new SqsDeadLetterQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
       ),
     async createStreamPoller({ table = 'SEGMENT_COMPLETIONS_TABLE_NAME', ...pollerOptions }) {
-      const tableName = resource(table, 'createStreamPoller');
+      const tableName = resource(table, 'a stream poller');
       const description = await callAws(
         { operation: 'DynamoDB DescribeTable', resource: `table ${tableName}` },
         () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })),

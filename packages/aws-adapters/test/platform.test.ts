@@ -227,7 +227,7 @@ describe('openAwsPortSource: each role gets exactly its ports', () => {
     const starting = portsForRole('chunking', source);
 
     // Assess
-    await expect(starting).rejects.toThrow(/^CHUNKING_QUEUE_URL is not set/);
+    await expect(starting).rejects.toThrow(/^CHUNKING_QUEUE_URL is not set: .*\(needed for: the chunking queue\)$/);
     await expect(starting).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
     await source.close();
   });
