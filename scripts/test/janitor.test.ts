@@ -30,7 +30,7 @@ test('the janitor alone brings a job whose media-worker died after uploading eve
 
   // Act
   const actions = await sweepStuckJobs(deps, { graceMs: 0, maxAgeMs: 3_600_000 });
-  const workers = startWorkers(['media', 'video', 'trigger'], embeddedEnv(home.path));
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], embeddedEnv(home.path));
   let final;
   try {
     final = await waitForStatus(platform, job.job_id, 'completed', 150_000);

@@ -66,6 +66,7 @@ async function redriveOnce(queue: Queue): Promise<void> {
   await queue.receive({ maxMessages: 1, waitSeconds: 0 });
 }
 
+/** The workers under their older names (`media`, `video`, `trigger`), which scripts may still use. */
 function startWorkers(): ChildProcess {
   return spawn(
     process.execPath,
