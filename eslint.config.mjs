@@ -22,22 +22,29 @@ function moduleBoundaries({ appsMayImportApps = false } = {}) {
           onlyDependOnLibsWithTags: ['type:core'],
           bannedExternalImports: platformSdks,
         },
+        // The shape of the platform's resources (queues, tables, storage tags): plain data that
+        // the infrastructure and the adapters both read, so it depends on nothing.
+        {
+          sourceTag: 'type:contract',
+          onlyDependOnLibsWithTags: ['type:contract'],
+          bannedExternalImports: platformSdks,
+        },
         // An inference backend (adapter:backend) may build on a platform's adapters (sagemaker
         // on aws-adapters' AWS error handling); a platform's adapters know only that platform.
-        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'adapter:platform'] },
-        { sourceTag: 'adapter:platform', onlyDependOnLibsWithTags: ['type:core'] },
+        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'adapter:platform'] },
+        { sourceTag: 'adapter:platform', onlyDependOnLibsWithTags: ['type:core', 'type:contract'] },
         {
           sourceTag: 'type:app',
-          onlyDependOnLibsWithTags: ['type:core', 'type:adapter', ...(appsMayImportApps ? ['type:app'] : [])],
+          onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'type:adapter', ...(appsMayImportApps ? ['type:app'] : [])],
         },
         {
           sourceTag: 'type:composition-root',
-          onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:adapter'],
+          onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:contract', 'type:adapter'],
         },
-        { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
+        { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra', 'type:contract'] },
         {
           sourceTag: 'type:tool',
-          onlyDependOnLibsWithTags: ['type:core', 'type:adapter', 'type:tool', 'type:app'],
+          onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'type:adapter', 'type:tool', 'type:app'],
         },
       ],
     },

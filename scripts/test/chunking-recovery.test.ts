@@ -7,7 +7,6 @@ import {
   EXIT_ERROR,
   EXIT_RECOVERED,
   EXIT_REFUSED,
-  parseEnvFile,
   runChunkingRecovery,
 } from '../chunking_recovery';
 import { embeddedEnv, startWorkers, stopProcess, stuckAfterChunking, waitForStatus } from './support/stuck-chunking';
@@ -178,11 +177,4 @@ test('asks on a terminal and applies the update on "y"', async () => {
 
 test('a bad job id is an error, not a refusal', async () => {
   expect(await run(['not-a-job']).code).toBe(EXIT_ERROR);
-});
-
-test('parses the aws-infra .env format', () => {
-  expect(parseEnvFile('# resources\nINPUT_BUCKET_NAME=in-bucket\nexport JOBS_TABLE_NAME="jobs"\n\n')).toEqual({
-    INPUT_BUCKET_NAME: 'in-bucket',
-    JOBS_TABLE_NAME: 'jobs',
-  });
 });

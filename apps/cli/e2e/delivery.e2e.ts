@@ -4,9 +4,8 @@
  */
 import { stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { INPUT_BUCKET, type LocalPlatform } from '@stereo-spot/local-adapters';
+import type { LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
-import { buildS3NotificationBody } from '@stereo-spot/shared-types';
 import { makeTestClip } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
 import { videoFacts } from './support/media';
@@ -111,12 +110,8 @@ describe('delivery', () => {
 
     it('poison messages are logged with job_id=? and land in the DLQ after 3 receives, without blocking work', async () => {
       // Prepare
-      const notJson = '{"Records": [ this is not json';
-      const unknownKey = buildS3NotificationBody({
-        bucket: INPUT_BUCKET,
-        key: 'input/holiday/source.mp4',
-        size: 10,
-      });
+      const notJson = '{"objects_created": [ this is not json';
+      const unknownKey = platform.objectEvents.encodeCreated({ key: 'input/holiday/source.mp4', size: 10 });
       const clip = await makeTestClip({ seconds: 2, width: 160, height: 90, fps: 24, dir: deployment.home.path });
 
       // Act

@@ -15,11 +15,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
-import { loadConfig } from '@stereo-spot/config';
+import { loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import type { Queue } from '@stereo-spot/pipeline';
 import {
-  buildS3NotificationBody,
   finalKey,
   inputKey,
   segmentKey,
@@ -97,15 +96,7 @@ async function runbookStep(cli: string, sdk: () => Promise<unknown>): Promise<st
   return result.stdout;
 }
 
-/** The env file as `set -a; . file` reads it: `KEY=value` lines, comments skipped. */
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match?.[1] !== undefined) values[match[1]] = match[2] ?? '';
-  }
-  return values;
-}
+const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), file);
 
 const isEmpty = async (queue: Queue) => {
   const depth = await queue.depth();
@@ -334,7 +325,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     const [segment] = await platform.inputStorage.list(`segments/${jobId}/`);
     if (segment === undefined) throw new Error('the job has no segment');
     const video = platform.queues['video-worker'];
-    await video.deadLetter.send(buildS3NotificationBody({ bucket: platform.inputStorage.bucket, key: segment.key, size: segment.size }));
+    await video.deadLetter.send(platform.objectEvents.encodeCreated({ key: segment.key, size: segment.size }));
     await platform.queues.reassembly.deadLetter.send('{"job_id": "not a job"}');
     await platform.queues.chunking.deadLetter.send('not json');
 

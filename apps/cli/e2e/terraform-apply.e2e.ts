@@ -18,7 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { createAwsPlatform, openAwsPortSource } from '@stereo-spot/aws-adapters';
-import { AWS_RESOURCE_VARIABLES, loadConfig } from '@stereo-spot/config';
+import { AWS_RESOURCE_VARIABLES, loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
 import { portsForRole } from '@stereo-spot/pipeline';
 import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
@@ -37,16 +37,7 @@ import {
 const AWS_INFRA_MAIN = path.join(REPO_ROOT, 'packages', 'aws-infra', 'src', 'main.ts');
 const READY = 'EMULATED STACK READY';
 
-/** `KEY=value` lines (values quoted for sh only when needed: 'it'\''s'). */
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [, key, raw] = /^([A-Z0-9_]+)=(.*)$/.exec(line) ?? [];
-    if (key === undefined || raw === undefined) continue;
-    values[key] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
-  }
-  return values;
-}
+const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), file);
 
 let dir: TempDir;
 let infra: StereoSpotProcess | undefined;

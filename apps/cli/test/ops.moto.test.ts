@@ -5,13 +5,7 @@
  */
 import type { AwsPlatform, ProvisionedPlatform } from '@stereo-spot/aws-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
-import {
-  inputKey,
-  parseS3NotificationBody,
-  segmentKey,
-  type Job,
-  type JobId,
-} from '@stereo-spot/shared-types';
+import { inputKey, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
 import {
   makeSegmentCompletion,
   startMotoServer,
@@ -62,8 +56,8 @@ const createJob = (overrides: Partial<Job>): Promise<JobId> => createJobIn(platf
 async function dropTestEvent(queue: Queue): Promise<void> {
   const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
   for (const message of messages) {
-    const parsed = parseS3NotificationBody(message.body);
-    if (!parsed.ok || parsed.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
+    const decoded = platform.objectEvents.decode(message.body);
+    if (!decoded.ok || decoded.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
     await queue.delete(message.receiptHandle);
   }
 }
@@ -81,11 +75,11 @@ async function drain(queue: Queue): Promise<string[]> {
   }
 }
 
-/** The object keys named by S3 event notification bodies. */
+/** The object keys named by S3 event notification bodies (read as the workers read them). */
 function notifiedKeys(bodies: readonly string[]): string[] {
   return bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((record) => record.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 }
 

@@ -179,7 +179,7 @@ describe('ops job names the stuck step', () => {
   test('a segment message in the video-worker DLQ: segment conversion, replay the video-worker DLQ', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.queues['video-worker'].queue.send('{"Records":[]}');
+    await platform.queues['video-worker'].queue.send('{"objects_created":[]}');
     await redriveOnce(platform.queues['video-worker'].queue);
     const diagnosis = await diagnosisOf(jobId);
     expect(diagnosis).toMatchObject({ step: 'segment conversion', stuck: true });
@@ -245,7 +245,12 @@ describe('ops job never shows a stuck step without its fix', () => {
     expect(shown.lines).toContain('step           segment conversion (STUCK)');
     expect(shown.lines).toContain(`fix            stereo-spot ops resend ${jobId}`);
     expect(code).toBe(EXIT_DONE);
-    const keys = messages.map((message) => JSON.parse(message.body).Records[0].s3.object.key as string).sort();
+    const keys = messages
+      .flatMap((message) => {
+        const decoded = platform.objectEvents.decode(message.body);
+        return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
+      })
+      .sort();
     expect(keys).toEqual([`segments/${jobId}/00000_00003_anaglyph.mp4`, `segments/${jobId}/00002_00003_anaglyph.mp4`]);
   });
 

@@ -6,7 +6,8 @@ import {
   DEFAULT_JANITOR_SETTINGS,
   jobContextOfReassemblyBody,
   runJanitor,
-  jobContextOfS3Body,
+  jobContextOfObjectEvents,
+  readObjectEvents,
   runConsumer,
   systemClock,
   type Clock,
@@ -95,7 +96,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     ? runConsumer({
         ...loopSettings(chunkingRole.consumer, chunkingRole.ports.jobs),
         queue: chunkingRole.ports.chunkingQueue,
-        jobContextOf: jobContextOfS3Body,
+        jobContextOf: jobContextOfObjectEvents(chunkingRole.ports.objectEvents),
         handle: (message, context) =>
           handleChunkingMessage(
             {
@@ -105,7 +106,7 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
               scratchDir: options.scratchDir,
               limits: chunkingRole.mediaLimits,
             },
-            message.body,
+            readObjectEvents(chunkingRole.ports.objectEvents, message.body),
             context,
           ),
       })

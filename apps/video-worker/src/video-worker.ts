@@ -3,7 +3,8 @@ import type { Logger } from '@stereo-spot/logging';
 import {
   failJob,
   handleSegmentMessage,
-  jobContextOfS3Body,
+  jobContextOfObjectEvents,
+  readObjectEvents,
   runConsumer,
   systemClock,
   type Clock,
@@ -43,15 +44,19 @@ export async function runVideoWorker(options: VideoWorkerOptions): Promise<Consu
     ...(consumer.visibilityTimeoutSeconds !== undefined
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
-    jobContextOf: jobContextOfS3Body,
+    jobContextOf: jobContextOfObjectEvents(ports.objectEvents),
     ...(options.protection !== undefined ? { protection: options.protection } : {}),
     failJob: (jobId: JobId, reason: string) =>
       failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
     handle: (message, context) =>
-      handleSegmentMessage({ ...ports, inference: options.inference, clock }, message.body, {
-        ...context,
-        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-      }),
+      handleSegmentMessage(
+        { ...ports, inference: options.inference, clock },
+        readObjectEvents(ports.objectEvents, message.body),
+        {
+          ...context,
+          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        },
+      ),
   });
   options.logger.info('video-worker stopped');
   return stats;

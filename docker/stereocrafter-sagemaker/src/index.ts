@@ -1,6 +1,6 @@
 // Public API of the stereocrafter-sagemaker project: the image's build, deploy and token
 // rotation as functions (the Nx targets and `stereo-spot ops hf-token rotate` run them).
-export { parseEnvFile, readInfraEnv, requireVars, INFRA_ENV_RELATIVE_PATH, type InfraEnv } from './env-file';
+export { readInfraEnv, requireVars, INFRA_ENV_RELATIVE_PATH, type InfraEnv } from './env-file';
 export {
   runSagemakerBuild,
   logLocation,

@@ -11,15 +11,12 @@ export {
   type AwsErrorContext,
 } from './errors';
 export { createAwsClients, type AwsClients, type AwsClientOptions, type StaticCredentials } from './clients';
-export {
-  S3ObjectStorage,
-  SEGMENT_OUTPUT_EXPIRY_TAG,
-  type S3ObjectStorageOptions,
-} from './s3/s3-object-storage';
+export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3/s3-object-storage';
 export { attachmentContentDisposition } from './s3/content-disposition';
+export { S3NotificationFormat, type S3NotificationFormatOptions } from './s3/s3-notifications';
 export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from './sqs/sqs-queue';
 export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
-export { DynamoDbJobStore, JOBS_TABLE_INDEXES } from './dynamodb/job-store';
+export { DynamoDbJobStore } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 export { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
 export { changesFromStreamRecords, type DynamoDbStreamRecord, type ParsedStreamRecords } from './streams/stream-records';
@@ -35,9 +32,7 @@ export {
 } from './platform';
 export {
   provisionPipelineResources,
-  createJobsTable,
-  createSegmentCompletionsTable,
-  createReassemblyTriggeredTable,
+  createTable,
   type ProvisionOptions,
   type ProvisionedPipeline,
 } from './provisioning/pipeline-resources';

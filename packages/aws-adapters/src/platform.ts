@@ -14,6 +14,7 @@ import { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggere
 import { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 import { AwsAdapterError, callAws } from './errors';
 import { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
+import { S3NotificationFormat } from './s3/s3-notifications';
 import { S3ObjectStorage } from './s3/s3-object-storage';
 import { SqsDeadLetterQueue } from './sqs/sqs-dead-letter-queue';
 import { SqsQueue, describeSqsQueue } from './sqs/sqs-queue';
@@ -123,6 +124,14 @@ export function openAwsPortSource(
       described(queues, QUEUE_URL_VARIABLES[role].queue, `the ${role} queue`, async (url) =>
         new SqsQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
       ),
+    objectEvents: once(
+      () =>
+        new S3NotificationFormat({
+          region: config.region,
+          // Only writing a message names the bucket (an operator's re-send): reading needs none.
+          bucket: () => resource('INPUT_BUCKET_NAME', 'writing an object-created message'),
+        }),
+    ),
     deadLetterQueue: (role) =>
       described(deadLetters, QUEUE_URL_VARIABLES[role].deadLetter, `the ${role} dead-letter queue`, async (url) =>
         new SqsDeadLetterQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
@@ -173,6 +182,7 @@ export async function createAwsPlatform(
       segmentCompletions: source.segmentCompletions(),
       reassemblyTriggered: source.reassemblyTriggered(),
       queues,
+      objectEvents: source.objectEvents(),
       createStreamPoller: (request) => source.createStreamPoller(request),
       close: () => source.close(),
     };

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { QUEUE_SETTINGS, SEGMENT_OUTPUT_EXPIRY_DAYS, SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
-import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { inputKey, segmentKey, toJobId } from '@stereo-spot/shared-types';
 import { createJob, InvalidRequestError, portsForRole, type TriggerChange } from '@stereo-spot/pipeline';
 import { makeJob } from '@stereo-spot/testing';
 import { createAwsPlatform, openAwsPortSource, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 import { presignedRequestMatches } from './support/sigv4-verifier';
 
@@ -48,16 +48,19 @@ const bodiesOf = async (queue: AwsPlatform['queues']['chunking']['queue']) => {
 
 const keysIn = (bodies: readonly string[]) =>
   bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((r) => r.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 
 describe('createAwsPlatform over provisioned moto_server resources', () => {
   test('the variable names of @stereo-spot/config reach every port', () => {
     expect(platform.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
     expect(platform.outputStorage.bucket).toBe(provisioned.env.OUTPUT_BUCKET_NAME);
-    expect(platform.queues.chunking.queue.visibilityTimeoutSeconds).toBe(300);
-    expect(platform.queues['video-worker'].queue.visibilityTimeoutSeconds).toBe(900);
+    // The queues as aws-infra creates them: both read @stereo-spot/contracts.
+    expect(platform.queues.chunking.queue.visibilityTimeoutSeconds).toBe(QUEUE_SETTINGS.chunking.visibilityTimeoutSeconds);
+    expect(platform.queues['video-worker'].queue.visibilityTimeoutSeconds).toBe(
+      QUEUE_SETTINGS['video-worker'].visibilityTimeoutSeconds,
+    );
     expect(platform.queues.reassembly.deadLetter.name).toBe(
       `${provisioned.env.REASSEMBLY_QUEUE_URL.split('/').pop()}-dlq`,
     );
@@ -77,6 +80,18 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     // Assess
     expect(keysIn(await bodiesOf(platform.queues.chunking.queue))).toEqual([inputKey(jobId)]);
     expect(keysIn(await bodiesOf(platform.queues['video-worker'].queue))).toEqual([segment]);
+  });
+
+  test('a notification re-sent by an operator names the input bucket and reads like the ones S3 sends', async () => {
+    // Prepare
+    const key = inputKey(toJobId(randomUUID()));
+
+    // Act
+    const body = platform.objectEvents.encodeCreated({ key, size: 5 });
+
+    // Assess
+    expect(JSON.parse(body).Records[0].s3.bucket.name).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(keysIn([body])).toEqual([key]);
   });
 
   test('a message that keeps failing reaches its DLQ through the redrive policy', async () => {
@@ -188,7 +203,7 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     });
     expect(lifecycle.Rules?.[0]).toMatchObject({
       Status: 'Enabled',
-      Expiration: { Days: 1 },
+      Expiration: { Days: SEGMENT_OUTPUT_EXPIRY_DAYS },
       Filter: { Tag: { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value } },
     });
   });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '@stereo-spot/logging';
 import type { TriggerChange } from '@stereo-spot/pipeline';
+import { TABLES } from '@stereo-spot/contracts';
 import { segmentOutputKey, toJobId, type JobId } from '@stereo-spot/shared-types';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
-import { createSegmentCompletionsTable } from '../src/provisioning/pipeline-resources';
+import { createTable } from '../src/provisioning/pipeline-resources';
 import { DynamoDbStreamPoller } from '../src/streams/stream-poller';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 
@@ -17,7 +18,7 @@ describe('DynamoDbStreamPoller on moto_server', () => {
 
   async function newCompletionsTable(label: string) {
     const table = moto.prefix(label);
-    const streamArn = await createSegmentCompletionsTable(moto.clients, table);
+    const streamArn = await createTable(moto.clients, table, TABLES.segmentCompletions);
     const described = await moto.clients.dynamodb.send(new DescribeTableCommand({ TableName: table }));
     return {
       store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table),

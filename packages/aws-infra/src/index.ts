@@ -1,5 +1,5 @@
 // Public API of @stereo-spot/aws-infra: the CDKTF stack, its settings, and the names and numbers
-// other code and docs rely on (output names, the segment-output expiry tag).
+// other code and docs rely on (output names, image names).
 export { StereoSpotStack, type StereoSpotStackOptions } from './stack';
 export {
   SettingsSchema,
@@ -15,10 +15,7 @@ export { OUTPUT_NAMES, OPTIONAL_OUTPUT_NAMES, envNameOfOutput, type OutputName }
 export {
   ECS_APPS,
   IMAGES,
-  QUEUE_POLICIES,
   QUEUE_SCALING,
-  SEGMENT_OUTPUT_EXPIRY_TAG,
-  SEGMENT_OUTPUT_EXPIRY_DAYS,
   SAGEMAKER_ASYNC_PREFIX,
   CODEBUILD_SOURCE_KEY,
 } from './constants';

@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadConfig, ROLE_ENV_SCHEMAS, VARIABLES, type Role } from '@stereo-spot/config';
-import { REPO_ROOT } from '../src/bundle/bundle';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/constants';
 import { envNameOfOutput } from '../src/outputs';
 import { containerOf, environmentOf, synth, type Synthesized } from './support/synth';
 
@@ -149,18 +145,5 @@ describe('.env for operators', () => {
     const envNames = new Set(Object.keys(stack.json.output as object).map(envNameOfOutput));
     const missing = ROLE_ENV_SCHEMAS.ops.aws.required.filter((name) => !envNames.has(name));
     expect(missing).toEqual([]);
-  });
-});
-
-describe('the segment-output expiry tag', () => {
-  it('is the tag the AWS adapter writes (packages/aws-adapters may not be imported from infra)', () => {
-    const source = readFileSync(
-      path.join(REPO_ROOT, 'packages/aws-adapters/src/s3/s3-object-storage.ts'),
-      'utf8',
-    );
-    const match = /SEGMENT_OUTPUT_EXPIRY_TAG\s*=\s*\{\s*key:\s*'([^']+)',\s*value:\s*'([^']+)'\s*\}/.exec(
-      source,
-    );
-    expect(match?.slice(1)).toEqual([SEGMENT_OUTPUT_EXPIRY_TAG.key, SEGMENT_OUTPUT_EXPIRY_TAG.value]);
   });
 });

@@ -1,5 +1,6 @@
 // Public API of @stereo-spot/config: every role's environment as zod-validated data, and one
-// `loadConfig(role, env)` that reports every missing or bad variable at once.
+// `loadConfig(role, env)` that reports every missing or bad variable at once, and the `.env`
+// file format (written and read with Node's util.parseEnv).
 export {
   VARIABLES,
   PLATFORMS,
@@ -36,4 +37,5 @@ export {
   type OpsConfig,
   type RoleConfigs,
 } from './load-config';
-export { ConfigError, type ConfigIssue } from './errors';
+export { ConfigError, ConfigPackageError, EnvFileError, type ConfigIssue } from './errors';
+export { envFileValue, formatEnvFile, parseEnvFile } from './env-file';

@@ -178,6 +178,8 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     ...SHARED_DEFAULTS,
     STEREO_SPOT_PLATFORM: 'local',
     STEREO_SPOT_HOME: './.stereo-spot',
+    // Shorter than the SQS queues' (@stereo-spot/contracts): work a stopped `npm start` held comes
+    // back within a minute; the heartbeat covers longer work.
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60',
     LOCAL_QUEUE_MAX_RECEIVE_COUNT: '3',
     SHUTDOWN_GRACE_SECONDS: '2',

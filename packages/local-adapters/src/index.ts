@@ -7,7 +7,6 @@ export {
   INPUT_BUCKET,
   OUTPUT_BUCKET,
   DEFAULT_MAX_RECEIVE_COUNT,
-  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
   type LocalPlatform,
   type LocalPlatformOptions,
 } from './platform';
@@ -27,6 +26,7 @@ export {
   type PollOutcome,
 } from './stream/segment-completion-stream';
 export { FsObjectStorage, type FsObjectStorageOptions, type NotificationRule } from './storage/fs-object-storage';
+export { localObjectEventFormat } from './storage/object-events';
 export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type PresignedGrant } from './storage/presign';
 export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
 export {

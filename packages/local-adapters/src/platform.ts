@@ -10,6 +10,7 @@
  * The home folder is 0700 and what the platform creates in it 0600 / 0700 (private-files.ts).
  */
 import path from 'node:path';
+import { QUEUE_SETTINGS } from '@stereo-spot/contracts';
 import type { Logger } from '@stereo-spot/logging';
 import {
   QUEUE_ROLES,
@@ -34,6 +35,7 @@ import {
   type PresignedRequestHandler,
   type UploadCheck,
 } from './storage/presigned-handler';
+import { localObjectEventFormat } from './storage/object-events';
 import { SqliteJobStore } from './stores/sqlite-job-store';
 import { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
@@ -49,13 +51,6 @@ export const INPUT_BUCKET = 'stereo-spot-input';
 export const OUTPUT_BUCKET = 'stereo-spot-output';
 export const DEFAULT_MAX_RECEIVE_COUNT = 3;
 
-/** Default visibility timeouts (seconds): long enough for one chunking, segment, reassembly. */
-export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: Readonly<Record<QueueRole, number>> = {
-  chunking: 900,
-  'video-worker': 1800,
-  reassembly: 600,
-};
-
 export interface LocalPlatformOptions {
   /** Default `./.stereo-spot` (relative to the working directory). */
   readonly home?: string;
@@ -63,7 +58,7 @@ export interface LocalPlatformOptions {
   readonly publicBaseUrl: string | (() => string);
   /** Receives before a message moves to its DLQ. Default 3. */
   readonly maxReceiveCount?: number;
-  /** One value for every queue, or per role; defaults: chunking 900, video-worker 1800, reassembly 600. */
+  /** One value for every queue, or per role; default: each SQS queue's (@stereo-spot/contracts' QUEUE_SETTINGS). */
   readonly visibilityTimeoutSeconds?: number | Partial<Record<QueueRole, number>>;
   /** How often long polls and the stream look for work written by other processes. Default 100 ms. */
   readonly pollIntervalMs?: number;
@@ -109,7 +104,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
   const visibilityFor = (role: QueueRole): number => {
     const configured = options.visibilityTimeoutSeconds;
     if (typeof configured === 'number') return configured;
-    return configured?.[role] ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS[role];
+    return configured?.[role] ?? QUEUE_SETTINGS[role].visibilityTimeoutSeconds;
   };
   const queuePair = (role: QueueRole): QueuePair => {
     const common = { db, clock, pollIntervalMs, closed: closing.signal };
@@ -151,6 +146,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
     reassemblyTriggered: new SqliteReassemblyTriggeredStore(db),
     queues,
+    objectEvents: localObjectEventFormat,
     handlePresignedRequest: createPresignedRequestHandler({
       signer,
       storages: [inputStorage, outputStorage],

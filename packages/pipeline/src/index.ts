@@ -5,6 +5,7 @@ export * from './ports/job-store';
 export * from './ports/segment-completions';
 export * from './ports/reassembly-triggered';
 export * from './ports/queue';
+export * from './ports/object-events';
 export * from './ports/stereo-inference';
 export * from './ports/media-processor';
 export * from './ports/clock';

@@ -3,7 +3,8 @@ import {
   InvalidMediaError,
   LeaseLostError,
   InvalidMessageError,
-  keysFromS3Body,
+  objectsCreatedMessageFormat,
+  readObjectEvents,
   createProtectionLease,
   runConsumer,
   type ConsumerOptions,
@@ -310,19 +311,19 @@ describe('runConsumer', () => {
   it('logs the reason of an unreadable body once, not repeated by its cause', async () => {
     // Prepare
     const queue = new MemoryQueue('q');
-    await queue.send('{"Records": [ this is not json');
+    await queue.send('{"objects_created": [ this is not json');
 
     // Act
     const { lines } = await consumeUntil(
       queue,
-      async (message) => keysFromS3Body(message.body, 'input'),
+      async (message) => readObjectEvents(objectsCreatedMessageFormat, message.body),
       () => queue.messages[0]?.receiveCount === 1,
     );
 
     // Assess
     const line = lines.find((l) => String(l.msg).includes('unprocessable message'));
     const reason = String((line?.err as { message?: string } | undefined)?.message);
-    expect(reason).toMatch(/^invalid S3 event notification: not JSON \(/);
+    expect(reason).toMatch(/^invalid objects-created message: not JSON \(/);
     expect(reason.split('not JSON')).toHaveLength(2);
     expect(String(line?.msg).split('not JSON')).toHaveLength(2);
   });

@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildS3NotificationBody, finalKey, inputKey, toJobId } from '@stereo-spot/shared-types';
+import { finalKey, inputKey, toJobId } from '@stereo-spot/shared-types';
 import {
   createJob,
   decideReassemblyTriggers,
   handleChunkingMessage,
   handleReassemblyMessage,
   handleSegmentMessage,
+  readObjectEvents,
   type SegmentCompletionChange,
 } from '../src';
 import { captureLogger } from '@stereo-spot/logging/testing';
@@ -36,7 +37,7 @@ describe('one job through every use case, every message delivered twice', () => 
     const media = new TextMedia();
     const { inference, calls } = textInference(platform);
     const notify = (queue: MemoryQueue, key: string) =>
-      queue.send(buildS3NotificationBody({ bucket: 'input', key, size: 1 }));
+      queue.send(platform.objectEvents.encodeCreated({ key, size: 1 }));
     platform.inputStorage.onPut = (key) => {
       if (key.startsWith('input/')) void notify(platform.chunkingQueue, key);
       if (key.startsWith('segments/')) void notify(platform.videoQueue, key);
@@ -80,8 +81,12 @@ describe('one job through every use case, every message delivered twice', () => 
       },
     );
     await platform.inputStorage.putBytes(inputKey(JOB), 'f0\nf1\nf2\nf3\nf4\nf5\nf6');
-    await drain(platform.chunkingQueue, (body) => handleChunkingMessage(deps, body, { logger }));
-    await drain(platform.videoQueue, (body) => handleSegmentMessage(deps, body, { logger }));
+    await drain(platform.chunkingQueue, (body) =>
+      handleChunkingMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
+    await drain(platform.videoQueue, (body) =>
+      handleSegmentMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
     const changes = stream.splice(0);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);

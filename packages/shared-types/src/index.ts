@@ -61,13 +61,12 @@ export {
 } from './keys';
 export { parseWith, parseJsonWith, describeZodError } from './json';
 export {
-  parseS3NotificationBody,
-  buildS3NotificationBody,
-  decodeS3EventKey,
-  encodeS3EventKey,
-  type S3ObjectEvent,
-  type S3NotificationBody,
-} from './s3-events';
+  ObjectsCreatedMessageSchema,
+  parseObjectsCreatedMessage,
+  buildObjectsCreatedMessage,
+  type ObjectsCreatedMessage,
+  type CreatedObject,
+} from './object-events';
 export {
   ReassemblyMessageSchema,
   SegmentCompletionSchema,

@@ -12,6 +12,7 @@ import {
   MemoryQueue,
   MemoryStorage,
 } from '@stereo-spot/pipeline/testing';
+import { objectsCreatedMessageFormat } from '@stereo-spot/pipeline';
 import {
   describeJobStoreContract,
   describeObjectStorageContract,
@@ -29,7 +30,12 @@ describeQueueContract('in memory', async () => {
 });
 
 describeObjectStorageContract('in memory', async () => {
-  const notification = { prefix: 'input/', suffix: '.mp4', queue: new MemoryQueue('uploads', 30) };
+  const notification = {
+    prefix: 'input/',
+    suffix: '.mp4',
+    queue: new MemoryQueue('uploads', 30),
+    format: objectsCreatedMessageFormat,
+  };
   const storage = new MemoryStorage('contract-bucket', [notification]);
   return { storage, notification, cleanup: () => storage.close() };
 });

@@ -1,20 +1,18 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatEnvFile } from '@stereo-spot/config';
 import { Command } from 'commander';
 import { EMULATED_ENV_FILE } from './ops/context';
 
-const SAFE_VALUE = /^[A-Za-z0-9_./:@%+,=-]*$/;
-
 /** `KEY=value` lines a POSIX shell sources with `set -a; . file; set +a` (and `ops --env-file` reads). */
 export function formatOperatorEnvFile(values: Readonly<Record<string, string>>): string {
-  const lines = [
-    '# stereo-spot up-aws-emulated: the running emulated deployment; removed when it stops.',
-    '# Load into a shell: set -a; . <this file>; set +a    (or: npx stereo-spot ops --env-file <this file> ...)',
-  ];
-  for (const [name, value] of Object.entries(values)) {
-    lines.push(`${name}=${SAFE_VALUE.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return formatEnvFile(
+    [
+      'stereo-spot up-aws-emulated: the running emulated deployment; removed when it stops.',
+      'Load into a shell: set -a; . <this file>; set +a    (or: npx stereo-spot ops --env-file <this file> ...)',
+    ],
+    Object.entries(values),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import type { JobStore } from './job-store';
 import type { SegmentCompletionStore } from './segment-completions';
 import type { ReassemblyTriggeredStore } from './reassembly-triggered';
 import type { PipelineQueues, Queue, QueueRole } from './queue';
+import type { ObjectEventFormat } from './object-events';
 
 /**
  * Every port one platform provides (what an operator's tools and the contract suites use). Both
@@ -18,6 +19,8 @@ export interface PipelinePorts {
   readonly segmentCompletions: SegmentCompletionStore;
   readonly reassemblyTriggered: ReassemblyTriggeredStore;
   readonly queues: PipelineQueues;
+  /** How this platform's object-created messages (chunking and video-worker queues) read and write. */
+  readonly objectEvents: ObjectEventFormat;
 }
 
 /**
@@ -36,14 +39,17 @@ export type WebUiPorts = Pick<
 
 /** The chunking consumer, and the stuck-job janitor next to it (which re-sends reassemblies). */
 export interface ChunkingPorts
-  extends Pick<PipelinePorts, 'inputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyTriggered'> {
+  extends Pick<
+    PipelinePorts,
+    'inputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyTriggered' | 'objectEvents'
+  > {
   readonly chunkingQueue: Queue;
   readonly reassemblyQueue: Queue;
 }
 
 /** The segment consumer; its inference backend reads `inputStorage` and writes `outputStorage`. */
 export interface VideoWorkerPorts
-  extends Pick<PipelinePorts, 'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions'> {
+  extends Pick<PipelinePorts, 'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'objectEvents'> {
   readonly videoWorkerQueue: Queue;
 }
 
@@ -84,6 +90,7 @@ export interface PortSource {
   reassemblyTriggered(): ReassemblyTriggeredStore;
   /** Async: a remote queue is described once (its visibility timeout) before it is used. */
   queue(role: QueueRole): Promise<Queue>;
+  objectEvents(): ObjectEventFormat;
 }
 
 /** A platform whose every port is already built (embedded, the in-memory fakes) as a PortSource. */
@@ -95,6 +102,7 @@ export function portSourceOf(ports: PipelinePorts): PortSource {
     segmentCompletions: () => ports.segmentCompletions,
     reassemblyTriggered: () => ports.reassemblyTriggered,
     queue: async (role) => ports.queues[role].queue,
+    objectEvents: () => ports.objectEvents,
   };
 }
 
@@ -111,6 +119,7 @@ const ROLE_PORT_BUILDERS: { readonly [R in PipelineRole]: (source: PortSource) =
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
     reassemblyTriggered: source.reassemblyTriggered(),
+    objectEvents: source.objectEvents(),
     chunkingQueue: await source.queue('chunking'),
     reassemblyQueue: await source.queue('reassembly'),
   }),
@@ -119,6 +128,7 @@ const ROLE_PORT_BUILDERS: { readonly [R in PipelineRole]: (source: PortSource) =
     outputStorage: source.outputStorage(),
     jobs: source.jobs(),
     segmentCompletions: source.segmentCompletions(),
+    objectEvents: source.objectEvents(),
     videoWorkerQueue: await source.queue('video-worker'),
   }),
   reassembly: async (source) => ({

@@ -1,3 +1,4 @@
+import { objectsCreatedMessageFormat } from '../ports/object-events';
 import type { PipelinePorts } from '../ports/platform';
 import type { QueuePair, QueueRole } from '../ports/queue';
 import { ManualClock } from './manual-clock';
@@ -45,5 +46,6 @@ export function memoryPlatform(): MemoryPlatform {
     videoQueue: video.queue,
     reassemblyQueue: reassembly.queue,
     queues: { chunking, 'video-worker': video, reassembly },
+    objectEvents: objectsCreatedMessageFormat,
   };
 }

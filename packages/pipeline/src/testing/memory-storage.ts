@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { buildS3NotificationBody } from '@stereo-spot/shared-types';
 import { ObjectNotFoundError } from '../errors';
 import type {
   ObjectInfo,
@@ -14,8 +13,9 @@ import type {
   PresignPutOptions,
 } from '../ports/object-storage';
 import type { Queue } from '../ports/queue';
+import { objectsCreatedMessageFormat } from '../ports/object-events';
 
-/** S3-style event notification: objects created under `prefix` ending in `suffix` → `queue`. */
+/** A notification rule: objects created under `prefix` ending in `suffix` → an objects-created message on `queue`. */
 export interface MemoryNotificationRule {
   readonly prefix: string;
   readonly suffix: string;
@@ -33,7 +33,7 @@ interface Grant {
 }
 
 /**
- * A bucket in memory. Created objects send S3-shaped notifications to the queues of matching
+ * A bucket in memory. Created objects send objects-created messages to the queues of matching
  * rules, and `onPut` sees every created key. Presigned URLs are real: the first presign starts a
  * loopback HTTP server (unref'd; `close()` stops it) that accepts a PUT up to the signed size and
  * serves GET with byte ranges, so a client can use them with plain `fetch`.
@@ -64,7 +64,7 @@ export class MemoryStorage implements ObjectStorage {
     this.objects.set(key, body);
     for (const rule of this.notifications) {
       if (key.startsWith(rule.prefix) && key.endsWith(rule.suffix)) {
-        await rule.queue.send(buildS3NotificationBody({ bucket: this.bucket, key, size: body.length }));
+        await rule.queue.send(objectsCreatedMessageFormat.encodeCreated({ key, size: body.length }));
       }
     }
     this.onPut(key);

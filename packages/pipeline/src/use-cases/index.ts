@@ -33,8 +33,9 @@ export {
 } from './janitor';
 export { describeJob, jobProgress, type JobViewDeps } from './job-view';
 export {
-  keysFromS3Body,
-  jobContextOfS3Body,
+  readObjectEvents,
+  createdKeysOf,
+  jobContextOfObjectEvents,
   jobContextOfReassemblyBody,
   parseReassemblyBody,
   type MessageJobContext,

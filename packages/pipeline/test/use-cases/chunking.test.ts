@@ -4,7 +4,7 @@ import { inputKey, segmentKey } from '@stereo-spot/shared-types';
 import { handleChunkingMessage, InvalidMediaError, InvalidMessageError } from '../../src';
 import { memoryPlatform, type MemoryPlatform } from '../../src/testing';
 import { TextMedia } from '../fakes';
-import { frames, JOB, NO_LIMITS, s3Body, seedJob, useScratchDir } from './support';
+import { frames, JOB, NO_LIMITS, created, seedJob, useScratchDir } from './support';
 
 const scratchDir = useScratchDir();
 
@@ -21,7 +21,7 @@ describe('handleChunkingMessage', () => {
     const { logger } = captureLogger();
 
     // Act
-    const outcomes = await handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
+    const outcomes = await handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
 
     // Assess
     expect(outcomes).toEqual([{ jobId: JOB, outcome: 'chunked', totalSegments: 3 }]);
@@ -45,8 +45,8 @@ describe('handleChunkingMessage', () => {
     const { logger } = captureLogger();
 
     // Act
-    await handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
-    const again = await handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
+    await handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
+    const again = await handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
 
     // Assess
     expect(puts).toHaveLength(2);
@@ -63,10 +63,10 @@ describe('handleChunkingMessage', () => {
 
     // Act
     await platform.inputStorage.putBytes(inputKey(JOB), 'corrupt bytes');
-    const corrupt = handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
+    const corrupt = handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
     await expect(corrupt).rejects.toMatchObject({ permanent: true });
     await platform.inputStorage.putBytes(inputKey(JOB), 'audio-only\nx');
-    const noVideo = handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
+    const noVideo = handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
 
     // Assess
     await expect(noVideo).rejects.toThrow(InvalidMediaError);
@@ -74,23 +74,20 @@ describe('handleChunkingMessage', () => {
     expect(await readdir(scratchDir())).toEqual([]);
   });
 
-  it('rejects bodies it cannot understand and ignores the S3 test event', async () => {
+  it('rejects keys that are not a source upload and ignores a test event', async () => {
     // Prepare
     const platform = memoryPlatform();
     const { logger } = captureLogger();
     const deps = chunkingDeps(platform);
 
     // Act + Assess
-    await expect(handleChunkingMessage(deps, 'not json', { logger })).rejects.toThrow(InvalidMessageError);
-    await expect(handleChunkingMessage(deps, s3Body(`input/${JOB}/other.mp4`), { logger })).rejects.toThrow(
+    await expect(handleChunkingMessage(deps, created(`input/${JOB}/other.mp4`), { logger })).rejects.toThrow(
       InvalidMessageError,
     );
     await expect(
-      handleChunkingMessage(deps, s3Body(`segments/${JOB}/00000_00001_sbs.mp4`), { logger }),
+      handleChunkingMessage(deps, created(`segments/${JOB}/00000_00001_sbs.mp4`), { logger }),
     ).rejects.toThrow('expected a input key');
-    expect(await handleChunkingMessage(deps, JSON.stringify({ Event: 's3:TestEvent' }), { logger })).toEqual(
-      [],
-    );
+    expect(await handleChunkingMessage(deps, { kind: 'test-event' }, { logger })).toEqual([]);
   });
 
   it('skips a job that no longer exists', async () => {
@@ -99,7 +96,7 @@ describe('handleChunkingMessage', () => {
     const { logger, lines } = captureLogger();
 
     // Act
-    const outcomes = await handleChunkingMessage(chunkingDeps(platform), s3Body(inputKey(JOB)), { logger });
+    const outcomes = await handleChunkingMessage(chunkingDeps(platform), created(inputKey(JOB)), { logger });
 
     // Assess
     expect(outcomes[0]).toMatchObject({ outcome: 'skipped', reason: 'job not found (deleted?)' });

@@ -3,7 +3,7 @@ import { segmentKey, segmentOutputKey } from '@stereo-spot/shared-types';
 import { handleSegmentMessage } from '../../src';
 import { memoryPlatform } from '../../src/testing';
 import { textInference } from '../fakes';
-import { JOB, s3Body, seedJob } from './support';
+import { JOB, created, seedJob } from './support';
 
 describe('handleSegmentMessage', () => {
   const key = (i: number) => segmentKey({ jobId: JOB, segmentIndex: i, totalSegments: 2, mode: 'sbs' });
@@ -17,7 +17,7 @@ describe('handleSegmentMessage', () => {
     const { logger } = captureLogger();
 
     // Act
-    const outcomes = await handleSegmentMessage({ ...platform, inference }, s3Body(key(1)), { logger });
+    const outcomes = await handleSegmentMessage({ ...platform, inference }, created(key(1)), { logger });
 
     // Assess
     expect(outcomes).toEqual([expect.objectContaining({ outcome: 'converted' })]);
@@ -43,8 +43,8 @@ describe('handleSegmentMessage', () => {
     const { logger } = captureLogger();
 
     // Act
-    await handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), { logger });
-    const second = await handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), { logger });
+    await handleSegmentMessage({ ...platform, inference }, created(key(0)), { logger });
+    const second = await handleSegmentMessage({ ...platform, inference }, created(key(0)), { logger });
 
     // Assess
     expect(calls).toHaveLength(1);
@@ -67,7 +67,7 @@ describe('handleSegmentMessage', () => {
     const lost = new Error('lost the lease');
 
     // Act
-    const outcome = handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), {
+    const outcome = handleSegmentMessage({ ...platform, inference }, created(key(0)), {
       logger: captureLogger().logger,
       assertLease: () => Promise.reject(lost),
     });
@@ -85,9 +85,9 @@ describe('handleSegmentMessage', () => {
     const { logger } = captureLogger();
 
     // Act
-    const missing = await handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), { logger });
+    const missing = await handleSegmentMessage({ ...platform, inference }, created(key(0)), { logger });
     await seedJob(platform, { status: 'failed', error: 'x' });
-    const failed = await handleSegmentMessage({ ...platform, inference }, s3Body(key(0)), { logger });
+    const failed = await handleSegmentMessage({ ...platform, inference }, created(key(0)), { logger });
 
     // Assess
     expect(missing[0]).toMatchObject({ outcome: 'skipped', reason: 'job not found (deleted?)' });

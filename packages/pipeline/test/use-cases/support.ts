@@ -2,16 +2,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildS3NotificationBody, toJobId, type Job, type OutputMode } from '@stereo-spot/shared-types';
+import { toJobId, type Job, type OutputMode } from '@stereo-spot/shared-types';
+import type { ObjectEvents } from '../../src';
 import type { MemoryPlatform } from '../../src/testing';
 
 export const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 
 export const NO_LIMITS = { maxPixels: Infinity, maxFrameRate: Infinity, maxDurationSeconds: Infinity };
 
-/** The notification S3 sends when `key` is created in the input bucket. */
-export function s3Body(key: string): string {
-  return buildS3NotificationBody({ bucket: 'input', key, size: 1 });
+/** What the platform reports when `key` is created in the input bucket. */
+export function created(key: string): ObjectEvents {
+  return { kind: 'objects-created', keys: [key] };
 }
 
 /** A text "video" of `count` frames (see TextMedia). */

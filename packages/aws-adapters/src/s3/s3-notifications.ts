@@ -1,12 +1,11 @@
 /**
- * S3 event notification bodies as they arrive on SQS, and the same shape produced by the embedded
- * platform. Keys in records are URL-encoded the way S3 does it (form encoding: space is `+`);
- * the parser hands out decoded keys.
+ * S3 event notification bodies, as S3 (and moto_server) put them on SQS: the AWS platform's
+ * ObjectEventFormat. Keys in records are URL-encoded the way S3 does it (form encoding: space is
+ * `+`); the pipeline only ever sees decoded keys.
  */
+import type { ObjectEventFormat, ObjectEvents } from '@stereo-spot/pipeline';
+import { err, InvalidPayloadError, ok, parseJsonWith, type Result } from '@stereo-spot/shared-types';
 import { z } from 'zod';
-import { InvalidPayloadError } from './errors';
-import { parseJsonWith } from './json';
-import { err, ok, type Result } from './result';
 
 const S3RecordSchema = z.object({
   eventVersion: z.string().optional(),
@@ -87,7 +86,7 @@ export function parseS3NotificationBody(body: string): Result<S3NotificationBody
   return ok({ kind: 'records', records });
 }
 
-/** Builds the body S3 would send for one created object (the embedded platform's notifications). */
+/** Builds the body S3 would send for one created object. */
 export function buildS3NotificationBody(input: {
   bucket: string;
   key: string;
@@ -111,4 +110,31 @@ export function buildS3NotificationBody(input: {
       },
     ],
   });
+}
+
+export interface S3NotificationFormatOptions {
+  /** The bucket a re-sent notification names (the input bucket); asked only when encoding. */
+  readonly bucket: () => string;
+  readonly region?: string;
+}
+
+/** The pipeline's object events over S3 event notifications (what S3 queues; what `ops resend` re-sends). */
+export class S3NotificationFormat implements ObjectEventFormat {
+  constructor(private readonly options: S3NotificationFormatOptions) {}
+
+  decode(body: string): Result<ObjectEvents, InvalidPayloadError> {
+    const parsed = parseS3NotificationBody(body);
+    if (!parsed.ok) return parsed;
+    if (parsed.value.kind === 'test-event') return ok({ kind: 'test-event' });
+    return ok({ kind: 'objects-created', keys: parsed.value.records.map((record) => record.key) });
+  }
+
+  encodeCreated(object: { readonly key: string; readonly size: number }): string {
+    return buildS3NotificationBody({
+      bucket: this.options.bucket(),
+      key: object.key,
+      size: object.size,
+      ...(this.options.region !== undefined ? { region: this.options.region } : {}),
+    });
+  }
 }
