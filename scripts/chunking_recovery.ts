@@ -65,13 +65,14 @@ async function openPorts(env: Record<string, string | undefined>): Promise<Recov
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} not set (environment or packages/aws-infra/.env)`);
   }
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  return createAwsPlatform({
+  const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
+  const source = openAwsPortSource({
     kind: 'aws',
     region: region as string,
     ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
     resources: { INPUT_BUCKET_NAME: env.INPUT_BUCKET_NAME, JOBS_TABLE_NAME: env.JOBS_TABLE_NAME },
   });
+  return { jobs: source.jobs(), inputStorage: source.inputStorage(), close: () => source.close() };
 }
 
 async function askConfirmation(io: RecoveryIo, question: string): Promise<boolean> {

@@ -50,7 +50,7 @@ test('recovers a job whose worker died after uploading every segment, and the wo
   // Act
   const recovery = run([job.job_id, '--yes']);
   const code = await recovery.code;
-  const workers = startWorkers(['media', 'video', 'trigger'], embeddedEnv(home.path));
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], embeddedEnv(home.path));
   let final;
   try {
     final = await waitForStatus(platform, job.job_id, 'completed', 150_000);
@@ -68,7 +68,7 @@ test('recovers a job whose worker died after uploading every segment, and the wo
 test('a job whose segments were all converted while it was chunking_in_progress completes after the recovery, without the janitor', async () => {
   // Prepare: the workers run (janitor off) and convert every segment; the trigger can only skip
   const { job, totalSegments } = await stuckAfterChunking(platform);
-  const workers = startWorkers(['media', 'video', 'trigger'], {
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], {
     ...embeddedEnv(home.path),
     JANITOR_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'info',

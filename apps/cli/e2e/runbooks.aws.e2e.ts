@@ -26,7 +26,7 @@ import {
   type JobId,
 } from '@stereo-spot/shared-types';
 import {
-  QUICK_STACK_ENV,
+  QUICK_PIPELINE_ENV,
   freePort,
   makeJob,
   makeTempDir,
@@ -114,7 +114,7 @@ beforeAll(async () => {
     ['up-aws-emulated', '--port', String(await freePort()), '--write-env-file', envFile],
     {
       STEREO_SPOT_HOME: dir.path,
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       SQS_LONG_POLL_WAIT_SECONDS: '1',
       JANITOR_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'info',
@@ -187,7 +187,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     );
     const lock = await runbookStep(
       `aws dynamodb get-item --table-name "$REASSEMBLY_TRIGGERED_TABLE_NAME" --key '{"job_id":{"S":"${id}"}}'`,
-      () => platform.reassemblyLocks.get(id),
+      () => platform.reassemblyTriggered.get(id),
     );
     const listed = await runbookStep(`aws s3 ls "s3://$INPUT_BUCKET_NAME/segments/${id}/"`, () =>
       platform.inputStorage.list(`segments/${id}/`),

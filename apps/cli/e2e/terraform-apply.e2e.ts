@@ -17,12 +17,13 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
+import { createAwsPlatform, openAwsPortSource } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
+import { portsForRole } from '@stereo-spot/pipeline';
 import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
 import { videoFacts } from './support/media';
 import {
@@ -40,7 +41,7 @@ const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), f
 
 let dir: TempDir;
 let infra: StereoSpotProcess | undefined;
-const closables: AwsPlatform[] = [];
+const closables: { close(): Promise<void> }[] = [];
 const stopTrigger = new AbortController();
 let polling: Promise<void> | undefined;
 
@@ -99,7 +100,7 @@ it(
       ),
       PORT: String(port),
       HOST: '127.0.0.1',
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       SQS_LONG_POLL_WAIT_SECONDS: '2',
       INFERENCE_BACKEND: 'builtin',
       LOG_LEVEL: 'info',
@@ -128,10 +129,11 @@ it(
     // The Lambda's part: its decision on the stream of the table Terraform created.
     const triggerConfig = loadConfig('reassembly-trigger', env);
     if (triggerConfig.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
-    const lambdaPorts = await createAwsPlatform(triggerConfig.platform, { credentials });
-    closables.push(lambdaPorts);
+    const lambdaSource = openAwsPortSource(triggerConfig.platform, { credentials });
+    closables.push(lambdaSource);
+    const lambdaPorts = await portsForRole('reassembly-trigger', lambdaSource);
     const logger = createLogger({ name: 'reassembly-trigger', level: 'warn' });
-    const poller = await lambdaPorts.createStreamPoller({
+    const poller = await lambdaSource.createStreamPoller({
       handler: createChangeHandler({ ...lambdaPorts, logger }),
       logger,
       idleDelayMs: 200,
@@ -144,8 +146,8 @@ it(
       return proc;
     };
     const url = `http://127.0.0.1:${port}`;
-    await start('web', ['web']);
-    await start('workers', ['chunking', 'video', 'reassembly']);
+    await start('web', ['web-ui']);
+    await start('workers', ['chunking', 'video-worker', 'reassembly']);
     const clip = await makeTestClip({ seconds: 2, width: 160, height: 90, fps: 24, dir: dir.path });
 
     // Act: the upload's S3 event goes through the notification and queue policy Terraform created.

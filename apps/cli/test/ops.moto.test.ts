@@ -245,7 +245,7 @@ describe('ops reassembly trigger on the AWS platform', () => {
     // Assess
     expect(code).toBe(EXIT_REFUSED);
     expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
-    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+    expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
     expect(await platform.queues.reassembly.queue.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
 
@@ -259,10 +259,10 @@ describe('ops reassembly trigger on the AWS platform', () => {
 
     // Act
     const firstCode = await triggerReassembly(ops, first, jobId);
-    const lock = await platform.reassemblyLocks.get(jobId);
+    const lock = await platform.reassemblyTriggered.get(jobId);
     const diagnosisAfter = await diagnosisOf(jobId);
     const secondCode = await triggerReassembly(ops, second, jobId);
-    const lockAfterSecond = await platform.reassemblyLocks.get(jobId);
+    const lockAfterSecond = await platform.reassemblyTriggered.get(jobId);
     const sent = await drain(reassemblyQueue);
 
     // Assess

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { writeFile } from 'node:fs/promises';
 import {
   EXIT_DONE,
@@ -66,6 +66,7 @@ async function redriveOnce(queue: Queue): Promise<void> {
   await queue.receive({ maxMessages: 1, waitSeconds: 0 });
 }
 
+/** The workers under their older names (`media`, `video`, `trigger`), which scripts may still use. */
 function startWorkers(): ChildProcess {
   return spawn(
     process.execPath,
@@ -76,7 +77,7 @@ function startWorkers(): ChildProcess {
         ...process.env,
         STEREO_SPOT_PLATFORM: 'local',
         STEREO_SPOT_HOME: home.path,
-        ...QUICK_STACK_ENV,
+        ...QUICK_PIPELINE_ENV,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -201,7 +202,7 @@ describe('ops job names the stuck step', () => {
   test('lock taken but the message lost: reassembly, ops reassembly trigger', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     expect(await diagnosisOf(jobId)).toMatchObject({
       step: 'reassembly',
       stuck: true,
@@ -212,8 +213,8 @@ describe('ops job names the stuck step', () => {
   test('a reassembly started but its worker died and the message is gone: ops reassembly trigger --force', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
-    await platform.reassemblyLocks.tryStart(jobId, Date.now(), 60_000);
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
     expect(await diagnosisOf(jobId)).toMatchObject({
       step: 'reassembly',
       stuck: true,
@@ -258,7 +259,7 @@ describe('ops job never shows a stuck step without its fix', () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
     const nowSeconds = Math.floor(Date.now() / 1000);
-    await platform.reassemblyLocks.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
     const shown = io(true);
 
     // Act
@@ -330,13 +331,13 @@ describe('ops reassembly trigger', () => {
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_REFUSED);
     expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
-    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+    expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
   });
 
   test('sends even when the lock already exists, and says what it changed', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_DONE);
     const [message] = await platform.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 0 });
@@ -358,16 +359,16 @@ describe('ops reassembly trigger', () => {
 
     // Assess
     expect(code).toBe(EXIT_DONE);
-    expect(await platform.reassemblyLocks.get(jobId)).toMatchObject({ triggered_at: 1_700_000_000_000 });
+    expect(await platform.reassemblyTriggered.get(jobId)).toMatchObject({ triggered_at: 1_700_000_000_000 });
   });
 
   test('refuses once a reassembly has started, changes nothing, and names --force; with --force it sends', async () => {
     // Prepare: a worker took the start lock (and, say, died)
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
-    await platform.reassemblyLocks.tryStart(jobId, Date.now(), 60_000);
-    const lock = await platform.reassemblyLocks.get(jobId);
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
+    const lock = await platform.reassemblyTriggered.get(jobId);
     const queue = platform.queues.reassembly.queue;
     const plain = io(true);
     const forced = io(true);
@@ -391,7 +392,7 @@ describe('ops reassembly trigger', () => {
       `sent {"job_id":"${jobId}"} to reassembly`,
     ]);
     expect(sent.map((message) => JSON.parse(message.body) as unknown)).toEqual([{ job_id: jobId }]);
-    expect(await platform.reassemblyLocks.get(jobId)).toEqual(lock);
+    expect(await platform.reassemblyTriggered.get(jobId)).toEqual(lock);
   });
 
   test('asks before it changes anything; declined, it changes nothing', async () => {
@@ -403,7 +404,7 @@ describe('ops reassembly trigger', () => {
     // Act
     const code = await triggerReassembly(ops, declined, jobId);
     const after = {
-      lock: await platform.reassemblyLocks.get(jobId),
+      lock: await platform.reassemblyTriggered.get(jobId),
       queued: await platform.queues.reassembly.queue.depth(),
     };
 

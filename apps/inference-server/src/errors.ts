@@ -22,8 +22,8 @@ export class InferenceError extends Error {
   }
 }
 
-/** The request body is not JSON or does not match the contract. */
-export class InvalidRequestError extends InferenceError {
+/** The invocation's body is not JSON or does not match the contract (pipeline's InvalidRequestError is the web API's). */
+export class InvalidInvocationError extends InferenceError {
   constructor(message: string) {
     super('INVALID_REQUEST', 400, message);
   }
@@ -63,8 +63,8 @@ export class UnauthorizedError extends InferenceError {
   }
 }
 
-/** The input is not a readable video: converting it again will fail again. */
-export class InvalidMediaError extends InferenceError {
+/** The input is not a readable video: converting it again will fail again (pipeline's InvalidMediaError is chunking's). */
+export class UnreadableInputError extends InferenceError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MEDIA', 422, message, options);
   }

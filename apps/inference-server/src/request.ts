@@ -9,7 +9,7 @@ import {
   type OutputMode,
   type StereoParams,
 } from '@stereo-spot/shared-types';
-import { InvalidRequestError } from './errors';
+import { InvalidInvocationError } from './errors';
 
 export type Location =
   | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly uri: string }
@@ -29,14 +29,14 @@ export interface Invocation {
 function location(s3Uri: string | undefined, url: string | undefined, headers?: Record<string, string>): Location {
   const parsed = s3Uri === undefined ? undefined : parseS3Uri(s3Uri);
   if (s3Uri !== undefined && parsed) return { kind: 's3', ...parsed, uri: s3Uri };
-  if (url === undefined) throw new InvalidRequestError('invalid request: no usable location');
+  if (url === undefined) throw new InvalidInvocationError('invalid request: no usable location');
   return { kind: 'url', url, headers: headers ?? {} };
 }
 
-/** Validates a decoded body; throws InvalidRequestError with a readable account of what is wrong. */
+/** Validates a decoded body; throws InvalidInvocationError with a readable account of what is wrong. */
 export function parseInvocation(body: unknown): Invocation {
   const parsed = InvocationRequestSchema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(`invalid request: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new InvalidInvocationError(`invalid request: ${describeZodError(parsed.error)}`);
   const value = parsed.data;
   return {
     input: location(value.s3_input_uri, value.input_url),

@@ -15,8 +15,8 @@ import type { ConversionEngine } from './engines/engine';
 import { checkInvocation, type AccessPolicy } from './access-policy';
 import {
   InferenceError,
-  InvalidMediaError,
-  InvalidRequestError,
+  UnreadableInputError,
+  InvalidInvocationError,
   NotReadyError,
   UnauthorizedError,
   isAbortError,
@@ -26,7 +26,7 @@ import type { Transfer } from './transfer';
 
 /** Checks that a downloaded file is a readable video before an engine spends time on it. */
 export interface MediaInspector {
-  /** Throws InvalidMediaError (or any error with `permanent: true`) for unreadable input. */
+  /** Throws UnreadableInputError (or any error with `permanent: true`) for unreadable input. */
   assertVideo(filePath: string, signal: AbortSignal): Promise<void>;
   /** Frames in a video file, when it can tell. */
   countFrames(filePath: string, signal: AbortSignal): Promise<number | undefined>;
@@ -280,7 +280,7 @@ export function toErrorResponse(error: unknown): { status: number; body: Inferen
   const message = error instanceof Error ? error.message : String(error);
   // Another package's permanent error about the input (stereo-engine's unreadable media).
   if ((error as { permanent?: unknown })?.permanent === true) {
-    const media = new InvalidMediaError(message);
+    const media = new UnreadableInputError(message);
     return { status: media.status, body: errorBody(media.code, message) };
   }
   return { status: 500, body: errorBody('ENGINE_FAILED', message) };
@@ -291,15 +291,15 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new InvalidRequestError(`request body larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw new InvalidInvocationError(`request body larger than ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new InvalidRequestError('empty request body: expected JSON');
+  if (text.trim() === '') throw new InvalidInvocationError('empty request body: expected JSON');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidRequestError(`request body is not JSON: ${(error as Error).message}`);
+    throw new InvalidInvocationError(`request body is not JSON: ${(error as Error).message}`);
   }
 }
 

@@ -5,15 +5,12 @@ import {
   decideReassemblyTriggers,
   systemClock,
   type Clock,
-  type PipelinePorts,
+  type ReassemblyTriggerPorts,
   type TriggerBatchResult,
   type TriggerChange,
 } from '@stereo-spot/pipeline';
 
-export interface TriggerHandlerDeps extends Pick<
-  PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks' | 'queues'
-> {
+export interface TriggerHandlerDeps extends ReassemblyTriggerPorts {
   readonly logger: Logger;
   readonly clock?: Clock;
 }
@@ -31,8 +28,8 @@ export function createChangeHandler(
   const triggerDeps = {
     jobs: deps.jobs,
     segmentCompletions: deps.segmentCompletions,
-    reassemblyLocks: deps.reassemblyLocks,
-    reassemblyQueue: deps.queues.reassembly.queue,
+    reassemblyTriggered: deps.reassemblyTriggered,
+    reassemblyQueue: deps.reassemblyQueue,
     clock: deps.clock ?? systemClock,
     logger: deps.logger,
   };

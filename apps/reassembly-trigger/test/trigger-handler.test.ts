@@ -77,7 +77,7 @@ describe('the reassembly trigger on the embedded stores', () => {
   it('as the Lambda handler, sends one reassembly message for a complete job, however many of its records arrive', async () => {
     // Prepare
     const job = await convertedJob(2);
-    const handler = createTriggerHandler({ ...platform, logger });
+    const handler = createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger });
     const changes: SegmentCompletionChange[] = [0, 1].map((i) => ({
       kind: 'inserted',
       subject: 'segment-completion',
@@ -94,7 +94,7 @@ describe('the reassembly trigger on the embedded stores', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(JSON.parse(message!.body)).toEqual({ job_id: job.job_id });
-    expect(await platform.reassemblyLocks.get(job.job_id)).toMatchObject({ job_id: job.job_id });
+    expect(await platform.reassemblyTriggered.get(job.job_id)).toMatchObject({ job_id: job.job_id });
   });
 
   it('as the Lambda handler, reports the records of a job whose send failed, and their redelivery sends it', async () => {
@@ -115,13 +115,13 @@ describe('the reassembly trigger on the embedded stores', () => {
     };
     const broken = createTriggerHandler({
       ...platform,
-      queues: { ...platform.queues, reassembly: { ...platform.queues.reassembly, queue: failing } },
+      reassemblyQueue: failing,
       logger,
     });
 
     // Act
     const failed = await broken(event([change]));
-    const retried = await createTriggerHandler({ ...platform, logger })(event([change]));
+    const retried = await createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger })(event([change]));
 
     // Assess
     expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
@@ -156,8 +156,8 @@ describe('the reassembly trigger on the embedded stores', () => {
       db.close();
       const failedPositions =
         path === 'changes'
-          ? (await createChangeHandler({ ...platform, logger })(changes)).failedPositions
-          : (await createTriggerHandler({ ...platform, logger })(event(changes))).batchItemFailures;
+          ? (await createChangeHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger })(changes)).failedPositions
+          : (await createTriggerHandler({ ...platform, reassemblyQueue: platform.queues.reassembly.queue, logger })(event(changes))).batchItemFailures;
       const messages = await platform.queues.reassembly.queue.receive({ maxMessages: 10, waitSeconds: 0 });
 
       // Assess

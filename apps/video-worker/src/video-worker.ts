@@ -9,14 +9,14 @@ import {
   systemClock,
   type Clock,
   type ConsumerStats,
-  type PipelinePorts,
   type ProtectionLease,
   type StereoInference,
+  type VideoWorkerPorts,
 } from '@stereo-spot/pipeline';
 import type { JobId, SegmentRef } from '@stereo-spot/shared-types';
 
 export interface VideoWorkerOptions {
-  readonly ports: PipelinePorts;
+  readonly ports: VideoWorkerPorts;
   readonly inference: StereoInference;
   readonly consumer: ConsumerConfig;
   readonly logger: Logger;
@@ -29,13 +29,13 @@ export interface VideoWorkerOptions {
   readonly protection?: ProtectionLease;
 }
 
-/** The video-worker: the consumer loop on the video-worker queue, converting one segment per message. */
+/** The `video-worker` role: the consumer loop on the video-worker queue, converting one segment per message. */
 export async function runVideoWorker(options: VideoWorkerOptions): Promise<ConsumerStats> {
   const { ports, consumer } = options;
   const clock = options.clock ?? systemClock;
   options.logger.info({ backend: options.inference.name }, 'video-worker started');
   const stats = await runConsumer({
-    queue: ports.queues['video-worker'].queue,
+    queue: ports.videoWorkerQueue,
     logger: options.logger,
     waitSeconds: consumer.longPollWaitSeconds,
     signal: options.signal,

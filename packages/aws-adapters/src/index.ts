@@ -18,14 +18,16 @@ export { SqsQueue, describeSqsQueue, queueNameFromUrl, type SqsQueueInfo } from 
 export { SqsDeadLetterQueue, type SqsDeadLetterQueueOptions } from './sqs/sqs-dead-letter-queue';
 export { DynamoDbJobStore } from './dynamodb/job-store';
 export { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
-export { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
+export { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
 export { changesFromStreamRecords, type DynamoDbStreamRecord, type ParsedStreamRecords } from './streams/stream-records';
 export { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
 export { EcsTaskProtection, type EcsTaskProtectionOptions } from './ecs/ecs-task-protection';
 export {
   createAwsPlatform,
+  openAwsPortSource,
   QUEUE_URL_VARIABLES,
   type AwsPlatform,
+  type AwsPortSource,
   type CreateAwsPlatformOptions,
 } from './platform';
 export {

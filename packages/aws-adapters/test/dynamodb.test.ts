@@ -12,11 +12,11 @@ import { TABLES } from '@stereo-spot/contracts';
 import type { Clock } from '@stereo-spot/pipeline';
 import {
   describeJobStoreContract,
-  describeReassemblyLockStoreContract,
+  describeReassemblyTriggeredStoreContract,
   describeSegmentCompletionStoreContract,
 } from '@stereo-spot/testing';
 import { DynamoDbJobStore } from '../src/dynamodb/job-store';
-import { DynamoDbReassemblyLockStore } from '../src/dynamodb/reassembly-lock-store';
+import { DynamoDbReassemblyTriggeredStore } from '../src/dynamodb/reassembly-triggered-store';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
 import { createTable } from '../src/provisioning/pipeline-resources';
 import { startMotoFixture, type MotoFixture } from './support/moto';
@@ -198,11 +198,11 @@ describe('DynamoDbSegmentCompletionStore on moto_server', () => {
   });
 });
 
-describe('DynamoDbReassemblyLockStore on moto_server', () => {
+describe('DynamoDbReassemblyTriggeredStore on moto_server', () => {
   async function newStore(label: string) {
     const table = moto.prefix(label);
     await createTable(moto.clients, table, TABLES.reassemblyTriggered);
-    return new DynamoDbReassemblyLockStore(moto.clients.documents, table);
+    return new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table);
   }
 
   test('the lock is created once, with the +90 days ttl', async () => {
@@ -237,8 +237,8 @@ describeSegmentCompletionStoreContract('DynamoDB on moto_server', async () => {
   return { store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table), cleanup: noCleanup };
 });
 
-describeReassemblyLockStoreContract('DynamoDB on moto_server', async () => {
+describeReassemblyTriggeredStoreContract('DynamoDB on moto_server', async () => {
   const table = moto.prefix('contract-locks');
   await createTable(moto.clients, table, TABLES.reassemblyTriggered);
-  return { store: new DynamoDbReassemblyLockStore(moto.clients.documents, table), cleanup: noCleanup };
+  return { store: new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table), cleanup: noCleanup };
 });

@@ -4,9 +4,9 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client
 import { QUEUE_SETTINGS, SEGMENT_OUTPUT_EXPIRY_DAYS, SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
 import { inputKey, segmentKey, toJobId } from '@stereo-spot/shared-types';
-import { createJob, InvalidRequestError, type TriggerChange } from '@stereo-spot/pipeline';
+import { createJob, InvalidRequestError, portsForRole, type TriggerChange } from '@stereo-spot/pipeline';
 import { makeJob } from '@stereo-spot/testing';
-import { createAwsPlatform, type AwsPlatform } from '../src/platform';
+import { createAwsPlatform, openAwsPortSource, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 import { presignedRequestMatches } from './support/sigv4-verifier';
@@ -208,19 +208,43 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     });
   });
 
-  test('a role without a resource gets a port that names the missing variable on use', async () => {
-    // Prepare
-    const webUi = await createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
-
+  test('a process without every resource cannot open every port: the error names each missing variable', async () => {
     // Act
-    const use = () => webUi.queues.chunking.queue.send('x');
+    const opening = createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
 
     // Assess
-    expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
-    expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
-    expect(() => JSON.stringify({ queues: webUi.queues })).not.toThrow();
-    expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
-    await webUi.close();
+    await expect(opening).rejects.toThrow(
+      /^CHUNKING_QUEUE_URL, VIDEO_WORKER_QUEUE_URL, REASSEMBLY_QUEUE_URL, CHUNKING_DLQ_URL, VIDEO_WORKER_DLQ_URL, REASSEMBLY_DLQ_URL are not set/,
+    );
+    await expect(opening).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+  });
+});
+
+describe('openAwsPortSource: each role gets exactly its ports', () => {
+  test("the web UI's ports open from the web UI's configuration and work", async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const ports = await portsForRole('web-ui', source);
+
+    // Assess
+    expect(ports.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(await ports.jobs.get(toJobId(randomUUID()))).toBeUndefined();
+    await source.close();
+  });
+
+  test('a role whose queue was not configured fails when it starts, naming the variable', async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const starting = portsForRole('chunking', source);
+
+    // Assess
+    await expect(starting).rejects.toThrow(/^CHUNKING_QUEUE_URL is not set: .*\(needed for: the chunking queue\)$/);
+    await expect(starting).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+    await source.close();
   });
 });
 

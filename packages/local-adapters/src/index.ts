@@ -14,7 +14,7 @@ export { SqliteQueue, SqliteDeadLetterQueue, type SqliteQueueOptions, type Redri
 export { openDatabase, type SqliteDatabase } from './sqlite/database';
 export { SqliteJobStore } from './stores/sqlite-job-store';
 export { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
-export { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+export { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 export {
   SegmentCompletionStreamReader,
   readSegmentCompletionChanges,
@@ -31,7 +31,7 @@ export { PresignSigner, loadOrCreateSecret, PRESIGNED_PATH_PREFIX, type Presigne
 export { createPresignedRequestHandler, type PresignedRequestHandler, type UploadCheck } from './storage/presigned-handler';
 export {
   LocalAdapterError,
-  InvalidObjectKeyError,
+  UnsafeObjectKeyError,
   InvalidArgumentError,
   ReceiptHandleInvalidError,
   PayloadTooLargeError,

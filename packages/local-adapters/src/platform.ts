@@ -37,7 +37,7 @@ import {
 } from './storage/presigned-handler';
 import { localObjectEventFormat } from './storage/object-events';
 import { SqliteJobStore } from './stores/sqlite-job-store';
-import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+import { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
 import {
   JOBS_FEED,
@@ -72,7 +72,7 @@ export interface LocalPlatform extends PipelinePorts {
   readonly outputStorage: FsObjectStorage;
   readonly jobs: SqliteJobStore;
   readonly segmentCompletions: SqliteSegmentCompletionStore;
-  readonly reassemblyLocks: SqliteReassemblyLockStore;
+  readonly reassemblyTriggered: SqliteReassemblyTriggeredStore;
   readonly queues: PipelineQueues;
   /** Serves presigned GET/PUT URLs; returns false when the request is for another path. */
   readonly handlePresignedRequest: PresignedRequestHandler;
@@ -144,7 +144,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     outputStorage,
     jobs,
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
-    reassemblyLocks: new SqliteReassemblyLockStore(db),
+    reassemblyTriggered: new SqliteReassemblyTriggeredStore(db),
     queues,
     objectEvents: localObjectEventFormat,
     handlePresignedRequest: createPresignedRequestHandler({

@@ -3,7 +3,7 @@
 export * from './ports/object-storage';
 export * from './ports/job-store';
 export * from './ports/segment-completions';
-export * from './ports/reassembly-lock';
+export * from './ports/reassembly-triggered';
 export * from './ports/queue';
 export * from './ports/object-events';
 export * from './ports/stereo-inference';
@@ -15,3 +15,4 @@ export * from './ports/platform';
 export * from './use-cases';
 export * from './consumer';
 export { pause } from './pause';
+export type { WorkContext } from './work-context';

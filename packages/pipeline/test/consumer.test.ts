@@ -9,7 +9,7 @@ import {
   runConsumer,
   type ConsumerOptions,
   type TaskProtection,
-  type MessageWorkContext,
+  type WorkContext,
   type QueueMessage,
 } from '../src';
 import { captureLogger } from '@stereo-spot/logging/testing';
@@ -185,7 +185,7 @@ describe('runConsumer', () => {
     // Act
     const { stats } = await consumeUntil(
       queue,
-      (_m, context: MessageWorkContext) =>
+      (_m, context: Required<WorkContext>) =>
         new Promise((_resolve, reject) => {
           started = true;
           context.signal.addEventListener('abort', () => {
@@ -257,7 +257,7 @@ describe('runConsumer', () => {
     // Act
     const { stats, failed, lines } = await consumeUntil(
       queue,
-      async (_message, context: MessageWorkContext) => {
+      async (_message, context: Required<WorkContext>) => {
         await context.assertLease().catch((error: unknown) => {
           refused = error;
           throw error;

@@ -17,7 +17,7 @@ import {
   describeJobStoreContract,
   describeObjectStorageContract,
   describeQueueContract,
-  describeReassemblyLockStoreContract,
+  describeReassemblyTriggeredStoreContract,
   describeSegmentCompletionStoreContract,
 } from '../src';
 
@@ -50,7 +50,7 @@ describeSegmentCompletionStoreContract('in memory', async () => ({
   cleanup: nothingToRelease,
 }));
 
-describeReassemblyLockStoreContract('in memory', async () => ({
+describeReassemblyTriggeredStoreContract('in memory', async () => ({
   store: new MemoryLocks(),
   cleanup: nothingToRelease,
 }));

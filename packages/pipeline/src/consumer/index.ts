@@ -3,7 +3,6 @@ export {
   assertLongPollWait,
   type ConsumerOptions,
   type ConsumerStats,
-  type MessageWorkContext,
 } from './consumer';
 export {
   createProtectionLease,

@@ -11,7 +11,7 @@ export interface MemoryPlatform extends PipelinePorts {
   readonly outputStorage: MemoryStorage;
   readonly jobs: MemoryJobStore;
   readonly segmentCompletions: MemoryCompletions;
-  readonly reassemblyLocks: MemoryLocks;
+  readonly reassemblyTriggered: MemoryLocks;
   readonly chunkingQueue: MemoryQueue;
   readonly videoQueue: MemoryQueue;
   readonly reassemblyQueue: MemoryQueue;
@@ -41,7 +41,7 @@ export function memoryPlatform(): MemoryPlatform {
     outputStorage: new MemoryStorage('output'),
     jobs: new MemoryJobStore(clock),
     segmentCompletions: new MemoryCompletions(),
-    reassemblyLocks: new MemoryLocks(),
+    reassemblyTriggered: new MemoryLocks(),
     chunkingQueue: chunking.queue,
     videoQueue: video.queue,
     reassemblyQueue: reassembly.queue,

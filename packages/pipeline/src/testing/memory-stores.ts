@@ -9,7 +9,7 @@ import {
 import { JobAlreadyExistsError } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { JobStore, JobTransitionPatch, ListOptions, Page, TransitionOutcome } from '../ports/job-store';
-import type { ReassemblyLockStore } from '../ports/reassembly-lock';
+import type { ReassemblyTriggeredStore } from '../ports/reassembly-triggered';
 import type { SegmentCompletionStore } from '../ports/segment-completions';
 
 // Every read hands out a copy, as a database would: a caller mutating what it read changes nothing stored.
@@ -92,7 +92,7 @@ export class MemoryCompletions implements SegmentCompletionStore {
 }
 
 /** ReassemblyTriggered locks in a Map keyed by job id. */
-export class MemoryLocks implements ReassemblyLockStore {
+export class MemoryLocks implements ReassemblyTriggeredStore {
   readonly locks = new Map<string, ReassemblyTriggered>();
   async tryCreate(lock: ReassemblyTriggered): Promise<boolean> {
     if (this.locks.has(lock.job_id)) return false;

@@ -4,6 +4,7 @@ import { inputKey, MAX_TOTAL_SEGMENTS, segmentKey, type Job, type JobId } from '
 import { InvalidMediaError, isObjectExists, MediaLimitError } from '../errors';
 import type { MediaInfo, MediaLimits, MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
+import type { WorkContext } from '../work-context';
 import type { ObjectEvents } from '../ports/object-events';
 import { createdKeysOf } from './messages';
 import { withScratchDir } from './scratch';
@@ -16,13 +17,6 @@ export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage
   readonly scratchDir: string;
   /** An upload above any of them fails its job (permanent) before it is split. */
   readonly limits: MediaLimits;
-}
-
-export interface WorkContext {
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  /** Throws when this worker no longer owns the message (see the consumer); called before writes. */
-  readonly assertLease?: () => Promise<void>;
 }
 
 export type ChunkingOutcome =

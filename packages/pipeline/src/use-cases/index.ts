@@ -1,6 +1,6 @@
 // The use cases: each takes the ports it needs (and settings) and knows nothing of any platform.
 export { createJob, type CreateJobDeps, type CreatedJob } from './create-job';
-export { handleChunkingMessage, assertWithinLimits, type ChunkingDeps, type ChunkingOutcome, type WorkContext } from './chunking';
+export { handleChunkingMessage, assertWithinLimits, type ChunkingDeps, type ChunkingOutcome } from './chunking';
 export {
   handleSegmentMessage,
   type SegmentConversionDeps,
@@ -41,4 +41,3 @@ export {
   type MessageJobContext,
 } from './messages';
 export { withScratchDir, removeDeadScratchDirs, processIsAlive } from './scratch';
-export { InvalidRequestError, SegmentsMissingError, SourceMissingError, ReassemblyBusyError } from './errors';

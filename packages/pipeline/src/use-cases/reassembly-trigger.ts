@@ -7,7 +7,7 @@ import type { ChangeBatchOutcome, TriggerChange } from '../ports/segment-complet
 
 export interface ReassemblyTriggerDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks'
+  'jobs' | 'segmentCompletions' | 'reassemblyTriggered'
 > {
   readonly reassemblyQueue: Queue;
   readonly clock: Clock;
@@ -133,10 +133,10 @@ export async function triggerIfComplete(
 
   log.info({ count: readiness.count }, 'should trigger');
   let lock: 'created' | 'existed' | 'started' = 'created';
-  if (await deps.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
+  if (await deps.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
     log.info('created ReassemblyTriggered');
   } else {
-    const existing = await deps.reassemblyLocks.get(jobId);
+    const existing = await deps.reassemblyTriggered.get(jobId);
     if (existing?.reassembly_started_at === undefined) {
       lock = 'existed';
       log.info('ReassemblyTriggered exists but reassembly has not started: sending again');

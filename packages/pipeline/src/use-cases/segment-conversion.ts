@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { StereoInference } from '../ports/stereo-inference';
 import { isObjectExists } from '../errors';
-import type { WorkContext } from './chunking';
+import type { WorkContext } from '../work-context';
 import type { ObjectEvents } from '../ports/object-events';
 import { createdKeysOf } from './messages';
 

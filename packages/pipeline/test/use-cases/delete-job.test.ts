@@ -22,7 +22,7 @@ describe('deleteJob', () => {
       output_key: 'k',
       completed_at: 1,
     });
-    await platform.reassemblyLocks.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 1 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 1 });
 
     // Act
     const deleted = await deleteJob({ ...platform, logger: captureLogger().logger }, JOB);
@@ -32,7 +32,7 @@ describe('deleteJob', () => {
     expect([deleted, again]).toEqual([true, false]);
     expect(platform.inputStorage.objects.size + platform.outputStorage.objects.size).toBe(0);
     expect(
-      platform.jobs.jobs.size + platform.segmentCompletions.items.size + platform.reassemblyLocks.locks.size,
+      platform.jobs.jobs.size + platform.segmentCompletions.items.size + platform.reassemblyTriggered.locks.size,
     ).toBe(0);
   });
 });

@@ -96,7 +96,7 @@ test('triggers the reassembly of a complete job that was never triggered, and on
   // Assess
   expect(first).toEqual([{ jobId: JOB, action: 'triggered-reassembly' }]);
   expect(second).toEqual([]);
-  expect(await platform.reassemblyLocks.get(JOB)).toBeDefined();
+  expect(await platform.reassemblyTriggered.get(JOB)).toBeDefined();
   const sent = await platform.reassemblyQueue.receive({ maxMessages: 10, waitSeconds: 0 });
   expect(sent.map((message) => JSON.parse(message.body) as unknown)).toEqual([{ job_id: JOB }]);
 });
@@ -111,7 +111,7 @@ test('sends again when the trigger took the lock but nobody started reassembling
     output_key: `jobs/${JOB}/segments/0.mp4`,
     completed_at: platform.clock.now(),
   });
-  await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(JOB, platform.clock.now()));
+  await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(JOB, platform.clock.now()));
   platform.clock.advance(16 * MINUTE);
 
   // Act

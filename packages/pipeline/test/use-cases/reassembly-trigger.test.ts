@@ -91,7 +91,7 @@ describe('decideReassemblyTriggers', () => {
     expect(result.decisions).toEqual([{ jobId: JOB, decision: 'sent', lock: 'created' }]);
     expect(result.failedPositions).toEqual([]);
     expect(platform.reassemblyQueue.messages.map((m) => JSON.parse(m.body))).toEqual([{ job_id: JOB }]);
-    expect(platform.reassemblyLocks.locks.get(JOB)).toMatchObject({
+    expect(platform.reassemblyTriggered.locks.get(JOB)).toMatchObject({
       job_id: JOB,
       triggered_at: platform.clock.now(),
     });
@@ -127,7 +127,7 @@ describe('decideReassemblyTriggers', () => {
     const platform = memoryPlatform();
     await chunkedJob(platform, 1);
     await decideReassemblyTriggers(deps(platform), [change(0)]);
-    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+    await platform.reassemblyTriggered.tryStart(JOB, platform.clock.now(), 60_000);
 
     // Act
     const duplicate = await decideReassemblyTriggers(deps(platform), [change(0, 'changed')]);
@@ -182,15 +182,15 @@ describe('triggerIfComplete (the operator\'s command)', () => {
       { ready: false, reason: 'count 0 != total_segments 1' },
       { ready: true, count: 1 },
     ]);
-    expect(platform.reassemblyLocks.locks.size).toBe(0);
+    expect(platform.reassemblyTriggered.locks.size).toBe(0);
   });
 
   it('skips a started reassembly unless forced; forced, it sends and logs it as a warning', async () => {
     // Prepare
     const platform = memoryPlatform();
     await chunkedJob(platform, 1);
-    await platform.reassemblyLocks.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
-    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+    await platform.reassemblyTriggered.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
+    await platform.reassemblyTriggered.tryStart(JOB, platform.clock.now(), 60_000);
     const { logger, lines } = captureLogger();
 
     // Act

@@ -20,7 +20,7 @@ describe('handleReassemblyMessage', () => {
   async function convertedJob(platform: MemoryPlatform, total: number) {
     await seedJob(platform, { status: 'chunking_complete', total_segments: total });
     await platform.inputStorage.putBytes(inputKey(JOB), 'source');
-    await platform.reassemblyLocks.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: JOB, triggered_at: 1, ttl: 2 });
     // completions arrive out of order
     for (const i of [...Array(total).keys()].reverse()) {
       await platform.outputStorage.putBytes(segmentOutputKey(JOB, i), `s${i}`);
@@ -82,7 +82,7 @@ describe('handleReassemblyMessage', () => {
     // Prepare
     const platform = memoryPlatform();
     await convertedJob(platform, 1);
-    await platform.reassemblyLocks.tryStart(JOB, platform.clock.now(), 60_000);
+    await platform.reassemblyTriggered.tryStart(JOB, platform.clock.now(), 60_000);
     const { logger } = captureLogger();
 
     // Act
@@ -130,14 +130,14 @@ describe('handleReassemblyMessage', () => {
     // Prepare
     const platform = memoryPlatform();
     await convertedJob(platform, 1);
-    platform.reassemblyLocks.locks.clear();
+    platform.reassemblyTriggered.locks.clear();
 
     // Act
     const outcome = await handleReassemblyMessage(deps(platform), body, { logger: captureLogger().logger });
 
     // Assess
     expect(outcome.outcome).toBe('reassembled');
-    expect(platform.reassemblyLocks.locks.get(JOB)?.reassembly_started_at).toBe(platform.clock.now());
+    expect(platform.reassemblyTriggered.locks.get(JOB)?.reassembly_started_at).toBe(platform.clock.now());
   });
 
   it('rejects a body that is not {"job_id": uuid}', async () => {

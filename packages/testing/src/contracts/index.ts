@@ -6,7 +6,7 @@ export {
   type SegmentCompletionStoreContractFixture,
 } from './segment-completions-contract';
 export {
-  describeReassemblyLockStoreContract,
-  type ReassemblyLockStoreContractFixture,
-} from './reassembly-lock-contract';
+  describeReassemblyTriggeredStoreContract,
+  type ReassemblyTriggeredStoreContractFixture,
+} from './reassembly-triggered-contract';
 export { describeObjectStorageContract, type ObjectStorageContractFixture } from './object-storage-contract';

@@ -49,7 +49,7 @@ export async function triggerReassembly(
   const deps: ReassemblyTriggerDeps = {
     jobs: platform.jobs,
     segmentCompletions: platform.segmentCompletions,
-    reassemblyLocks: platform.reassemblyLocks,
+    reassemblyTriggered: platform.reassemblyTriggered,
     reassemblyQueue: platform.queues.reassembly.queue,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? createLogger({ name: 'ops', level: 'silent' }),
@@ -69,7 +69,7 @@ export async function triggerReassembly(
   if (decision.decision === 'error') throw decision.error;
   if (decision.decision === 'skipped') {
     const code = refuse(decision.reason);
-    const started = (await deps.reassemblyLocks.get(jobId))?.reassembly_started_at !== undefined;
+    const started = (await deps.reassemblyTriggered.get(jobId))?.reassembly_started_at !== undefined;
     if (started) io.out('if its worker died and no reassembly message is left, run again with --force');
     return code;
   }

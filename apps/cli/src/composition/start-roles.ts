@@ -1,75 +1,56 @@
 /**
- * The composition root of `stereo-spot up` and `stereo-spot worker`: reads each role's
- * configuration, builds the platform's adapters once, and starts the chosen roles in this process.
+ * THE COMPOSITION ROOT of every long-running stereo-spot process (`stereo-spot up`, `stereo-spot
+ * worker <role...>`, each ECS task, `up-aws-emulated`): reads the chosen roles' configuration,
+ * opens the platform once (platform.ts), builds each role's own ports (pipeline's
+ * `portsForRole`) and starts the roles. The Lambda's root is apps/reassembly-trigger/src/lambda.ts.
  */
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import {
   ConfigError,
   loadConfig,
-  type AwsPlatformConfig,
+  type ChunkingConfig,
   type Env,
-  type MediaWorkerConfig,
   type PlatformConfig,
+  type ReassemblyConfig,
   type ReassemblyTriggerConfig,
   type VideoWorkerConfig,
   type WebUiConfig,
 } from '@stereo-spot/config';
-import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger, type Logger } from '@stereo-spot/logging';
 import { FfmpegMediaProcessor, runMediaWorker } from '@stereo-spot/media-worker';
 import {
   createProtectionLease,
   DEFAULT_PROTECTION_MINUTES,
   PipelineError,
+  portsForRole,
   sweepScratch,
   systemClock,
-  type PipelinePorts,
   type ProtectionLease,
   type StereoInference,
+  type WebUiPorts,
 } from '@stereo-spot/pipeline';
 import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { convertFile } from '@stereo-spot/stereo-engine';
 import { createInference, runVideoWorker } from '@stereo-spot/video-worker';
 import { startWebServer, type WebServer } from '@stereo-spot/web-ui';
-import { logsDir, stdoutAndLogFile } from './ops/log-files';
+import { logsDir, stdoutAndLogFile } from '../commands/ops/log-files';
+import { openPlatform, type OpenedAwsPlatform, type OpenedPlatform } from './platform';
+import type { PipelineRole } from './roles';
 
-export const STACK_ROLES = ['web', 'chunking', 'reassembly', 'video', 'trigger'] as const;
-export type StackRole = (typeof STACK_ROLES)[number];
-
-/** Names accepted on the command line: the roles, plus `media` (chunking + reassembly). */
-export const ROLE_ALIASES: Readonly<Record<string, readonly StackRole[]>> = {
-  ...Object.fromEntries(STACK_ROLES.map((role) => [role, [role]])),
-  'web-ui': ['web'],
-  media: ['chunking', 'reassembly'],
-};
-
-export function resolveRoles(names: readonly string[]): StackRole[] {
-  const roles = new Set<StackRole>();
-  for (const name of names) {
-    const expanded = ROLE_ALIASES[name];
-    if (expanded === undefined) {
-      throw new Error(
-        `unknown role ${JSON.stringify(name)}: choose from ${Object.keys(ROLE_ALIASES).join(', ')}`,
-      );
-    }
-    for (const role of expanded) roles.add(role);
-  }
-  return STACK_ROLES.filter((role) => roles.has(role));
-}
-
-interface StackConfigs {
+/** The configuration of the chosen roles, and the platform they share. */
+interface RoleConfigs {
   readonly web?: WebUiConfig;
-  readonly media?: MediaWorkerConfig;
+  readonly chunking?: ChunkingConfig;
   readonly video?: VideoWorkerConfig;
+  readonly reassembly?: ReassemblyConfig;
   readonly trigger?: ReassemblyTriggerConfig;
   readonly platform: PlatformConfig;
   readonly logLevel: string;
 }
 
 /** Every chosen role's configuration, or one ConfigError-like message naming every problem. */
-function loadStackConfigs(roles: readonly StackRole[], env: Env): StackConfigs {
+function loadRoleConfigs(roles: readonly PipelineRole[], env: Env): RoleConfigs {
   const problems: string[] = [];
   const load = <T>(read: () => T): T | undefined => {
     try {
@@ -80,48 +61,50 @@ function loadStackConfigs(roles: readonly StackRole[], env: Env): StackConfigs {
       return undefined;
     }
   };
-  const has = (role: StackRole) => roles.includes(role);
-  const web = has('web') ? load(() => loadConfig('web-ui', env)) : undefined;
-  const media =
-    has('chunking') || has('reassembly') ? load(() => loadConfig('media-worker', env)) : undefined;
-  const video = has('video') ? load(() => loadConfig('video-worker', env)) : undefined;
-  const trigger = has('trigger') ? load(() => loadConfig('reassembly-trigger', env)) : undefined;
+  const has = (role: PipelineRole) => roles.includes(role);
+  const web = has('web-ui') ? load(() => loadConfig('web-ui', env)) : undefined;
+  const chunking = has('chunking') ? load(() => loadConfig('chunking', env)) : undefined;
+  const video = has('video-worker') ? load(() => loadConfig('video-worker', env)) : undefined;
+  const reassembly = has('reassembly') ? load(() => loadConfig('reassembly', env)) : undefined;
+  const trigger = has('reassembly-trigger') ? load(() => loadConfig('reassembly-trigger', env)) : undefined;
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  const all = [web, media, video, trigger].filter((c) => c !== undefined);
+  const all = [web, chunking, video, reassembly, trigger].filter((c) => c !== undefined);
   const first = all[0];
   if (first === undefined) throw new Error('no role to run');
+  // One platform for the process: on AWS, the union of the resources the roles were given.
   const platform: PlatformConfig =
     first.platform.kind === 'aws'
       ? {
           ...first.platform,
-          resources: Object.assign({}, ...all.map((c) => (c.platform as AwsPlatformConfig).resources)),
+          resources: Object.assign({}, ...all.map((c) => (c.platform.kind === 'aws' ? c.platform.resources : {}))),
         }
       : first.platform;
   return {
     ...(web ? { web } : {}),
-    ...(media ? { media } : {}),
+    ...(chunking ? { chunking } : {}),
     ...(video ? { video } : {}),
+    ...(reassembly ? { reassembly } : {}),
     ...(trigger ? { trigger } : {}),
     platform,
     logLevel: first.logLevel,
   };
 }
 
-export interface StackOptions {
-  readonly roles: readonly StackRole[];
+export interface StartRolesOptions {
+  readonly roles: readonly PipelineRole[];
   readonly env: Env;
   /** Aborting it stops every role; `done` settles once all have stopped and the platform is closed. */
   readonly signal: AbortSignal;
 }
 
-export interface RunningStack {
+export interface RunningRoles {
   /** The web-ui's address, when this process serves it. */
   readonly url?: string;
   readonly done: Promise<void>;
 }
 
-export async function startStack(options: StackOptions): Promise<RunningStack> {
-  const configs = loadStackConfigs(options.roles, options.env);
+export async function startRoles(options: StartRolesOptions): Promise<RunningRoles> {
+  const configs = loadRoleConfigs(options.roles, options.env);
   // Embedded, every role's lines are also appended to <home>/logs/<role>.log (for `ops logs`).
   const logFiles = configs.platform.kind === 'local' ? logsDir(configs.platform.home) : undefined;
   const logger = (name: string): Logger =>
@@ -130,74 +113,89 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       level: configs.logLevel,
       ...(logFiles !== undefined ? { destination: stdoutAndLogFile(logFiles, name) } : {}),
     });
-  const stackLogger = logger('stereo-spot');
+  const processLogger = logger('stereo-spot');
 
   let webUrl: string | undefined;
   // Embedded presigned URLs point at the web-ui; a process without it uses where it would listen.
   const platform = await openPlatform(configs.platform, () => webUrl ?? embeddedWebUrl(configs, options.env));
-  const scratchDir =
-    configs.platform.kind === 'local'
-      ? path.join((platform as LocalPlatform).home, 'work')
-      : path.join(os.tmpdir(), 'stereo-spot');
-
-  // Workers killed earlier (SIGKILL, a crash) left their scratch folders: remove them now.
-  if (configs.media || configs.video) await sweepScratch(scratchDir, stackLogger);
+  const { scratchDir } = platform;
 
   const running: Promise<unknown>[] = [];
   const cleanups: (() => Promise<void>)[] = [];
-  // One scale-in protection for the whole process: every consumer's messages hold it.
-  const protection = await taskProtection(configs, stackLogger);
   try {
-    if (configs.web) {
-      const web = await startWeb(configs.web, platform, logger('web-ui'), path.join(scratchDir, 'previews'));
-      webUrl = configs.web.publicBaseUrl ?? web.url;
-      cleanups.push(() => web.close());
+    // Each role's configuration with its own ports, all built before any role starts: a missing
+    // resource stops the start.
+    const web = configs.web && { config: configs.web, ports: await portsForRole('web-ui', platform.ports) };
+    const chunking = configs.chunking && {
+      config: configs.chunking,
+      ports: await portsForRole('chunking', platform.ports),
+    };
+    const video = configs.video && { config: configs.video, ports: await portsForRole('video-worker', platform.ports) };
+    const reassembly = configs.reassembly && {
+      config: configs.reassembly,
+      ports: await portsForRole('reassembly', platform.ports),
+    };
+    // Workers killed earlier (SIGKILL, a crash) left their scratch folders: remove them now.
+    if (chunking || reassembly || video) await sweepScratch(scratchDir, processLogger);
+    // One scale-in protection for the whole process: every consumer's messages hold it.
+    const protection = await taskProtection(configs, processLogger);
+
+    if (web) {
+      const server = await startWeb(web.config, platform, web.ports, logger('web-ui'), path.join(scratchDir, 'previews'));
+      webUrl = web.config.publicBaseUrl ?? server.url;
+      cleanups.push(() => server.close());
     }
-    if (configs.media) {
-      const roles = (['chunking', 'reassembly'] as const).filter((role) => options.roles.includes(role));
+    const media = chunking ?? reassembly;
+    if (media) {
       running.push(
         runMediaWorker({
-          ports: platform,
-          consumer: configs.media.consumer,
-          segmentDurationSeconds: configs.media.segmentDurationSeconds,
-          janitor: configs.media.janitor,
-          mediaLimits: configs.media.mediaLimits,
-          ffmpegIdleTimeoutMs: configs.media.ffmpegIdleTimeoutMs,
+          ...(chunking
+            ? {
+                chunking: {
+                  ports: chunking.ports,
+                  consumer: chunking.config.consumer,
+                  segmentDurationSeconds: chunking.config.segmentDurationSeconds,
+                  janitor: chunking.config.janitor,
+                  mediaLimits: chunking.config.mediaLimits,
+                },
+              }
+            : {}),
+          ...(reassembly ? { reassembly: { ports: reassembly.ports, consumer: reassembly.config.consumer } } : {}),
+          ffmpegIdleTimeoutMs: media.config.ffmpegIdleTimeoutMs,
           scratchDir,
           logger: logger('media-worker'),
           signal: options.signal,
-          roles,
           ...(protection !== undefined ? { protection } : {}),
         }),
       );
     }
-    if (configs.video) {
-      const inference = createInference(configs.video.inference, {
-        inputStorage: platform.inputStorage,
-        outputStorage: platform.outputStorage,
+    if (video) {
+      const inference = createInference(video.config.inference, {
+        inputStorage: video.ports.inputStorage,
+        outputStorage: video.ports.outputStorage,
         scratchDir,
         convertFile,
-        ...(await sageMakerFactory(configs.video.platform, platform)),
+        ...(platform.kind === 'aws' ? await sageMakerFactory(platform) : {}),
       });
       running.push(
         runVideoWorker({
-          ports: platform,
+          ports: video.ports,
           inference,
-          consumer: configs.video.consumer,
+          consumer: video.config.consumer,
           logger: logger('video-worker'),
           signal: options.signal,
           ...(protection !== undefined ? { protection } : {}),
         }),
       );
     }
-    if (configs.trigger) cleanups.push(startEmbeddedTrigger(platform, logger('reassembly-trigger')));
+    if (configs.trigger) cleanups.push(await startEmbeddedTrigger(platform, logger('reassembly-trigger')));
   } catch (error) {
     await Promise.all(cleanups.map((cleanup) => cleanup()));
     await platform.close();
     throw error;
   }
 
-  stackLogger.info(
+  processLogger.info(
     { roles: options.roles, platform: configs.platform.kind, url: webUrl },
     'stereo-spot started',
   );
@@ -206,35 +204,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (options.signal.aborted) resolve();
       else options.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    stackLogger.info('stopping');
+    processLogger.info('stopping');
     await Promise.all(running);
     for (const cleanup of cleanups.reverse()) await cleanup();
     await platform.close();
-    stackLogger.info('stopped');
+    processLogger.info('stopped');
   })();
   return { ...(webUrl !== undefined ? { url: webUrl } : {}), done };
 }
 
-type OpenPlatform = PipelinePorts & { close(): Promise<void> | void };
-
-async function openPlatform(config: PlatformConfig, publicBaseUrl: () => string): Promise<OpenPlatform> {
-  if (config.kind === 'local') {
-    return createLocalPlatform({
-      home: config.home,
-      publicBaseUrl,
-      maxReceiveCount: config.maxReceiveCount,
-      visibilityTimeoutSeconds: config.queueVisibilityTimeoutSeconds,
-    });
-  }
-  // Loaded only on AWS: the SDK clients take a while to load and the embedded stack never needs them.
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  const aws = await createAwsPlatform(config);
-  return { ...aws, close: () => aws.close() };
-}
-
 /** In an ECS task (ECS_AGENT_URI set), the workers' scale-in protection through the task's agent. */
-async function taskProtection(configs: StackConfigs, logger: Logger): Promise<ProtectionLease | undefined> {
-  const agentUri = configs.media?.consumer.ecsAgentUri ?? configs.video?.consumer.ecsAgentUri;
+async function taskProtection(configs: RoleConfigs, logger: Logger): Promise<ProtectionLease | undefined> {
+  const agentUri = [configs.chunking, configs.reassembly, configs.video].find(
+    (config) => config?.consumer.ecsAgentUri !== undefined,
+  )?.consumer.ecsAgentUri;
   if (agentUri === undefined || configs.platform.kind !== 'aws') return undefined;
   const { EcsTaskProtection } = await import('@stereo-spot/aws-adapters');
   return createProtectionLease(new EcsTaskProtection({ agentUri }), {
@@ -245,10 +228,9 @@ async function taskProtection(configs: StackConfigs, logger: Logger): Promise<Pr
 
 /** On AWS, how the video-worker builds its `sagemaker` backend (the SDK is loaded only there). */
 async function sageMakerFactory(
-  config: PlatformConfig,
-  platform: OpenPlatform,
-): Promise<{ createSageMaker?: (endpointName: string) => StereoInference }> {
-  if (config.kind !== 'aws') return {};
+  platform: OpenedAwsPlatform,
+): Promise<{ createSageMaker: (endpointName: string) => StereoInference }> {
+  const { config, ports } = platform;
   const { createSageMakerInference } = await import('@stereo-spot/inference-adapters/sagemaker');
   return {
     createSageMaker: (endpointName) =>
@@ -256,13 +238,13 @@ async function sageMakerFactory(
         region: config.region,
         ...(config.endpointUrl !== undefined ? { endpoint: config.endpointUrl } : {}),
         endpointName,
-        inputBucket: platform.inputStorage.bucket,
-        outputBucket: platform.outputStorage.bucket,
+        inputBucket: ports.inputStorage().bucket,
+        outputBucket: ports.outputStorage().bucket,
       }),
   };
 }
 
-function embeddedWebUrl(configs: StackConfigs, env: Env): string {
+function embeddedWebUrl(configs: RoleConfigs, env: Env): string {
   if (configs.web !== undefined) return publicUrlOf(configs.web);
   try {
     return publicUrlOf(loadConfig('web-ui', env));
@@ -279,14 +261,16 @@ function publicUrlOf(web: WebUiConfig): string {
 
 async function startWeb(
   config: WebUiConfig,
-  platform: OpenPlatform,
+  platform: OpenedPlatform,
+  ports: WebUiPorts,
   logger: Logger,
   previewScratchDir: string,
 ): Promise<WebServer> {
-  const presigned = (platform as Partial<LocalPlatform>).handlePresignedRequest;
+  // Embedded, the web UI also serves the presigned URLs (on AWS S3 does).
+  const presigned = platform.kind === 'local' ? platform.local.handlePresignedRequest : undefined;
   return startWebServer({
     api: {
-      ...platform,
+      ...ports,
       logger,
       clock: systemClock,
       ids: { newJobId: () => randomUUID() },
@@ -316,16 +300,16 @@ async function startWeb(
  * changes to the trigger's decision, the one the Lambda makes (a completion, or the job entering
  * `chunking_complete`, whichever comes last). Returns its stop function.
  */
-function startEmbeddedTrigger(platform: OpenPlatform, logger: Logger): () => Promise<void> {
-  const local = platform as Partial<LocalPlatform>;
-  if (local.createStreamReader === undefined || local.createJobStreamReader === undefined) {
+async function startEmbeddedTrigger(platform: OpenedPlatform, logger: Logger): Promise<() => Promise<void>> {
+  if (platform.kind !== 'local') {
     throw new PipelineError(
       'CONFIGURATION',
       'on AWS the reassembly trigger runs as a Lambda on the SegmentCompletions and Jobs streams, not as a worker',
       true,
     );
   }
-  const handler = createChangeHandler({ ...platform, logger });
+  const { local } = platform;
+  const handler = createChangeHandler({ ...(await portsForRole('reassembly-trigger', platform.ports)), logger });
   const readers = [
     local.createStreamReader({ consumer: 'reassembly-trigger', logger, handler }),
     local.createJobStreamReader({ consumer: 'reassembly-trigger-jobs', logger, handler }),

@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReassemblyLockStore } from '@stereo-spot/pipeline';
+import type { ReassemblyTriggeredStore } from '@stereo-spot/pipeline';
 import {
   ReassemblyTriggeredSchema,
   parseWith,
@@ -19,7 +19,7 @@ import { AwsAdapterError, awsErrorName, callAws, wrapAwsError } from '../errors'
  * trigger creates the item once (`attribute_not_exists(job_id)`); the reassembling worker
  * "starts" it once, or takes it over when the previous start is older than the stale limit.
  */
-export class DynamoDbReassemblyLockStore implements ReassemblyLockStore {
+export class DynamoDbReassemblyTriggeredStore implements ReassemblyTriggeredStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,

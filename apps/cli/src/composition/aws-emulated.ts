@@ -1,20 +1,22 @@
 /**
- * The stack of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
+ * The composition root of `stereo-spot up-aws-emulated`: the production path on this machine. Starts moto_server (the AWS
  * emulator), creates the whole AWS shape on it (buckets with event notifications, queues with
  * DLQs and redrive policies, the three tables with the SegmentCompletions and Jobs streams), runs the web-ui
  * and the workers with STEREO_SPOT_PLATFORM=aws against it, and stands in for Lambda's event
  * source mappings: the SegmentCompletions and Jobs streams are polled and their records handed to
  * the reassembly trigger's Lambda handler.
  */
-import type { AwsPlatform } from '@stereo-spot/aws-adapters';
+import type { AwsPortSource } from '@stereo-spot/aws-adapters';
 import { AWS_RESOURCE_VARIABLES, loadConfig, type Env } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
+import { portsForRole } from '@stereo-spot/pipeline';
 import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { startMotoServer, type MotoServer } from '@stereo-spot/testing';
-import { startStack, type StackRole } from './stack';
+import type { PipelineRole } from './roles';
+import { startRoles } from './start-roles';
 
 /** Every role but the trigger, which on AWS is a Lambda (here: the stream poller below). */
-const WORKER_ROLES: readonly StackRole[] = ['web', 'chunking', 'reassembly', 'video'];
+const WORKER_ROLES: readonly PipelineRole[] = ['web-ui', 'chunking', 'video-worker', 'reassembly'];
 
 /** Settings for a laptop demo unless the environment chooses others. */
 const EMULATED_DEFAULTS: Readonly<Record<string, string>> = {
@@ -25,7 +27,7 @@ const EMULATED_DEFAULTS: Readonly<Record<string, string>> = {
   HOST: '127.0.0.1',
 };
 
-export interface AwsEmulatedStackOptions {
+export interface AwsEmulatedOptions {
   readonly env: Env;
   readonly signal: AbortSignal;
   /** Prefix of every bucket, queue and table name. Default `stereo-spot`. */
@@ -36,7 +38,7 @@ export interface AwsEmulatedStackOptions {
   readonly visibilityTimeoutSeconds?: number;
 }
 
-export interface RunningAwsEmulatedStack {
+export interface RunningAwsEmulated {
   /** The web-ui's address. */
   readonly url?: string;
   /** moto_server's address (AWS_ENDPOINT_URL). */
@@ -48,9 +50,9 @@ export interface RunningAwsEmulatedStack {
   readonly done: Promise<void>;
 }
 
-export async function startAwsEmulatedStack(
-  options: AwsEmulatedStackOptions,
-): Promise<RunningAwsEmulatedStack> {
+export async function startAwsEmulated(
+  options: AwsEmulatedOptions,
+): Promise<RunningAwsEmulated> {
   const moto = await startMotoServer();
   // The roles build their SDK clients with the default credential chain, which reads this
   // process's environment: give it the emulator's (dummy) keys.
@@ -60,23 +62,23 @@ export async function startAwsEmulatedStack(
   const cleanups: (() => Promise<void>)[] = [() => moto.stop()];
   try {
     const env = await provision(moto, options);
-    const stack = await startStack({ roles: WORKER_ROLES, env, signal: options.signal });
+    const workers = await startRoles({ roles: WORKER_ROLES, env, signal: options.signal });
     const trigger = await startStreamTrigger(env, options.signal);
     cleanups.unshift(() => trigger.platform.close());
     const logger = createLogger({ name: 'stereo-spot', level: env.LOG_LEVEL ?? 'info' });
     logger.info(
-      { endpoint: moto.endpoint, url: stack.url, resources: env.INPUT_BUCKET_NAME?.replace(/-input$/, '-*') },
+      { endpoint: moto.endpoint, url: workers.url, resources: env.INPUT_BUCKET_NAME?.replace(/-input$/, '-*') },
       'AWS emulator ready: the pipeline runs on S3, SQS and DynamoDB (moto_server)',
     );
     const done = (async () => {
-      await Promise.all([stack.done, trigger.polling]);
+      await Promise.all([workers.done, trigger.polling]);
       for (const cleanup of cleanups) await cleanup();
     })();
     return {
-      ...(stack.url !== undefined ? { url: stack.url } : {}),
+      ...(workers.url !== undefined ? { url: workers.url } : {}),
       endpoint: moto.endpoint,
       env,
-      operatorEnv: operatorEnv(env, options.prefix ?? 'stereo-spot', stack.url),
+      operatorEnv: operatorEnv(env, options.prefix ?? 'stereo-spot', workers.url),
       done,
     };
   } catch (error) {
@@ -121,13 +123,13 @@ export function operatorEnv(
 /** Creates the resources and returns the environment every role runs with. */
 async function provision(
   moto: MotoServer,
-  options: AwsEmulatedStackOptions,
+  options: AwsEmulatedOptions,
 ): Promise<Record<string, string>> {
   const base: Record<string, string> = { ...EMULATED_DEFAULTS };
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) base[name] = value;
   const port = base.PORT ?? '8080';
   const host = base.HOST ?? '127.0.0.1';
-  // Loaded lazily as in stack.ts (a library is either lazy or static for nx, everywhere).
+  // Loaded lazily as in composition/platform.ts (a library is either lazy or static for nx, everywhere).
   const { createAwsClients, provisionPipelineResources } = await import('@stereo-spot/aws-adapters');
   const clients = createAwsClients({
     region: moto.region,
@@ -164,13 +166,13 @@ async function provision(
 async function startStreamTrigger(
   env: Env,
   signal: AbortSignal,
-): Promise<{ platform: AwsPlatform; polling: Promise<void> }> {
+): Promise<{ platform: AwsPortSource; polling: Promise<void> }> {
   const config = loadConfig('reassembly-trigger', env);
-  if (config.platform.kind !== 'aws') throw new Error('the emulated stack runs on STEREO_SPOT_PLATFORM=aws');
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  const platform = await createAwsPlatform(config.platform);
+  if (config.platform.kind !== 'aws') throw new Error('the emulated deployment runs on STEREO_SPOT_PLATFORM=aws');
+  const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
+  const platform = openAwsPortSource(config.platform);
   const logger = createLogger({ name: 'reassembly-trigger', level: config.logLevel });
-  const handler = createChangeHandler({ ...platform, logger });
+  const handler = createChangeHandler({ ...(await portsForRole('reassembly-trigger', platform)), logger });
   const pollers = await Promise.all([
     platform.createStreamPoller({ handler, logger }),
     platform.createStreamPoller({ table: 'JOBS_TABLE_NAME', handler, logger }),

@@ -1,5 +1,6 @@
 import type { Env } from '@stereo-spot/config';
-import { startStack, type StackRole } from './stack';
+import type { PipelineRole } from './roles';
+import { startRoles } from './start-roles';
 
 /** Forced exit when a second stop signal comes this long after the first (the bin wrapper forwards one copy at once). */
 const FORCE_AFTER_MS = 2000;
@@ -9,7 +10,7 @@ const FORCE_AFTER_MS = 2000;
  * finishes within the grace period or is released, the platform is closed. A second Ctrl-C a
  * moment later exits at once.
  */
-export async function runStackUntilSignal(roles: readonly StackRole[], env: Env): Promise<void> {
+export async function runRolesUntilSignal(roles: readonly PipelineRole[], env: Env): Promise<void> {
   const stop = new AbortController();
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -25,10 +26,10 @@ export async function runStackUntilSignal(roles: readonly StackRole[], env: Env)
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const stack = await startStack({ roles, env, signal: stop.signal });
-    const where = stack.url !== undefined ? ` on ${stack.url}` : '';
+    const running = await startRoles({ roles, env, signal: stop.signal });
+    const where = running.url !== undefined ? ` on ${running.url}` : '';
     process.stderr.write(`stereo-spot ${roles.join(' + ')} running${where}. Ctrl-C stops it.\n`);
-    await stack.done;
+    await running.done;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

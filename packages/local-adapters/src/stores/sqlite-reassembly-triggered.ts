@@ -1,5 +1,5 @@
 /** The ReassemblyTriggered table in SQLite: conditional create and conditional start. */
-import type { ReassemblyLockStore } from '@stereo-spot/pipeline';
+import type { ReassemblyTriggeredStore } from '@stereo-spot/pipeline';
 import {
   describeZodError,
   ReassemblyTriggeredSchema,
@@ -16,7 +16,7 @@ interface LockRow {
   reassembly_started_at: number | null;
 }
 
-export class SqliteReassemblyLockStore implements ReassemblyLockStore {
+export class SqliteReassemblyTriggeredStore implements ReassemblyTriggeredStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async tryCreate(lock: ReassemblyTriggered): Promise<boolean> {

@@ -1,13 +1,13 @@
 /** One embedded STEREO_SPOT_HOME per test, and the environment every process of the test shares. */
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
-import { QUICK_STACK_ENV, freePort, makeTempDir, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, freePort, makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { startStereoSpot, type StereoSpotProcess } from './processes';
 
-export interface E2eStack {
+export interface E2eDeployment {
   readonly home: TempDir;
   readonly url: string;
   readonly env: Record<string, string>;
-  /** Starts `stereo-spot <args>` with this stack's environment (plus `extra`). */
+  /** Starts `stereo-spot <args>` with this deployment's environment (plus `extra`). */
   start(name: string, args: readonly string[], extra?: Record<string, string>): StereoSpotProcess;
   /** Starts `stereo-spot worker ...roles` (or `up` when roles is `up`) and waits until it is ready. */
   startReady(
@@ -24,7 +24,7 @@ export interface E2eStack {
  * Small and fast settings for a 2-core machine: 1 s segments, the engine's fastest settings, short
  * visibility timeouts (so a killed worker's message comes back quickly), no shutdown grace.
  */
-export async function e2eStack(overrides: Record<string, string> = {}): Promise<E2eStack> {
+export async function e2eDeployment(overrides: Record<string, string> = {}): Promise<E2eDeployment> {
   const home = await makeTempDir('e2e');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -33,7 +33,7 @@ export async function e2eStack(overrides: Record<string, string> = {}): Promise<
     STEREO_SPOT_HOME: home.path,
     PORT: String(port),
     HOST: '127.0.0.1',
-    ...QUICK_STACK_ENV,
+    ...QUICK_PIPELINE_ENV,
     SQS_LONG_POLL_WAIT_SECONDS: '2',
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '10',
     LOG_LEVEL: 'info',

@@ -1,22 +1,22 @@
-/** The ReassemblyLockStore contract: create once, start once, take over a stale start. */
-import type { ReassemblyLockStore } from '@stereo-spot/pipeline';
+/** The ReassemblyTriggeredStore contract: create once, start once, take over a stale start. */
+import type { ReassemblyTriggeredStore } from '@stereo-spot/pipeline';
 import { newReassemblyTriggered } from '@stereo-spot/shared-types';
 import { newJobId } from '../fixtures/jobs';
 import { useFreshFixture, type ContractFixture, type FixtureFactory } from './fixture';
 
-export interface ReassemblyLockStoreContractFixture extends ContractFixture {
+export interface ReassemblyTriggeredStoreContractFixture extends ContractFixture {
   /** A store over a fresh, empty table. */
-  readonly store: ReassemblyLockStore;
+  readonly store: ReassemblyTriggeredStore;
 }
 
 const NOW = 1_700_000_000_000;
 const STALE_AFTER_MS = 60_000;
 
-export function describeReassemblyLockStoreContract(
+export function describeReassemblyTriggeredStoreContract(
   name: string,
-  makeFixture: FixtureFactory<ReassemblyLockStoreContractFixture>,
+  makeFixture: FixtureFactory<ReassemblyTriggeredStoreContractFixture>,
 ): void {
-  describe(`ReassemblyLockStore contract: ${name}`, () => {
+  describe(`ReassemblyTriggeredStore contract: ${name}`, () => {
     const fixture = useFreshFixture(makeFixture);
 
     it('creates the lock once: the first caller wins, later ones are told no', async () => {
