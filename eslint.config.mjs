@@ -1,6 +1,7 @@
 // Lint rules for every project. The module-boundary constraints are the architecture in code:
-// apps compose, packages never import apps, the pipeline's use cases know only ports, each
-// adapter knows one platform, and only test code uses the test helpers. See docs/architecture.md.
+// the cli composes, no app imports another, packages never import apps, the pipeline's use cases
+// know only ports, each platform adapter knows one platform, and only test code uses the test
+// helpers. See docs/architecture.md.
 import nx from '@nx/eslint-plugin';
 
 const platformSdks = ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', 'cdktf', '@cdktf/*'];
@@ -34,12 +35,17 @@ const ownIndex = {
 };
 
 /**
- * Who may import whom, by project tag. `type:testing` (packages/testing: contract suites,
- * fixtures) is open to test code only. The AWS emulator (`scope:emulator`) is open to test code
- * and to aws-infra, whose `apply-emulated` starts it; infra may import no other adapter.
+ * Who may import whom, by project tag: the architecture's arrows. No app imports another app (what
+ * two apps share is a package); the `stereo-spot` CLI with its e2e suite is the one composition
+ * root that starts the apps. A platform's adapters (`adapter:platform`) know only that platform;
+ * an inference backend (`adapter:backend`) may build on them. `type:contract` is plain data that
+ * infra, adapters and apps all read. Test code may also import the test helpers (`type:testing`),
+ * the AWS emulator (`scope:emulator`) and, in an app's tests, another app's real components.
+ * aws-infra's `apply-emulated` starts the emulator too; infra may import no other adapter.
  */
 function moduleBoundaries({ forTestCode }) {
-  const orTesting = (tags) => (forTestCode ? [...tags, 'type:testing', 'scope:emulator'] : tags);
+  const orTest = (tags, alsoInTests = []) =>
+    forTestCode ? [...tags, 'type:testing', 'scope:emulator', ...alsoInTests] : tags;
   return [
     'error',
     {
@@ -48,23 +54,45 @@ function moduleBoundaries({ forTestCode }) {
       depConstraints: [
         {
           sourceTag: 'type:core',
-          onlyDependOnLibsWithTags: orTesting(['type:core']),
+          onlyDependOnLibsWithTags: orTest(['type:core']),
           bannedExternalImports: platformSdks,
         },
-        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: orTesting(['type:core']) },
+        {
+          sourceTag: 'type:contract',
+          onlyDependOnLibsWithTags: orTest(['type:contract']),
+          bannedExternalImports: platformSdks,
+        },
+        {
+          sourceTag: 'type:adapter',
+          onlyDependOnLibsWithTags: orTest(['type:core', 'type:contract', 'adapter:platform']),
+        },
+        { sourceTag: 'adapter:platform', onlyDependOnLibsWithTags: orTest(['type:core', 'type:contract']) },
         {
           sourceTag: 'type:app',
-          onlyDependOnLibsWithTags: orTesting(['type:app', 'type:core', 'type:adapter']),
+          onlyDependOnLibsWithTags: orTest(['type:core', 'type:adapter', 'type:contract'], ['type:app']),
+        },
+        {
+          sourceTag: 'type:composition-root',
+          onlyDependOnLibsWithTags: orTest(['type:app', 'type:core', 'type:adapter', 'type:contract']),
         },
         {
           sourceTag: 'type:infra',
-          onlyDependOnLibsWithTags: orTesting(['type:core', 'type:infra', 'scope:emulator']),
+          onlyDependOnLibsWithTags: orTest(['type:core', 'type:infra', 'type:contract', 'scope:emulator']),
         },
         {
           sourceTag: 'type:tool',
-          onlyDependOnLibsWithTags: orTesting(['type:core', 'type:adapter', 'type:tool', 'type:app']),
+          onlyDependOnLibsWithTags: orTest([
+            'type:core',
+            'type:adapter',
+            'type:tool',
+            'type:app',
+            'type:contract',
+          ]),
         },
-        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:testing'] },
+        {
+          sourceTag: 'type:testing',
+          onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'type:testing'],
+        },
       ],
     },
   ];

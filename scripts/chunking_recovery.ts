@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
+import { parseEnvFile } from '@stereo-spot/config';
 import { createLocalPlatform, DEFAULT_HOME } from '@stereo-spot/local-adapters';
 import { createLogger } from '@stereo-spot/logging';
 import { recoverChunking, type JobStore, type PipelinePorts } from '@stereo-spot/pipeline';
@@ -41,24 +42,10 @@ const USAGE = 'usage: npm run chunking-recovery -- <job_id> [--yes]';
 
 class Declined extends Error {}
 
-/** `KEY=VALUE` lines (optional quotes, `#` comments); the format `packages/aws-infra/.env` uses. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const [, key, value] = match as unknown as [string, string, string];
-    values[key] = value.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return values;
-}
-
 /** The environment, with what it lacks filled in from the `.env` file (the environment wins). */
 function effectiveEnv(io: RecoveryIo): Record<string, string | undefined> {
   const file = io.envFile ?? io.env.STEREO_SPOT_INFRA_ENV_FILE ?? AWS_INFRA_ENV_FILE;
-  const fromFile = existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8')) : {};
+  const fromFile = existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8'), file) : {};
   return { ...fromFile, ...io.env };
 }
 
@@ -78,13 +65,14 @@ async function openPorts(env: Record<string, string | undefined>): Promise<Recov
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} not set (environment or packages/aws-infra/.env)`);
   }
-  const { createAwsPlatform } = await import('@stereo-spot/aws-adapters');
-  return createAwsPlatform({
+  const { openAwsPortSource } = await import('@stereo-spot/aws-adapters');
+  const source = openAwsPortSource({
     kind: 'aws',
     region: region as string,
     ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
     resources: { INPUT_BUCKET_NAME: env.INPUT_BUCKET_NAME, JOBS_TABLE_NAME: env.JOBS_TABLE_NAME },
   });
+  return { jobs: source.jobs(), inputStorage: source.inputStorage(), close: () => source.close() };
 }
 
 async function askConfirmation(io: RecoveryIo, question: string): Promise<boolean> {

@@ -7,7 +7,6 @@ import {
   EXIT_ERROR,
   EXIT_RECOVERED,
   EXIT_REFUSED,
-  parseEnvFile,
   runChunkingRecovery,
 } from '../chunking_recovery';
 import { embeddedEnv, startWorkers, stopProcess, stuckAfterChunking, waitForStatus } from './support/stuck-chunking';
@@ -51,7 +50,7 @@ test('recovers a job whose worker died after uploading every segment, and the wo
   // Act
   const recovery = run([job.job_id, '--yes']);
   const code = await recovery.code;
-  const workers = startWorkers(['media', 'video', 'trigger'], embeddedEnv(home.path));
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], embeddedEnv(home.path));
   let final;
   try {
     final = await waitForStatus(platform, job.job_id, 'completed', 150_000);
@@ -69,7 +68,7 @@ test('recovers a job whose worker died after uploading every segment, and the wo
 test('a job whose segments were all converted while it was chunking_in_progress completes after the recovery, without the janitor', async () => {
   // Prepare: the workers run (janitor off) and convert every segment; the trigger can only skip
   const { job, totalSegments } = await stuckAfterChunking(platform);
-  const workers = startWorkers(['media', 'video', 'trigger'], {
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], {
     ...embeddedEnv(home.path),
     JANITOR_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'info',
@@ -178,11 +177,4 @@ test('asks on a terminal and applies the update on "y"', async () => {
 
 test('a bad job id is an error, not a refusal', async () => {
   expect(await run(['not-a-job']).code).toBe(EXIT_ERROR);
-});
-
-test('parses the aws-infra .env format', () => {
-  expect(parseEnvFile('# resources\nINPUT_BUCKET_NAME=in-bucket\nexport JOBS_TABLE_NAME="jobs"\n\n')).toEqual({
-    INPUT_BUCKET_NAME: 'in-bucket',
-    JOBS_TABLE_NAME: 'jobs',
-  });
 });

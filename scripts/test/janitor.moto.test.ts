@@ -119,7 +119,7 @@ test('triggers the reassembly of a job whose completions are all in DynamoDB but
 
   // Assess
   expect(actions).toEqual([{ jobId: job.job_id, action: 'triggered-reassembly' }]);
-  expect(await platform.reassemblyLocks.get(job.job_id)).toMatchObject({ job_id: job.job_id });
+  expect(await platform.reassemblyTriggered.get(job.job_id)).toMatchObject({ job_id: job.job_id });
   const [message] = await platform.queues.reassembly.queue.receive({ maxMessages: 10, waitSeconds: 1 });
   expect(JSON.parse(message?.body ?? '{}')).toEqual({ job_id: job.job_id });
 });

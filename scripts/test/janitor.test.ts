@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger } from '@stereo-spot/logging';
 import { runMediaWorker } from '@stereo-spot/media-worker';
-import { sweepStuckJobs, systemClock } from '@stereo-spot/pipeline';
+import { portSourceOf, portsForRole, sweepStuckJobs, systemClock } from '@stereo-spot/pipeline';
 import { inputKey } from '@stereo-spot/shared-types';
 import { makeJob, makeTempDir, type TempDir } from '@stereo-spot/testing';
 import { embeddedEnv, startWorkers, stopProcess, stuckAfterChunking, waitForStatus } from './support/stuck-chunking';
@@ -30,7 +30,7 @@ test('the janitor alone brings a job whose media-worker died after uploading eve
 
   // Act
   const actions = await sweepStuckJobs(deps, { graceMs: 0, maxAgeMs: 3_600_000 });
-  const workers = startWorkers(['media', 'video', 'trigger'], embeddedEnv(home.path));
+  const workers = startWorkers(['chunking', 'video-worker', 'reassembly', 'reassembly-trigger'], embeddedEnv(home.path));
   let final;
   try {
     final = await waitForStatus(platform, job.job_id, 'completed', 150_000);
@@ -64,15 +64,16 @@ test("the media-worker's janitor loop recovers the job on its own", async () => 
 
   // Act
   const worker = runMediaWorker({
-    ports: platform,
-    consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
-    segmentDurationSeconds: 1,
-    mediaLimits: { maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 3600 },
+    chunking: {
+      ports: await portsForRole('chunking', portSourceOf(platform)),
+      consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
+      segmentDurationSeconds: 1,
+      mediaLimits: { maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 3600 },
+      janitor: { intervalMs: 100, graceMs: 0 },
+    },
     scratchDir: path.join(home.path, 'work'),
     logger: createLogger({ name: 'media-worker', level: 'silent' }),
     signal: stop.signal,
-    roles: ['chunking'],
-    janitor: { intervalMs: 100, graceMs: 0 },
   });
   let recovered;
   try {

@@ -77,6 +77,30 @@ describe('module boundaries', () => {
     expect(errors).toEqual([]);
   });
 
+  it('refuses an app import in another app', async () => {
+    const errors = await boundaryErrors(
+      'apps/video-worker/src/boundary-probe.ts',
+      "import { startInferenceServer } from '@stereo-spot/inference-server';\nexport const probe = startInferenceServer;\n",
+    );
+    expect(errors.join('\n')).toMatch(/tagged with "type:app" can only depend on libs tagged with "type:core", "type:contract", "type:adapter"/);
+  });
+
+  it('lets the composition root (the cli) import the apps it starts', async () => {
+    const errors = await boundaryErrors(
+      'apps/cli/src/boundary-probe.ts',
+      "import { runVideoWorker } from '@stereo-spot/video-worker';\nexport const probe = runVideoWorker;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses another adapter in a platform adapter', async () => {
+    const errors = await boundaryErrors(
+      'packages/local-adapters/src/boundary-probe.ts',
+      "import { createAwsPlatform } from '@stereo-spot/aws-adapters';\nexport const probe = createAwsPlatform;\n",
+    );
+    expect(errors.join('\n')).toMatch(/can only depend on libs tagged with "type:core"/);
+  });
+
   it('refuses `export *` in an index: a public surface names its exports', async () => {
     const errors = await ruleErrors(
       'no-restricted-syntax',

@@ -7,21 +7,21 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import {
   createAwsClients,
   createAwsPlatform,
+  openAwsPortSource,
   provisionPipelineResources,
   type AwsPlatform,
 } from '@stereo-spot/aws-adapters';
 import { loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
-import type { Queue } from '@stereo-spot/pipeline';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { portsForRole, type Queue, type TriggerChange } from '@stereo-spot/pipeline';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId, segmentOutputKey } from '@stereo-spot/shared-types';
 import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import {
-  QUICK_STACK_ENV,
+  QUICK_PIPELINE_ENV,
   freePort,
   makeTempDir,
   makeTestClip,
@@ -69,7 +69,7 @@ async function duplicateAll(queue: Queue, atLeast: number): Promise<string[]> {
 }
 
 /** One pipeline's resources on the file's moto_server, and the environment every process gets. */
-interface AwsStack {
+interface AwsDeployment {
   readonly url: string;
   readonly env: Record<string, string>;
   readonly platform: AwsPlatform;
@@ -91,7 +91,7 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Promise<AwsStack> {
+async function awsDeployment(options: { visibilityTimeoutSeconds?: number } = {}): Promise<AwsDeployment> {
   const clients = createAwsClients({
     region: moto.region,
     endpoint: moto.endpoint,
@@ -110,7 +110,7 @@ async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Pr
     STEREO_SPOT_PLATFORM: 'aws',
     PORT: String(port),
     HOST: '127.0.0.1',
-    ...QUICK_STACK_ENV,
+    ...QUICK_PIPELINE_ENV,
     SQS_LONG_POLL_WAIT_SECONDS: '2',
     INFERENCE_BACKEND: 'builtin',
     LOG_LEVEL: 'info',
@@ -123,7 +123,7 @@ async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Pr
   const stopTrigger = new AbortController();
   let polling: Promise<void> | undefined;
   const processes: StereoSpotProcess[] = [];
-  const closables: AwsPlatform[] = [platform];
+  const closables: { close(): Promise<void> }[] = [platform];
   return {
     url: `http://127.0.0.1:${port}`,
     env,
@@ -136,22 +136,23 @@ async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Pr
       return proc;
     },
     async startTrigger({ deliverEachBatchTwice = false } = {}) {
-      // The Lambda's handler, built as apps/reassembly-trigger/src/lambda.ts builds it: from the
-      // trigger role's validated environment.
+      // The Lambda's decision on ports built as apps/reassembly-trigger/src/lambda.ts builds them:
+      // from the trigger role's validated environment (the poller reads the records as it does).
       const config = loadConfig('reassembly-trigger', env);
       if (config.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
-      const lambdaPorts = await createAwsPlatform(config.platform, { credentials: moto.credentials });
-      closables.push(lambdaPorts);
+      const lambdaSource = openAwsPortSource(config.platform, { credentials: moto.credentials });
+      closables.push(lambdaSource);
+      const lambdaPorts = await portsForRole('reassembly-trigger', lambdaSource);
       const logger = createLogger({
         name: 'reassembly-trigger',
         destination: { write: (line: string) => void triggerLogs.push(JSON.parse(line) as LogLine) },
       });
-      const handler = createTriggerHandler({ ...lambdaPorts, logger });
-      const deliver = async (event: DynamoDBStreamEvent) => {
-        const first = await handler(event);
-        return deliverEachBatchTwice ? handler(event) : first;
+      const handler = createChangeHandler({ ...lambdaPorts, logger });
+      const deliver = async (changes: readonly TriggerChange[]) => {
+        const first = await handler(changes);
+        return deliverEachBatchTwice ? handler(changes) : first;
       };
-      const poller = await lambdaPorts.createStreamPoller({ handler: deliver, logger, idleDelayMs: 200 });
+      const poller = await lambdaSource.createStreamPoller({ handler: deliver, logger, idleDelayMs: 200 });
       polling = poller.run(stopTrigger.signal);
     },
     async stop() {
@@ -164,27 +165,27 @@ async function awsStack(options: { visibilityTimeoutSeconds?: number } = {}): Pr
 }
 
 describe('the production path on moto_server', () => {
-  let stack: AwsStack | undefined;
+  let deployment: AwsDeployment | undefined;
   afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
+    await deployment?.stop();
+    deployment = undefined;
     await stopAll();
   });
 
   it('converts a video end to end, with a duplicated S3 event and duplicated stream records: one reassembly', async () => {
     // Prepare
-    stack = await awsStack();
-    const { triggerLogs } = stack;
-    const web = await stack.start('web', ['web']);
+    deployment = await awsDeployment();
+    const { triggerLogs } = deployment;
+    const web = await deployment.start('web', ['web-ui']);
     const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: dir.path });
-    const { chunking, reassembly } = stack.platform.queues;
+    const { chunking, reassembly } = deployment.platform.queues;
 
     // Act: the upload's S3 notification is delivered twice, every stream batch reaches the handler twice
-    const jobId = await submitJob(stack.url, clip.path, 'sbs');
+    const jobId = await submitJob(deployment.url, clip.path, 'sbs');
     const duplicated = await duplicateAll(chunking.queue, 1);
-    await stack.startTrigger({ deliverEachBatchTwice: true });
-    const workers = await stack.start('workers', ['chunking', 'video', 'reassembly']);
-    const job = await waitForJob(stack.url, jobId, { timeoutMs: 150_000 });
+    await deployment.startTrigger({ deliverEachBatchTwice: true });
+    const workers = await deployment.start('workers', ['chunking', 'video-worker', 'reassembly']);
+    const job = await waitForJob(deployment.url, jobId, { timeoutMs: 150_000 });
     await until(() => isEmpty(chunking.queue), 'both chunking deliveries');
     await until(() => isEmpty(reassembly.queue), 'the reassembly delivery');
 
@@ -194,11 +195,11 @@ describe('the production path on moto_server', () => {
     const all = [web, workers];
     const forJob = (lines: LogLine[]) => lines.filter((line) => line.job_id === jobId);
     expect(job).toMatchObject({ status: 'completed', total_segments: 3 });
-    expect(await stack.platform.jobs.get(id.value)).toMatchObject({ status: 'completed' });
-    expect(await stack.platform.outputStorage.head(finalKey(id.value))).toMatchObject({
+    expect(await deployment.platform.jobs.get(id.value)).toMatchObject({ status: 'completed' });
+    expect(await deployment.platform.outputStorage.head(finalKey(id.value))).toMatchObject({
       key: finalKey(id.value),
     });
-    expect(await stack.platform.outputStorage.head(segmentOutputKey(id.value, 2))).toBeDefined();
+    expect(await deployment.platform.outputStorage.head(segmentOutputKey(id.value, 2))).toBeDefined();
     expect(duplicated.filter((body) => body.includes(jobId))).toHaveLength(1);
     expect(forJob(linesContaining(all, 'chunking complete'))).toHaveLength(1);
     expect(forJob(linesContaining(all, 'chunking skipped'))).toHaveLength(1);
@@ -207,9 +208,9 @@ describe('the production path on moto_server', () => {
     expect(triggerLines('should trigger').length).toBeGreaterThanOrEqual(2); // the duplicate reached the handler
     expect(triggerLines('created ReassemblyTriggered')).toHaveLength(1);
     expect(forJob(linesContaining(all, 'into final.mp4'))).toHaveLength(1);
-    expect(await stack.platform.reassemblyLocks.get(id.value)).toMatchObject({ job_id: jobId });
+    expect(await deployment.platform.reassemblyTriggered.get(id.value)).toMatchObject({ job_id: jobId });
     const output = path.join(dir.path, 'final.mp4');
-    await writeFile(output, await download(stack.url, job));
+    await writeFile(output, await download(deployment.url, job));
     expect(videoFacts(output)).toMatchObject({
       videoFrames: clip.frames,
       width: 320,
@@ -220,12 +221,12 @@ describe('the production path on moto_server', () => {
 
   it('a poison message ends in the DLQ through the redrive policy, logged with job_id=?', async () => {
     // Prepare
-    stack = await awsStack({ visibilityTimeoutSeconds: 2 });
+    deployment = await awsDeployment({ visibilityTimeoutSeconds: 2 });
     const poison = '{"Records": [ this is not json';
-    const { chunking } = stack.platform.queues;
+    const { chunking } = deployment.platform.queues;
 
     // Act
-    const worker = await stack.start('chunking', ['chunking']);
+    const worker = await deployment.start('chunking', ['chunking']);
     await chunking.queue.send(poison);
     await until(
       async () => (await chunking.deadLetter.depth()).visible === 1,
@@ -250,7 +251,7 @@ describe('stereo-spot up-aws-emulated', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const up = startStereoSpot('up-aws-emulated', ['up-aws-emulated', '--port', String(port)], {
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       LOG_LEVEL: 'info',
     });
     const ready = await up.waitForLog((line) => line.msg.startsWith('AWS emulator ready'), 90_000);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { makeTestClip } from '@stereo-spot/testing';
 import { videoFacts } from './support/media';
 import { runCli, stopAll } from './support/processes';
-import { e2eStack } from './support/stack';
+import { e2eDeployment } from './support/deployment';
 
 export interface BenchmarkCase {
   readonly name: string;
@@ -28,7 +28,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
 
 async function runPipelineCase(seconds: number): Promise<Record<string, string | number>> {
   // Embedded defaults (10 s segments, the engine's own settings): what `npm start` runs.
-  const stack = await e2eStack({
+  const deployment = await e2eDeployment({
     SEGMENT_DURATION_SECONDS: '',
     BUILTIN_ENGINE_PRESET: '',
     BUILTIN_ENGINE_DEPTH_RESOLUTION: '',
@@ -42,22 +42,22 @@ async function runPipelineCase(seconds: number): Promise<Record<string, string |
       height: 720,
       fps: 30,
       bFrames: true,
-      dir: stack.home.path,
+      dir: deployment.home.path,
     });
-    const direct = path.join(stack.home.path, 'direct.mp4');
-    const viaPipeline = path.join(stack.home.path, 'pipeline.mp4');
+    const direct = path.join(deployment.home.path, 'direct.mp4');
+    const viaPipeline = path.join(deployment.home.path, 'pipeline.mp4');
 
     const convert = await timed(() =>
-      runCli(['convert', clip.path, '-o', direct, '--mode', 'half-sbs'], stack.env),
+      runCli(['convert', clip.path, '-o', direct, '--mode', 'half-sbs'], deployment.env),
     );
     if (convert.value.code !== 0) throw new Error(`convert failed: ${convert.value.stderr}`);
 
-    const up = stack.start('up', ['up'], { LOG_LEVEL: 'info' });
+    const up = deployment.start('up', ['up'], { LOG_LEVEL: 'info' });
     await up.waitForLog((line) => line.msg === 'stereo-spot started', 60_000);
     const submit = await timed(() =>
       runCli(
-        ['submit', clip.path, '--mode', 'half-sbs', '-o', viaPipeline, '--server', stack.url],
-        stack.env,
+        ['submit', clip.path, '--mode', 'half-sbs', '-o', viaPipeline, '--server', deployment.url],
+        deployment.env,
       ),
     );
     if (submit.value.code !== 0) throw new Error(`submit failed: ${submit.value.stderr}`);
@@ -75,6 +75,6 @@ async function runPipelineCase(seconds: number): Promise<Record<string, string |
     };
   } finally {
     await stopAll();
-    await stack.remove();
+    await deployment.remove();
   }
 }

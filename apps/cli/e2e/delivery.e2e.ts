@@ -4,14 +4,13 @@
  */
 import { stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { INPUT_BUCKET, type LocalPlatform } from '@stereo-spot/local-adapters';
+import type { LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
-import { buildS3NotificationBody } from '@stereo-spot/shared-types';
 import { makeTestClip } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
 import { videoFacts } from './support/media';
 import { linesContaining, stopAll, type StereoSpotProcess } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import { e2eDeployment, type E2eDeployment } from './support/deployment';
 
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -48,36 +47,36 @@ const forJob = (processes: StereoSpotProcess[], text: string, jobId: string) =>
   linesContaining(processes, text).filter((line) => line.job_id === jobId);
 
 describe('delivery', () => {
-  let stack: E2eStack;
+  let deployment: E2eDeployment;
   afterEach(async () => {
     await stopAll();
-    await stack.remove();
+    await deployment.remove();
   });
 
   it('every message delivered twice: the same outcome, one reassembly, no segment converted twice', async () => {
     // Prepare
-    stack = await e2eStack();
-    const platform: LocalPlatform = stack.open();
-    const web = await stack.startReady('web', ['worker', 'web']);
-    const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: stack.home.path });
-    const jobId = await submitJob(stack.url, clip.path, 'tb');
+    deployment = await e2eDeployment();
+    const platform: LocalPlatform = deployment.open();
+    const web = await deployment.startReady('web', ['worker', 'web-ui']);
+    const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: deployment.home.path });
+    const jobId = await submitJob(deployment.url, clip.path, 'tb');
     const { chunking, reassembly } = platform.queues;
     const video = platform.queues['video-worker'];
 
     // Act: each stage's messages are doubled before its worker starts
     await duplicateAll(chunking.queue, 1);
-    const chunker = await stack.startReady('chunking', ['worker', 'chunking']);
-    await waitForJob(stack.url, jobId, { statuses: ['chunking_complete'] });
+    const chunker = await deployment.startReady('chunking', ['worker', 'chunking']);
+    await waitForJob(deployment.url, jobId, { statuses: ['chunking_complete'] });
     await until(() => isEmpty(chunking.queue), 'both chunking deliveries');
 
     await duplicateAll(video.queue, 3);
-    const converter = await stack.startReady('video', ['worker', 'video', 'trigger']);
+    const converter = await deployment.startReady('video', ['worker', 'video-worker', 'reassembly-trigger']);
     await until(() => isEmpty(video.queue), 'every segment delivery');
     await until(async () => (await reassembly.queue.depth()).visible >= 1, 'the reassembly message');
 
     await duplicateAll(reassembly.queue, 1);
-    const reassembler = await stack.startReady('reassembly', ['worker', 'reassembly']);
-    const job = await waitForJob(stack.url, jobId);
+    const reassembler = await deployment.startReady('reassembly', ['worker', 'reassembly']);
+    const job = await waitForJob(deployment.url, jobId);
     await until(() => isEmpty(reassembly.queue), 'every reassembly delivery');
 
     // Assess
@@ -92,8 +91,8 @@ describe('delivery', () => {
     expect(forJob(all, 'segment already converted', jobId)).toHaveLength(3);
     expect(forJob(all, 'reassembly started', jobId)).toHaveLength(1);
     expect((await chunking.deadLetter.peek(10)).length + (await video.deadLetter.peek(10)).length).toBe(0);
-    const output = path.join(stack.home.path, 'out.mp4');
-    await writeFile(output, await download(stack.url, job));
+    const output = path.join(deployment.home.path, 'out.mp4');
+    await writeFile(output, await download(deployment.url, job));
     expect(videoFacts(output)).toMatchObject({ videoFrames: clip.frames, width: 160, height: 180 });
   });
 
@@ -101,29 +100,25 @@ describe('delivery', () => {
     let up: StereoSpotProcess;
     let platform: LocalPlatform;
     beforeEach(async () => {
-      stack = await e2eStack({
+      deployment = await e2eDeployment({
         LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '2',
         LOCAL_QUEUE_MAX_RECEIVE_COUNT: '3',
       });
-      platform = stack.open();
-      up = await stack.startReady('up', ['up']);
+      platform = deployment.open();
+      up = await deployment.startReady('up', ['up']);
     });
 
     it('poison messages are logged with job_id=? and land in the DLQ after 3 receives, without blocking work', async () => {
       // Prepare
-      const notJson = '{"Records": [ this is not json';
-      const unknownKey = buildS3NotificationBody({
-        bucket: INPUT_BUCKET,
-        key: 'input/holiday/source.mp4',
-        size: 10,
-      });
-      const clip = await makeTestClip({ seconds: 2, width: 160, height: 90, fps: 24, dir: stack.home.path });
+      const notJson = '{"objects_created": [ this is not json';
+      const unknownKey = platform.objectEvents.encodeCreated({ key: 'input/holiday/source.mp4', size: 10 });
+      const clip = await makeTestClip({ seconds: 2, width: 160, height: 90, fps: 24, dir: deployment.home.path });
 
       // Act
       await platform.queues.chunking.queue.send(notJson);
       await platform.queues.chunking.queue.send(unknownKey);
-      const jobId = await submitJob(stack.url, clip.path);
-      const job = await waitForJob(stack.url, jobId);
+      const jobId = await submitJob(deployment.url, clip.path);
+      const job = await waitForJob(deployment.url, jobId);
       await until(
         async () => (await platform.queues.chunking.deadLetter.depth()).visible === 2,
         'both poison messages in the DLQ',
@@ -144,7 +139,7 @@ describe('delivery', () => {
 
     it('corrupt uploads fail their job at once with a readable error, and nothing retries them', async () => {
       // Prepare
-      const dir = stack.home.path;
+      const dir = deployment.home.path;
       const text = path.join(dir, 'notes.mp4');
       await writeFile(text, 'Shopping list: bread, milk, a 3D television.\n'.repeat(40));
       const empty = path.join(dir, 'empty.mp4');
@@ -161,14 +156,14 @@ describe('delivery', () => {
 
       // Act
       const ids = {
-        text: await submitJob(stack.url, text),
-        empty: await submitJob(stack.url, empty),
-        truncated: await submitJob(stack.url, clip.path),
+        text: await submitJob(deployment.url, text),
+        empty: await submitJob(deployment.url, empty),
+        truncated: await submitJob(deployment.url, clip.path),
       };
       const jobs = {
-        text: await waitForJob(stack.url, ids.text),
-        empty: await waitForJob(stack.url, ids.empty),
-        truncated: await waitForJob(stack.url, ids.truncated),
+        text: await waitForJob(deployment.url, ids.text),
+        empty: await waitForJob(deployment.url, ids.empty),
+        truncated: await waitForJob(deployment.url, ids.truncated),
       };
 
       // Assess

@@ -6,19 +6,19 @@ import path from 'node:path';
 import { makeTestClip } from '@stereo-spot/testing';
 import { audioStreamMd5, videoFacts, videoFrameTimes } from './support/media';
 import { runCli, stopAll } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import { e2eDeployment, type E2eDeployment } from './support/deployment';
 
-let stack: E2eStack;
+let deployment: E2eDeployment;
 afterEach(async () => {
   await stopAll();
-  await stack.remove();
+  await deployment.remove();
 });
 
 describe('a 30 s 720p clip end to end', () => {
   it('yields the source frame count, duration and audio, with no gap at segment boundaries', async () => {
     // Prepare: 10 s segments (3 of them), the engine's fastest settings with every core (threads unset)
-    stack = await e2eStack({ SEGMENT_DURATION_SECONDS: '10', BUILTIN_ENGINE_THREADS: '' });
-    await stack.startReady('up', ['up']);
+    deployment = await e2eDeployment({ SEGMENT_DURATION_SECONDS: '10', BUILTIN_ENGINE_THREADS: '' });
+    await deployment.startReady('up', ['up']);
     const clip = await makeTestClip({
       seconds: 30,
       width: 1280,
@@ -26,14 +26,14 @@ describe('a 30 s 720p clip end to end', () => {
       fps: 30,
       bFrames: true,
       audio: true,
-      dir: stack.home.path,
+      dir: deployment.home.path,
     });
-    const output = path.join(stack.home.path, 'result_LR.mp4');
+    const output = path.join(deployment.home.path, 'result_LR.mp4');
 
     // Act
     const submitted = await runCli(
-      ['submit', clip.path, '--mode', 'half-sbs', '--wait', '-o', output, '--server', stack.url],
-      stack.env,
+      ['submit', clip.path, '--mode', 'half-sbs', '--wait', '-o', output, '--server', deployment.url],
+      deployment.env,
     );
 
     // Assess

@@ -8,31 +8,31 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTestClip } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
-import { httpBackendStack } from './support/inference-server';
+import { httpBackendDeployment } from './support/inference-server';
 import { videoFacts } from './support/media';
 import { linesContaining, stopAll } from './support/processes';
-import type { E2eStack } from './support/stack';
+import type { E2eDeployment } from './support/deployment';
 
-let stack: E2eStack | undefined;
+let deployment: E2eDeployment | undefined;
 
 afterEach(async () => {
   await stopAll();
-  await stack?.remove();
-  stack = undefined;
+  await deployment?.remove();
+  deployment = undefined;
 });
 
 describe('INFERENCE_BACKEND=http', () => {
   it('converts a whole job through an inference server process', async () => {
     // Prepare
-    const started = await httpBackendStack();
-    stack = started.stack;
+    const started = await httpBackendDeployment();
+    deployment = started.deployment;
     const inference = started.inference;
-    const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
-    const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: stack.home.path });
+    const control = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
+    const clip = await makeTestClip({ seconds: 3, width: 160, height: 90, fps: 24, dir: deployment.home.path });
 
     // Act
-    const jobId = await submitJob(stack.url, clip.path, 'sbs');
-    const job = await waitForJob(stack.url, jobId);
+    const jobId = await submitJob(deployment.url, clip.path, 'sbs');
+    const job = await waitForJob(deployment.url, jobId);
 
     // Assess
     expect(job).toMatchObject({ status: 'completed', total_segments: 3 });
@@ -42,8 +42,8 @@ describe('INFERENCE_BACKEND=http', () => {
       (l) => l.job_id === jobId,
     );
     expect(convertedByServer.map((l) => l.segment_index).sort()).toEqual([0, 1, 2]);
-    const output = path.join(stack.home.path, 'out.mp4');
-    await writeFile(output, await download(stack.url, job));
+    const output = path.join(deployment.home.path, 'out.mp4');
+    await writeFile(output, await download(deployment.url, job));
     const facts = videoFacts(output);
     expect(facts.videoFrames).toBe(clip.frames);
     expect(facts.width).toBe(320);

@@ -11,14 +11,14 @@ import { finalKey, segmentOutputKey, toJobId, type JobId } from '@stereo-spot/sh
 import { makeTestClip } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
 import { stopAll } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import { e2eDeployment, type E2eDeployment } from './support/deployment';
 
-let stack: E2eStack | undefined;
+let deployment: E2eDeployment | undefined;
 
 afterEach(async () => {
   await stopAll();
-  await stack?.remove();
-  stack = undefined;
+  await deployment?.remove();
+  deployment = undefined;
 });
 
 async function sha256(file: string): Promise<string> {
@@ -39,28 +39,28 @@ async function snapshot(platform: LocalPlatform, home: string, jobId: JobId, seg
 describe('a worker that lost its lease', () => {
   it('frozen past its visibility timeout while another worker redoes the segment: after SIGCONT it writes nothing', async () => {
     // Prepare: a short visibility timeout; the frozen worker is the only video-worker at first
-    stack = await e2eStack({
+    deployment = await e2eDeployment({
       LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '3',
       SEGMENT_DURATION_SECONDS: '2',
     });
-    const platform = stack.open();
-    await stack.startReady('control', ['worker', 'web', 'media', 'trigger']);
-    const frozen = await stack.startReady('video-frozen', ['worker', 'video']);
-    const clip = await makeTestClip({ seconds: 4, width: 320, height: 180, fps: 24, dir: stack.home.path });
-    const jobId = toJobId(await submitJob(stack.url, clip.path, 'anaglyph'));
+    const platform = deployment.open();
+    await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'reassembly', 'reassembly-trigger']);
+    const frozen = await deployment.startReady('video-frozen', ['worker', 'video-worker']);
+    const clip = await makeTestClip({ seconds: 4, width: 320, height: 180, fps: 24, dir: deployment.home.path });
+    const jobId = toJobId(await submitJob(deployment.url, clip.path, 'anaglyph'));
     const converting = await frozen.waitForLog((line) => line.job_id === jobId && line.msg.endsWith('converting segment'));
     const segmentIndex = converting.segment_index as number;
 
     // Act: freeze it mid-segment; another worker takes the segment after the visibility timeout
     process.kill(frozen.pid, 'SIGSTOP');
-    const rescuer = await stack.startReady('video-rescuer', ['worker', 'video']);
-    const job = await waitForJob(stack.url, jobId);
-    const before = await snapshot(platform, stack.home.path, jobId, segmentIndex);
+    const rescuer = await deployment.startReady('video-rescuer', ['worker', 'video-worker']);
+    const job = await waitForJob(deployment.url, jobId);
+    const before = await snapshot(platform, deployment.home.path, jobId, segmentIndex);
     process.kill(frozen.pid, 'SIGCONT');
     const abandoned = await frozen.waitForLog((line) =>
       line.msg.includes('lost the lease: the work was abandoned'),
     );
-    const after = await snapshot(platform, stack.home.path, jobId, segmentIndex);
+    const after = await snapshot(platform, deployment.home.path, jobId, segmentIndex);
 
     // Assess
     expect(job).toMatchObject({ status: 'completed', total_segments: 2 });

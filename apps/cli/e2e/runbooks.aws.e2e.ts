@@ -15,11 +15,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
-import { loadConfig } from '@stereo-spot/config';
+import { loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import type { Queue } from '@stereo-spot/pipeline';
 import {
-  buildS3NotificationBody,
   finalKey,
   inputKey,
   segmentKey,
@@ -27,7 +26,7 @@ import {
   type JobId,
 } from '@stereo-spot/shared-types';
 import {
-  QUICK_STACK_ENV,
+  QUICK_PIPELINE_ENV,
   freePort,
   makeJob,
   makeTempDir,
@@ -97,15 +96,7 @@ async function runbookStep(cli: string, sdk: () => Promise<unknown>): Promise<st
   return result.stdout;
 }
 
-/** The env file as `set -a; . file` reads it: `KEY=value` lines, comments skipped. */
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match?.[1] !== undefined) values[match[1]] = match[2] ?? '';
-  }
-  return values;
-}
+const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), file);
 
 const isEmpty = async (queue: Queue) => {
   const depth = await queue.depth();
@@ -123,7 +114,7 @@ beforeAll(async () => {
     ['up-aws-emulated', '--port', String(await freePort()), '--write-env-file', envFile],
     {
       STEREO_SPOT_HOME: dir.path,
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       SQS_LONG_POLL_WAIT_SECONDS: '1',
       JANITOR_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'info',
@@ -196,7 +187,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     );
     const lock = await runbookStep(
       `aws dynamodb get-item --table-name "$REASSEMBLY_TRIGGERED_TABLE_NAME" --key '{"job_id":{"S":"${id}"}}'`,
-      () => platform.reassemblyLocks.get(id),
+      () => platform.reassemblyTriggered.get(id),
     );
     const listed = await runbookStep(`aws s3 ls "s3://$INPUT_BUCKET_NAME/segments/${id}/"`, () =>
       platform.inputStorage.list(`segments/${id}/`),
@@ -334,7 +325,7 @@ describe('runbook procedures against up-aws-emulated', () => {
     const [segment] = await platform.inputStorage.list(`segments/${jobId}/`);
     if (segment === undefined) throw new Error('the job has no segment');
     const video = platform.queues['video-worker'];
-    await video.deadLetter.send(buildS3NotificationBody({ bucket: platform.inputStorage.bucket, key: segment.key, size: segment.size }));
+    await video.deadLetter.send(platform.objectEvents.encodeCreated({ key: segment.key, size: segment.size }));
     await platform.queues.reassembly.deadLetter.send('{"job_id": "not a job"}');
     await platform.queues.chunking.deadLetter.send('not json');
 

@@ -17,25 +17,25 @@ import {
   type NearObjectSceneFile,
 } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
-import { httpBackendStack } from './support/inference-server';
+import { httpBackendDeployment } from './support/inference-server';
 import { linesContaining, stopAll, type StereoSpotProcess } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import { e2eDeployment, type E2eDeployment } from './support/deployment';
 
 const MODES: readonly OutputMode[] = ['sbs', 'half-sbs', 'tb', 'cross-eyed', 'anaglyph'];
 
 /**
- * The engine's own depth grid instead of QUICK_STACK_ENV's 64 cells: on a grid that coarse the
+ * The engine's own depth grid instead of QUICK_PIPELINE_ENV's 64 cells: on a grid that coarse the
  * builtin engine loses the object (measured: up to 1 px behind the wall), and a user converts
  * with the default.
  */
 const DEFAULT_DEPTH_GRID = { BUILTIN_ENGINE_DEPTH_RESOLUTION: '' };
 
-let stack: E2eStack | undefined;
+let deployment: E2eDeployment | undefined;
 
 afterEach(async () => {
   await stopAll();
-  await stack?.remove();
-  stack = undefined;
+  await deployment?.remove();
+  deployment = undefined;
 });
 
 interface ConvertedJob {
@@ -45,22 +45,22 @@ interface ConvertedJob {
 }
 
 /** Submits the scene once per mode (all at once), waits for every job and downloads its final file. */
-async function convertInEveryMode(stack: E2eStack, scene: NearObjectSceneFile): Promise<ConvertedJob[]> {
+async function convertInEveryMode(deployment: E2eDeployment, scene: NearObjectSceneFile): Promise<ConvertedJob[]> {
   const jobIds = await Promise.all(
-    MODES.map((mode) => submitJob(stack.url, scene.path, mode, { divergence: nearObjectScene.divergence })),
+    MODES.map((mode) => submitJob(deployment.url, scene.path, mode, { divergence: nearObjectScene.divergence })),
   );
   return Promise.all(
     MODES.map(async (mode, i) => {
       const jobId = jobIds[i] ?? '';
-      const job = await waitForJob(stack.url, jobId, { timeoutMs: 200_000 });
+      const job = await waitForJob(deployment.url, jobId, { timeoutMs: 200_000 });
       expect({ mode, status: job.status, error: job.error, total_segments: job.total_segments }).toEqual({
         mode,
         status: 'completed',
         error: undefined,
         total_segments: 3,
       });
-      const output = path.join(stack.home.path, `result-${mode}.mp4`);
-      await writeFile(output, await download(stack.url, job));
+      const output = path.join(deployment.home.path, `result-${mode}.mp4`);
+      await writeFile(output, await download(deployment.url, job));
       return { mode, jobId, output };
     }),
   );
@@ -87,17 +87,17 @@ function backendsOf(worker: StereoSpotProcess, jobId: string): unknown[] {
 describe('the 3D of a job, read from the final file', () => {
   it('INFERENCE_BACKEND=builtin: the near object in front in every segment of every mode, segments in order', async () => {
     // Prepare
-    stack = await e2eStack(DEFAULT_DEPTH_GRID);
-    const worker = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
+    deployment = await e2eDeployment(DEFAULT_DEPTH_GRID);
+    const worker = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
     const scene = await makeNearObjectScene({
-      dir: stack.home.path,
+      dir: deployment.home.path,
       fileName: 'scene.mp4',
       seconds: 3,
       audio: true,
     });
 
     // Act
-    const jobs = await convertInEveryMode(stack, scene);
+    const jobs = await convertInEveryMode(deployment, scene);
 
     // Assess
     expect(jobs.map((job) => backendsOf(worker, job.jobId))).toEqual(
@@ -108,19 +108,19 @@ describe('the 3D of a job, read from the final file', () => {
 
   it('INFERENCE_BACKEND=http: the inference server converts, with the same 3D', async () => {
     // Prepare
-    const started = await httpBackendStack();
-    stack = started.stack;
+    const started = await httpBackendDeployment();
+    deployment = started.deployment;
     const inference = started.inference;
-    const worker = await stack.startReady('control', ['worker', 'web', 'media', 'trigger', 'video']);
+    const worker = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
     const scene = await makeNearObjectScene({
-      dir: stack.home.path,
+      dir: deployment.home.path,
       fileName: 'scene.mp4',
       seconds: 3,
       audio: true,
     });
 
     // Act
-    const jobs = await convertInEveryMode(stack, scene);
+    const jobs = await convertInEveryMode(deployment, scene);
 
     // Assess
     expect(jobs.map((job) => backendsOf(worker, job.jobId))).toEqual(

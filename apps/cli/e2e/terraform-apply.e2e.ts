@@ -17,12 +17,13 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { createAwsPlatform, type AwsPlatform } from '@stereo-spot/aws-adapters';
-import { AWS_RESOURCE_VARIABLES, loadConfig } from '@stereo-spot/config';
+import { createAwsPlatform, openAwsPortSource } from '@stereo-spot/aws-adapters';
+import { AWS_RESOURCE_VARIABLES, loadConfig, parseEnvFile } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
-import { createTriggerHandler } from '@stereo-spot/reassembly-trigger';
+import { portsForRole } from '@stereo-spot/pipeline';
+import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
 import { videoFacts } from './support/media';
 import {
@@ -36,20 +37,11 @@ import {
 const AWS_INFRA_MAIN = path.join(REPO_ROOT, 'packages', 'aws-infra', 'src', 'main.ts');
 const READY = 'EMULATED STACK READY';
 
-/** `KEY=value` lines (values quoted for sh only when needed: 'it'\''s'). */
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [, key, raw] = /^([A-Z0-9_]+)=(.*)$/.exec(line) ?? [];
-    if (key === undefined || raw === undefined) continue;
-    values[key] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
-  }
-  return values;
-}
+const readEnvFile = (file: string) => parseEnvFile(readFileSync(file, 'utf8'), file);
 
 let dir: TempDir;
 let infra: StereoSpotProcess | undefined;
-const closables: AwsPlatform[] = [];
+const closables: { close(): Promise<void> }[] = [];
 const stopTrigger = new AbortController();
 let polling: Promise<void> | undefined;
 
@@ -108,7 +100,7 @@ it(
       ),
       PORT: String(port),
       HOST: '127.0.0.1',
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       SQS_LONG_POLL_WAIT_SECONDS: '2',
       INFERENCE_BACKEND: 'builtin',
       LOG_LEVEL: 'info',
@@ -134,14 +126,15 @@ it(
     }
     s3.destroy();
 
-    // The Lambda's part: its handler on the stream of the table Terraform created.
+    // The Lambda's part: its decision on the stream of the table Terraform created.
     const triggerConfig = loadConfig('reassembly-trigger', env);
     if (triggerConfig.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');
-    const lambdaPorts = await createAwsPlatform(triggerConfig.platform, { credentials });
-    closables.push(lambdaPorts);
+    const lambdaSource = openAwsPortSource(triggerConfig.platform, { credentials });
+    closables.push(lambdaSource);
+    const lambdaPorts = await portsForRole('reassembly-trigger', lambdaSource);
     const logger = createLogger({ name: 'reassembly-trigger', level: 'warn' });
-    const poller = await lambdaPorts.createStreamPoller({
-      handler: createTriggerHandler({ ...lambdaPorts, logger }),
+    const poller = await lambdaSource.createStreamPoller({
+      handler: createChangeHandler({ ...lambdaPorts, logger }),
       logger,
       idleDelayMs: 200,
     });
@@ -153,8 +146,8 @@ it(
       return proc;
     };
     const url = `http://127.0.0.1:${port}`;
-    await start('web', ['web']);
-    await start('workers', ['chunking', 'video', 'reassembly']);
+    await start('web', ['web-ui']);
+    await start('workers', ['chunking', 'video-worker', 'reassembly']);
     const clip = await makeTestClip({ seconds: 2, width: 160, height: 90, fps: 24, dir: dir.path });
 
     // Act: the upload's S3 event goes through the notification and queue policy Terraform created.

@@ -9,14 +9,14 @@ import { makeTestClip } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
 import { videoFacts } from './support/media';
 import { linesContaining, stopAll } from './support/processes';
-import { e2eStack, type E2eStack } from './support/stack';
+import { e2eDeployment, type E2eDeployment } from './support/deployment';
 
-let stack: E2eStack | undefined;
+let deployment: E2eDeployment | undefined;
 
 afterEach(async () => {
   await stopAll();
-  await stack?.remove();
-  stack = undefined;
+  await deployment?.remove();
+  deployment = undefined;
 });
 
 const convertedBy = (lines: ReturnType<typeof linesContaining>, jobId: string) =>
@@ -25,11 +25,11 @@ const convertedBy = (lines: ReturnType<typeof linesContaining>, jobId: string) =
 describe('worker processes', () => {
   it('two video-workers share one job’s segments; the job completes once', async () => {
     // Prepare
-    stack = await e2eStack();
-    const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger']);
+    deployment = await e2eDeployment();
+    const control = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'reassembly', 'reassembly-trigger']);
     const workers = await Promise.all([
-      stack.startReady('video-1', ['worker', 'video']),
-      stack.startReady('video-2', ['worker', 'video']),
+      deployment.startReady('video-1', ['worker', 'video-worker']),
+      deployment.startReady('video-2', ['worker', 'video-worker']),
     ]);
     const clip = await makeTestClip({
       seconds: 6,
@@ -37,12 +37,12 @@ describe('worker processes', () => {
       height: 90,
       fps: 24,
       bFrames: true,
-      dir: stack.home.path,
+      dir: deployment.home.path,
     });
 
     // Act
-    const jobId = await submitJob(stack.url, clip.path, 'half-sbs');
-    const job = await waitForJob(stack.url, jobId);
+    const jobId = await submitJob(deployment.url, clip.path, 'half-sbs');
+    const job = await waitForJob(deployment.url, jobId);
 
     // Assess
     expect(job).toMatchObject({ status: 'completed', total_segments: 6 });
@@ -55,24 +55,24 @@ describe('worker processes', () => {
     expect(linesContaining([control], 'reassembly started').filter((l) => l.job_id === jobId)).toHaveLength(
       1,
     );
-    const output = path.join(stack.home.path, 'out.mp4');
-    await writeFile(output, await download(stack.url, job));
+    const output = path.join(deployment.home.path, 'out.mp4');
+    await writeFile(output, await download(deployment.url, job));
     expect(videoFacts(output).videoFrames).toBe(clip.frames);
   });
 
   it('a video-worker killed with SIGKILL mid-segment: the segment comes back after the visibility timeout', async () => {
     // Prepare
-    stack = await e2eStack({ LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '4' });
-    const control = await stack.startReady('control', ['worker', 'web', 'media', 'trigger']);
-    const victim = await stack.startReady('victim', ['worker', 'video']);
-    const clip = await makeTestClip({ seconds: 4, width: 160, height: 90, fps: 24, dir: stack.home.path });
-    const jobId = await submitJob(stack.url, clip.path);
+    deployment = await e2eDeployment({ LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '4' });
+    const control = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'reassembly', 'reassembly-trigger']);
+    const victim = await deployment.startReady('victim', ['worker', 'video-worker']);
+    const clip = await makeTestClip({ seconds: 4, width: 160, height: 90, fps: 24, dir: deployment.home.path });
+    const jobId = await submitJob(deployment.url, clip.path);
 
     // Act
     const converting = await victim.waitForLog(
       (line) => line.job_id === jobId && line.msg.includes('converting segment'),
     );
-    const scratch = path.join(stack.home.path, 'work');
+    const scratch = path.join(deployment.home.path, 'work');
     const victimsFolders = async () =>
       (await readdir(scratch).catch(() => [] as string[])).filter((name) => name.includes(`-pid${victim.pid}-`));
     for (let i = 0; i < 200 && (await victimsFolders()).length === 0; i += 1) {
@@ -80,9 +80,9 @@ describe('worker processes', () => {
     }
     const leftBehind = await victimsFolders();
     await victim.kill();
-    const rescuer = await stack.startReady('rescuer', ['worker', 'video']);
+    const rescuer = await deployment.startReady('rescuer', ['worker', 'video-worker']);
     const afterRescuerStart = await victimsFolders();
-    const job = await waitForJob(stack.url, jobId);
+    const job = await waitForJob(deployment.url, jobId);
 
     // Assess
     const killedIndex = converting.segment_index as number;
@@ -92,7 +92,7 @@ describe('worker processes', () => {
     expect(linesContaining([control], 'reassembly started').filter((l) => l.job_id === jobId)).toHaveLength(
       1,
     );
-    const platform = stack.open();
+    const platform = deployment.open();
     const outputs = (await platform.outputStorage.list(`jobs/${jobId}/`)).map((object) => object.key);
     expect(outputs.filter((key) => key === finalKey(toJobId(jobId)))).toHaveLength(1);
     expect(outputs).toHaveLength(5);

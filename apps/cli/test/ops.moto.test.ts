@@ -5,13 +5,7 @@
  */
 import type { AwsPlatform, ProvisionedPlatform } from '@stereo-spot/aws-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
-import {
-  inputKey,
-  parseS3NotificationBody,
-  segmentKey,
-  type Job,
-  type JobId,
-} from '@stereo-spot/shared-types';
+import { inputKey, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
 import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import { makeSegmentCompletion, uniqueResourcePrefix } from '@stereo-spot/testing';
 import { EXIT_DONE, EXIT_REFUSED, type OpsPlatform } from '../src/commands/ops/context';
@@ -58,8 +52,8 @@ const createJob = (overrides: Partial<Job>): Promise<JobId> => createJobIn(platf
 async function dropTestEvent(queue: Queue): Promise<void> {
   const messages = await queue.receive({ maxMessages: 10, waitSeconds: 1 });
   for (const message of messages) {
-    const parsed = parseS3NotificationBody(message.body);
-    if (!parsed.ok || parsed.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
+    const decoded = platform.objectEvents.decode(message.body);
+    if (!decoded.ok || decoded.value.kind !== 'test-event') throw new Error(`not an s3:TestEvent: ${message.body}`);
     await queue.delete(message.receiptHandle);
   }
 }
@@ -77,11 +71,11 @@ async function drain(queue: Queue): Promise<string[]> {
   }
 }
 
-/** The object keys named by S3 event notification bodies. */
+/** The object keys named by S3 event notification bodies (read as the workers read them). */
 function notifiedKeys(bodies: readonly string[]): string[] {
   return bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((record) => record.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 }
 
@@ -246,8 +240,8 @@ describe('ops reassembly trigger on the AWS platform', () => {
 
     // Assess
     expect(code).toBe(EXIT_REFUSED);
-    expect(out.lines).toEqual(['refused: 1 of 2 segment(s) completed; nothing changed']);
-    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+    expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
+    expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
     expect(await platform.queues.reassembly.queue.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
 
@@ -261,10 +255,10 @@ describe('ops reassembly trigger on the AWS platform', () => {
 
     // Act
     const firstCode = await triggerReassembly(ops, first, jobId);
-    const lock = await platform.reassemblyLocks.get(jobId);
+    const lock = await platform.reassemblyTriggered.get(jobId);
     const diagnosisAfter = await diagnosisOf(jobId);
     const secondCode = await triggerReassembly(ops, second, jobId);
-    const lockAfterSecond = await platform.reassemblyLocks.get(jobId);
+    const lockAfterSecond = await platform.reassemblyTriggered.get(jobId);
     const sent = await drain(reassemblyQueue);
 
     // Assess

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import type { Queue } from '@stereo-spot/pipeline';
 import { inputKey, newReassemblyTriggered, type Job, type JobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, makeSegmentCompletion, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { writeFile } from 'node:fs/promises';
 import {
   EXIT_DONE,
@@ -66,6 +66,7 @@ async function redriveOnce(queue: Queue): Promise<void> {
   await queue.receive({ maxMessages: 1, waitSeconds: 0 });
 }
 
+/** The workers under their older names (`media`, `video`, `trigger`), which scripts may still use. */
 function startWorkers(): ChildProcess {
   return spawn(
     process.execPath,
@@ -76,7 +77,7 @@ function startWorkers(): ChildProcess {
         ...process.env,
         STEREO_SPOT_PLATFORM: 'local',
         STEREO_SPOT_HOME: home.path,
-        ...QUICK_STACK_ENV,
+        ...QUICK_PIPELINE_ENV,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -178,7 +179,7 @@ describe('ops job names the stuck step', () => {
   test('a segment message in the video-worker DLQ: segment conversion, replay the video-worker DLQ', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 2 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.queues['video-worker'].queue.send('{"Records":[]}');
+    await platform.queues['video-worker'].queue.send('{"objects_created":[]}');
     await redriveOnce(platform.queues['video-worker'].queue);
     const diagnosis = await diagnosisOf(jobId);
     expect(diagnosis).toMatchObject({ step: 'segment conversion', stuck: true });
@@ -201,11 +202,23 @@ describe('ops job names the stuck step', () => {
   test('lock taken but the message lost: reassembly, ops reassembly trigger', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     expect(await diagnosisOf(jobId)).toMatchObject({
       step: 'reassembly',
       stuck: true,
       fix: `stereo-spot ops reassembly trigger ${jobId}`,
+    });
+  });
+
+  test('a reassembly started but its worker died and the message is gone: ops reassembly trigger --force', async () => {
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
+    expect(await diagnosisOf(jobId)).toMatchObject({
+      step: 'reassembly',
+      stuck: true,
+      fix: `stereo-spot ops reassembly trigger --force ${jobId}`,
     });
   });
 });
@@ -232,7 +245,12 @@ describe('ops job never shows a stuck step without its fix', () => {
     expect(shown.lines).toContain('step           segment conversion (STUCK)');
     expect(shown.lines).toContain(`fix            stereo-spot ops resend ${jobId}`);
     expect(code).toBe(EXIT_DONE);
-    const keys = messages.map((message) => JSON.parse(message.body).Records[0].s3.object.key as string).sort();
+    const keys = messages
+      .flatMap((message) => {
+        const decoded = platform.objectEvents.decode(message.body);
+        return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
+      })
+      .sort();
     expect(keys).toEqual([`segments/${jobId}/00000_00003_anaglyph.mp4`, `segments/${jobId}/00002_00003_anaglyph.mp4`]);
   });
 
@@ -241,7 +259,7 @@ describe('ops job never shows a stuck step without its fix', () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
     const nowSeconds = Math.floor(Date.now() / 1000);
-    await platform.reassemblyLocks.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
+    await platform.reassemblyTriggered.tryCreate({ job_id: jobId, triggered_at: nowSeconds, ttl: nowSeconds + 86_400 });
     const shown = io(true);
 
     // Act
@@ -312,14 +330,14 @@ describe('ops reassembly trigger', () => {
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_REFUSED);
-    expect(out.lines[0]).toContain('1 of 2 segment(s) completed');
-    expect(await platform.reassemblyLocks.get(jobId)).toBeUndefined();
+    expect(out.lines).toEqual(['refused: count 1 != total_segments 2; nothing changed']);
+    expect(await platform.reassemblyTriggered.get(jobId)).toBeUndefined();
   });
 
   test('sends even when the lock already exists, and says what it changed', async () => {
     const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
     await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
-    await platform.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
     const out = io(true);
     expect(await triggerReassembly(ops, out, jobId)).toBe(EXIT_DONE);
     const [message] = await platform.queues.reassembly.queue.receive({ maxMessages: 1, waitSeconds: 0 });
@@ -328,6 +346,71 @@ describe('ops reassembly trigger', () => {
       'the ReassemblyTriggered lock already existed',
       `sent {"job_id":"${jobId}"} to reassembly`,
     ]);
+  });
+
+  test('takes the lock at the time of the clock it is given', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const clock = { now: () => 1_700_000_000_000 };
+
+    // Act
+    const code = await triggerReassembly(ops, io(true), jobId, { clock });
+
+    // Assess
+    expect(code).toBe(EXIT_DONE);
+    expect(await platform.reassemblyTriggered.get(jobId)).toMatchObject({ triggered_at: 1_700_000_000_000 });
+  });
+
+  test('refuses once a reassembly has started, changes nothing, and names --force; with --force it sends', async () => {
+    // Prepare: a worker took the start lock (and, say, died)
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    await platform.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, Date.now()));
+    await platform.reassemblyTriggered.tryStart(jobId, Date.now(), 60_000);
+    const lock = await platform.reassemblyTriggered.get(jobId);
+    const queue = platform.queues.reassembly.queue;
+    const plain = io(true);
+    const forced = io(true);
+
+    // Act
+    const plainCode = await triggerReassembly(ops, plain, jobId);
+    const depthAfterPlain = await queue.depth();
+    const forcedCode = await triggerReassembly(ops, forced, jobId, { force: true });
+    const sent = await queue.receive({ maxMessages: 10, waitSeconds: 0 });
+
+    // Assess
+    expect(plainCode).toBe(EXIT_REFUSED);
+    expect(plain.lines).toEqual([
+      'refused: ReassemblyTriggered exists and reassembly has started; nothing changed',
+      'if its worker died and no reassembly message is left, run again with --force',
+    ]);
+    expect(depthAfterPlain).toEqual({ visible: 0, inFlight: 0 });
+    expect(forcedCode).toBe(EXIT_DONE);
+    expect(forced.lines).toEqual([
+      'the ReassemblyTriggered lock already existed and a reassembly had started (--force)',
+      `sent {"job_id":"${jobId}"} to reassembly`,
+    ]);
+    expect(sent.map((message) => JSON.parse(message.body) as unknown)).toEqual([{ job_id: jobId }]);
+    expect(await platform.reassemblyTriggered.get(jobId)).toEqual(lock);
+  });
+
+  test('asks before it changes anything; declined, it changes nothing', async () => {
+    // Prepare
+    const jobId = await createJob({ status: 'chunking_complete', total_segments: 1 });
+    await platform.segmentCompletions.put(makeSegmentCompletion(jobId, 0));
+    const declined = io(false);
+
+    // Act
+    const code = await triggerReassembly(ops, declined, jobId);
+    const after = {
+      lock: await platform.reassemblyTriggered.get(jobId),
+      queued: await platform.queues.reassembly.queue.depth(),
+    };
+
+    // Assess
+    expect([code, declined.lines]).toEqual([EXIT_REFUSED, ['nothing changed']]);
+    expect(after).toEqual({ lock: undefined, queued: { visible: 0, inFlight: 0 } });
   });
 });
 

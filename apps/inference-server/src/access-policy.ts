@@ -5,7 +5,7 @@
  * cannot be pointed at the machine's loopback services, its metadata endpoint or another bucket.
  */
 import { parseSegmentKey, parseSegmentOutputKey } from '@stereo-spot/shared-types';
-import { InvalidRequestError } from './errors';
+import { InvalidInvocationError } from './errors';
 import type { Invocation, Location } from './request';
 
 export interface AccessPolicy {
@@ -31,10 +31,10 @@ function checkLocation(role: 'input' | 'output', location: Location, policy: Acc
   if (location.kind === 'url') {
     const url = new URL(location.url);
     if (url.username !== '' || url.password !== '') {
-      throw new InvalidRequestError(`${role}_url: credentials in the URL are not accepted`);
+      throw new InvalidInvocationError(`${role}_url: credentials in the URL are not accepted`);
     }
     if (!isAllowedHost(url.host.toLowerCase(), policy.allowedUrlHosts)) {
-      throw new InvalidRequestError(
+      throw new InvalidInvocationError(
         `${role}_url: host ${url.host} is not in INFERENCE_ALLOWED_URL_HOSTS` +
           (policy.allowedUrlHosts.length === 0 ? ' (empty: this server takes s3:// URIs only)' : ''),
       );
@@ -45,13 +45,13 @@ function checkLocation(role: 'input' | 'output', location: Location, policy: Acc
   const bucket = role === 'input' ? policy.inputBucket : policy.outputBucket;
   const bucketVariable = role === 'input' ? 'INPUT_BUCKET_NAME' : 'OUTPUT_BUCKET_NAME';
   if (bucket === undefined) {
-    throw new InvalidRequestError(`${field}: this server has no ${bucketVariable}, so it takes no s3:// ${role}`);
+    throw new InvalidInvocationError(`${field}: this server has no ${bucketVariable}, so it takes no s3:// ${role}`);
   }
   if (location.bucket !== bucket) {
-    throw new InvalidRequestError(`${field}: bucket ${location.bucket} is not this server's ${bucketVariable}`);
+    throw new InvalidInvocationError(`${field}: bucket ${location.bucket} is not this server's ${bucketVariable}`);
   }
   const parsed = role === 'input' ? parseSegmentKey(location.key) : parseSegmentOutputKey(location.key);
-  if (!parsed.ok) throw new InvalidRequestError(`${field}: ${parsed.error.message}`);
+  if (!parsed.ok) throw new InvalidInvocationError(`${field}: ${parsed.error.message}`);
 }
 
 export function isAllowedHost(host: string, allowed: readonly string[]): boolean {
@@ -66,10 +66,10 @@ function checkOutputHeaders(headers: Readonly<Record<string, string>>): Readonly
     const lower = name.toLowerCase();
     const allowedValues = OUTPUT_HEADER_VALUES[lower];
     if (allowedValues === undefined) {
-      throw new InvalidRequestError(`output_headers: ${JSON.stringify(name)} is not accepted (only Content-Type)`);
+      throw new InvalidInvocationError(`output_headers: ${JSON.stringify(name)} is not accepted (only Content-Type)`);
     }
     if (!allowedValues.includes(value)) {
-      throw new InvalidRequestError(`output_headers: ${name} must be one of ${allowedValues.join(', ')}`);
+      throw new InvalidInvocationError(`output_headers: ${name} must be one of ${allowedValues.join(', ')}`);
     }
     checked[lower] = value;
   }

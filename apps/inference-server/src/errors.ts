@@ -1,41 +1,31 @@
 /**
- * The inference server's error hierarchy. `code` is stable (clients and logs match on it),
- * `status` is the HTTP status the server answers with, and `permanent` tells the caller whether
- * retrying the same request can ever succeed (pipeline's `isPermanentError` reads it).
+ * The inference server's error hierarchy. `code` is stable (clients and logs match on it; the
+ * codes are shared-types' INFERENCE_ERROR_CODES), `status` is the HTTP status the server answers
+ * with, and `permanent` tells the caller whether retrying the same request can ever succeed
+ * (pipeline's `isPermanentError` reads it). It follows from code and status by the protocol's one
+ * rule, `isPermanentInferenceError`, which the backends apply to the answer on the other side.
  */
-export type InferenceErrorCode =
-  | 'INVALID_REQUEST'
-  | 'INPUT_NOT_FOUND'
-  | 'INPUT_UNAVAILABLE'
-  | 'INVALID_MEDIA'
-  | 'INPUT_TOO_LARGE'
-  | 'UNAUTHORIZED'
-  | 'ENGINE_FAILED'
-  | 'ENGINE_TIMEOUT'
-  | 'OUTPUT_FAILED'
-  | 'NOT_READY'
-  | 'BUSY'
-  | 'ABORTED'
-  | 'CONFIGURATION'
-  | 'UNREACHABLE';
+import { isPermanentInferenceError, type InferenceErrorCode } from '@stereo-spot/shared-types';
 
 export class InferenceError extends Error {
+  readonly permanent: boolean;
+
   constructor(
     readonly code: InferenceErrorCode,
     readonly status: number,
     message: string,
-    readonly permanent: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; permanent?: boolean },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.permanent = options?.permanent ?? isPermanentInferenceError(code, status);
   }
 }
 
-/** The request body is not JSON or does not match the contract. */
-export class InvalidRequestError extends InferenceError {
+/** The invocation's body is not JSON or does not match the contract (pipeline's InvalidRequestError is the web API's). */
+export class InvalidInvocationError extends InferenceError {
   constructor(message: string) {
-    super('INVALID_REQUEST', 400, message, true);
+    super('INVALID_REQUEST', 400, message);
   }
 }
 
@@ -45,14 +35,14 @@ export class InvalidRequestError extends InferenceError {
  */
 export class InputNotFoundError extends InferenceError {
   constructor(readonly location: string) {
-    super('INPUT_NOT_FOUND', 404, `input not found: ${location}`, false);
+    super('INPUT_NOT_FOUND', 404, `input not found: ${location}`);
   }
 }
 
 /** The input could not be fetched for another reason (expired URL, access denied, network). */
 export class InputUnavailableError extends InferenceError {
   constructor(message: string, permanent: boolean, options?: { cause?: unknown }) {
-    super('INPUT_UNAVAILABLE', permanent ? 400 : 502, message, permanent, options);
+    super('INPUT_UNAVAILABLE', permanent ? 400 : 502, message, options);
   }
 }
 
@@ -62,21 +52,21 @@ export class InputTooLargeError extends InferenceError {
     readonly location: string,
     readonly maxBytes: number,
   ) {
-    super('INPUT_TOO_LARGE', 413, `input ${location} is larger than the limit of ${maxBytes} bytes`, true);
+    super('INPUT_TOO_LARGE', 413, `input ${location} is larger than the limit of ${maxBytes} bytes`);
   }
 }
 
 /** The request lacks the shared secret (or has another). Not permanent: the caller's configuration is wrong, not the job. */
 export class UnauthorizedError extends InferenceError {
   constructor() {
-    super('UNAUTHORIZED', 401, 'missing or wrong credentials: send Authorization: Bearer <INFERENCE_SHARED_SECRET>', false);
+    super('UNAUTHORIZED', 401, 'missing or wrong credentials: send Authorization: Bearer <INFERENCE_SHARED_SECRET>');
   }
 }
 
-/** The input is not a readable video: converting it again will fail again. */
-export class InvalidMediaError extends InferenceError {
+/** The input is not a readable video: converting it again will fail again (pipeline's InvalidMediaError is chunking's). */
+export class UnreadableInputError extends InferenceError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('INVALID_MEDIA', 422, message, true, options);
+    super('INVALID_MEDIA', 422, message, options);
   }
 }
 
@@ -87,7 +77,7 @@ export class EngineFailedError extends InferenceError {
     readonly detail?: string,
     options?: { cause?: unknown },
   ) {
-    super('ENGINE_FAILED', 500, detail ? `${message}\n${detail}` : message, false, options);
+    super('ENGINE_FAILED', 500, detail ? `${message}\n${detail}` : message, options);
   }
 }
 
@@ -97,46 +87,39 @@ export class EngineTimeoutError extends InferenceError {
     readonly detail?: string,
   ) {
     const message = `engine did not finish within ${timeoutSeconds} s and was stopped`;
-    super('ENGINE_TIMEOUT', 504, detail ? `${message}\n${detail}` : message, false);
+    super('ENGINE_TIMEOUT', 504, detail ? `${message}\n${detail}` : message);
   }
 }
 
 export class OutputFailedError extends InferenceError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('OUTPUT_FAILED', 502, message, false, options);
+    super('OUTPUT_FAILED', 502, message, options);
   }
 }
 
 export class NotReadyError extends InferenceError {
   constructor(message = 'the engine is not ready yet') {
-    super('NOT_READY', 503, message, false);
+    super('NOT_READY', 503, message);
   }
 }
 
 /** More requests are waiting than the server accepts; the caller should come back later. */
 export class BusyError extends InferenceError {
   constructor(waiting: number) {
-    super('BUSY', 503, `server busy: ${waiting} conversions already waiting`, false);
+    super('BUSY', 503, `server busy: ${waiting} conversions already waiting`);
   }
 }
 
 export class AbortedError extends InferenceError {
   constructor(message = 'the conversion was cancelled') {
-    super('ABORTED', 499, message, false);
+    super('ABORTED', 499, message);
   }
 }
 
 /** Bad server or client configuration (environment); restarting with it cannot help. */
 export class InferenceConfigError extends InferenceError {
   constructor(message: string) {
-    super('CONFIGURATION', 500, message, true);
-  }
-}
-
-/** The HTTP client could not reach the server or got no usable answer. */
-export class InferenceUnreachableError extends InferenceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('UNREACHABLE', 502, message, false, options);
+    super('CONFIGURATION', 500, message, { permanent: true });
   }
 }
 

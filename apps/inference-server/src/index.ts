@@ -1,3 +1,4 @@
-// Public API of the inference-server app: the `http` inference backend the video-worker wires for
-// INFERENCE_BACKEND=http. The server itself starts from src/main.ts (the image's entry point).
-export { HttpStereoInference } from './client/http-stereo-inference';
+// The inference-server app has no public API: no other project imports it (no app imports another;
+// its protocol is shared-types', the backends that call it are in @stereo-spot/inference-adapters).
+// It starts from src/main.ts (the image's entry point); its tests import its modules by path.
+export {};

@@ -1,6 +1,6 @@
 /** Input checks and frame counts with ffprobe (stereo-engine's probe), whatever the engine. */
 import { isStereoEngineError, probeMedia, requireVideo } from '@stereo-spot/stereo-engine';
-import { InvalidMediaError } from './errors';
+import { UnreadableInputError } from './errors';
 import type { MediaInspector } from './server';
 
 export class FfprobeMediaInspector implements MediaInspector {
@@ -8,10 +8,10 @@ export class FfprobeMediaInspector implements MediaInspector {
     try {
       const probe = await probeMedia(filePath, { signal });
       requireVideo(probe);
-      if (probe.isStillImage) throw new InvalidMediaError('the input is a still image, not a video');
+      if (probe.isStillImage) throw new UnreadableInputError('the input is a still image, not a video');
     } catch (error) {
       if (isStereoEngineError(error) && error.permanent) {
-        throw new InvalidMediaError(`the input is not a readable video: ${firstLine(error.message)}`, {
+        throw new UnreadableInputError(`the input is not a readable video: ${firstLine(error.message)}`, {
           cause: error,
         });
       }

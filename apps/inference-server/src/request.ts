@@ -1,58 +1,15 @@
 /**
- * The `/invocations` contract (SageMaker's, shared by the `http` and `sagemaker` backends).
- * The input and the output are each given either as an S3 URI (the server uses its own AWS
- * credentials) or as a presigned URL (no credentials needed on the inference machine).
+ * The server's side of the `/invocations` protocol (its schema is shared-types'
+ * InvocationRequestSchema): a request body validated and its locations resolved.
  */
 import {
-  DEFAULT_OUTPUT_MODE,
-  JobIdSchema,
-  MAX_TOTAL_SEGMENTS,
-  OutputModeSchema,
-  StereoParamsSchema,
+  InvocationRequestSchema,
   describeZodError,
+  parseS3Uri,
   type OutputMode,
   type StereoParams,
 } from '@stereo-spot/shared-types';
-import { z } from 'zod';
-import { InvalidRequestError } from './errors';
-
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
-
-const S3UriSchema = z.string().regex(S3_URI, 'must be an s3://bucket/key URI');
-const HttpUrlSchema = z
-  .string()
-  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http(s) URL');
-
-export const InvocationRequestSchema = z
-  .object({
-    s3_input_uri: S3UriSchema.optional(),
-    s3_output_uri: S3UriSchema.optional(),
-    input_url: HttpUrlSchema.optional(),
-    output_url: HttpUrlSchema.optional(),
-    /** Headers the presigned PUT needs (e.g. a signed Content-Type). */
-    output_headers: z.record(z.string(), z.string()).optional(),
-    mode: OutputModeSchema.default(DEFAULT_OUTPUT_MODE),
-    divergence: StereoParamsSchema.shape.divergence,
-    convergence: StereoParamsSchema.shape.convergence,
-    anaglyph_method: StereoParamsSchema.shape.anaglyph_method,
-    job_id: JobIdSchema.optional(),
-    segment_index: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_TOTAL_SEGMENTS - 1)
-      .optional(),
-  })
-  .superRefine((value, ctx) => {
-    const exactlyOne = (a: unknown, b: unknown, names: string) => {
-      if ((a === undefined) === (b === undefined)) {
-        ctx.addIssue({ code: 'custom', message: `give exactly one of ${names}` });
-      }
-    };
-    exactlyOne(value.s3_input_uri, value.input_url, 's3_input_uri or input_url');
-    exactlyOne(value.s3_output_uri, value.output_url, 's3_output_uri or output_url');
-  });
-export type InvocationRequestBody = z.input<typeof InvocationRequestSchema>;
+import { InvalidInvocationError } from './errors';
 
 export type Location =
   | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly uri: string }
@@ -68,23 +25,18 @@ export interface Invocation {
   readonly segmentIndex?: number;
 }
 
-export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const [, bucket, key] = S3_URI.exec(uri) ?? [];
-  return bucket && key ? { bucket, key } : undefined;
-}
-
 /** The schema guarantees exactly one of the two and a well-formed URI. */
 function location(s3Uri: string | undefined, url: string | undefined, headers?: Record<string, string>): Location {
   const parsed = s3Uri === undefined ? undefined : parseS3Uri(s3Uri);
   if (s3Uri !== undefined && parsed) return { kind: 's3', ...parsed, uri: s3Uri };
-  if (url === undefined) throw new InvalidRequestError('invalid request: no usable location');
+  if (url === undefined) throw new InvalidInvocationError('invalid request: no usable location');
   return { kind: 'url', url, headers: headers ?? {} };
 }
 
-/** Validates a decoded body; throws InvalidRequestError with a readable account of what is wrong. */
+/** Validates a decoded body; throws InvalidInvocationError with a readable account of what is wrong. */
 export function parseInvocation(body: unknown): Invocation {
   const parsed = InvocationRequestSchema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(`invalid request: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new InvalidInvocationError(`invalid request: ${describeZodError(parsed.error)}`);
   const value = parsed.data;
   return {
     input: location(value.s3_input_uri, value.input_url),

@@ -9,13 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { forJob, logJobError, type Logger } from '@stereo-spot/logging';
+import type { InferenceErrorBody, InferenceErrorCode } from '@stereo-spot/shared-types';
 import { ConversionQueue } from './conversion-queue';
-import type { StereoEngine } from './engines/engine';
+import type { ConversionEngine } from './engines/engine';
 import { checkInvocation, type AccessPolicy } from './access-policy';
 import {
   InferenceError,
-  InvalidMediaError,
-  InvalidRequestError,
+  UnreadableInputError,
+  InvalidInvocationError,
   NotReadyError,
   UnauthorizedError,
   isAbortError,
@@ -25,7 +26,7 @@ import type { Transfer } from './transfer';
 
 /** Checks that a downloaded file is a readable video before an engine spends time on it. */
 export interface MediaInspector {
-  /** Throws InvalidMediaError (or any error with `permanent: true`) for unreadable input. */
+  /** Throws UnreadableInputError (or any error with `permanent: true`) for unreadable input. */
   assertVideo(filePath: string, signal: AbortSignal): Promise<void>;
   /** Frames in a video file, when it can tell. */
   countFrames(filePath: string, signal: AbortSignal): Promise<number | undefined>;
@@ -61,7 +62,7 @@ export interface InvocationResponse {
 
 type EngineState =
   | { readonly kind: 'starting' }
-  | { readonly kind: 'ready'; readonly engine: StereoEngine }
+  | { readonly kind: 'ready'; readonly engine: ConversionEngine }
   | { readonly kind: 'failed'; readonly reason: string };
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.avi', '.mov', '.webm', '.m4v']);
@@ -85,7 +86,7 @@ export class InferenceServer {
   }
 
   /** Starts the engine; `/ping` answers 200 from the moment this resolves. */
-  async startEngine(engine: StereoEngine): Promise<void> {
+  async startEngine(engine: ConversionEngine): Promise<void> {
     try {
       await engine.start();
       this.state = { kind: 'ready', engine };
@@ -206,7 +207,7 @@ export class InferenceServer {
 
   private async handle(
     invocation: Invocation,
-    engine: StereoEngine,
+    engine: ConversionEngine,
     signal: AbortSignal,
     log: Logger,
   ): Promise<InvocationResponse> {
@@ -270,16 +271,16 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function errorBody(code: string, message: string) {
+function errorBody(code: InferenceErrorCode, message: string): InferenceErrorBody {
   return { error: { code, message } };
 }
 
-export function toErrorResponse(error: unknown): { status: number; body: ReturnType<typeof errorBody> } {
+export function toErrorResponse(error: unknown): { status: number; body: InferenceErrorBody } {
   if (error instanceof InferenceError) return { status: error.status, body: errorBody(error.code, error.message) };
   const message = error instanceof Error ? error.message : String(error);
   // Another package's permanent error about the input (stereo-engine's unreadable media).
   if ((error as { permanent?: unknown })?.permanent === true) {
-    const media = new InvalidMediaError(message);
+    const media = new UnreadableInputError(message);
     return { status: media.status, body: errorBody(media.code, message) };
   }
   return { status: 500, body: errorBody('ENGINE_FAILED', message) };
@@ -290,15 +291,15 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new InvalidRequestError(`request body larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw new InvalidInvocationError(`request body larger than ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new InvalidRequestError('empty request body: expected JSON');
+  if (text.trim() === '') throw new InvalidInvocationError('empty request body: expected JSON');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidRequestError(`request body is not JSON: ${(error as Error).message}`);
+    throw new InvalidInvocationError(`request body is not JSON: ${(error as Error).message}`);
   }
 }
 

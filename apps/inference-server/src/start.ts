@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@stereo-spot/logging';
 import { unsafeBindProblem, type InferenceServerConfig } from './config';
 import { InferenceConfigError } from './errors';
-import type { StereoEngine } from './engines/engine';
+import type { ConversionEngine } from './engines/engine';
 import { Iw3Engine } from './engines/iw3';
 import { effectiveModels } from './engines/iw3-args';
 import { readHfToken } from './hf-token';
@@ -53,7 +53,7 @@ export async function startInferenceServer(
   );
 
   const ready = (async () => {
-    let engine: StereoEngine;
+    let engine: ConversionEngine;
     try {
       engine = await createEngine(config, env, logger);
     } catch (error) {
@@ -73,7 +73,7 @@ export async function startInferenceServer(
   return { server, address, ready };
 }
 
-async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<StereoEngine> {
+async function createEngine(config: InferenceServerConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<ConversionEngine> {
   if (config.engine === 'builtin') {
     // Loaded only when chosen: the iw3 image never needs the CPU engine's worker threads.
     const { BuiltinEngine } = await import('./engines/builtin');

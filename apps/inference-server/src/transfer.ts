@@ -8,7 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/aws-adapters';
+import { SEGMENT_OUTPUT_EXPIRY_TAGGING } from '@stereo-spot/contracts';
 import { parseObjectKey } from '@stereo-spot/shared-types';
 import { InputNotFoundError, InputTooLargeError, InputUnavailableError, OutputFailedError } from './errors';
 import { describeLocation, type Location } from './request';
@@ -183,9 +183,7 @@ function capBytes(maxBytes: number, where: string): Transform {
 function segmentOutputTagging(key: string): { Tagging?: string } {
   const parsed = parseObjectKey(key);
   if (!parsed.ok || parsed.value.kind !== 'segment-output') return {};
-  return {
-    Tagging: new URLSearchParams([[SEGMENT_OUTPUT_EXPIRY_TAG.key, SEGMENT_OUTPUT_EXPIRY_TAG.value]]).toString(),
-  };
+  return { Tagging: SEGMENT_OUTPUT_EXPIRY_TAGGING };
 }
 
 function s3InputError(error: unknown, uri: string): Error {

@@ -10,14 +10,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
+import type { MotoServer } from '@stereo-spot/aws-emulator';
 import { inputKey, segmentKey, segmentOutputKey, finalKey, toJobId } from '@stereo-spot/shared-types';
 import { loadServerConfig } from '../src/config';
 import { InferenceConfigError } from '../src/errors';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip } from './support/media';
-import { createBucket, exists, putBytes, putFile, s3Client } from './support/s3';
+import { exists, putBytes, putFile } from './support/s3';
+import { startS3TestBed, startTestServer, type S3TestBed } from './support/server';
 
 const JOB = toJobId('5d0c2b9e-8f1a-4e3b-9c7d-2a6b4f8e1d30');
 const INPUT_BUCKET = 'attack-input';
@@ -71,6 +72,7 @@ async function startRecorder(): Promise<Recorder> {
   return { server, host: `127.0.0.1:${port}`, requests, held, setRedirectTarget: (origin) => (target = origin) };
 }
 
+let bed: S3TestBed;
 let moto: MotoServer;
 let s3: S3Client;
 let dir: string;
@@ -81,15 +83,12 @@ let allowed: Recorder;
 let forbidden: Recorder;
 let started: StartedInferenceServer;
 let baseUrl: string;
-const logs = capturingLogger();
+const logs = captureLogger();
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.env);
-  s3 = s3Client(moto.endpoint);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'inference-attack-test-'));
+  bed = await startS3TestBed('inference-attack-test', [INPUT_BUCKET, OUTPUT_BUCKET, OTHER_BUCKET]);
+  ({ moto, s3, dir } = bed);
   workRoot = await mkdtemp(path.join(os.tmpdir(), 'inference-attack-work-'));
-  for (const bucket of [INPUT_BUCKET, OUTPUT_BUCKET, OTHER_BUCKET]) await createBucket(s3, bucket);
   await putFile(s3, INPUT_BUCKET, SEGMENT, makeClip(dir));
   await putBytes(s3, INPUT_BUCKET, inputKey(JOB), 'another job upload');
   await putBytes(s3, OTHER_BUCKET, SEGMENT, 'in a bucket this server does not serve');
@@ -97,9 +96,7 @@ beforeAll(async () => {
   forbidden = await startRecorder();
   allowed.setRedirectTarget(`http://${forbidden.host}`);
 
-  started = await startInferenceServer({ ...serverConfig(), port: 0 }, logs.logger);
-  await started.ready;
-  baseUrl = `http://127.0.0.1:${started.address.port}`;
+  ({ started, baseUrl } = await startTestServer(serverConfig(), logs.logger));
 }, 60_000);
 
 function serverConfig(overrides: Record<string, string> = {}) {
@@ -126,8 +123,7 @@ afterAll(async () => {
     recorder?.server.closeAllConnections();
     await new Promise((resolve) => recorder?.server.close(resolve));
   }
-  await moto?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await bed?.stop();
   await rm(workRoot, { recursive: true, force: true });
 });
 
@@ -192,7 +188,7 @@ describe('start-up', () => {
   it('refuses to start a server whose configuration was changed to an open address', async () => {
     const config = loadServerConfig({});
     await expect(
-      startInferenceServer({ ...config, host: '0.0.0.0', port: 0 }, capturingLogger().logger),
+      startInferenceServer({ ...config, host: '0.0.0.0', port: 0 }, captureLogger().logger),
     ).rejects.toThrow(/refusing to start: HOST=0\.0\.0\.0 listens beyond loopback/);
   });
 });

@@ -11,7 +11,7 @@ import type { EngineConversion } from '../src/engines/engine';
 import { Iw3Engine, type Iw3EngineOptions } from '../src/engines/iw3';
 import { buildIw3Args, type Iw3Tuning } from '../src/engines/iw3-args';
 import { AbortedError, EngineFailedError, EngineTimeoutError, InferenceConfigError } from '../src/errors';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { copyStandin, NUNIF_STANDIN } from './support/standin';
 
 const STEREO = { divergence: 2, convergence: 0.5, anaglyph_method: 'dubois' } as const;
@@ -65,7 +65,7 @@ function conversion(overrides: Partial<EngineConversion> = {}): EngineConversion
     mode: 'anaglyph',
     stereo: STEREO,
     signal: new AbortController().signal,
-    logger: capturingLogger().logger,
+    logger: captureLogger().logger,
     ...overrides,
   };
 }

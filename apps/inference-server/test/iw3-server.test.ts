@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadServerConfig } from '../src/config';
 import { parseHfTokenSecret } from '../src/hf-token';
 import { startInferenceServer, type StartedInferenceServer } from '../src/start';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip } from './support/media';
 import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
 import { createBucket, exists, putFile, s3Client } from './support/s3';
@@ -52,7 +52,7 @@ async function start(env: Record<string, string>, engineEnv: Record<string, stri
     OUTPUT_BUCKET_NAME: 'iw3-out',
     ...env,
   });
-  const started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, capturingLogger().logger, {
+  const started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, captureLogger().logger, {
     ...process.env,
     IW3_STANDIN_RECORD: path.join(dir, 'record.json'),
     ...engineEnv,

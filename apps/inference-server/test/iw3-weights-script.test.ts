@@ -15,7 +15,7 @@ import { Iw3Engine } from '../src/engines/iw3';
 import { parseIw3Tuning } from '../src/engines/iw3-args';
 import { NUNIF_COMMIT } from '../src/engines/iw3-pinned';
 import { runOfflineCheck } from '../src/offline-check';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { copyStandin } from './support/standin';
 
 // Several Python processes per test on a shared machine: generous, never asserted on.
@@ -78,7 +78,7 @@ it('then converts with no network, once per depth model and method', async () =>
   expect(runScript('ZoeD_Any_N Any_V2_S', 'row_flow row_flow_v3').status).toBe(0);
   const config = loadServerConfig({ INFERENCE_ENGINE: 'iw3', NUNIF_DIR: nunifDir });
   // Act (the stand-in has no network without IW3_STANDIN_ONLINE)
-  const done = await runOfflineCheck(config, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, capturingLogger().logger, dir);
+  const done = await runOfflineCheck(config, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, captureLogger().logger, dir);
   // Assess
   expect(done.map((step) => `${step.depthModel} + ${step.method}`)).toEqual([
     'ZoeD_Any_N + row_flow',
@@ -96,7 +96,7 @@ it('fails the offline check when a conversion needs a weight the build did not d
   await writeFile(manifestPath, JSON.stringify(manifest));
   const config = loadServerConfig({ INFERENCE_ENGINE: 'iw3', NUNIF_DIR: nunifDir });
   // Act
-  const check = runOfflineCheck(config, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, capturingLogger().logger, dir);
+  const check = runOfflineCheck(config, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, captureLogger().logger, dir);
   // Assess: iw3 tried to fetch the model and had no network
   await expect(check).rejects.toThrow(/iw3 failed \(exit 1\)[\s\S]*Temporary failure in name resolution> \(depth_anything_v2_vits\.pth\)/);
 });

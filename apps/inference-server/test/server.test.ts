@@ -1,21 +1,20 @@
 /**
  * The server end to end with the builtin engine: real HTTP, real ffmpeg, S3 on moto_server.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { segmentKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import { loadServerConfig } from '../src/config';
 import { InferenceServer } from '../src/server';
-import { startInferenceServer, type StartedInferenceServer } from '../src/start';
+import type { StartedInferenceServer } from '../src/start';
 import { Transfer, createS3Client } from '../src/transfer';
 import { FfprobeMediaInspector } from '../src/media';
-import { capturingLogger } from './support/logs';
+import { captureLogger } from '@stereo-spot/logging/testing';
 import { makeClip, probeVideo } from './support/media';
-import { startMotoServer, type MotoServer } from '@stereo-spot/aws-emulator';
-import { createBucket, download, exists, putBytes, putFile, s3Client } from './support/s3';
+import type { MotoServer } from '@stereo-spot/aws-emulator';
+import { download, exists, putBytes, putFile } from './support/s3';
+import { startS3TestBed, startTestServer, type S3TestBed } from './support/server';
 
 const JOB = toJobId('3f1c8a52-7a55-4c0e-9d6b-0a0f5c1e2b7d');
 const INPUT_BUCKET = 'ss-input';
@@ -23,20 +22,17 @@ const OUTPUT_BUCKET = 'ss-output';
 const SEGMENT = segmentKey({ jobId: JOB, segmentIndex: 0, totalSegments: 2, mode: 'anaglyph' });
 const GARBAGE = segmentKey({ jobId: JOB, segmentIndex: 1, totalSegments: 2, mode: 'anaglyph' });
 
+let bed: S3TestBed;
 let moto: MotoServer;
 let s3: S3Client;
 let dir: string;
 let started: StartedInferenceServer;
 let baseUrl: string;
-const logs = capturingLogger();
+const logs = captureLogger();
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.env);
-  s3 = s3Client(moto.endpoint);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'inference-server-test-'));
-  await createBucket(s3, INPUT_BUCKET);
-  await createBucket(s3, OUTPUT_BUCKET);
+  bed = await startS3TestBed('inference-server-test', [INPUT_BUCKET, OUTPUT_BUCKET]);
+  ({ moto, s3, dir } = bed);
   await putFile(s3, INPUT_BUCKET, SEGMENT, makeClip(dir));
   await putBytes(s3, INPUT_BUCKET, GARBAGE, 'these bytes are not a video');
 
@@ -50,15 +46,12 @@ beforeAll(async () => {
     OUTPUT_BUCKET_NAME: OUTPUT_BUCKET,
     INFERENCE_ALLOWED_URL_HOSTS: new URL(moto.endpoint).host,
   });
-  started = await startInferenceServer({ ...config, port: 0, host: '127.0.0.1' }, logs.logger);
-  await started.ready;
-  baseUrl = `http://127.0.0.1:${started.address.port}`;
+  ({ started, baseUrl } = await startTestServer(config, logs.logger));
 }, 60_000);
 
 afterAll(async () => {
   await started?.server.close();
-  await moto?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await bed?.stop();
 });
 
 const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;

@@ -6,44 +6,57 @@ import {
   DEFAULT_JANITOR_SETTINGS,
   jobContextOfReassemblyBody,
   runJanitor,
-  jobContextOfS3Body,
+  jobContextOfObjectEvents,
+  readObjectEvents,
   runConsumer,
   systemClock,
   type Clock,
   type ConsumerStats,
   type JanitorSettings,
   type MediaLimits,
+  type ChunkingPorts,
   type MediaProcessor,
-  type PipelinePorts,
   type ProtectionLease,
+  type ReassemblyPorts,
 } from '@stereo-spot/pipeline';
 import type { ConsumerConfig } from '@stereo-spot/config';
 import type { JobId } from '@stereo-spot/shared-types';
 import { FfmpegMediaProcessor } from './ffmpeg-media-processor';
 
-export interface MediaWorkerOptions {
-  readonly ports: PipelinePorts;
+/** The `chunking` role: its ports and settings. */
+export interface ChunkingRoleOptions {
+  readonly ports: ChunkingPorts;
   readonly consumer: ConsumerConfig;
   readonly segmentDurationSeconds: number;
-  /** Temporary media files (one sub-folder per message, removed afterwards). */
-  readonly scratchDir: string;
-  readonly logger: Logger;
-  /** Stops both loops (SIGTERM). */
-  readonly signal: AbortSignal;
   /** What an upload may be (size, frame rate, duration), checked at chunking. */
   readonly mediaLimits: MediaLimits;
-  /** Default: FfmpegMediaProcessor with `ffmpegIdleTimeoutMs`. */
-  readonly media?: MediaProcessor;
-  /** Kills an ffmpeg silent this long (0: never); default the runner's. */
-  readonly ffmpegIdleTimeoutMs?: number;
-  readonly clock?: Clock;
-  /** Which loops to run; both by default. */
-  readonly roles?: readonly ('chunking' | 'reassembly')[];
   /**
    * The stuck-job janitor loop (pipeline's `runJanitor`), run next to the chunking loop; `false`
    * turns it off. Defaults: a sweep a minute, pipeline's DEFAULT_JANITOR_SETTINGS.
    */
   readonly janitor?: false | (Partial<JanitorSettings> & { readonly intervalMs?: number });
+}
+
+/** The `reassembly` role: its ports and settings. */
+export interface ReassemblyRoleOptions {
+  readonly ports: ReassemblyPorts;
+  readonly consumer: ConsumerConfig;
+}
+
+/** Runs the roles it is given (a loop per role), sharing the ffmpeg gate and the scratch folder. */
+export interface MediaWorkerOptions {
+  readonly chunking?: ChunkingRoleOptions;
+  readonly reassembly?: ReassemblyRoleOptions;
+  /** Temporary media files (one sub-folder per message, removed afterwards). */
+  readonly scratchDir: string;
+  readonly logger: Logger;
+  /** Stops both loops (SIGTERM). */
+  readonly signal: AbortSignal;
+  /** Default: FfmpegMediaProcessor with `ffmpegIdleTimeoutMs`. */
+  readonly media?: MediaProcessor;
+  /** Kills an ffmpeg silent this long (0: never); default the runner's. */
+  readonly ffmpegIdleTimeoutMs?: number;
+  readonly clock?: Clock;
   /** Held (by both consumers) while a message is worked on: the task is not scaled in meanwhile (ECS). */
   readonly protection?: ProtectionLease;
 }
@@ -54,67 +67,68 @@ export interface MediaWorkerStats {
 }
 
 /**
- * The media-worker: one consumer loop on the chunking queue and one on the reassembly queue, in
- * one process. Resolves once `signal` fired and running work has finished or been released.
+ * The media-worker: the `chunking` role (a consumer loop on the chunking queue, and the stuck-job
+ * janitor) and the `reassembly` role (a loop on the reassembly queue), either or both in one
+ * process. Resolves once `signal` fired and running work has finished or been released.
  */
 export async function runMediaWorker(options: MediaWorkerOptions): Promise<MediaWorkerStats> {
-  const { ports, consumer } = options;
   const media =
     options.media ??
     new FfmpegMediaProcessor(
       options.ffmpegIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.ffmpegIdleTimeoutMs } : {},
     );
   const clock = options.clock ?? systemClock;
-  const roles = options.roles ?? ['chunking', 'reassembly'];
-  const common = {
+  const roles = (['chunking', 'reassembly'] as const).filter((role) => options[role] !== undefined);
+  const loopSettings = (consumer: ConsumerConfig, jobs: ChunkingPorts['jobs']) => ({
     logger: options.logger,
     waitSeconds: consumer.longPollWaitSeconds,
     signal: options.signal,
     shutdownGraceMs: consumer.shutdownGraceSeconds * 1000,
-    failJob: (jobId: JobId, reason: string) =>
-      failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
     ...(consumer.visibilityTimeoutSeconds !== undefined
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
     ...(options.protection !== undefined ? { protection: options.protection } : {}),
-  };
+    failJob: (jobId: JobId, reason: string) => failJob({ jobs, logger: options.logger }, jobId, reason),
+  });
 
-  const chunkingQueue = ports.queues.chunking.queue;
-  const chunking = roles.includes('chunking')
+  const chunkingRole = options.chunking;
+  const chunking = chunkingRole
     ? runConsumer({
-        ...common,
-        queue: chunkingQueue,
-        jobContextOf: jobContextOfS3Body,
+        ...loopSettings(chunkingRole.consumer, chunkingRole.ports.jobs),
+        queue: chunkingRole.ports.chunkingQueue,
+        jobContextOf: jobContextOfObjectEvents(chunkingRole.ports.objectEvents),
         handle: (message, context) =>
           handleChunkingMessage(
             {
-              ...ports,
+              ...chunkingRole.ports,
               media,
-              segmentSeconds: options.segmentDurationSeconds,
+              segmentSeconds: chunkingRole.segmentDurationSeconds,
               scratchDir: options.scratchDir,
-              limits: options.mediaLimits,
+              limits: chunkingRole.mediaLimits,
             },
-            message.body,
+            readObjectEvents(chunkingRole.ports.objectEvents, message.body),
             context,
           ),
       })
     : undefined;
 
-  const reassemblyQueue = ports.queues.reassembly.queue;
-  const reassemblyVisibility = consumer.visibilityTimeoutSeconds ?? reassemblyQueue.visibilityTimeoutSeconds;
-  const reassembly = roles.includes('reassembly')
+  const reassemblyRole = options.reassembly;
+  const reassembly = reassemblyRole
     ? runConsumer({
-        ...common,
-        queue: reassemblyQueue,
+        ...loopSettings(reassemblyRole.consumer, reassemblyRole.ports.jobs),
+        queue: reassemblyRole.ports.reassemblyQueue,
         jobContextOf: jobContextOfReassemblyBody,
         handle: (message, context) =>
           handleReassemblyMessage(
             {
-              ...ports,
+              ...reassemblyRole.ports,
               media,
               clock,
               scratchDir: options.scratchDir,
-              staleAfterMs: reassemblyVisibility * 1000,
+              // A start lock older than a delivery's visibility belongs to a worker that died.
+              staleAfterMs:
+                (reassemblyRole.consumer.visibilityTimeoutSeconds ??
+                  reassemblyRole.ports.reassemblyQueue.visibilityTimeoutSeconds) * 1000,
             },
             message.body,
             context,
@@ -123,20 +137,22 @@ export async function runMediaWorker(options: MediaWorkerOptions): Promise<Media
     : undefined;
 
   const janitor =
-    roles.includes('chunking') && options.janitor !== false
+    chunkingRole && chunkingRole.janitor !== false
       ? runJanitor(
           {
-            ...ports,
-            reassemblyQueue,
+            ...chunkingRole.ports,
             clock,
             scratchDir: options.scratchDir,
             logger: options.logger.child({ component: 'janitor' }),
           },
-          { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...options.janitor, signal: options.signal },
+          { intervalMs: 60_000, ...DEFAULT_JANITOR_SETTINGS, ...chunkingRole.janitor, signal: options.signal },
         )
       : undefined;
 
-  options.logger.info({ roles, segment_seconds: options.segmentDurationSeconds }, 'media-worker started');
+  options.logger.info(
+    { roles, ...(chunkingRole ? { segment_seconds: chunkingRole.segmentDurationSeconds } : {}) },
+    'media-worker started',
+  );
   const [chunkingStats, reassemblyStats] = await Promise.all([chunking, reassembly, janitor]);
   options.logger.info('media-worker stopped');
   return {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalPlatform, type LocalPlatform } from '@stereo-spot/local-adapters';
 import { createLogger } from '@stereo-spot/logging';
-import type { MediaLimits } from '@stereo-spot/pipeline';
+import { portSourceOf, portsForRole, type MediaLimits } from '@stereo-spot/pipeline';
 import { inputKey, segmentsPrefix, type Job, type JobId } from '@stereo-spot/shared-types';
 import { makeHostileUploads, makeJob, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { runMediaWorker } from '../src/media-worker';
@@ -37,15 +37,16 @@ beforeAll(async () => {
   });
   stop = new AbortController();
   worker = runMediaWorker({
-    ports: platform,
-    consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
-    segmentDurationSeconds: 1,
-    mediaLimits: LIMITS,
+    chunking: {
+      ports: await portsForRole('chunking', portSourceOf(platform)),
+      consumer: { longPollWaitSeconds: 1, shutdownGraceSeconds: 0 },
+      segmentDurationSeconds: 1,
+      mediaLimits: LIMITS,
+      janitor: false,
+    },
     scratchDir: path.join(home.path, 'work'),
     logger: createLogger({ name: 'media-worker', level: 'debug', destination }),
     signal: stop.signal,
-    roles: ['chunking'],
-    janitor: false,
   });
 });
 

@@ -1,3 +1,3 @@
-// Public API of the reassembly-trigger app: the stream handler (the Lambda's, and the stand-in
-// stream readers of the CLI's stacks).
-export { createTriggerHandler } from './trigger-handler';
+// Public API of the reassembly-trigger app: the Lambda's stream handler, and the change handler
+// the embedded and emulated change feeds call.
+export { createChangeHandler } from './trigger-handler';

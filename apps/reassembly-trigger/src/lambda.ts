@@ -4,10 +4,10 @@
  * environment (STEREO_SPOT_PLATFORM=aws and the variables in ROLE_ENV_SCHEMAS['reassembly-trigger']).
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { createAwsPlatform } from '@stereo-spot/aws-adapters';
+import { openAwsPortSource } from '@stereo-spot/aws-adapters';
 import { loadConfig } from '@stereo-spot/config';
 import { createLogger } from '@stereo-spot/logging';
-import { PipelineError } from '@stereo-spot/pipeline';
+import { PipelineError, portsForRole } from '@stereo-spot/pipeline';
 import { createTriggerHandler, type StreamHandler } from './trigger-handler';
 
 let ready: Promise<StreamHandler> | undefined;
@@ -21,9 +21,9 @@ async function build(env: NodeJS.ProcessEnv): Promise<StreamHandler> {
       true,
     );
   }
-  const platform = await createAwsPlatform(config.platform);
+  const ports = await portsForRole('reassembly-trigger', openAwsPortSource(config.platform));
   return createTriggerHandler({
-    ...platform,
+    ...ports,
     logger: createLogger({ name: 'reassembly-trigger', level: config.logLevel }),
   });
 }

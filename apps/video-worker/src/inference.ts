@@ -1,7 +1,10 @@
 import type { InferenceConfig } from '@stereo-spot/config';
 import { PipelineError, type ObjectStorage, type StereoInference } from '@stereo-spot/pipeline';
-import { HttpStereoInference } from '@stereo-spot/inference-server';
-import { BuiltinStereoInference, type ConvertFile } from './builtin-inference';
+import {
+  createBuiltinInference,
+  createHttpInference,
+  type ConvertFile,
+} from '@stereo-spot/inference-adapters';
 
 export interface InferenceDeps {
   readonly inputStorage: ObjectStorage;
@@ -23,9 +26,9 @@ export interface InferenceDeps {
 export function createInference(config: InferenceConfig, deps: InferenceDeps): StereoInference {
   switch (config.backend) {
     case 'builtin':
-      return new BuiltinStereoInference({ ...deps, engine: config.engine });
+      return createBuiltinInference({ ...deps, engine: config.engine });
     case 'http':
-      return new HttpStereoInference({
+      return createHttpInference({
         baseUrl: config.url,
         inputStorage: deps.inputStorage,
         outputStorage: deps.outputStorage,

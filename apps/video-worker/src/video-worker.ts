@@ -3,19 +3,20 @@ import type { Logger } from '@stereo-spot/logging';
 import {
   failJob,
   handleSegmentMessage,
-  jobContextOfS3Body,
+  jobContextOfObjectEvents,
+  readObjectEvents,
   runConsumer,
   systemClock,
   type Clock,
   type ConsumerStats,
-  type PipelinePorts,
   type ProtectionLease,
   type StereoInference,
+  type VideoWorkerPorts,
 } from '@stereo-spot/pipeline';
 import type { JobId, SegmentRef } from '@stereo-spot/shared-types';
 
 export interface VideoWorkerOptions {
-  readonly ports: PipelinePorts;
+  readonly ports: VideoWorkerPorts;
   readonly inference: StereoInference;
   readonly consumer: ConsumerConfig;
   readonly logger: Logger;
@@ -28,13 +29,13 @@ export interface VideoWorkerOptions {
   readonly protection?: ProtectionLease;
 }
 
-/** The video-worker: the consumer loop on the video-worker queue, converting one segment per message. */
+/** The `video-worker` role: the consumer loop on the video-worker queue, converting one segment per message. */
 export async function runVideoWorker(options: VideoWorkerOptions): Promise<ConsumerStats> {
   const { ports, consumer } = options;
   const clock = options.clock ?? systemClock;
   options.logger.info({ backend: options.inference.name }, 'video-worker started');
   const stats = await runConsumer({
-    queue: ports.queues['video-worker'].queue,
+    queue: ports.videoWorkerQueue,
     logger: options.logger,
     waitSeconds: consumer.longPollWaitSeconds,
     signal: options.signal,
@@ -43,15 +44,19 @@ export async function runVideoWorker(options: VideoWorkerOptions): Promise<Consu
     ...(consumer.visibilityTimeoutSeconds !== undefined
       ? { visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds }
       : {}),
-    jobContextOf: jobContextOfS3Body,
+    jobContextOf: jobContextOfObjectEvents(ports.objectEvents),
     ...(options.protection !== undefined ? { protection: options.protection } : {}),
     failJob: (jobId: JobId, reason: string) =>
       failJob({ jobs: ports.jobs, logger: options.logger }, jobId, reason),
     handle: (message, context) =>
-      handleSegmentMessage({ ...ports, inference: options.inference, clock }, message.body, {
-        ...context,
-        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-      }),
+      handleSegmentMessage(
+        { ...ports, inference: options.inference, clock },
+        readObjectEvents(ports.objectEvents, message.body),
+        {
+          ...context,
+          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        },
+      ),
   });
   options.logger.info('video-worker stopped');
   return stats;

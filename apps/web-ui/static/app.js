@@ -1,4 +1,6 @@
 // stereo-spot pages: upload with progress, live job progress over SSE, local times, anaglyph preview.
+// Sizes are shown by formatBytes from /static/sizes.js (shared-types' formatter, loaded first).
+/* global formatBytes */
 'use strict';
 
 (function () {
@@ -11,17 +13,6 @@
     const m = Math.floor((s % 3600) / 60);
     const r = s % 60;
     return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${r} s` : `${r} s`;
-  }
-
-  function formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit += 1;
-    }
-    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
   }
 
   // Times in the viewer's time zone; `data-relative` ones also say how long ago.

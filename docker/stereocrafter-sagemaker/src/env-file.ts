@@ -1,42 +1,16 @@
 /**
- * Reads `packages/aws-infra/.env` (written by `nx run aws-infra:terraform-output`): shell-style
- * `KEY=value` lines. A small parser of our own because infra projects may import only core
- * packages. Variables set in the process environment win over the file (handy for one-off
- * overrides such as AWS_ENDPOINT_URL).
+ * Reads `packages/aws-infra/.env` (written by `nx run aws-infra:terraform-output`) with
+ * @stereo-spot/config's `.env` reader. Variables set in the process environment win over the file
+ * (handy for one-off overrides such as AWS_ENDPOINT_URL).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnvFile } from '@stereo-spot/config';
 import { SageMakerOpsError } from './errors';
 
 export const INFRA_ENV_RELATIVE_PATH = path.join('packages', 'aws-infra', '.env');
 
 export type InfraEnv = Readonly<Record<string, string>>;
-
-const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
-
-/** Parses `KEY=value` lines: comments, blank lines, `export`, single and double quotes. */
-export function parseEnvFile(text: string, fileName = '.env'): Record<string, string> {
-  const values: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((raw, index) => {
-    if (/^\s*(#|$)/.test(raw)) return;
-    const match = LINE.exec(raw);
-    if (!match) {
-      throw new SageMakerOpsError('INFRA_ENV', `${fileName} line ${index + 1} is not KEY=value: ${raw.trim()}`);
-    }
-    const [, key = '', value = ''] = match;
-    values[key] = unquote(value);
-  });
-  return values;
-}
-
-function unquote(value: string): string {
-  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) return value.slice(1, -1);
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-    return value.slice(1, -1).replace(/\\(["\\$`])/g, '$1').replace(/\\n/g, '\n');
-  }
-  // Unquoted: a ` #` starts a comment, as in a shell.
-  return value.replace(/\s+#.*$/, '');
-}
 
 export interface ReadInfraEnvOptions {
   /** The workspace root; the file is `<root>/packages/aws-infra/.env`. */

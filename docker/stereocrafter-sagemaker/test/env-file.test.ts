@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEnvFile, readInfraEnv, requireVars } from '../src/env-file';
+import { readInfraEnv, requireVars } from '../src/env-file';
 import { SageMakerOpsError } from '../src/errors';
 
 let dir: string;
@@ -10,39 +10,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
-});
-
-describe('parseEnvFile', () => {
-  it('reads shell-style KEY=value lines', () => {
-    const values = parseEnvFile(
-      [
-        '# written by aws-infra:terraform-output',
-        '',
-        'AWS_REGION=eu-west-1',
-        'export SAGEMAKER_ENDPOINT_NAME=stereo-spot-iw3',
-        "STEREOCRAFTER_SAGEMAKER_ECR_URL='123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker'",
-        'SAGEMAKER_ASYNC_OUTPUT_S3_URI="s3://out/sagemaker async/"',
-        'IW3_PRESET=medium # quality over speed',
-        'EMPTY=',
-        '  SPACED = value with spaces  ',
-      ].join('\n'),
-    );
-    expect(values).toEqual({
-      AWS_REGION: 'eu-west-1',
-      SAGEMAKER_ENDPOINT_NAME: 'stereo-spot-iw3',
-      STEREOCRAFTER_SAGEMAKER_ECR_URL: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/stereocrafter-sagemaker',
-      SAGEMAKER_ASYNC_OUTPUT_S3_URI: 's3://out/sagemaker async/',
-      IW3_PRESET: 'medium',
-      EMPTY: '',
-      SPACED: 'value with spaces',
-    });
-  });
-
-  it('names the line it cannot read', () => {
-    expect(() => parseEnvFile('A=1\nthis is not an assignment\n', 'the.env')).toThrow(
-      'the.env line 2 is not KEY=value: this is not an assignment',
-    );
-  });
 });
 
 describe('readInfraEnv', () => {

@@ -1,22 +1,20 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { AwsPlatformConfig, AwsResourceVariable } from '@stereo-spot/config';
+import { AWS_RESOURCE_VARIABLES, type AwsPlatformConfig, type AwsResourceVariable } from '@stereo-spot/config';
 import {
-  QUEUE_ROLES,
   systemClock,
   type Clock,
-  type DeadLetterQueue,
   type PipelinePorts,
-  type PipelineQueues,
-  type Queue,
+  type PortSource,
   type QueuePair,
   type QueueRole,
 } from '@stereo-spot/pipeline';
 import { createAwsClients, type AwsClients, type StaticCredentials } from './clients';
 import { DynamoDbJobStore } from './dynamodb/job-store';
-import { DynamoDbReassemblyLockStore } from './dynamodb/reassembly-lock-store';
+import { DynamoDbReassemblyTriggeredStore } from './dynamodb/reassembly-triggered-store';
 import { DynamoDbSegmentCompletionStore } from './dynamodb/segment-completion-store';
 import { AwsAdapterError, callAws } from './errors';
 import { DynamoDbStreamPoller, type DynamoDbStreamPollerOptions } from './streams/stream-poller';
+import { S3NotificationFormat } from './s3/s3-notifications';
 import { S3ObjectStorage } from './s3/s3-object-storage';
 import { SqsDeadLetterQueue } from './sqs/sqs-dead-letter-queue';
 import { SqsQueue, describeSqsQueue } from './sqs/sqs-queue';
@@ -30,18 +28,11 @@ export const QUEUE_URL_VARIABLES: Readonly<
   reassembly: { queue: 'REASSEMBLY_QUEUE_URL', deadLetter: 'REASSEMBLY_DLQ_URL' },
 };
 
+/** Every port at once, for a process configured with every resource (see `createAwsPlatform`). */
 export interface AwsPlatform extends PipelinePorts {
   readonly clients: AwsClients;
-  /**
-   * What Lambda's event source mappings do, for runs without Lambda (an emulator): polls a
-   * table's stream (SegmentCompletions by default, or Jobs) and hands batches to `handler`.
-   * Call `run(signal)`.
-   */
-  createStreamPoller(
-    options: Omit<DynamoDbStreamPollerOptions, 'client' | 'streamArn'> & {
-      readonly table?: 'SEGMENT_COMPLETIONS_TABLE_NAME' | 'JOBS_TABLE_NAME';
-    },
-  ): Promise<DynamoDbStreamPoller>;
+  /** See AwsPortSource.createStreamPoller. */
+  createStreamPoller(options: StreamPollerRequest): Promise<DynamoDbStreamPoller>;
   /** Releases the SDK clients' sockets. */
   close(): Promise<void>;
 }
@@ -53,110 +44,159 @@ export interface CreateAwsPlatformOptions {
 }
 
 /**
- * Every pipeline port over S3, SQS and DynamoDB, from a role's validated configuration. A role
- * is given only the resources it touches (see @stereo-spot/config's ROLE_ENV_SCHEMAS); a port
- * whose resource was not given throws a permanent error naming the variable on first use.
- * Queues are described once here because the Queue port states its visibility timeout.
+ * The AWS ports, built one at a time from a role's validated configuration (see
+ * @stereo-spot/config's ROLE_ENV_SCHEMAS): a role is given only the resources it touches, so a
+ * builder whose resource was not given throws a permanent error naming the variable. Each port is
+ * built once; queues are described once because the Queue port states its visibility timeout.
  */
-export async function createAwsPlatform(
+export interface AwsPortSource extends PortSource {
+  readonly clients: AwsClients;
+  inputStorage(): S3ObjectStorage;
+  outputStorage(): S3ObjectStorage;
+  queue(role: QueueRole): Promise<SqsQueue>;
+  deadLetterQueue(role: QueueRole): Promise<SqsDeadLetterQueue>;
+  /**
+   * What Lambda's event source mappings do, for runs without Lambda (an emulator): polls a
+   * table's stream (SegmentCompletions by default, or Jobs) and hands batches to `handler`.
+   * Call `run(signal)`.
+   */
+  createStreamPoller(options: StreamPollerRequest): Promise<DynamoDbStreamPoller>;
+  /** Releases the SDK clients' sockets. */
+  close(): Promise<void>;
+}
+
+type StreamPollerRequest = Omit<DynamoDbStreamPollerOptions, 'client' | 'streamArn'> & {
+  readonly table?: 'SEGMENT_COMPLETIONS_TABLE_NAME' | 'JOBS_TABLE_NAME';
+};
+
+export function openAwsPortSource(
   config: AwsPlatformConfig,
   options: CreateAwsPlatformOptions = {},
-): Promise<AwsPlatform> {
+): AwsPortSource {
   const clients = createAwsClients({
     region: config.region,
     endpoint: config.endpointUrl,
     credentials: options.credentials,
   });
   const clock = options.clock ?? systemClock;
-  const resource = (variable: AwsResourceVariable): string | undefined => config.resources[variable];
+  const resource = (variable: AwsResourceVariable, use: string): string => {
+    const value = config.resources[variable];
+    if (value === undefined) throw missingResources([variable], use);
+    return value;
+  };
+  const once = <T>(build: () => T): (() => T) => {
+    let built: { value: T } | undefined;
+    return () => (built ??= { value: build() }).value;
+  };
+  const storage = (variable: 'INPUT_BUCKET_NAME' | 'OUTPUT_BUCKET_NAME') =>
+    once(() => new S3ObjectStorage(clients.s3, resource(variable, 'a bucket'), { now: () => clock.now() }));
+  // Queues are described once; a failed description is not kept, so the next start tries again.
+  const described = <Q>(cache: Map<AwsResourceVariable, Promise<Q>>, variable: AwsResourceVariable, use: string, build: (url: string) => Promise<Q>): Promise<Q> => {
+    const cached = cache.get(variable);
+    if (cached !== undefined) return cached;
+    const building = (async () => build(resource(variable, use)))();
+    cache.set(variable, building);
+    building.catch(() => cache.delete(variable));
+    return building;
+  };
+  const queues = new Map<AwsResourceVariable, Promise<SqsQueue>>();
+  const deadLetters = new Map<AwsResourceVariable, Promise<SqsDeadLetterQueue>>();
+  return {
+    clients,
+    inputStorage: storage('INPUT_BUCKET_NAME'),
+    outputStorage: storage('OUTPUT_BUCKET_NAME'),
+    jobs: once(() => new DynamoDbJobStore(clients.documents, resource('JOBS_TABLE_NAME', 'the Jobs table'), clock)),
+    segmentCompletions: once(
+      () =>
+        new DynamoDbSegmentCompletionStore(
+          clients.documents,
+          resource('SEGMENT_COMPLETIONS_TABLE_NAME', 'the SegmentCompletions table'),
+        ),
+    ),
+    reassemblyTriggered: once(
+      () =>
+        new DynamoDbReassemblyTriggeredStore(
+          clients.documents,
+          resource('REASSEMBLY_TRIGGERED_TABLE_NAME', 'the ReassemblyTriggered table'),
+        ),
+    ),
+    queue: (role) =>
+      described(queues, QUEUE_URL_VARIABLES[role].queue, `the ${role} queue`, async (url) =>
+        new SqsQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
+      ),
+    objectEvents: once(
+      () =>
+        new S3NotificationFormat({
+          region: config.region,
+          // Only writing a message names the bucket (an operator's re-send): reading needs none.
+          bucket: () => resource('INPUT_BUCKET_NAME', 'writing an object-created message'),
+        }),
+    ),
+    deadLetterQueue: (role) =>
+      described(deadLetters, QUEUE_URL_VARIABLES[role].deadLetter, `the ${role} dead-letter queue`, async (url) =>
+        new SqsDeadLetterQueue(clients.sqs, await describeSqsQueue(clients.sqs, url)),
+      ),
+    async createStreamPoller({ table = 'SEGMENT_COMPLETIONS_TABLE_NAME', ...pollerOptions }) {
+      const tableName = resource(table, 'a stream poller');
+      const description = await callAws(
+        { operation: 'DynamoDB DescribeTable', resource: `table ${tableName}` },
+        () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })),
+      );
+      const streamArn = description.Table?.LatestStreamArn;
+      if (streamArn === undefined) {
+        throw new AwsAdapterError('AWS_REQUEST_FAILED', `table ${tableName} has no stream enabled`, true);
+      }
+      return new DynamoDbStreamPoller({ ...pollerOptions, client: clients.streams, streamArn });
+    },
+    close: async () => clients.destroy(),
+  };
+}
+
+/**
+ * Every pipeline port over S3, SQS and DynamoDB (an operator's tools, tests): the configuration
+ * must name every resource. Fails at once naming each missing variable.
+ */
+export async function createAwsPlatform(
+  config: AwsPlatformConfig,
+  options: CreateAwsPlatformOptions = {},
+): Promise<AwsPlatform> {
+  const missing = AWS_RESOURCE_VARIABLES.filter((variable) => config.resources[variable] === undefined);
+  if (missing.length > 0) throw missingResources(missing, 'every port');
+  const source = openAwsPortSource(config, options);
   try {
-    const queueEntries = await Promise.all(
-      QUEUE_ROLES.map(async (role): Promise<[QueueRole, QueuePair]> => {
-        const urls = QUEUE_URL_VARIABLES[role];
-        const queueUrl = resource(urls.queue);
-        const deadLetterUrl = resource(urls.deadLetter);
-        const queue =
-          queueUrl === undefined
-            ? notConfigured<Queue>(urls.queue)
-            : new SqsQueue(clients.sqs, await describeSqsQueue(clients.sqs, queueUrl));
-        const deadLetter =
-          deadLetterUrl === undefined
-            ? notConfigured<DeadLetterQueue>(urls.deadLetter)
-            : new SqsDeadLetterQueue(clients.sqs, await describeSqsQueue(clients.sqs, deadLetterUrl));
-        return [role, { queue, deadLetter }];
-      }),
-    );
-    const table = <T>(variable: AwsResourceVariable, build: (name: string) => T): T => {
-      const name = resource(variable);
-      return name === undefined ? notConfigured<T>(variable) : build(name);
-    };
+    const pair = async (role: QueueRole): Promise<QueuePair> => ({
+      queue: await source.queue(role),
+      deadLetter: await source.deadLetterQueue(role),
+    });
+    const [chunking, videoWorker, reassembly] = await Promise.all([
+      pair('chunking'),
+      pair('video-worker'),
+      pair('reassembly'),
+    ]);
+    const queues = { chunking, 'video-worker': videoWorker, reassembly };
     return {
-      clients,
-      inputStorage: table(
-        'INPUT_BUCKET_NAME',
-        (name) => new S3ObjectStorage(clients.s3, name, { now: () => clock.now() }),
-      ),
-      outputStorage: table(
-        'OUTPUT_BUCKET_NAME',
-        (name) => new S3ObjectStorage(clients.s3, name, { now: () => clock.now() }),
-      ),
-      jobs: table('JOBS_TABLE_NAME', (name) => new DynamoDbJobStore(clients.documents, name, clock)),
-      segmentCompletions: table(
-        'SEGMENT_COMPLETIONS_TABLE_NAME',
-        (name) => new DynamoDbSegmentCompletionStore(clients.documents, name),
-      ),
-      reassemblyLocks: table(
-        'REASSEMBLY_TRIGGERED_TABLE_NAME',
-        (name) => new DynamoDbReassemblyLockStore(clients.documents, name),
-      ),
-      queues: Object.fromEntries(queueEntries) as PipelineQueues,
-      async createStreamPoller({ table = 'SEGMENT_COMPLETIONS_TABLE_NAME', ...pollerOptions }) {
-        const tableName = resource(table);
-        if (tableName === undefined) throw missingResource(table, 'createStreamPoller');
-        const described = await callAws(
-          { operation: 'DynamoDB DescribeTable', resource: `table ${tableName}` },
-          () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })),
-        );
-        const streamArn = described.Table?.LatestStreamArn;
-        if (streamArn === undefined) {
-          throw new AwsAdapterError('AWS_REQUEST_FAILED', `table ${tableName} has no stream enabled`, true);
-        }
-        return new DynamoDbStreamPoller({ ...pollerOptions, client: clients.streams, streamArn });
-      },
-      close: async () => clients.destroy(),
+      clients: source.clients,
+      inputStorage: source.inputStorage(),
+      outputStorage: source.outputStorage(),
+      jobs: source.jobs(),
+      segmentCompletions: source.segmentCompletions(),
+      reassemblyTriggered: source.reassemblyTriggered(),
+      queues,
+      objectEvents: source.objectEvents(),
+      createStreamPoller: (request) => source.createStreamPoller(request),
+      close: () => source.close(),
     };
   } catch (error) {
-    clients.destroy();
+    await source.close();
     throw error;
   }
 }
 
-/** Looked up by promises, JSON.stringify and inspectors on any object: never a use of the port. */
-const NOT_PORT_MEMBERS = new Set([
-  'then',
-  'toJSON',
-  'constructor',
-  'inspect',
-  'nodeType',
-  'asymmetricMatch',
-  '$$typeof',
-]);
-
-/** A stand-in for a port this role was not configured with: any use names the missing variable. */
-function notConfigured<T>(variable: AwsResourceVariable): T {
-  return new Proxy({} as object, {
-    get(_target, property) {
-      // Not a promise, and printable in logs and test output.
-      if (typeof property === 'symbol' || NOT_PORT_MEMBERS.has(property)) return undefined;
-      throw missingResource(variable, `.${String(property)}`);
-    },
-  }) as T;
-}
-
-function missingResource(variable: AwsResourceVariable, use: string): AwsAdapterError {
+function missingResources(variables: readonly AwsResourceVariable[], use: string): AwsAdapterError {
   return new AwsAdapterError(
     'MISSING_RESOURCE_CONFIG',
-    `${variable} is not set: this process was not configured with that resource (used: ${use})`,
+    `${variables.join(', ')} ${variables.length === 1 ? 'is' : 'are'} not set: this process was not ` +
+      `configured with ${variables.length === 1 ? 'that resource' : 'those resources'} (needed for: ${use})`,
     true,
   );
 }

@@ -8,20 +8,17 @@ import {
   type JobId,
   type JobStatus,
 } from '@stereo-spot/shared-types';
+import { TABLES } from '@stereo-spot/contracts';
 import type { Clock } from '@stereo-spot/pipeline';
 import {
   describeJobStoreContract,
-  describeReassemblyLockStoreContract,
+  describeReassemblyTriggeredStoreContract,
   describeSegmentCompletionStoreContract,
 } from '@stereo-spot/testing';
 import { DynamoDbJobStore } from '../src/dynamodb/job-store';
-import { DynamoDbReassemblyLockStore } from '../src/dynamodb/reassembly-lock-store';
+import { DynamoDbReassemblyTriggeredStore } from '../src/dynamodb/reassembly-triggered-store';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
-import {
-  createJobsTable,
-  createReassemblyTriggeredTable,
-  createSegmentCompletionsTable,
-} from '../src/provisioning/pipeline-resources';
+import { createTable } from '../src/provisioning/pipeline-resources';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 
 let moto: MotoFixture;
@@ -37,7 +34,7 @@ const clock = (start = 1_700_000_000_000): Clock & { set(ms: number): void } => 
 
 async function newJobStore(label: string, time = clock()) {
   const table = moto.prefix(label);
-  await createJobsTable(moto.clients, table);
+  await createTable(moto.clients, table, TABLES.jobs);
   return new DynamoDbJobStore(moto.clients.documents, table, time);
 }
 
@@ -174,7 +171,7 @@ describe('DynamoDbJobStore on moto_server', () => {
 describe('DynamoDbSegmentCompletionStore on moto_server', () => {
   async function newStore(label: string) {
     const table = moto.prefix(label);
-    await createSegmentCompletionsTable(moto.clients, table);
+    await createTable(moto.clients, table, TABLES.segmentCompletions);
     return new DynamoDbSegmentCompletionStore(moto.clients.documents, table);
   }
   const completion = (jobId: JobId, segmentIndex: number, completedAt = 1) => ({
@@ -201,11 +198,11 @@ describe('DynamoDbSegmentCompletionStore on moto_server', () => {
   });
 });
 
-describe('DynamoDbReassemblyLockStore on moto_server', () => {
+describe('DynamoDbReassemblyTriggeredStore on moto_server', () => {
   async function newStore(label: string) {
     const table = moto.prefix(label);
-    await createReassemblyTriggeredTable(moto.clients, table);
-    return new DynamoDbReassemblyLockStore(moto.clients.documents, table);
+    await createTable(moto.clients, table, TABLES.reassemblyTriggered);
+    return new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table);
   }
 
   test('the lock is created once, with the +90 days ttl', async () => {
@@ -230,18 +227,18 @@ const noCleanup = async () => undefined;
 
 describeJobStoreContract('DynamoDB on moto_server', async () => {
   const table = moto.prefix('contract-jobs');
-  await createJobsTable(moto.clients, table);
+  await createTable(moto.clients, table, TABLES.jobs);
   return { store: new DynamoDbJobStore(moto.clients.documents, table), cleanup: noCleanup };
 });
 
 describeSegmentCompletionStoreContract('DynamoDB on moto_server', async () => {
   const table = moto.prefix('contract-completions');
-  await createSegmentCompletionsTable(moto.clients, table);
+  await createTable(moto.clients, table, TABLES.segmentCompletions);
   return { store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table), cleanup: noCleanup };
 });
 
-describeReassemblyLockStoreContract('DynamoDB on moto_server', async () => {
+describeReassemblyTriggeredStoreContract('DynamoDB on moto_server', async () => {
   const table = moto.prefix('contract-locks');
-  await createReassemblyTriggeredTable(moto.clients, table);
-  return { store: new DynamoDbReassemblyLockStore(moto.clients.documents, table), cleanup: noCleanup };
+  await createTable(moto.clients, table, TABLES.reassemblyTriggered);
+  return { store: new DynamoDbReassemblyTriggeredStore(moto.clients.documents, table), cleanup: noCleanup };
 });

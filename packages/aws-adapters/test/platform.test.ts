@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { QUEUE_SETTINGS, SEGMENT_OUTPUT_EXPIRY_DAYS, SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { loadConfig, type AwsPlatformConfig } from '@stereo-spot/config';
-import { inputKey, parseS3NotificationBody, segmentKey, toJobId } from '@stereo-spot/shared-types';
-import { createJob, InvalidRequestError } from '@stereo-spot/pipeline';
-import { createAwsPlatform, type AwsPlatform } from '../src/platform';
+import { inputKey, segmentKey, toJobId } from '@stereo-spot/shared-types';
+import { createJob, InvalidRequestError, portsForRole, type TriggerChange } from '@stereo-spot/pipeline';
+import { makeJob } from '@stereo-spot/testing';
+import { createAwsPlatform, openAwsPortSource, type AwsPlatform } from '../src/platform';
 import { provisionPipelineResources, type ProvisionedPipeline } from '../src/provisioning/pipeline-resources';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/s3/s3-object-storage';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 import { presignedRequestMatches } from './support/sigv4-verifier';
 
@@ -47,16 +48,19 @@ const bodiesOf = async (queue: AwsPlatform['queues']['chunking']['queue']) => {
 
 const keysIn = (bodies: readonly string[]) =>
   bodies.flatMap((body) => {
-    const parsed = parseS3NotificationBody(body);
-    return parsed.ok && parsed.value.kind === 'records' ? parsed.value.records.map((r) => r.key) : [];
+    const decoded = platform.objectEvents.decode(body);
+    return decoded.ok && decoded.value.kind === 'objects-created' ? decoded.value.keys : [];
   });
 
 describe('createAwsPlatform over provisioned moto_server resources', () => {
   test('the variable names of @stereo-spot/config reach every port', () => {
     expect(platform.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
     expect(platform.outputStorage.bucket).toBe(provisioned.env.OUTPUT_BUCKET_NAME);
-    expect(platform.queues.chunking.queue.visibilityTimeoutSeconds).toBe(300);
-    expect(platform.queues['video-worker'].queue.visibilityTimeoutSeconds).toBe(900);
+    // The queues as aws-infra creates them: both read @stereo-spot/contracts.
+    expect(platform.queues.chunking.queue.visibilityTimeoutSeconds).toBe(QUEUE_SETTINGS.chunking.visibilityTimeoutSeconds);
+    expect(platform.queues['video-worker'].queue.visibilityTimeoutSeconds).toBe(
+      QUEUE_SETTINGS['video-worker'].visibilityTimeoutSeconds,
+    );
     expect(platform.queues.reassembly.deadLetter.name).toBe(
       `${provisioned.env.REASSEMBLY_QUEUE_URL.split('/').pop()}-dlq`,
     );
@@ -76,6 +80,18 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     // Assess
     expect(keysIn(await bodiesOf(platform.queues.chunking.queue))).toEqual([inputKey(jobId)]);
     expect(keysIn(await bodiesOf(platform.queues['video-worker'].queue))).toEqual([segment]);
+  });
+
+  test('a notification re-sent by an operator names the input bucket and reads like the ones S3 sends', async () => {
+    // Prepare
+    const key = inputKey(toJobId(randomUUID()));
+
+    // Act
+    const body = platform.objectEvents.encodeCreated({ key, size: 5 });
+
+    // Assess
+    expect(JSON.parse(body).Records[0].s3.bucket.name).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(keysIn([body])).toEqual([key]);
   });
 
   test('a message that keeps failing reaches its DLQ through the redrive policy', async () => {
@@ -98,8 +114,9 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     const jobId = toJobId(randomUUID());
     const received: string[] = [];
     const poller = await platform.createStreamPoller({
-      handler: async (event) => {
-        received.push(...event.Records.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.job_id?.S}`));
+      handler: async (changes) => {
+        received.push(...changes.map((change) => `${change.kind} ${change.subject} ${change.jobId}`));
+        return { failedPositions: [] };
       },
       startingPosition: 'LATEST',
     });
@@ -115,7 +132,40 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     await poller.pollOnce();
 
     // Assess
-    expect(received).toEqual([`INSERT ${jobId}`]);
+    expect(received).toEqual([`inserted segment-completion ${jobId}`]);
+  });
+
+  test('the Jobs stream poller hands each write as a status change, before and after', async () => {
+    // Prepare
+    const job = makeJob({ status: 'chunking_in_progress' });
+    const received: TriggerChange[] = [];
+    const poller = await platform.createStreamPoller({
+      table: 'JOBS_TABLE_NAME',
+      handler: async (changes) => {
+        received.push(...changes);
+        return { failedPositions: [] };
+      },
+      startingPosition: 'LATEST',
+    });
+    await poller.pollOnce();
+
+    // Act
+    await platform.jobs.create(job);
+    await platform.jobs.transition(job.job_id, 'chunking_complete', { total_segments: 2 });
+    await poller.pollOnce();
+
+    // Assess
+    expect(received.filter((change) => change.jobId === job.job_id)).toEqual([
+      { kind: 'inserted', subject: 'job', jobId: job.job_id, newStatus: 'chunking_in_progress', position: expect.any(String) },
+      {
+        kind: 'changed',
+        subject: 'job',
+        jobId: job.job_id,
+        oldStatus: 'chunking_in_progress',
+        newStatus: 'chunking_complete',
+        position: expect.any(String),
+      },
+    ]);
   });
 
   test('tables, stream, TTL, CORS and lifecycle rule are provisioned as the adapters expect', async () => {
@@ -153,24 +203,48 @@ describe('createAwsPlatform over provisioned moto_server resources', () => {
     });
     expect(lifecycle.Rules?.[0]).toMatchObject({
       Status: 'Enabled',
-      Expiration: { Days: 1 },
+      Expiration: { Days: SEGMENT_OUTPUT_EXPIRY_DAYS },
       Filter: { Tag: { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value } },
     });
   });
 
-  test('a role without a resource gets a port that names the missing variable on use', async () => {
-    // Prepare
-    const webUi = await createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
-
+  test('a process without every resource cannot open every port: the error names each missing variable', async () => {
     // Act
-    const use = () => webUi.queues.chunking.queue.send('x');
+    const opening = createAwsPlatform(awsConfig('web-ui'), { credentials: moto.server.credentials });
 
     // Assess
-    expect(use).toThrow(/CHUNKING_QUEUE_URL is not set/);
-    expect(use).toThrow(expect.objectContaining({ code: 'MISSING_RESOURCE_CONFIG', permanent: true }));
-    expect(() => JSON.stringify({ queues: webUi.queues })).not.toThrow();
-    expect(await webUi.jobs.get(toJobId(randomUUID()))).toBeUndefined();
-    await webUi.close();
+    await expect(opening).rejects.toThrow(
+      /^CHUNKING_QUEUE_URL, VIDEO_WORKER_QUEUE_URL, REASSEMBLY_QUEUE_URL, CHUNKING_DLQ_URL, VIDEO_WORKER_DLQ_URL, REASSEMBLY_DLQ_URL are not set/,
+    );
+    await expect(opening).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+  });
+});
+
+describe('openAwsPortSource: each role gets exactly its ports', () => {
+  test("the web UI's ports open from the web UI's configuration and work", async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const ports = await portsForRole('web-ui', source);
+
+    // Assess
+    expect(ports.inputStorage.bucket).toBe(provisioned.env.INPUT_BUCKET_NAME);
+    expect(await ports.jobs.get(toJobId(randomUUID()))).toBeUndefined();
+    await source.close();
+  });
+
+  test('a role whose queue was not configured fails when it starts, naming the variable', async () => {
+    // Prepare
+    const source = openAwsPortSource(awsConfig('web-ui'), { credentials: moto.server.credentials });
+
+    // Act
+    const starting = portsForRole('chunking', source);
+
+    // Assess
+    await expect(starting).rejects.toThrow(/^CHUNKING_QUEUE_URL is not set: .*\(needed for: the chunking queue\)$/);
+    await expect(starting).rejects.toMatchObject({ code: 'MISSING_RESOURCE_CONFIG', permanent: true });
+    await source.close();
   });
 });
 

@@ -9,17 +9,13 @@ import {
   PutBucketNotificationConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { describeObjectStorageContract } from '@stereo-spot/testing';
-import {
-  finalKey,
-  inputKey,
-  parseS3NotificationBody,
-  segmentOutputKey,
-  toJobId,
-} from '@stereo-spot/shared-types';
+import { finalKey, inputKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
 import { AwsAdapterError } from '../src/errors';
-import { SEGMENT_OUTPUT_EXPIRY_TAG, S3ObjectStorage } from '../src/s3/s3-object-storage';
+import { S3ObjectStorage } from '../src/s3/s3-object-storage';
 import { attachmentContentDisposition } from '../src/s3/content-disposition';
+import { parseS3NotificationBody, S3NotificationFormat } from '../src/s3/s3-notifications';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 import { createBucket, createQueuePair } from './support/resources';
 import { presignedRequestMatches } from './support/sigv4-verifier';
@@ -276,7 +272,12 @@ describeObjectStorageContract('S3 on moto_server', async () => {
     maxReceiveCount: 3,
     visibilityTimeoutSeconds: 30,
   });
-  const notification = { prefix: 'input/', suffix: '.mp4', queue };
+  const notification = {
+    prefix: 'input/',
+    suffix: '.mp4',
+    queue,
+    format: new S3NotificationFormat({ bucket: () => bucket }),
+  };
   await moto.clients.s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: bucket,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { createLogger } from '@stereo-spot/logging';
+import type { TriggerChange } from '@stereo-spot/pipeline';
+import { TABLES } from '@stereo-spot/contracts';
 import { segmentOutputKey, toJobId, type JobId } from '@stereo-spot/shared-types';
 import { DynamoDbSegmentCompletionStore } from '../src/dynamodb/segment-completion-store';
-import { createSegmentCompletionsTable } from '../src/provisioning/pipeline-resources';
+import { createTable } from '../src/provisioning/pipeline-resources';
 import { DynamoDbStreamPoller } from '../src/streams/stream-poller';
 import { startMotoFixture, type MotoFixture } from './support/moto';
 
@@ -16,7 +18,7 @@ describe('DynamoDbStreamPoller on moto_server', () => {
 
   async function newCompletionsTable(label: string) {
     const table = moto.prefix(label);
-    const streamArn = await createSegmentCompletionsTable(moto.clients, table);
+    const streamArn = await createTable(moto.clients, table, TABLES.segmentCompletions);
     const described = await moto.clients.dynamodb.send(new DescribeTableCommand({ TableName: table }));
     return {
       store: new DynamoDbSegmentCompletionStore(moto.clients.documents, table),
@@ -31,16 +33,20 @@ describe('DynamoDbStreamPoller on moto_server', () => {
       completed_at: index,
     });
 
-  test('hands every change to the handler in Lambda event shape, in order, once', async () => {
+  const indexOf = (change: TriggerChange | undefined) =>
+    change?.subject === 'segment-completion' ? change.segmentIndex : undefined;
+
+  test('hands every change to the handler as the pipeline reads it, in order, once', async () => {
     // Prepare
     const { store, streamArn } = await newCompletionsTable('stream-order');
     const jobId = toJobId(randomUUID());
-    const events: DynamoDBStreamEvent[] = [];
+    const batches: (readonly TriggerChange[])[] = [];
     const poller = new DynamoDbStreamPoller({
       client: moto.clients.streams,
       streamArn,
-      handler: async (event) => {
-        events.push(event);
+      handler: async (changes) => {
+        batches.push(changes);
+        return { failedPositions: [] };
       },
     });
     for (const index of [0, 1, 2]) await put(store, jobId, index);
@@ -52,24 +58,20 @@ describe('DynamoDbStreamPoller on moto_server', () => {
     const idlePass = await poller.pollOnce();
 
     // Assess
-    const records = events.flatMap((event) => event.Records);
+    const changes = batches.flat();
     expect([firstPass, secondPass, idlePass]).toEqual([3, 1, 0]);
-    expect(records.map((r) => [r.eventName, r.dynamodb?.Keys?.job_id?.S, r.dynamodb?.Keys?.segment_index?.N])).toEqual(
-      [0, 1, 2, 3].map((index) => ['INSERT', jobId, String(index)]),
+    expect(changes).toEqual(
+      [0, 1, 2, 3].map((segmentIndex) => ({
+        kind: 'inserted',
+        subject: 'segment-completion',
+        jobId,
+        segmentIndex,
+        position: expect.stringMatching(/^\d+$/),
+      })),
     );
-    expect(records.every((r) => (r.dynamodb?.SequenceNumber ?? '').length > 0)).toBe(true);
-    expect(records[0]).toMatchObject({
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: streamArn,
-      dynamodb: {
-        ApproximateCreationDateTime: expect.any(Number),
-        NewImage: { output_key: { S: segmentOutputKey(jobId, 0) } },
-        StreamViewType: 'NEW_IMAGE',
-      },
-    });
   });
 
-  test('re-delivers from the first reported failure, like ReportBatchItemFailures', async () => {
+  test('re-delivers from the first failed position, like ReportBatchItemFailures', async () => {
     // Prepare
     const { store, streamArn } = await newCompletionsTable('stream-retry');
     const jobId = toJobId(randomUUID());
@@ -79,15 +81,14 @@ describe('DynamoDbStreamPoller on moto_server', () => {
     const poller = new DynamoDbStreamPoller({
       client: moto.clients.streams,
       streamArn,
-      handler: async (event) => {
-        const indexes = event.Records.map((r) => Number(r.dynamodb?.Keys?.segment_index?.N));
-        seen.push(indexes);
-        const second = event.Records[1];
+      handler: async (changes) => {
+        seen.push(changes.map((change) => indexOf(change) ?? -1));
+        const second = changes[1];
         if (failOnce && second !== undefined) {
           failOnce = false;
-          return { batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber ?? '' }] };
+          return { failedPositions: [second.position] };
         }
-        return { batchItemFailures: [] };
+        return { failedPositions: [] };
       },
     });
 
@@ -112,9 +113,11 @@ describe('DynamoDbStreamPoller on moto_server', () => {
       client: moto.clients.streams,
       streamArn,
       maxRetries: 1,
-      handler: async (event) => {
-        seen.push(event.Records.map((r) => Number(r.dynamodb?.Keys?.segment_index?.N)));
-        if (event.Records[0]?.dynamodb?.Keys?.segment_index?.N === '0') throw new Error('always fails');
+      logger: createLogger({ name: 'stream-test', level: 'silent' }),
+      handler: async (changes) => {
+        seen.push(changes.map((change) => indexOf(change) ?? -1));
+        if (indexOf(changes[0]) === 0) throw new Error('always fails');
+        return { failedPositions: [] };
       },
     });
 

@@ -1,4 +1,3 @@
 // Public API of @stereo-spot/aws-emulator: the AWS emulator (moto_server) on loopback, for the
 // emulated stack, aws-infra's emulated apply and the tests of the AWS adapters.
 export { startMotoServer, type MotoServer, type StartMotoServerOptions } from './moto-server';
-export { AwsEmulatorError, type AwsEmulatorErrorCode } from './errors';

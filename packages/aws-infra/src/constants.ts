@@ -1,7 +1,9 @@
 /**
  * Numbers and names the infrastructure commits to. Tests assert them on the synthesized JSON and
- * docs/deploy.md quotes them; change them here only.
+ * docs/deploy.md quotes them; change them here only. What the adapters depend on as well (queue
+ * settings, table keys, the segment-output expiry tag) is in @stereo-spot/contracts.
  */
+import { type QUEUE_SETTINGS } from '@stereo-spot/contracts';
 
 /** The three long-running apps that run as ECS services, each with its own image. */
 export const ECS_APPS = ['web-ui', 'media-worker', 'video-worker'] as const;
@@ -11,48 +13,8 @@ export type EcsApp = (typeof ECS_APPS)[number];
 export const IMAGES = [...ECS_APPS, 'stereocrafter-sagemaker'] as const;
 export type ImageName = (typeof IMAGES)[number];
 
-/** The pipeline's queues, in the order of the flow. */
-export const QUEUE_ROLES = ['chunking', 'video-worker', 'reassembly'] as const;
-export type QueueRoleName = (typeof QUEUE_ROLES)[number];
-
-export interface QueuePolicy {
-  /** Longer than one unit of work, so a message is not redelivered while a worker still holds it
-   * (the workers' heartbeat extends it for longer work). */
-  readonly visibilityTimeoutSeconds: number;
-  /** Receives before a message moves to the dead-letter queue. */
-  readonly maxReceiveCount: number;
-}
-
-export const QUEUE_POLICIES: Readonly<Record<QueueRoleName, QueuePolicy>> = {
-  chunking: { visibilityTimeoutSeconds: 900, maxReceiveCount: 3 },
-  /** GPU conversion is the step most likely to fail transiently (throttling, endpoint scaling). */
-  'video-worker': { visibilityTimeoutSeconds: 1800, maxReceiveCount: 5 },
-  reassembly: { visibilityTimeoutSeconds: 600, maxReceiveCount: 3 },
-};
-
-/** Main queues keep messages 4 days; DLQs 14 days (the maximum), so operators have time to replay. */
-export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
-export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
-
-/**
- * Converted segments (`jobs/{job_id}/segments/{i}.mp4`) expire (SEGMENT_OUTPUT_EXPIRY_DAYS) while `final.mp4`
- * stays. A lifecycle filter matches a prefix or tags, and no prefix singles out segments across
- * jobs, so the expiry rule matches this object tag: WHOEVER WRITES A SEGMENT OUTPUT SETS IT (the
- * AWS adapter's S3 storage sets it with PutObject `Tagging`; the same pair is
- * `SEGMENT_OUTPUT_EXPIRY_TAG` in packages/aws-adapters, and a test keeps the two equal).
- */
-export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot:expire', value: 'segment-output' } as const;
-
-/** A day longer than a message can wait in a dead-letter queue. */
-const OUTLIVES_DLQ_DAYS = Math.ceil(DLQ_RETENTION_SECONDS / 86_400) + 1;
-
-/** Converted segments outlive the longest DLQ stay: a replayed reassembly message (up to 14 days
- * in its DLQ) still finds every segment it concatenates. */
-export const SEGMENT_OUTPUT_EXPIRY_DAYS = OUTLIVES_DLQ_DAYS;
-
-/** Source segments (`segments/` in the input bucket) outlive the longest DLQ stay, so a replayed
- * video-worker message still finds its segment. */
-export const SOURCE_SEGMENT_EXPIRY_DAYS = OUTLIVES_DLQ_DAYS;
+/** The pipeline's queues by name; their settings are stated in @stereo-spot/contracts. */
+export type QueueRoleName = keyof typeof QUEUE_SETTINGS;
 
 /** Prefix of the SageMaker asynchronous inference objects in the output bucket (requests,
  * responses, failures); they expire after a day. */

@@ -5,6 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { QUEUE_SETTINGS } from '@stereo-spot/contracts';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { type Construct } from 'constructs';
 import {
@@ -22,7 +23,6 @@ import {
 } from './app-permissions';
 import {
   CODEBUILD_SOURCE_KEY,
-  QUEUE_POLICIES,
   WEB_UI_HEALTH_PATH,
   WEB_UI_PORT,
   WORKER_STOP_TIMEOUT_SECONDS,
@@ -109,19 +109,19 @@ export class StereoSpotStack extends TerraformStack {
     const chunking = new WorkQueue(this, 'chunking-queue', context, {
       name: names.queue('chunking'),
       deadLetterName: names.deadLetterQueue('chunking'),
-      policy: QUEUE_POLICIES.chunking,
+      settings: QUEUE_SETTINGS.chunking,
       extraStatements: s3MaySend(context, storage.input.arn),
     });
     const videoWork = new WorkQueue(this, 'video-worker-queue', context, {
       name: names.queue('video-worker'),
       deadLetterName: names.deadLetterQueue('video-worker'),
-      policy: QUEUE_POLICIES['video-worker'],
+      settings: QUEUE_SETTINGS['video-worker'],
       extraStatements: s3MaySend(context, storage.input.arn),
     });
     const reassembly = new WorkQueue(this, 'reassembly-queue', context, {
       name: names.queue('reassembly'),
       deadLetterName: names.deadLetterQueue('reassembly'),
-      policy: QUEUE_POLICIES.reassembly,
+      settings: QUEUE_SETTINGS.reassembly,
     });
     inputNotifications(this, storage, {
       chunking: { arn: chunking.queue.arn, policy: chunking.queuePolicy },

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseEnvFile } from '@stereo-spot/config';
 import { emulatorConfiguration, EMULATED_SERVICES, referencesOf } from '../src/emulator/emulator-config';
 import {
   classifyApply,
@@ -16,7 +17,6 @@ import {
 } from '../src/emulator/moto-limits';
 import { findProviderMirror } from '../src/emulator/provider-mirror';
 import { type ApplyEmulatedReport } from '../src/emulator/apply-emulated';
-import { parseEnvFile } from '../src/cli/env-file';
 
 const MAIN = path.join(__dirname, '..', 'src', 'main.ts');
 const work = mkdtempSync(path.join(tmpdir(), 'aws-infra-emulated-'));

@@ -3,11 +3,11 @@
  * from the synthesized Terraform JSON.
  */
 import {
-  ALB_IDLE_TIMEOUT_SECONDS,
   DLQ_RETENTION_SECONDS,
   SEGMENT_OUTPUT_EXPIRY_DAYS,
   SOURCE_SEGMENT_EXPIRY_DAYS,
-} from '../src/constants';
+} from '@stereo-spot/contracts';
+import { ALB_IDLE_TIMEOUT_SECONDS } from '../src/constants';
 import { INTERFACE_ENDPOINT_SERVICES } from '../src/constructs/network';
 import { defaultSettings } from '../src/settings';
 import { environmentOf, policiesOf, synth, type Json, type Synthesized } from './support/synth';

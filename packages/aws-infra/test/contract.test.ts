@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadConfig, ROLE_ENV_SCHEMAS, VARIABLES, type Role } from '@stereo-spot/config';
-import { REPO_ROOT } from '../src/bundle/bundle';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/constants';
 import { envNameOfOutput } from '../src/outputs';
 import { containerOf, environmentOf, synth, type Synthesized } from './support/synth';
 
@@ -12,10 +8,11 @@ import { containerOf, environmentOf, synth, type Synthesized } from './support/s
  * definition (or Lambda), nothing is set that the role does not read, and the result passes the
  * role's own loadConfig once Terraform's references are given plausible values.
  */
-const ECS_ROLES: Record<string, Role> = {
-  'web-ui': 'web-ui',
-  'media-worker': 'media-worker',
-  'video-worker': 'video-worker',
+/** The roles each ECS service's task runs (its image's `stereo-spot worker <role...>`). */
+const ECS_ROLES: Record<string, readonly Role[]> = {
+  'web-ui': ['web-ui'],
+  'media-worker': ['chunking', 'reassembly'],
+  'video-worker': ['video-worker'],
 };
 /** Set by the runtime rather than by us (Lambda reserves AWS_REGION), or read by Node itself. */
 const LAMBDA_RUNTIME_ENV = { AWS_REGION: 'us-east-1' };
@@ -35,9 +32,13 @@ function resolveReferences(env: Record<string, string>): Record<string, string> 
   );
 }
 
-function roleVariables(role: Role): Set<string> {
-  const spec = ROLE_ENV_SCHEMAS[role].aws;
-  return new Set([...spec.required, ...spec.optional, ...spec.conditional.map((c) => c.variable)]);
+function roleVariables(...roles: readonly Role[]): Set<string> {
+  return new Set(
+    roles.flatMap((role) => {
+      const spec = ROLE_ENV_SCHEMAS[role].aws;
+      return [...spec.required, ...spec.optional, ...spec.conditional.map((c) => c.variable)];
+    }),
+  );
 }
 
 let variants: [string, Synthesized][];
@@ -54,17 +55,19 @@ beforeAll(() => {
   ];
 });
 
-describe.each(Object.entries(ECS_ROLES))('%s task definition', (app, role) => {
+describe.each(Object.entries(ECS_ROLES))('%s task definition', (app, roles) => {
   it('sets every variable the role requires on AWS, including the conditional ones', () => {
     for (const [variant, stack] of variants) {
       const secrets = ((containerOf(stack, app).secrets ?? []) as { name: string }[]).map((s) => s.name);
       const env = environmentOf(stack, app);
       const present = new Set([...Object.keys(env).filter((name) => env[name] !== ''), ...secrets]);
-      const spec = ROLE_ENV_SCHEMAS[role].aws;
-      const missing = spec.required.filter((name) => !present.has(name));
-      const missingConditional = spec.conditional
-        .filter((c) => env[c.when.variable] === c.when.equals && !present.has(c.variable))
-        .map((c) => c.variable);
+      const specs = roles.map((role) => ROLE_ENV_SCHEMAS[role].aws);
+      const missing = specs.flatMap((spec) => spec.required.filter((name) => !present.has(name)));
+      const missingConditional = specs.flatMap((spec) =>
+        spec.conditional
+          .filter((c) => env[c.when.variable] === c.when.equals && !present.has(c.variable))
+          .map((c) => c.variable),
+      );
       expect({ variant, missing, missingConditional }).toEqual({
         variant,
         missing: [],
@@ -77,13 +80,13 @@ describe.each(Object.entries(ECS_ROLES))('%s task definition', (app, role) => {
   it('sets only variables the role reads', () => {
     for (const [variant, stack] of variants) {
       const unknown = Object.keys(environmentOf(stack, app)).filter(
-        (name) => !(name in VARIABLES) || !roleVariables(role).has(name),
+        (name) => !(name in VARIABLES) || !roleVariables(...roles).has(name),
       );
       expect({ variant, unknown }).toEqual({ variant, unknown: [] });
     }
   });
 
-  it("passes the role's own loadConfig", () => {
+  it("passes each of its roles' own loadConfig", () => {
     for (const [, stack] of variants) {
       const secrets = Object.fromEntries(
         ((containerOf(stack, app).secrets ?? []) as { name: string }[]).map((s) => [
@@ -91,8 +94,10 @@ describe.each(Object.entries(ECS_ROLES))('%s task definition', (app, role) => {
           'a-token-from-secrets-manager-0123456789abcdef',
         ]),
       );
-      const config = loadConfig(role, { ...resolveReferences(environmentOf(stack, app)), ...secrets });
-      expect(config.platform.kind).toBe('aws');
+      for (const role of roles) {
+        const config = loadConfig(role, { ...resolveReferences(environmentOf(stack, app)), ...secrets });
+        expect(config.platform.kind).toBe('aws');
+      }
     }
   });
 });
@@ -140,18 +145,5 @@ describe('.env for operators', () => {
     const envNames = new Set(Object.keys(stack.json.output as object).map(envNameOfOutput));
     const missing = ROLE_ENV_SCHEMAS.ops.aws.required.filter((name) => !envNames.has(name));
     expect(missing).toEqual([]);
-  });
-});
-
-describe('the segment-output expiry tag', () => {
-  it('is the tag the AWS adapter writes (packages/aws-adapters may not be imported from infra)', () => {
-    const source = readFileSync(
-      path.join(REPO_ROOT, 'packages/aws-adapters/src/s3/s3-object-storage.ts'),
-      'utf8',
-    );
-    const match = /SEGMENT_OUTPUT_EXPIRY_TAG\s*=\s*\{\s*key:\s*'([^']+)',\s*value:\s*'([^']+)'\s*\}/.exec(
-      source,
-    );
-    expect(match?.slice(1)).toEqual([SEGMENT_OUTPUT_EXPIRY_TAG.key, SEGMENT_OUTPUT_EXPIRY_TAG.value]);
   });
 });

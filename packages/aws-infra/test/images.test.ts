@@ -42,10 +42,11 @@ function parseDockerfile(text: string): Stage[] {
   return stages;
 }
 
-const WORKER_ROLE: Record<(typeof ECS_APPS)[number], string> = {
-  'web-ui': 'web-ui',
-  'media-worker': 'media',
-  'video-worker': 'video',
+/** The roles each image's CMD runs (`stereo-spot worker <role...>`). */
+const WORKER_ROLES: Record<(typeof ECS_APPS)[number], readonly string[]> = {
+  'web-ui': ['web-ui'],
+  'media-worker': ['chunking', 'reassembly'],
+  'video-worker': ['video-worker'],
 };
 
 const stages = parseDockerfile(readFileSync(NODE_APPS_DOCKERFILE, 'utf8'));
@@ -123,7 +124,7 @@ describe.each(ECS_APPS)('the %s image (--target)', (app) => {
       '--enable-source-maps',
       '/app/stereo-spot.cjs',
     ]);
-    expect(JSON.parse(all(target, 'CMD')[0]!.args)).toEqual(['worker', WORKER_ROLE[app]]);
+    expect(JSON.parse(all(target, 'CMD')[0]!.args)).toEqual(['worker', ...WORKER_ROLES[app]]);
   });
 
   it(
@@ -162,7 +163,7 @@ describe('esbuild bundles (the build stage of every image, and the Lambda zip)',
 
     for (const app of ECS_APPS) {
       // Act: the Dockerfile's CMD with STEREO_SPOT_PLATFORM=aws and nothing else.
-      const run = spawnSync(process.execPath, [outfile, 'worker', WORKER_ROLE[app]], {
+      const run = spawnSync(process.execPath, [outfile, 'worker', ...WORKER_ROLES[app]], {
         cwd: path.dirname(outfile),
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', STEREO_SPOT_PLATFORM: 'aws' },
@@ -171,7 +172,7 @@ describe('esbuild bundles (the build stage of every image, and the Lambda zip)',
       // Assess: it loaded, knows the role, and names what the task definition must provide.
       expect({ app, status: run.status }).toEqual({ app, status: 1 });
       expect(run.stderr).toMatch(
-        /Invalid configuration for (web-ui|media-worker|video-worker) \(STEREO_SPOT_PLATFORM=aws\)/,
+        /Invalid configuration for (web-ui|chunking|video-worker) \(STEREO_SPOT_PLATFORM=aws\)/,
       );
       expect(run.stderr).toContain('INPUT_BUCKET_NAME: missing');
     }

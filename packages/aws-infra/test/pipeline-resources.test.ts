@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SEGMENT_OUTPUT_EXPIRY_TAG } from '@stereo-spot/contracts';
 import { finalKey, segmentOutputKey, toJobId } from '@stereo-spot/shared-types';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../src/constants';
 import { synth, type Json, type Synthesized } from './support/synth';
 
 // Prepare: the default deployment with an alarm e-mail, synthesized once for the whole file.

@@ -4,10 +4,20 @@ export interface ConfigIssue {
   readonly problem: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'INVALID_CONFIGURATION';
-  /** Restarting with the same environment cannot fix it. */
+/** The config package's base error: a stable `code`; none is fixed by retrying with the same input. */
+export abstract class ConfigPackageError extends Error {
+  abstract readonly code: string;
+  /** Restarting with the same environment (or file) cannot fix it. */
   readonly permanent = true;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigError extends ConfigPackageError {
+  readonly code = 'INVALID_CONFIGURATION';
 
   constructor(
     readonly role: string,
@@ -20,6 +30,10 @@ export class ConfigError extends Error {
         ...issues.map((issue) => `  - ${issue.variable}: ${issue.problem}`),
       ].join('\n'),
     );
-    this.name = new.target.name;
   }
+}
+
+/** A `.env` file that cannot be read or written as `KEY=value` lines. */
+export class EnvFileError extends ConfigPackageError {
+  readonly code = 'INVALID_ENV_FILE';
 }

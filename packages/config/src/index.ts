@@ -1,5 +1,6 @@
 // Public API of @stereo-spot/config: every role's environment as zod-validated data, and one
-// `loadConfig(role, env)` that reports every missing or bad variable at once.
+// `loadConfig(role, env)` that reports every missing or bad variable at once, and the `.env`
+// file format (written and read with Node's util.parseEnv).
 export {
   VARIABLES,
   AWS_RESOURCE_VARIABLES,
@@ -16,8 +17,10 @@ export {
   type InferenceConfig,
   type BuiltinEngineConfig,
   type WebUiConfig,
-  type MediaWorkerConfig,
+  type ChunkingConfig,
+  type ReassemblyConfig,
   type VideoWorkerConfig,
   type ReassemblyTriggerConfig,
 } from './load-config';
 export { ConfigError } from './errors';
+export { formatEnvFile, parseEnvFile } from './env-file';

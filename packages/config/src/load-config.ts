@@ -75,14 +75,21 @@ export interface WebUiLimitsConfig {
   readonly keepAliveTimeoutMs: number;
 }
 
-export interface MediaWorkerConfig extends BaseConfig {
-  readonly role: 'media-worker';
+export interface ChunkingConfig extends BaseConfig {
+  readonly role: 'chunking';
   readonly consumer: ConsumerConfig;
   readonly segmentDurationSeconds: number;
   /** The stuck-job janitor next to the chunking loop; `false` when JANITOR_INTERVAL_SECONDS is 0. */
   readonly janitor: false | JanitorConfig;
   /** What an upload may be, checked at chunking. */
   readonly mediaLimits: MediaLimitsConfig;
+  /** Kills an ffmpeg silent this long (0: never). */
+  readonly ffmpegIdleTimeoutMs: number;
+}
+
+export interface ReassemblyConfig extends BaseConfig {
+  readonly role: 'reassembly';
+  readonly consumer: ConsumerConfig;
   /** Kills an ffmpeg silent this long (0: never). */
   readonly ffmpegIdleTimeoutMs: number;
 }
@@ -135,8 +142,9 @@ export interface OpsConfig extends BaseConfig {
 
 export interface RoleConfigs {
   'web-ui': WebUiConfig;
-  'media-worker': MediaWorkerConfig;
+  chunking: ChunkingConfig;
   'video-worker': VideoWorkerConfig;
+  reassembly: ReassemblyConfig;
   'reassembly-trigger': ReassemblyTriggerConfig;
   ops: OpsConfig;
 }
@@ -170,6 +178,8 @@ export const DEFAULTS: Readonly<Record<Platform, Partial<Record<VariableName, st
     ...SHARED_DEFAULTS,
     STEREO_SPOT_PLATFORM: 'local',
     STEREO_SPOT_HOME: './.stereo-spot',
+    // Shorter than the SQS queues' (@stereo-spot/contracts): work a stopped `npm start` held comes
+    // back within a minute; the heartbeat covers longer work.
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60',
     LOCAL_QUEUE_MAX_RECEIVE_COUNT: '3',
     SHUTDOWN_GRACE_SECONDS: '2',
@@ -323,7 +333,7 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
         maxVideoPixels: values.MAX_VIDEO_PIXELS as number,
         ffmpegIdleTimeoutMs: (values.FFMPEG_IDLE_TIMEOUT_SECONDS as number) * 1000,
       };
-    case 'media-worker':
+    case 'chunking':
       return {
         ...base,
         role,
@@ -349,6 +359,13 @@ function build(role: Role, platform: Platform, values: Values): RoleConfigs[Role
       };
     case 'video-worker':
       return { ...base, role, consumer: consumerConfig(values), inference: inferenceConfig(values) };
+    case 'reassembly':
+      return {
+        ...base,
+        role,
+        consumer: consumerConfig(values),
+        ffmpegIdleTimeoutMs: (values.FFMPEG_IDLE_TIMEOUT_SECONDS as number) * 1000,
+      };
     case 'reassembly-trigger':
       return { ...base, role };
     case 'ops':

@@ -1,10 +1,13 @@
 /**
- * Which variables each role reads, per platform, as data. The infrastructure's contract test reads
+ * Which variables each role reads, per platform, as data. The roles are the pipeline's
+ * (PIPELINE_ROLES: the queue names, the web UI and the reassembly trigger) plus `ops`, the
+ * operator's commands. A process running several roles (the media-worker image runs `chunking`
+ * and `reassembly`) needs the variables of each. The infrastructure's contract test reads
  * `ROLE_ENV_SCHEMAS` to check that every ECS task definition sets every required variable.
  */
 import { AWS_RESOURCE_VARIABLES, type Platform, type VariableName } from './variables';
 
-export const ROLES = ['web-ui', 'media-worker', 'video-worker', 'reassembly-trigger', 'ops'] as const;
+export const ROLES = ['web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A variable required only when another variable has a given value. */
@@ -73,9 +76,10 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'FFMPEG_IDLE_TIMEOUT_SECONDS',
     ],
   },
-  'media-worker': {
+  // The chunking loop and the stuck-job janitor next to it (which re-sends reassemblies).
+  chunking: {
     awsResources: [
-      ...BUCKETS,
+      'INPUT_BUCKET_NAME',
       'JOBS_TABLE_NAME',
       'SEGMENT_COMPLETIONS_TABLE_NAME',
       'REASSEMBLY_TRIGGERED_TABLE_NAME',
@@ -94,6 +98,16 @@ const NEEDS: Readonly<Record<Role, RoleNeeds>> = {
       'MAX_VIDEO_DURATION_SECONDS',
       'FFMPEG_IDLE_TIMEOUT_SECONDS',
     ],
+  },
+  reassembly: {
+    awsResources: [
+      ...BUCKETS,
+      'JOBS_TABLE_NAME',
+      'SEGMENT_COMPLETIONS_TABLE_NAME',
+      'REASSEMBLY_TRIGGERED_TABLE_NAME',
+      'REASSEMBLY_QUEUE_URL',
+    ],
+    settings: [...CONSUMER, 'FFMPEG_IDLE_TIMEOUT_SECONDS'],
   },
   'video-worker': {
     awsResources: [...BUCKETS, 'JOBS_TABLE_NAME', 'SEGMENT_COMPLETIONS_TABLE_NAME', 'VIDEO_WORKER_QUEUE_URL'],

@@ -30,7 +30,7 @@ function configError(run: () => unknown): ConfigError {
 describe('loadConfig', () => {
   it('runs embedded with no variables at all, with the embedded defaults', () => {
     // Act
-    const media = loadConfig('media-worker', {});
+    const media = loadConfig('chunking', {});
     const web = loadConfig('web-ui', {});
 
     // Assess
@@ -46,9 +46,9 @@ describe('loadConfig', () => {
     expect(web.authToken).toBeUndefined();
   });
 
-  it('reads an AWS media-worker with the runbook defaults (300 s segments)', () => {
+  it('reads AWS chunking with the runbook defaults (300 s segments)', () => {
     // Act
-    const config = loadConfig('media-worker', { ...AWS_MEDIA_ENV, SQS_LONG_POLL_WAIT_SECONDS: '0' });
+    const config = loadConfig('chunking', { ...AWS_MEDIA_ENV, SQS_LONG_POLL_WAIT_SECONDS: '0' });
 
     // Assess
     expect(config.platform).toEqual({
@@ -56,7 +56,6 @@ describe('loadConfig', () => {
       region: 'eu-west-1',
       resources: {
         INPUT_BUCKET_NAME: 'in',
-        OUTPUT_BUCKET_NAME: 'out',
         JOBS_TABLE_NAME: 'jobs',
         SEGMENT_COMPLETIONS_TABLE_NAME: 'completions',
         REASSEMBLY_TRIGGERED_TABLE_NAME: 'triggered',
@@ -76,15 +75,15 @@ describe('loadConfig', () => {
 
   it('reads the media limits and the ffmpeg idle timeout, with 8K / 120 fps / 3 h / 300 s by default', () => {
     // Act
-    const defaults = loadConfig('media-worker', {});
-    const tuned = loadConfig('media-worker', {
+    const defaults = loadConfig('chunking', {});
+    const tuned = loadConfig('chunking', {
       MAX_VIDEO_PIXELS: '2073600',
       MAX_VIDEO_FRAME_RATE: '60',
       MAX_VIDEO_DURATION_SECONDS: '600',
       FFMPEG_IDLE_TIMEOUT_SECONDS: '0',
       INPUT_RETENTION_HOURS: '0',
     });
-    const bad = () => loadConfig('media-worker', { MAX_VIDEO_FRAME_RATE: '0', MAX_VIDEO_PIXELS: 'big' });
+    const bad = () => loadConfig('chunking', { MAX_VIDEO_FRAME_RATE: '0', MAX_VIDEO_PIXELS: 'big' });
 
     // Assess
     expect(defaults.mediaLimits).toEqual({ maxPixels: 7680 * 4320, maxFrameRate: 120, maxDurationSeconds: 10_800 });
@@ -97,13 +96,13 @@ describe('loadConfig', () => {
 
   it("reads the janitor's settings, and 0 s between sweeps turns it off", () => {
     // Act
-    const tuned = loadConfig('media-worker', {
+    const tuned = loadConfig('chunking', {
       JANITOR_INTERVAL_SECONDS: '30',
       JANITOR_GRACE_MINUTES: '5',
       JOB_MAX_AGE_HOURS: '72',
     });
-    const off = loadConfig('media-worker', { JANITOR_INTERVAL_SECONDS: '0' });
-    const bad = () => loadConfig('media-worker', { JANITOR_GRACE_MINUTES: '0', JOB_MAX_AGE_HOURS: 'a day' });
+    const off = loadConfig('chunking', { JANITOR_INTERVAL_SECONDS: '0' });
+    const bad = () => loadConfig('chunking', { JANITOR_GRACE_MINUTES: '0', JOB_MAX_AGE_HOURS: 'a day' });
 
     // Assess
     expect(tuned.janitor).toEqual({
@@ -115,6 +114,21 @@ describe('loadConfig', () => {
     expect(off.janitor).toBe(false);
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/JANITOR_GRACE_MINUTES[\s\S]*JOB_MAX_AGE_HOURS/);
+  });
+
+  it('gives reassembly its own resources: the output bucket and the reassembly queue, not the chunking queue', () => {
+    // Act
+    const config = loadConfig('reassembly', { ...AWS_MEDIA_ENV, CHUNKING_QUEUE_URL: '' });
+    const missingOutput = configError(() => loadConfig('reassembly', { ...AWS_MEDIA_ENV, OUTPUT_BUCKET_NAME: '' }));
+
+    // Assess
+    expect(config.platform).toMatchObject({
+      kind: 'aws',
+      resources: { OUTPUT_BUCKET_NAME: 'out', REASSEMBLY_QUEUE_URL: AWS_MEDIA_ENV.REASSEMBLY_QUEUE_URL },
+    });
+    expect(config.platform.kind === 'aws' && config.platform.resources.CHUNKING_QUEUE_URL).toBeUndefined();
+    expect(config.ffmpegIdleTimeoutMs).toBe(300_000);
+    expect(missingOutput.message).toContain('OUTPUT_BUCKET_NAME: missing (required for reassembly on aws)');
   });
 
   it('names every missing and bad variable in one error', () => {
@@ -129,14 +143,13 @@ describe('loadConfig', () => {
     };
 
     // Act
-    const error = configError(() => loadConfig('media-worker', env));
+    const error = configError(() => loadConfig('chunking', env));
 
     // Assess
     expect(error.code).toBe('INVALID_CONFIGURATION');
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual(
       [
         'INPUT_BUCKET_NAME',
-        'OUTPUT_BUCKET_NAME',
         'JOBS_TABLE_NAME',
         'SEGMENT_COMPLETIONS_TABLE_NAME',
         'REASSEMBLY_TRIGGERED_TABLE_NAME',
@@ -147,9 +160,9 @@ describe('loadConfig', () => {
         'LOG_LEVEL',
       ].sort(),
     );
-    expect(error.message).toContain('Invalid configuration for media-worker (STEREO_SPOT_PLATFORM=aws)');
+    expect(error.message).toContain('Invalid configuration for chunking (STEREO_SPOT_PLATFORM=aws)');
     expect(error.message).toContain('SQS_LONG_POLL_WAIT_SECONDS: must be at most 20 (got "30")');
-    expect(error.message).toContain('INPUT_BUCKET_NAME: missing (required for media-worker on aws)');
+    expect(error.message).toContain('INPUT_BUCKET_NAME: missing (required for chunking on aws)');
   });
 
   it('accepts the long-poll wait only as an integer from 0 to 20', () => {

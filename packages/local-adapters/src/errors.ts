@@ -21,8 +21,11 @@ export class LocalAdapterError extends Error {
   }
 }
 
-/** A key that would escape the bucket folder or cannot be a file path. */
-export class InvalidObjectKeyError extends LocalAdapterError {
+/**
+ * A key that would escape the bucket folder or cannot be a file path (shared-types'
+ * InvalidObjectKeyError is another thing: a key outside the canonical layouts).
+ */
+export class UnsafeObjectKeyError extends LocalAdapterError {
   constructor(
     readonly key: string,
     reason: string,

@@ -10,15 +10,19 @@
  * The home folder is 0700 and what the platform creates in it 0600 / 0700 (private-files.ts).
  */
 import path from 'node:path';
+import { QUEUE_SETTINGS } from '@stereo-spot/contracts';
 import type { Logger } from '@stereo-spot/logging';
 import {
   QUEUE_ROLES,
   systemClock,
+  type ChangeBatchOutcome,
   type Clock,
+  type JobStatusChange,
   type PipelinePorts,
   type PipelineQueues,
   type QueuePair,
   type QueueRole,
+  type SegmentCompletionChange,
 } from '@stereo-spot/pipeline';
 import { INPUT_PREFIX, MP4_SUFFIX, parseInputKey, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
 import { SqliteDeadLetterQueue, SqliteQueue } from './queue/sqlite-queue';
@@ -31,15 +35,13 @@ import {
   type PresignedRequestHandler,
   type UploadCheck,
 } from './storage/presigned-handler';
+import { localObjectEventFormat } from './storage/object-events';
 import { SqliteJobStore } from './stores/sqlite-job-store';
-import { SqliteReassemblyLockStore } from './stores/sqlite-reassembly-locks';
+import { SqliteReassemblyTriggeredStore } from './stores/sqlite-reassembly-triggered';
 import { SqliteSegmentCompletionStore } from './stores/sqlite-segment-completions';
 import {
   JOBS_FEED,
   SegmentCompletionStreamReader,
-  type JobChange,
-  type SegmentCompletionChangeHandler,
-  type StreamBatchResult,
   type StreamReaderOptions,
 } from './stream/segment-completion-stream';
 
@@ -49,13 +51,6 @@ export const INPUT_BUCKET = 'stereo-spot-input';
 export const OUTPUT_BUCKET = 'stereo-spot-output';
 export const DEFAULT_MAX_RECEIVE_COUNT = 3;
 
-/** Default visibility timeouts (seconds): long enough for one chunking, segment, reassembly. */
-export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: Readonly<Record<QueueRole, number>> = {
-  chunking: 900,
-  'video-worker': 1800,
-  reassembly: 600,
-};
-
 export interface LocalPlatformOptions {
   /** Default `./.stereo-spot` (relative to the working directory). */
   readonly home?: string;
@@ -63,7 +58,7 @@ export interface LocalPlatformOptions {
   readonly publicBaseUrl: string | (() => string);
   /** Receives before a message moves to its DLQ. Default 3. */
   readonly maxReceiveCount?: number;
-  /** One value for every queue, or per role; defaults: chunking 900, video-worker 1800, reassembly 600. */
+  /** One value for every queue, or per role; default: each SQS queue's (@stereo-spot/contracts' QUEUE_SETTINGS). */
   readonly visibilityTimeoutSeconds?: number | Partial<Record<QueueRole, number>>;
   /** How often long polls and the stream look for work written by other processes. Default 100 ms. */
   readonly pollIntervalMs?: number;
@@ -77,22 +72,22 @@ export interface LocalPlatform extends PipelinePorts {
   readonly outputStorage: FsObjectStorage;
   readonly jobs: SqliteJobStore;
   readonly segmentCompletions: SqliteSegmentCompletionStore;
-  readonly reassemblyLocks: SqliteReassemblyLockStore;
+  readonly reassemblyTriggered: SqliteReassemblyTriggeredStore;
   readonly queues: PipelineQueues;
   /** Serves presigned GET/PUT URLs; returns false when the request is for another path. */
   readonly handlePresignedRequest: PresignedRequestHandler;
   /** A reader of the SegmentCompletions change stream (call `start()`; `close()` stops it). */
   createStreamReader(options: {
     readonly consumer: string;
-    readonly handler: SegmentCompletionChangeHandler;
+    readonly handler: (changes: SegmentCompletionChange[]) => Promise<ChangeBatchOutcome>;
     readonly logger?: Logger;
   } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader;
   /** A reader of the Jobs change stream (status before and after each write). */
   createJobStreamReader(options: {
     readonly consumer: string;
-    readonly handler: (changes: JobChange[]) => Promise<StreamBatchResult>;
+    readonly handler: (changes: JobStatusChange[]) => Promise<ChangeBatchOutcome>;
     readonly logger?: Logger;
-  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader<JobChange>;
+  } & Partial<Pick<StreamReaderOptions, 'batchSize' | 'pollIntervalMs' | 'leaseMs' | 'retryBackoffMs'>>): SegmentCompletionStreamReader<JobStatusChange>;
   /** Stops stream readers, ends pending long polls, closes the database. */
   close(): Promise<void>;
 }
@@ -109,7 +104,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
   const visibilityFor = (role: QueueRole): number => {
     const configured = options.visibilityTimeoutSeconds;
     if (typeof configured === 'number') return configured;
-    return configured?.[role] ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS[role];
+    return configured?.[role] ?? QUEUE_SETTINGS[role].visibilityTimeoutSeconds;
   };
   const queuePair = (role: QueueRole): QueuePair => {
     const common = { db, clock, pollIntervalMs, closed: closing.signal };
@@ -149,8 +144,9 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     outputStorage,
     jobs,
     segmentCompletions: new SqliteSegmentCompletionStore(db, { clock }),
-    reassemblyLocks: new SqliteReassemblyLockStore(db),
+    reassemblyTriggered: new SqliteReassemblyTriggeredStore(db),
     queues,
+    objectEvents: localObjectEventFormat,
     handlePresignedRequest: createPresignedRequestHandler({
       signer,
       storages: [inputStorage, outputStorage],
@@ -168,7 +164,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
       return reader;
     },
     createJobStreamReader(readerOptions) {
-      const reader = new SegmentCompletionStreamReader<JobChange>({
+      const reader = new SegmentCompletionStreamReader<JobStatusChange>({
         pollIntervalMs: Math.max(pollIntervalMs, 50),
         ...readerOptions,
         feed: JOBS_FEED,

@@ -2,6 +2,7 @@ import { describeObjectStorageContract, makeTempDir } from '@stereo-spot/testing
 import { SqliteQueue } from '../src/queue/sqlite-queue';
 import { openDatabase } from '../src/sqlite/database';
 import { FsObjectStorage } from '../src/storage/fs-object-storage';
+import { localObjectEventFormat } from '../src/storage/object-events';
 import { loadOrCreateSecret, PresignSigner } from '../src/storage/presign';
 import { createPresignedRequestHandler } from '../src/storage/presigned-handler';
 import { startPresignedServer } from './support/presigned-server';
@@ -24,7 +25,7 @@ describeObjectStorageContract('filesystem', async () => {
   baseUrl = server.baseUrl;
   return {
     storage,
-    notification: { prefix: 'input/', suffix: '.mp4', queue },
+    notification: { prefix: 'input/', suffix: '.mp4', queue, format: localObjectEventFormat },
     async cleanup() {
       await server.close();
       closed.abort();

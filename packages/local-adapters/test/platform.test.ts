@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import path from 'node:path';
-import { inputKey, parseS3NotificationBody, segmentKey } from '@stereo-spot/shared-types';
+import { inputKey, segmentKey } from '@stereo-spot/shared-types';
 import { makeJob, makeTempDir, newJobId, type TempDir } from '@stereo-spot/testing';
 import { createLocalPlatform, type LocalPlatform } from '../src/platform';
 
@@ -33,7 +33,7 @@ describe('createLocalPlatform', () => {
     });
   });
 
-  it('notifies the chunking queue of an upload and the video-worker queue of a segment, S3-style', async () => {
+  it('notifies the chunking queue of an upload and the video-worker queue of a segment', async () => {
     // Prepare
     const jobId = newJobId();
     const segment = segmentKey({ jobId, segmentIndex: 0, totalSegments: 2, mode: 'anaglyph' });
@@ -44,16 +44,10 @@ describe('createLocalPlatform', () => {
     // Assess
     const [upload] = await platform.queues.chunking.queue.receive({ maxMessages: 10, waitSeconds: 0 });
     const [segmentEvent] = await platform.queues['video-worker'].queue.receive({ maxMessages: 10, waitSeconds: 0 });
-    expect(parseS3NotificationBody(upload!.body)).toEqual({
+    expect(JSON.parse(upload!.body)).toEqual({ objects_created: [{ key: inputKey(jobId), size: 11 }] });
+    expect(platform.objectEvents.decode(segmentEvent!.body)).toEqual({
       ok: true,
-      value: {
-        kind: 'records',
-        records: [expect.objectContaining({ bucket: platform.inputStorage.bucket, key: inputKey(jobId), size: 11 })],
-      },
-    });
-    expect(parseS3NotificationBody(segmentEvent!.body)).toMatchObject({
-      ok: true,
-      value: { records: [{ key: segment }] },
+      value: { kind: 'objects-created', keys: [segment] },
     });
     expect(await platform.queues.chunking.queue.depth()).toEqual({ visible: 0, inFlight: 1 });
   });

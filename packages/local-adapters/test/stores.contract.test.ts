@@ -1,10 +1,10 @@
 import {
   describeJobStoreContract,
-  describeReassemblyLockStoreContract,
+  describeReassemblyTriggeredStoreContract,
   describeSegmentCompletionStoreContract,
 } from '@stereo-spot/testing';
 import { SqliteJobStore } from '../src/stores/sqlite-job-store';
-import { SqliteReassemblyLockStore } from '../src/stores/sqlite-reassembly-locks';
+import { SqliteReassemblyTriggeredStore } from '../src/stores/sqlite-reassembly-triggered';
 import { SqliteSegmentCompletionStore } from '../src/stores/sqlite-segment-completions';
 import { makeTempDatabase } from './support/local-fixtures';
 
@@ -18,7 +18,7 @@ describeSegmentCompletionStoreContract('SQLite', async () => {
   return { store: new SqliteSegmentCompletionStore(temp.db), cleanup: temp.cleanup };
 });
 
-describeReassemblyLockStoreContract('SQLite', async () => {
+describeReassemblyTriggeredStoreContract('SQLite', async () => {
   const temp = await makeTempDatabase('locks');
-  return { store: new SqliteReassemblyLockStore(temp.db), cleanup: temp.cleanup };
+  return { store: new SqliteReassemblyTriggeredStore(temp.db), cleanup: temp.cleanup };
 });

@@ -1,11 +1,9 @@
-import type { SegmentCompletionChange } from '@stereo-spot/pipeline';
+import type { ChangeBatchOutcome, SegmentCompletionChange } from '@stereo-spot/pipeline';
 import { makeSegmentCompletion, newJobId } from '@stereo-spot/testing';
 import { createLogger } from '@stereo-spot/logging';
 import {
   readSegmentCompletionChanges,
   SegmentCompletionStreamReader,
-  toDynamoDbStreamRecord,
-  type SegmentCompletionChangeHandler,
 } from '../src/stream/segment-completion-stream';
 import { SqliteSegmentCompletionStore } from '../src/stores/sqlite-segment-completions';
 import { makeTempDatabase, type TempDatabase } from './support/local-fixtures';
@@ -26,7 +24,7 @@ describe('SegmentCompletions change stream', () => {
     await temp.cleanup();
   });
 
-  function reader(consumer: string, handler: SegmentCompletionChangeHandler, batchSize = 100) {
+  function reader(consumer: string, handler: (changes: SegmentCompletionChange[]) => Promise<ChangeBatchOutcome>, batchSize = 100) {
     const created = new SegmentCompletionStreamReader({
       db: temp.db,
       consumer,
@@ -40,9 +38,9 @@ describe('SegmentCompletions change stream', () => {
     return created;
   }
 
-  const describeChange = (change: SegmentCompletionChange) => `${change.eventName} ${change.segmentIndex}`;
+  const describeChange = (change: SegmentCompletionChange) => `${change.kind} ${change.segmentIndex}`;
 
-  it('records INSERT for a new completion, MODIFY for a re-put and REMOVE for a delete, in order', async () => {
+  it('records an insert for a new completion, a change for a re-put and a removal for a delete, in order', async () => {
     // Prepare
     const jobId = newJobId();
     // Act
@@ -52,9 +50,9 @@ describe('SegmentCompletions change stream', () => {
     await store.deleteForJob(jobId);
     // Assess
     const changes = readSegmentCompletionChanges(temp.db, 0, 100);
-    expect(changes.map(describeChange)).toEqual(['INSERT 1', 'INSERT 0', 'MODIFY 1', 'REMOVE 0', 'REMOVE 1']);
+    expect(changes.map(describeChange)).toEqual(['inserted 1', 'inserted 0', 'changed 1', 'removed 0', 'removed 1']);
     expect(changes.every((change) => change.jobId === jobId)).toBe(true);
-    const sequence = changes.map((change) => Number(change.sequenceNumber));
+    const sequence = changes.map((change) => Number(change.position));
     expect([...sequence].sort((a, b) => a - b)).toEqual(sequence);
   });
 
@@ -65,16 +63,16 @@ describe('SegmentCompletions change stream', () => {
     const batches: string[][] = [];
     const consumer = reader('trigger', async (changes) => {
       batches.push(changes.map(describeChange));
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     }, 2);
     // Act
     const outcomes = [await consumer.pollOnce(), await consumer.pollOnce(), await consumer.pollOnce(), await consumer.pollOnce()];
     // Assess
-    expect(batches).toEqual([['INSERT 0', 'INSERT 1'], ['INSERT 2', 'INSERT 3'], ['INSERT 4']]);
+    expect(batches).toEqual([['inserted 0', 'inserted 1'], ['inserted 2', 'inserted 3'], ['inserted 4']]);
     expect(outcomes.map((outcome) => outcome.kind)).toEqual(['delivered', 'delivered', 'delivered', 'idle']);
   });
 
-  it('delivers again from the lowest failed sequence number (batch item failures)', async () => {
+  it('delivers again from the lowest failed position (batch item failures)', async () => {
     // Prepare
     const jobId = newJobId();
     for (let index = 0; index < 4; index++) await store.put(makeSegmentCompletion(jobId, index));
@@ -82,9 +80,9 @@ describe('SegmentCompletions change stream', () => {
     let fail = true;
     const consumer = reader('trigger', async (changes) => {
       batches.push(changes.map(describeChange));
-      const failed = fail ? changes.filter((change) => change.segmentIndex >= 2).map((change) => change.sequenceNumber) : [];
+      const failed = fail ? changes.filter((change) => change.segmentIndex >= 2).map((change) => change.position) : [];
       fail = false;
-      return { failedSequenceNumbers: failed };
+      return { failedPositions: failed };
     });
     // Act
     const first = await consumer.pollOnce();
@@ -92,7 +90,7 @@ describe('SegmentCompletions change stream', () => {
     // Assess
     expect(first.kind).toBe('failed');
     expect(second.kind).toBe('delivered');
-    expect(batches).toEqual([['INSERT 0', 'INSERT 1', 'INSERT 2', 'INSERT 3'], ['INSERT 2', 'INSERT 3']]);
+    expect(batches).toEqual([['inserted 0', 'inserted 1', 'inserted 2', 'inserted 3'], ['inserted 2', 'inserted 3']]);
   });
 
   it('delivers the whole batch again when the handler throws', async () => {
@@ -106,20 +104,20 @@ describe('SegmentCompletions change stream', () => {
       batches.push(changes.map(describeChange));
       calls += 1;
       if (calls === 1) throw new Error('queue unavailable');
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     });
     // Act
     await consumer.pollOnce();
     await consumer.pollOnce();
     // Assess
-    expect(batches).toEqual([['INSERT 0', 'INSERT 1'], ['INSERT 0', 'INSERT 1']]);
+    expect(batches).toEqual([['inserted 0', 'inserted 1'], ['inserted 0', 'inserted 1']]);
   });
 
   it('a new reader of the same consumer resumes after the last checkpoint', async () => {
     // Prepare
     const jobId = newJobId();
     await store.put(makeSegmentCompletion(jobId, 0));
-    const first = reader('trigger', async () => ({ failedSequenceNumbers: [] }));
+    const first = reader('trigger', async () => ({ failedPositions: [] }));
     await first.pollOnce();
     await first.stop();
     await store.put(makeSegmentCompletion(jobId, 1));
@@ -127,12 +125,12 @@ describe('SegmentCompletions change stream', () => {
     const seen: string[] = [];
     const second = reader('trigger', async (changes) => {
       seen.push(...changes.map(describeChange));
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     });
     // Act
     await second.pollOnce();
     // Assess
-    expect(seen).toEqual(['INSERT 1', 'INSERT 2']);
+    expect(seen).toEqual(['inserted 1', 'inserted 2']);
   });
 
   it('redelivers what a crashed handler never acknowledged', async () => {
@@ -154,7 +152,7 @@ describe('SegmentCompletions change stream', () => {
       logger: silent,
       handler: async (changes) => {
         seen.push(...changes.map(describeChange));
-        return { failedSequenceNumbers: [] };
+        return { failedPositions: [] };
       },
     });
     // Act: the dead reader's lease (30 s) blocks, so use a clock past it
@@ -166,14 +164,14 @@ describe('SegmentCompletions change stream', () => {
       clock: { now: () => Date.now() + 60_000 },
       handler: async (changes) => {
         seen.push(...changes.map(describeChange));
-        return { failedSequenceNumbers: [] };
+        return { failedPositions: [] };
       },
     });
     const takeover = await later.pollOnce();
     // Assess
     expect(blocked.kind).toBe('leased-elsewhere');
     expect(takeover.kind).toBe('delivered');
-    expect(seen).toEqual(['INSERT 0']);
+    expect(seen).toEqual(['inserted 0']);
   });
 
   it('keeps one checkpoint per consumer', async () => {
@@ -184,11 +182,11 @@ describe('SegmentCompletions change stream', () => {
     const second: string[] = [];
     const a = reader('a', async (changes) => {
       first.push(...changes.map(describeChange));
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     });
     const b = reader('b', async (changes) => {
       second.push(...changes.map(describeChange));
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     });
     // Act
     await a.pollOnce();
@@ -196,8 +194,8 @@ describe('SegmentCompletions change stream', () => {
     await a.pollOnce();
     await b.pollOnce();
     // Assess
-    expect(first).toEqual(['INSERT 0', 'INSERT 1']);
-    expect(second).toEqual(['INSERT 0', 'INSERT 1']);
+    expect(first).toEqual(['inserted 0', 'inserted 1']);
+    expect(second).toEqual(['inserted 0', 'inserted 1']);
   });
 
   it('running in the background, hands a new completion to the handler', async () => {
@@ -207,26 +205,30 @@ describe('SegmentCompletions change stream', () => {
     const delivered = new Promise<SegmentCompletionChange[]>((resolve) => (deliver = resolve));
     const consumer = reader('trigger', async (changes) => {
       deliver(changes);
-      return { failedSequenceNumbers: [] };
+      return { failedPositions: [] };
     });
     consumer.start();
     // Act
     await store.put(makeSegmentCompletion(jobId, 3));
     const changes = await delivered;
     // Assess
-    expect(changes).toEqual([{ eventName: 'INSERT', jobId, segmentIndex: 3, sequenceNumber: expect.any(String) }]);
+    expect(changes).toEqual([
+      { kind: 'inserted', subject: 'segment-completion', jobId, segmentIndex: 3, position: expect.any(String) },
+    ]);
   });
 
-  it('renders a change as a DynamoDB stream record', () => {
-    // Prepare
+  it('reads change rows an earlier version wrote with DynamoDB\'s event names', () => {
+    // Prepare: what the stores wrote before the rows held the pipeline's kinds
     const jobId = newJobId();
+    const insert = temp.db.prepare(
+      `INSERT INTO segment_completion_changes (event_name, job_id, segment_index, created_at) VALUES (?, ?, ?, ?)`,
+    );
+    for (const [eventName, index] of [['INSERT', 0], ['MODIFY', 0], ['REMOVE', 0]] as const) insert.run(eventName, jobId, index, Date.now());
+
     // Act
-    const record = toDynamoDbStreamRecord({ eventName: 'INSERT', jobId, segmentIndex: 7, sequenceNumber: '42' });
+    const changes = readSegmentCompletionChanges(temp.db, 0, 100);
+
     // Assess
-    expect(record).toMatchObject({
-      eventName: 'INSERT',
-      eventSource: 'aws:dynamodb',
-      dynamodb: { Keys: { job_id: { S: jobId }, segment_index: { N: '7' } }, SequenceNumber: '42' },
-    });
+    expect(changes.map(describeChange)).toEqual(['inserted 0', 'changed 0', 'removed 0']);
   });
 });

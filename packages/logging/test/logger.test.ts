@@ -1,17 +1,6 @@
-import { Writable } from 'node:stream';
-import { createLogger, forJob, logJobError } from '../src/logger';
+import { forJob, logJobError } from '../src/logger';
 import { logFormatFor, prettyLine } from '../src/pretty';
-
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { logger: createLogger({ name: 'test', level: 'debug', destination }), lines };
-}
+import { captureLogger } from '../src/testing';
 
 const JOB = '3f2b8c1e-6d4a-4b9e-8f00-1234567890ab';
 

@@ -10,10 +10,14 @@ export type {
 export type { JobTransitionPatch, TransitionOutcome, Page, ListOptions, JobStore } from './ports/job-store';
 export type {
   SegmentCompletionStore,
-  TriggerChange,
+  ChangeKind,
   SegmentCompletionChange,
+  JobStatusChange,
+  TriggerChange,
+  ChangeBatchOutcome,
+  TriggerChangeHandler,
 } from './ports/segment-completions';
-export type { ReassemblyLockStore } from './ports/reassembly-lock';
+export type { ReassemblyTriggeredStore } from './ports/reassembly-triggered';
 export {
   type QueueMessage,
   type ReceiveOptions,
@@ -26,10 +30,14 @@ export {
   type PipelineQueues,
 } from './ports/queue';
 export {
-  inferenceRequestFields,
-  type SegmentConversionRequest,
-  type SegmentConversionResult,
-  type StereoInference,
+  type ObjectEvents,
+  type ObjectEventFormat,
+  objectsCreatedMessageFormat,
+} from './ports/object-events';
+export type {
+  SegmentConversionRequest,
+  SegmentConversionResult,
+  StereoInference,
 } from './ports/stereo-inference';
 export type {
   MediaInfo,
@@ -49,12 +57,32 @@ export {
   JobAlreadyExistsError,
   InvalidMediaError,
   UnsupportedContainerError,
+  InvalidRequestError,
 } from './errors';
-export type { PipelinePorts } from './ports/platform';
+export {
+  portSourceOf,
+  portsForRole,
+  type PipelinePorts,
+  PIPELINE_ROLES,
+  type PipelineRole,
+  type WebUiPorts,
+  type ChunkingPorts,
+  type VideoWorkerPorts,
+  type ReassemblyPorts,
+  type ReassemblyTriggerPorts,
+  type PortSource,
+} from './ports/platform';
 export { createJob } from './use-cases/create-job';
 export { handleChunkingMessage, assertWithinLimits } from './use-cases/chunking';
 export { handleSegmentMessage } from './use-cases/segment-conversion';
-export { decideReassemblyTriggers, type TriggerBatchResult } from './use-cases/reassembly-trigger';
+export {
+  decideReassemblyTriggers,
+  triggerIfComplete,
+  reassemblyReadiness,
+  type ReassemblyTriggerDeps,
+  type TriggerDecision,
+  type TriggerBatchResult,
+} from './use-cases/reassembly-trigger';
 export { handleReassemblyMessage } from './use-cases/reassembly';
 export { failJob } from './use-cases/fail-job';
 export { recoverChunking } from './use-cases/recover-chunking';
@@ -68,9 +96,8 @@ export {
   type JanitorSettings,
 } from './use-cases/janitor';
 export { describeJob, type JobViewDeps } from './use-cases/job-view';
-export { jobContextOfS3Body, jobContextOfReassemblyBody } from './use-cases/messages';
+export { readObjectEvents, jobContextOfObjectEvents, jobContextOfReassemblyBody } from './use-cases/messages';
 export { withScratchDir } from './use-cases/scratch';
-export { InvalidRequestError } from './use-cases/errors';
 export { runConsumer, type ConsumerStats } from './consumer/consumer';
 export {
   createProtectionLease,

@@ -1,11 +1,14 @@
 import { toJobId, type JobId } from '@stereo-spot/shared-types';
 import { InvalidMediaError, LeaseLostError, InvalidMessageError } from '../src/errors';
-import { keysFromS3Body } from '../src/use-cases/messages';
+import { objectsCreatedMessageFormat } from '../src/ports/object-events';
+import { readObjectEvents } from '../src/use-cases/messages';
 import { createProtectionLease } from '../src/consumer/protection-lease';
-import { runConsumer, type ConsumerOptions, type MessageWorkContext } from '../src/consumer/consumer';
+import { runConsumer, type ConsumerOptions } from '../src/consumer/consumer';
 import { type TaskProtection } from '../src/ports/task-protection';
+import { type WorkContext } from '../src/work-context';
 import { type QueueMessage } from '../src/ports/queue';
-import { captureLogger, MemoryQueue } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { MemoryQueue } from '../src/testing';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 const jobBody = JSON.stringify({ job_id: JOB });
@@ -177,7 +180,7 @@ describe('runConsumer', () => {
     // Act
     const { stats } = await consumeUntil(
       queue,
-      (_m, context: MessageWorkContext) =>
+      (_m, context: Required<WorkContext>) =>
         new Promise((_resolve, reject) => {
           started = true;
           context.signal.addEventListener('abort', () => {
@@ -249,7 +252,7 @@ describe('runConsumer', () => {
     // Act
     const { stats, failed, lines } = await consumeUntil(
       queue,
-      async (_message, context: MessageWorkContext) => {
+      async (_message, context: Required<WorkContext>) => {
         await context.assertLease().catch((error: unknown) => {
           refused = error;
           throw error;
@@ -303,19 +306,19 @@ describe('runConsumer', () => {
   it('logs the reason of an unreadable body once, not repeated by its cause', async () => {
     // Prepare
     const queue = new MemoryQueue('q');
-    await queue.send('{"Records": [ this is not json');
+    await queue.send('{"objects_created": [ this is not json');
 
     // Act
     const { lines } = await consumeUntil(
       queue,
-      async (message) => keysFromS3Body(message.body, 'input'),
+      async (message) => readObjectEvents(objectsCreatedMessageFormat, message.body),
       () => queue.messages[0]?.receiveCount === 1,
     );
 
     // Assess
     const line = lines.find((l) => String(l.msg).includes('unprocessable message'));
     const reason = String((line?.err as { message?: string } | undefined)?.message);
-    expect(reason).toMatch(/^invalid S3 event notification: not JSON \(/);
+    expect(reason).toMatch(/^invalid objects-created message: not JSON \(/);
     expect(reason.split('not JSON')).toHaveLength(2);
     expect(String(line?.msg).split('not JSON')).toHaveLength(2);
   });

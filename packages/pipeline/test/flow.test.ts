@@ -1,14 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildS3NotificationBody, finalKey, inputKey, toJobId } from '@stereo-spot/shared-types';
+import { finalKey, inputKey, toJobId } from '@stereo-spot/shared-types';
 import { createJob } from '../src/use-cases/create-job';
 import { decideReassemblyTriggers } from '../src/use-cases/reassembly-trigger';
 import { handleChunkingMessage } from '../src/use-cases/chunking';
 import { handleReassemblyMessage } from '../src/use-cases/reassembly';
 import { handleSegmentMessage } from '../src/use-cases/segment-conversion';
+import { readObjectEvents } from '../src/use-cases/messages';
 import { type SegmentCompletionChange } from '../src/ports/segment-completions';
-import { captureLogger, memoryPlatform, TextMedia, textInference, type MemoryQueue } from './fakes';
+import { captureLogger } from '@stereo-spot/logging/testing';
+import { memoryPlatform, type MemoryQueue } from '../src/testing';
+import { TextMedia, textInference } from './fakes';
 
 const JOB = toJobId('0b5e8d8e-0000-4000-8000-00000000abcd');
 
@@ -32,7 +35,7 @@ describe('one job through every use case, every message delivered twice', () => 
     const media = new TextMedia();
     const { inference, calls } = textInference(platform);
     const notify = (queue: MemoryQueue, key: string) =>
-      queue.send(buildS3NotificationBody({ bucket: 'input', key, size: 1 }));
+      queue.send(platform.objectEvents.encodeCreated({ key, size: 1 }));
     platform.inputStorage.onPut = (key) => {
       if (key.startsWith('input/')) void notify(platform.chunkingQueue, key);
       if (key.startsWith('segments/')) void notify(platform.videoQueue, key);
@@ -42,10 +45,11 @@ describe('one job through every use case, every message delivered twice', () => 
     platform.segmentCompletions.put = async (completion) => {
       await put(completion);
       stream.push({
-        eventName: 'INSERT',
+        kind: 'inserted',
+        subject: 'segment-completion',
         jobId: completion.job_id,
         segmentIndex: completion.segment_index,
-        sequenceNumber: String(stream.length),
+        position: String(stream.length),
       });
     };
     const deps = {
@@ -75,8 +79,12 @@ describe('one job through every use case, every message delivered twice', () => 
       },
     );
     await platform.inputStorage.putBytes(inputKey(JOB), 'f0\nf1\nf2\nf3\nf4\nf5\nf6');
-    await drain(platform.chunkingQueue, (body) => handleChunkingMessage(deps, body, { logger }));
-    await drain(platform.videoQueue, (body) => handleSegmentMessage(deps, body, { logger }));
+    await drain(platform.chunkingQueue, (body) =>
+      handleChunkingMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
+    await drain(platform.videoQueue, (body) =>
+      handleSegmentMessage(deps, readObjectEvents(platform.objectEvents, body), { logger }),
+    );
     const changes = stream.splice(0);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);
     await decideReassemblyTriggers({ ...deps, reassemblyQueue: platform.reassemblyQueue }, changes);

@@ -1,5 +1,7 @@
 // Public API of @stereo-spot/shared-types: schemas, statuses, object keys and their parsers,
-// queue payloads and API DTOs. Everything here is pure (no I/O).
+// queue payloads, API DTOs and the inference server's protocol. Everything here is pure (no I/O).
+export { ok, err, type Result } from './result';
+export { InvalidPayloadError } from './errors';
 export { JobIdSchema, isJobId, parseJobId, toJobId, type JobId } from './job-id';
 export {
   OUTPUT_MODES,
@@ -11,7 +13,6 @@ export {
   STEREO_LIMITS,
   DivergenceSchema,
   ConvergenceSchema,
-  StereoParamsSchema,
   DEFAULT_STEREO_PARAMS,
   outputFileName,
   type OutputMode,
@@ -20,6 +21,7 @@ export {
 } from './stereo';
 export {
   JOB_STATUSES,
+  JobStatusSchema,
   canTransition,
   statusesBefore,
   isTerminalStatus,
@@ -48,7 +50,7 @@ export {
   type ParsedObjectKey,
 } from './keys';
 export { parseWith, parseJsonWith, describeZodError } from './json';
-export { parseS3NotificationBody, buildS3NotificationBody, type S3ObjectEvent } from './s3-events';
+export { parseObjectsCreatedMessage, buildObjectsCreatedMessage, type CreatedObject } from './object-events';
 export {
   ReassemblyMessageSchema,
   SegmentCompletionSchema,
@@ -70,3 +72,15 @@ export {
   type JobView,
   type ApiError,
 } from './api';
+export { formatBytes } from './sizes';
+export {
+  parseS3Uri,
+  InvocationRequestSchema,
+  isInferenceErrorCode,
+  isPermanentInferenceError,
+  InferenceErrorBodySchema,
+  InvocationResultSchema,
+  type InvocationRequestBody,
+  type InferenceErrorCode,
+  type InferenceErrorBody,
+} from './inference-protocol';

@@ -1,10 +1,4 @@
-import fc from 'fast-check';
-import {
-  buildS3NotificationBody,
-  decodeS3EventKey,
-  encodeS3EventKey,
-  parseS3NotificationBody,
-} from '../src/s3-events';
+import { buildObjectsCreatedMessage, parseObjectsCreatedMessage } from '../src/object-events';
 import { CreateJobRequestSchema } from '../src/api';
 import { parseJsonWith } from '../src/json';
 import { ReassemblyMessageSchema, newReassemblyTriggered, ReassemblyTriggeredSchema } from '../src/messages';
@@ -12,64 +6,22 @@ import { toJobId } from '../src/job-id';
 
 const JOB = toJobId('3f2b8c1e-6d4a-4b9e-8f00-1234567890ab');
 
-describe('S3 event notification bodies', () => {
-  it('decodes form-encoded keys: + is a space, %xx a character', () => {
-    expect(decodeS3EventKey('input/my+video%2B1%28a%29.mp4')).toBe('input/my video+1(a).mp4');
-  });
-
-  it('encodes keys like S3 and decodes them back', () => {
-    fc.assert(
-      fc.property(fc.string({ minLength: 1 }), (key) => {
-        expect(decodeS3EventKey(encodeS3EventKey(key))).toBe(key);
-      }),
-    );
-    expect(encodeS3EventKey('a b/c+d.mp4')).toBe('a+b/c%2Bd.mp4');
-  });
-
-  it('parses a body with several records', () => {
+describe('objects-created message', () => {
+  it('round-trips keys as they are (no URL encoding) with their sizes', () => {
     // Prepare
-    const body = JSON.stringify({
-      Records: [0, 1].map((i) => ({
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: 'in' }, object: { key: `segments/${JOB}/0000${i}_00002_sbs.mp4`, size: 10 } },
-      })),
-    });
+    const objects = [{ key: `input/${JOB}/my video+1(a).mp4`, size: 42 }, { key: `segments/${JOB}/00000_00001_sbs.mp4` }];
 
     // Act
-    const parsed = parseS3NotificationBody(body);
+    const parsed = parseObjectsCreatedMessage(buildObjectsCreatedMessage(objects));
 
     // Assess
-    expect(parsed.ok && parsed.value.kind === 'records' && parsed.value.records.map((r) => r.key)).toEqual([
-      `segments/${JOB}/00000_00002_sbs.mp4`,
-      `segments/${JOB}/00001_00002_sbs.mp4`,
-    ]);
+    expect(parsed).toEqual({ ok: true, value: { objects_created: objects } });
   });
 
-  it('recognises the s3:TestEvent sent when notifications are configured', () => {
-    const body = JSON.stringify({
-      Service: 'Amazon S3',
-      Event: 's3:TestEvent',
-      Time: '2026-01-01T00:00:00Z',
-      Bucket: 'in',
-    });
-    expect(parseS3NotificationBody(body)).toEqual({ ok: true, value: { kind: 'test-event' } });
-  });
-
-  it('round-trips the body the embedded platform builds', () => {
-    const body = buildS3NotificationBody({ bucket: 'local', key: `input/${JOB}/source.mp4`, size: 42 });
-    const parsed = parseS3NotificationBody(body);
-    expect(parsed.ok && parsed.value.kind === 'records' && parsed.value.records[0]).toMatchObject({
-      bucket: 'local',
-      key: `input/${JOB}/source.mp4`,
-      size: 42,
-    });
-  });
-
-  it.each(['not json', '{}', '{"Records": []}', '{"Records":[{"eventSource":"aws:sqs"}]}', 'null'])(
+  it.each(['not json', '{}', '{"objects_created": []}', '{"objects_created":[{"key":""}]}', '{"Records":[]}', 'null'])(
     'rejects %s with INVALID_PAYLOAD',
     (body) => {
-      const parsed = parseS3NotificationBody(body);
+      const parsed = parseObjectsCreatedMessage(body);
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.error.code).toBe('INVALID_PAYLOAD');
     },

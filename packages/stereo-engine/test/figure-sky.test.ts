@@ -40,6 +40,21 @@ describe('FigureGround', () => {
     expect(out[(H - 1) * W + 24]).toBeGreaterThan(0.8);
     expect(out[20 * W + 4]).toBeLessThan(0.2);
   });
+  it('does not lift a small enclosed region (a distant object) as it lifts a large one', () => {
+    // Prepare: the same colour step around a 4×4 square (1% of the frame) and a 16×14 one (15%).
+    const small = (x: number, y: number): boolean => x >= 4 && x < 8 && y >= 10 && y < 14;
+    const luma = plane((x, y) => (inSquare(x, y) || small(x, y) ? 0.9 : 0.3));
+    const chroma = plane(() => 0);
+    const out = new Float32Array(W * H);
+
+    // Act
+    new FigureGround(W, H).compute([luma, chroma, chroma], out);
+
+    // Assess
+    expect(out[17 * W + 24]).toBeGreaterThan(0.8);
+    expect(out[11 * W + 5]).toBeLessThan(0.1);
+  });
+
   it('keeps a faintly enclosed region a weak figure (low contrast: as likely far as near)', () => {
     const luma = plane((x, y) => (inSquare(x, y) ? 0.45 : 0.4));
     const chroma = plane(() => 0);

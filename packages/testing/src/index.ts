@@ -5,13 +5,13 @@
 export { describeQueueContract } from './contracts/queue-contract';
 export { describeJobStoreContract } from './contracts/job-store-contract';
 export { describeSegmentCompletionStoreContract } from './contracts/segment-completions-contract';
-export { describeReassemblyLockStoreContract } from './contracts/reassembly-lock-contract';
+export { describeReassemblyTriggeredStoreContract } from './contracts/reassembly-triggered-contract';
 export { describeObjectStorageContract } from './contracts/object-storage-contract';
 export { makeTempDir, type TempDir } from './fixtures/temp-dir';
 export { freePort } from './fixtures/free-port';
 export { makeTestClip, type TestClip } from './fixtures/test-clip';
 export { makeJob, makeSegmentCompletion, newJobId } from './fixtures/jobs';
-export { QUICK_STACK_ENV } from './fixtures/quick-stack-env';
+export { QUICK_PIPELINE_ENV } from './fixtures/quick-pipeline-env';
 export { makeHostileUploads, hlsPlaylistNaming, type HostileUpload } from './fixtures/hostile-media';
 export { uniqueResourcePrefix } from './fixtures/resource-prefix';
 export { makeNearObjectScene, nearObjectScene, type NearObjectSceneFile } from './stereo/near-object-scene';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { LocalPlatform } from '@stereo-spot/local-adapters';
 import { FfmpegMediaProcessor } from '@stereo-spot/media-worker';
 import { inputKey, segmentKey, type Job, type JobId } from '@stereo-spot/shared-types';
-import { QUICK_STACK_ENV, makeJob, makeTestClip } from '@stereo-spot/testing';
+import { QUICK_PIPELINE_ENV, makeJob, makeTestClip } from '@stereo-spot/testing';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -84,7 +84,7 @@ export function embeddedEnv(home: string): Record<string, string> {
   return {
     STEREO_SPOT_PLATFORM: 'local',
     STEREO_SPOT_HOME: home,
-    ...QUICK_STACK_ENV,
+    ...QUICK_PIPELINE_ENV,
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '30',
     LOG_LEVEL: 'warn',
   };

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { freePort } from '@stereo-spot/testing';
 import { REPO_ROOT, startTypeScriptProcess, type StereoSpotProcess } from './processes';
-import { e2eStack, type E2eStack } from './stack';
+import { e2eDeployment, type E2eDeployment } from './deployment';
 
 const INFERENCE_SERVER_MAIN = path.join(REPO_ROOT, 'apps', 'inference-server', 'src', 'main.ts');
 
@@ -32,24 +32,24 @@ export async function startInferenceServer(
 const SHARED_SECRET = 'e2e-inference-shared-secret-0123456789';
 
 /**
- * An embedded stack whose video-workers use INFERENCE_BACKEND=http, and its inference server set
+ * An embedded deployment whose video-workers use INFERENCE_BACKEND=http, and its inference server set
  * up as docs/security.md says: a shared secret, and URLs allowed only on the web UI's host (the
- * embedded presigned URLs). The stack comes first, as the server needs the web UI's address.
+ * embedded presigned URLs). The deployment comes first, as the server needs the web UI's address.
  */
-export async function httpBackendStack(env: Record<string, string> = {}): Promise<{
-  stack: E2eStack;
+export async function httpBackendDeployment(env: Record<string, string> = {}): Promise<{
+  deployment: E2eDeployment;
   inference: InferenceServerProcess;
 }> {
   const port = await freePort();
-  const stack = await e2eStack({
+  const deployment = await e2eDeployment({
     INFERENCE_BACKEND: 'http',
     INFERENCE_HTTP_URL: `http://127.0.0.1:${port}`,
     INFERENCE_SHARED_SECRET: SHARED_SECRET,
     ...env,
   });
   const inference = await startInferenceServer(
-    { INFERENCE_SHARED_SECRET: SHARED_SECRET, INFERENCE_ALLOWED_URL_HOSTS: new URL(stack.url).host },
+    { INFERENCE_SHARED_SECRET: SHARED_SECRET, INFERENCE_ALLOWED_URL_HOSTS: new URL(deployment.url).host },
     port,
   );
-  return { stack, inference };
+  return { deployment, inference };
 }

@@ -21,7 +21,7 @@ import {
 
 /**
  * `stereo-spot convert <input> -o <output>`: one video or image through the built-in CPU engine,
- * on this machine, no stack needed. A progress bar on a terminal, one summary line otherwise.
+ * on this machine, no running roles needed. A progress bar on a terminal, one summary line otherwise.
  */
 export function convertCommand(): Command {
   return new Command('convert')

@@ -8,6 +8,7 @@ import {
   ANAGLYPH_METHODS,
   ApiErrorSchema,
   CreateJobResponseSchema,
+  formatBytes,
   JobViewSchema,
   OUTPUT_MODES,
   type CreateJobRequest,
@@ -235,13 +236,6 @@ class ProgressLine {
     process.stderr.write(this.tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
     this.lastStage = '';
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 function safeJson(text: string): unknown {

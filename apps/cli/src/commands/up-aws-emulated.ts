@@ -1,25 +1,23 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatEnvFile } from '@stereo-spot/config';
 import { Command } from 'commander';
 import { EMULATED_ENV_FILE } from './ops/context';
 
-const SAFE_VALUE = /^[A-Za-z0-9_./:@%+,=-]*$/;
-
 /** `KEY=value` lines a POSIX shell sources with `set -a; . file; set +a` (and `ops --env-file` reads). */
 export function formatOperatorEnvFile(values: Readonly<Record<string, string>>): string {
-  const lines = [
-    '# stereo-spot up-aws-emulated: the running emulated deployment; removed when it stops.',
-    '# Load into a shell: set -a; . <this file>; set +a    (or: npx stereo-spot ops --env-file <this file> ...)',
-  ];
-  for (const [name, value] of Object.entries(values)) {
-    lines.push(`${name}=${SAFE_VALUE.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return formatEnvFile(
+    [
+      'stereo-spot up-aws-emulated: the running emulated deployment; removed when it stops.',
+      'Load into a shell: set -a; . <this file>; set +a    (or: npx stereo-spot ops --env-file <this file> ...)',
+    ],
+    Object.entries(values),
+  );
 }
 
 /**
- * `stereo-spot up-aws-emulated`: the production path on a laptop (see aws-emulated-stack.ts). The
- * stack is loaded when the command runs: the AWS SDK takes a while to load and other commands
+ * `stereo-spot up-aws-emulated`: the production path on a laptop (see composition/aws-emulated.ts). The
+ * emulation is loaded when the command runs: the AWS SDK takes a while to load and other commands
  * never need it.
  */
 export function upAwsEmulatedCommand(): Command {
@@ -48,19 +46,19 @@ export function upAwsEmulatedCommand(): Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const { startAwsEmulatedStack } = await import('./aws-emulated-stack');
-        const stack = await startAwsEmulatedStack({
+        const { startAwsEmulated } = await import('../composition/aws-emulated');
+        const emulated = await startAwsEmulated({
           env: { ...process.env, ...(options.port !== undefined ? { PORT: options.port } : {}) },
           signal: stop.signal,
           prefix: options.prefix,
         });
         const envFile = path.resolve(options.writeEnvFile);
         mkdirSync(path.dirname(envFile), { recursive: true, mode: 0o700 });
-        writeFileSync(envFile, formatOperatorEnvFile(stack.operatorEnv), { mode: 0o600 });
+        writeFileSync(envFile, formatOperatorEnvFile(emulated.operatorEnv), { mode: 0o600 });
         process.stderr.write(
           [
-            `stereo-spot on emulated AWS running on ${stack.url ?? '?'} (moto_server ${stack.endpoint}). Ctrl-C stops it.`,
-            ...Object.entries(stack.operatorEnv).map(([name, value]) => `  ${name}=${value}`),
+            `stereo-spot on emulated AWS running on ${emulated.url ?? '?'} (moto_server ${emulated.endpoint}). Ctrl-C stops it.`,
+            ...Object.entries(emulated.operatorEnv).map(([name, value]) => `  ${name}=${value}`),
             `These variables are in ${envFile}. In another shell:`,
             `  npx stereo-spot ops --env-file ${envFile} job <job_id>`,
             `  set -a; . ${envFile}; set +a; aws sqs list-queues`,
@@ -68,7 +66,7 @@ export function upAwsEmulatedCommand(): Command {
           ].join('\n'),
         );
         try {
-          await stack.done;
+          await emulated.done;
         } finally {
           rmSync(envFile, { force: true });
         }

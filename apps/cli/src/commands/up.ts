@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { runStackUntilSignal } from './run-stack';
-import { STACK_ROLES } from './stack';
+import { PIPELINE_ROLES } from '../composition/roles';
+import { runRolesUntilSignal } from '../composition/run-until-signal';
 
 /** `stereo-spot up` (= `npm start`): the whole pipeline in one process. */
 export function upCommand(): Command {
@@ -13,7 +13,7 @@ export function upCommand(): Command {
     .option('--host <address>', 'web-ui address (HOST); 127.0.0.1 keeps it private to this machine')
     .option('--home <dir>', 'where jobs, objects and the database live (STEREO_SPOT_HOME)')
     .action(async (options: { port?: string; host?: string; home?: string }) => {
-      await runStackUntilSignal(STACK_ROLES, {
+      await runRolesUntilSignal(PIPELINE_ROLES, {
         ...process.env,
         ...(options.port !== undefined ? { PORT: options.port } : {}),
         ...(options.host !== undefined ? { HOST: options.host } : {}),

@@ -1,16 +1,21 @@
 import { Command } from 'commander';
-import { runStackUntilSignal } from './run-stack';
-import { ROLE_ALIASES, resolveRoles } from './stack';
+import { PIPELINE_ROLES, ROLE_ALIASES, resolveRoles } from '../composition/roles';
+import { runRolesUntilSignal } from '../composition/run-until-signal';
 
 /** `stereo-spot worker <role...>`: some roles alone, sharing STEREO_SPOT_HOME (or the AWS resources). */
 export function workerCommand(): Command {
   return new Command('worker')
     .description(
       'Run one or more roles alone against the same STEREO_SPOT_HOME (or AWS), e.g. extra video-workers: ' +
-        '`stereo-spot worker video`. On AWS each ECS service runs this with STEREO_SPOT_PLATFORM=aws.',
+        '`stereo-spot worker video-worker`. On AWS each ECS service runs this with STEREO_SPOT_PLATFORM=aws.',
     )
-    .argument('<roles...>', `${Object.keys(ROLE_ALIASES).join(' | ')} (media = chunking + reassembly)`)
+    .argument(
+      '<roles...>',
+      `${PIPELINE_ROLES.join(' | ')}; older names still accepted: ${Object.entries(ROLE_ALIASES)
+        .map(([alias, roles]) => `${alias} = ${roles.join(' + ')}`)
+        .join(', ')}`,
+    )
     .action(async (names: string[]) => {
-      await runStackUntilSignal(resolveRoles(names), process.env);
+      await runRolesUntilSignal(resolveRoles(names), process.env);
     });
 }

@@ -4,14 +4,14 @@
  */
 import path from 'node:path';
 import { convertFile, runFfmpeg } from '@stereo-spot/stereo-engine';
-import type { EngineConversion, EngineResult, StereoEngine } from './engine';
+import type { EngineConversion, EngineResult, ConversionEngine } from './engine';
 
 export interface BuiltinEngineOptions {
   /** View-synthesis worker threads (BUILTIN_ENGINE_THREADS); 0 renders on the server's thread. */
   readonly threads?: number;
 }
 
-export class BuiltinEngine implements StereoEngine {
+export class BuiltinEngine implements ConversionEngine {
   readonly name = 'builtin' as const;
 
   constructor(private readonly options: BuiltinEngineOptions = {}) {}

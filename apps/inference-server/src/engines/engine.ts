@@ -22,8 +22,11 @@ export interface EngineResult {
   readonly frames?: number;
 }
 
-/** Turns one local 2D video into a stereo video. One engine serves one request at a time. */
-export interface StereoEngine {
+/**
+ * Turns one local 2D video into a stereo video (iw3, or the builtin stereo-engine package behind
+ * this interface). One engine serves one request at a time.
+ */
+export interface ConversionEngine {
   readonly name: EngineName;
   /** Resolves once the engine can convert; rejects with a readable reason when it never will. */
   start(): Promise<void>;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, EngineFailedError, EngineTimeoutError, InferenceConfigError } from '../errors';
-import type { EngineConversion, EngineResult, StereoEngine } from './engine';
+import type { EngineConversion, EngineResult, ConversionEngine } from './engine';
 import { buildIw3Args, iw3OutputFileName, type Iw3Tuning } from './iw3-args';
 import { IW3_PARTIAL_FILE_PREFIXES } from './iw3-pinned';
 import {
@@ -40,7 +40,7 @@ export interface Iw3EngineOptions {
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.avi']);
 
-export class Iw3Engine implements StereoEngine {
+export class Iw3Engine implements ConversionEngine {
   readonly name = 'iw3' as const;
 
   constructor(private readonly options: Iw3EngineOptions) {}

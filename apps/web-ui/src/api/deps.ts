@@ -1,11 +1,8 @@
 import type { Logger } from '@stereo-spot/logging';
-import type { Clock, IdGenerator, MediaProcessor, PipelinePorts } from '@stereo-spot/pipeline';
+import type { Clock, IdGenerator, MediaProcessor, WebUiPorts } from '@stereo-spot/pipeline';
 
 /** What the JSON API needs: the storage and record ports (no queue) and its settings. */
-export interface ApiDeps extends Pick<
-  PipelinePorts,
-  'inputStorage' | 'outputStorage' | 'jobs' | 'segmentCompletions' | 'reassemblyLocks'
-> {
+export interface ApiDeps extends WebUiPorts {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly ids: IdGenerator;

@@ -1,6 +1,6 @@
-import { OUTPUT_MODES, OUTPUT_MODE_INFO, STEREO_LIMITS, DEFAULT_OUTPUT_MODE } from '@stereo-spot/shared-types';
+import { OUTPUT_MODES, OUTPUT_MODE_INFO, STEREO_LIMITS, DEFAULT_OUTPUT_MODE, formatBytes } from '@stereo-spot/shared-types';
 import { html } from './html';
-import { formatBytes, layout } from './layout';
+import { layout } from './layout';
 
 /** The new-job page: mode, stereo settings and the file; the script creates the job and uploads. */
 export function dashboardPage(csrf: string, maxUploadBytes: number) {

@@ -21,6 +21,7 @@ export function layout(options: LayoutOptions): Html {
 <title>${options.title} · stereo-spot</title>
 <link rel="stylesheet" href="/static/app.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<script src="/static/sizes.js" defer></script>
 <script src="/static/app.js" defer></script>
 </head>
 <body>
@@ -46,15 +47,4 @@ export function redirect(reply: FastifyReply, location: string): FastifyReply {
 export function timeTag(epochMs: number, relative = false): Html {
   const iso = new Date(epochMs).toISOString();
   return html`<time datetime="${iso}"${relative ? html` data-relative` : ''}>${iso.replace('T', ' ').slice(0, 16)} UTC</time>`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The pages in a real Chromium against the real embedded stack (`stereo-spot up` as a process):
+ * The pages in a real Chromium against every role embedded (`stereo-spot up` as a process):
  * create a job, upload, follow the progress over SSE, play, download, delete. Screenshots of each
  * page go to reports/screenshots/ (printed).
  */
@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { QUICK_STACK_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { formatBytes } from '@stereo-spot/shared-types';
+import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CLI_MAIN = path.join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
@@ -16,8 +17,8 @@ const SCREENSHOTS = path.join(REPO_ROOT, 'reports', 'screenshots');
 const MAX_UPLOAD_BYTES = 2_000_000;
 
 let home: TempDir;
-let stack: ChildProcess;
-let stackOutput = '';
+let upProcess: ChildProcess;
+let upOutput = '';
 let url: string;
 let browser: Browser;
 
@@ -29,8 +30,8 @@ async function waitForHealthy(deadlineMs: number): Promise<void> {
     } catch {
       // not listening yet
     }
-    if (stack.exitCode !== null) throw new Error(`stereo-spot up exited:\n${stackOutput}`);
-    if (Date.now() > until) throw new Error(`stereo-spot up did not answer in time:\n${stackOutput}`);
+    if (upProcess.exitCode !== null) throw new Error(`stereo-spot up exited:\n${upOutput}`);
+    if (Date.now() > until) throw new Error(`stereo-spot up did not answer in time:\n${upOutput}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -39,21 +40,21 @@ beforeAll(async () => {
   home = await makeTempDir('web-ui-browser');
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  stack = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'up'], {
+  upProcess = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'up'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
       STEREO_SPOT_PLATFORM: 'local',
       STEREO_SPOT_HOME: home.path,
       PORT: String(port),
-      ...QUICK_STACK_ENV,
+      ...QUICK_PIPELINE_ENV,
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  stack.stdout?.on('data', (chunk: Buffer) => (stackOutput += chunk.toString()));
-  stack.stderr?.on('data', (chunk: Buffer) => (stackOutput += chunk.toString()));
+  upProcess.stdout?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
+  upProcess.stderr?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
   await waitForHealthy(60_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -65,10 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (stack !== undefined && stack.exitCode === null) {
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
-    stack.kill('SIGTERM');
-    const timer = setTimeout(() => stack.kill('SIGKILL'), 10_000);
+  if (upProcess !== undefined && upProcess.exitCode === null) {
+    const exited = new Promise((resolve) => upProcess.once('exit', resolve));
+    upProcess.kill('SIGTERM');
+    const timer = setTimeout(() => upProcess.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   }
@@ -219,7 +220,7 @@ it('the new-job form works from the keyboard alone, with a visible focus', async
   expect(errors).toEqual([]);
 }, 60_000);
 
-it('refuses a file over the upload limit with a readable message in the page', async () => {
+it('refuses a file over the upload limit with a readable message in the page, sizes shown as the server shows them', async () => {
   // Prepare
   const dir = await makeTempDir('web-ui-big');
   const big = path.join(dir.path, 'too big.mp4');
@@ -238,8 +239,11 @@ it('refuses a file over the upload limit with a readable message in the page', a
   await dir.remove();
 
   // Assess
-  expect(message).toContain('too big.mp4');
-  expect(message).toContain('over the upload limit');
+  const serverShown = /^Up to (.+) \(\d+ bytes\)\.$/.exec(limit ?? '')?.[1];
+  expect(serverShown).toBe(formatBytes(MAX_UPLOAD_BYTES));
+  expect(message).toBe(
+    `too big.mp4 is ${formatBytes(MAX_UPLOAD_BYTES + 1)}, over the upload limit of ${serverShown}.`,
+  );
   expect(limit).toContain(`${MAX_UPLOAD_BYTES} bytes`);
   expect(errors).toEqual([]);
 }, 60_000);

@@ -1,4 +1,5 @@
-import { toJobId } from '@stereo-spot/shared-types';
+import { runInNewContext } from 'node:vm';
+import { formatBytes, toJobId } from '@stereo-spot/shared-types';
 import { startPageServer, openPage, type PageServer } from './support';
 
 let server: PageServer | undefined;
@@ -94,6 +95,24 @@ describe('pages', () => {
     expect(js.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
     expect(svg.headers.get('content-type')).toBe('image/svg+xml');
     expect(escape.status).toBe(404);
+  });
+
+  it('serves the page script the same size formatter the server renders with', async () => {
+    // Prepare
+    server = await startPageServer();
+    const sizes = [0, 1, 1023, 1024, 1536, 10 * 1024 - 1, 2_000_000, 20 * 1024 ** 2 + 300_000, 2 * 1024 ** 3, 7 * 1024 ** 4];
+
+    // Act
+    const script = await fetch(`${server.url}/static/sizes.js`);
+    const source = await script.text();
+    // A bare context, as a browser page has nothing of Node's: the script must stand alone.
+    const page = { sizes, shown: [] as string[] };
+    runInNewContext(`${source}\nfor (const size of sizes) shown.push(formatBytes(size));`, page);
+
+    // Assess
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(page.shown).toEqual(sizes.map((size) => formatBytes(size)));
+    expect(page.shown).toContain('1.9 MiB');
   });
 });
 

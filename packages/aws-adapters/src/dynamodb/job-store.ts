@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TABLES } from '@stereo-spot/contracts';
 import {
   JobAlreadyExistsError,
   systemClock,
@@ -30,11 +31,8 @@ import {
 import { AwsAdapterError, awsErrorName, callAws, wrapAwsError } from '../errors';
 import { decodeCursor, encodeCursor, type LaneKey, type LanePositions } from './cursor';
 
-/** The Jobs table's global secondary indexes (the infrastructure creates them with these names). */
-export const JOBS_TABLE_INDEXES = {
-  statusCreatedAt: 'status-created_at',
-  statusCompletedAt: 'status-completed_at',
-} as const;
+/** The Jobs table's status indexes (@stereo-spot/contracts' TABLES), newest first by these sort keys. */
+const [BY_CREATED_AT, BY_COMPLETED_AT] = TABLES.jobs.indexes;
 
 const IN_PROGRESS_STATUSES = JOB_STATUSES.filter((status) => !isTerminalStatus(status));
 
@@ -134,8 +132,8 @@ export class DynamoDbJobStore implements JobStore {
       'in-progress',
       IN_PROGRESS_STATUSES.map((status) => ({
         status,
-        index: JOBS_TABLE_INDEXES.statusCreatedAt,
-        sortAttribute: 'created_at',
+        index: BY_CREATED_AT.name,
+        sortAttribute: BY_CREATED_AT.sortKey.name,
       })),
       options,
     );
@@ -144,7 +142,7 @@ export class DynamoDbJobStore implements JobStore {
   listCompleted(options: ListOptions): Promise<Page<Job>> {
     return this.listLanes(
       'completed',
-      [{ status: 'completed', index: JOBS_TABLE_INDEXES.statusCompletedAt, sortAttribute: 'completed_at' }],
+      [{ status: 'completed', index: BY_COMPLETED_AT.name, sortAttribute: BY_COMPLETED_AT.sortKey.name }],
       options,
     );
   }
@@ -152,7 +150,7 @@ export class DynamoDbJobStore implements JobStore {
   listFailed(options: ListOptions): Promise<Page<Job>> {
     return this.listLanes(
       'failed',
-      [{ status: 'failed', index: JOBS_TABLE_INDEXES.statusCreatedAt, sortAttribute: 'created_at' }],
+      [{ status: 'failed', index: BY_CREATED_AT.name, sortAttribute: BY_CREATED_AT.sortKey.name }],
       options,
     );
   }

@@ -2,7 +2,6 @@ import {
   CreateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
-  type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
@@ -17,27 +16,36 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import type { AwsResourceVariable } from '@stereo-spot/config';
+import {
+  DLQ_RETENTION_SECONDS,
+  keyAttributes,
+  QUEUE_RECEIVE_WAIT_SECONDS,
+  QUEUE_RETENTION_SECONDS,
+  QUEUE_SETTINGS,
+  SEGMENT_OUTPUT_EXPIRY_DAYS,
+  SEGMENT_OUTPUT_EXPIRY_TAG,
+  TABLES,
+  type TableDescription,
+} from '@stereo-spot/contracts';
 import { QUEUE_ROLES, type QueueRole } from '@stereo-spot/pipeline';
 import { INPUT_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
 import type { AwsClients } from '../clients';
-import { JOBS_TABLE_INDEXES } from '../dynamodb/job-store';
 import { callAws } from '../errors';
 import { QUEUE_URL_VARIABLES } from '../platform';
-import { SEGMENT_OUTPUT_EXPIRY_TAG } from '../s3/s3-object-storage';
 
 /**
  * Creates the whole AWS shape of the pipeline on an endpoint that starts empty (moto_server for
  * tests and `stereo-spot up --platform aws-emulated`): the two buckets with their event
  * notifications, the three queues with dead-letter queues and redrive policies, and the three
  * tables (the Jobs GSIs, the SegmentCompletions stream, the ReassemblyTriggered TTL). Production
- * gets the same shape from packages/aws-infra.
+ * gets the same shape from packages/aws-infra: both read @stereo-spot/contracts.
  */
 export interface ProvisionOptions {
   /** Prefix of every resource name, e.g. `stereo-spot-test-3f9a`; lowercase letters, digits, dashes. */
   readonly prefix: string;
-  /** Receives before a message moves to its DLQ. Default 3. */
+  /** Receives before a message moves to its DLQ, for every queue. Default: each queue's QUEUE_SETTINGS. */
   readonly maxReceiveCount?: number;
-  /** Visibility timeout of each queue. Defaults: chunking 300 s, video-worker 900 s, reassembly 600 s. */
+  /** Visibility timeout of each queue. Default: each queue's QUEUE_SETTINGS. */
   readonly visibilityTimeoutSeconds?: Partial<Record<QueueRole, number>>;
   /**
    * Web origins allowed to use the presigned URLs from a browser (PUT uploads to the input bucket,
@@ -54,12 +62,6 @@ export interface ProvisionedPipeline {
   readonly jobsStreamArn: string;
   readonly queueArns: Readonly<Record<QueueRole, { readonly queue: string; readonly deadLetter: string }>>;
 }
-
-const DEFAULT_VISIBILITY: Readonly<Record<QueueRole, number>> = {
-  chunking: 300,
-  'video-worker': 900,
-  reassembly: 600,
-};
 
 export async function provisionPipelineResources(
   clients: AwsClients,
@@ -87,12 +89,17 @@ export async function provisionPipelineResources(
   const queueArns = {} as Record<QueueRole, { queue: string; deadLetter: string }>;
   const queueUrls = {} as Record<QueueRole, string>;
   for (const role of QUEUE_ROLES) {
-    const deadLetter = await createQueue(clients, name(`${role}-dlq`), { MessageRetentionPeriod: '1209600' });
+    const settings = QUEUE_SETTINGS[role];
+    const deadLetter = await createQueue(clients, name(`${role}-dlq`), {
+      MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+    });
     const queue = await createQueue(clients, name(role), {
-      VisibilityTimeout: String(options.visibilityTimeoutSeconds?.[role] ?? DEFAULT_VISIBILITY[role]),
+      MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
+      ReceiveMessageWaitTimeSeconds: String(QUEUE_RECEIVE_WAIT_SECONDS),
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds?.[role] ?? settings.visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: deadLetter.arn,
-        maxReceiveCount: options.maxReceiveCount ?? 3,
+        maxReceiveCount: options.maxReceiveCount ?? settings.maxReceiveCount,
       }),
     });
     env[QUEUE_URL_VARIABLES[role].queue] = queue.url;
@@ -145,7 +152,7 @@ export async function provisionPipelineResources(
               ID: 'expire-segment-outputs',
               Status: 'Enabled',
               Filter: { Tag: { Key: SEGMENT_OUTPUT_EXPIRY_TAG.key, Value: SEGMENT_OUTPUT_EXPIRY_TAG.value } },
-              Expiration: { Days: 1 },
+              Expiration: { Days: SEGMENT_OUTPUT_EXPIRY_DAYS },
             },
           ],
         },
@@ -153,9 +160,9 @@ export async function provisionPipelineResources(
     ),
   );
 
-  const jobsStream = await createJobsTable(clients, jobsTable);
-  const completions = await createSegmentCompletionsTable(clients, completionsTable);
-  await createReassemblyTriggeredTable(clients, locksTable);
+  const jobsStream = await createTable(clients, jobsTable, TABLES.jobs);
+  const completions = await createTable(clients, completionsTable, TABLES.segmentCompletions);
+  await createTable(clients, locksTable, TABLES.reassemblyTriggered);
   if (completions === undefined) throw new Error(`table ${completionsTable} has no stream`);
   if (jobsStream === undefined) throw new Error(`table ${jobsTable} has no stream`);
   return {
@@ -163,79 +170,6 @@ export async function provisionPipelineResources(
     segmentCompletionsStreamArn: completions,
     jobsStreamArn: jobsStream,
     queueArns,
-  };
-}
-
-/**
- * Jobs: PK job_id; GSIs status-created_at and status-completed_at (newest-first lists); stream
- * NEW_AND_OLD_IMAGES (the trigger reacts to the job entering chunking_complete). Returns the
- * stream ARN.
- */
-export async function createJobsTable(clients: AwsClients, tableName: string): Promise<string | undefined> {
-  return createTable(clients, {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'job_id', AttributeType: 'S' },
-      { AttributeName: 'status', AttributeType: 'S' },
-      { AttributeName: 'created_at', AttributeType: 'N' },
-      { AttributeName: 'completed_at', AttributeType: 'N' },
-    ],
-    KeySchema: [{ AttributeName: 'job_id', KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      statusIndex(JOBS_TABLE_INDEXES.statusCreatedAt, 'created_at'),
-      statusIndex(JOBS_TABLE_INDEXES.statusCompletedAt, 'completed_at'),
-    ],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  });
-}
-
-/** SegmentCompletions: PK job_id, SK segment_index (number), stream NEW_IMAGE. Returns the stream ARN. */
-export async function createSegmentCompletionsTable(
-  clients: AwsClients,
-  tableName: string,
-): Promise<string | undefined> {
-  return createTable(clients, {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'job_id', AttributeType: 'S' },
-      { AttributeName: 'segment_index', AttributeType: 'N' },
-    ],
-    KeySchema: [
-      { AttributeName: 'job_id', KeyType: 'HASH' },
-      { AttributeName: 'segment_index', KeyType: 'RANGE' },
-    ],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-  });
-}
-
-/** ReassemblyTriggered: PK job_id, DynamoDB TTL on `ttl` (epoch seconds). */
-export async function createReassemblyTriggeredTable(clients: AwsClients, tableName: string): Promise<void> {
-  await createTable(clients, {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'job_id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'job_id', KeyType: 'HASH' }],
-  });
-  await callAws({ operation: 'DynamoDB UpdateTimeToLive', resource: tableName }, () =>
-    clients.dynamodb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-      }),
-    ),
-  );
-}
-
-function statusIndex(indexName: string, sortAttribute: string) {
-  return {
-    IndexName: indexName,
-    KeySchema: [
-      { AttributeName: 'status', KeyType: 'HASH' as const },
-      { AttributeName: sortAttribute, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
   };
 }
 
@@ -323,17 +257,58 @@ async function createBucket(clients: AwsClients, bucket: string): Promise<void> 
   );
 }
 
-/** Creates a table, waits until it is ACTIVE, returns its stream ARN when it has one. */
-async function createTable(
+/**
+ * Creates a table as @stereo-spot/contracts describes it (keys, indexes, stream, TTL), on demand,
+ * and waits until it is ACTIVE. Returns its stream ARN when it has a stream.
+ */
+export async function createTable(
   clients: AwsClients,
-  input: CreateTableCommandInput & { TableName: string },
+  tableName: string,
+  description: TableDescription,
 ): Promise<string | undefined> {
-  const created = await callAws({ operation: 'DynamoDB CreateTable', resource: input.TableName }, () =>
-    clients.dynamodb.send(new CreateTableCommand(input)),
+  const key = (partitionKey: string, sortKey: string | undefined) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey !== undefined ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  const created = await callAws({ operation: 'DynamoDB CreateTable', resource: tableName }, () =>
+    clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyAttributes(description).map((attribute) => ({
+          AttributeName: attribute.name,
+          AttributeType: attribute.type,
+        })),
+        KeySchema: key(description.partitionKey.name, description.sortKey?.name),
+        ...(description.indexes !== undefined
+          ? {
+              GlobalSecondaryIndexes: description.indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: key(index.partitionKey.name, index.sortKey.name),
+                Projection: { ProjectionType: 'ALL' as const },
+              })),
+            }
+          : {}),
+        ...(description.streamView !== undefined
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: description.streamView } }
+          : {}),
+      }),
+    ),
   );
   await waitUntilTableExists(
     { client: clients.dynamodb, maxWaitTime: 60, minDelay: 1 },
-    { TableName: input.TableName },
+    { TableName: tableName },
   );
+  if (description.ttlAttribute !== undefined) {
+    const ttlAttribute = description.ttlAttribute;
+    await callAws({ operation: 'DynamoDB UpdateTimeToLive', resource: tableName }, () =>
+      clients.dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+        }),
+      ),
+    );
+  }
   return created.TableDescription?.LatestStreamArn;
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { SEGMENT_OUTPUT_EXPIRY_TAGGING } from '@stereo-spot/contracts';
 import {
   ObjectNotFoundError,
   type ObjectInfo,
@@ -24,12 +25,6 @@ import {
 import { parseObjectKey } from '@stereo-spot/shared-types';
 import { AwsAdapterError, awsErrorName, awsHttpStatus, callAws, wrapAwsError } from '../errors';
 import { attachmentContentDisposition } from './content-disposition';
-
-/**
- * The tag every converted segment (`jobs/{id}/segments/...`) carries, so an S3 lifecycle rule can
- * expire these intermediates after a day while finals stay. The infrastructure filters on it.
- */
-export const SEGMENT_OUTPUT_EXPIRY_TAG = { key: 'stereo-spot:expire', value: 'segment-output' } as const;
 
 /** SigV4 presigned URLs live at most seven days. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
@@ -240,13 +235,7 @@ export class S3ObjectStorage implements ObjectStorage {
       Bucket: this.bucket,
       Key: key,
       ContentType: contentType ?? (key.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream'),
-      ...(expires
-        ? {
-            Tagging: new URLSearchParams([
-              [SEGMENT_OUTPUT_EXPIRY_TAG.key, SEGMENT_OUTPUT_EXPIRY_TAG.value],
-            ]).toString(),
-          }
-        : {}),
+      ...(expires ? { Tagging: SEGMENT_OUTPUT_EXPIRY_TAGGING } : {}),
     };
   }
 

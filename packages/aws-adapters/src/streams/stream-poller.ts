@@ -7,19 +7,16 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Logger } from '@stereo-spot/logging';
-import { pause } from '@stereo-spot/pipeline';
+import { createLogger, type Logger } from '@stereo-spot/logging';
+import { pause, type TriggerChangeHandler } from '@stereo-spot/pipeline';
 import { awsErrorName, callAws } from '../errors';
-import { toLambdaStreamRecord } from './segment-completion-records';
-
-export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+import { changesFromStreamRecords } from './stream-records';
 
 export interface DynamoDbStreamPollerOptions {
   readonly client: DynamoDBStreamsClient;
   readonly streamArn: string;
-  /** The Lambda handler (or anything with its contract: batch in, batchItemFailures out). */
-  readonly handler: StreamBatchHandler;
+  /** Gets each batch as the pipeline's changes; the positions it hands back are delivered again. */
+  readonly handler: TriggerChangeHandler;
   /** Records per handler call (the event source mapping's BatchSize). Default 100. */
   readonly batchSize?: number;
   /** Where to begin in shards that exist at start. Default TRIM_HORIZON (everything kept). */
@@ -45,18 +42,21 @@ interface ShardCursor {
 
 /**
  * What Lambda's event source mapping does for a DynamoDB stream, for emulated runs: it follows
- * every shard (children after their parents), hands batches to the handler in order, and on a
- * reported failure (`batchItemFailures`, or a throw) re-delivers from the first failed record,
- * skipping it after `maxRetries` so one bad record cannot stall the shard.
+ * every shard (children after their parents), hands batches to the handler in order (read into
+ * the pipeline's changes, as the Lambda handler reads its event), and on a reported failure
+ * (failed positions, or a throw) re-delivers from the first failed record, skipping it after
+ * `maxRetries` so one bad record cannot stall the shard.
  */
 export class DynamoDbStreamPoller {
   private readonly shards = new Map<string, ShardCursor>();
   private readonly batchSize: number;
   private readonly maxRetries: number;
   private readonly idleDelayMs: number;
+  private readonly logger: Logger;
   private started = false;
 
   constructor(private readonly options: DynamoDbStreamPollerOptions) {
+    this.logger = options.logger ?? createLogger({ name: 'dynamodb-stream-poller' });
     this.batchSize = options.batchSize ?? 100;
     this.maxRetries = options.maxRetries ?? 3;
     this.idleDelayMs = options.idleDelayMs ?? 250;
@@ -82,7 +82,7 @@ export class DynamoDbStreamPoller {
       try {
         delivered = await this.pollOnce();
       } catch (error) {
-        this.options.logger?.error({ err: error }, `stream poller pass failed: ${(error as Error).message}`);
+        this.logger.error({ err: error }, `stream poller pass failed: ${(error as Error).message}`);
       }
       if (delivered === 0 && !signal.aborted) await pause(this.idleDelayMs, signal);
     }
@@ -124,7 +124,7 @@ export class DynamoDbStreamPoller {
     }
     shard.failures += 1;
     if (shard.failures > this.maxRetries) {
-      this.options.logger?.error(
+      this.logger.error(
         { sequenceNumber: failedAt, attempts: shard.failures },
         `stream record ${failedAt} still failing after ${this.maxRetries} retries: skipped`,
       );
@@ -138,18 +138,15 @@ export class DynamoDbStreamPoller {
 
   /** Calls the handler; returns the sequence number to re-deliver from, or undefined when all succeeded. */
   private async deliver(records: readonly StreamsApiRecord[]): Promise<string | undefined> {
-    const event: DynamoDBStreamEvent = {
-      Records: records.map((record) => toLambdaStreamRecord(record, this.options.streamArn)),
-    };
+    const { changes } = changesFromStreamRecords(records, this.logger);
     try {
-      const response = await this.options.handler(event);
-      const failures = response?.batchItemFailures ?? [];
-      if (failures.length === 0) return undefined;
-      const failed = new Set(failures.map((failure) => failure.itemIdentifier));
+      const { failedPositions } = await this.options.handler(changes);
+      if (failedPositions.length === 0) return undefined;
+      const failed = new Set(failedPositions);
       const first = records.find((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
       return first?.dynamodb?.SequenceNumber ?? records[0]?.dynamodb?.SequenceNumber;
     } catch (error) {
-      this.options.logger?.warn(
+      this.logger.warn(
         { err: error },
         `stream handler threw: ${(error as Error).message}; batch re-delivered`,
       );

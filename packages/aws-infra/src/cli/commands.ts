@@ -10,7 +10,7 @@ import { AwsInfraError } from '../errors';
 import { type StackSettings } from '../settings';
 import { loadSettings, PACKAGE_ROOT } from '../settings-file';
 import { type SynthResult } from '../synth';
-import { formatEnvFile, type TerraformOutputs } from './env-file';
+import { outputsEnvFile, type TerraformOutputs } from './env-file';
 import { capture, requireTerraform, run } from './tools';
 
 export const ENV_FILE = path.join(PACKAGE_ROOT, '.env');
@@ -135,6 +135,6 @@ function writeEnvFile(terraform: string, stackDir: string, settings: StackSettin
       `the state of stack "${settings.name_prefix}" has no outputs: deploy it first (\`nx run aws-infra:deploy\`)`,
     );
   }
-  writeFileSync(ENV_FILE, formatEnvFile(outputs, settings.name_prefix));
+  writeFileSync(ENV_FILE, outputsEnvFile(outputs, settings.name_prefix));
   console.log(`wrote ${Object.keys(outputs).length} values to ${ENV_FILE}`);
 }

@@ -4,14 +4,13 @@ import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notifica
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { type SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { INPUT_PREFIX, JOBS_PREFIX, MP4_SUFFIX, SEGMENTS_PREFIX } from '@stereo-spot/shared-types';
-import { Construct } from 'constructs';
 import {
-  SAGEMAKER_ASYNC_EXPIRY_DAYS,
-  SAGEMAKER_ASYNC_PREFIX,
   SEGMENT_OUTPUT_EXPIRY_DAYS,
   SEGMENT_OUTPUT_EXPIRY_TAG,
   SOURCE_SEGMENT_EXPIRY_DAYS,
-} from '../constants';
+} from '@stereo-spot/contracts';
+import { Construct } from 'constructs';
+import { SAGEMAKER_ASYNC_EXPIRY_DAYS, SAGEMAKER_ASYNC_PREFIX } from '../constants';
 import { type StackContext } from '../context';
 import { type PolicyStatement } from '../iam';
 import { PrivateBucket } from './private-bucket';

@@ -1,14 +1,10 @@
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { DynamodbTable, type DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { keyAttributes, TABLES, type TableDescription } from '@stereo-spot/contracts';
 import { Construct } from 'constructs';
 import { type StackContext } from '../context';
 
-/** Global secondary indexes of the Jobs table: status lists, newest first. */
-export const JOBS_INDEXES = [
-  { name: 'status-created_at', hashKey: 'status', rangeKey: 'created_at' },
-  { name: 'status-completed_at', hashKey: 'status', rangeKey: 'completed_at' },
-] as const;
-
-/** The three DynamoDB tables, on demand, encrypted (AWS-managed KMS key), with point-in-time recovery. */
+/** The three DynamoDB tables (keys, indexes, streams, TTL: @stereo-spot/contracts' TABLES), on
+ * demand, encrypted (AWS-managed KMS key), with point-in-time recovery. */
 export class Tables extends Construct {
   readonly jobs: DynamodbTable;
   readonly segmentCompletions: DynamodbTable;
@@ -17,52 +13,53 @@ export class Tables extends Construct {
   constructor(scope: Construct, id: string, context: StackContext) {
     super(scope, id);
     const { names, settings } = context;
-    const common = {
-      deletionProtectionEnabled: settings.deletion_protection,
-      billingMode: 'PAY_PER_REQUEST',
-      serverSideEncryption: { enabled: true },
-      // Every table: a bad deploy or a wrong `ops` command can be rolled back to any second of the last 35 days.
-      pointInTimeRecovery: { enabled: true },
-    };
+    const table = (tableId: string, name: string, description: TableDescription): DynamodbTable =>
+      new DynamodbTable(this, tableId, {
+        name,
+        deletionProtectionEnabled: settings.deletion_protection,
+        billingMode: 'PAY_PER_REQUEST',
+        serverSideEncryption: { enabled: true },
+        // Every table: a bad deploy or a wrong `ops` command can be rolled back to any second of the last 35 days.
+        pointInTimeRecovery: { enabled: true },
+        ...tableShape(description),
+      });
 
-    this.jobs = new DynamodbTable(this, 'jobs', {
-      ...common,
-      name: names.jobsTable,
-      hashKey: 'job_id',
-      attribute: [
-        { name: 'job_id', type: 'S' },
-        { name: 'status', type: 'S' },
-        { name: 'created_at', type: 'N' },
-        { name: 'completed_at', type: 'N' },
-      ],
-      globalSecondaryIndex: JOBS_INDEXES.map((index) => ({ ...index, projectionType: 'ALL' })),
-      // The reassembly trigger also reads this stream: a job entering chunking_complete (by the
-      // media-worker, the recovery script or an operator) after its last segment was converted.
-      streamEnabled: true,
-      streamViewType: 'NEW_AND_OLD_IMAGES',
-    });
-
-    // The reassembly trigger reads this table's stream (keys + new image of each completion).
-    this.segmentCompletions = new DynamodbTable(this, 'segment-completions', {
-      ...common,
-      name: names.segmentCompletionsTable,
-      hashKey: 'job_id',
-      rangeKey: 'segment_index',
-      attribute: [
-        { name: 'job_id', type: 'S' },
-        { name: 'segment_index', type: 'N' },
-      ],
-      streamEnabled: true,
-      streamViewType: 'NEW_IMAGE',
-    });
-
+    // The reassembly trigger reads the Jobs stream (a job entering chunking_complete, by the
+    // media-worker, the recovery script or an operator, after its last segment was converted) and
+    // the SegmentCompletions stream (keys + new image of each completion).
+    this.jobs = table('jobs', names.jobsTable, TABLES.jobs);
+    this.segmentCompletions = table('segment-completions', names.segmentCompletionsTable, TABLES.segmentCompletions);
     // One lock per job; DynamoDB's TTL removes it `REASSEMBLY_LOCK_TTL_DAYS` after the trigger.
-    this.reassemblyTriggered = new DynamodbTable(this, 'reassembly-triggered', {
-      ...common,
-      name: names.reassemblyTriggeredTable,
-      hashKey: 'job_id',
-      attribute: [{ name: 'job_id', type: 'S' }],
-      ttl: { attributeName: 'ttl', enabled: true },
-    });
+    this.reassemblyTriggered = table('reassembly-triggered', names.reassemblyTriggeredTable, TABLES.reassemblyTriggered);
   }
+}
+
+/** A table description in the Terraform provider's words. */
+function tableShape(
+  description: TableDescription,
+): Pick<
+  DynamodbTableConfig,
+  'hashKey' | 'rangeKey' | 'attribute' | 'globalSecondaryIndex' | 'streamEnabled' | 'streamViewType' | 'ttl'
+> {
+  return {
+    hashKey: description.partitionKey.name,
+    ...(description.sortKey !== undefined ? { rangeKey: description.sortKey.name } : {}),
+    attribute: keyAttributes(description),
+    ...(description.indexes !== undefined
+      ? {
+          globalSecondaryIndex: description.indexes.map((index) => ({
+            name: index.name,
+            hashKey: index.partitionKey.name,
+            rangeKey: index.sortKey.name,
+            projectionType: 'ALL',
+          })),
+        }
+      : {}),
+    ...(description.streamView !== undefined
+      ? { streamEnabled: true, streamViewType: description.streamView }
+      : {}),
+    ...(description.ttlAttribute !== undefined
+      ? { ttl: { attributeName: description.ttlAttribute, enabled: true } }
+      : {}),
+  };
 }

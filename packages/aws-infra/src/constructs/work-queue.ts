@@ -1,8 +1,13 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import {
+  DLQ_RETENTION_SECONDS,
+  QUEUE_RECEIVE_WAIT_SECONDS,
+  QUEUE_RETENTION_SECONDS,
+  type QueueSettings,
+} from '@stereo-spot/contracts';
 import { Construct } from 'constructs';
-import { DLQ_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS, type QueuePolicy } from '../constants';
 import { type StackContext } from '../context';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../iam';
 
@@ -46,7 +51,7 @@ export function encryptedQueue(
     messageRetentionSeconds: props.retentionSeconds,
     sqsManagedSseEnabled: true,
     ...(props.visibilityTimeoutSeconds !== undefined
-      ? { visibilityTimeoutSeconds: props.visibilityTimeoutSeconds, receiveWaitTimeSeconds: 20 }
+      ? { visibilityTimeoutSeconds: props.visibilityTimeoutSeconds, receiveWaitTimeSeconds: QUEUE_RECEIVE_WAIT_SECONDS }
       : {}),
     ...(props.redrivePolicy !== undefined ? { redrivePolicy: props.redrivePolicy } : {}),
   });
@@ -55,7 +60,7 @@ export function encryptedQueue(
 export interface WorkQueueProps {
   readonly name: string;
   readonly deadLetterName: string;
-  readonly policy: QueuePolicy;
+  readonly settings: QueueSettings;
   /** Statements added to the queue's resource policy (e.g. S3 may send notifications). */
   readonly extraStatements?: (queueArn: string) => PolicyStatement[];
 }
@@ -78,10 +83,10 @@ export class WorkQueue extends Construct {
     this.queue = encryptedQueue(this, 'queue', {
       name: props.name,
       retentionSeconds: QUEUE_RETENTION_SECONDS,
-      visibilityTimeoutSeconds: props.policy.visibilityTimeoutSeconds,
+      visibilityTimeoutSeconds: props.settings.visibilityTimeoutSeconds,
       redrivePolicy: JSON.stringify({
         deadLetterTargetArn: this.deadLetter.arn,
-        maxReceiveCount: props.policy.maxReceiveCount,
+        maxReceiveCount: props.settings.maxReceiveCount,
       }),
     });
     this.queuePolicy = new SqsQueuePolicy(this, 'queue-policy', {

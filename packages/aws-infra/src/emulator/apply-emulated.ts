@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMotoServer } from '@stereo-spot/aws-emulator';
-import { formatEnvFile, type TerraformOutputs } from '../cli/env-file';
+import { outputsEnvFile, type TerraformOutputs } from '../cli/env-file';
 import { capture, requireTerraform, run } from '../cli/tools';
 import { AwsInfraError } from '../errors';
 import { type StackSettings } from '../settings';
@@ -196,7 +196,7 @@ function writeEnv(
   emulator: Readonly<Record<string, string>>,
 ): void {
   const outputs = JSON.parse(capture(terraform, ['output', '-json'], { cwd: runDir })) as TerraformOutputs;
-  writeFileSync(path.join(workdir, '.env'), formatEnvFile(outputs, settings.name_prefix));
+  writeFileSync(path.join(workdir, '.env'), outputsEnvFile(outputs, settings.name_prefix));
   const lines = Object.entries(emulator).map(([name, value]) => `${name}=${value}`);
   writeFileSync(path.join(workdir, 'emulator.env'), `${lines.join('\n')}\n`);
 }

@@ -1,8 +1,9 @@
 /**
  * One bucket as a folder: `<home>/buckets/<bucket>/<key>`. Writes go to a temp file under
  * `<home>/tmp` and are renamed into place, so readers in any process see a whole object or none.
- * Notification rules imitate S3 event notifications: every created object whose key matches a
- * rule's prefix and suffix sends one S3-shaped body to the rule's queue.
+ * Notification rules do what S3 event notifications do: every created object whose key matches a
+ * rule's prefix and suffix sends one message (the embedded platform's objects-created message) to
+ * the rule's queue.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -21,13 +22,13 @@ import {
   type PresignPutOptions,
   type Queue,
 } from '@stereo-spot/pipeline';
-import { buildS3NotificationBody } from '@stereo-spot/shared-types';
 import { InvalidArgumentError, ObjectExistsError, PayloadTooLargeError } from '../errors';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../private-files';
 import { assertValidBucketName, assertValidKey, assertValidPrefix, keyToPath } from './object-keys';
+import { localObjectEventFormat } from './object-events';
 import type { PresignSigner } from './presign';
 
-/** S3-style event notification: objects created under `prefix` ending in `suffix` → `queue`. */
+/** A notification rule: objects created under `prefix` ending in `suffix` → a message on `queue`. */
 export interface NotificationRule {
   readonly prefix: string;
   readonly suffix: string;
@@ -268,9 +269,7 @@ export class FsObjectStorage implements ObjectStorage {
     const { size } = await stat(target);
     for (const rule of this.notifications) {
       if (key.startsWith(rule.prefix) && key.endsWith(rule.suffix)) {
-        await rule.queue.send(
-          buildS3NotificationBody({ bucket: this.bucket, key, size, eventTime: new Date(this.clock.now()) }),
-        );
+        await rule.queue.send(localObjectEventFormat.encodeCreated({ key, size }));
       }
     }
   }

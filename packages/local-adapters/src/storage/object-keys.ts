@@ -3,23 +3,23 @@
  * it: no empty, `.` or `..` segments, no backslashes, no control characters.
  */
 import path from 'node:path';
-import { InvalidArgumentError, InvalidObjectKeyError } from '../errors';
+import { InvalidArgumentError, UnsafeObjectKeyError } from '../errors';
 
 const MAX_KEY_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 
-/** Throws InvalidObjectKeyError unless `key` is a safe object key. */
+/** Throws UnsafeObjectKeyError unless `key` is a safe object key. */
 export function assertValidKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidObjectKeyError(String(key), 'must not be empty');
+  if (typeof key !== 'string' || key.length === 0) throw new UnsafeObjectKeyError(String(key), 'must not be empty');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new InvalidObjectKeyError(key, `must be at most ${MAX_KEY_BYTES} bytes`);
+    throw new UnsafeObjectKeyError(key, `must be at most ${MAX_KEY_BYTES} bytes`);
   }
   assertSafeCharacters(key);
   for (const segment of key.split('/')) {
-    if (segment === '') throw new InvalidObjectKeyError(key, 'must not start or end with "/" or contain "//"');
-    if (segment === '.' || segment === '..') throw new InvalidObjectKeyError(key, 'must not contain "." or ".." segments');
+    if (segment === '') throw new UnsafeObjectKeyError(key, 'must not start or end with "/" or contain "//"');
+    if (segment === '.' || segment === '..') throw new UnsafeObjectKeyError(key, 'must not contain "." or ".." segments');
     if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
-      throw new InvalidObjectKeyError(key, `each "/"-separated part must be at most ${MAX_SEGMENT_BYTES} bytes`);
+      throw new UnsafeObjectKeyError(key, `each "/"-separated part must be at most ${MAX_SEGMENT_BYTES} bytes`);
     }
   }
 }
@@ -31,10 +31,10 @@ export function assertValidPrefix(prefix: string): void {
 }
 
 function assertSafeCharacters(key: string): void {
-  if (key.includes('\\')) throw new InvalidObjectKeyError(key, 'must not contain "\\"');
+  if (key.includes('\\')) throw new UnsafeObjectKeyError(key, 'must not contain "\\"');
   for (const char of key) {
     const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f) throw new InvalidObjectKeyError(key, 'must not contain control characters');
+    if (code < 0x20 || code === 0x7f) throw new UnsafeObjectKeyError(key, 'must not contain control characters');
   }
 }
 

@@ -7,6 +7,7 @@
 import {
   JobAlreadyExistsError,
   systemClock,
+  type ChangeKind,
   type Clock,
   type JobStore,
   type JobTransitionPatch,
@@ -54,7 +55,7 @@ export class SqliteJobStore implements JobStore {
            ON CONFLICT (job_id) DO NOTHING`,
         )
         .run(valid.job_id, valid.status, valid.created_at, valid.completed_at ?? null, JSON.stringify(valid));
-      if (result.changes === 1) this.appendChange('INSERT', valid.job_id, undefined, valid.status);
+      if (result.changes === 1) this.appendChange('inserted', valid.job_id, undefined, valid.status);
       return result.changes === 1;
     });
     if (!created) throw new JobAlreadyExistsError(valid.job_id);
@@ -80,7 +81,7 @@ export class SqliteJobStore implements JobStore {
         .run(next.status, next.completed_at ?? null, JSON.stringify(next), jobId, ...allowedFrom);
       // The transaction holds the write lock, so the row read above is the row updated here.
       if (result.changes !== 1) return { applied: false, current };
-      this.appendChange('MODIFY', jobId, current.status, next.status);
+      this.appendChange('changed', jobId, current.status, next.status);
       return { applied: true, job: next };
     });
     if (outcome.applied) notifyStreamReaders(this.db, 'job_changes');
@@ -104,12 +105,12 @@ export class SqliteJobStore implements JobStore {
       const removed = this.db.prepare(`DELETE FROM jobs WHERE job_id = ? RETURNING status`).get(jobId) as
         | { status: JobStatus }
         | undefined;
-      if (removed !== undefined) this.appendChange('REMOVE', jobId, removed.status, undefined);
+      if (removed !== undefined) this.appendChange('removed', jobId, removed.status, undefined);
     });
   }
 
   private appendChange(
-    eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+    kind: ChangeKind,
     jobId: string,
     oldStatus: JobStatus | undefined,
     newStatus: JobStatus | undefined,
@@ -118,7 +119,7 @@ export class SqliteJobStore implements JobStore {
       .prepare(
         `INSERT INTO job_changes (event_name, job_id, old_status, new_status, created_at) VALUES (?, ?, ?, ?, ?)`,
       )
-      .run(eventName, jobId, oldStatus ?? null, newStatus ?? null, this.clock.now());
+      .run(kind, jobId, oldStatus ?? null, newStatus ?? null, this.clock.now());
   }
 
   private read(jobId: JobId): Job | undefined {

@@ -3,7 +3,7 @@
  * segment, MODIFY for a re-put, REMOVE for a delete) in the same transaction, which is what the
  * DynamoDB stream on the table gives the reassembly trigger on AWS.
  */
-import { systemClock, type Clock, type SegmentCompletionStore } from '@stereo-spot/pipeline';
+import { systemClock, type ChangeKind, type Clock, type SegmentCompletionStore } from '@stereo-spot/pipeline';
 import { describeZodError, SegmentCompletionSchema, type JobId, type SegmentCompletion } from '@stereo-spot/shared-types';
 import { InvalidArgumentError } from '../errors';
 import { immediate, type SqliteDatabase } from '../sqlite/database';
@@ -34,7 +34,7 @@ export class SqliteSegmentCompletionStore implements SegmentCompletionStore {
            ON CONFLICT (job_id, segment_index) DO UPDATE SET record = excluded.record`,
         )
         .run(valid.job_id, valid.segment_index, JSON.stringify(valid));
-      this.appendChange(existed ? 'MODIFY' : 'INSERT', valid.job_id, valid.segment_index);
+      this.appendChange(existed ? 'changed' : 'inserted', valid.job_id, valid.segment_index);
     });
     notifyStreamReaders(this.db);
   }
@@ -59,17 +59,17 @@ export class SqliteSegmentCompletionStore implements SegmentCompletionStore {
         .prepare(`DELETE FROM segment_completions WHERE job_id = ? RETURNING segment_index`)
         .all(jobId) as { segment_index: number }[];
       for (const row of rows.sort((a, b) => a.segment_index - b.segment_index)) {
-        this.appendChange('REMOVE', jobId, row.segment_index);
+        this.appendChange('removed', jobId, row.segment_index);
       }
     });
     notifyStreamReaders(this.db);
   }
 
-  private appendChange(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', jobId: string, segmentIndex: number): void {
+  private appendChange(kind: ChangeKind, jobId: string, segmentIndex: number): void {
     this.db
       .prepare(
         `INSERT INTO segment_completion_changes (event_name, job_id, segment_index, created_at) VALUES (?, ?, ?, ?)`,
       )
-      .run(eventName, jobId, segmentIndex, this.clock.now());
+      .run(kind, jobId, segmentIndex, this.clock.now());
   }
 }

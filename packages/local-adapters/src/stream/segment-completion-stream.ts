@@ -1,33 +1,27 @@
 /**
  * The change streams, embedded (SegmentCompletions, and Jobs for the transition into
- * `chunking_complete`): change records appended by the store in the same transaction as the write, read in sequence order by a poller that hands batches to the
- * reassembly trigger exactly as Lambda hands DynamoDB stream batches to it: in order, at least
- * once, with batch item failures. Each consumer has a checkpoint (the last sequence number it
+ * `chunking_complete`): change records appended by the store in the same transaction as the write,
+ * read in sequence order by a poller that hands the pipeline's changes to the reassembly trigger
+ * with Lambda's delivery rules for a DynamoDB stream: in order, at least once, re-delivered from
+ * the first failed position. Each consumer has a checkpoint (the last sequence number it
  * finished) and a lease, so only one process at a time reads for a consumer and a crash
  * re-delivers from the checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '@stereo-spot/logging';
-import { systemClock, type Clock, type SegmentCompletionChange, type TriggerChange } from '@stereo-spot/pipeline';
+import {
+  systemClock,
+  type ChangeBatchOutcome,
+  type ChangeKind,
+  type Clock,
+  type JobStatusChange,
+  type SegmentCompletionChange,
+  type TriggerChange,
+} from '@stereo-spot/pipeline';
 import type { JobId, JobStatus } from '@stereo-spot/shared-types';
 import { InvalidArgumentError } from '../errors';
 import { waitForSendOrTimeout, wakeReceivers } from '../queue/wakeups';
 import { immediate, type SqliteDatabase } from '../sqlite/database';
-
-/** The reply of a handler: like Lambda's ReportBatchItemFailures, the changes to deliver again. */
-export interface StreamBatchResult {
-  readonly failedSequenceNumbers: readonly string[];
-}
-
-export type SegmentCompletionChangeHandler = (
-  changes: SegmentCompletionChange[],
-) => Promise<StreamBatchResult>;
-
-/** One change of the Jobs table: its status before and after (a NEW_AND_OLD_IMAGES stream). */
-export interface JobChange extends TriggerChange {
-  readonly oldStatus?: JobStatus;
-  readonly newStatus?: JobStatus;
-}
 
 /** A table's change records: where they are kept and how they are read. */
 export interface ChangeFeed<C extends TriggerChange> {
@@ -41,7 +35,7 @@ export const SEGMENT_COMPLETIONS_FEED: ChangeFeed<SegmentCompletionChange> = {
   read: (db, after, limit) => readSegmentCompletionChanges(db, after, limit),
 };
 
-export const JOBS_FEED: ChangeFeed<JobChange> = {
+export const JOBS_FEED: ChangeFeed<JobStatusChange> = {
   table: 'job_changes',
   read: (db, after, limit) => readJobChanges(db, after, limit),
 };
@@ -54,9 +48,18 @@ function channelOf(table: ChangeFeed<TriggerChange>['table']): string {
 /** Stream records are kept for 24 hours, like a DynamoDB stream. */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The stored `event_name` is the pipeline's kind; rows an earlier version wrote (DynamoDB's
+ * INSERT/MODIFY/REMOVE) may still be waiting in a database for up to the retention period.
+ */
+const EARLIER_EVENT_NAMES: Readonly<Record<string, ChangeKind>> = { INSERT: 'inserted', MODIFY: 'changed', REMOVE: 'removed' };
+function kindOf(eventName: string): ChangeKind {
+  return EARLIER_EVENT_NAMES[eventName] ?? (eventName as ChangeKind);
+}
+
 interface ChangeRow {
   sequence_number: number;
-  event_name: 'INSERT' | 'MODIFY' | 'REMOVE';
+  event_name: string;
   job_id: string;
   segment_index: number;
 }
@@ -71,14 +74,14 @@ export function notifyStreamReaders(
 
 interface JobChangeRow {
   sequence_number: number;
-  event_name: 'INSERT' | 'MODIFY' | 'REMOVE';
+  event_name: string;
   job_id: string;
   old_status: JobStatus | null;
   new_status: JobStatus | null;
 }
 
 /** Jobs change records after `afterSequenceNumber`, in order. */
-export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, limit: number): JobChange[] {
+export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, limit: number): JobStatusChange[] {
   const rows = db
     .prepare(
       `SELECT sequence_number, event_name, job_id, old_status, new_status FROM job_changes
@@ -86,9 +89,10 @@ export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, 
     )
     .all(afterSequenceNumber, limit) as JobChangeRow[];
   return rows.map((row) => ({
-    eventName: row.event_name,
+    kind: kindOf(row.event_name),
+    subject: 'job',
     jobId: row.job_id as JobId,
-    sequenceNumber: String(row.sequence_number),
+    position: String(row.sequence_number),
     ...(row.old_status !== null ? { oldStatus: row.old_status } : {}),
     ...(row.new_status !== null ? { newStatus: row.new_status } : {}),
   }));
@@ -107,10 +111,11 @@ export function readSegmentCompletionChanges(
     )
     .all(afterSequenceNumber, limit) as ChangeRow[];
   return rows.map((row) => ({
-    eventName: row.event_name,
+    kind: kindOf(row.event_name),
+    subject: 'segment-completion',
     jobId: row.job_id as JobId,
     segmentIndex: row.segment_index,
-    sequenceNumber: String(row.sequence_number),
+    position: String(row.sequence_number),
   }));
 }
 
@@ -120,7 +125,8 @@ export interface StreamReaderOptions<C extends TriggerChange = SegmentCompletion
   readonly feed?: ChangeFeed<C>;
   /** Checkpoint name; readers with the same name share one position (one reads at a time). */
   readonly consumer: string;
-  readonly handler: (changes: C[]) => Promise<StreamBatchResult>;
+  /** Gets each batch; the positions it hands back are delivered again. */
+  readonly handler: (changes: C[]) => Promise<ChangeBatchOutcome>;
   /** Most changes per handler call. Default 100. */
   readonly batchSize?: number;
   /** How often the table is polled for changes written by other processes. Default 200 ms. */
@@ -193,21 +199,21 @@ export class SegmentCompletionStreamReader<C extends TriggerChange = SegmentComp
 
     let failed: readonly string[];
     try {
-      failed = (await this.options.handler(changes)).failedSequenceNumbers;
+      failed = (await this.options.handler(changes)).failedPositions;
     } catch (error) {
       this.logger.warn({ err: error, consumer: this.options.consumer }, 'stream handler threw; the batch will be delivered again');
-      failed = changes.map((change) => change.sequenceNumber);
+      failed = changes.map((change) => change.position);
     }
-    const delivered = changes.map((change) => Number(change.sequenceNumber));
+    const delivered = changes.map((change) => Number(change.position));
     const first = Math.min(...delivered);
     if (failed.length === 0) {
       this.saveCheckpoint(Math.max(...delivered));
       this.consecutiveFailures = 0;
       return { kind: 'delivered', count: changes.length };
     }
-    // Like Lambda: resume from the lowest failed record; an unknown id fails the whole batch.
+    // Like Lambda: resume from the lowest failed record; an unknown position fails the whole batch.
     const failedNumbers = failed.map(Number);
-    const retryFrom = failedNumbers.every((sequenceNumber) => delivered.includes(sequenceNumber))
+    const retryFrom = failedNumbers.every((position) => delivered.includes(position))
       ? Math.min(...failedNumbers)
       : first;
     this.saveCheckpoint(retryFrom - 1);
@@ -269,44 +275,4 @@ export class SegmentCompletionStreamReader<C extends TriggerChange = SegmentComp
     this.lastTrim = now;
     this.options.db.prepare(`DELETE FROM ${this.feed.table} WHERE created_at < ?`).run(now - RETENTION_MS);
   }
-}
-
-/**
- * A change as a DynamoDB stream record (what the Lambda handler receives), for code that takes
- * that shape on both platforms: a SegmentCompletions record (keys), or a Jobs record (key, new
- * and old status).
- */
-export function toDynamoDbStreamRecord(change: SegmentCompletionChange | JobChange) {
-  if (!('segmentIndex' in change)) {
-    return {
-      eventID: change.sequenceNumber,
-      eventName: change.eventName,
-      eventSource: 'aws:dynamodb',
-      eventVersion: '1.1',
-      awsRegion: 'local',
-      dynamodb: {
-        Keys: { job_id: { S: change.jobId } },
-        ...(change.newStatus !== undefined
-          ? { NewImage: { job_id: { S: change.jobId }, status: { S: change.newStatus } } }
-          : {}),
-        ...(change.oldStatus !== undefined
-          ? { OldImage: { job_id: { S: change.jobId }, status: { S: change.oldStatus } } }
-          : {}),
-        SequenceNumber: change.sequenceNumber,
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    };
-  }
-  return {
-    eventID: change.sequenceNumber,
-    eventName: change.eventName,
-    eventSource: 'aws:dynamodb',
-    eventVersion: '1.1',
-    awsRegion: 'local',
-    dynamodb: {
-      Keys: { job_id: { S: change.jobId }, segment_index: { N: String(change.segmentIndex) } },
-      SequenceNumber: change.sequenceNumber,
-      StreamViewType: 'KEYS_ONLY',
-    },
-  };
 }

@@ -14,7 +14,7 @@ import { newReassemblyTriggered } from '@stereo-spot/shared-types';
 import { SqliteQueue } from '../../src/queue/sqlite-queue';
 import { openDatabase } from '../../src/sqlite/database';
 import { SqliteJobStore } from '../../src/stores/sqlite-job-store';
-import { SqliteReassemblyLockStore } from '../../src/stores/sqlite-reassembly-locks';
+import { SqliteReassemblyTriggeredStore } from '../../src/stores/sqlite-reassembly-triggered';
 
 async function waitFor(file: string): Promise<void> {
   while (!existsSync(file)) await sleep(5);
@@ -36,7 +36,7 @@ async function receive(dbPath: string, goFile: string, doneFile: string): Promis
 async function conditional(dbPath: string, goFile: string, idsFile: string): Promise<void> {
   const db = openDatabase(dbPath);
   const jobs = new SqliteJobStore(db);
-  const locks = new SqliteReassemblyLockStore(db);
+  const locks = new SqliteReassemblyTriggeredStore(db);
   const ids = readFileSync(idsFile, 'utf8').trim().split('\n').map(toJobId);
   console.log('ready');
   await waitFor(goFile);

@@ -5,23 +5,12 @@ import type { Queue, QueueMessage } from '../ports/queue';
 import type { MessageJobContext } from '../use-cases/messages';
 import type { ProtectionLease } from './protection-lease';
 import { pause } from '../pause';
-
-export interface MessageWorkContext {
-  /** The worker's logger; the use cases bind it to the job they find in the message. */
-  readonly logger: Logger;
-  /** Aborted when a shutdown's grace period runs out, or when the lease is lost: stop and throw. */
-  readonly signal: AbortSignal;
-  /**
-   * Confirms this worker still owns the message (extends its visibility); throws LeaseLostError
-   * when it does not. Call it right before every write another worker could also make.
-   */
-  readonly assertLease: () => Promise<void>;
-}
+import type { WorkContext } from '../work-context';
 
 export interface ConsumerOptions {
   readonly queue: Queue;
   readonly logger: Logger;
-  readonly handle: (message: QueueMessage, context: MessageWorkContext) => Promise<unknown>;
+  readonly handle: (message: QueueMessage, context: Required<WorkContext>) => Promise<unknown>;
   /** Names the message's job for logs and for failing it; never throws. */
   readonly jobContextOf: (body: string) => MessageJobContext;
   /** Called for a permanent error on a message that names its job. */

@@ -1,4 +1,4 @@
-import type { JobId, SegmentCompletion } from '@stereo-spot/shared-types';
+import type { JobId, JobStatus, SegmentCompletion } from '@stereo-spot/shared-types';
 
 export interface SegmentCompletionStore {
   /** Idempotent: writing the same (job_id, segment_index) again replaces it, never duplicates. */
@@ -10,19 +10,42 @@ export interface SegmentCompletionStore {
   deleteForJob(jobId: JobId): Promise<void>;
 }
 
-/**
- * A change the reassembly trigger reacts to, reduced to what the decision needs: a
- * SegmentCompletions write, or the Job entering `chunking_complete` (from the Jobs table's stream;
- * however it got there: media-worker, recovery script, an operator's update-item).
- */
-export interface TriggerChange {
-  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+/** What a change did to the record it reports. */
+export type ChangeKind = 'inserted' | 'changed' | 'removed';
+
+interface RecordChange {
+  readonly kind: ChangeKind;
   readonly jobId: JobId;
-  /** Stable id of the change record (stream sequence number) for batch-item-failure reporting. */
-  readonly sequenceNumber: string;
+  /**
+   * Where the change sits in its feed, opaque to the core (a stream sequence number, a row id):
+   * handed back in `failedPositions` to say which changes to deliver again.
+   */
+  readonly position: string;
 }
 
-/** One change of the SegmentCompletions table (the DynamoDB stream record's keys). */
-export interface SegmentCompletionChange extends TriggerChange {
+/** A SegmentCompletions write (or removal). */
+export interface SegmentCompletionChange extends RecordChange {
+  readonly subject: 'segment-completion';
   readonly segmentIndex: number;
 }
+
+/**
+ * A Jobs write: the status before and after. However the job got there (media-worker, recovery
+ * script, an operator's update-item), entering `chunking_complete` can complete it.
+ */
+export interface JobStatusChange extends RecordChange {
+  readonly subject: 'job';
+  readonly oldStatus?: JobStatus;
+  readonly newStatus?: JobStatus;
+}
+
+/** A change the reassembly trigger reacts to. */
+export type TriggerChange = SegmentCompletionChange | JobStatusChange;
+
+/** The reply to a batch of changes: the positions of the changes to deliver again. */
+export interface ChangeBatchOutcome {
+  readonly failedPositions: readonly string[];
+}
+
+/** What a change feed hands its batches to (in feed order, at least once). */
+export type TriggerChangeHandler = (changes: readonly TriggerChange[]) => Promise<ChangeBatchOutcome>;

@@ -34,18 +34,3 @@ export interface StereoInference {
   readonly name: string;
   convertSegment(request: SegmentConversionRequest): Promise<SegmentConversionResult>;
 }
-
-/**
- * What to convert and how, as the inference server's request body names it: the `sagemaker` and
- * `http` backends send these fields and differ only in where the segment is read and written.
- */
-export function inferenceRequestFields(request: SegmentConversionRequest) {
-  return {
-    mode: request.mode,
-    divergence: request.stereo.divergence,
-    convergence: request.stereo.convergence,
-    anaglyph_method: request.stereo.anaglyph_method,
-    job_id: request.jobId,
-    segment_index: request.segmentIndex,
-  };
-}

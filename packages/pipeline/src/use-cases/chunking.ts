@@ -4,7 +4,9 @@ import { inputKey, MAX_TOTAL_SEGMENTS, segmentKey, type Job, type JobId } from '
 import { InvalidMediaError, isObjectExists, MediaLimitError } from '../errors';
 import type { MediaInfo, MediaLimits, MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
-import { keysFromS3Body } from './messages';
+import type { WorkContext } from '../work-context';
+import type { ObjectEvents } from '../ports/object-events';
+import { createdKeysOf } from './messages';
 import { withScratchDir } from './scratch';
 
 export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage'> {
@@ -17,19 +19,12 @@ export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage
   readonly limits: MediaLimits;
 }
 
-export interface WorkContext {
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  /** Throws when this worker no longer owns the message (see the consumer); called before writes. */
-  readonly assertLease?: () => Promise<void>;
-}
-
 export type ChunkingOutcome =
   | { readonly jobId: JobId; readonly outcome: 'chunked'; readonly totalSegments: number }
   | { readonly jobId: JobId; readonly outcome: 'skipped'; readonly reason: string };
 
 /**
- * A chunking-queue message (an S3 notification for `input/{job_id}/source.mp4`): moves the job to
+ * A chunking-queue message (objects created: `input/{job_id}/source.mp4`): moves the job to
  * `chunking_in_progress`, splits the source into video-only keyframe-aligned segments, uploads them
  * under their canonical keys, then ends with ONE conditional update `total_segments` +
  * `chunking_complete`. Safe to run again for the same job: segments already uploaded are kept (so
@@ -37,11 +32,11 @@ export type ChunkingOutcome =
  */
 export async function handleChunkingMessage(
   deps: ChunkingDeps,
-  body: string,
+  events: ObjectEvents,
   context: WorkContext,
 ): Promise<ChunkingOutcome[]> {
   const outcomes: ChunkingOutcome[] = [];
-  for (const key of keysFromS3Body(body, 'input')) {
+  for (const key of createdKeysOf(events, 'input')) {
     outcomes.push(await chunkJob(deps, key.jobId, context));
   }
   return outcomes;

@@ -8,7 +8,7 @@ import {
 } from '@stereo-spot/shared-types';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError } from '../errors';
 
 export interface CreateJobDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage'> {
   readonly clock: Clock;

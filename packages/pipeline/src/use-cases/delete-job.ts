@@ -5,7 +5,7 @@ import type { PipelinePorts } from '../ports/platform';
 
 export interface DeleteJobDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks' | 'inputStorage' | 'outputStorage'
+  'jobs' | 'segmentCompletions' | 'reassemblyTriggered' | 'inputStorage' | 'outputStorage'
 > {
   readonly logger: Logger;
 }
@@ -24,7 +24,7 @@ export async function deleteJob(deps: DeleteJobDeps, jobId: JobId): Promise<bool
     (await deleteUnder(deps.inputStorage, segmentsPrefix(jobId))) +
     (await deleteUnder(deps.outputStorage, jobOutputPrefix(jobId)));
   await deps.segmentCompletions.deleteForJob(jobId);
-  await deps.reassemblyLocks.delete(jobId);
+  await deps.reassemblyTriggered.delete(jobId);
   await deps.jobs.delete(jobId);
   forJob(deps.logger, { jobId }).info({ objects: removed }, 'job deleted with its objects and records');
   return true;

@@ -11,7 +11,7 @@ import { removeDeadScratchDirs } from './scratch';
 
 export interface JanitorDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'inputStorage' | 'segmentCompletions' | 'reassemblyLocks'
+  'jobs' | 'inputStorage' | 'segmentCompletions' | 'reassemblyTriggered'
 > {
   readonly reassemblyQueue: Queue;
   readonly clock: Clock;
@@ -133,7 +133,7 @@ async function sweepJob(
   }
   if (job.status === 'chunking_complete' && job.total_segments !== undefined) {
     if ((await deps.segmentCompletions.count(jobId)) !== job.total_segments) return undefined;
-    const lock = await deps.reassemblyLocks.get(jobId);
+    const lock = await deps.reassemblyTriggered.get(jobId);
     const neverTriggered = lock === undefined;
     const triggerLost =
       lock !== undefined && lock.reassembly_started_at === undefined && now - lock.triggered_at >= settings.graceMs;

@@ -6,12 +6,12 @@
 import {
   parseJsonWith,
   parseObjectKeyOf,
-  parseS3NotificationBody,
   ReassemblyMessageSchema,
   type JobId,
   type ParsedObjectKey,
 } from '@stereo-spot/shared-types';
 import { InvalidMessageError } from '../errors';
+import type { ObjectEventFormat, ObjectEvents } from '../ports/object-events';
 
 export interface MessageJobContext {
   readonly jobId?: JobId;
@@ -19,32 +19,40 @@ export interface MessageJobContext {
 }
 
 /**
- * The canonical keys of kind `kind` named by an S3 notification body; an empty list for the test
- * event S3 sends when a notification is configured.
+ * A chunking or video-worker queue body read with the platform's format (see ObjectEventFormat);
+ * a body that is not such a message is an InvalidMessageError.
  */
-export function keysFromS3Body<K extends ParsedObjectKey['kind']>(
-  body: string,
+export function readObjectEvents(format: ObjectEventFormat, body: string): ObjectEvents {
+  const decoded = format.decode(body);
+  if (!decoded.ok) throw invalidMessage(decoded.error);
+  return decoded.value;
+}
+
+/** The canonical keys of kind `kind` the events name; none for a test event. */
+export function createdKeysOf<K extends ParsedObjectKey['kind']>(
+  events: ObjectEvents,
   kind: K,
 ): Extract<ParsedObjectKey, { kind: K }>[] {
-  const parsed = parseS3NotificationBody(body);
-  if (!parsed.ok) throw invalidMessage(parsed.error);
-  if (parsed.value.kind === 'test-event') return [];
-  return parsed.value.records.map((record) => {
-    const key = parseObjectKeyOf(record.key, kind);
+  if (events.kind === 'test-event') return [];
+  return events.keys.map((created) => {
+    const key = parseObjectKeyOf(created, kind);
     if (!key.ok) throw invalidMessage(key.error);
     return key.value;
   });
 }
 
-export function jobContextOfS3Body(body: string): MessageJobContext {
-  const parsed = parseS3NotificationBody(body);
-  if (!parsed.ok || parsed.value.kind === 'test-event') return {};
-  const first = parsed.value.records[0];
-  if (first === undefined) return {};
-  const key = parseObjectKeyOf(first.key, 'input');
-  if (key.ok) return { jobId: key.value.jobId };
-  const segment = parseObjectKeyOf(first.key, 'segment');
-  return segment.ok ? { jobId: segment.value.jobId, segmentIndex: segment.value.segmentIndex } : {};
+/** The consumer's `jobContextOf` for object-event bodies read with `format`. */
+export function jobContextOfObjectEvents(format: ObjectEventFormat): (body: string) => MessageJobContext {
+  return (body) => {
+    const decoded = format.decode(body);
+    if (!decoded.ok || decoded.value.kind === 'test-event') return {};
+    const first = decoded.value.keys[0];
+    if (first === undefined) return {};
+    const key = parseObjectKeyOf(first, 'input');
+    if (key.ok) return { jobId: key.value.jobId };
+    const segment = parseObjectKeyOf(first, 'segment');
+    return segment.ok ? { jobId: segment.value.jobId, segmentIndex: segment.value.segmentIndex } : {};
+  };
 }
 
 export function parseReassemblyBody(body: string): JobId {

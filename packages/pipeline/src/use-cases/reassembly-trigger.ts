@@ -3,11 +3,11 @@ import { newReassemblyTriggered, type JobId, type ReassemblyMessage } from '@ste
 import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { Queue } from '../ports/queue';
-import type { TriggerChange } from '../ports/segment-completions';
+import type { ChangeBatchOutcome, TriggerChange } from '../ports/segment-completions';
 
 export interface ReassemblyTriggerDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks'
+  'jobs' | 'segmentCompletions' | 'reassemblyTriggered'
 > {
   readonly reassemblyQueue: Queue;
   readonly clock: Clock;
@@ -15,14 +15,18 @@ export interface ReassemblyTriggerDeps extends Pick<
 }
 
 export type TriggerDecision =
-  | { readonly jobId: JobId; readonly decision: 'sent'; readonly lock: 'created' | 'existed' }
+  | {
+      readonly jobId: JobId;
+      readonly decision: 'sent';
+      /** The ReassemblyTriggered lock: taken now, found, or found with a reassembly started (forced). */
+      readonly lock: 'created' | 'existed' | 'started';
+    }
   | { readonly jobId: JobId; readonly decision: 'skipped'; readonly reason: string }
   | { readonly jobId: JobId; readonly decision: 'error'; readonly error: unknown };
 
-export interface TriggerBatchResult {
+/** The decisions, and (as `failedPositions`) every change of a job whose decision errored. */
+export interface TriggerBatchResult extends ChangeBatchOutcome {
   readonly decisions: readonly TriggerDecision[];
-  /** Sequence numbers of the changes to deliver again (every change of a job that errored). */
-  readonly failedSequenceNumbers: readonly string[];
 }
 
 /**
@@ -35,7 +39,8 @@ export interface TriggerBatchResult {
  *
  * If the lock already exists but no worker has started reassembling, the message is sent again:
  * that is how a send that failed after the lock was taken is repaired by the next delivery (or by
- * the operator command). Duplicate reassembly messages are harmless: the worker's start lock and the
+ * the operator command, which may also `force` a send after a reassembly started). Duplicate
+ * reassembly messages are harmless: the worker's start lock and the
  * `completed` status make the second one a no-op.
  */
 export async function decideReassemblyTriggers(
@@ -44,15 +49,15 @@ export async function decideReassemblyTriggers(
 ): Promise<TriggerBatchResult> {
   const byJob = new Map<JobId, string[]>();
   for (const change of changes) {
-    if (change.eventName === 'REMOVE') continue;
-    const sequenceNumbers = byJob.get(change.jobId) ?? [];
-    sequenceNumbers.push(change.sequenceNumber);
-    byJob.set(change.jobId, sequenceNumbers);
+    if (!canCompleteJob(change)) continue;
+    const positions = byJob.get(change.jobId) ?? [];
+    positions.push(change.position);
+    byJob.set(change.jobId, positions);
   }
 
   const decisions: TriggerDecision[] = [];
-  const failedSequenceNumbers: string[] = [];
-  for (const [jobId, sequenceNumbers] of byJob) {
+  const failedPositions: string[] = [];
+  for (const [jobId, positions] of byJob) {
     try {
       decisions.push(await triggerIfComplete(deps, jobId));
     } catch (error) {
@@ -63,39 +68,84 @@ export async function decideReassemblyTriggers(
         'reassembly trigger failed; the change will be delivered again',
       );
       decisions.push({ jobId, decision: 'error', error });
-      failedSequenceNumbers.push(...sequenceNumbers);
+      failedPositions.push(...positions);
     }
   }
-  return { decisions, failedSequenceNumbers };
+  return { decisions, failedPositions };
 }
 
-/** One job's decision; also what the operator's manual trigger runs. */
-export async function triggerIfComplete(deps: ReassemblyTriggerDeps, jobId: JobId): Promise<TriggerDecision> {
+/**
+ * Whether the change may be the last fact a job waited for: a completion written, or the job
+ * entering `chunking_complete` (a write that leaves it there, e.g. `updated_at`, is not the entry).
+ */
+function canCompleteJob(change: TriggerChange): boolean {
+  if (change.kind === 'removed') return false;
+  if (change.subject === 'segment-completion') return true;
+  return change.newStatus === 'chunking_complete' && change.oldStatus !== 'chunking_complete';
+}
+
+export type ReassemblyReadiness =
+  | { readonly ready: true; readonly count: number }
+  | { readonly ready: false; readonly reason: string };
+
+/**
+ * Whether the job can be reassembled: `chunking_complete` with as many completions as
+ * `total_segments`. Reads only (the operator's command asks before it acts).
+ */
+export async function reassemblyReadiness(
+  deps: Pick<ReassemblyTriggerDeps, 'jobs' | 'segmentCompletions'>,
+  jobId: JobId,
+): Promise<ReassemblyReadiness> {
+  const job = await deps.jobs.get(jobId);
+  if (job === undefined) return { ready: false, reason: 'job not found' };
+  if (job.status !== 'chunking_complete') {
+    return { ready: false, reason: `status ${job.status} is not chunking_complete` };
+  }
+  const count = await deps.segmentCompletions.count(jobId);
+  if (count !== job.total_segments) {
+    return { ready: false, reason: `count ${count} != total_segments ${job.total_segments ?? '(unset)'}` };
+  }
+  return { ready: true, count };
+}
+
+export interface TriggerOptions {
+  /**
+   * The operator's override: send even when a worker has started reassembling (it died and its
+   * message is gone). The worker's start lock, stale after a while, still keeps it to one.
+   */
+  readonly force?: boolean;
+}
+
+/** One job's decision; also what the operator's `ops reassembly trigger` runs. */
+export async function triggerIfComplete(
+  deps: ReassemblyTriggerDeps,
+  jobId: JobId,
+  options: TriggerOptions = {},
+): Promise<TriggerDecision> {
   const log = forJob(deps.logger, { jobId });
   const skip = (reason: string): TriggerDecision => {
     log.info({ reason }, `skip: ${reason}`);
     return { jobId, decision: 'skipped', reason };
   };
 
-  const job = await deps.jobs.get(jobId);
-  if (job === undefined) return skip('job not found');
-  if (job.status !== 'chunking_complete') return skip(`status ${job.status} is not chunking_complete`);
-  const count = await deps.segmentCompletions.count(jobId);
-  if (count !== job.total_segments) {
-    return skip(`count ${count} != total_segments ${job.total_segments ?? '(unset)'}`);
-  }
+  const readiness = await reassemblyReadiness(deps, jobId);
+  if (!readiness.ready) return skip(readiness.reason);
 
-  log.info({ count }, 'should trigger');
-  let lock: 'created' | 'existed' = 'created';
-  if (await deps.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
+  log.info({ count: readiness.count }, 'should trigger');
+  let lock: 'created' | 'existed' | 'started' = 'created';
+  if (await deps.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, deps.clock.now()))) {
     log.info('created ReassemblyTriggered');
   } else {
-    const existing = await deps.reassemblyLocks.get(jobId);
-    if (existing?.reassembly_started_at !== undefined) {
+    const existing = await deps.reassemblyTriggered.get(jobId);
+    if (existing?.reassembly_started_at === undefined) {
+      lock = 'existed';
+      log.info('ReassemblyTriggered exists but reassembly has not started: sending again');
+    } else if (options.force === true) {
+      lock = 'started';
+      log.warn('ReassemblyTriggered exists and reassembly has started: sending again (forced)');
+    } else {
       return skip('ReassemblyTriggered exists and reassembly has started');
     }
-    lock = 'existed';
-    log.info('ReassemblyTriggered exists but reassembly has not started: sending again');
   }
   log.info({ queue: deps.reassemblyQueue.name }, 'sending to reassembly queue');
   const message: ReassemblyMessage = { job_id: jobId };

@@ -10,15 +10,14 @@ import {
 import type { Clock } from '../ports/clock';
 import type { MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
-import type { WorkContext } from './chunking';
-import { isObjectExists } from '../errors';
-import { ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from './errors';
+import type { WorkContext } from '../work-context';
+import { isObjectExists, ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from '../errors';
 import { parseReassemblyBody } from './messages';
 import { withScratchDir } from './scratch';
 
 export interface ReassemblyDeps extends Pick<
   PipelinePorts,
-  'jobs' | 'segmentCompletions' | 'reassemblyLocks' | 'inputStorage' | 'outputStorage'
+  'jobs' | 'segmentCompletions' | 'reassemblyTriggered' | 'inputStorage' | 'outputStorage'
 > {
   readonly media: MediaProcessor;
   readonly clock: Clock;
@@ -112,10 +111,10 @@ export async function handleReassemblyMessage(
 /** The conditional "start"; creates the trigger lock first if an operator sent the message by hand. */
 async function takeStartLock(deps: ReassemblyDeps, jobId: JobId): Promise<boolean> {
   const now = deps.clock.now();
-  if (await deps.reassemblyLocks.tryStart(jobId, now, deps.staleAfterMs)) return true;
-  if ((await deps.reassemblyLocks.get(jobId)) !== undefined) return false;
-  await deps.reassemblyLocks.tryCreate(newReassemblyTriggered(jobId, now));
-  return deps.reassemblyLocks.tryStart(jobId, now, deps.staleAfterMs);
+  if (await deps.reassemblyTriggered.tryStart(jobId, now, deps.staleAfterMs)) return true;
+  if ((await deps.reassemblyTriggered.get(jobId)) !== undefined) return false;
+  await deps.reassemblyTriggered.tryCreate(newReassemblyTriggered(jobId, now));
+  return deps.reassemblyTriggered.tryStart(jobId, now, deps.staleAfterMs);
 }
 
 function inIndexOrder(

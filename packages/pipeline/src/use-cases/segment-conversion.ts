@@ -4,8 +4,9 @@ import type { Clock } from '../ports/clock';
 import type { PipelinePorts } from '../ports/platform';
 import type { StereoInference } from '../ports/stereo-inference';
 import { isObjectExists } from '../errors';
-import type { WorkContext } from './chunking';
-import { keysFromS3Body } from './messages';
+import type { WorkContext } from '../work-context';
+import type { ObjectEvents } from '../ports/object-events';
+import { createdKeysOf } from './messages';
 
 export interface SegmentConversionDeps extends Pick<
   PipelinePorts,
@@ -26,7 +27,7 @@ export type SegmentOutcome =
   | { readonly ref: SegmentRef; readonly outcome: 'skipped'; readonly reason: string };
 
 /**
- * A video-worker message (an S3 notification for `segments/{job_id}/{i}_{n}_{mode}.mp4`): converts
+ * A video-worker message (objects created: `segments/{job_id}/{i}_{n}_{mode}.mp4`): converts
  * the segment with the job's mode and stereo parameters into `jobs/{job_id}/segments/{i}.mp4` and
  * records the SegmentCompletion. A segment whose output already exists is not converted again;
  * its completion is (re)written, which is idempotent. Before each write the worker confirms it
@@ -35,11 +36,11 @@ export type SegmentOutcome =
  */
 export async function handleSegmentMessage(
   deps: SegmentConversionDeps,
-  body: string,
+  events: ObjectEvents,
   context: SegmentWorkContext,
 ): Promise<SegmentOutcome[]> {
   const outcomes: SegmentOutcome[] = [];
-  for (const { kind: _kind, ...ref } of keysFromS3Body(body, 'segment')) {
+  for (const { kind: _kind, ...ref } of createdKeysOf(events, 'segment')) {
     outcomes.push(await convertSegment(deps, ref, context));
   }
   return outcomes;

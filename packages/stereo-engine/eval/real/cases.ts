@@ -50,6 +50,8 @@ export const SUBJECT_CASES: readonly SubjectCase[] = [
   { name: 'footballer (messi5)', image: opencv('messi5.jpg'), subject: [0.45, 0.3, 0.56, 0.55], background: [0.02, 0.3, 0.3, 0.55] },
   // A squirrel on a branch, foliage out of focus behind.
   { name: 'squirrel', image: opencv('squirrel_cls.jpg'), subject: [0.27, 0.35, 0.45, 0.65], background: [0.0, 0.35, 0.2, 0.65] },
+  // A building under a blue sky with clouds: the sky beside it, at the same height, is farther.
+  { name: 'building under sky (home)', image: opencv('home.jpg'), subject: [0.72, 0.55, 0.98, 0.75], background: [0.0, 0.55, 0.18, 0.75] },
 ];
 
 export function allFiles(): DebianFile[] {

@@ -39,7 +39,7 @@ export interface DepthEstimatorOptions {
  * Cue weights, in depth units (the ground prior and the figure cue span 0..1; defocus,
  * atmosphere and motion are standardised, about ±1).
  */
-const WEIGHTS = { ground: 0.5, figure: 0.6, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+const WEIGHTS = { ground: 0.5, figure: 0.5, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
 /**
  * Regulariser of the grid-level guided filter, in squared luma: large enough that the local
  * linear fit spreads depth within regions without copying their brightness into it (a dark
@@ -48,8 +48,14 @@ const WEIGHTS = { ground: 0.5, figure: 0.6, defocus: 0.25, atmosphere: 0.1, moti
  */
 const REGION_EPS = 0.1;
 
-/** Per-cell blend of the new depth with the previous frame's where the image did not change. */
-const TEMPORAL_KEEP = 0.65;
+/**
+ * Per-cell blend of the new depth with the previous frame's where the image did not change: high,
+ * because the figure cue is global (a moving object changes which regions the border reaches)
+ * and would otherwise make still regions flicker.
+ */
+const TEMPORAL_KEEP = 0.9;
+/** Blend of the depth range (for the normalisation) with the previous frame's. */
+const RANGE_KEEP = 0.5;
 /** A luma change (0..1) this large is motion: the cell takes the new depth at once. */
 const TEMPORAL_CHANGE = 0.08;
 /** Histogram distance (0..1) between consecutive frames above which a cut is declared. */
@@ -182,25 +188,21 @@ export class DepthEstimator {
     const fused = b.fused;
     const memory = this.motionMemory;
     const wDefocus = WEIGHTS.defocus * defocusConfidence;
-    let farthest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.n; i++) {
-      const v =
+      fused[i] =
         WEIGHTS.ground * b.carry[i]! +
         WEIGHTS.figure * b.figure[i]! +
         wDefocus * b.defocus[i]! +
         WEIGHTS.atmosphere * b.atmosphere[i]! +
         (memory ? WEIGHTS.motion * memory[i]! : 0);
-      fused[i] = v;
-      if (!this.sky[i] && v < farthest) farthest = v;
-    }
-    // Sky is behind everything else, whatever the other cues say.
-    if (skyShare > 0 && farthest < Number.POSITIVE_INFINITY) {
-      for (let i = 0; i < this.n; i++) if (this.sky[i]) fused[i] = farthest;
     }
 
     // Edge-aware refinement: spread the cues within regions, keep steps at strong edges.
     const depth = b.depth;
     this.guided.filter(grid.luma, fused, max(2, round(gw / 24)), REGION_EPS, depth, b.a, b.b);
+    // Sky is behind everything else, whatever the other cues say. Set after the refinement, which
+    // would otherwise spread the sky's depth into the subject beside it.
+    if (skyShare > 0) sendSkyFarthest(depth, this.sky);
 
     if (this.previousDepth && this.previousLuma) {
       const previous = this.previousDepth;
@@ -215,7 +217,7 @@ export class DepthEstimator {
     // Normalise to [0, 1] by robust percentiles, themselves smoothed over time.
     const [lo = 0, hi = 1] = percentiles(depth, [0.02, 0.98], -1, 2);
     this.range = this.range
-      ? { lo: 0.8 * this.range.lo + 0.2 * lo, hi: 0.8 * this.range.hi + 0.2 * hi }
+      ? { lo: RANGE_KEEP * this.range.lo + (1 - RANGE_KEEP) * lo, hi: RANGE_KEEP * this.range.hi + (1 - RANGE_KEEP) * hi }
       : { lo, hi };
     const scale = 1 / max(this.range.hi - this.range.lo, 0.25);
     const normalised = b.c;
@@ -252,6 +254,14 @@ export class DepthEstimator {
     this.horizon = undefined;
     this.range = undefined;
   }
+}
+
+/** Gives the sky cells the depth of the farthest cell that is not sky. */
+function sendSkyFarthest(depth: Float32Array, sky: Uint8Array): void {
+  let farthest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < depth.length; i++) if (!sky[i] && depth[i]! < farthest) farthest = depth[i]!;
+  if (farthest === Number.POSITIVE_INFINITY) return;
+  for (let i = 0; i < depth.length; i++) if (sky[i]) depth[i] = farthest;
 }
 
 /** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */

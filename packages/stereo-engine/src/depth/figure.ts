@@ -16,6 +16,15 @@ const SIDE_SEED_COST = 0.15;
 const BARRIER_SCALE_FLOOR = 0.7;
 /** The figure cue's grid is this many times coarser than the analysis grid: regions, not details. */
 const FACTOR = 2;
+/** Cells at least this strong (0..1) form the figures whose size is weighed. */
+const FIGURE_LEVEL = 0.3;
+/**
+ * A figure covering less than the first share of the frame is not lifted at all, one covering more
+ * than the second fully; in between, smoothly. A small enclosed region is as likely a distant
+ * object (a far car, a window, a box by the horizon) as the subject; a subject takes up a real
+ * share of the frame. Small near things still come forward by where they touch the ground.
+ */
+const FIGURE_SHARE = { none: 0.01, full: 0.1 } as const;
 
 /**
  * Figure and ground by the picture's border. A photographed subject rarely touches the top or the
@@ -25,8 +34,8 @@ const FACTOR = 2;
  * where a path's barrier is the range (max − min) of the colour it crosses, summed over luma and
  * chroma. Unlike a geodesic sum it does not grow across uniform texture, so a textured wall stays
  * background. The bottom row seeds nothing (the ground and a subject's feet touch it) and the
- * sides seed less towards the bottom (the ground reaches them there). Computed on a grid FACTOR
- * times coarser than the analysis grid.
+ * sides seed less towards the bottom (the ground reaches them there). Small figures are weighed
+ * down (see FIGURE_SHARE). Computed on a grid FACTOR times coarser than the analysis grid.
  */
 export class FigureGround {
   private readonly coarseWidth: number;
@@ -38,6 +47,9 @@ export class FigureGround {
   private readonly lower: Float32Array;
   private readonly offset: Float32Array;
   private readonly seed: Float32Array;
+  private readonly label: Int32Array;
+  private readonly stack: Int32Array;
+  private readonly gains: Float32Array;
 
   constructor(
     private readonly width: number,
@@ -53,6 +65,9 @@ export class FigureGround {
     this.lower = new Float32Array(n);
     this.offset = new Float32Array(n);
     this.seed = new Float32Array(n).fill(INFINITY);
+    this.label = new Int32Array(n);
+    this.stack = new Int32Array(n);
+    this.gains = new Float32Array(n);
     // Seeds: the top row is background outright; the sides are, less and less towards the bottom.
     for (let x = 0; x < hw; x++) this.seed[x] = 0;
     for (let y = 0; y < hh; y++) {
@@ -64,7 +79,8 @@ export class FigureGround {
 
   /**
    * Writes into `out` (the analysis grid's size) the figure strength of each cell in [0, 1]: its
-   * barrier to the border over the frame's 95th percentile barrier (see BARRIER_SCALE_FLOOR).
+   * barrier to the border over the frame's 95th percentile barrier (see BARRIER_SCALE_FLOOR),
+   * weighed by the size of the figure it belongs to (see FIGURE_SHARE).
    * `channels` are smoothed colour planes of the analysis grid.
    */
   compute(channels: readonly Float32Array[], out: Float32Array): void {
@@ -77,10 +93,44 @@ export class FigureGround {
     }
     const [top = 0] = percentiles(total, [0.95], 0, channels.length);
     const scale = 1 / max(top, BARRIER_SCALE_FLOOR);
+    for (let i = 0; i < total.length; i++) total[i] = min(1, total[i]! * scale);
+    this.weighBySize(total);
     for (let y = 0; y < height; y++) {
       const row = min(hh - 1, floor(y / FACTOR)) * hw;
-      for (let x = 0; x < width; x++) out[y * width + x] = min(1, total[row + min(hw - 1, floor(x / FACTOR))]! * scale);
+      for (let x = 0; x < width; x++) out[y * width + x] = total[row + min(hw - 1, floor(x / FACTOR))]!;
     }
+  }
+
+  /**
+   * Scales each figure (4-connected cells of at least FIGURE_LEVEL) by a gain that grows with its
+   * share of the frame; weaker cells keep their strength.
+   */
+  private weighBySize(strength: Float32Array): void {
+    const { coarseWidth: w, label, stack, gains } = this;
+    const n = strength.length;
+    label.fill(-1);
+    let figures = 0;
+    for (let start = 0; start < n; start++) {
+      if (label[start] !== -1 || strength[start]! < FIGURE_LEVEL) continue;
+      label[start] = figures;
+      stack[0] = start;
+      let pending = 1;
+      let size = 0;
+      while (pending > 0) {
+        const i = stack[--pending]!;
+        size++;
+        const x = i % w;
+        for (let side = 0; side < 4; side++) {
+          const j = side === 0 ? (x > 0 ? i - 1 : -1) : side === 1 ? (x < w - 1 ? i + 1 : -1) : side === 2 ? i - w : i + w;
+          if (j < 0 || j >= n || label[j] !== -1 || strength[j]! < FIGURE_LEVEL) continue;
+          label[j] = figures;
+          stack[pending++] = j;
+        }
+      }
+      const t = max(0, min(1, (size / n - FIGURE_SHARE.none) / (FIGURE_SHARE.full - FIGURE_SHARE.none)));
+      gains[figures++] = t * t * (3 - 2 * t);
+    }
+    for (let i = 0; i < n; i++) if (label[i]! >= 0) strength[i] = strength[i]! * gains[label[i]!]!;
   }
 
   /** Minimum barrier distance of one channel to the seeds: forward and backward raster passes, twice. */

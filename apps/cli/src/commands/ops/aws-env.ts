@@ -5,18 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnvFile } from '@stereo-spot/config';
 
 export const AWS_INFRA_ENV_FILE = path.resolve(__dirname, '..', '..', '..', '..', '..', 'packages', 'aws-infra', '.env');
 
+/** The variables of a `.env` file; none when it does not exist. */
 export function readEnvFile(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const values: Record<string, string> = {};
-  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw);
-    if (match?.[1] === undefined || raw.trim().startsWith('#')) continue;
-    values[match[1]] = (match[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return values;
+  return existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8'), file) : {};
 }
 
 export type Lookup = (name: string) => string | undefined;

@@ -147,7 +147,10 @@ export function diagnoseJob(facts: JobFacts): Diagnosis {
           facts.lock.reassembly_started_at === undefined
             ? 'the reassembly lock exists but no reassembly message is queued (the send was lost)'
             : 'a reassembly started but no message is left to finish it (its worker died and the message is gone)',
-        fix: `stereo-spot ops reassembly trigger ${id}`,
+        fix:
+          facts.lock.reassembly_started_at === undefined
+            ? `stereo-spot ops reassembly trigger ${id}`
+            : `stereo-spot ops reassembly trigger --force ${id}`,
       };
     }
   }

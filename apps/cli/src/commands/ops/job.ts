@@ -17,7 +17,7 @@ export async function gatherJobFacts(platform: OpsPlatform, id: string): Promise
   if (job === undefined) return undefined;
   const [completions, lock, source, segments, depthList] = await Promise.all([
     platform.segmentCompletions.count(jobId),
-    platform.reassemblyLocks.get(jobId),
+    platform.reassemblyTriggered.get(jobId),
     platform.inputStorage.head(inputKey(jobId)),
     platform.inputStorage.list(segmentsPrefix(jobId)),
     readQueueDepths(platform),

@@ -6,13 +6,7 @@
  * idempotent, so a notification that was not lost after all is harmless.
  */
 import { Command } from 'commander';
-import {
-  buildS3NotificationBody,
-  inputKey,
-  parseJobId,
-  parseSegmentKey,
-  segmentsPrefix,
-} from '@stereo-spot/shared-types';
+import { inputKey, parseJobId, parseSegmentKey, segmentsPrefix } from '@stereo-spot/shared-types';
 import { EXIT_DONE, EXIT_ERROR, EXIT_REFUSED, runOps, type OpsIo, type OpsPlatform } from './context';
 
 export async function resendNotifications(platform: OpsPlatform, io: OpsIo, id: string): Promise<number> {
@@ -28,7 +22,6 @@ export async function resendNotifications(platform: OpsPlatform, io: OpsIo, id: 
   };
   const job = await platform.jobs.get(jobId);
   if (job === undefined) return refuse(`job ${jobId} not found`);
-  const bucket = platform.inputStorage.bucket;
 
   if (job.status === 'created' || job.status === 'chunking_in_progress') {
     const source = await platform.inputStorage.head(inputKey(jobId));
@@ -37,7 +30,7 @@ export async function resendNotifications(platform: OpsPlatform, io: OpsIo, id: 
     if (!(await io.confirm(`Send the upload notification of ${source.key} to ${queue.name} again?`))) {
       return refuse('not confirmed');
     }
-    await queue.send(buildS3NotificationBody({ bucket, key: source.key, size: source.size }));
+    await queue.send(platform.objectEvents.encodeCreated({ key: source.key, size: source.size }));
     io.out(`sent the notification of ${source.key} to ${queue.name}; chunking starts (or resumes) when a media-worker receives it`);
     return EXIT_DONE;
   }
@@ -54,7 +47,7 @@ export async function resendNotifications(platform: OpsPlatform, io: OpsIo, id: 
       return refuse('not confirmed');
     }
     for (const object of pending) {
-      await queue.send(buildS3NotificationBody({ bucket, key: object.key, size: object.size }));
+      await queue.send(platform.objectEvents.encodeCreated({ key: object.key, size: object.size }));
     }
     io.out(
       `sent ${pending.length} segment notification(s) to ${queue.name}; the reassembly is triggered when the last completion lands`,
