@@ -82,7 +82,9 @@ describe('module boundaries', () => {
       'apps/video-worker/src/boundary-probe.ts',
       "import { startInferenceServer } from '@stereo-spot/inference-server';\nexport const probe = startInferenceServer;\n",
     );
-    expect(errors.join('\n')).toMatch(/tagged with "type:app" can only depend on libs tagged with "type:core", "type:contract", "type:adapter"/);
+    expect(errors.join('\n')).toMatch(
+      /tagged with "type:app" can only depend on libs tagged with "type:core", "type:contract", "type:adapter"/,
+    );
   });
 
   it('lets the composition root (the cli) import the apps it starts', async () => {

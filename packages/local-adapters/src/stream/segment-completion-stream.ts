@@ -57,11 +57,31 @@ function kindOf(eventName: string): ChangeKind {
   return EARLIER_EVENT_NAMES[eventName] ?? (eventName as ChangeKind);
 }
 
-interface ChangeRow {
+/** What every change table holds; each adds the columns of its subject. */
+interface ChangeRowBase {
   sequence_number: number;
   event_name: string;
   job_id: string;
+}
+
+interface ChangeRow extends ChangeRowBase {
   segment_index: number;
+}
+
+/** The change records of `table` after `afterSequenceNumber`, in order, with `columns` besides. */
+function changeRows<Row extends ChangeRowBase>(
+  db: SqliteDatabase,
+  table: 'job_changes' | 'segment_completion_changes',
+  columns: string,
+  afterSequenceNumber: number,
+  limit: number,
+): Row[] {
+  return db
+    .prepare(
+      `SELECT sequence_number, event_name, job_id, ${columns} FROM ${table}
+       WHERE sequence_number > ? ORDER BY sequence_number LIMIT ?`,
+    )
+    .all(afterSequenceNumber, limit) as Row[];
 }
 
 /** Tells readers in this process that new change records exist. */
@@ -72,22 +92,14 @@ export function notifyStreamReaders(
   wakeReceivers(db.name, channelOf(table));
 }
 
-interface JobChangeRow {
-  sequence_number: number;
-  event_name: string;
-  job_id: string;
+interface JobChangeRow extends ChangeRowBase {
   old_status: JobStatus | null;
   new_status: JobStatus | null;
 }
 
 /** Jobs change records after `afterSequenceNumber`, in order. */
 export function readJobChanges(db: SqliteDatabase, afterSequenceNumber: number, limit: number): JobStatusChange[] {
-  const rows = db
-    .prepare(
-      `SELECT sequence_number, event_name, job_id, old_status, new_status FROM job_changes
-       WHERE sequence_number > ? ORDER BY sequence_number LIMIT ?`,
-    )
-    .all(afterSequenceNumber, limit) as JobChangeRow[];
+  const rows = changeRows<JobChangeRow>(db, 'job_changes', 'old_status, new_status', afterSequenceNumber, limit);
   return rows.map((row) => ({
     kind: kindOf(row.event_name),
     subject: 'job',
@@ -104,12 +116,13 @@ export function readSegmentCompletionChanges(
   afterSequenceNumber: number,
   limit: number,
 ): SegmentCompletionChange[] {
-  const rows = db
-    .prepare(
-      `SELECT sequence_number, event_name, job_id, segment_index FROM segment_completion_changes
-       WHERE sequence_number > ? ORDER BY sequence_number LIMIT ?`,
-    )
-    .all(afterSequenceNumber, limit) as ChangeRow[];
+  const rows = changeRows<ChangeRow>(
+    db,
+    'segment_completion_changes',
+    'segment_index',
+    afterSequenceNumber,
+    limit,
+  );
   return rows.map((row) => ({
     kind: kindOf(row.event_name),
     subject: 'segment-completion',

@@ -66,13 +66,7 @@ async function convertSegment(
   const outputKey = segmentOutputKey(ref.jobId, ref.segmentIndex);
   const existing = await deps.outputStorage.head(outputKey);
   if (existing !== undefined) {
-    await context.assertLease?.();
-    await deps.segmentCompletions.put({
-      job_id: ref.jobId,
-      segment_index: ref.segmentIndex,
-      output_key: outputKey,
-      completed_at: deps.clock.now(),
-    });
+    await recordCompletion(deps, context, ref, undefined);
     log.info('segment already converted: completion recorded again');
     return { ref, outcome: 'already-converted' };
   }
@@ -99,18 +93,28 @@ async function convertSegment(
     if (isObjectExists(error)) return skip('another delivery published the output first');
     throw error;
   }
-  await context.assertLease?.();
-  await deps.segmentCompletions.put({
-    job_id: ref.jobId,
-    segment_index: ref.segmentIndex,
-    output_key: outputKey,
-    completed_at: deps.clock.now(),
-    ...(result.frames !== undefined ? { frames: result.frames } : {}),
-  });
+  await recordCompletion(deps, context, ref, result.frames);
   const seconds = (deps.clock.now() - started) / 1000;
   log.info(
     { seconds, frames: result.frames, backend: deps.inference.name },
     `segment converted in ${seconds.toFixed(1)} s`,
   );
   return { ref, outcome: 'converted', seconds };
+}
+
+/** Writes the segment's completion, once this worker has confirmed it still owns the message. */
+async function recordCompletion(
+  deps: SegmentConversionDeps,
+  context: SegmentWorkContext,
+  ref: SegmentRef,
+  frames: number | undefined,
+): Promise<void> {
+  await context.assertLease?.();
+  await deps.segmentCompletions.put({
+    job_id: ref.jobId,
+    segment_index: ref.segmentIndex,
+    output_key: segmentOutputKey(ref.jobId, ref.segmentIndex),
+    completed_at: deps.clock.now(),
+    ...(frames !== undefined ? { frames } : {}),
+  });
 }
