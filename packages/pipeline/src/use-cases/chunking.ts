@@ -6,7 +6,7 @@ import type { MediaInfo, MediaLimits, MediaProcessor } from '../ports/media-proc
 import type { PipelinePorts } from '../ports/platform';
 import type { WorkContext } from '../work-context';
 import type { ObjectEvents } from '../ports/object-events';
-import { createdKeysOf } from './messages';
+import { forEachCreated } from './messages';
 import { withScratchDir } from './scratch';
 
 export interface ChunkingDeps extends Pick<PipelinePorts, 'jobs' | 'inputStorage'> {
@@ -35,11 +35,7 @@ export async function handleChunkingMessage(
   events: ObjectEvents,
   context: WorkContext,
 ): Promise<ChunkingOutcome[]> {
-  const outcomes: ChunkingOutcome[] = [];
-  for (const key of createdKeysOf(events, 'input')) {
-    outcomes.push(await chunkJob(deps, key.jobId, context));
-  }
-  return outcomes;
+  return forEachCreated(events, 'input', (key) => chunkJob(deps, key.jobId, context));
 }
 
 async function chunkJob(deps: ChunkingDeps, jobId: JobId, context: WorkContext): Promise<ChunkingOutcome> {

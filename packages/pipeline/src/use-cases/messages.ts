@@ -28,17 +28,24 @@ export function readObjectEvents(format: ObjectEventFormat, body: string): Objec
   return decoded.value;
 }
 
-/** The canonical keys of kind `kind` the events name; none for a test event. */
-export function createdKeysOf<K extends ParsedObjectKey['kind']>(
+/**
+ * Handles each created object of kind `kind` the events name, one after the other (each may take
+ * minutes of media work), and returns the outcomes in order; none for a test event.
+ */
+export async function forEachCreated<K extends ParsedObjectKey['kind'], Outcome>(
   events: ObjectEvents,
   kind: K,
-): Extract<ParsedObjectKey, { kind: K }>[] {
+  handle: (key: Extract<ParsedObjectKey, { kind: K }>) => Promise<Outcome>,
+): Promise<Outcome[]> {
   if (events.kind === 'test-event') return [];
-  return events.keys.map((created) => {
+  const keys = events.keys.map((created) => {
     const key = parseObjectKeyOf(created, kind);
     if (!key.ok) throw invalidMessage(key.error);
     return key.value;
   });
+  const outcomes: Outcome[] = [];
+  for (const key of keys) outcomes.push(await handle(key));
+  return outcomes;
 }
 
 /** The consumer's `jobContextOf` for object-event bodies read with `format`. */

@@ -6,7 +6,7 @@ import type { StereoInference } from '../ports/stereo-inference';
 import { isObjectExists } from '../errors';
 import type { WorkContext } from '../work-context';
 import type { ObjectEvents } from '../ports/object-events';
-import { createdKeysOf } from './messages';
+import { forEachCreated } from './messages';
 
 export interface SegmentConversionDeps extends Pick<
   PipelinePorts,
@@ -39,11 +39,7 @@ export async function handleSegmentMessage(
   events: ObjectEvents,
   context: SegmentWorkContext,
 ): Promise<SegmentOutcome[]> {
-  const outcomes: SegmentOutcome[] = [];
-  for (const { kind: _kind, ...ref } of createdKeysOf(events, 'segment')) {
-    outcomes.push(await convertSegment(deps, ref, context));
-  }
-  return outcomes;
+  return forEachCreated(events, 'segment', ({ kind: _kind, ...ref }) => convertSegment(deps, ref, context));
 }
 
 async function convertSegment(
