@@ -69,11 +69,11 @@ function moduleBoundaries({ forTestCode }) {
         { sourceTag: 'adapter:platform', onlyDependOnLibsWithTags: orTest(['type:core', 'type:contract']) },
         {
           sourceTag: 'type:app',
-          onlyDependOnLibsWithTags: orTest(['type:core', 'type:adapter', 'type:contract'], ['type:app']),
+          onlyDependOnLibsWithTags: orTest(['type:core', 'type:contract', 'type:adapter'], ['type:app']),
         },
         {
           sourceTag: 'type:composition-root',
-          onlyDependOnLibsWithTags: orTest(['type:app', 'type:core', 'type:adapter', 'type:contract']),
+          onlyDependOnLibsWithTags: orTest(['type:app', 'type:core', 'type:contract', 'type:adapter']),
         },
         {
           sourceTag: 'type:infra',
@@ -83,10 +83,10 @@ function moduleBoundaries({ forTestCode }) {
           sourceTag: 'type:tool',
           onlyDependOnLibsWithTags: orTest([
             'type:core',
+            'type:contract',
             'type:adapter',
             'type:tool',
             'type:app',
-            'type:contract',
           ]),
         },
         {
