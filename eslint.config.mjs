@@ -89,9 +89,10 @@ function moduleBoundaries({ forTestCode }) {
             'type:app',
           ]),
         },
+        // The test helpers are test code: like a test, they may use the emulator (its free-port probe).
         {
           sourceTag: 'type:testing',
-          onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'type:testing'],
+          onlyDependOnLibsWithTags: ['type:core', 'type:contract', 'type:testing', 'scope:emulator'],
         },
       ],
     },
