@@ -29,6 +29,7 @@ import {
   type TempDir,
 } from '@stereo-spot/testing';
 import { download, submitJob, waitForJob } from './support/api';
+import { quickProcessEnv } from './support/deployment';
 import { videoFacts } from './support/media';
 import {
   linesContaining,
@@ -108,12 +109,8 @@ async function awsDeployment(options: { visibilityTimeoutSeconds?: number } = {}
     ...moto.env,
     ...provisioned.env,
     STEREO_SPOT_PLATFORM: 'aws',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...QUICK_PIPELINE_ENV,
-    SQS_LONG_POLL_WAIT_SECONDS: '2',
+    ...quickProcessEnv(port),
     INFERENCE_BACKEND: 'builtin',
-    LOG_LEVEL: 'info',
   };
   const opsConfig = loadConfig('ops', env);
   if (opsConfig.platform.kind !== 'aws') throw new Error('expected STEREO_SPOT_PLATFORM=aws');

@@ -84,17 +84,18 @@ function backendsOf(worker: StereoSpotProcess, jobId: string): unknown[] {
     .map((line) => line.backend);
 }
 
+/** Every pipeline role in one worker process, and the near-object clip to submit to it. */
+async function startPipelineWithScene(target: E2eDeployment) {
+  const worker = await target.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
+  const scene = await makeNearObjectScene({ dir: target.home.path, fileName: 'scene.mp4', seconds: 3, audio: true });
+  return { worker, scene };
+}
+
 describe('the 3D of a job, read from the final file', () => {
   it('INFERENCE_BACKEND=builtin: the near object in front in every segment of every mode, segments in order', async () => {
     // Prepare
     deployment = await e2eDeployment(DEFAULT_DEPTH_GRID);
-    const worker = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
-    const scene = await makeNearObjectScene({
-      dir: deployment.home.path,
-      fileName: 'scene.mp4',
-      seconds: 3,
-      audio: true,
-    });
+    const { worker, scene } = await startPipelineWithScene(deployment);
 
     // Act
     const jobs = await convertInEveryMode(deployment, scene);
@@ -111,13 +112,7 @@ describe('the 3D of a job, read from the final file', () => {
     const started = await httpBackendDeployment();
     deployment = started.deployment;
     const inference = started.inference;
-    const worker = await deployment.startReady('control', ['worker', 'web-ui', 'chunking', 'video-worker', 'reassembly', 'reassembly-trigger']);
-    const scene = await makeNearObjectScene({
-      dir: deployment.home.path,
-      fileName: 'scene.mp4',
-      seconds: 3,
-      audio: true,
-    });
+    const { worker, scene } = await startPipelineWithScene(deployment);
 
     // Act
     const jobs = await convertInEveryMode(deployment, scene);

@@ -23,8 +23,9 @@ import { createLogger } from '@stereo-spot/logging';
 import { portsForRole } from '@stereo-spot/pipeline';
 import { createChangeHandler } from '@stereo-spot/reassembly-trigger';
 import { finalKey, parseJobId } from '@stereo-spot/shared-types';
-import { QUICK_PIPELINE_ENV, freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
+import { freePort, makeTempDir, makeTestClip, type TempDir } from '@stereo-spot/testing';
 import { submitJob, waitForJob } from './support/api';
+import { quickProcessEnv } from './support/deployment';
 import { videoFacts } from './support/media';
 import {
   REPO_ROOT,
@@ -98,12 +99,8 @@ it(
           return [name, value];
         }),
       ),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ...QUICK_PIPELINE_ENV,
-      SQS_LONG_POLL_WAIT_SECONDS: '2',
+      ...quickProcessEnv(port),
       INFERENCE_BACKEND: 'builtin',
-      LOG_LEVEL: 'info',
     };
     const credentials = {
       accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',

@@ -20,6 +20,11 @@ export interface E2eDeployment {
   remove(): Promise<void>;
 }
 
+/** What every stereo-spot process of an e2e test runs with, on either platform: loopback on `port`, quick settings. */
+export function quickProcessEnv(port: number): Record<string, string> {
+  return { PORT: String(port), HOST: '127.0.0.1', ...QUICK_PIPELINE_ENV, SQS_LONG_POLL_WAIT_SECONDS: '2', LOG_LEVEL: 'info' };
+}
+
 /**
  * Small and fast settings for a 2-core machine: 1 s segments, the engine's fastest settings, short
  * visibility timeouts (so a killed worker's message comes back quickly), no shutdown grace.
@@ -31,12 +36,8 @@ export async function e2eDeployment(overrides: Record<string, string> = {}): Pro
   const env: Record<string, string> = {
     STEREO_SPOT_PLATFORM: 'local',
     STEREO_SPOT_HOME: home.path,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...QUICK_PIPELINE_ENV,
-    SQS_LONG_POLL_WAIT_SECONDS: '2',
+    ...quickProcessEnv(port),
     LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '10',
-    LOG_LEVEL: 'info',
     ...overrides,
   };
   const opened: LocalPlatform[] = [];
