@@ -25,3 +25,6 @@ export function invocationRequestBody(
     segment_index: request.segmentIndex,
   };
 }
+
+/** How long one segment may take on a remote backend, by default: 65 min, above SageMaker's own 60. */
+export const DEFAULT_SEGMENT_TIMEOUT_MS = 65 * 60_000;

@@ -22,7 +22,7 @@ import {
   InferenceRequestFailedError,
   InferenceUnreachableError,
 } from '../errors';
-import { invocationRequestBody, type InvocationLocations } from '../invocation';
+import { DEFAULT_SEGMENT_TIMEOUT_MS, invocationRequestBody, type InvocationLocations } from '../invocation';
 
 export type InferenceTransport = 'presigned' | 's3';
 
@@ -102,7 +102,7 @@ export class HttpStereoInference implements StereoInference {
   private post(body: unknown, signal: AbortSignal | undefined): Promise<{ status: number; json: unknown }> {
     const payload = Buffer.from(JSON.stringify(body));
     const transport = this.endpoint.protocol === 'https:' ? https : http;
-    const timeoutMs = this.options.timeoutMs ?? 65 * 60 * 1000;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_SEGMENT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new InferenceAbortedError());
       const req = transport.request(this.endpoint, {

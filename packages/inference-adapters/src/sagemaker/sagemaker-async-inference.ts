@@ -17,7 +17,7 @@ import {
   parseS3Uri,
 } from '@stereo-spot/shared-types';
 import { InferenceBackendError } from '../errors';
-import { invocationRequestBody } from '../invocation';
+import { DEFAULT_SEGMENT_TIMEOUT_MS, invocationRequestBody } from '../invocation';
 
 /** Where the request JSON objects go in the output bucket (expired by the bucket's lifecycle rule). */
 export const SAGEMAKER_REQUEST_PREFIX = 'sagemaker/requests/';
@@ -49,7 +49,7 @@ export class SageMakerAsyncInference implements StereoInference {
   private readonly pollIntervalMs: number;
 
   constructor(private readonly options: SageMakerAsyncInferenceOptions) {
-    this.timeoutMs = options.timeoutMs ?? 65 * 60_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SEGMENT_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
