@@ -2,7 +2,9 @@ import { StereoEngineError } from '../src/errors';
 import { estimateDepth } from '../src/depth/api';
 import { DepthEstimator } from '../src/depth/estimator';
 import { boxMean, GuidedFilter, percentiles } from '../src/depth/filters';
-import { gridSizeFor } from '../src/depth/grid';
+import { evaluateField } from '../src/depth/api';
+import { createAnalysisGrid, gridSizeFor } from '../src/depth/grid';
+import { MotionFollower } from '../src/depth/motion-follow';
 import { gbrpFromRgb } from '../src/frame/planar';
 
 /** A synthetic outdoor picture: sky above row `horizon`, textured ground below, a box standing on it. */
@@ -150,10 +152,91 @@ describe('DepthEstimator refresh interval', () => {
     const afterCut = estimator.estimate(other.data);
     const cut = estimator.lastDiagnostics?.sceneCut;
 
-    expect(Array.from(reused.b)).toEqual(Array.from(first.b));
+    // Between refreshes every cell keeps the first fit's coefficients, or (where the box moved)
+    // takes those of a cell at most 4 cells away.
+    const { gridWidth } = estimator.size;
+    const fromFirstFit = (i: number): boolean => {
+      const x = i % gridWidth;
+      for (let dy = -4; dy <= 4; dy++) {
+        for (let dx = -4; dx <= 4; dx++) {
+          const j = i + dy * gridWidth + dx;
+          if (x + dx < 0 || x + dx >= gridWidth || j < 0 || j >= first.b.length) continue;
+          if (first.a[j] === reused.a[i] && first.b[j] === reused.b[i]) return true;
+        }
+      }
+      return false;
+    };
+    const followed = Array.from(reused.b).filter((value, i) => value !== first.b[i]).length;
+    expect(Array.from(reused.b).every((_, i) => fromFirstFit(i))).toBe(true);
+    expect(followed).toBeGreaterThan(0);
+    expect(followed).toBeLessThan(0.1 * first.b.length);
     expect(reused.b).not.toBe(first.b);
     expect(Array.from(refreshed.b)).not.toEqual(Array.from(first.b));
     expect(cut).toBe(true);
     expect(Array.from(afterCut.b)).not.toEqual(Array.from(refreshed.b));
+  });
+});
+
+describe('DepthEstimator following motion', () => {
+  it('a box moving between estimates keeps its depth where it enters, instead of the ground behind', () => {
+    // Prepare: the box (x 40..69) moves 3 px right, within the 4 cells searched: columns 70..72
+    // of its rows were ground and are now box.
+    const width = 160;
+    const height = 100;
+    const shift = 3;
+    const scene = gbrpFromRgb(outdoorScene(width, height, 35), width, height);
+    const moved = gbrpFromRgb(outdoorScene(width, height, 35, shift), width, height);
+    const estimator = new DepthEstimator(scene.layout, { refreshInterval: 2 });
+    const first = estimator.estimate(scene.data);
+    const before = evaluateField(scene.data, scene.layout, first);
+
+    // Act: the frame between refreshes, and the first fit applied to it as it was (no following).
+    const between = evaluateField(moved.data, moved.layout, estimator.estimate(moved.data));
+    const stale = evaluateField(moved.data, moved.layout, first);
+
+    // Assess: where the box entered, its depth is what the box had there before it moved.
+    let followedError = 0;
+    let staleError = 0;
+    for (let y = 35; y < 75; y++) {
+      for (let x = 70; x < 70 + shift; x++) {
+        const boxDepth = before[y * width + x - shift]!;
+        followedError += Math.abs(between[y * width + x]! - boxDepth);
+        staleError += Math.abs(stale[y * width + x]! - boxDepth);
+      }
+    }
+    expect(followedError).toBeLessThan(0.25 * staleError);
+  });
+
+  it('MotionFollower points a changed cell at the nearby cell of the closest colour, and leaves still cells alone', () => {
+    // Prepare: a 12×8 grid, one red cell that moves from (3, 4) to (5, 4).
+    const size = { gridWidth: 12, gridHeight: 8, cellWidth: 1, cellHeight: 1 };
+    const before = createAnalysisGrid(size);
+    const after = createAnalysisGrid(size);
+    for (const grid of [before, after]) {
+      grid.luma.fill(0.5);
+      grid.cb.fill(0);
+      grid.cr.fill(0);
+    }
+    const paint = (grid: typeof before, i: number): void => {
+      grid.luma[i] = 0.3;
+      grid.cr[i] = 0.4;
+    };
+    paint(before, 4 * 12 + 3);
+    paint(after, 4 * 12 + 5);
+    const follower = new MotionFollower(12, 8, 0.04);
+
+    // Act
+    const withoutReference = follower.follow(after);
+    follower.remember(before);
+    const followed = follower.follow(after);
+
+    // Assess
+    expect(withoutReference).toBe(false);
+    expect(followed).toBe(true);
+    expect(follower.source[4 * 12 + 5]).toBe(4 * 12 + 3);
+    expect(follower.mismatch[4 * 12 + 5]).toBe(0);
+    expect(follower.source[4 * 12 + 3]).not.toBe(4 * 12 + 3); // uncovered: a background cell nearby
+    expect(follower.source[0]).toBe(0);
+    expect(follower.source[7 * 12 + 11]).toBe(7 * 12 + 11);
   });
 });

@@ -161,7 +161,9 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
 /**
  * Atmospheric perspective: distance adds haze, which lifts the dark channel (the minimum of R,
  * G, B over a neighbourhood) and washes out saturation. Returns a standardised "nearness by
- * clear air" (low dark channel, high saturation) in `out`.
+ * clear air" (low dark channel, high saturation) in `out`, in [-2, 1]: haze is evidence of
+ * distance, but clear, saturated colour is weak evidence of nearness (a red car far away in clear
+ * air), so it pulls forward half as far as haze pushes back.
  */
 export function atmosphereCue(
   grid: AnalysisGrid,
@@ -199,7 +201,7 @@ export function atmosphereCue(
   const sdSat = sqrt(varSat / n) + 0.02;
   for (let i = 0; i < n; i++) {
     const clear = -(darkest[i]! - meanDark) / sdDark + (chroma(cb[i]!, cr[i]!) - meanSat) / sdSat;
-    out[i] = max(-2, min(2, clear / 2));
+    out[i] = max(-2, min(1, clear / 2));
   }
 }
 

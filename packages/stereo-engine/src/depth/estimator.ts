@@ -14,6 +14,7 @@ import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import { MotionFollower } from './motion-follow';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -39,7 +40,7 @@ export interface DepthEstimatorOptions {
  * Cue weights, in depth units (the ground prior and the figure cue span 0..1; defocus,
  * atmosphere and motion are standardised, about ±1).
  */
-const WEIGHTS = { ground: 0.5, figure: 0.5, defocus: 0.25, atmosphere: 0.1, motion: 0.5 } as const;
+const WEIGHTS = { ground: 0.5, figure: 0.5, defocus: 0.4, atmosphere: 0.1, motion: 0.5 } as const;
 /**
  * Regulariser of the grid-level guided filter, in squared luma: large enough that the local
  * linear fit spreads depth within regions without copying their brightness into it (a dark
@@ -56,8 +57,17 @@ const REGION_EPS = 0.1;
 const TEMPORAL_KEEP = 0.9;
 /** Blend of the depth range (for the normalisation) with the previous frame's. */
 const RANGE_KEEP = 0.5;
-/** A luma change (0..1) this large is motion: the cell takes the new depth at once. */
+/**
+ * A luma change (0..1) this large between a cell and where its content was in the last estimated
+ * frame is new content: the cell takes the new depth at once.
+ */
 const TEMPORAL_CHANGE = 0.08;
+/**
+ * Depth is normalised to [0, 1] between this percentile and the maximum: the farthest part of a
+ * picture (sky, walls, the distant background) is the far plane together, and the nearest thing
+ * is the near end, so a near ground or subject uses the whole range.
+ */
+const FAR_PERCENTILE = 0.15;
 /** Histogram distance (0..1) between consecutive frames above which a cut is declared. */
 const CUT_THRESHOLD = 0.35;
 
@@ -92,7 +102,6 @@ export class DepthEstimator {
     Float32Array
   >;
   private readonly priorRows: Float32Array;
-  private previousLuma: Float32Array | undefined;
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
   private horizon: number | undefined;
@@ -100,6 +109,8 @@ export class DepthEstimator {
   private diagnostics: DepthDiagnostics | undefined;
   private lastFit: { a: Float32Array; b: Float32Array } | undefined;
   private framesSinceFit = 0;
+  /** Where each cell's content was in the last estimated frame. */
+  private readonly motion: MotionFollower;
 
   constructor(
     readonly layout: FrameLayout,
@@ -128,6 +139,7 @@ export class DepthEstimator {
       d: make(),
     };
     this.priorRows = new Float32Array(this.size.gridHeight);
+    this.motion = new MotionFollower(this.size.gridWidth, this.size.gridHeight, TEMPORAL_CHANGE / 2);
   }
 
   /** What the last frame's estimate saw (for tests, the eval and debugging). */
@@ -148,13 +160,13 @@ export class DepthEstimator {
     const temporal = this.options.temporal ?? true;
     reduceToGrid(frame, this.layout, grid);
 
-    const sceneCut = this.previousLuma !== undefined && histogramDistance(this.previousLuma, grid.luma) > CUT_THRESHOLD;
+    const referenceLuma = this.motion.referenceLuma;
+    const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
     const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
     if (temporal && this.lastFit && this.framesSinceFit + 1 < interval) {
       this.framesSinceFit++;
-      // Copies: the caller may transfer the arrays to a worker.
-      return { ...this.size, a: this.lastFit.a.slice(), b: this.lastFit.b.slice() };
+      return this.reuseFit(this.lastFit);
     }
     this.framesSinceFit = 0;
 
@@ -169,8 +181,9 @@ export class DepthEstimator {
     const defocusConfidence = defocusCue(grid, b.gradient, b.defocus);
     atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
     let motionConfidence = 0;
-    if (this.previousLuma) {
-      motionConfidence = motionCue(this.previousLuma, grid.luma, gw, gh, b.motion);
+    const previousLuma = this.motion.referenceLuma;
+    if (previousLuma) {
+      motionConfidence = motionCue(previousLuma, grid.luma, gw, gh, b.motion);
       if (motionConfidence > 0) {
         const memory = (this.motionMemory ??= new Float32Array(this.n));
         for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + 0.5 * motionConfidence * b.motion[i]!;
@@ -204,18 +217,18 @@ export class DepthEstimator {
     // would otherwise spread the sky's depth into the subject beside it.
     if (skyShare > 0) sendSkyFarthest(depth, this.sky);
 
-    if (this.previousDepth && this.previousLuma) {
+    // Blend with the previous depth where the content is the same, following what moved.
+    if (this.previousDepth && this.motion.follow(grid)) {
       const previous = this.previousDepth;
-      const lastLuma = this.previousLuma;
+      const { source, mismatch } = this.motion;
       for (let i = 0; i < this.n; i++) {
-        const change = min(1, abs(grid.luma[i]! - lastLuma[i]!) / TEMPORAL_CHANGE);
-        const keep = TEMPORAL_KEEP * (1 - change);
-        depth[i] = keep * previous[i]! + (1 - keep) * depth[i]!;
+        const keep = TEMPORAL_KEEP * (1 - min(1, mismatch[i]! / TEMPORAL_CHANGE));
+        depth[i] = keep * previous[source[i]!]! + (1 - keep) * depth[i]!;
       }
     }
 
     // Normalise to [0, 1] by robust percentiles, themselves smoothed over time.
-    const [lo = 0, hi = 1] = percentiles(depth, [0.02, 0.98], -1, 2);
+    const [lo = 0, hi = 1] = percentiles(depth, [FAR_PERCENTILE, 1], -1, 2);
     this.range = this.range
       ? { lo: RANGE_KEEP * this.range.lo + (1 - RANGE_KEEP) * lo, hi: RANGE_KEEP * this.range.hi + (1 - RANGE_KEEP) * hi }
       : { lo, hi };
@@ -229,8 +242,7 @@ export class DepthEstimator {
     // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
     this.previousDepth = (this.previousDepth ?? new Float32Array(this.n));
     this.previousDepth.set(depth);
-    this.previousLuma = (this.previousLuma ?? new Float32Array(this.n));
-    this.previousLuma.set(grid.luma);
+    this.motion.remember(grid);
 
     const a = new Float32Array(this.n);
     const bCoefficients = new Float32Array(this.n);
@@ -246,10 +258,31 @@ export class DepthEstimator {
     return { ...this.size, a, b: bCoefficients };
   }
 
+  /**
+   * A frame between estimates applies the last fit (depth ≈ A·luma + B per cell) to its own luma;
+   * a cell whose content moved takes the coefficients of the cell it came from, so a moving
+   * subject does not lag a frame behind its depth. Copies: the caller may transfer the arrays to
+   * a worker.
+   */
+  private reuseFit(fit: { a: Float32Array; b: Float32Array }): DepthField {
+    const a = fit.a.slice();
+    const b = fit.b.slice();
+    if (this.motion.follow(this.grid)) {
+      const { source } = this.motion;
+      for (let i = 0; i < this.n; i++) {
+        const from = source[i]!;
+        if (from === i) continue;
+        a[i] = fit.a[from]!;
+        b[i] = fit.b[from]!;
+      }
+    }
+    return { ...this.size, a, b };
+  }
+
   private resetTemporalState(): void {
     this.lastFit = undefined;
     this.previousDepth = undefined;
-    this.previousLuma = undefined;
+    this.motion.forget();
     this.motionMemory = undefined;
     this.horizon = undefined;
     this.range = undefined;
