@@ -12,47 +12,172 @@ const FRACTION_MASK: i32 = ONE - 1;
 const ROUNDING: i32 = ONE >> 1;
 const DISOCCLUSION_SPAN: f64 = 2;
 
-/** See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling. */
-export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize): void {
+/** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
+export function warpScratchBytes(width: i32): i32 {
+  return 36 * warpScratchStride(width);
+}
+
+// @ts-ignore: decorator
+@inline
+function warpScratchStride(width: i32): i32 {
+  return (width + 11) & ~3;
+}
+
+/**
+ * See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling,
+ * with the same f64 operations, in three passes. (1) The landing points t(x) = x + k·base[x].
+ * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 lanes: the one or two target
+ * pixels it writes and the fixed-point positions written there (a span of at most
+ * DISOCCLUSION_SPAN covers at most two pixels), a write it does not make aimed at the spare slot
+ * sourcePos[width]. (3) The writes in painter's order (right to left for k > 0), which is all
+ * that stays sequential; then the holes. `sourcePos` holds width + 1 entries, `scratch`
+ * warpScratchBytes(width) bytes.
+ */
+export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize, scratch: usize): void {
   fillInt32(sourcePos, -1, width);
   const last = width - 1;
   const lastPos = last * ONE;
   const maxPos = lastPos > 0 ? lastPos - 1 : 0;
+  const stride = <usize>warpScratchStride(width);
+  const landing = scratch;
+  const ceiling = landing + (stride << 3);
+  const ceilingInt = ceiling + (stride << 3);
+  const first = ceilingInt + (stride << 2);
+  const second = first + (stride << 2);
+  const firstValue = second + (stride << 2);
+  const secondValue = firstValue + (stride << 2);
+  // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
+  // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
+  const kk = f64x2.splat(k);
+  let xs = f64x2(0, 1);
+  const two = f64x2.splat(2);
+  let x = 0;
+  for (; x + 2 <= width; x += 2) {
+    const b = f64x2.promote_low_f32x4(v128.load64_zero(base + (<usize>x << 2)));
+    const t = f64x2.add(xs, f64x2.mul(kk, b));
+    const c = f64x2.ceil(t);
+    v128.store(landing + (<usize>x << 3), t);
+    v128.store(ceiling + (<usize>x << 3), c);
+    v128.store64_lane(ceilingInt + (<usize>x << 2), wholeLanes(c), 0);
+    xs = f64x2.add(xs, two);
+  }
+  for (; x < width; x++) {
+    const t = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
+    store<f64>(landing + (<usize>x << 3), t);
+    store<f64>(ceiling + (<usize>x << 3), Math.ceil(t));
+    store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
+  }
+  // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
+  const zero = f64x2.splat(0);
+  const half = f64x2.splat(0.5);
+  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
+  const oneFixed = f64x2.splat(<f64>ONE);
+  const dummy = i32x4.splat(width);
+  const lastI = i32x4.splat(last);
+  const zeroI = i32x4.splat(0);
+  const oneI = i32x4.splat(1);
+  let xPair = f64x2(0, <f64>ONE);
+  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  x = 0;
+  // Two segments a step (f64x2 lanes; their i32 results in the low half of an i32x4).
+  for (; x + 2 <= last; x += 2) {
+    const at = landing + (<usize>x << 3);
+    const t0 = v128.load(at);
+    const span = f64x2.sub(v128.load(at, 8), t0);
+    const single = v128.or(f64x2.le(span, zero), f64x2.gt(span, disocclusion));
+    const ceil0 = v128.load(ceiling + (<usize>x << 3));
+    const du = f64x2.div(oneFixed, span);
+    const position = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0, zero), t0), du));
+    const ceilAt = ceilingInt + (<usize>x << 2);
+    const ceil0I = v128.load64_zero(ceilAt);
+    const p = i32x4.max_s(ceil0I, zeroI);
+    const end = i32x4.min_s(i32x4.sub(v128.load64_zero(ceilAt, 4), oneI), lastI);
+    const pNext = i32x4.add(p, oneI);
+    let firstAt = v128.bitselect(p, dummy, i32x4.le_s(p, end));
+    let secondAt = v128.bitselect(pNext, dummy, i32x4.le_s(pNext, end));
+    let value = wholeLanes(f64x2.trunc(position));
+    if (v128.any_true(single)) {
+      // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
+      // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
+      const roundDown = f64x2.gt(f64x2.sub(ceil0, half), t0);
+      const rounded = i32x4.add(ceil0I, v128.shuffle<i32>(roundDown, roundDown, 0, 2, 0, 2));
+      const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
+      const singleI = v128.shuffle<i32>(single, single, 0, 2, 0, 2);
+      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, singleI);
+      secondAt = v128.bitselect(dummy, secondAt, singleI);
+      value = v128.bitselect(wholeLanes(xPair), value, singleI);
+    }
+    const entry = <usize>x << 2;
+    v128.store64_lane(first + entry, firstAt, 0);
+    v128.store64_lane(second + entry, secondAt, 0);
+    v128.store64_lane(firstValue + entry, value, 0);
+    v128.store64_lane(secondValue + entry, wholeLanes(f64x2.trunc(f64x2.add(position, du))), 0);
+    xPair = f64x2.add(xPair, pairStep);
+  }
+  for (; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
+  if (last >= 0) {
+    const entry = <usize>last << 2;
+    const p = Math.round(load<f64>(landing + (<usize>last << 3)));
+    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : width);
+    store<i32>(second + entry, width);
+    store<i32>(firstValue + entry, maxPos);
+  }
+  // (3) Painter's order: later writes win.
   if (k > 0) {
-    let t1: f64 = <f64>(last + 1) + k * <f64>load<f32>(base + (<usize>last << 2));
-    for (let x = last; x >= 0; x--) {
-      const t0: f64 = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
-      spanSegment(t0, t1, x, last, maxPos, sourcePos);
-      t1 = t0;
+    for (let s = last; s >= 0; s--) {
+      const entry = <usize>s << 2;
+      store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
+      store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
     }
   } else {
-    let t0: f64 = k * <f64>load<f32>(base);
-    for (let x = 0; x <= last; x++) {
-      const t1: f64 = x < last ? <f64>(x + 1) + k * <f64>load<f32>(base + (<usize>(x + 1) << 2)) : t0 + 1;
-      spanSegment(t0, t1, x, last, maxPos, sourcePos);
-      t0 = t1;
+    for (let s = 0; s <= last; s++) {
+      const entry = <usize>s << 2;
+      store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
+      store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
     }
   }
   fillHoles(sourcePos, depth, width);
 }
 
+/** 1.5 · 2^52: added to a whole f64 of magnitude below 2^51, its low 32 bits are the i32. */
+const WHOLE: f64 = 6755399441055744.0;
+
+/** An f64x2 of whole numbers (moderate ones: pixel indices) as i32 lanes 0 and 1. */
 // @ts-ignore: decorator
 @inline
-function spanSegment(t0: f64, t1: f64, x: i32, last: i32, maxPos: i32, sourcePos: usize): void {
+function wholeLanes(v: v128): v128 {
+  const sum = f64x2.add(v, f64x2.splat(WHOLE));
+  return v128.shuffle<i32>(sum, sum, 0, 2, 0, 2);
+}
+
+/** Pass (2) of forwardWarpRow for one segment x < last, in scalar f64 (the same operations). */
+function segment(landing: usize, x: i32, last: i32, first: usize, second: usize, firstValue: usize, secondValue: usize, dummy: i32): void {
+  const t0 = load<f64>(landing + (<usize>x << 3));
+  const t1 = load<f64>(landing + (<usize>(x + 1) << 3));
   const span = t1 - t0;
-  if (span <= 0 || span > DISOCCLUSION_SPAN || x == last) {
+  const entry = <usize>x << 2;
+  store<i32>(second + entry, dummy);
+  if (span <= 0 || span > DISOCCLUSION_SPAN) {
     const p = Math.round(t0);
-    if (p >= 0 && p <= <f64>last) store<i32>(sourcePos + (<usize>(<i32>p) << 2), x < last ? x * ONE : maxPos);
-  } else {
-    let p = Math.ceil(t0);
-    let end = Math.ceil(t1) - 1;
-    if (p < 0) p = 0;
-    if (end > <f64>last) end = <f64>last;
-    const du: f64 = <f64>ONE / span;
-    let position: f64 = <f64>(x * ONE) + (p - t0) * du;
-    if (p > end) return;
-    const stop = <i32>end;
-    for (let i = <i32>p; i <= stop; i++, position += du) store<i32>(sourcePos + (<usize>i << 2), <i32>position);
+    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : dummy);
+    store<i32>(firstValue + entry, x * ONE);
+    return;
+  }
+  let p = Math.ceil(t0);
+  let end = Math.ceil(t1) - 1;
+  if (p < 0) p = 0;
+  if (end > <f64>last) end = <f64>last;
+  if (p > end) {
+    store<i32>(first + entry, dummy);
+    return;
+  }
+  const du: f64 = <f64>ONE / span;
+  const position: f64 = <f64>(x * ONE) + (p - t0) * du;
+  store<i32>(first + entry, <i32>p);
+  store<i32>(firstValue + entry, <i32>position);
+  if (p + 1 <= end) {
+    store<i32>(second + entry, <i32>p + 1);
+    store<i32>(secondValue + entry, <i32>(position + du));
   }
 }
 
@@ -66,10 +191,10 @@ function fillInt32(at: usize, value: i32, count: i32): void {
 function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   let p = 0;
   while (p < width) {
-    if (load<i32>(sourcePos + (<usize>p << 2)) >= 0) {
-      p++;
-      continue;
-    }
+    // Most of a row is covered: skip four at a time while no lane is negative.
+    while (p + 4 <= width && i32x4.bitmask(v128.load(sourcePos + (<usize>p << 2))) == 0) p += 4;
+    while (p < width && load<i32>(sourcePos + (<usize>p << 2)) >= 0) p++;
+    if (p >= width) break;
     const start = p;
     while (p < width && load<i32>(sourcePos + (<usize>p << 2)) < 0) p++;
     const left = start - 1;
@@ -144,20 +269,7 @@ function lerp(pairs: v128, fraction: v128, byteMask: v128, rounding: v128): v128
 
 /** See sampleChromaRow in src/stereo/warp.ts. */
 export function sampleChromaRow(src: usize, chromaWidth: i32, lumaPositions: usize, dst: usize, halfPositions: usize): void {
-  const max = (chromaWidth - 1) * ONE - 1;
-  const maxSplat = i32x4.splat(max);
-  let j = 0;
-  for (; j + 4 <= chromaWidth; j += 4) {
-    const lo = v128.load(lumaPositions + (<usize>j << 3));
-    const hi = v128.load(lumaPositions + (<usize>j << 3), 16);
-    // Even lanes of lo:hi, i.e. luma positions 2j, 2j+2, 2j+4, 2j+6.
-    const even = v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
-    v128.store(halfPositions + (<usize>j << 2), i32x4.min_s(i32x4.shr_s(even, 1), maxSplat));
-  }
-  for (; j < chromaWidth; j++) {
-    const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
-    store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
-  }
+  halvePositions(lumaPositions, chromaWidth, halfPositions);
   sampleRow(src, chromaWidth, halfPositions, chromaWidth, dst);
 }
 
@@ -360,4 +472,272 @@ function guideAt(guide: usize, guideBytes: bool, x: i32): f64 {
 @inline
 function clampUnit(d: f64): f64 {
   return d < 0 ? 0 : d > 1 ? 1 : d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole frame in one call (StereoRenderer.render with the WebAssembly set): the host writes
+// a plan (offsets, sizes, options) at `plan` once per renderer, the frame and the field's
+// coefficients before each call, and reads the packed output (and depth bytes) after it. The
+// slots below are mirrored by RENDER_PLAN in src/stereo/kernels.ts.
+
+// i32 slots, at plan + 4·slot.
+const P_WIDTH = 0;
+const P_HEIGHT = 1;
+/** 0 yuv420p, 1 yuv444p, 2 gbrp. */
+const P_FORMAT = 2;
+/** 0 sbs, 1 cross-eyed, 2 tb, 3 half-sbs, 4 half-tb, 5 anaglyph. */
+const P_MODE = 3;
+const P_FRAME = 4;
+/** Input planes 1 and 2: width, height, offset from the frame. */
+const P_CHROMA_WIDTH = 5;
+const P_CHROMA_HEIGHT = 6;
+const P_PLANE1 = 7;
+const P_PLANE2 = 8;
+const P_FIELD_A = 9;
+const P_FIELD_B = 10;
+const P_GRID_WIDTH = 11;
+const P_GRID_HEIGHT = 12;
+const P_LEADING = 13;
+const P_A_ROW = 14;
+const P_B_ROW = 15;
+const P_RUN_START = 16;
+const P_RUN_WEIGHT = 17;
+const P_GUIDE = 18;
+const P_DEPTH_ROW = 19;
+const P_DILATED = 20;
+const P_PADDED = 21;
+const P_TAPER = 22;
+const P_BASE = 23;
+const P_RADIUS = 24;
+/** Per eye (+0 left, +1 right). */
+const P_POSITIONS = 25;
+const P_HALF_POSITIONS = 27;
+const P_WARP_SCRATCH = 28;
+const P_IDENTITY = 29;
+/** Per eye and plane (+3·eye + plane): a sampled row before packing. */
+const P_SCRATCH = 30;
+/** Per eye and plane: half-tb's even row waiting for its odd partner. */
+const P_PENDING = 36;
+const P_MATRICES = 42;
+const P_OUT = 43;
+/** Output planes: 0's width and height, then 1 and 2's width, height and offsets from P_OUT. */
+const P_OUT_WIDTH = 44;
+const P_OUT_HEIGHT = 45;
+const P_OUT_CHROMA_WIDTH = 46;
+const P_OUT_CHROMA_HEIGHT = 47;
+const P_OUT_PLANE1 = 48;
+const P_OUT_PLANE2 = 49;
+/** Depth bytes (width × height), or 0 for none. */
+const P_DEPTH_OUT = 50;
+// f64 slots, at plan + 256 + 8·slot.
+const F_CELL_HEIGHT = 0;
+const F_STEP = 1;
+const F_CONVERGENCE = 2;
+/** Per eye: its signed gain times the parallax shift, in pixels. */
+const F_K = 3;
+
+const MODE_CROSS_EYED = 1;
+const MODE_TB = 2;
+const MODE_HALF_SBS = 3;
+const MODE_HALF_TB = 4;
+const MODE_ANAGLYPH = 5;
+
+// @ts-ignore: decorator
+@inline
+function slot(plan: usize, index: i32): i32 {
+  return load<i32>(plan + (<usize>index << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function slotF(plan: usize, index: i32): f64 {
+  return load<f64>(plan + 256 + (<usize>index << 3));
+}
+
+/** See StereoRenderer.render (TypeScript kernels): the same rows in the same order. */
+export function renderFrame(plan: usize): void {
+  const width = slot(plan, P_WIDTH);
+  const height = slot(plan, P_HEIGHT);
+  const format = slot(plan, P_FORMAT);
+  const mode = slot(plan, P_MODE);
+  const frame = <usize>slot(plan, P_FRAME);
+  const subsampled = format == 0;
+  const gbrp = format == 2;
+  const chromaWidth = slot(plan, P_CHROMA_WIDTH);
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const leading = slot(plan, P_LEADING);
+  const step = slotF(plan, F_STEP);
+  const aRow = <usize>slot(plan, P_A_ROW);
+  const bRow = <usize>slot(plan, P_B_ROW);
+  const runStart = <usize>slot(plan, P_RUN_START);
+  const runWeight = <usize>slot(plan, P_RUN_WEIGHT);
+  const guide = <usize>slot(plan, P_GUIDE);
+  const depthRow = <usize>slot(plan, P_DEPTH_ROW);
+  const dilated = <usize>slot(plan, P_DILATED);
+  const padded = <usize>slot(plan, P_PADDED);
+  const taper = <usize>slot(plan, P_TAPER);
+  const base = <usize>slot(plan, P_BASE);
+  const radius = slot(plan, P_RADIUS);
+  const convergence = slotF(plan, F_CONVERGENCE);
+  const halfPositions = <usize>slot(plan, P_HALF_POSITIONS);
+  const warpScratch = <usize>slot(plan, P_WARP_SCRATCH);
+  const identity = <usize>slot(plan, P_IDENTITY);
+  const depthOut = <usize>slot(plan, P_DEPTH_OUT);
+  const depth = radius == 0 ? depthRow : dilated;
+  for (let y = 0; y < height; y++) {
+    prepareFieldRow(plan, y);
+    fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : frame + <usize>(y * width), !gbrp, depthRow);
+    if (depthOut != 0) depthBytes(depthRow, width, depthOut + <usize>(y * width));
+    dilateAndShift(depthRow, width, radius, convergence, taper, padded, dilated, base);
+    for (let eye = 0; eye < 2; eye++) {
+      const k = slotF(plan, F_K + eye);
+      const positions = <usize>slot(plan, P_POSITIONS + eye);
+      if (k == 0) memory.copy(positions, identity, <usize>width << 2);
+      else forwardWarpRow(base, k, depth, width, positions, warpScratch);
+      samplePlane(plan, mode, eye, 0, y, frame + <usize>(y * width), width, positions);
+      if (!subsampled) {
+        samplePlane(plan, mode, eye, 1, y, frame + <usize>(slot(plan, P_PLANE1) + y * width), width, positions);
+        samplePlane(plan, mode, eye, 2, y, frame + <usize>(slot(plan, P_PLANE2) + y * width), width, positions);
+      } else if ((y & 1) == 0) {
+        halvePositions(positions, chromaWidth, halfPositions);
+        const c = y >> 1;
+        samplePlane(plan, mode, eye, 1, c, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), chromaWidth, halfPositions);
+        samplePlane(plan, mode, eye, 2, c, frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), chromaWidth, halfPositions);
+      }
+    }
+    if (mode == MODE_ANAGLYPH) {
+      const out = <usize>slot(plan, P_OUT) + <usize>(y * width);
+      anaglyphRow(
+        <usize>slot(plan, P_MATRICES),
+        <usize>slot(plan, P_SCRATCH), <usize>slot(plan, P_SCRATCH + 1), <usize>slot(plan, P_SCRATCH + 2),
+        <usize>slot(plan, P_SCRATCH + 3), <usize>slot(plan, P_SCRATCH + 4), <usize>slot(plan, P_SCRATCH + 5),
+        width, out, out + <usize>slot(plan, P_OUT_PLANE1), out + <usize>slot(plan, P_OUT_PLANE2),
+      );
+    }
+  }
+}
+
+/**
+ * One eye's row of one plane, sampled at `positions` and packed (see StereoRenderer.pack): full
+ * modes sample straight into the output, half modes and anaglyph through a scratch row.
+ */
+function samplePlane(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, src: usize, srcWidth: i32, positions: usize): void {
+  const chroma = plane > 0;
+  const planeHeight = chroma ? slot(plan, P_CHROMA_HEIGHT) : slot(plan, P_HEIGHT);
+  const outWidth = chroma ? slot(plan, P_OUT_CHROMA_WIDTH) : slot(plan, P_OUT_WIDTH);
+  const outHeight = chroma ? slot(plan, P_OUT_CHROMA_HEIGHT) : slot(plan, P_OUT_HEIGHT);
+  const outPlane = <usize>slot(plan, P_OUT) + <usize>(plane == 0 ? 0 : slot(plan, plane == 1 ? P_OUT_PLANE1 : P_OUT_PLANE2));
+  const slotIndex = mode == MODE_CROSS_EYED ? 1 - eye : eye;
+  const scratch = <usize>slot(plan, P_SCRATCH + 3 * eye + plane);
+  if (mode == MODE_HALF_SBS) {
+    sampleRow(src, srcWidth, positions, srcWidth, scratch);
+    const eyeWidth = outWidth >> 1;
+    halveRow(scratch, outPlane + <usize>(row * outWidth + slotIndex * eyeWidth), eyeWidth);
+  } else if (mode == MODE_HALF_TB) {
+    const pending = <usize>slot(plan, P_PENDING + 3 * eye + plane);
+    if ((row & 1) == 0) {
+      sampleRow(src, srcWidth, positions, srcWidth, pending);
+      return;
+    }
+    sampleRow(src, srcWidth, positions, srcWidth, scratch);
+    const eyeHeight = outHeight >> 1;
+    const outRow = row >> 1;
+    if (outRow >= eyeHeight) return;
+    averageRows(pending, scratch, outPlane + <usize>((slotIndex * eyeHeight + outRow) * outWidth), srcWidth);
+  } else if (mode == MODE_ANAGLYPH) {
+    sampleRow(src, srcWidth, positions, srcWidth, scratch);
+  } else if (mode == MODE_TB) {
+    sampleRow(src, srcWidth, positions, srcWidth, outPlane + <usize>((slotIndex * planeHeight + row) * outWidth));
+  } else {
+    sampleRow(src, srcWidth, positions, srcWidth, outPlane + <usize>(row * outWidth + slotIndex * srcWidth));
+  }
+}
+
+/** half-tb's pack: out[i] = (a[i] + b[i] + 1) >> 1. */
+function averageRows(a: usize, b: usize, out: usize, count: i32): void {
+  let i = 0;
+  for (; i + 16 <= count; i += 16) v128.store(out + <usize>i, i8x16.avgr_u(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+  for (; i < count; i++) store<u8>(out + <usize>i, (<i32>load<u8>(a + <usize>i) + <i32>load<u8>(b + <usize>i) + 1) >> 1);
+}
+
+/** See DepthFieldSampler.prepareRow: row y's coefficients per grid column and, for gbrp, its guide. */
+function prepareFieldRow(plan: usize, y: i32): void {
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const gridHeight = slot(plan, P_GRID_HEIGHT);
+  let gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
+  const top = <f64>(gridHeight - 1);
+  gy = gy < 0 ? 0 : gy > top ? top : gy;
+  const floored = Math.floor(gy);
+  const j0 = floored < top ? floored : top;
+  const j1 = j0 + 1 < top ? j0 + 1 : top;
+  const fy = gy - j0;
+  const a = <usize>slot(plan, P_FIELD_A);
+  const b = <usize>slot(plan, P_FIELD_B);
+  const aRow = <usize>slot(plan, P_A_ROW);
+  const bRow = <usize>slot(plan, P_B_ROW);
+  const r0 = <usize>(<i32>j0 * gridWidth) << 2;
+  const r1 = <usize>(<i32>j1 * gridWidth) << 2;
+  const yuv = slot(plan, P_FORMAT) != 2;
+  const guideScale: f64 = yuv ? 1.0 / 255.0 : 1;
+  for (let g = 0; g < gridWidth; g++) {
+    const at = <usize>g << 2;
+    const a0 = <f64>load<f32>(a + r0 + at);
+    const b0 = <f64>load<f32>(b + r0 + at);
+    store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
+    store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+  }
+  const lastAt = <usize>gridWidth << 2;
+  store<f32>(aRow + lastAt, load<f32>(aRow + lastAt - 4));
+  store<f32>(bRow + lastAt, load<f32>(bRow + lastAt - 4));
+  if (!yuv) {
+    const width = slot(plan, P_WIDTH);
+    const n = <usize>(width * slot(plan, P_HEIGHT));
+    guideRowGbrp(<usize>slot(plan, P_FRAME) + <usize>(y * width), n, width, <usize>slot(plan, P_GUIDE));
+  }
+}
+
+/** See guideRow in src/depth/field.ts (gbrp): (2G + B + R) · (1/1020) in f64, stored as f32. */
+function guideRowGbrp(row: usize, n: usize, width: i32, out: usize): void {
+  const scale = f64x2.splat(1.0 / 1020.0);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x;
+    const g = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + at)));
+    const b = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + n + at)));
+    const r = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + 2 * n + at)));
+    const sum = i32x4.add(i32x4.add(i32x4.shl(g, 1), b), r);
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(sum), scale));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(sum, sum, 2, 3, 0, 1)), scale));
+    v128.store(out + (<usize>x << 2), v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+  }
+  for (; x < width; x++) {
+    const at = <usize>x;
+    const sum = 2 * <i32>load<u8>(row + at) + <i32>load<u8>(row + n + at) + <i32>load<u8>(row + 2 * n + at);
+    store<f32>(out + (<usize>x << 2), <f32>(<f64>sum * (1.0 / 1020.0)));
+  }
+}
+
+/** The renderer's depth output: (depth · 255 + 0.5) | 0 per pixel, in f64. */
+function depthBytes(depth: usize, width: i32, out: usize): void {
+  for (let x = 0; x < width; x++) {
+    store<u8>(out + <usize>x, <i32>(<f64>load<f32>(depth + (<usize>x << 2)) * 255 + 0.5));
+  }
+}
+
+/** halfPositions[j] = min(lumaPositions[2j] >> 1, max) (see sampleChromaRow). */
+function halvePositions(lumaPositions: usize, chromaWidth: i32, halfPositions: usize): void {
+  const max = (chromaWidth - 1) * ONE - 1;
+  const maxSplat = i32x4.splat(max);
+  let j = 0;
+  for (; j + 4 <= chromaWidth; j += 4) {
+    const lo = v128.load(lumaPositions + (<usize>j << 3));
+    const hi = v128.load(lumaPositions + (<usize>j << 3), 16);
+    // Even lanes of lo:hi, i.e. luma positions 2j, 2j+2, 2j+4, 2j+6.
+    const even = v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
+    v128.store(halfPositions + (<usize>j << 2), i32x4.min_s(i32x4.shr_s(even, 1), maxSplat));
+  }
+  for (; j < chromaWidth; j++) {
+    const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
+    store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
+  }
 }

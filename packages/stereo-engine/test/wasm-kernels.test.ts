@@ -11,7 +11,7 @@ import { gridSizeFor } from '../src/depth/grid';
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, type WasmKernelExports } from '../src/stereo/kernels';
+import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
@@ -48,13 +48,15 @@ function wasmRows(width: number) {
   const arena = new WasmKernelArena();
   const base = arena.reserve(4 * width);
   const depth = arena.reserve(4 * width);
-  const positions = arena.reserve(4 * width);
+  const positions = arena.reserve(4 * (width + 1));
+  const warpScratch = arena.reserve(warpScratchBytes(width));
   const half = arena.reserve(4 * width);
   const src = arena.reserve(width);
   const dst = arena.reserve(width);
   const { kernels, buffer } = arena.instantiate();
   return {
     kernels: kernels as WasmKernelExports,
+    warpScratch,
     base: { at: base, view: new Float32Array(buffer, base, width) },
     depth: { at: depth, view: new Float32Array(buffer, depth, width) },
     positions: { at: positions, view: new Int32Array(buffer, positions, width) },
@@ -104,7 +106,7 @@ describe('WebAssembly SIMD kernels', () => {
 
         // Act
         forwardWarpRow(base, k, depth, width, expected);
-        rows.kernels.forwardWarpRow(rows.base.at, k, rows.depth.at, width, rows.positions.at);
+        rows.kernels.forwardWarpRow(rows.base.at, k, rows.depth.at, width, rows.positions.at, rows.warpScratch);
 
         // Assess
         expect({ width, k, positions: Array.from(rows.positions.view) }).toEqual({ width, k, positions: Array.from(expected) });
@@ -122,7 +124,7 @@ describe('WebAssembly SIMD kernels', () => {
     rows.base.view.set(depth);
 
     // Act
-    rows.kernels.forwardWarpRow(rows.base.at, 12, rows.depth.at, width, rows.positions.at);
+    rows.kernels.forwardWarpRow(rows.base.at, 12, rows.depth.at, width, rows.positions.at, rows.warpScratch);
 
     // Assess: the block pixel 13 is at 25, the hole is filled from the background (source 9,
     // the farther neighbour), and the whole row equals the TypeScript kernel's.

@@ -11,7 +11,9 @@ export type KernelSet = 'wasm-simd' | 'typescript';
 
 /** The exports of assembly/kernels.ts; every pointer is a byte offset into the imported memory. */
 export interface WasmKernelExports {
-  forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number): void;
+  /** `sourcePos` holds width + 1 entries (the last one takes the writes a segment does not
+   * make); `scratch` warpScratchBytes(width) bytes. */
+  forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number, scratch: number): void;
   sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
   sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
   halveRow(src: number, dst: number, outWidth: number): void;
@@ -25,7 +27,33 @@ export interface WasmKernelExports {
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
   ): void;
+  /** A whole frame (StereoRenderer.render), as laid out by the plan at `plan` (RENDER_PLAN). */
+  renderFrame(plan: number): void;
 }
+
+/** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
+export function warpScratchBytes(width: number): number {
+  return 36 * ((width + 11) & ~3);
+}
+
+/**
+ * The slots of renderFrame's plan, as assembly/kernels.ts reads them: `int` slots are i32 at
+ * plan + 4·slot, `float` slots f64 at plan + 256 + 8·slot. Per-eye slots take +0 (left), +1
+ * (right); per-eye-and-plane slots +3·eye + plane.
+ */
+export const RENDER_PLAN = {
+  bytes: 256 + 8 * 8,
+  int: {
+    width: 0, height: 1, format: 2, mode: 3, frame: 4, chromaWidth: 5, chromaHeight: 6, plane1: 7, plane2: 8,
+    fieldA: 9, fieldB: 10, gridWidth: 11, gridHeight: 12, leading: 13, aRow: 14, bRow: 15, runStart: 16, runWeight: 17,
+    guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
+    warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
+    outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
+  },
+  float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
+  formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },
+  modes: { sbs: 0, 'cross-eyed': 1, tb: 2, 'half-sbs': 3, 'half-tb': 4, anaglyph: 5 },
+} as const;
 
 // The part of the WebAssembly JS API used here: the project's TypeScript libs (es2022, no DOM)
 // do not declare it, though Node provides it.
