@@ -49,6 +49,7 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
   // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
   const kk = f64x2.splat(k);
+  const magic = f64x2.splat(WHOLE);
   let xs = f64x2(0, 1);
   const two = f64x2.splat(2);
   let x = 0;
@@ -58,7 +59,7 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const c = f64x2.ceil(t);
     v128.store(landing + (<usize>x << 3), t);
     v128.store(ceiling + (<usize>x << 3), c);
-    v128.store64_lane(ceilingInt + (<usize>x << 2), wholeLanes(c), 0);
+    v128.store64_lane(ceilingInt + (<usize>x << 2), wholeLanes(c, magic), 0);
     xs = f64x2.add(xs, two);
   }
   for (; x < width; x++) {
@@ -95,7 +96,7 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const pNext = i32x4.add(p, oneI);
     let firstAt = v128.bitselect(p, dummy, i32x4.le_s(p, end));
     let secondAt = v128.bitselect(pNext, dummy, i32x4.le_s(pNext, end));
-    let value = wholeLanes(f64x2.trunc(position));
+    let value = wholeLanes(f64x2.trunc(position), magic);
     if (v128.any_true(single)) {
       // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
       // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
@@ -105,13 +106,13 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
       const singleI = v128.shuffle<i32>(single, single, 0, 2, 0, 2);
       firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, singleI);
       secondAt = v128.bitselect(dummy, secondAt, singleI);
-      value = v128.bitselect(wholeLanes(xPair), value, singleI);
+      value = v128.bitselect(wholeLanes(xPair, magic), value, singleI);
     }
     const entry = <usize>x << 2;
     v128.store64_lane(first + entry, firstAt, 0);
     v128.store64_lane(second + entry, secondAt, 0);
     v128.store64_lane(firstValue + entry, value, 0);
-    v128.store64_lane(secondValue + entry, wholeLanes(f64x2.trunc(f64x2.add(position, du))), 0);
+    v128.store64_lane(secondValue + entry, wholeLanes(f64x2.trunc(f64x2.add(position, du)), magic), 0);
     xPair = f64x2.add(xPair, pairStep);
   }
   for (; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
@@ -145,8 +146,8 @@ const WHOLE: f64 = 6755399441055744.0;
 /** An f64x2 of whole numbers (moderate ones: pixel indices) as i32 lanes 0 and 1. */
 // @ts-ignore: decorator
 @inline
-function wholeLanes(v: v128): v128 {
-  const sum = f64x2.add(v, f64x2.splat(WHOLE));
+function wholeLanes(v: v128, magic: v128): v128 {
+  const sum = f64x2.add(v, magic);
   return v128.shuffle<i32>(sum, sum, 0, 2, 0, 2);
 }
 
@@ -328,7 +329,15 @@ export function dilateAndShift(
     }
     source = dilated;
   }
-  for (let x = 0; x < width; x++) {
+  const convergenceLanes = f64x2.splat(convergence);
+  let x = 0;
+  for (; x + 2 <= width; x += 2) {
+    const at = <usize>x << 2;
+    const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
+    const t = f64x2.promote_low_f32x4(v128.load64_zero(taper + at));
+    v128.store64_lane(base + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(d, convergenceLanes), t)), 0);
+  }
+  for (; x < width; x++) {
     const at = <usize>x << 2;
     store<f32>(base + at, <f32>((<f64>load<f32>(source + at) - convergence) * <f64>load<f32>(taper + at)));
   }
@@ -679,7 +688,19 @@ function prepareFieldRow(plan: usize, y: i32): void {
   const r1 = <usize>(<i32>j1 * gridWidth) << 2;
   const yuv = slot(plan, P_FORMAT) != 2;
   const guideScale: f64 = yuv ? 1.0 / 255.0 : 1;
-  for (let g = 0; g < gridWidth; g++) {
+  const fyLanes = f64x2.splat(fy);
+  const scaleLanes = f64x2.splat(guideScale);
+  let g = 0;
+  for (; g + 2 <= gridWidth; g += 2) {
+    const at = <usize>g << 2;
+    const a0 = f64x2.promote_low_f32x4(v128.load64_zero(a + r0 + at));
+    const a1 = f64x2.promote_low_f32x4(v128.load64_zero(a + r1 + at));
+    const b0 = f64x2.promote_low_f32x4(v128.load64_zero(b + r0 + at));
+    const b1 = f64x2.promote_low_f32x4(v128.load64_zero(b + r1 + at));
+    v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, f64x2.sub(a1, a0))), scaleLanes)), 0);
+    v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, f64x2.sub(b1, b0)))), 0);
+  }
+  for (; g < gridWidth; g++) {
     const at = <usize>g << 2;
     const a0 = <f64>load<f32>(a + r0 + at);
     const b0 = <f64>load<f32>(b + r0 + at);
