@@ -343,28 +343,14 @@ export function dilateAndShift(
   }
 }
 
-/** Two bytes at `row + x` as f64x2. */
-// @ts-ignore: decorator
-@inline
-function bytePair(row: usize, x: usize): v128 {
-  const bytes = i32x4.splat(<i32>load<u16>(row + x));
-  return f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
-}
-
-/** clampByte of anaglyph.ts on two lanes, stored as two bytes: trunc(clamp(v, 0, 255) + 0.5). */
-// @ts-ignore: decorator
-@inline
-function storeClamped(at: usize, v: v128): void {
-  const clamped = f64x2.pmin(f64x2.pmax(v, f64x2.splat(0)), f64x2.splat(255));
-  const ints = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(clamped, f64x2.splat(0.5)));
-  v128.store16_lane(at, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(ints, ints), ints), 0);
-}
-
 /**
  * See anaglyphRow in src/stereo/anaglyph.ts: per pixel the left and right RGB through their 3×3
  * matrices (18 f64 at `matrices`, left then right, row-major), summed left to right in f64 as the
- * TypeScript does (two pixels per step in f64x2 lanes: the same IEEE operations, so the same
- * bits), rounded and clamped. Rows are G, B, R (gbrp) for the views and for the output.
+ * TypeScript does (four pixels a step in two f64x2 per plane: the same IEEE operations, so the
+ * same bits), then clampByte. Rows are G, B, R (gbrp) for the views and for the output.
+ * clampByte(v) = v ≤ 0 ? 0 : v ≥ 255 ? 255 : trunc(v + 0.5) equals floor(v + 0.5) saturated to
+ * [0, 255] (for v + 0.5 ≥ 0 trunc is floor; below, both give 0), and the saturation is what
+ * the i32 → i16 → u8 narrowing does.
  */
 export function anaglyphRow(
   matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, width: i32, og: usize, ob: usize, or: usize,
@@ -387,18 +373,33 @@ export function anaglyphRow(
   const n6 = f64x2.splat(load<f64>(matrices, 120));
   const n7 = f64x2.splat(load<f64>(matrices, 128));
   const n8 = f64x2.splat(load<f64>(matrices, 136));
+  const half = f64x2.splat(0.5);
+  const magic = f64x2.splat(WHOLE);
   let x = 0;
-  for (; x + 2 <= width; x += 2) {
+  for (; x + 4 <= width; x += 4) {
     const at = <usize>x;
-    const LR = bytePair(lr, at);
-    const LG = bytePair(lg, at);
-    const LB = bytePair(lb, at);
-    const RR = bytePair(rr, at);
-    const RG = bytePair(rg, at);
-    const RB = bytePair(rb, at);
-    storeClamped(or + at, sum6(m0, LR, m1, LG, m2, LB, n0, RR, n1, RG, n2, RB));
-    storeClamped(og + at, sum6(m3, LR, m4, LG, m5, LB, n3, RR, n4, RG, n5, RB));
-    storeClamped(ob + at, sum6(m6, LR, m7, LG, m8, LB, n6, RR, n7, RG, n8, RB));
+    const LR = i32x4.extend_low_i16x8_u(v128.load8x8_u(lr + at));
+    const LG = i32x4.extend_low_i16x8_u(v128.load8x8_u(lg + at));
+    const LB = i32x4.extend_low_i16x8_u(v128.load8x8_u(lb + at));
+    const RR = i32x4.extend_low_i16x8_u(v128.load8x8_u(rr + at));
+    const RG = i32x4.extend_low_i16x8_u(v128.load8x8_u(rg + at));
+    const RB = i32x4.extend_low_i16x8_u(v128.load8x8_u(rb + at));
+    // Pixels x, x+1 (a) and x+2, x+3 (b) of each plane.
+    const LRa = f64x2.convert_low_i32x4_s(LR);
+    const LGa = f64x2.convert_low_i32x4_s(LG);
+    const LBa = f64x2.convert_low_i32x4_s(LB);
+    const RRa = f64x2.convert_low_i32x4_s(RR);
+    const RGa = f64x2.convert_low_i32x4_s(RG);
+    const RBa = f64x2.convert_low_i32x4_s(RB);
+    const LRb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LR, LR, 2, 3, 2, 3));
+    const LGb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LG, LG, 2, 3, 2, 3));
+    const LBb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LB, LB, 2, 3, 2, 3));
+    const RRb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RR, RR, 2, 3, 2, 3));
+    const RGb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RG, RG, 2, 3, 2, 3));
+    const RBb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RB, RB, 2, 3, 2, 3));
+    storeBytes4(or + at, sum6(m0, LRa, m1, LGa, m2, LBa, n0, RRa, n1, RGa, n2, RBa), sum6(m0, LRb, m1, LGb, m2, LBb, n0, RRb, n1, RGb, n2, RBb), half, magic);
+    storeBytes4(og + at, sum6(m3, LRa, m4, LGa, m5, LBa, n3, RRa, n4, RGa, n5, RBa), sum6(m3, LRb, m4, LGb, m5, LBb, n3, RRb, n4, RGb, n5, RBb), half, magic);
+    storeBytes4(ob + at, sum6(m6, LRa, m7, LGa, m8, LBa, n6, RRa, n7, RGa, n8, RBa), sum6(m6, LRb, m7, LGb, m8, LBb, n6, RRb, n7, RGb, n8, RBb), half, magic);
   }
   for (; x < width; x++) {
     const at = <usize>x;
@@ -413,6 +414,17 @@ export function anaglyphRow(
     store<u8>(og + at, clampByte(load<f64>(M, 24) * LR + load<f64>(M, 32) * LG + load<f64>(M, 40) * LB + load<f64>(M, 96) * RR + load<f64>(M, 104) * RG + load<f64>(M, 112) * RB));
     store<u8>(ob + at, clampByte(load<f64>(M, 48) * LR + load<f64>(M, 56) * LG + load<f64>(M, 64) * LB + load<f64>(M, 120) * RR + load<f64>(M, 128) * RG + load<f64>(M, 136) * RB));
   }
+}
+
+/** Four f64 (two f64x2) as four bytes: floor(v + 0.5), saturated to [0, 255] by the narrowing. */
+// @ts-ignore: decorator
+@inline
+function storeBytes4(at: usize, a: v128, b: v128, half: v128, magic: v128): void {
+  const whole = v128.shuffle<i32>(
+    f64x2.add(f64x2.floor(f64x2.add(a, half)), magic), f64x2.add(f64x2.floor(f64x2.add(b, half)), magic), 0, 2, 4, 6,
+  );
+  const words = i16x8.narrow_i32x4_s(whole, whole);
+  v128.store32_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
 }
 
 // @ts-ignore: decorator
@@ -760,5 +772,161 @@ function halvePositions(lumaPositions: usize, chromaWidth: i32, halfPositions: u
   for (; j < chromaWidth; j++) {
     const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
     store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The analysis grid (reduceToGrid in src/depth/grid.ts). Integer sums per cell are exact in any
+// order, so they run sixteen (luma) or eight (gbrp) columns a step: each row is added into
+// per-column 16-bit sums, and a cell's columns are summed once per row of cells. The caller
+// keeps the rows per cell small enough for 16-bit sums (RowsPerCellFor16Bits in grid.ts) and
+// 16 readable bytes before the frame and after it. The means are the TypeScript's f64 formulas.
+
+/** See reduceYuv (luma and detail): `columns` holds 2 × (width + 16) u16 sums. */
+export function reduceLumaGrid(
+  frame: usize, width: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize, detail: usize,
+): void {
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 15) & ~15;
+  const sums = columns;
+  const changes = columns + (<usize>(width + 16) << 1);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(sums, 0, <usize>blocks << 1);
+    memory.fill(changes, 0, <usize>blocks << 1);
+    const top = gy * cellHeight;
+    for (let y = ((top + rowStep - 1) / rowStep) * rowStep; y < top + cellHeight; y += rowStep) {
+      const row = frame + <usize>(y * width);
+      for (let x = 0; x < blocks; x += 16) {
+        const at = row + <usize>x;
+        const v = v128.load(at);
+        const previous = v128.load(at - 1);
+        const change = v128.or(i8x16.sub_sat_u(v, previous), i8x16.sub_sat_u(previous, v));
+        const s = sums + (<usize>x << 1);
+        const c = changes + (<usize>x << 1);
+        v128.store(s, i16x8.add(v128.load(s), i16x8.extend_low_i8x16_u(v)));
+        v128.store(s, i16x8.add(v128.load(s, 16), i16x8.extend_high_i8x16_u(v)), 16);
+        v128.store(c, i16x8.add(v128.load(c), i16x8.extend_low_i8x16_u(change)));
+        v128.store(c, i16x8.add(v128.load(c, 16), i16x8.extend_high_i8x16_u(change)), 16);
+      }
+      // Column 0's left neighbour is itself (the TypeScript starts `previous` there).
+      const first = <i32>load<u8>(row);
+      const before = <i32>load<u8>(row - 1);
+      store<u16>(changes, <i32>load<u16>(changes) - (first > before ? first - before : before - first));
+    }
+    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail);
+  }
+}
+
+/** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
+function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
+  let x = 0;
+  for (let gx = 0; gx < gridWidth; gx++) {
+    let total = 0;
+    let change = 0;
+    for (let i = 0; i < cellWidth; i++, x++) {
+      total += <i32>load<u16>(sums + (<usize>x << 1));
+      change += <i32>load<u16>(changes + (<usize>x << 1));
+    }
+    const cell = <usize>(firstCell + gx) << 2;
+    store<f32>(means + cell, <f32>(<f64>total * norm));
+    store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
+  }
+}
+
+/**
+ * See reduceYuv (chroma): per cell the sum of the chroma samples at `rows` (per row of cells,
+ * samplesY offsets into the plane) × `columns` (per column of cells, samplesX), then
+ * sum · norm − 128/255 as f32.
+ */
+export function reduceChromaGrid(
+  frame: usize, u: i32, v: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize, rows: usize,
+  norm: f64, cb: usize, cr: usize,
+): void {
+  for (let gy = 0; gy < gridHeight; gy++) {
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let su = 0;
+      let sv = 0;
+      for (let j = 0; j < samplesY; j++) {
+        const r = <i32>load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
+        const pu = frame + <usize>(u + r);
+        const pv = frame + <usize>(v + r);
+        for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
+          const cx = <usize>load<i32>(columns + (<usize>i << 2));
+          su += <i32>load<u8>(pu + cx);
+          sv += <i32>load<u8>(pv + cx);
+        }
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
+      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
+    }
+  }
+}
+
+/** See reduceGbrp: `columns` holds 4 × (width + 16) u16 sums (G, B, R, detail of 2G + B + R). */
+export function reduceGbrpGrid(
+  frame: usize, width: i32, height: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize, cb: usize, cr: usize, detail: usize,
+): void {
+  const n = <usize>(width * height);
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 7) & ~7;
+  const stride = <usize>(width + 16) << 1;
+  const sumG = columns;
+  const sumB = sumG + stride;
+  const sumR = sumB + stride;
+  const changes = sumR + stride;
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(columns, 0, stride << 2);
+    const top = gy * cellHeight;
+    for (let y = ((top + rowStep - 1) / rowStep) * rowStep; y < top + cellHeight; y += rowStep) {
+      const row = frame + <usize>(y * width);
+      for (let x = 0; x < blocks; x += 8) {
+        const at = row + <usize>x;
+        const g = v128.load8x8_u(at);
+        const b = v128.load8x8_u(at + n);
+        const r = v128.load8x8_u(at + 2 * n);
+        const guide = i16x8.add(i16x8.add(i16x8.shl(g, 1), b), r);
+        const previous = i16x8.add(i16x8.add(i16x8.shl(v128.load8x8_u(at - 1), 1), v128.load8x8_u(at + n - 1)), v128.load8x8_u(at + 2 * n - 1));
+        const change = i16x8.abs(i16x8.sub(guide, previous));
+        const column = <usize>x << 1;
+        v128.store(sumG + column, i16x8.add(v128.load(sumG + column), g));
+        v128.store(sumB + column, i16x8.add(v128.load(sumB + column), b));
+        v128.store(sumR + column, i16x8.add(v128.load(sumR + column), r));
+        v128.store(changes + column, i16x8.add(v128.load(changes + column), change));
+      }
+      const first = 2 * <i32>load<u8>(row) + <i32>load<u8>(row + n) + <i32>load<u8>(row + 2 * n);
+      const before = 2 * <i32>load<u8>(row - 1) + <i32>load<u8>(row + n - 1) + <i32>load<u8>(row + 2 * n - 1);
+      store<u16>(changes, <i32>load<u16>(changes) - (first > before ? first - before : before - first));
+    }
+    let x = 0;
+    const quarter = norm / 4;
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let sg = 0;
+      let sb = 0;
+      let sr = 0;
+      let change = 0;
+      for (let i = 0; i < cellWidth; i++, x++) {
+        const column = <usize>x << 1;
+        sg += <i32>load<u16>(sumG + column);
+        sb += <i32>load<u16>(sumB + column);
+        sr += <i32>load<u16>(sumR + column);
+        change += <i32>load<u16>(changes + column);
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      const gm = <f64>sg * norm;
+      const bm = <f64>sb * norm;
+      const rm = <f64>sr * norm;
+      // f64 locals first: inside <f32>(…) AssemblyScript would type a leading literal as f32.
+      const lumaMean: f64 = (2 * gm + bm + rm) / 4;
+      const y601: f64 = 0.299 * rm + 0.587 * gm + 0.114 * bm;
+      const cbMean: f64 = 0.564 * (bm - y601);
+      const crMean: f64 = 0.713 * (rm - y601);
+      store<f32>(luma + cell, <f32>lumaMean);
+      store<f32>(cb + cell, <f32>cbMean);
+      store<f32>(cr + cell, <f32>crMean);
+      store<f32>(detail + cell, <f32>(<f64>change * quarter));
+    }
   }
 }

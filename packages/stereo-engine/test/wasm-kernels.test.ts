@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
-import { gridSizeFor } from '../src/depth/grid';
+import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid';
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -279,6 +279,44 @@ describe('WebAssembly depth field rows', () => {
 
       // Assess
       expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)) }).toEqual({ y, depth: Array.from(expected) });
+    }
+  });
+});
+
+describe('WebAssembly SIMD analysis grid', () => {
+  it.each([
+    // rowStep 2 (cells ≥ 4 px high), 3-px-wide cells, an unused right column and bottom row.
+    { format: 'yuv420p' as const, width: 641, height: 361, resolution: 256, pixelAspect: 2 },
+    { format: 'yuv420p' as const, width: 97, height: 35, resolution: 64, pixelAspect: 1 },
+    // rowStep 1 (cells under 4 px high) and 1-px cells.
+    { format: 'yuv420p' as const, width: 33, height: 17, resolution: 32, pixelAspect: 1 },
+    { format: 'yuv444p' as const, width: 99, height: 21, resolution: 48, pixelAspect: 0.5 },
+    { format: 'gbrp' as const, width: 83, height: 29, resolution: 24, pixelAspect: 1 },
+    { format: 'gbrp' as const, width: 385, height: 217, resolution: 384, pixelAspect: 1 },
+    { format: 'gbrp' as const, width: 7, height: 5, resolution: 16, pixelAspect: 1 },
+  ])('reduceToGrid ($format $width×$height, $resolution cells): the same f32 bits as the TypeScript reduction', ({ format, width, height, resolution, pixelAspect }) => {
+    const next = random(width + height);
+    const layout = frameLayout(format, width, height);
+    const size = gridSizeFor(width, height, resolution, pixelAspect);
+    for (let round = 0; round < 2; round++) {
+      // Prepare: flat blocks with noise and extremes (large and small steps between neighbours).
+      const frame = new Uint8Array(layout.byteLength);
+      let level = 0;
+      for (let i = 0; i < frame.length; i++) {
+        if (next() < 0.05) level = next() < 0.3 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256);
+        frame[i] = Math.min(255, Math.max(0, level + Math.floor((next() - 0.5) * 24)));
+      }
+      const expected = createAnalysisGrid(size);
+      const actual = createAnalysisGrid(size);
+
+      // Act
+      reduceToGrid(frame, layout, expected, 'typescript');
+      reduceToGrid(frame, layout, actual, 'wasm-simd');
+
+      // Assess
+      for (const key of ['luma', 'cb', 'cr', 'detail'] as const) {
+        expect({ key, round, bits: Buffer.from(actual[key].buffer).equals(Buffer.from(expected[key].buffer)) }).toEqual({ key, round, bits: true });
+      }
     }
   });
 });

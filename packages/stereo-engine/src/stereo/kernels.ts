@@ -3,9 +3,11 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * Which implementation of the renderer's row kernels (depth field rows, edge dilation and parallax base, forward
- * warp + hole filling, sampling, half-width and anaglyph packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
- * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
+ * Which implementation of the renderer's kernels (depth field rows, edge dilation and parallax
+ * base, forward warp + hole filling, sampling, packing, anaglyph) and of the analysis grid's
+ * reduction runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript kernels in
+ * warp.ts, anaglyph.ts, renderer.ts and src/depth/grid.ts. Both give the same bytes and floats
+ * (test/wasm-kernels.test.ts).
  */
 export type KernelSet = 'wasm-simd' | 'typescript';
 
@@ -29,6 +31,19 @@ export interface WasmKernelExports {
   ): void;
   /** A whole frame (StereoRenderer.render), as laid out by the plan at `plan` (RENDER_PLAN). */
   renderFrame(plan: number): void;
+  /** The analysis grid (src/depth/grid.ts): YUV luma and detail, YUV chroma, gbrp. */
+  reduceLumaGrid(
+    frame: number, width: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number, rowStep: number,
+    columns: number, norm: number, luma: number, detail: number,
+  ): void;
+  reduceChromaGrid(
+    frame: number, u: number, v: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number, columns: number,
+    rows: number, norm: number, cb: number, cr: number,
+  ): void;
+  reduceGbrpGrid(
+    frame: number, width: number, height: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number,
+    rowStep: number, columns: number, norm: number, luma: number, cb: number, cr: number, detail: number,
+  ): void;
 }
 
 /** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
