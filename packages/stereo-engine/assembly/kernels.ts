@@ -268,6 +268,84 @@ function lerp(pairs: v128, fraction: v128, byteMask: v128, rounding: v128): v128
   return i32x4.shr_s(sum, FRACTION_BITS);
 }
 
+/**
+ * sampleRow for two or three planes of the same size at the same positions (`planes` 2: the
+ * third is ignored): the indices and fractions are computed once for all of them.
+ */
+export function sampleRows(
+  planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
+): void {
+  const three = planes == 3;
+  if (srcWidth == 1) {
+    memory.fill(dst0, load<u8>(src0), count);
+    memory.fill(dst1, load<u8>(src1), count);
+    if (three) memory.fill(dst2, load<u8>(src2), count);
+    return;
+  }
+  const maxPos = (srcWidth - 1) * ONE - 1;
+  const maxSplat = i32x4.splat(maxPos);
+  const maskSplat = i32x4.splat(FRACTION_MASK);
+  const byteMask = i32x4.splat(0xff);
+  const rounding = i32x4.splat(ROUNDING);
+  let p = 0;
+  for (; p + 8 <= count; p += 8) {
+    const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
+    const q1 = i32x4.min_s(v128.load(positions + (<usize>p << 2), 16), maxSplat);
+    const i0 = i32x4.shr_s(q0, FRACTION_BITS);
+    const i1 = i32x4.shr_s(q1, FRACTION_BITS);
+    const f0 = v128.and(q0, maskSplat);
+    const f1 = v128.and(q1, maskSplat);
+    const a0 = <usize>i32x4.extract_lane(i0, 0);
+    const a1 = <usize>i32x4.extract_lane(i0, 1);
+    const a2 = <usize>i32x4.extract_lane(i0, 2);
+    const a3 = <usize>i32x4.extract_lane(i0, 3);
+    const a4 = <usize>i32x4.extract_lane(i1, 0);
+    const a5 = <usize>i32x4.extract_lane(i1, 1);
+    const a6 = <usize>i32x4.extract_lane(i1, 2);
+    const a7 = <usize>i32x4.extract_lane(i1, 3);
+    sampleEight(src0, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst0 + <usize>p);
+    sampleEight(src1, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst1 + <usize>p);
+    if (three) sampleEight(src2, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst2 + <usize>p);
+  }
+  for (; p < count; p++) {
+    let q = load<i32>(positions + (<usize>p << 2));
+    if (q > maxPos) q = maxPos;
+    const i = <usize>(q >> FRACTION_BITS);
+    const f = q & FRACTION_MASK;
+    store<u8>(dst0 + <usize>p, sampleOne(src0 + i, f));
+    store<u8>(dst1 + <usize>p, sampleOne(src1 + i, f));
+    if (three) store<u8>(dst2 + <usize>p, sampleOne(src2 + i, f));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function sampleOne(at: usize, fraction: i32): i32 {
+  const a = <i32>load<u8>(at);
+  const b = <i32>load<u8>(at, 1);
+  return (a * ONE + (b - a) * fraction + ROUNDING) >> FRACTION_BITS;
+}
+
+/** Eight pixels of sampleRow from `src` at the byte offsets a0..a7 with fractions f0, f1. */
+// @ts-ignore: decorator
+@inline
+function sampleEight(
+  src: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize, a7: usize,
+  f0: v128, f1: v128, byteMask: v128, rounding: v128, dst: usize,
+): void {
+  let pairs0 = i32x4.splat(<i32>load<u16>(src + a0));
+  pairs0 = i32x4.replace_lane(pairs0, 1, <i32>load<u16>(src + a1));
+  pairs0 = i32x4.replace_lane(pairs0, 2, <i32>load<u16>(src + a2));
+  pairs0 = i32x4.replace_lane(pairs0, 3, <i32>load<u16>(src + a3));
+  let pairs1 = i32x4.splat(<i32>load<u16>(src + a4));
+  pairs1 = i32x4.replace_lane(pairs1, 1, <i32>load<u16>(src + a5));
+  pairs1 = i32x4.replace_lane(pairs1, 2, <i32>load<u16>(src + a6));
+  pairs1 = i32x4.replace_lane(pairs1, 3, <i32>load<u16>(src + a7));
+  const v0 = lerp(pairs0, f0, byteMask, rounding);
+  const v1 = lerp(pairs1, f1, byteMask, rounding);
+  v128.store64_lane(dst, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(v0, v1), i16x8.splat(0)), 0);
+}
+
 /** See sampleChromaRow in src/stereo/warp.ts. */
 export function sampleChromaRow(src: usize, chromaWidth: i32, lumaPositions: usize, dst: usize, halfPositions: usize): void {
   halvePositions(lumaPositions, chromaWidth, halfPositions);
@@ -615,15 +693,28 @@ export function renderFrame(plan: usize): void {
       const positions = <usize>slot(plan, P_POSITIONS + eye);
       if (k == 0) memory.copy(positions, identity, <usize>width << 2);
       else forwardWarpRow(base, k, depth, width, positions, warpScratch);
-      samplePlane(plan, mode, eye, 0, y, frame + <usize>(y * width), width, positions);
       if (!subsampled) {
-        samplePlane(plan, mode, eye, 1, y, frame + <usize>(slot(plan, P_PLANE1) + y * width), width, positions);
-        samplePlane(plan, mode, eye, 2, y, frame + <usize>(slot(plan, P_PLANE2) + y * width), width, positions);
-      } else if ((y & 1) == 0) {
-        halvePositions(positions, chromaWidth, halfPositions);
-        const c = y >> 1;
-        samplePlane(plan, mode, eye, 1, c, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), chromaWidth, halfPositions);
-        samplePlane(plan, mode, eye, 2, c, frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), chromaWidth, halfPositions);
+        // Three full planes at the same positions: one gather of the indices for all three.
+        sampleRows(
+          3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
+          width, positions, width,
+          sampleTarget(plan, mode, eye, 0, y, width), sampleTarget(plan, mode, eye, 1, y, width), sampleTarget(plan, mode, eye, 2, y, width),
+        );
+        for (let plane = 0; plane < 3; plane++) packPlane(plan, mode, eye, plane, y, width);
+      } else {
+        sampleRow(frame + <usize>(y * width), width, positions, width, sampleTarget(plan, mode, eye, 0, y, width));
+        packPlane(plan, mode, eye, 0, y, width);
+        if ((y & 1) == 0) {
+          halvePositions(positions, chromaWidth, halfPositions);
+          const c = y >> 1;
+          sampleRows(
+            2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
+            chromaWidth, halfPositions, chromaWidth,
+            sampleTarget(plan, mode, eye, 1, c, chromaWidth), sampleTarget(plan, mode, eye, 2, c, chromaWidth), 0,
+          );
+          packPlane(plan, mode, eye, 1, c, chromaWidth);
+          packPlane(plan, mode, eye, 2, c, chromaWidth);
+        }
       }
     }
     if (mode == MODE_ANAGLYPH) {
@@ -639,39 +730,45 @@ export function renderFrame(plan: usize): void {
 }
 
 /**
- * One eye's row of one plane, sampled at `positions` and packed (see StereoRenderer.pack): full
- * modes sample straight into the output, half modes and anaglyph through a scratch row.
+ * Where one eye's row of one plane is sampled to (see StereoRenderer.pack): full modes sample
+ * straight into the output, half modes and anaglyph into a scratch row (half-tb's even rows into
+ * the pending row), which packPlane then packs.
  */
-function samplePlane(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, src: usize, srcWidth: i32, positions: usize): void {
+function sampleTarget(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, srcWidth: i32): usize {
   const chroma = plane > 0;
   const planeHeight = chroma ? slot(plan, P_CHROMA_HEIGHT) : slot(plan, P_HEIGHT);
   const outWidth = chroma ? slot(plan, P_OUT_CHROMA_WIDTH) : slot(plan, P_OUT_WIDTH);
+  const slotIndex = mode == MODE_CROSS_EYED ? 1 - eye : eye;
+  if (mode == MODE_HALF_TB && (row & 1) == 0) return <usize>slot(plan, P_PENDING + 3 * eye + plane);
+  if (mode == MODE_HALF_SBS || mode == MODE_HALF_TB || mode == MODE_ANAGLYPH) return <usize>slot(plan, P_SCRATCH + 3 * eye + plane);
+  const outPlane = outputPlane(plan, plane);
+  if (mode == MODE_TB) return outPlane + <usize>((slotIndex * planeHeight + row) * outWidth);
+  return outPlane + <usize>(row * outWidth + slotIndex * srcWidth);
+}
+
+/** The half modes' pack of a row sampleTarget placed in scratch (the full modes are done). */
+function packPlane(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, srcWidth: i32): void {
+  const chroma = plane > 0;
+  const outWidth = chroma ? slot(plan, P_OUT_CHROMA_WIDTH) : slot(plan, P_OUT_WIDTH);
   const outHeight = chroma ? slot(plan, P_OUT_CHROMA_HEIGHT) : slot(plan, P_OUT_HEIGHT);
-  const outPlane = <usize>slot(plan, P_OUT) + <usize>(plane == 0 ? 0 : slot(plan, plane == 1 ? P_OUT_PLANE1 : P_OUT_PLANE2));
   const slotIndex = mode == MODE_CROSS_EYED ? 1 - eye : eye;
   const scratch = <usize>slot(plan, P_SCRATCH + 3 * eye + plane);
   if (mode == MODE_HALF_SBS) {
-    sampleRow(src, srcWidth, positions, srcWidth, scratch);
     const eyeWidth = outWidth >> 1;
-    halveRow(scratch, outPlane + <usize>(row * outWidth + slotIndex * eyeWidth), eyeWidth);
-  } else if (mode == MODE_HALF_TB) {
-    const pending = <usize>slot(plan, P_PENDING + 3 * eye + plane);
-    if ((row & 1) == 0) {
-      sampleRow(src, srcWidth, positions, srcWidth, pending);
-      return;
-    }
-    sampleRow(src, srcWidth, positions, srcWidth, scratch);
+    halveRow(scratch, outputPlane(plan, plane) + <usize>(row * outWidth + slotIndex * eyeWidth), eyeWidth);
+  } else if (mode == MODE_HALF_TB && (row & 1) == 1) {
     const eyeHeight = outHeight >> 1;
     const outRow = row >> 1;
     if (outRow >= eyeHeight) return;
-    averageRows(pending, scratch, outPlane + <usize>((slotIndex * eyeHeight + outRow) * outWidth), srcWidth);
-  } else if (mode == MODE_ANAGLYPH) {
-    sampleRow(src, srcWidth, positions, srcWidth, scratch);
-  } else if (mode == MODE_TB) {
-    sampleRow(src, srcWidth, positions, srcWidth, outPlane + <usize>((slotIndex * planeHeight + row) * outWidth));
-  } else {
-    sampleRow(src, srcWidth, positions, srcWidth, outPlane + <usize>(row * outWidth + slotIndex * srcWidth));
+    const pending = <usize>slot(plan, P_PENDING + 3 * eye + plane);
+    averageRows(pending, scratch, outputPlane(plan, plane) + <usize>((slotIndex * eyeHeight + outRow) * outWidth), srcWidth);
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function outputPlane(plan: usize, plane: i32): usize {
+  return <usize>slot(plan, P_OUT) + <usize>(plane == 0 ? 0 : slot(plan, plane == 1 ? P_OUT_PLANE1 : P_OUT_PLANE2));
 }
 
 /** half-tb's pack: out[i] = (a[i] + b[i] + 1) >> 1. */
