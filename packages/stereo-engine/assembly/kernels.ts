@@ -79,41 +79,53 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const oneI = i32x4.splat(1);
   let xPair = f64x2(0, <f64>ONE);
   const pairStep = f64x2.splat(<f64>(2 * ONE));
+  const step4F = f64x2.splat(<f64>(4 * ONE));
   x = 0;
-  // Two segments a step (f64x2 lanes; their i32 results in the low half of an i32x4).
-  for (; x + 2 <= last; x += 2) {
+  // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
+  let xFixed = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const step4 = i32x4.splat(4 * ONE);
+  for (; x + 4 <= last; x += 4) {
     const at = landing + (<usize>x << 3);
-    const t0 = v128.load(at);
-    const span = f64x2.sub(v128.load(at, 8), t0);
-    const single = v128.or(f64x2.le(span, zero), f64x2.gt(span, disocclusion));
-    const ceil0 = v128.load(ceiling + (<usize>x << 3));
-    const du = f64x2.div(oneFixed, span);
-    const position = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0, zero), t0), du));
-    const ceilAt = ceilingInt + (<usize>x << 2);
-    const ceil0I = v128.load64_zero(ceilAt);
+    const t0a = v128.load(at);
+    const t0b = v128.load(at, 16);
+    const spanA = f64x2.sub(v128.load(at, 8), t0a);
+    const spanB = f64x2.sub(v128.load(at, 24), t0b);
+    const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
+    const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
+    const ceilAt = ceiling + (<usize>x << 3);
+    const ceil0a = v128.load(ceilAt);
+    const ceil0b = v128.load(ceilAt, 16);
+    const duA = f64x2.div(oneFixed, spanA);
+    const duB = f64x2.div(oneFixed, spanB);
+    const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
+    const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+    const ceilIntAt = ceilingInt + (<usize>x << 2);
+    const ceil0I = v128.load(ceilIntAt);
     const p = i32x4.max_s(ceil0I, zeroI);
-    const end = i32x4.min_s(i32x4.sub(v128.load64_zero(ceilAt, 4), oneI), lastI);
+    const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
     const pNext = i32x4.add(p, oneI);
     let firstAt = v128.bitselect(p, dummy, i32x4.le_s(p, end));
     let secondAt = v128.bitselect(pNext, dummy, i32x4.le_s(pNext, end));
-    let value = wholeLanes(f64x2.trunc(position), magic);
-    if (v128.any_true(single)) {
+    let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
+    const singleAny = v128.or(singleA, singleB);
+    if (v128.any_true(singleAny)) {
       // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
       // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
-      const roundDown = f64x2.gt(f64x2.sub(ceil0, half), t0);
-      const rounded = i32x4.add(ceil0I, v128.shuffle<i32>(roundDown, roundDown, 0, 2, 0, 2));
+      const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
+      const rounded = i32x4.add(ceil0I, roundDown);
       const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
-      const singleI = v128.shuffle<i32>(single, single, 0, 2, 0, 2);
-      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, singleI);
-      secondAt = v128.bitselect(dummy, secondAt, singleI);
-      value = v128.bitselect(wholeLanes(xPair, magic), value, singleI);
+      const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
+      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
+      secondAt = v128.bitselect(dummy, secondAt, single);
+      value = v128.bitselect(xFixed, value, single);
     }
     const entry = <usize>x << 2;
-    v128.store64_lane(first + entry, firstAt, 0);
-    v128.store64_lane(second + entry, secondAt, 0);
-    v128.store64_lane(firstValue + entry, value, 0);
-    v128.store64_lane(secondValue + entry, wholeLanes(f64x2.trunc(f64x2.add(position, du)), magic), 0);
-    xPair = f64x2.add(xPair, pairStep);
+    v128.store(first + entry, firstAt);
+    v128.store(second + entry, secondAt);
+    v128.store(firstValue + entry, value);
+    v128.store(secondValue + entry, wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic));
+    xPair = f64x2.add(xPair, step4F);
+    xFixed = i32x4.add(xFixed, step4);
   }
   for (; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
   if (last >= 0) {
@@ -142,6 +154,13 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
 
 /** 1.5 · 2^52: added to a whole f64 of magnitude below 2^51, its low 32 bits are the i32. */
 const WHOLE: f64 = 6755399441055744.0;
+
+/** Two f64x2 of whole numbers (moderate ones: pixel indices) as one i32x4. */
+// @ts-ignore: decorator
+@inline
+function wholeLanes4(low: v128, high: v128, magic: v128): v128 {
+  return v128.shuffle<i32>(f64x2.add(low, magic), f64x2.add(high, magic), 0, 2, 4, 6);
+}
 
 /** An f64x2 of whole numbers (moderate ones: pixel indices) as i32 lanes 0 and 1. */
 // @ts-ignore: decorator
