@@ -188,6 +188,40 @@ describe('WebAssembly SIMD kernels', () => {
     }
   });
 
+  it.each([2, 3])('sampleRows (%i planes at shared positions): each plane\'s bytes equal to sampleRow\'s, at odd widths', (planes) => {
+    const next = random(7 + planes);
+    for (const width of WIDTHS) {
+      for (const k of GAINS) {
+        // Prepare
+        const arena = new WasmKernelArena();
+        const at = { positions: arena.reserve(4 * width), src: [0, 1, 2].map(() => arena.reserve(width)), dst: [0, 1, 2].map(() => arena.reserve(width)) };
+        const { kernels, buffer } = arena.instantiate();
+        const depth = blockyDepth(width, next);
+        const positions = new Int32Array(width);
+        forwardWarpRow(depth.map((d) => d - 0.5), k, depth, width, positions);
+        if (width > 2) positions[0] = width * 256 + 5; // past the end: clamped like sampleRow
+        new Int32Array(buffer, at.positions, width).set(positions);
+        const sources = at.src.map((offset) => {
+          const view = new Uint8Array(buffer, offset, width);
+          view.set(Uint8Array.from({ length: width }, () => Math.floor(next() * 256)));
+          return view;
+        });
+        const expected = sources.slice(0, planes).map((src) => {
+          const row = new Uint8Array(width);
+          sampleRow(src, 0, width, positions, width, row, 0);
+          return Array.from(row);
+        });
+
+        // Act
+        kernels.sampleRows(planes, at.src[0]!, at.src[1]!, at.src[2]!, width, at.positions, width, at.dst[0]!, at.dst[1]!, at.dst[2]!);
+
+        // Assess
+        const actual = at.dst.slice(0, planes).map((offset) => Array.from(new Uint8Array(buffer, offset, width)));
+        expect({ width, k, actual }).toEqual({ width, k, actual: expected });
+      }
+    }
+  });
+
   it('halveRow: bytes equal to the half-sbs average (a + b + 1) >> 1', () => {
     const next = random(4);
     for (const width of WIDTHS) {
@@ -382,6 +416,10 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'gbrp', width: 51, height: 19, mode: 'half-sbs', options: { keepSourceEye: 'right' } },
     { format: 'gbrp', width: 45, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'gray', divergence: 30 } },
     { format: 'gbrp', width: 46, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'half-color' } },
+    { format: 'gbrp', width: 44, height: 15, mode: 'anaglyph', options: { anaglyphMethod: 'color', keepSourceEye: 'left' } },
+    { format: 'gbrp', width: 37, height: 13, mode: 'tb', options: { edgeDilation: 1 } },
+    { format: 'yuv444p', width: 45, height: 19, mode: 'half-tb', options: { keepSourceEye: 'right' } },
+    { format: 'yuv420p', width: 66, height: 27, mode: 'half-sbs', options: { zeroParallaxBorder: 0, convergence: 1 } },
   ];
 
   it.each(CASES)('renders $format $width×$height $mode to the same bytes as the TypeScript kernels', ({ format, width, height, mode, options }) => {
@@ -413,6 +451,49 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     // Assess
     expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
     expect(Buffer.from(actualDepth).equals(Buffer.from(expectedDepth))).toBe(true);
+  });
+});
+
+describe('StereoRenderer with the WebAssembly SIMD kernels, edge cases', () => {
+  it('renders without a depth output to the same bytes, frame after frame with different fields', () => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 90, 33);
+    const grid = gridSizeFor(90, 33, 32);
+    const cells = grid.gridWidth * grid.gridHeight;
+    const options: RenderOptions = { mode: 'sbs', divergence: 8, convergence: 0.3, anaglyphMethod: 'dubois', edgeDilation: 2, zeroParallaxBorder: 0.1, keepSourceEye: undefined };
+    const reference = new StereoRenderer(layout, grid, options, 'typescript');
+    const simd = new StereoRenderer(layout, grid, options, 'wasm-simd');
+    const expected = new Uint8Array(reference.outputLayout.byteLength);
+    const actual = new Uint8Array(simd.outputLayout.byteLength);
+    for (let frameIndex = 0; frameIndex < 3; frameIndex++) {
+      const next = random(100 + frameIndex);
+      const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+      const field = { ...grid, a: Float32Array.from({ length: cells }, () => (next() - 0.5) * 0.01), b: Float32Array.from({ length: cells }, () => next()) };
+
+      // Act
+      reference.render(frame, field, expected);
+      simd.render(frame, field, actual);
+
+      // Assess
+      expect({ frameIndex, equal: Buffer.from(actual).equals(Buffer.from(expected)) }).toEqual({ frameIndex, equal: true });
+    }
+  });
+
+  it('refuses, like the TypeScript pack, a yuv420p sbs frame of odd width (its eyes overrun the packed chroma)', () => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 31, 9);
+    const grid = gridSizeFor(31, 9, 16);
+    const cells = grid.gridWidth * grid.gridHeight;
+    const field = { ...grid, a: new Float32Array(cells), b: new Float32Array(cells).fill(0.5) };
+    const options: RenderOptions = { mode: 'sbs', divergence: 2, convergence: 0.5, anaglyphMethod: 'dubois', edgeDilation: 0, zeroParallaxBorder: 0, keepSourceEye: undefined };
+    const render = (kernelSet: 'typescript' | 'wasm-simd') => (): void => {
+      const renderer = new StereoRenderer(layout, grid, options, kernelSet);
+      renderer.render(new Uint8Array(layout.byteLength), field, new Uint8Array(renderer.outputLayout.byteLength));
+    };
+
+    // Act + Assess
+    expect(render('typescript')).toThrow(/out of bounds/);
+    expect(render('wasm-simd')).toThrow(/sbs cannot pack yuv420p frames 31x9/);
   });
 });
 
