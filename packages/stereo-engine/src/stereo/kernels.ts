@@ -17,6 +17,11 @@ export interface WasmKernelExports {
    * make); `scratch` warpScratchBytes(width) bytes. */
   forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number, scratch: number): void;
   sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
+  /** sampleRow for `planes` (2 or 3) planes of the same size at the same positions. */
+  sampleRows(
+    planes: number, src0: number, src1: number, src2: number, srcWidth: number, positions: number, count: number,
+    dst0: number, dst1: number, dst2: number,
+  ): void;
   sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
   halveRow(src: number, dst: number, outWidth: number): void;
   anaglyphRow(
