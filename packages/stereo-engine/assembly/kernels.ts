@@ -234,86 +234,41 @@ function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   }
 }
 
-/**
- * See sampleRow in src/stereo/warp.ts. Eight pixels per step: one 16-bit load per pixel fetches
- * both neighbours (little-endian: low byte left), the interpolation runs in i32x4 lanes and
- * narrows to bytes with saturation (the values are already in [0, 255]).
- */
+/** See sampleRow in src/stereo/warp.ts: sampleRows with one plane (eight pixels a step). */
 export function sampleRow(src: usize, srcWidth: i32, positions: usize, count: i32, dst: usize): void {
-  if (srcWidth == 1) {
-    memory.fill(dst, load<u8>(src), count);
-    return;
-  }
-  const maxPos = (srcWidth - 1) * ONE - 1;
-  const maxSplat = i32x4.splat(maxPos);
-  const maskSplat = i32x4.splat(FRACTION_MASK);
-  const byteMask = i32x4.splat(0xff);
-  const rounding = i32x4.splat(ROUNDING);
-  let p = 0;
-  for (; p + 8 <= count; p += 8) {
-    const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
-    const q1 = i32x4.min_s(v128.load(positions + (<usize>p << 2), 16), maxSplat);
-    const i0 = i32x4.shr_s(q0, FRACTION_BITS);
-    const i1 = i32x4.shr_s(q1, FRACTION_BITS);
-    let pairs0 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 0)));
-    pairs0 = i32x4.replace_lane(pairs0, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 1)));
-    pairs0 = i32x4.replace_lane(pairs0, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 2)));
-    pairs0 = i32x4.replace_lane(pairs0, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 3)));
-    let pairs1 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 0)));
-    pairs1 = i32x4.replace_lane(pairs1, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 1)));
-    pairs1 = i32x4.replace_lane(pairs1, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 2)));
-    pairs1 = i32x4.replace_lane(pairs1, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 3)));
-    const v0 = lerp(pairs0, v128.and(q0, maskSplat), byteMask, rounding);
-    const v1 = lerp(pairs1, v128.and(q1, maskSplat), byteMask, rounding);
-    const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(v0, v1), i16x8.splat(0));
-    v128.store64_lane(dst + <usize>p, bytes, 0);
-  }
-  for (; p < count; p++) {
-    let q = load<i32>(positions + (<usize>p << 2));
-    if (q > maxPos) q = maxPos;
-    const i = src + <usize>(q >> FRACTION_BITS);
-    const a = <i32>load<u8>(i);
-    const b = <i32>load<u8>(i, 1);
-    store<u8>(dst + <usize>p, (a * ONE + (b - a) * (q & FRACTION_MASK) + ROUNDING) >> FRACTION_BITS);
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function lerp(pairs: v128, fraction: v128, byteMask: v128, rounding: v128): v128 {
-  const a = v128.and(pairs, byteMask);
-  const b = i32x4.shr_u(pairs, 8);
-  const sum = i32x4.add(i32x4.add(i32x4.shl(a, FRACTION_BITS), i32x4.mul(i32x4.sub(b, a), fraction)), rounding);
-  return i32x4.shr_s(sum, FRACTION_BITS);
+  sampleRows(1, src, src, src, srcWidth, positions, count, dst, dst, dst);
 }
 
 /**
- * sampleRow for two or three planes of the same size at the same positions (`planes` 2: the
- * third is ignored): the indices and fractions are computed once for all of them.
+ * sampleRow for one, two or three planes of the same size at the same positions (the sources
+ * and destinations past `planes` are ignored): the indices and fractions are computed once for
+ * all of them.
  */
 export function sampleRows(
   planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
 ): void {
+  const two = planes >= 2;
   const three = planes == 3;
   if (srcWidth == 1) {
     memory.fill(dst0, load<u8>(src0), count);
-    memory.fill(dst1, load<u8>(src1), count);
+    if (two) memory.fill(dst1, load<u8>(src1), count);
     if (three) memory.fill(dst2, load<u8>(src2), count);
     return;
   }
   const maxPos = (srcWidth - 1) * ONE - 1;
   const maxSplat = i32x4.splat(maxPos);
   const maskSplat = i32x4.splat(FRACTION_MASK);
-  const byteMask = i32x4.splat(0xff);
-  const rounding = i32x4.splat(ROUNDING);
+  const byteMask = i16x8.splat(0xff);
+  const rounding = i16x8.splat(<i16>ROUNDING);
+  const oneSplat = i16x8.splat(<i16>ONE);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
     const q1 = i32x4.min_s(v128.load(positions + (<usize>p << 2), 16), maxSplat);
     const i0 = i32x4.shr_s(q0, FRACTION_BITS);
     const i1 = i32x4.shr_s(q1, FRACTION_BITS);
-    const f0 = v128.and(q0, maskSplat);
-    const f1 = v128.and(q1, maskSplat);
+    const fraction = i16x8.narrow_i32x4_s(v128.and(q0, maskSplat), v128.and(q1, maskSplat));
+    const rest = i16x8.sub(oneSplat, fraction);
     const a0 = <usize>i32x4.extract_lane(i0, 0);
     const a1 = <usize>i32x4.extract_lane(i0, 1);
     const a2 = <usize>i32x4.extract_lane(i0, 2);
@@ -322,9 +277,9 @@ export function sampleRows(
     const a5 = <usize>i32x4.extract_lane(i1, 1);
     const a6 = <usize>i32x4.extract_lane(i1, 2);
     const a7 = <usize>i32x4.extract_lane(i1, 3);
-    sampleEight(src0, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst0 + <usize>p);
-    sampleEight(src1, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst1 + <usize>p);
-    if (three) sampleEight(src2, a0, a1, a2, a3, a4, a5, a6, a7, f0, f1, byteMask, rounding, dst2 + <usize>p);
+    sampleEight(src0, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst0 + <usize>p);
+    if (two) sampleEight(src1, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst1 + <usize>p);
+    if (three) sampleEight(src2, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst2 + <usize>p);
   }
   for (; p < count; p++) {
     let q = load<i32>(positions + (<usize>p << 2));
@@ -332,7 +287,7 @@ export function sampleRows(
     const i = <usize>(q >> FRACTION_BITS);
     const f = q & FRACTION_MASK;
     store<u8>(dst0 + <usize>p, sampleOne(src0 + i, f));
-    store<u8>(dst1 + <usize>p, sampleOne(src1 + i, f));
+    if (two) store<u8>(dst1 + <usize>p, sampleOne(src1 + i, f));
     if (three) store<u8>(dst2 + <usize>p, sampleOne(src2 + i, f));
   }
 }
@@ -345,24 +300,31 @@ function sampleOne(at: usize, fraction: i32): i32 {
   return (a * ONE + (b - a) * fraction + ROUNDING) >> FRACTION_BITS;
 }
 
-/** Eight pixels of sampleRow from `src` at the byte offsets a0..a7 with fractions f0, f1. */
+/**
+ * Eight pixels of sampleRow from `src` at the byte offsets a0..a7 with fractions f (and 256 − f)
+ * in i16x8 lanes. One 16-bit load per pixel fetches both neighbours (little-endian: low byte
+ * left). (a·256 + (b − a)·f + 128) >> 8 is computed as (a·(256 − f) + b·f + 128) >> 8: the same
+ * integer, never above 65408, so 16-bit lanes hold it exactly.
+ */
 // @ts-ignore: decorator
 @inline
 function sampleEight(
   src: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize, a7: usize,
-  f0: v128, f1: v128, byteMask: v128, rounding: v128, dst: usize,
+  fraction: v128, rest: v128, byteMask: v128, rounding: v128, dst: usize,
 ): void {
-  let pairs0 = i32x4.splat(<i32>load<u16>(src + a0));
-  pairs0 = i32x4.replace_lane(pairs0, 1, <i32>load<u16>(src + a1));
-  pairs0 = i32x4.replace_lane(pairs0, 2, <i32>load<u16>(src + a2));
-  pairs0 = i32x4.replace_lane(pairs0, 3, <i32>load<u16>(src + a3));
-  let pairs1 = i32x4.splat(<i32>load<u16>(src + a4));
-  pairs1 = i32x4.replace_lane(pairs1, 1, <i32>load<u16>(src + a5));
-  pairs1 = i32x4.replace_lane(pairs1, 2, <i32>load<u16>(src + a6));
-  pairs1 = i32x4.replace_lane(pairs1, 3, <i32>load<u16>(src + a7));
-  const v0 = lerp(pairs0, f0, byteMask, rounding);
-  const v1 = lerp(pairs1, f1, byteMask, rounding);
-  v128.store64_lane(dst, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(v0, v1), i16x8.splat(0)), 0);
+  let pairs = i16x8.splat(<i16>load<u16>(src + a0));
+  pairs = i16x8.replace_lane(pairs, 1, <i16>load<u16>(src + a1));
+  pairs = i16x8.replace_lane(pairs, 2, <i16>load<u16>(src + a2));
+  pairs = i16x8.replace_lane(pairs, 3, <i16>load<u16>(src + a3));
+  pairs = i16x8.replace_lane(pairs, 4, <i16>load<u16>(src + a4));
+  pairs = i16x8.replace_lane(pairs, 5, <i16>load<u16>(src + a5));
+  pairs = i16x8.replace_lane(pairs, 6, <i16>load<u16>(src + a6));
+  pairs = i16x8.replace_lane(pairs, 7, <i16>load<u16>(src + a7));
+  const left = v128.and(pairs, byteMask);
+  const right = i16x8.shr_u(pairs, 8);
+  const sum = i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding);
+  const v = i16x8.shr_u(sum, FRACTION_BITS);
+  v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
 }
 
 /** See sampleChromaRow in src/stereo/warp.ts. */
