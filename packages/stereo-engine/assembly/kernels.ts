@@ -52,15 +52,22 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const magic = f64x2.splat(WHOLE);
   let xs = f64x2(0, 1);
   const two = f64x2.splat(2);
+  const four = f64x2.splat(4);
   let x = 0;
-  for (; x + 2 <= width; x += 2) {
-    const b = f64x2.promote_low_f32x4(v128.load64_zero(base + (<usize>x << 2)));
-    const t = f64x2.add(xs, f64x2.mul(kk, b));
-    const c = f64x2.ceil(t);
-    v128.store(landing + (<usize>x << 3), t);
-    v128.store(ceiling + (<usize>x << 3), c);
-    v128.store64_lane(ceilingInt + (<usize>x << 2), wholeLanes(c, magic), 0);
-    xs = f64x2.add(xs, two);
+  for (; x + 4 <= width; x += 4) {
+    const b = v128.load(base + (<usize>x << 2));
+    const ta = f64x2.add(xs, f64x2.mul(kk, f64x2.promote_low_f32x4(b)));
+    const tb = f64x2.add(f64x2.add(xs, two), f64x2.mul(kk, f64x2.promote_low_f32x4(v128.shuffle<i32>(b, b, 2, 3, 2, 3))));
+    const ca = f64x2.ceil(ta);
+    const cb = f64x2.ceil(tb);
+    const at = landing + (<usize>x << 3);
+    v128.store(at, ta);
+    v128.store(at, tb, 16);
+    const ceilAt = ceiling + (<usize>x << 3);
+    v128.store(ceilAt, ca);
+    v128.store(ceilAt, cb, 16);
+    v128.store(ceilingInt + (<usize>x << 2), wholeLanes4(ca, cb, magic));
+    xs = f64x2.add(xs, four);
   }
   for (; x < width; x++) {
     const t = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
@@ -160,14 +167,6 @@ const WHOLE: f64 = 6755399441055744.0;
 @inline
 function wholeLanes4(low: v128, high: v128, magic: v128): v128 {
   return v128.shuffle<i32>(f64x2.add(low, magic), f64x2.add(high, magic), 0, 2, 4, 6);
-}
-
-/** An f64x2 of whole numbers (moderate ones: pixel indices) as i32 lanes 0 and 1. */
-// @ts-ignore: decorator
-@inline
-function wholeLanes(v: v128, magic: v128): v128 {
-  const sum = f64x2.add(v, magic);
-  return v128.shuffle<i32>(sum, sum, 0, 2, 0, 2);
 }
 
 /** Pass (2) of forwardWarpRow for one segment x < last, in scalar f64 (the same operations). */
