@@ -111,8 +111,9 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const p = i32x4.max_s(ceil0I, zeroI);
     const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
     const pNext = i32x4.add(p, oneI);
-    let firstAt = v128.bitselect(p, dummy, i32x4.le_s(p, end));
-    let secondAt = v128.bitselect(pNext, dummy, i32x4.le_s(pNext, end));
+    // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
+    let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
+    let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
     let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
     const singleAny = v128.or(singleA, singleB);
     if (v128.any_true(singleAny)) {
