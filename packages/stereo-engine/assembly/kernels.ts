@@ -25,13 +25,13 @@ function warpScratchStride(width: i32): i32 {
 
 /**
  * See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling,
- * with the same f64 operations, in three passes. (1) The landing points t(x) = x + k·base[x].
- * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 lanes: the one or two target
- * pixels it writes and the fixed-point positions written there (a span of at most
+ * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings.
+ * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 / i32x4 lanes: the one or
+ * two target pixels it writes and the fixed-point positions written there (a span of at most
  * DISOCCLUSION_SPAN covers at most two pixels), a write it does not make aimed at the spare slot
- * sourcePos[width]. (3) The writes in painter's order (right to left for k > 0), which is all
- * that stays sequential; then the holes. `sourcePos` holds width + 1 entries, `scratch`
- * warpScratchBytes(width) bytes.
+ * sourcePos[width]; the groups run in painter's order (right to left for k > 0) and make their
+ * writes lane by lane in that order, which is all that stays sequential. (3) The holes.
+ * `sourcePos` holds width + 1 entries, `scratch` warpScratchBytes(width) bytes.
  */
 export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize, scratch: usize): void {
   fillInt32(sourcePos, -1, width);
@@ -84,14 +84,29 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const lastI = i32x4.splat(last);
   const zeroI = i32x4.splat(0);
   const oneI = i32x4.splat(1);
-  let xPair = f64x2(0, <f64>ONE);
   const pairStep = f64x2.splat(<f64>(2 * ONE));
-  const step4F = f64x2.splat(<f64>(4 * ONE));
-  x = 0;
+  // The segments after the last whole group of four, and the last pixel, into the arrays.
+  const groups = last > 0 ? last >> 2 : 0;
+  const tailStart = groups << 2;
+  for (x = tailStart; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
+  if (last >= 0) {
+    const entry = <usize>last << 2;
+    const p = Math.round(load<f64>(landing + (<usize>last << 3)));
+    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : width);
+    store<i32>(second + entry, width);
+    store<i32>(firstValue + entry, maxPos);
+  }
+  // (3) Painter's order, later writes winning: for k > 0 right to left (the tail first), else
+  // left to right (the tail last). Whole groups write straight from their vectors.
+  const descending = k > 0;
+  if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
+  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const pairLanes = f64x2(0, <f64>ONE);
   // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
-  let xFixed = i32x4(0, ONE, 2 * ONE, 3 * ONE);
-  const step4 = i32x4.splat(4 * ONE);
-  for (; x + 4 <= last; x += 4) {
+  for (let g = 0; g < groups; g++) {
+    x = (descending ? groups - 1 - g : g) << 2;
+    const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+    const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
     const at = landing + (<usize>x << 3);
     const t0a = v128.load(at);
     const t0b = v128.load(at, 16);
@@ -127,37 +142,38 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
       secondAt = v128.bitselect(dummy, secondAt, single);
       value = v128.bitselect(xFixed, value, single);
     }
-    const entry = <usize>x << 2;
-    v128.store(first + entry, firstAt);
-    v128.store(second + entry, secondAt);
-    v128.store(firstValue + entry, value);
-    v128.store(secondValue + entry, wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic));
-    xPair = f64x2.add(xPair, step4F);
-    xFixed = i32x4.add(xFixed, step4);
-  }
-  for (; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
-  if (last >= 0) {
-    const entry = <usize>last << 2;
-    const p = Math.round(load<f64>(landing + (<usize>last << 3)));
-    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : width);
-    store<i32>(second + entry, width);
-    store<i32>(firstValue + entry, maxPos);
-  }
-  // (3) Painter's order: later writes win.
-  if (k > 0) {
-    for (let s = last; s >= 0; s--) {
-      const entry = <usize>s << 2;
-      store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
-      store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
-    }
-  } else {
-    for (let s = 0; s <= last; s++) {
-      const entry = <usize>s << 2;
-      store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
-      store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
+    const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
+    if (descending) {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+    } else {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
     }
   }
+  if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
+}
+
+/** One segment's writes from the arrays pass (2) filled (a write it does not make hits the spare slot). */
+// @ts-ignore: decorator
+@inline
+function writeSegment(sourcePos: usize, s: i32, first: usize, second: usize, firstValue: usize, secondValue: usize): void {
+  const entry = <usize>s << 2;
+  store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
+  store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
 }
 
 /** 1.5 · 2^52: added to a whole f64 of magnitude below 2^51, its low 32 bits are the i32. */
