@@ -498,7 +498,7 @@ describe('StereoRenderer with the WebAssembly SIMD kernels, edge cases', () => {
 });
 
 describe('without the WebAssembly build', () => {
-  it('renders with the TypeScript kernels and says so in one log line', () => {
+  it('renders and reduces the grid with the TypeScript kernels and says so in one log line', () => {
     // Prepare: a copy of the engine's sources with no dist/kernels.wasm next to it (inside the
     // repository, so its imports still resolve), and a script rendering with two renderers.
     const packageDir = path.join(__dirname, '..');
@@ -508,7 +508,7 @@ describe('without the WebAssembly build', () => {
     const script = path.join(copy, 'render.ts');
     writeFileSync(script, [
       "import { frameLayout } from './src/frame/planar';",
-      "import { gridSizeFor } from './src/depth/grid';",
+      "import { createAnalysisGrid, gridSizeFor, reduceToGrid } from './src/depth/grid';",
       "import { StereoRenderer } from './src/stereo/renderer';",
       "const layout = frameLayout('yuv420p', 34, 18);",
       'const grid = gridSizeFor(34, 18, 16);',
@@ -519,7 +519,9 @@ describe('without the WebAssembly build', () => {
       '  renderer.render(new Uint8Array(layout.byteLength).fill(90), field, new Uint8Array(renderer.outputLayout.byteLength));',
       '  return renderer.kernelSet;',
       '});',
-      'console.log(sets.join(","));',
+      'const analysis = createAnalysisGrid(grid);',
+      'reduceToGrid(new Uint8Array(layout.byteLength).fill(90), layout, analysis);',
+      'console.log(sets.join(","), analysis.luma[0]?.toFixed(4));',
     ].join('\n'));
 
     try {
@@ -528,7 +530,7 @@ describe('without the WebAssembly build', () => {
 
       // Assess
       expect(child.status).toBe(0);
-      expect(child.stdout.trim()).toBe('typescript,typescript');
+      expect(child.stdout.trim()).toBe(`typescript,typescript ${(90 / 255).toFixed(4)}`);
       const lines = child.stderr.split('\n').filter((line) => line.includes('[stereo-engine]'));
       expect(lines).toEqual([expect.stringMatching(/^\[stereo-engine\] WebAssembly SIMD kernels unavailable, using the TypeScript kernels: .*kernels\.wasm is missing/)]);
     } finally {
