@@ -1,7 +1,8 @@
 // `npx tsx packages/stereo-engine/bench/kernels.ts [frames.yuv WxH]`: times the engine's per-frame
-// stages on one thread (grid reduction, depth estimation, rendering with each kernel set that
-// loads), without ffmpeg, so a kernel change can be measured alone. Frames are yuv420p; without a
-// file, testsrc2 is made. `npm run bench` prints the same stages (measureKernelStages).
+// stages on one thread (grid reduction and rendering with each kernel set that loads, the depth
+// estimate), without ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs and
+// half-sbs; anaglyph renders the same bytes as gbrp planes); without a file, testsrc2 is made.
+// `npm run bench` prints the same stages (measureKernelStages).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { OutputMode } from '@stereo-spot/shared-types';
