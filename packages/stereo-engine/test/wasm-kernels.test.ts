@@ -420,6 +420,11 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'gbrp', width: 37, height: 13, mode: 'tb', options: { edgeDilation: 1 } },
     { format: 'yuv444p', width: 45, height: 19, mode: 'half-tb', options: { keepSourceEye: 'right' } },
     { format: 'yuv420p', width: 66, height: 27, mode: 'half-sbs', options: { zeroParallaxBorder: 0, convergence: 1 } },
+    // Tiny frames: one- and two-pixel rows and planes.
+    { format: 'yuv444p', width: 1, height: 3, mode: 'tb' },
+    { format: 'gbrp', width: 2, height: 2, mode: 'anaglyph' },
+    { format: 'yuv420p', width: 2, height: 5, mode: 'half-tb' },
+    { format: 'yuv420p', width: 6, height: 4, mode: 'sbs', options: { edgeDilation: 16 } },
   ];
 
   it.each(CASES)('renders $format $width×$height $mode to the same bytes as the TypeScript kernels', ({ format, width, height, mode, options }) => {
