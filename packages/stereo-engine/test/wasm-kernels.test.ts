@@ -355,6 +355,31 @@ describe('WebAssembly SIMD analysis grid', () => {
   });
 });
 
+describe('WebAssembly SIMD analysis grid, several frame sizes on one thread', () => {
+  it('reduceToGrid interleaving six sizes (more than it keeps instances for): the same f32 bits every time', () => {
+    const next = random(42);
+    const sizes = [[64, 36], [48, 48], [97, 35], [32, 18], [40, 30], [66, 22]] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const [width, height] of sizes) {
+        // Prepare
+        const layout = frameLayout('yuv420p', width, height);
+        const size = gridSizeFor(width, height, 32);
+        const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+        const expected = createAnalysisGrid(size);
+        const actual = createAnalysisGrid(size);
+
+        // Act
+        reduceToGrid(frame, layout, expected, 'typescript');
+        reduceToGrid(frame, layout, actual, 'wasm-simd');
+
+        // Assess
+        const same = (['luma', 'cb', 'cr', 'detail'] as const).every((key) => Buffer.from(actual[key].buffer).equals(Buffer.from(expected[key].buffer)));
+        expect({ round, width, height, same }).toEqual({ round, width, height, same: true });
+      }
+    }
+  });
+});
+
 describe('WebAssembly SIMD edge dilation', () => {
   it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths', () => {
     const next = random(5);

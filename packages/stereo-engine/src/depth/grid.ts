@@ -183,17 +183,22 @@ class WasmGridReducer {
   }
 }
 
-let wasmReducer: WasmGridReducer | undefined;
+/** Reducers by frame format, size and grid, the most recently used last: a few, for the
+ * conversions one thread may run side by side (each holds a frame-sized memory). */
+const wasmReducers = new Map<string, WasmGridReducer>();
+const MAX_WASM_REDUCERS = 4;
 
-/** One reducer per thread, made again when the frame size or the grid changes. */
 function wasmReducerFor(layout: FrameLayout, size: GridSize): WasmGridReducer {
-  const current = wasmReducer;
-  const same = current !== undefined &&
-    current.layout.format === layout.format && current.layout.width === layout.width && current.layout.height === layout.height &&
-    current.size.gridWidth === size.gridWidth && current.size.gridHeight === size.gridHeight &&
-    current.size.cellWidth === size.cellWidth && current.size.cellHeight === size.cellHeight;
-  if (!same) wasmReducer = new WasmGridReducer(layout, size);
-  return wasmReducer!;
+  const key = `${layout.format} ${layout.width}x${layout.height} ${size.gridWidth}x${size.gridHeight} ${size.cellWidth}x${size.cellHeight}`;
+  let reducer = wasmReducers.get(key);
+  if (reducer) {
+    wasmReducers.delete(key);
+  } else {
+    reducer = new WasmGridReducer(layout, size);
+    if (wasmReducers.size >= MAX_WASM_REDUCERS) wasmReducers.delete(wasmReducers.keys().next().value as string);
+  }
+  wasmReducers.set(key, reducer);
+  return reducer;
 }
 
 /** Integer cell sums, reused across frames: integer adds are several times cheaper in V8 than
