@@ -844,9 +844,24 @@ function guideRowGbrp(row: usize, n: usize, width: i32, out: usize): void {
   }
 }
 
-/** The renderer's depth output: (depth · 255 + 0.5) | 0 per pixel, in f64. */
+/**
+ * The renderer's depth output: (depth · 255 + 0.5) | 0 per pixel, in f64; four a step, where
+ * the truncation of the positive sum is its floor.
+ */
 function depthBytes(depth: usize, width: i32, out: usize): void {
-  for (let x = 0; x < width; x++) {
+  const scale = f64x2.splat(255);
+  const half = f64x2.splat(0.5);
+  const magic = f64x2.splat(WHOLE);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const d = v128.load(depth + (<usize>x << 2));
+    const low = f64x2.floor(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(d), scale), half));
+    const high = f64x2.floor(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), scale), half));
+    const whole = wholeLanes4(low, high, magic);
+    const words = i16x8.narrow_i32x4_s(whole, whole);
+    v128.store32_lane(out + <usize>x, i8x16.narrow_i16x8_u(words, words), 0);
+  }
+  for (; x < width; x++) {
     store<u8>(out + <usize>x, <i32>(<f64>load<f32>(depth + (<usize>x << 2)) * 255 + 0.5));
   }
 }
