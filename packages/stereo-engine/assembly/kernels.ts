@@ -101,6 +101,7 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const descending = k > 0;
   if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const steps = i32x4(0, 1, 2, 3);
   const pairLanes = f64x2(0, <f64>ONE);
   // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
   for (let g = 0; g < groups; g++) {
@@ -142,25 +143,32 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
       secondAt = v128.bitselect(dummy, secondAt, single);
       value = v128.bitselect(xFixed, value, single);
     }
-    const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
-    if (descending) {
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+    // Usually each of the four writes one pixel and they are neighbours: one store (distinct
+    // targets, so their order does not matter). Otherwise lane by lane in painter's order.
+    const firstTarget = i32x4.extract_lane(firstAt, 0);
+    if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
+      v128.store(sourcePos + (<usize>firstTarget << 2), value);
     } else {
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
+      if (descending) {
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+      } else {
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      }
     }
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
