@@ -285,6 +285,8 @@ export function sampleRows(
   const byteMask = i16x8.splat(0xff);
   const rounding = i16x8.splat(<i16>ROUNDING);
   const oneSplat = i16x8.splat(<i16>ONE);
+  const lowSteps = i32x4(0, 1, 2, 3);
+  const highSteps = i32x4(4, 5, 6, 7);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
@@ -293,7 +295,16 @@ export function sampleRows(
     const i1 = i32x4.shr_s(q1, FRACTION_BITS);
     const fraction = i16x8.narrow_i32x4_s(v128.and(q0, maskSplat), v128.and(q1, maskSplat));
     const rest = i16x8.sub(oneSplat, fraction);
+    // Usually the eight read neighbouring source pixels (the shift changes slowly): two 8-byte
+    // loads then fetch every left and right neighbour.
     const a0 = <usize>i32x4.extract_lane(i0, 0);
+    const start = i32x4.splat(<i32>a0);
+    if (i32x4.all_true(v128.and(i32x4.eq(i0, i32x4.add(start, lowSteps)), i32x4.eq(i1, i32x4.add(start, highSteps))))) {
+      sampleEightAdjacent(src0 + a0, fraction, rest, rounding, dst0 + <usize>p);
+      if (two) sampleEightAdjacent(src1 + a0, fraction, rest, rounding, dst1 + <usize>p);
+      if (three) sampleEightAdjacent(src2 + a0, fraction, rest, rounding, dst2 + <usize>p);
+      continue;
+    }
     const a1 = <usize>i32x4.extract_lane(i0, 1);
     const a2 = <usize>i32x4.extract_lane(i0, 2);
     const a3 = <usize>i32x4.extract_lane(i0, 3);
@@ -322,6 +333,16 @@ function sampleOne(at: usize, fraction: i32): i32 {
   const a = <i32>load<u8>(at);
   const b = <i32>load<u8>(at, 1);
   return (a * ONE + (b - a) * fraction + ROUNDING) >> FRACTION_BITS;
+}
+
+/** Eight pixels of sampleRow whose left neighbours are the eight bytes at `at`. */
+// @ts-ignore: decorator
+@inline
+function sampleEightAdjacent(at: usize, fraction: v128, rest: v128, rounding: v128, dst: usize): void {
+  const left = v128.load8x8_u(at);
+  const right = v128.load8x8_u(at, 1);
+  const v = i16x8.shr_u(i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding), FRACTION_BITS);
+  v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
 }
 
 /**
