@@ -587,6 +587,68 @@ export function fieldRow(
   }
 }
 
+/**
+ * fieldRow for two rows at once, row 0 in lane 0 and row 1 in lane 1 of every f64x2: both rows
+ * share the column runs, and each lane repeats its row's f64 steps exactly (the accumulation
+ * stays sequential within a lane). pmax(d, 0) then pmin(·, 1) is d < 0 ? 0 : d > 1 ? 1 : d.
+ */
+export function fieldRowPair(
+  aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
+  step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
+): void {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  const a0 = pairOf(aRow0, aRow1, 0);
+  const b0 = pairOf(bRow0, bRow1, 0);
+  for (let x = 0; x < leading; x++) {
+    const d = f64x2.add(f64x2.mul(a0, guidePair(guide0, guide1, guideBytes, x)), b0);
+    storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
+  }
+  const steps = f64x2.splat(step);
+  for (let g = 0; g < gridWidth; g++) {
+    const gAt = <usize>g << 2;
+    const end = load<i32>(runStart + gAt, 4);
+    const ag0 = pairOf(aRow0, aRow1, gAt);
+    const bg0 = pairOf(bRow0, bRow1, gAt);
+    const da = f64x2.sub(pairOf(aRow0, aRow1, gAt + 4), ag0);
+    const db = f64x2.sub(pairOf(bRow0, bRow1, gAt + 4), bg0);
+    const w = f64x2.splat(<f64>load<f32>(runWeight + gAt));
+    let ag = f64x2.add(ag0, f64x2.mul(w, da));
+    let bg = f64x2.add(bg0, f64x2.mul(w, db));
+    const last = g == gridWidth - 1;
+    const sa = last ? zero : f64x2.mul(steps, da);
+    const sb = last ? zero : f64x2.mul(steps, db);
+    for (let x = load<i32>(runStart + gAt); x < end; x++) {
+      const d = f64x2.add(f64x2.mul(ag, guidePair(guide0, guide1, guideBytes, x)), bg);
+      storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
+      ag = f64x2.add(ag, sa);
+      bg = f64x2.add(bg, sb);
+    }
+  }
+}
+
+/** The f32 at `at` of two rows as an f64x2. */
+// @ts-ignore: decorator
+@inline
+function pairOf(row0: usize, row1: usize, at: usize): v128 {
+  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(row0 + at)), 1, <f64>load<f32>(row1 + at));
+}
+
+// @ts-ignore: decorator
+@inline
+function guidePair(guide0: usize, guide1: usize, guideBytes: bool, x: i32): v128 {
+  return f64x2.replace_lane(f64x2.splat(guideAt(guide0, guideBytes, x)), 1, guideAt(guide1, guideBytes, x));
+}
+
+/** Lane 0 as f32 at out0[x], lane 1 at out1[x]. */
+// @ts-ignore: decorator
+@inline
+function storePair(out0: usize, out1: usize, x: i32, v: v128): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  v128.store32_lane(out0 + (<usize>x << 2), f, 0);
+  v128.store32_lane(out1 + (<usize>x << 2), f, 1);
+}
+
 // @ts-ignore: decorator
 @inline
 function guideAt(guide: usize, guideBytes: bool, x: i32): f64 {
@@ -654,6 +716,11 @@ const P_OUT_PLANE1 = 48;
 const P_OUT_PLANE2 = 49;
 /** Depth bytes (width × height), or 0 for none. */
 const P_DEPTH_OUT = 50;
+/** The odd row's coefficient rows, depth row and (gbrp) guide: field rows are evaluated in pairs. */
+const P_A_ROW2 = 51;
+const P_B_ROW2 = 52;
+const P_DEPTH_ROW2 = 53;
+const P_GUIDE2 = 54;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -708,12 +775,30 @@ export function renderFrame(plan: usize): void {
   const warpScratch = <usize>slot(plan, P_WARP_SCRATCH);
   const identity = <usize>slot(plan, P_IDENTITY);
   const depthOut = <usize>slot(plan, P_DEPTH_OUT);
-  const depth = radius == 0 ? depthRow : dilated;
+  const aRow2 = <usize>slot(plan, P_A_ROW2);
+  const bRow2 = <usize>slot(plan, P_B_ROW2);
+  const guide2 = <usize>slot(plan, P_GUIDE2);
+  const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
   for (let y = 0; y < height; y++) {
-    prepareFieldRow(plan, y);
-    fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : frame + <usize>(y * width), !gbrp, depthRow);
-    if (depthOut != 0) depthBytes(depthRow, width, depthOut + <usize>(y * width));
-    dilateAndShift(depthRow, width, radius, convergence, taper, padded, dilated, base);
+    const odd = (y & 1) == 1;
+    if (!odd) {
+      // Rows y and y + 1 of the field together, one in each f64x2 lane (the same runs).
+      prepareFieldRow(plan, y, aRow, bRow, guide);
+      const rowAt = frame + <usize>(y * width);
+      if (y + 1 < height) {
+        prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+        fieldRowPair(
+          aRow, bRow, aRow2, bRow2, runStart, runWeight, gridWidth, leading, step,
+          gbrp ? guide : rowAt, gbrp ? guide2 : rowAt + <usize>width, !gbrp, depthRow, depthRow2,
+        );
+      } else {
+        fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : rowAt, !gbrp, depthRow);
+      }
+    }
+    const rowDepth = odd ? depthRow2 : depthRow;
+    const depth = radius == 0 ? rowDepth : dilated;
+    if (depthOut != 0) depthBytes(rowDepth, width, depthOut + <usize>(y * width));
+    dilateAndShift(rowDepth, width, radius, convergence, taper, padded, dilated, base);
     for (let eye = 0; eye < 2; eye++) {
       const k = slotF(plan, F_K + eye);
       const positions = <usize>slot(plan, P_POSITIONS + eye);
@@ -805,7 +890,7 @@ function averageRows(a: usize, b: usize, out: usize, count: i32): void {
 }
 
 /** See DepthFieldSampler.prepareRow: row y's coefficients per grid column and, for gbrp, its guide. */
-function prepareFieldRow(plan: usize, y: i32): void {
+function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize): void {
   const gridWidth = slot(plan, P_GRID_WIDTH);
   const gridHeight = slot(plan, P_GRID_HEIGHT);
   let gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
@@ -817,8 +902,6 @@ function prepareFieldRow(plan: usize, y: i32): void {
   const fy = gy - j0;
   const a = <usize>slot(plan, P_FIELD_A);
   const b = <usize>slot(plan, P_FIELD_B);
-  const aRow = <usize>slot(plan, P_A_ROW);
-  const bRow = <usize>slot(plan, P_B_ROW);
   const r0 = <usize>(<i32>j0 * gridWidth) << 2;
   const r1 = <usize>(<i32>j1 * gridWidth) << 2;
   const yuv = slot(plan, P_FORMAT) != 2;
@@ -848,7 +931,7 @@ function prepareFieldRow(plan: usize, y: i32): void {
   if (!yuv) {
     const width = slot(plan, P_WIDTH);
     const n = <usize>(width * slot(plan, P_HEIGHT));
-    guideRowGbrp(<usize>slot(plan, P_FRAME) + <usize>(y * width), n, width, <usize>slot(plan, P_GUIDE));
+    guideRowGbrp(<usize>slot(plan, P_FRAME) + <usize>(y * width), n, width, guide);
   }
 }
 

@@ -276,7 +276,7 @@ describe('WebAssembly depth field rows', () => {
     { format: 'yuv420p' as const, width: 97, height: 23, cells: 64 },
     { format: 'gbrp' as const, width: 83, height: 19, cells: 48 },
     { format: 'yuv444p' as const, width: 7, height: 5, cells: 4 },
-  ])('fieldRow ($format $width×$height): the same f32 depth as DepthFieldSampler.row, every row', ({ format, width, height, cells }) => {
+  ])('fieldRow and fieldRowPair ($format $width×$height): the same f32 depth as DepthFieldSampler.row, every row', ({ format, width, height, cells }) => {
     // Prepare: a random field (depth beyond [0, 1] too, so both clamps are hit) and frame.
     const next = random(width);
     const layout = frameLayout(format, width, height);
@@ -293,6 +293,7 @@ describe('WebAssembly depth field rows', () => {
     const at = {
       frame: arena.reserve(layout.byteLength), aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow),
       runStart: arena.reserve(4 * gridRow), runWeight: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width), out: arena.reserve(4 * width),
+      aRow2: arena.reserve(4 * gridRow), bRow2: arena.reserve(4 * gridRow), guide2: arena.reserve(4 * width), out2: arena.reserve(4 * width),
     };
     const { kernels, buffer } = arena.instantiate();
     new Uint8Array(buffer, at.frame, layout.byteLength).set(frame);
@@ -313,6 +314,26 @@ describe('WebAssembly depth field rows', () => {
 
       // Assess
       expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)) }).toEqual({ y, depth: Array.from(expected) });
+    }
+    // fieldRowPair: rows y and y + 1 at once (the row before in the second coefficient rows).
+    const second = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
+      aRow: new Float32Array(buffer, at.aRow2, gridRow), bRow: new Float32Array(buffer, at.bRow2, gridRow),
+      runStart: new Int32Array(buffer, at.runStart, gridRow), runWeight: new Float32Array(buffer, at.runWeight, gridRow),
+      guide: new Float32Array(buffer, at.guide2, width),
+    });
+    const expectedNext = new Float32Array(width);
+    for (let y = 0; y + 1 < height; y++) {
+      // Act
+      reference.row(frame, field, y, expected);
+      reference.row(frame, field, y + 1, expectedNext);
+      placed.prepareRow(frame, field, y);
+      second.prepareRow(frame, field, y + 1);
+      kernels.fieldRowPair(at.aRow, at.bRow, at.aRow2, at.bRow2, at.runStart, at.runWeight, grid.gridWidth, placed.leadingPixels, placed.step,
+        yuv ? at.frame + y * width : at.guide, yuv ? at.frame + (y + 1) * width : at.guide2, yuv ? 1 : 0, at.out, at.out2);
+
+      // Assess
+      expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)), next: Array.from(new Float32Array(buffer, at.out2, width)) })
+        .toEqual({ y, depth: Array.from(expected), next: Array.from(expectedNext) });
     }
   });
 });

@@ -31,6 +31,11 @@ export interface WasmKernelExports {
     aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
     guide: number, guideBytes: number, out: number,
   ): void;
+  /** fieldRow for two rows sharing the column runs, one per f64x2 lane. */
+  fieldRowPair(
+    aRow0: number, bRow0: number, aRow1: number, bRow1: number, runStart: number, runWeight: number, gridWidth: number,
+    leading: number, step: number, guide0: number, guide1: number, guideBytes: number, out0: number, out1: number,
+  ): void;
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
   ): void;
@@ -59,7 +64,8 @@ export function warpScratchBytes(width: number): number {
 /**
  * The slots of renderFrame's plan, as assembly/kernels.ts reads them: `int` slots are i32 at
  * plan + 4·slot, `float` slots f64 at plan + 256 + 8·slot. Per-eye slots take +0 (left), +1
- * (right); per-eye-and-plane slots +3·eye + plane.
+ * (right); per-eye-and-plane slots +3·eye + plane. The `…2` rows are the odd row's (field rows
+ * are evaluated two at a time).
  */
 export const RENDER_PLAN = {
   bytes: 256 + 8 * 8,
@@ -69,6 +75,7 @@ export const RENDER_PLAN = {
     guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
     warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
     outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
+    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54,
   },
   float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
   formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },

@@ -317,6 +317,7 @@ export class StereoRenderer {
     const at = {
       frame: rowOf(layout.byteLength), fieldA: rowOf(4 * cells), fieldB: rowOf(4 * cells),
       aRow: rowOf(4 * gridRow), bRow: rowOf(4 * gridRow), runStart: rowOf(4 * gridRow), runWeight: rowOf(4 * gridRow), guide: rowOf(4 * width),
+      aRow2: rowOf(4 * gridRow), bRow2: rowOf(4 * gridRow), guide2: rowOf(4 * width), depthRow2: rowOf(4 * width),
       depthRow: rowOf(4 * width), dilated: rowOf(4 * width), padded: rowOf(4 * (width + 2 * MAX_DILATION)), taper: rowOf(4 * width),
       base: rowOf(4 * width), positions: [rowOf(4 * (width + 1)), rowOf(4 * (width + 1))], halfPositions: rowOf(4 * chroma1.width),
       warpScratch: rowOf(warpScratchBytes(width)), identity: rowOf(4 * width),
@@ -348,6 +349,7 @@ export class StereoRenderer {
       [int.halfPositions, at.halfPositions], [int.warpScratch, at.warpScratch], [int.identity, at.identity], [int.matrices, at.matrices],
       [int.out, at.out], [int.outWidth, outLuma.width], [int.outHeight, outLuma.height], [int.outChromaWidth, outChroma1.width],
       [int.outChromaHeight, outChroma1.height], [int.outPlane1, outChroma1.offset], [int.outPlane2, outChroma2.offset], [int.depthOut, 0],
+      [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2],
       ...at.scratch.map((offset, i): [number, number] => [int.scratch + i, offset]),
       ...at.pending.map((offset, i): [number, number] => [int.pending + i, offset]),
     ];
