@@ -12,47 +12,216 @@ const FRACTION_MASK: i32 = ONE - 1;
 const ROUNDING: i32 = ONE >> 1;
 const DISOCCLUSION_SPAN: f64 = 2;
 
-/** See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling. */
-export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize): void {
-  fillInt32(sourcePos, -1, width);
-  const last = width - 1;
-  const lastPos = last * ONE;
-  const maxPos = lastPos > 0 ? lastPos - 1 : 0;
-  if (k > 0) {
-    let t1: f64 = <f64>(last + 1) + k * <f64>load<f32>(base + (<usize>last << 2));
-    for (let x = last; x >= 0; x--) {
-      const t0: f64 = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
-      spanSegment(t0, t1, x, last, maxPos, sourcePos);
-      t1 = t0;
-    }
-  } else {
-    let t0: f64 = k * <f64>load<f32>(base);
-    for (let x = 0; x <= last; x++) {
-      const t1: f64 = x < last ? <f64>(x + 1) + k * <f64>load<f32>(base + (<usize>(x + 1) << 2)) : t0 + 1;
-      spanSegment(t0, t1, x, last, maxPos, sourcePos);
-      t0 = t1;
-    }
-  }
-  fillHoles(sourcePos, depth, width);
+/** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
+export function warpScratchBytes(width: i32): i32 {
+  return 36 * warpScratchStride(width);
 }
 
 // @ts-ignore: decorator
 @inline
-function spanSegment(t0: f64, t1: f64, x: i32, last: i32, maxPos: i32, sourcePos: usize): void {
+function warpScratchStride(width: i32): i32 {
+  return (width + 11) & ~3;
+}
+
+/**
+ * See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling,
+ * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings.
+ * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 / i32x4 lanes: the one or
+ * two target pixels it writes and the fixed-point positions written there (a span of at most
+ * DISOCCLUSION_SPAN covers at most two pixels), a write it does not make aimed at the spare slot
+ * sourcePos[width]; the groups run in painter's order (right to left for k > 0) and make their
+ * writes lane by lane in that order, which is all that stays sequential. (3) The holes.
+ * `sourcePos` holds width + 1 entries, `scratch` warpScratchBytes(width) bytes.
+ */
+export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize, scratch: usize): void {
+  fillInt32(sourcePos, -1, width);
+  const last = width - 1;
+  const lastPos = last * ONE;
+  const maxPos = lastPos > 0 ? lastPos - 1 : 0;
+  const stride = <usize>warpScratchStride(width);
+  const landing = scratch;
+  const ceiling = landing + (stride << 3);
+  const ceilingInt = ceiling + (stride << 3);
+  const first = ceilingInt + (stride << 2);
+  const second = first + (stride << 2);
+  const firstValue = second + (stride << 2);
+  const secondValue = firstValue + (stride << 2);
+  // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
+  // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
+  const kk = f64x2.splat(k);
+  const magic = f64x2.splat(WHOLE);
+  let xs = f64x2(0, 1);
+  const two = f64x2.splat(2);
+  const four = f64x2.splat(4);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const b = v128.load(base + (<usize>x << 2));
+    const ta = f64x2.add(xs, f64x2.mul(kk, f64x2.promote_low_f32x4(b)));
+    const tb = f64x2.add(f64x2.add(xs, two), f64x2.mul(kk, f64x2.promote_low_f32x4(v128.shuffle<i32>(b, b, 2, 3, 2, 3))));
+    const ca = f64x2.ceil(ta);
+    const cb = f64x2.ceil(tb);
+    const at = landing + (<usize>x << 3);
+    v128.store(at, ta);
+    v128.store(at, tb, 16);
+    const ceilAt = ceiling + (<usize>x << 3);
+    v128.store(ceilAt, ca);
+    v128.store(ceilAt, cb, 16);
+    v128.store(ceilingInt + (<usize>x << 2), wholeLanes4(ca, cb, magic));
+    xs = f64x2.add(xs, four);
+  }
+  for (; x < width; x++) {
+    const t = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
+    store<f64>(landing + (<usize>x << 3), t);
+    store<f64>(ceiling + (<usize>x << 3), Math.ceil(t));
+    store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
+  }
+  // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
+  const zero = f64x2.splat(0);
+  const half = f64x2.splat(0.5);
+  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
+  const oneFixed = f64x2.splat(<f64>ONE);
+  const dummy = i32x4.splat(width);
+  const lastI = i32x4.splat(last);
+  const zeroI = i32x4.splat(0);
+  const oneI = i32x4.splat(1);
+  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  // The segments after the last whole group of four, and the last pixel, into the arrays.
+  const groups = last > 0 ? last >> 2 : 0;
+  const tailStart = groups << 2;
+  for (x = tailStart; x < last; x++) segment(landing, x, last, first, second, firstValue, secondValue, width);
+  if (last >= 0) {
+    const entry = <usize>last << 2;
+    const p = Math.round(load<f64>(landing + (<usize>last << 3)));
+    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : width);
+    store<i32>(second + entry, width);
+    store<i32>(firstValue + entry, maxPos);
+  }
+  // (3) Painter's order, later writes winning: for k > 0 right to left (the tail first), else
+  // left to right (the tail last). Whole groups write straight from their vectors.
+  const descending = k > 0;
+  if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
+  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const steps = i32x4(0, 1, 2, 3);
+  const pairLanes = f64x2(0, <f64>ONE);
+  // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
+  for (let g = 0; g < groups; g++) {
+    x = (descending ? groups - 1 - g : g) << 2;
+    const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+    const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
+    const at = landing + (<usize>x << 3);
+    const t0a = v128.load(at);
+    const t0b = v128.load(at, 16);
+    const spanA = f64x2.sub(v128.load(at, 8), t0a);
+    const spanB = f64x2.sub(v128.load(at, 24), t0b);
+    const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
+    const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
+    const ceilAt = ceiling + (<usize>x << 3);
+    const ceil0a = v128.load(ceilAt);
+    const ceil0b = v128.load(ceilAt, 16);
+    const duA = f64x2.div(oneFixed, spanA);
+    const duB = f64x2.div(oneFixed, spanB);
+    const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
+    const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+    const ceilIntAt = ceilingInt + (<usize>x << 2);
+    const ceil0I = v128.load(ceilIntAt);
+    const p = i32x4.max_s(ceil0I, zeroI);
+    const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
+    const pNext = i32x4.add(p, oneI);
+    // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
+    let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
+    let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
+    let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
+    const singleAny = v128.or(singleA, singleB);
+    if (v128.any_true(singleAny)) {
+      // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
+      // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
+      const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
+      const rounded = i32x4.add(ceil0I, roundDown);
+      const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
+      const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
+      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
+      secondAt = v128.bitselect(dummy, secondAt, single);
+      value = v128.bitselect(xFixed, value, single);
+    }
+    // Usually each of the four writes one pixel and they are neighbours: one store (distinct
+    // targets, so their order does not matter). Otherwise lane by lane in painter's order.
+    const firstTarget = i32x4.extract_lane(firstAt, 0);
+    if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
+      v128.store(sourcePos + (<usize>firstTarget << 2), value);
+    } else {
+      const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
+      if (descending) {
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+      } else {
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      }
+    }
+  }
+  if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
+  fillHoles(sourcePos, depth, width);
+}
+
+/** One segment's writes from the arrays pass (2) filled (a write it does not make hits the spare slot). */
+// @ts-ignore: decorator
+@inline
+function writeSegment(sourcePos: usize, s: i32, first: usize, second: usize, firstValue: usize, secondValue: usize): void {
+  const entry = <usize>s << 2;
+  store<i32>(sourcePos + (<usize>load<i32>(first + entry) << 2), load<i32>(firstValue + entry));
+  store<i32>(sourcePos + (<usize>load<i32>(second + entry) << 2), load<i32>(secondValue + entry));
+}
+
+/** 1.5 · 2^52: added to a whole f64 of magnitude below 2^51, its low 32 bits are the i32. */
+const WHOLE: f64 = 6755399441055744.0;
+
+/** Two f64x2 of whole numbers (moderate ones: pixel indices) as one i32x4. */
+// @ts-ignore: decorator
+@inline
+function wholeLanes4(low: v128, high: v128, magic: v128): v128 {
+  return v128.shuffle<i32>(f64x2.add(low, magic), f64x2.add(high, magic), 0, 2, 4, 6);
+}
+
+/** Pass (2) of forwardWarpRow for one segment x < last, in scalar f64 (the same operations). */
+function segment(landing: usize, x: i32, last: i32, first: usize, second: usize, firstValue: usize, secondValue: usize, dummy: i32): void {
+  const t0 = load<f64>(landing + (<usize>x << 3));
+  const t1 = load<f64>(landing + (<usize>(x + 1) << 3));
   const span = t1 - t0;
-  if (span <= 0 || span > DISOCCLUSION_SPAN || x == last) {
+  const entry = <usize>x << 2;
+  store<i32>(second + entry, dummy);
+  if (span <= 0 || span > DISOCCLUSION_SPAN) {
     const p = Math.round(t0);
-    if (p >= 0 && p <= <f64>last) store<i32>(sourcePos + (<usize>(<i32>p) << 2), x < last ? x * ONE : maxPos);
-  } else {
-    let p = Math.ceil(t0);
-    let end = Math.ceil(t1) - 1;
-    if (p < 0) p = 0;
-    if (end > <f64>last) end = <f64>last;
-    const du: f64 = <f64>ONE / span;
-    let position: f64 = <f64>(x * ONE) + (p - t0) * du;
-    if (p > end) return;
-    const stop = <i32>end;
-    for (let i = <i32>p; i <= stop; i++, position += du) store<i32>(sourcePos + (<usize>i << 2), <i32>position);
+    store<i32>(first + entry, p >= 0 && p <= <f64>last ? <i32>p : dummy);
+    store<i32>(firstValue + entry, x * ONE);
+    return;
+  }
+  let p = Math.ceil(t0);
+  let end = Math.ceil(t1) - 1;
+  if (p < 0) p = 0;
+  if (end > <f64>last) end = <f64>last;
+  if (p > end) {
+    store<i32>(first + entry, dummy);
+    return;
+  }
+  const du: f64 = <f64>ONE / span;
+  const position: f64 = <f64>(x * ONE) + (p - t0) * du;
+  store<i32>(first + entry, <i32>p);
+  store<i32>(firstValue + entry, <i32>position);
+  if (p + 1 <= end) {
+    store<i32>(second + entry, <i32>p + 1);
+    store<i32>(secondValue + entry, <i32>(position + du));
   }
 }
 
@@ -66,10 +235,10 @@ function fillInt32(at: usize, value: i32, count: i32): void {
 function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   let p = 0;
   while (p < width) {
-    if (load<i32>(sourcePos + (<usize>p << 2)) >= 0) {
-      p++;
-      continue;
-    }
+    // Most of a row is covered: skip four at a time while no lane is negative.
+    while (p + 4 <= width && i32x4.bitmask(v128.load(sourcePos + (<usize>p << 2))) == 0) p += 4;
+    while (p < width && load<i32>(sourcePos + (<usize>p << 2)) >= 0) p++;
+    if (p >= width) break;
     const start = p;
     while (p < width && load<i32>(sourcePos + (<usize>p << 2)) < 0) p++;
     const left = start - 1;
@@ -89,75 +258,123 @@ function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   }
 }
 
-/**
- * See sampleRow in src/stereo/warp.ts. Eight pixels per step: one 16-bit load per pixel fetches
- * both neighbours (little-endian: low byte left), the interpolation runs in i32x4 lanes and
- * narrows to bytes with saturation (the values are already in [0, 255]).
- */
+/** See sampleRow in src/stereo/warp.ts: sampleRows with one plane (eight pixels a step). */
 export function sampleRow(src: usize, srcWidth: i32, positions: usize, count: i32, dst: usize): void {
+  sampleRows(1, src, src, src, srcWidth, positions, count, dst, dst, dst);
+}
+
+/**
+ * sampleRow for one, two or three planes of the same size at the same positions (the sources
+ * and destinations past `planes` are ignored): the indices and fractions are computed once for
+ * all of them.
+ */
+export function sampleRows(
+  planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
+): void {
+  const two = planes >= 2;
+  const three = planes == 3;
   if (srcWidth == 1) {
-    memory.fill(dst, load<u8>(src), count);
+    memory.fill(dst0, load<u8>(src0), count);
+    if (two) memory.fill(dst1, load<u8>(src1), count);
+    if (three) memory.fill(dst2, load<u8>(src2), count);
     return;
   }
   const maxPos = (srcWidth - 1) * ONE - 1;
   const maxSplat = i32x4.splat(maxPos);
   const maskSplat = i32x4.splat(FRACTION_MASK);
-  const byteMask = i32x4.splat(0xff);
-  const rounding = i32x4.splat(ROUNDING);
+  const byteMask = i16x8.splat(0xff);
+  const rounding = i16x8.splat(<i16>ROUNDING);
+  const oneSplat = i16x8.splat(<i16>ONE);
+  const lowSteps = i32x4(0, 1, 2, 3);
+  const highSteps = i32x4(4, 5, 6, 7);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
     const q1 = i32x4.min_s(v128.load(positions + (<usize>p << 2), 16), maxSplat);
     const i0 = i32x4.shr_s(q0, FRACTION_BITS);
     const i1 = i32x4.shr_s(q1, FRACTION_BITS);
-    let pairs0 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 0)));
-    pairs0 = i32x4.replace_lane(pairs0, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 1)));
-    pairs0 = i32x4.replace_lane(pairs0, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 2)));
-    pairs0 = i32x4.replace_lane(pairs0, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i0, 3)));
-    let pairs1 = i32x4.splat(<i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 0)));
-    pairs1 = i32x4.replace_lane(pairs1, 1, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 1)));
-    pairs1 = i32x4.replace_lane(pairs1, 2, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 2)));
-    pairs1 = i32x4.replace_lane(pairs1, 3, <i32>load<u16>(src + <usize>i32x4.extract_lane(i1, 3)));
-    const v0 = lerp(pairs0, v128.and(q0, maskSplat), byteMask, rounding);
-    const v1 = lerp(pairs1, v128.and(q1, maskSplat), byteMask, rounding);
-    const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(v0, v1), i16x8.splat(0));
-    v128.store64_lane(dst + <usize>p, bytes, 0);
+    const fraction = i16x8.narrow_i32x4_s(v128.and(q0, maskSplat), v128.and(q1, maskSplat));
+    const rest = i16x8.sub(oneSplat, fraction);
+    // Usually the eight read neighbouring source pixels (the shift changes slowly): two 8-byte
+    // loads then fetch every left and right neighbour.
+    const a0 = <usize>i32x4.extract_lane(i0, 0);
+    const start = i32x4.splat(<i32>a0);
+    if (i32x4.all_true(v128.and(i32x4.eq(i0, i32x4.add(start, lowSteps)), i32x4.eq(i1, i32x4.add(start, highSteps))))) {
+      sampleEightAdjacent(src0 + a0, fraction, rest, rounding, dst0 + <usize>p);
+      if (two) sampleEightAdjacent(src1 + a0, fraction, rest, rounding, dst1 + <usize>p);
+      if (three) sampleEightAdjacent(src2 + a0, fraction, rest, rounding, dst2 + <usize>p);
+      continue;
+    }
+    const a1 = <usize>i32x4.extract_lane(i0, 1);
+    const a2 = <usize>i32x4.extract_lane(i0, 2);
+    const a3 = <usize>i32x4.extract_lane(i0, 3);
+    const a4 = <usize>i32x4.extract_lane(i1, 0);
+    const a5 = <usize>i32x4.extract_lane(i1, 1);
+    const a6 = <usize>i32x4.extract_lane(i1, 2);
+    const a7 = <usize>i32x4.extract_lane(i1, 3);
+    sampleEight(src0, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst0 + <usize>p);
+    if (two) sampleEight(src1, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst1 + <usize>p);
+    if (three) sampleEight(src2, a0, a1, a2, a3, a4, a5, a6, a7, fraction, rest, byteMask, rounding, dst2 + <usize>p);
   }
   for (; p < count; p++) {
     let q = load<i32>(positions + (<usize>p << 2));
     if (q > maxPos) q = maxPos;
-    const i = src + <usize>(q >> FRACTION_BITS);
-    const a = <i32>load<u8>(i);
-    const b = <i32>load<u8>(i, 1);
-    store<u8>(dst + <usize>p, (a * ONE + (b - a) * (q & FRACTION_MASK) + ROUNDING) >> FRACTION_BITS);
+    const i = <usize>(q >> FRACTION_BITS);
+    const f = q & FRACTION_MASK;
+    store<u8>(dst0 + <usize>p, sampleOne(src0 + i, f));
+    if (two) store<u8>(dst1 + <usize>p, sampleOne(src1 + i, f));
+    if (three) store<u8>(dst2 + <usize>p, sampleOne(src2 + i, f));
   }
 }
 
 // @ts-ignore: decorator
 @inline
-function lerp(pairs: v128, fraction: v128, byteMask: v128, rounding: v128): v128 {
-  const a = v128.and(pairs, byteMask);
-  const b = i32x4.shr_u(pairs, 8);
-  const sum = i32x4.add(i32x4.add(i32x4.shl(a, FRACTION_BITS), i32x4.mul(i32x4.sub(b, a), fraction)), rounding);
-  return i32x4.shr_s(sum, FRACTION_BITS);
+function sampleOne(at: usize, fraction: i32): i32 {
+  const a = <i32>load<u8>(at);
+  const b = <i32>load<u8>(at, 1);
+  return (a * ONE + (b - a) * fraction + ROUNDING) >> FRACTION_BITS;
+}
+
+/** Eight pixels of sampleRow whose left neighbours are the eight bytes at `at`. */
+// @ts-ignore: decorator
+@inline
+function sampleEightAdjacent(at: usize, fraction: v128, rest: v128, rounding: v128, dst: usize): void {
+  const left = v128.load8x8_u(at);
+  const right = v128.load8x8_u(at, 1);
+  const v = i16x8.shr_u(i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding), FRACTION_BITS);
+  v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
+}
+
+/**
+ * Eight pixels of sampleRow from `src` at the byte offsets a0..a7 with fractions f (and 256 − f)
+ * in i16x8 lanes. One 16-bit load per pixel fetches both neighbours (little-endian: low byte
+ * left). (a·256 + (b − a)·f + 128) >> 8 is computed as (a·(256 − f) + b·f + 128) >> 8: the same
+ * integer, never above 65408, so 16-bit lanes hold it exactly.
+ */
+// @ts-ignore: decorator
+@inline
+function sampleEight(
+  src: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize, a7: usize,
+  fraction: v128, rest: v128, byteMask: v128, rounding: v128, dst: usize,
+): void {
+  let pairs = i16x8.splat(<i16>load<u16>(src + a0));
+  pairs = i16x8.replace_lane(pairs, 1, <i16>load<u16>(src + a1));
+  pairs = i16x8.replace_lane(pairs, 2, <i16>load<u16>(src + a2));
+  pairs = i16x8.replace_lane(pairs, 3, <i16>load<u16>(src + a3));
+  pairs = i16x8.replace_lane(pairs, 4, <i16>load<u16>(src + a4));
+  pairs = i16x8.replace_lane(pairs, 5, <i16>load<u16>(src + a5));
+  pairs = i16x8.replace_lane(pairs, 6, <i16>load<u16>(src + a6));
+  pairs = i16x8.replace_lane(pairs, 7, <i16>load<u16>(src + a7));
+  const left = v128.and(pairs, byteMask);
+  const right = i16x8.shr_u(pairs, 8);
+  const sum = i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding);
+  const v = i16x8.shr_u(sum, FRACTION_BITS);
+  v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
 }
 
 /** See sampleChromaRow in src/stereo/warp.ts. */
 export function sampleChromaRow(src: usize, chromaWidth: i32, lumaPositions: usize, dst: usize, halfPositions: usize): void {
-  const max = (chromaWidth - 1) * ONE - 1;
-  const maxSplat = i32x4.splat(max);
-  let j = 0;
-  for (; j + 4 <= chromaWidth; j += 4) {
-    const lo = v128.load(lumaPositions + (<usize>j << 3));
-    const hi = v128.load(lumaPositions + (<usize>j << 3), 16);
-    // Even lanes of lo:hi, i.e. luma positions 2j, 2j+2, 2j+4, 2j+6.
-    const even = v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
-    v128.store(halfPositions + (<usize>j << 2), i32x4.min_s(i32x4.shr_s(even, 1), maxSplat));
-  }
-  for (; j < chromaWidth; j++) {
-    const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
-    store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
-  }
+  halvePositions(lumaPositions, chromaWidth, halfPositions);
   sampleRow(src, chromaWidth, halfPositions, chromaWidth, dst);
 }
 
@@ -216,34 +433,28 @@ export function dilateAndShift(
     }
     source = dilated;
   }
-  for (let x = 0; x < width; x++) {
+  const convergenceLanes = f64x2.splat(convergence);
+  let x = 0;
+  for (; x + 2 <= width; x += 2) {
+    const at = <usize>x << 2;
+    const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
+    const t = f64x2.promote_low_f32x4(v128.load64_zero(taper + at));
+    v128.store64_lane(base + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(d, convergenceLanes), t)), 0);
+  }
+  for (; x < width; x++) {
     const at = <usize>x << 2;
     store<f32>(base + at, <f32>((<f64>load<f32>(source + at) - convergence) * <f64>load<f32>(taper + at)));
   }
 }
 
-/** Two bytes at `row + x` as f64x2. */
-// @ts-ignore: decorator
-@inline
-function bytePair(row: usize, x: usize): v128 {
-  const bytes = i32x4.splat(<i32>load<u16>(row + x));
-  return f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
-}
-
-/** clampByte of anaglyph.ts on two lanes, stored as two bytes: trunc(clamp(v, 0, 255) + 0.5). */
-// @ts-ignore: decorator
-@inline
-function storeClamped(at: usize, v: v128): void {
-  const clamped = f64x2.pmin(f64x2.pmax(v, f64x2.splat(0)), f64x2.splat(255));
-  const ints = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(clamped, f64x2.splat(0.5)));
-  v128.store16_lane(at, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(ints, ints), ints), 0);
-}
-
 /**
  * See anaglyphRow in src/stereo/anaglyph.ts: per pixel the left and right RGB through their 3×3
  * matrices (18 f64 at `matrices`, left then right, row-major), summed left to right in f64 as the
- * TypeScript does (two pixels per step in f64x2 lanes: the same IEEE operations, so the same
- * bits), rounded and clamped. Rows are G, B, R (gbrp) for the views and for the output.
+ * TypeScript does (four pixels a step in two f64x2 per plane: the same IEEE operations, so the
+ * same bits), then clampByte. Rows are G, B, R (gbrp) for the views and for the output.
+ * clampByte(v) = v ≤ 0 ? 0 : v ≥ 255 ? 255 : trunc(v + 0.5) equals floor(v + 0.5) saturated to
+ * [0, 255] (for v + 0.5 ≥ 0 trunc is floor; below, both give 0), and the saturation is what
+ * the i32 → i16 → u8 narrowing does.
  */
 export function anaglyphRow(
   matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, width: i32, og: usize, ob: usize, or: usize,
@@ -266,18 +477,33 @@ export function anaglyphRow(
   const n6 = f64x2.splat(load<f64>(matrices, 120));
   const n7 = f64x2.splat(load<f64>(matrices, 128));
   const n8 = f64x2.splat(load<f64>(matrices, 136));
+  const half = f64x2.splat(0.5);
+  const magic = f64x2.splat(WHOLE);
   let x = 0;
-  for (; x + 2 <= width; x += 2) {
+  for (; x + 4 <= width; x += 4) {
     const at = <usize>x;
-    const LR = bytePair(lr, at);
-    const LG = bytePair(lg, at);
-    const LB = bytePair(lb, at);
-    const RR = bytePair(rr, at);
-    const RG = bytePair(rg, at);
-    const RB = bytePair(rb, at);
-    storeClamped(or + at, sum6(m0, LR, m1, LG, m2, LB, n0, RR, n1, RG, n2, RB));
-    storeClamped(og + at, sum6(m3, LR, m4, LG, m5, LB, n3, RR, n4, RG, n5, RB));
-    storeClamped(ob + at, sum6(m6, LR, m7, LG, m8, LB, n6, RR, n7, RG, n8, RB));
+    const LR = i32x4.extend_low_i16x8_u(v128.load8x8_u(lr + at));
+    const LG = i32x4.extend_low_i16x8_u(v128.load8x8_u(lg + at));
+    const LB = i32x4.extend_low_i16x8_u(v128.load8x8_u(lb + at));
+    const RR = i32x4.extend_low_i16x8_u(v128.load8x8_u(rr + at));
+    const RG = i32x4.extend_low_i16x8_u(v128.load8x8_u(rg + at));
+    const RB = i32x4.extend_low_i16x8_u(v128.load8x8_u(rb + at));
+    // Pixels x, x+1 (a) and x+2, x+3 (b) of each plane.
+    const LRa = f64x2.convert_low_i32x4_s(LR);
+    const LGa = f64x2.convert_low_i32x4_s(LG);
+    const LBa = f64x2.convert_low_i32x4_s(LB);
+    const RRa = f64x2.convert_low_i32x4_s(RR);
+    const RGa = f64x2.convert_low_i32x4_s(RG);
+    const RBa = f64x2.convert_low_i32x4_s(RB);
+    const LRb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LR, LR, 2, 3, 2, 3));
+    const LGb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LG, LG, 2, 3, 2, 3));
+    const LBb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(LB, LB, 2, 3, 2, 3));
+    const RRb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RR, RR, 2, 3, 2, 3));
+    const RGb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RG, RG, 2, 3, 2, 3));
+    const RBb = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(RB, RB, 2, 3, 2, 3));
+    storeBytes4(or + at, sum6(m0, LRa, m1, LGa, m2, LBa, n0, RRa, n1, RGa, n2, RBa), sum6(m0, LRb, m1, LGb, m2, LBb, n0, RRb, n1, RGb, n2, RBb), half, magic);
+    storeBytes4(og + at, sum6(m3, LRa, m4, LGa, m5, LBa, n3, RRa, n4, RGa, n5, RBa), sum6(m3, LRb, m4, LGb, m5, LBb, n3, RRb, n4, RGb, n5, RBb), half, magic);
+    storeBytes4(ob + at, sum6(m6, LRa, m7, LGa, m8, LBa, n6, RRa, n7, RGa, n8, RBa), sum6(m6, LRb, m7, LGb, m8, LBb, n6, RRb, n7, RGb, n8, RBb), half, magic);
   }
   for (; x < width; x++) {
     const at = <usize>x;
@@ -292,6 +518,17 @@ export function anaglyphRow(
     store<u8>(og + at, clampByte(load<f64>(M, 24) * LR + load<f64>(M, 32) * LG + load<f64>(M, 40) * LB + load<f64>(M, 96) * RR + load<f64>(M, 104) * RG + load<f64>(M, 112) * RB));
     store<u8>(ob + at, clampByte(load<f64>(M, 48) * LR + load<f64>(M, 56) * LG + load<f64>(M, 64) * LB + load<f64>(M, 120) * RR + load<f64>(M, 128) * RG + load<f64>(M, 136) * RB));
   }
+}
+
+/** Four f64 (two f64x2) as four bytes: floor(v + 0.5), saturated to [0, 255] by the narrowing. */
+// @ts-ignore: decorator
+@inline
+function storeBytes4(at: usize, a: v128, b: v128, half: v128, magic: v128): void {
+  const whole = v128.shuffle<i32>(
+    f64x2.add(f64x2.floor(f64x2.add(a, half)), magic), f64x2.add(f64x2.floor(f64x2.add(b, half)), magic), 0, 2, 4, 6,
+  );
+  const words = i16x8.narrow_i32x4_s(whole, whole);
+  v128.store32_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
 }
 
 // @ts-ignore: decorator
@@ -350,6 +587,68 @@ export function fieldRow(
   }
 }
 
+/**
+ * fieldRow for two rows at once, row 0 in lane 0 and row 1 in lane 1 of every f64x2: both rows
+ * share the column runs, and each lane repeats its row's f64 steps exactly (the accumulation
+ * stays sequential within a lane). pmax(d, 0) then pmin(·, 1) is d < 0 ? 0 : d > 1 ? 1 : d.
+ */
+export function fieldRowPair(
+  aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
+  step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
+): void {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  const a0 = pairOf(aRow0, aRow1, 0);
+  const b0 = pairOf(bRow0, bRow1, 0);
+  for (let x = 0; x < leading; x++) {
+    const d = f64x2.add(f64x2.mul(a0, guidePair(guide0, guide1, guideBytes, x)), b0);
+    storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
+  }
+  const steps = f64x2.splat(step);
+  for (let g = 0; g < gridWidth; g++) {
+    const gAt = <usize>g << 2;
+    const end = load<i32>(runStart + gAt, 4);
+    const ag0 = pairOf(aRow0, aRow1, gAt);
+    const bg0 = pairOf(bRow0, bRow1, gAt);
+    const da = f64x2.sub(pairOf(aRow0, aRow1, gAt + 4), ag0);
+    const db = f64x2.sub(pairOf(bRow0, bRow1, gAt + 4), bg0);
+    const w = f64x2.splat(<f64>load<f32>(runWeight + gAt));
+    let ag = f64x2.add(ag0, f64x2.mul(w, da));
+    let bg = f64x2.add(bg0, f64x2.mul(w, db));
+    const last = g == gridWidth - 1;
+    const sa = last ? zero : f64x2.mul(steps, da);
+    const sb = last ? zero : f64x2.mul(steps, db);
+    for (let x = load<i32>(runStart + gAt); x < end; x++) {
+      const d = f64x2.add(f64x2.mul(ag, guidePair(guide0, guide1, guideBytes, x)), bg);
+      storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
+      ag = f64x2.add(ag, sa);
+      bg = f64x2.add(bg, sb);
+    }
+  }
+}
+
+/** The f32 at `at` of two rows as an f64x2. */
+// @ts-ignore: decorator
+@inline
+function pairOf(row0: usize, row1: usize, at: usize): v128 {
+  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(row0 + at)), 1, <f64>load<f32>(row1 + at));
+}
+
+// @ts-ignore: decorator
+@inline
+function guidePair(guide0: usize, guide1: usize, guideBytes: bool, x: i32): v128 {
+  return f64x2.replace_lane(f64x2.splat(guideAt(guide0, guideBytes, x)), 1, guideAt(guide1, guideBytes, x));
+}
+
+/** Lane 0 as f32 at out0[x], lane 1 at out1[x]. */
+// @ts-ignore: decorator
+@inline
+function storePair(out0: usize, out1: usize, x: i32, v: v128): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  v128.store32_lane(out0 + (<usize>x << 2), f, 0);
+  v128.store32_lane(out1 + (<usize>x << 2), f, 1);
+}
+
 // @ts-ignore: decorator
 @inline
 function guideAt(guide: usize, guideBytes: bool, x: i32): f64 {
@@ -360,4 +659,495 @@ function guideAt(guide: usize, guideBytes: bool, x: i32): f64 {
 @inline
 function clampUnit(d: f64): f64 {
   return d < 0 ? 0 : d > 1 ? 1 : d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole frame in one call (StereoRenderer.render with the WebAssembly set): the host writes
+// a plan (offsets, sizes, options) at `plan` once per renderer, the frame and the field's
+// coefficients before each call, and reads the packed output (and depth bytes) after it. The
+// slots below are mirrored by RENDER_PLAN in src/stereo/kernels.ts.
+
+// i32 slots, at plan + 4·slot.
+const P_WIDTH = 0;
+const P_HEIGHT = 1;
+/** 0 yuv420p, 1 yuv444p, 2 gbrp. */
+const P_FORMAT = 2;
+/** 0 sbs, 1 cross-eyed, 2 tb, 3 half-sbs, 4 half-tb, 5 anaglyph. */
+const P_MODE = 3;
+const P_FRAME = 4;
+/** Input planes 1 and 2: width, height, offset from the frame. */
+const P_CHROMA_WIDTH = 5;
+const P_CHROMA_HEIGHT = 6;
+const P_PLANE1 = 7;
+const P_PLANE2 = 8;
+const P_FIELD_A = 9;
+const P_FIELD_B = 10;
+const P_GRID_WIDTH = 11;
+const P_GRID_HEIGHT = 12;
+const P_LEADING = 13;
+const P_A_ROW = 14;
+const P_B_ROW = 15;
+const P_RUN_START = 16;
+const P_RUN_WEIGHT = 17;
+const P_GUIDE = 18;
+const P_DEPTH_ROW = 19;
+const P_DILATED = 20;
+const P_PADDED = 21;
+const P_TAPER = 22;
+const P_BASE = 23;
+const P_RADIUS = 24;
+/** Per eye (+0 left, +1 right). */
+const P_POSITIONS = 25;
+const P_HALF_POSITIONS = 27;
+const P_WARP_SCRATCH = 28;
+const P_IDENTITY = 29;
+/** Per eye and plane (+3·eye + plane): a sampled row before packing. */
+const P_SCRATCH = 30;
+/** Per eye and plane: half-tb's even row waiting for its odd partner. */
+const P_PENDING = 36;
+const P_MATRICES = 42;
+const P_OUT = 43;
+/** Output planes: 0's width and height, then 1 and 2's width, height and offsets from P_OUT. */
+const P_OUT_WIDTH = 44;
+const P_OUT_HEIGHT = 45;
+const P_OUT_CHROMA_WIDTH = 46;
+const P_OUT_CHROMA_HEIGHT = 47;
+const P_OUT_PLANE1 = 48;
+const P_OUT_PLANE2 = 49;
+/** Depth bytes (width × height), or 0 for none. */
+const P_DEPTH_OUT = 50;
+/** The odd row's coefficient rows, depth row and (gbrp) guide: field rows are evaluated in pairs. */
+const P_A_ROW2 = 51;
+const P_B_ROW2 = 52;
+const P_DEPTH_ROW2 = 53;
+const P_GUIDE2 = 54;
+// f64 slots, at plan + 256 + 8·slot.
+const F_CELL_HEIGHT = 0;
+const F_STEP = 1;
+const F_CONVERGENCE = 2;
+/** Per eye: its signed gain times the parallax shift, in pixels. */
+const F_K = 3;
+
+const MODE_CROSS_EYED = 1;
+const MODE_TB = 2;
+const MODE_HALF_SBS = 3;
+const MODE_HALF_TB = 4;
+const MODE_ANAGLYPH = 5;
+
+// @ts-ignore: decorator
+@inline
+function slot(plan: usize, index: i32): i32 {
+  return load<i32>(plan + (<usize>index << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function slotF(plan: usize, index: i32): f64 {
+  return load<f64>(plan + 256 + (<usize>index << 3));
+}
+
+/** See StereoRenderer.render (TypeScript kernels): the same rows in the same order. */
+export function renderFrame(plan: usize): void {
+  const width = slot(plan, P_WIDTH);
+  const height = slot(plan, P_HEIGHT);
+  const format = slot(plan, P_FORMAT);
+  const mode = slot(plan, P_MODE);
+  const frame = <usize>slot(plan, P_FRAME);
+  const subsampled = format == 0;
+  const gbrp = format == 2;
+  const chromaWidth = slot(plan, P_CHROMA_WIDTH);
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const leading = slot(plan, P_LEADING);
+  const step = slotF(plan, F_STEP);
+  const aRow = <usize>slot(plan, P_A_ROW);
+  const bRow = <usize>slot(plan, P_B_ROW);
+  const runStart = <usize>slot(plan, P_RUN_START);
+  const runWeight = <usize>slot(plan, P_RUN_WEIGHT);
+  const guide = <usize>slot(plan, P_GUIDE);
+  const depthRow = <usize>slot(plan, P_DEPTH_ROW);
+  const dilated = <usize>slot(plan, P_DILATED);
+  const padded = <usize>slot(plan, P_PADDED);
+  const taper = <usize>slot(plan, P_TAPER);
+  const base = <usize>slot(plan, P_BASE);
+  const radius = slot(plan, P_RADIUS);
+  const convergence = slotF(plan, F_CONVERGENCE);
+  const halfPositions = <usize>slot(plan, P_HALF_POSITIONS);
+  const warpScratch = <usize>slot(plan, P_WARP_SCRATCH);
+  const identity = <usize>slot(plan, P_IDENTITY);
+  const depthOut = <usize>slot(plan, P_DEPTH_OUT);
+  const aRow2 = <usize>slot(plan, P_A_ROW2);
+  const bRow2 = <usize>slot(plan, P_B_ROW2);
+  const guide2 = <usize>slot(plan, P_GUIDE2);
+  const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
+  for (let y = 0; y < height; y++) {
+    const odd = (y & 1) == 1;
+    if (!odd) {
+      // Rows y and y + 1 of the field together, one in each f64x2 lane (the same runs).
+      prepareFieldRow(plan, y, aRow, bRow, guide);
+      const rowAt = frame + <usize>(y * width);
+      if (y + 1 < height) {
+        prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+        fieldRowPair(
+          aRow, bRow, aRow2, bRow2, runStart, runWeight, gridWidth, leading, step,
+          gbrp ? guide : rowAt, gbrp ? guide2 : rowAt + <usize>width, !gbrp, depthRow, depthRow2,
+        );
+      } else {
+        fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : rowAt, !gbrp, depthRow);
+      }
+    }
+    const rowDepth = odd ? depthRow2 : depthRow;
+    const depth = radius == 0 ? rowDepth : dilated;
+    if (depthOut != 0) depthBytes(rowDepth, width, depthOut + <usize>(y * width));
+    dilateAndShift(rowDepth, width, radius, convergence, taper, padded, dilated, base);
+    for (let eye = 0; eye < 2; eye++) {
+      const k = slotF(plan, F_K + eye);
+      const positions = <usize>slot(plan, P_POSITIONS + eye);
+      if (k == 0) memory.copy(positions, identity, <usize>width << 2);
+      else forwardWarpRow(base, k, depth, width, positions, warpScratch);
+      if (!subsampled) {
+        // Three full planes at the same positions: one gather of the indices for all three.
+        sampleRows(
+          3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
+          width, positions, width,
+          sampleTarget(plan, mode, eye, 0, y, width), sampleTarget(plan, mode, eye, 1, y, width), sampleTarget(plan, mode, eye, 2, y, width),
+        );
+        for (let plane = 0; plane < 3; plane++) packPlane(plan, mode, eye, plane, y, width);
+      } else {
+        sampleRow(frame + <usize>(y * width), width, positions, width, sampleTarget(plan, mode, eye, 0, y, width));
+        packPlane(plan, mode, eye, 0, y, width);
+        if ((y & 1) == 0) {
+          halvePositions(positions, chromaWidth, halfPositions);
+          const c = y >> 1;
+          sampleRows(
+            2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
+            chromaWidth, halfPositions, chromaWidth,
+            sampleTarget(plan, mode, eye, 1, c, chromaWidth), sampleTarget(plan, mode, eye, 2, c, chromaWidth), 0,
+          );
+          packPlane(plan, mode, eye, 1, c, chromaWidth);
+          packPlane(plan, mode, eye, 2, c, chromaWidth);
+        }
+      }
+    }
+    if (mode == MODE_ANAGLYPH) {
+      const out = <usize>slot(plan, P_OUT) + <usize>(y * width);
+      anaglyphRow(
+        <usize>slot(plan, P_MATRICES),
+        <usize>slot(plan, P_SCRATCH), <usize>slot(plan, P_SCRATCH + 1), <usize>slot(plan, P_SCRATCH + 2),
+        <usize>slot(plan, P_SCRATCH + 3), <usize>slot(plan, P_SCRATCH + 4), <usize>slot(plan, P_SCRATCH + 5),
+        width, out, out + <usize>slot(plan, P_OUT_PLANE1), out + <usize>slot(plan, P_OUT_PLANE2),
+      );
+    }
+  }
+}
+
+/**
+ * Where one eye's row of one plane is sampled to (see StereoRenderer.pack): full modes sample
+ * straight into the output, half modes and anaglyph into a scratch row (half-tb's even rows into
+ * the pending row), which packPlane then packs.
+ */
+function sampleTarget(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, srcWidth: i32): usize {
+  const chroma = plane > 0;
+  const planeHeight = chroma ? slot(plan, P_CHROMA_HEIGHT) : slot(plan, P_HEIGHT);
+  const outWidth = chroma ? slot(plan, P_OUT_CHROMA_WIDTH) : slot(plan, P_OUT_WIDTH);
+  const slotIndex = mode == MODE_CROSS_EYED ? 1 - eye : eye;
+  if (mode == MODE_HALF_TB && (row & 1) == 0) return <usize>slot(plan, P_PENDING + 3 * eye + plane);
+  if (mode == MODE_HALF_SBS || mode == MODE_HALF_TB || mode == MODE_ANAGLYPH) return <usize>slot(plan, P_SCRATCH + 3 * eye + plane);
+  const outPlane = outputPlane(plan, plane);
+  if (mode == MODE_TB) return outPlane + <usize>((slotIndex * planeHeight + row) * outWidth);
+  return outPlane + <usize>(row * outWidth + slotIndex * srcWidth);
+}
+
+/** The half modes' pack of a row sampleTarget placed in scratch (the full modes are done). */
+function packPlane(plan: usize, mode: i32, eye: i32, plane: i32, row: i32, srcWidth: i32): void {
+  const chroma = plane > 0;
+  const outWidth = chroma ? slot(plan, P_OUT_CHROMA_WIDTH) : slot(plan, P_OUT_WIDTH);
+  const outHeight = chroma ? slot(plan, P_OUT_CHROMA_HEIGHT) : slot(plan, P_OUT_HEIGHT);
+  const slotIndex = mode == MODE_CROSS_EYED ? 1 - eye : eye;
+  const scratch = <usize>slot(plan, P_SCRATCH + 3 * eye + plane);
+  if (mode == MODE_HALF_SBS) {
+    const eyeWidth = outWidth >> 1;
+    halveRow(scratch, outputPlane(plan, plane) + <usize>(row * outWidth + slotIndex * eyeWidth), eyeWidth);
+  } else if (mode == MODE_HALF_TB && (row & 1) == 1) {
+    const eyeHeight = outHeight >> 1;
+    const outRow = row >> 1;
+    if (outRow >= eyeHeight) return;
+    const pending = <usize>slot(plan, P_PENDING + 3 * eye + plane);
+    averageRows(pending, scratch, outputPlane(plan, plane) + <usize>((slotIndex * eyeHeight + outRow) * outWidth), srcWidth);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function outputPlane(plan: usize, plane: i32): usize {
+  return <usize>slot(plan, P_OUT) + <usize>(plane == 0 ? 0 : slot(plan, plane == 1 ? P_OUT_PLANE1 : P_OUT_PLANE2));
+}
+
+/** half-tb's pack: out[i] = (a[i] + b[i] + 1) >> 1. */
+function averageRows(a: usize, b: usize, out: usize, count: i32): void {
+  let i = 0;
+  for (; i + 16 <= count; i += 16) v128.store(out + <usize>i, i8x16.avgr_u(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+  for (; i < count; i++) store<u8>(out + <usize>i, (<i32>load<u8>(a + <usize>i) + <i32>load<u8>(b + <usize>i) + 1) >> 1);
+}
+
+/** See DepthFieldSampler.prepareRow: row y's coefficients per grid column and, for gbrp, its guide. */
+function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize): void {
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const gridHeight = slot(plan, P_GRID_HEIGHT);
+  let gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
+  const top = <f64>(gridHeight - 1);
+  gy = gy < 0 ? 0 : gy > top ? top : gy;
+  const floored = Math.floor(gy);
+  const j0 = floored < top ? floored : top;
+  const j1 = j0 + 1 < top ? j0 + 1 : top;
+  const fy = gy - j0;
+  const a = <usize>slot(plan, P_FIELD_A);
+  const b = <usize>slot(plan, P_FIELD_B);
+  const r0 = <usize>(<i32>j0 * gridWidth) << 2;
+  const r1 = <usize>(<i32>j1 * gridWidth) << 2;
+  const yuv = slot(plan, P_FORMAT) != 2;
+  const guideScale: f64 = yuv ? 1.0 / 255.0 : 1;
+  const fyLanes = f64x2.splat(fy);
+  const scaleLanes = f64x2.splat(guideScale);
+  let g = 0;
+  for (; g + 2 <= gridWidth; g += 2) {
+    const at = <usize>g << 2;
+    const a0 = f64x2.promote_low_f32x4(v128.load64_zero(a + r0 + at));
+    const a1 = f64x2.promote_low_f32x4(v128.load64_zero(a + r1 + at));
+    const b0 = f64x2.promote_low_f32x4(v128.load64_zero(b + r0 + at));
+    const b1 = f64x2.promote_low_f32x4(v128.load64_zero(b + r1 + at));
+    v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, f64x2.sub(a1, a0))), scaleLanes)), 0);
+    v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, f64x2.sub(b1, b0)))), 0);
+  }
+  for (; g < gridWidth; g++) {
+    const at = <usize>g << 2;
+    const a0 = <f64>load<f32>(a + r0 + at);
+    const b0 = <f64>load<f32>(b + r0 + at);
+    store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
+    store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+  }
+  const lastAt = <usize>gridWidth << 2;
+  store<f32>(aRow + lastAt, load<f32>(aRow + lastAt - 4));
+  store<f32>(bRow + lastAt, load<f32>(bRow + lastAt - 4));
+  if (!yuv) {
+    const width = slot(plan, P_WIDTH);
+    const n = <usize>(width * slot(plan, P_HEIGHT));
+    guideRowGbrp(<usize>slot(plan, P_FRAME) + <usize>(y * width), n, width, guide);
+  }
+}
+
+/** See guideRow in src/depth/field.ts (gbrp): (2G + B + R) · (1/1020) in f64, stored as f32. */
+function guideRowGbrp(row: usize, n: usize, width: i32, out: usize): void {
+  const scale = f64x2.splat(1.0 / 1020.0);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x;
+    const g = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + at)));
+    const b = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + n + at)));
+    const r = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + 2 * n + at)));
+    const sum = i32x4.add(i32x4.add(i32x4.shl(g, 1), b), r);
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(sum), scale));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(sum, sum, 2, 3, 0, 1)), scale));
+    v128.store(out + (<usize>x << 2), v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+  }
+  for (; x < width; x++) {
+    const at = <usize>x;
+    const sum = 2 * <i32>load<u8>(row + at) + <i32>load<u8>(row + n + at) + <i32>load<u8>(row + 2 * n + at);
+    store<f32>(out + (<usize>x << 2), <f32>(<f64>sum * (1.0 / 1020.0)));
+  }
+}
+
+/**
+ * The renderer's depth output: (depth · 255 + 0.5) | 0 per pixel, in f64; four a step, where
+ * the truncation of the positive sum is its floor.
+ */
+function depthBytes(depth: usize, width: i32, out: usize): void {
+  const scale = f64x2.splat(255);
+  const half = f64x2.splat(0.5);
+  const magic = f64x2.splat(WHOLE);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const d = v128.load(depth + (<usize>x << 2));
+    const low = f64x2.floor(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(d), scale), half));
+    const high = f64x2.floor(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), scale), half));
+    const whole = wholeLanes4(low, high, magic);
+    const words = i16x8.narrow_i32x4_s(whole, whole);
+    v128.store32_lane(out + <usize>x, i8x16.narrow_i16x8_u(words, words), 0);
+  }
+  for (; x < width; x++) {
+    store<u8>(out + <usize>x, <i32>(<f64>load<f32>(depth + (<usize>x << 2)) * 255 + 0.5));
+  }
+}
+
+/** halfPositions[j] = min(lumaPositions[2j] >> 1, max) (see sampleChromaRow). */
+function halvePositions(lumaPositions: usize, chromaWidth: i32, halfPositions: usize): void {
+  const max = (chromaWidth - 1) * ONE - 1;
+  const maxSplat = i32x4.splat(max);
+  let j = 0;
+  for (; j + 4 <= chromaWidth; j += 4) {
+    const lo = v128.load(lumaPositions + (<usize>j << 3));
+    const hi = v128.load(lumaPositions + (<usize>j << 3), 16);
+    // Even lanes of lo:hi, i.e. luma positions 2j, 2j+2, 2j+4, 2j+6.
+    const even = v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
+    v128.store(halfPositions + (<usize>j << 2), i32x4.min_s(i32x4.shr_s(even, 1), maxSplat));
+  }
+  for (; j < chromaWidth; j++) {
+    const h = load<i32>(lumaPositions + (<usize>j << 3)) >> 1;
+    store<i32>(halfPositions + (<usize>j << 2), h < max ? h : max);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The analysis grid (reduceToGrid in src/depth/grid.ts). Integer sums per cell are exact in any
+// order, so they run sixteen (luma) or eight (gbrp) columns a step: each row is added into
+// per-column 16-bit sums, and a cell's columns are summed once per row of cells. The caller
+// keeps the rows per cell small enough for 16-bit sums (RowsPerCellFor16Bits in grid.ts) and
+// 16 readable bytes before the frame and after it. The means are the TypeScript's f64 formulas.
+
+/** See reduceYuv (luma and detail): `columns` holds 2 × (width + 16) u16 sums. */
+export function reduceLumaGrid(
+  frame: usize, width: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize, detail: usize,
+): void {
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 15) & ~15;
+  const sums = columns;
+  const changes = columns + (<usize>(width + 16) << 1);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(sums, 0, <usize>blocks << 1);
+    memory.fill(changes, 0, <usize>blocks << 1);
+    const top = gy * cellHeight;
+    for (let y = ((top + rowStep - 1) / rowStep) * rowStep; y < top + cellHeight; y += rowStep) {
+      const row = frame + <usize>(y * width);
+      for (let x = 0; x < blocks; x += 16) {
+        const at = row + <usize>x;
+        const v = v128.load(at);
+        const previous = v128.load(at - 1);
+        const change = v128.or(i8x16.sub_sat_u(v, previous), i8x16.sub_sat_u(previous, v));
+        const s = sums + (<usize>x << 1);
+        const c = changes + (<usize>x << 1);
+        v128.store(s, i16x8.add(v128.load(s), i16x8.extend_low_i8x16_u(v)));
+        v128.store(s, i16x8.add(v128.load(s, 16), i16x8.extend_high_i8x16_u(v)), 16);
+        v128.store(c, i16x8.add(v128.load(c), i16x8.extend_low_i8x16_u(change)));
+        v128.store(c, i16x8.add(v128.load(c, 16), i16x8.extend_high_i8x16_u(change)), 16);
+      }
+      // Column 0's left neighbour is itself (the TypeScript starts `previous` there).
+      const first = <i32>load<u8>(row);
+      const before = <i32>load<u8>(row - 1);
+      store<u16>(changes, <i32>load<u16>(changes) - (first > before ? first - before : before - first));
+    }
+    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail);
+  }
+}
+
+/** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
+function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
+  let x = 0;
+  for (let gx = 0; gx < gridWidth; gx++) {
+    let total = 0;
+    let change = 0;
+    for (let i = 0; i < cellWidth; i++, x++) {
+      total += <i32>load<u16>(sums + (<usize>x << 1));
+      change += <i32>load<u16>(changes + (<usize>x << 1));
+    }
+    const cell = <usize>(firstCell + gx) << 2;
+    store<f32>(means + cell, <f32>(<f64>total * norm));
+    store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
+  }
+}
+
+/**
+ * See reduceYuv (chroma): per cell the sum of the chroma samples at `rows` (per row of cells,
+ * samplesY offsets into the plane) × `columns` (per column of cells, samplesX), then
+ * sum · norm − 128/255 as f32.
+ */
+export function reduceChromaGrid(
+  frame: usize, u: i32, v: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize, rows: usize,
+  norm: f64, cb: usize, cr: usize,
+): void {
+  for (let gy = 0; gy < gridHeight; gy++) {
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let su = 0;
+      let sv = 0;
+      for (let j = 0; j < samplesY; j++) {
+        const r = <i32>load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
+        const pu = frame + <usize>(u + r);
+        const pv = frame + <usize>(v + r);
+        for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
+          const cx = <usize>load<i32>(columns + (<usize>i << 2));
+          su += <i32>load<u8>(pu + cx);
+          sv += <i32>load<u8>(pv + cx);
+        }
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
+      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
+    }
+  }
+}
+
+/** See reduceGbrp: `columns` holds 4 × (width + 16) u16 sums (G, B, R, detail of 2G + B + R). */
+export function reduceGbrpGrid(
+  frame: usize, width: i32, height: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize, cb: usize, cr: usize, detail: usize,
+): void {
+  const n = <usize>(width * height);
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 7) & ~7;
+  const stride = <usize>(width + 16) << 1;
+  const sumG = columns;
+  const sumB = sumG + stride;
+  const sumR = sumB + stride;
+  const changes = sumR + stride;
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(columns, 0, stride << 2);
+    const top = gy * cellHeight;
+    for (let y = ((top + rowStep - 1) / rowStep) * rowStep; y < top + cellHeight; y += rowStep) {
+      const row = frame + <usize>(y * width);
+      for (let x = 0; x < blocks; x += 8) {
+        const at = row + <usize>x;
+        const g = v128.load8x8_u(at);
+        const b = v128.load8x8_u(at + n);
+        const r = v128.load8x8_u(at + 2 * n);
+        const guide = i16x8.add(i16x8.add(i16x8.shl(g, 1), b), r);
+        const previous = i16x8.add(i16x8.add(i16x8.shl(v128.load8x8_u(at - 1), 1), v128.load8x8_u(at + n - 1)), v128.load8x8_u(at + 2 * n - 1));
+        const change = i16x8.abs(i16x8.sub(guide, previous));
+        const column = <usize>x << 1;
+        v128.store(sumG + column, i16x8.add(v128.load(sumG + column), g));
+        v128.store(sumB + column, i16x8.add(v128.load(sumB + column), b));
+        v128.store(sumR + column, i16x8.add(v128.load(sumR + column), r));
+        v128.store(changes + column, i16x8.add(v128.load(changes + column), change));
+      }
+      const first = 2 * <i32>load<u8>(row) + <i32>load<u8>(row + n) + <i32>load<u8>(row + 2 * n);
+      const before = 2 * <i32>load<u8>(row - 1) + <i32>load<u8>(row + n - 1) + <i32>load<u8>(row + 2 * n - 1);
+      store<u16>(changes, <i32>load<u16>(changes) - (first > before ? first - before : before - first));
+    }
+    let x = 0;
+    const quarter = norm / 4;
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let sg = 0;
+      let sb = 0;
+      let sr = 0;
+      let change = 0;
+      for (let i = 0; i < cellWidth; i++, x++) {
+        const column = <usize>x << 1;
+        sg += <i32>load<u16>(sumG + column);
+        sb += <i32>load<u16>(sumB + column);
+        sr += <i32>load<u16>(sumR + column);
+        change += <i32>load<u16>(changes + column);
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      const gm = <f64>sg * norm;
+      const bm = <f64>sb * norm;
+      const rm = <f64>sr * norm;
+      // f64 locals first: inside <f32>(…) AssemblyScript would type a leading literal as f32.
+      const lumaMean: f64 = (2 * gm + bm + rm) / 4;
+      const y601: f64 = 0.299 * rm + 0.587 * gm + 0.114 * bm;
+      const cbMean: f64 = 0.564 * (bm - y601);
+      const crMean: f64 = 0.713 * (rm - y601);
+      store<f32>(luma + cell, <f32>lumaMean);
+      store<f32>(cb + cell, <f32>cbMean);
+      store<f32>(cr + cell, <f32>crMean);
+      store<f32>(detail + cell, <f32>(<f64>change * quarter));
+    }
+  }
 }

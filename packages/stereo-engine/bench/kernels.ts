@@ -1,7 +1,8 @@
 // `npx tsx packages/stereo-engine/bench/kernels.ts [frames.yuv WxH]`: times the engine's per-frame
-// stages on one thread (grid reduction, depth estimation, rendering with each kernel set that
-// loads), without ffmpeg, so a kernel change can be measured alone. Frames are yuv420p; without a
-// file, testsrc2 is made. `npm run bench` prints the same stages (measureKernelStages).
+// stages on one thread (grid reduction and rendering with each kernel set that loads, the depth
+// estimate), without ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs and
+// half-sbs; anaglyph renders the same bytes as gbrp planes); without a file, testsrc2 is made.
+// `npm run bench` prints the same stages (measureKernelStages).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { OutputMode } from '@stereo-spot/shared-types';
@@ -26,37 +27,63 @@ export function measureKernelStages(frames: Uint8Array[], width: number, height:
   const layout = frameLayout('yuv420p', width, height);
   if (frames.length === 0) throw new Error(`no ${width}x${height} yuv420p frame in the input`);
   const frameAt = (i: number): Uint8Array => frames[i % frames.length] as Uint8Array;
-  const time = (body: (frame: Uint8Array) => void): number => {
-    for (let i = 0; i < 10; i++) body(frameAt(i)); // warm-up
+  const time = (body: (frame: Uint8Array, index: number) => void): number => {
+    for (let i = 0; i < 10; i++) body(frameAt(i), i); // warm-up
     const batch = Math.max(1, Math.round(rounds / 5));
     let best = Number.POSITIVE_INFINITY;
     for (let b = 0; b < 5; b++) {
       const start = performance.now();
-      for (let i = 0; i < batch; i++) body(frameAt(i));
+      for (let i = 0; i < batch; i++) body(frameAt(i), i);
       best = Math.min(best, (performance.now() - start) / batch);
     }
     return best;
   };
   const stages: KernelStage[] = [];
-  // The depth stages have TypeScript kernels only.
-  const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1 });
-  const grid = createAnalysisGrid(estimator.size);
-  stages.push({ stage: 'reduceToGrid', kernelSet: 'typescript', msPerFrame: time((frame) => reduceToGrid(frame, layout, grid)) });
-  stages.push({ stage: 'estimate (incl. reduce)', kernelSet: 'typescript', msPerFrame: time((frame) => estimator.estimate(frame)) });
-  const field = estimator.estimate(frameAt(0));
   // Both kernel sets in the same run (same machine load), the TypeScript one as the reference.
   const kernelSets: KernelSet[] = availableKernelSet() === 'wasm-simd' ? ['typescript', 'wasm-simd'] : ['typescript'];
-  const modes: OutputMode[] = ['sbs', 'half-sbs'];
+  const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1 });
+  const grid = createAnalysisGrid(estimator.size);
+  for (const kernelSet of kernelSets) {
+    const msPerFrame = time((frame) => reduceToGrid(frame, layout, grid, kernelSet));
+    const checksum = [grid.luma, grid.cb, grid.cr, grid.detail].reduce(
+      (s, cells) => new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength).reduce((t, v, i) => (t + v * ((i % 251) + 1)) % 1_000_000_007, s), 0,
+    );
+    stages.push({ stage: 'reduceToGrid', kernelSet, msPerFrame, checksum });
+  }
+  // The rest of the depth estimate has TypeScript kernels only (its reduction runs the fastest set).
+  stages.push({ stage: 'estimate (incl. reduce)', kernelSet: availableKernelSet(), msPerFrame: time((frame) => estimator.estimate(frame)) });
+  const field = estimator.estimate(frameAt(0));
+  // Anaglyph works on gbrp frames: the same bytes as planes G = Y, B = Cb, R = Cr (chroma
+  // repeated to full size), which is all timing needs.
+  const gbrpLayout = frameLayout('gbrp', width, height);
+  const gbrpFrames = frames.map((frame) => {
+    const gbrp = new Uint8Array(gbrpLayout.byteLength);
+    gbrp.set(frame.subarray(0, width * height));
+    const chroma = layout.planes[1] as { width: number; offset: number };
+    for (let plane = 1; plane <= 2; plane++) {
+      const source = (layout.planes[plane] as { offset: number }).offset;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) gbrp[plane * width * height + y * width + x] = frame[source + (y >> 1) * chroma.width + (x >> 1)] as number;
+      }
+    }
+    return gbrp;
+  });
+  const gbrpEstimator = new DepthEstimator(gbrpLayout, { refreshInterval: 1 });
+  const gbrpField = gbrpEstimator.estimate(gbrpFrames[0] as Uint8Array);
+  const modes: OutputMode[] = ['sbs', 'half-sbs', 'anaglyph'];
   for (const mode of modes) {
+    const anaglyph = mode === 'anaglyph';
     for (const kernelSet of kernelSets) {
-      const renderer = new StereoRenderer(layout, estimator.size, {
+      const renderer = new StereoRenderer(anaglyph ? gbrpLayout : layout, anaglyph ? gbrpEstimator.size : estimator.size, {
         mode, divergence: 2, convergence: 0.5, anaglyphMethod: 'dubois',
         edgeDilation: 2, zeroParallaxBorder: 0, keepSourceEye: undefined,
       }, kernelSet);
       const out = new Uint8Array(renderer.outputLayout.byteLength);
-      const msPerFrame = time((frame) => renderer.render(frame, field, out));
+      const msPerFrame = anaglyph
+        ? time((_, i) => renderer.render(gbrpFrames[i % gbrpFrames.length] as Uint8Array, gbrpField, out))
+        : time((frame) => renderer.render(frame, field, out));
       const checksum = out.reduce((s, v, i) => (s + v * ((i % 251) + 1)) % 1_000_000_007, 0);
-      stages.push({ stage: `render ${mode}`, kernelSet, msPerFrame, checksum });
+      stages.push({ stage: anaglyph ? 'render anaglyph (gbrp)' : `render ${mode}`, kernelSet, msPerFrame, checksum });
     }
   }
   return stages;

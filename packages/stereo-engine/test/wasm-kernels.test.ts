@@ -7,11 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
-import { gridSizeFor } from '../src/depth/grid';
+import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid';
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, type WasmKernelExports } from '../src/stereo/kernels';
+import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
@@ -48,13 +48,15 @@ function wasmRows(width: number) {
   const arena = new WasmKernelArena();
   const base = arena.reserve(4 * width);
   const depth = arena.reserve(4 * width);
-  const positions = arena.reserve(4 * width);
+  const positions = arena.reserve(4 * (width + 1));
+  const warpScratch = arena.reserve(warpScratchBytes(width));
   const half = arena.reserve(4 * width);
   const src = arena.reserve(width);
   const dst = arena.reserve(width);
   const { kernels, buffer } = arena.instantiate();
   return {
     kernels: kernels as WasmKernelExports,
+    warpScratch,
     base: { at: base, view: new Float32Array(buffer, base, width) },
     depth: { at: depth, view: new Float32Array(buffer, depth, width) },
     positions: { at: positions, view: new Int32Array(buffer, positions, width) },
@@ -104,7 +106,7 @@ describe('WebAssembly SIMD kernels', () => {
 
         // Act
         forwardWarpRow(base, k, depth, width, expected);
-        rows.kernels.forwardWarpRow(rows.base.at, k, rows.depth.at, width, rows.positions.at);
+        rows.kernels.forwardWarpRow(rows.base.at, k, rows.depth.at, width, rows.positions.at, rows.warpScratch);
 
         // Assess
         expect({ width, k, positions: Array.from(rows.positions.view) }).toEqual({ width, k, positions: Array.from(expected) });
@@ -122,7 +124,7 @@ describe('WebAssembly SIMD kernels', () => {
     rows.base.view.set(depth);
 
     // Act
-    rows.kernels.forwardWarpRow(rows.base.at, 12, rows.depth.at, width, rows.positions.at);
+    rows.kernels.forwardWarpRow(rows.base.at, 12, rows.depth.at, width, rows.positions.at, rows.warpScratch);
 
     // Assess: the block pixel 13 is at 25, the hole is filled from the background (source 9,
     // the farther neighbour), and the whole row equals the TypeScript kernel's.
@@ -186,6 +188,40 @@ describe('WebAssembly SIMD kernels', () => {
     }
   });
 
+  it.each([2, 3])('sampleRows (%i planes at shared positions): each plane\'s bytes equal to sampleRow\'s, at odd widths', (planes) => {
+    const next = random(7 + planes);
+    for (const width of WIDTHS) {
+      for (const k of GAINS) {
+        // Prepare
+        const arena = new WasmKernelArena();
+        const at = { positions: arena.reserve(4 * width), src: [0, 1, 2].map(() => arena.reserve(width)), dst: [0, 1, 2].map(() => arena.reserve(width)) };
+        const { kernels, buffer } = arena.instantiate();
+        const depth = blockyDepth(width, next);
+        const positions = new Int32Array(width);
+        forwardWarpRow(depth.map((d) => d - 0.5), k, depth, width, positions);
+        if (width > 2) positions[0] = width * 256 + 5; // past the end: clamped like sampleRow
+        new Int32Array(buffer, at.positions, width).set(positions);
+        const sources = at.src.map((offset) => {
+          const view = new Uint8Array(buffer, offset, width);
+          view.set(Uint8Array.from({ length: width }, () => Math.floor(next() * 256)));
+          return view;
+        });
+        const expected = sources.slice(0, planes).map((src) => {
+          const row = new Uint8Array(width);
+          sampleRow(src, 0, width, positions, width, row, 0);
+          return Array.from(row);
+        });
+
+        // Act
+        kernels.sampleRows(planes, at.src[0]!, at.src[1]!, at.src[2]!, width, at.positions, width, at.dst[0]!, at.dst[1]!, at.dst[2]!);
+
+        // Assess
+        const actual = at.dst.slice(0, planes).map((offset) => Array.from(new Uint8Array(buffer, offset, width)));
+        expect({ width, k, actual }).toEqual({ width, k, actual: expected });
+      }
+    }
+  });
+
   it('halveRow: bytes equal to the half-sbs average (a + b + 1) >> 1', () => {
     const next = random(4);
     for (const width of WIDTHS) {
@@ -240,7 +276,7 @@ describe('WebAssembly depth field rows', () => {
     { format: 'yuv420p' as const, width: 97, height: 23, cells: 64 },
     { format: 'gbrp' as const, width: 83, height: 19, cells: 48 },
     { format: 'yuv444p' as const, width: 7, height: 5, cells: 4 },
-  ])('fieldRow ($format $width×$height): the same f32 depth as DepthFieldSampler.row, every row', ({ format, width, height, cells }) => {
+  ])('fieldRow and fieldRowPair ($format $width×$height): the same f32 depth as DepthFieldSampler.row, every row', ({ format, width, height, cells }) => {
     // Prepare: a random field (depth beyond [0, 1] too, so both clamps are hit) and frame.
     const next = random(width);
     const layout = frameLayout(format, width, height);
@@ -257,6 +293,7 @@ describe('WebAssembly depth field rows', () => {
     const at = {
       frame: arena.reserve(layout.byteLength), aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow),
       runStart: arena.reserve(4 * gridRow), runWeight: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width), out: arena.reserve(4 * width),
+      aRow2: arena.reserve(4 * gridRow), bRow2: arena.reserve(4 * gridRow), guide2: arena.reserve(4 * width), out2: arena.reserve(4 * width),
     };
     const { kernels, buffer } = arena.instantiate();
     new Uint8Array(buffer, at.frame, layout.byteLength).set(frame);
@@ -277,6 +314,89 @@ describe('WebAssembly depth field rows', () => {
 
       // Assess
       expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)) }).toEqual({ y, depth: Array.from(expected) });
+    }
+    // fieldRowPair: rows y and y + 1 at once (the row before in the second coefficient rows).
+    const second = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
+      aRow: new Float32Array(buffer, at.aRow2, gridRow), bRow: new Float32Array(buffer, at.bRow2, gridRow),
+      runStart: new Int32Array(buffer, at.runStart, gridRow), runWeight: new Float32Array(buffer, at.runWeight, gridRow),
+      guide: new Float32Array(buffer, at.guide2, width),
+    });
+    const expectedNext = new Float32Array(width);
+    for (let y = 0; y + 1 < height; y++) {
+      // Act
+      reference.row(frame, field, y, expected);
+      reference.row(frame, field, y + 1, expectedNext);
+      placed.prepareRow(frame, field, y);
+      second.prepareRow(frame, field, y + 1);
+      kernels.fieldRowPair(at.aRow, at.bRow, at.aRow2, at.bRow2, at.runStart, at.runWeight, grid.gridWidth, placed.leadingPixels, placed.step,
+        yuv ? at.frame + y * width : at.guide, yuv ? at.frame + (y + 1) * width : at.guide2, yuv ? 1 : 0, at.out, at.out2);
+
+      // Assess
+      expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)), next: Array.from(new Float32Array(buffer, at.out2, width)) })
+        .toEqual({ y, depth: Array.from(expected), next: Array.from(expectedNext) });
+    }
+  });
+});
+
+describe('WebAssembly SIMD analysis grid', () => {
+  it.each([
+    // rowStep 2 (cells ≥ 4 px high), 3-px-wide cells, an unused right column and bottom row.
+    { format: 'yuv420p' as const, width: 641, height: 361, resolution: 256, pixelAspect: 2 },
+    { format: 'yuv420p' as const, width: 97, height: 35, resolution: 64, pixelAspect: 1 },
+    // rowStep 1 (cells under 4 px high) and 1-px cells.
+    { format: 'yuv420p' as const, width: 33, height: 17, resolution: 32, pixelAspect: 1 },
+    { format: 'yuv444p' as const, width: 99, height: 21, resolution: 48, pixelAspect: 0.5 },
+    { format: 'gbrp' as const, width: 83, height: 29, resolution: 24, pixelAspect: 1 },
+    { format: 'gbrp' as const, width: 385, height: 217, resolution: 384, pixelAspect: 1 },
+    { format: 'gbrp' as const, width: 7, height: 5, resolution: 16, pixelAspect: 1 },
+  ])('reduceToGrid ($format $width×$height, $resolution cells): the same f32 bits as the TypeScript reduction', ({ format, width, height, resolution, pixelAspect }) => {
+    const next = random(width + height);
+    const layout = frameLayout(format, width, height);
+    const size = gridSizeFor(width, height, resolution, pixelAspect);
+    for (let round = 0; round < 2; round++) {
+      // Prepare: flat blocks with noise and extremes (large and small steps between neighbours).
+      const frame = new Uint8Array(layout.byteLength);
+      let level = 0;
+      for (let i = 0; i < frame.length; i++) {
+        if (next() < 0.05) level = next() < 0.3 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256);
+        frame[i] = Math.min(255, Math.max(0, level + Math.floor((next() - 0.5) * 24)));
+      }
+      const expected = createAnalysisGrid(size);
+      const actual = createAnalysisGrid(size);
+
+      // Act
+      reduceToGrid(frame, layout, expected, 'typescript');
+      reduceToGrid(frame, layout, actual, 'wasm-simd');
+
+      // Assess
+      for (const key of ['luma', 'cb', 'cr', 'detail'] as const) {
+        expect({ key, round, bits: Buffer.from(actual[key].buffer).equals(Buffer.from(expected[key].buffer)) }).toEqual({ key, round, bits: true });
+      }
+    }
+  });
+});
+
+describe('WebAssembly SIMD analysis grid, several frame sizes on one thread', () => {
+  it('reduceToGrid interleaving six sizes (more than it keeps instances for): the same f32 bits every time', () => {
+    const next = random(42);
+    const sizes = [[64, 36], [48, 48], [97, 35], [32, 18], [40, 30], [66, 22]] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const [width, height] of sizes) {
+        // Prepare
+        const layout = frameLayout('yuv420p', width, height);
+        const size = gridSizeFor(width, height, 32);
+        const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+        const expected = createAnalysisGrid(size);
+        const actual = createAnalysisGrid(size);
+
+        // Act
+        reduceToGrid(frame, layout, expected, 'typescript');
+        reduceToGrid(frame, layout, actual, 'wasm-simd');
+
+        // Assess
+        const same = (['luma', 'cb', 'cr', 'detail'] as const).every((key) => Buffer.from(actual[key].buffer).equals(Buffer.from(expected[key].buffer)));
+        expect({ round, width, height, same }).toEqual({ round, width, height, same: true });
+      }
     }
   });
 });
@@ -342,6 +462,15 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'gbrp', width: 51, height: 19, mode: 'half-sbs', options: { keepSourceEye: 'right' } },
     { format: 'gbrp', width: 45, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'gray', divergence: 30 } },
     { format: 'gbrp', width: 46, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'half-color' } },
+    { format: 'gbrp', width: 44, height: 15, mode: 'anaglyph', options: { anaglyphMethod: 'color', keepSourceEye: 'left' } },
+    { format: 'gbrp', width: 37, height: 13, mode: 'tb', options: { edgeDilation: 1 } },
+    { format: 'yuv444p', width: 45, height: 19, mode: 'half-tb', options: { keepSourceEye: 'right' } },
+    { format: 'yuv420p', width: 66, height: 27, mode: 'half-sbs', options: { zeroParallaxBorder: 0, convergence: 1 } },
+    // Tiny frames: one- and two-pixel rows and planes.
+    { format: 'yuv444p', width: 1, height: 3, mode: 'tb' },
+    { format: 'gbrp', width: 2, height: 2, mode: 'anaglyph' },
+    { format: 'yuv420p', width: 2, height: 5, mode: 'half-tb' },
+    { format: 'yuv420p', width: 6, height: 4, mode: 'sbs', options: { edgeDilation: 16 } },
   ];
 
   it.each(CASES)('renders $format $width×$height $mode to the same bytes as the TypeScript kernels', ({ format, width, height, mode, options }) => {
@@ -376,8 +505,51 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
   });
 });
 
+describe('StereoRenderer with the WebAssembly SIMD kernels, edge cases', () => {
+  it('renders without a depth output to the same bytes, frame after frame with different fields', () => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 90, 33);
+    const grid = gridSizeFor(90, 33, 32);
+    const cells = grid.gridWidth * grid.gridHeight;
+    const options: RenderOptions = { mode: 'sbs', divergence: 8, convergence: 0.3, anaglyphMethod: 'dubois', edgeDilation: 2, zeroParallaxBorder: 0.1, keepSourceEye: undefined };
+    const reference = new StereoRenderer(layout, grid, options, 'typescript');
+    const simd = new StereoRenderer(layout, grid, options, 'wasm-simd');
+    const expected = new Uint8Array(reference.outputLayout.byteLength);
+    const actual = new Uint8Array(simd.outputLayout.byteLength);
+    for (let frameIndex = 0; frameIndex < 3; frameIndex++) {
+      const next = random(100 + frameIndex);
+      const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+      const field = { ...grid, a: Float32Array.from({ length: cells }, () => (next() - 0.5) * 0.01), b: Float32Array.from({ length: cells }, () => next()) };
+
+      // Act
+      reference.render(frame, field, expected);
+      simd.render(frame, field, actual);
+
+      // Assess
+      expect({ frameIndex, equal: Buffer.from(actual).equals(Buffer.from(expected)) }).toEqual({ frameIndex, equal: true });
+    }
+  });
+
+  it('refuses, like the TypeScript pack, a yuv420p sbs frame of odd width (its eyes overrun the packed chroma)', () => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 31, 9);
+    const grid = gridSizeFor(31, 9, 16);
+    const cells = grid.gridWidth * grid.gridHeight;
+    const field = { ...grid, a: new Float32Array(cells), b: new Float32Array(cells).fill(0.5) };
+    const options: RenderOptions = { mode: 'sbs', divergence: 2, convergence: 0.5, anaglyphMethod: 'dubois', edgeDilation: 0, zeroParallaxBorder: 0, keepSourceEye: undefined };
+    const render = (kernelSet: 'typescript' | 'wasm-simd') => (): void => {
+      const renderer = new StereoRenderer(layout, grid, options, kernelSet);
+      renderer.render(new Uint8Array(layout.byteLength), field, new Uint8Array(renderer.outputLayout.byteLength));
+    };
+
+    // Act + Assess
+    expect(render('typescript')).toThrow(/out of bounds/);
+    expect(render('wasm-simd')).toThrow(/sbs cannot pack yuv420p frames 31x9/);
+  });
+});
+
 describe('without the WebAssembly build', () => {
-  it('renders with the TypeScript kernels and says so in one log line', () => {
+  it('renders and reduces the grid with the TypeScript kernels and says so in one log line', () => {
     // Prepare: a copy of the engine's sources with no dist/kernels.wasm next to it (inside the
     // repository, so its imports still resolve), and a script rendering with two renderers.
     const packageDir = path.join(__dirname, '..');
@@ -387,7 +559,7 @@ describe('without the WebAssembly build', () => {
     const script = path.join(copy, 'render.ts');
     writeFileSync(script, [
       "import { frameLayout } from './src/frame/planar';",
-      "import { gridSizeFor } from './src/depth/grid';",
+      "import { createAnalysisGrid, gridSizeFor, reduceToGrid } from './src/depth/grid';",
       "import { StereoRenderer } from './src/stereo/renderer';",
       "const layout = frameLayout('yuv420p', 34, 18);",
       'const grid = gridSizeFor(34, 18, 16);',
@@ -398,7 +570,9 @@ describe('without the WebAssembly build', () => {
       '  renderer.render(new Uint8Array(layout.byteLength).fill(90), field, new Uint8Array(renderer.outputLayout.byteLength));',
       '  return renderer.kernelSet;',
       '});',
-      'console.log(sets.join(","));',
+      'const analysis = createAnalysisGrid(grid);',
+      'reduceToGrid(new Uint8Array(layout.byteLength).fill(90), layout, analysis);',
+      'console.log(sets.join(","), analysis.luma[0]?.toFixed(4));',
     ].join('\n'));
 
     try {
@@ -407,7 +581,7 @@ describe('without the WebAssembly build', () => {
 
       // Assess
       expect(child.status).toBe(0);
-      expect(child.stdout.trim()).toBe('typescript,typescript');
+      expect(child.stdout.trim()).toBe(`typescript,typescript ${(90 / 255).toFixed(4)}`);
       const lines = child.stderr.split('\n').filter((line) => line.includes('[stereo-engine]'));
       expect(lines).toEqual([expect.stringMatching(/^\[stereo-engine\] WebAssembly SIMD kernels unavailable, using the TypeScript kernels: .*kernels\.wasm is missing/)]);
     } finally {

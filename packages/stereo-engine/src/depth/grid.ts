@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import type { FrameLayout } from '../frame/planar';
+import { WasmKernelArena, availableKernelSet, type KernelSet, type WasmKernelExports } from '../stereo/kernels';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -65,10 +66,139 @@ export function createAnalysisGrid(size: GridSize): AnalysisGrid {
   };
 }
 
-/** Reduces `frame` (any working format) into `grid` (sized by `gridSizeFor` for this frame). */
-export function reduceToGrid(frame: Uint8Array, layout: FrameLayout, grid: AnalysisGrid): void {
+/**
+ * Reduces `frame` (any working format) into `grid` (sized by `gridSizeFor` for this frame), with
+ * the WebAssembly SIMD kernels when they load (the same f32 values: exact integer sums, then the
+ * same f64 formulas), else in TypeScript.
+ */
+export function reduceToGrid(frame: Uint8Array, layout: FrameLayout, grid: AnalysisGrid, kernelSet: KernelSet = availableKernelSet()): void {
+  if (kernelSet === 'wasm-simd' && WasmGridReducer.fits(layout, grid)) {
+    wasmReducerFor(layout, grid).reduce(frame, grid);
+    return;
+  }
   if (layout.format === 'gbrp') reduceGbrp(frame, layout, grid);
   else reduceYuv(frame, layout, grid);
+}
+
+/** Cells of 4×4 pixels or more are estimated from every other row: statistics, not images. */
+function rowStepFor(grid: GridSize): number {
+  return grid.cellHeight >= 4 ? 2 : 1;
+}
+
+/** Which chroma pixels reduceYuv averages per cell: a few points per cell, looked up once. */
+interface ChromaSampling {
+  readonly samplesX: number;
+  readonly samplesY: number;
+  /** Per column of cells, samplesX chroma columns. */
+  readonly columns: Int32Array;
+  /** Per row of cells, samplesY chroma rows, as offsets into the plane. */
+  readonly rows: Int32Array;
+  readonly norm: number;
+}
+
+function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
+  const { gridWidth: gw, gridHeight: gh, cellWidth: cw, cellHeight: ch } = grid;
+  const chroma = layout.planes[1]!;
+  const chromaScale = layout.width / chroma.width; // 2 for 4:2:0, 1 for 4:4:4
+  const samplesX = max(1, round(cw / chromaScale));
+  const samplesY = max(1, round(ch / chromaScale));
+  const stepX = cw / samplesX;
+  const stepY = ch / samplesY;
+  const columns = new Int32Array(gw * samplesX);
+  for (let gx = 0; gx < gw; gx++) {
+    for (let i = 0; i < samplesX; i++) {
+      columns[gx * samplesX + i] = min(chroma.width - 1, floor((gx * cw + (i + 0.5) * stepX) / chromaScale));
+    }
+  }
+  const rows = new Int32Array(gh * samplesY);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let j = 0; j < samplesY; j++) {
+      rows[gy * samplesY + j] = min(chroma.height - 1, floor((gy * ch + (j + 0.5) * stepY) / chromaScale)) * chroma.width;
+    }
+  }
+  return { samplesX, samplesY, columns, rows, norm: 1 / (samplesX * samplesY * 255) };
+}
+
+/**
+ * reduceToGrid in the WebAssembly kernels' memory, for one frame size and grid: the frame is
+ * copied in, the four cell arrays copied out.
+ */
+class WasmGridReducer {
+  private readonly kernels: WasmKernelExports;
+  private readonly frame: Uint8Array;
+  private readonly at: { frame: number; columns: number; luma: number; cb: number; cr: number; detail: number; chromaColumns: number; chromaRows: number };
+  private readonly means: { luma: Float32Array; cb: Float32Array; cr: Float32Array; detail: Float32Array };
+  private readonly chroma: ChromaSampling | undefined;
+
+  /** The per-column sums are 16-bit: at most 256 rows per cell (64 for gbrp, whose detail steps reach 1020). */
+  static fits(layout: FrameLayout, grid: GridSize): boolean {
+    const rows = Math.ceil(grid.cellHeight / rowStepFor(grid));
+    return rows <= (layout.format === 'gbrp' ? 64 : 256);
+  }
+
+  constructor(readonly layout: FrameLayout, readonly size: GridSize) {
+    const cells = size.gridWidth * size.gridHeight;
+    this.chroma = layout.format === 'gbrp' ? undefined : chromaSampling(layout, size);
+    const arena = new WasmKernelArena();
+    arena.reserve(16); // readable bytes before the frame (the first row's left neighbour)
+    const at = {
+      frame: arena.reserve(layout.byteLength + 16), // and after it (whole 16-byte blocks)
+      columns: arena.reserve(8 * (layout.width + 16)),
+      luma: arena.reserve(4 * cells), cb: arena.reserve(4 * cells), cr: arena.reserve(4 * cells), detail: arena.reserve(4 * cells),
+      chromaColumns: arena.reserve(4 * (this.chroma?.columns.length ?? 0)), chromaRows: arena.reserve(4 * (this.chroma?.rows.length ?? 0)),
+    };
+    const { kernels, buffer } = arena.instantiate();
+    this.kernels = kernels;
+    this.at = at;
+    this.frame = new Uint8Array(buffer, at.frame, layout.byteLength);
+    this.means = {
+      luma: new Float32Array(buffer, at.luma, cells), cb: new Float32Array(buffer, at.cb, cells),
+      cr: new Float32Array(buffer, at.cr, cells), detail: new Float32Array(buffer, at.detail, cells),
+    };
+    if (this.chroma) {
+      new Int32Array(buffer, at.chromaColumns, this.chroma.columns.length).set(this.chroma.columns);
+      new Int32Array(buffer, at.chromaRows, this.chroma.rows.length).set(this.chroma.rows);
+    }
+  }
+
+  reduce(frame: Uint8Array, grid: AnalysisGrid): void {
+    const { layout, at, kernels, chroma } = this;
+    const { gridWidth: gw, gridHeight: gh, cellWidth: cw, cellHeight: ch } = this.size;
+    const rowStep = rowStepFor(this.size);
+    const norm = rowStep / (cw * ch * 255);
+    this.frame.set(frame.subarray(0, layout.byteLength));
+    if (!chroma) {
+      kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.cb, at.cr, at.detail);
+    } else {
+      kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.detail);
+      kernels.reduceChromaGrid(
+        at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, gw, gh, chroma.samplesX, chroma.samplesY,
+        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr,
+      );
+    }
+    grid.luma.set(this.means.luma);
+    grid.cb.set(this.means.cb);
+    grid.cr.set(this.means.cr);
+    grid.detail.set(this.means.detail);
+  }
+}
+
+/** Reducers by frame format, size and grid, the most recently used last: a few, for the
+ * conversions one thread may run side by side (each holds a frame-sized memory). */
+const wasmReducers = new Map<string, WasmGridReducer>();
+const MAX_WASM_REDUCERS = 4;
+
+function wasmReducerFor(layout: FrameLayout, size: GridSize): WasmGridReducer {
+  const key = `${layout.format} ${layout.width}x${layout.height} ${size.gridWidth}x${size.gridHeight} ${size.cellWidth}x${size.cellHeight}`;
+  let reducer = wasmReducers.get(key);
+  if (reducer) {
+    wasmReducers.delete(key);
+  } else {
+    reducer = new WasmGridReducer(layout, size);
+    if (wasmReducers.size >= MAX_WASM_REDUCERS) wasmReducers.delete(wasmReducers.keys().next().value as string);
+  }
+  wasmReducers.set(key, reducer);
+  return reducer;
 }
 
 /** Integer cell sums, reused across frames: integer adds are several times cheaper in V8 than
@@ -86,8 +216,7 @@ function reduceYuv(frame: Uint8Array, layout: FrameLayout, grid: AnalysisGrid): 
   const width = layout.width;
   const usedHeight = gh * ch;
   const [sumLuma, sumDetail] = cellSums(gw * gh, 2) as [Int32Array, Int32Array];
-  // Cells of 4×4 pixels or more are estimated from every other row: statistics, not images.
-  const rowStep = ch >= 4 ? 2 : 1;
+  const rowStep = rowStepFor(grid);
   for (let y = 0; y < usedHeight; y += rowStep) {
     let p = y * width;
     let cell = floor(y / ch) * gw;
@@ -110,34 +239,18 @@ function reduceYuv(frame: Uint8Array, layout: FrameLayout, grid: AnalysisGrid): 
     luma[i] = sumLuma[i]! * lumaNorm;
     detail[i] = sumDetail[i]! * lumaNorm;
   }
-  const chroma = layout.planes[1]!;
-  const chromaScale = layout.width / chroma.width; // 2 for 4:2:0, 1 for 4:4:4
   const u = layout.planes[1]!.offset;
   const v = layout.planes[2]!.offset;
   // Chroma cell means, by sampling the chroma pixel under each of a few points per cell.
-  const samplesX = max(1, round(cw / chromaScale));
-  const samplesY = max(1, round(ch / chromaScale));
-  const stepX = cw / samplesX;
-  const stepY = ch / samplesY;
-  const norm = 1 / (samplesX * samplesY * 255);
-  // The sampled chroma columns and rows, looked up once per frame instead of per cell.
-  const columns = new Int32Array(gw * samplesX);
-  for (let gx = 0; gx < gw; gx++) {
-    for (let i = 0; i < samplesX; i++) {
-      columns[gx * samplesX + i] = min(chroma.width - 1, floor((gx * cw + (i + 0.5) * stepX) / chromaScale));
-    }
-  }
-  const rows = new Int32Array(samplesY);
+  const { samplesX, samplesY, columns, rows, norm } = chromaSampling(layout, grid);
   for (let gy = 0; gy < gh; gy++) {
-    for (let j = 0; j < samplesY; j++) {
-      rows[j] = min(chroma.height - 1, floor((gy * ch + (j + 0.5) * stepY) / chromaScale)) * chroma.width;
-    }
+    const rowAt = gy * samplesY;
     for (let gx = 0; gx < gw; gx++) {
       let su = 0;
       let sv = 0;
       for (let j = 0; j < samplesY; j++) {
-        const pu = u + rows[j]!;
-        const pv = v + rows[j]!;
+        const pu = u + rows[rowAt + j]!;
+        const pv = v + rows[rowAt + j]!;
         for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
           const cx = columns[i]!;
           su += frame[pu + cx]!;
@@ -157,7 +270,7 @@ function reduceGbrp(frame: Uint8Array, layout: FrameLayout, grid: AnalysisGrid):
   const n = width * height;
   const usedHeight = gh * ch;
   const [sumG, sumB, sumR, sumDetail] = cellSums(gw * gh, 4) as [Int32Array, Int32Array, Int32Array, Int32Array];
-  const rowStep = ch >= 4 ? 2 : 1;
+  const rowStep = rowStepFor(grid);
   for (let y = 0; y < usedHeight; y += rowStep) {
     let p = y * width;
     let cell = floor(y / ch) * gw;

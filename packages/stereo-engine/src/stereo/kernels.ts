@@ -3,16 +3,25 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * Which implementation of the renderer's row kernels (depth field rows, edge dilation and parallax base, forward
- * warp + hole filling, sampling, half-width and anaglyph packing) runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript
- * kernels in warp.ts and renderer.ts. Both give the same bytes (test/wasm-kernels.test.ts).
+ * Which implementation of the renderer's kernels (depth field rows, edge dilation and parallax
+ * base, forward warp + hole filling, sampling, packing, anaglyph) and of the analysis grid's
+ * reduction runs: the WebAssembly SIMD build of assembly/kernels.ts, or the TypeScript kernels in
+ * warp.ts, anaglyph.ts, renderer.ts and src/depth/grid.ts. Both give the same bytes and floats
+ * (test/wasm-kernels.test.ts).
  */
 export type KernelSet = 'wasm-simd' | 'typescript';
 
 /** The exports of assembly/kernels.ts; every pointer is a byte offset into the imported memory. */
 export interface WasmKernelExports {
-  forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number): void;
+  /** `sourcePos` holds width + 1 entries (the last one takes the writes a segment does not
+   * make); `scratch` warpScratchBytes(width) bytes. */
+  forwardWarpRow(base: number, k: number, depth: number, width: number, sourcePos: number, scratch: number): void;
   sampleRow(src: number, srcWidth: number, positions: number, count: number, dst: number): void;
+  /** sampleRow for `planes` (2 or 3) planes of the same size at the same positions. */
+  sampleRows(
+    planes: number, src0: number, src1: number, src2: number, srcWidth: number, positions: number, count: number,
+    dst0: number, dst1: number, dst2: number,
+  ): void;
   sampleChromaRow(src: number, chromaWidth: number, lumaPositions: number, dst: number, halfPositions: number): void;
   halveRow(src: number, dst: number, outWidth: number): void;
   anaglyphRow(
@@ -22,10 +31,56 @@ export interface WasmKernelExports {
     aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
     guide: number, guideBytes: number, out: number,
   ): void;
+  /** fieldRow for two rows sharing the column runs, one per f64x2 lane. */
+  fieldRowPair(
+    aRow0: number, bRow0: number, aRow1: number, bRow1: number, runStart: number, runWeight: number, gridWidth: number,
+    leading: number, step: number, guide0: number, guide1: number, guideBytes: number, out0: number, out1: number,
+  ): void;
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
   ): void;
+  /** A whole frame (StereoRenderer.render), as laid out by the plan at `plan` (RENDER_PLAN). */
+  renderFrame(plan: number): void;
+  /** The analysis grid (src/depth/grid.ts): YUV luma and detail, YUV chroma, gbrp. */
+  reduceLumaGrid(
+    frame: number, width: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number, rowStep: number,
+    columns: number, norm: number, luma: number, detail: number,
+  ): void;
+  reduceChromaGrid(
+    frame: number, u: number, v: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number, columns: number,
+    rows: number, norm: number, cb: number, cr: number,
+  ): void;
+  reduceGbrpGrid(
+    frame: number, width: number, height: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number,
+    rowStep: number, columns: number, norm: number, luma: number, cb: number, cr: number, detail: number,
+  ): void;
 }
+
+/** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
+export function warpScratchBytes(width: number): number {
+  return 36 * ((width + 11) & ~3);
+}
+
+/**
+ * The slots of renderFrame's plan, as assembly/kernels.ts reads them: `int` slots are i32 at
+ * plan + 4·slot, `float` slots f64 at plan + 256 + 8·slot. Per-eye slots take +0 (left), +1
+ * (right); per-eye-and-plane slots +3·eye + plane. The `…2` rows are the odd row's (field rows
+ * are evaluated two at a time).
+ */
+export const RENDER_PLAN = {
+  bytes: 256 + 8 * 8,
+  int: {
+    width: 0, height: 1, format: 2, mode: 3, frame: 4, chromaWidth: 5, chromaHeight: 6, plane1: 7, plane2: 8,
+    fieldA: 9, fieldB: 10, gridWidth: 11, gridHeight: 12, leading: 13, aRow: 14, bRow: 15, runStart: 16, runWeight: 17,
+    guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
+    warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
+    outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
+    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54,
+  },
+  float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
+  formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },
+  modes: { sbs: 0, 'cross-eyed': 1, tb: 2, 'half-sbs': 3, 'half-tb': 4, anaglyph: 5 },
+} as const;
 
 // The part of the WebAssembly JS API used here: the project's TypeScript libs (es2022, no DOM)
 // do not declare it, though Node provides it.

@@ -2,10 +2,10 @@
 import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths, type DepthField } from '../depth/field';
 import type { GridSize } from '../depth/grid';
-import type { FrameLayout } from '../frame/planar';
+import type { FrameLayout, PlaneGeometry } from '../frame/planar';
 import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
-import { WasmKernelArena, availableKernelSet, type KernelSet, type WasmKernelExports } from './kernels';
+import { RENDER_PLAN, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
 import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -37,30 +37,23 @@ const LEFT = 0;
 const MAX_DILATION = 16;
 const RIGHT = 1;
 
-/** Where the WebAssembly kernel set keeps the renderer's rows: byte offsets into its memory. */
-interface WasmRows {
+/**
+ * The WebAssembly kernel set's memory for one renderer: the plan renderFrame reads, and views on
+ * what the host writes before each frame (the frame, the field's coefficients) and reads after it
+ * (the packed output, the depth bytes).
+ */
+interface WasmFrame {
   readonly kernels: WasmKernelExports;
-  readonly buffer: ArrayBuffer;
-  /** The frame being rendered, copied in once per frame (sampling reads it from wasm memory). */
-  readonly frame: number;
-  readonly frameView: Uint8Array;
-  readonly depthRow: number;
-  /** The depth field sampler's scratch rows (see DepthFieldRows). */
-  readonly field: { aRow: number; bRow: number; runStart: number; runWeight: number; guide: number };
-  readonly dilatedRow: number;
-  readonly base: number;
-  readonly taper: number;
-  readonly padded: number;
-  readonly positions: [number, number];
-  readonly halfPositions: number;
-  readonly scratch: number[][];
-  readonly halved: number;
-  /** The anaglyph matrices (18 f64: left then right) and the G, B, R rows anaglyphRow writes. */
-  readonly matrices: number;
-  readonly anaglyph: [number, number, number];
-  readonly anaglyphViews: Uint8Array[];
-  /** Per plane, the half-width row halveRow writes (views made once: no per-row allocation). */
-  readonly halvedViews: Uint8Array[];
+  readonly plan: number;
+  readonly planInts: Int32Array;
+  readonly frame: Uint8Array;
+  readonly fieldA: Float32Array;
+  readonly fieldB: Float32Array;
+  readonly output: Uint8Array;
+  readonly depthOffset: number;
+  readonly depth: Uint8Array;
+  /** False when the eyes do not fit the packed planes (an odd yuv420p width in sbs): render throws. */
+  readonly packable: boolean;
 }
 
 /**
@@ -89,8 +82,8 @@ export class StereoRenderer {
   /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
   private readonly pending: Uint8Array[][];
   private readonly matrices: AnaglyphMatrices;
-  /** Set when the WebAssembly SIMD kernels run; the rows above are then views on its memory. */
-  private readonly wasm: WasmRows | undefined;
+  /** Set when the WebAssembly SIMD kernels run: render is then one renderFrame call. */
+  private readonly wasm: WasmFrame | undefined;
 
   /** `kernelSet` defaults to the fastest this process can load (see kernels.ts). */
   constructor(
@@ -114,35 +107,15 @@ export class StereoRenderer {
     const planeRows = (): Uint8Array[] => inputLayout.planes.map((p) => new Uint8Array(p.width));
     this.pending = [planeRows(), planeRows()];
     const chromaWidth = inputLayout.planes[1]!.width;
-    if (kernelSet === 'wasm-simd') {
-      const wasm = layOutWasmRows(inputLayout, this.outputLayout, grid.gridWidth, this.taper, ANAGLYPH_MATRICES[options.anaglyphMethod]);
-      this.wasm = wasm;
-      const buffer = wasm.buffer;
-      const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
-      this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
-        aRow: new Float32Array(buffer, wasm.field.aRow, gridRow),
-        bRow: new Float32Array(buffer, wasm.field.bRow, gridRow),
-        runStart: new Int32Array(buffer, wasm.field.runStart, gridRow),
-        runWeight: new Float32Array(buffer, wasm.field.runWeight, gridRow),
-        guide: new Float32Array(buffer, wasm.field.guide, width),
-      });
-      this.depthRow = new Float32Array(buffer, wasm.depthRow, width);
-      this.dilatedRow = new Float32Array(buffer, wasm.dilatedRow, width);
-      this.base = new Float32Array(buffer, wasm.base, width);
-      this.positions = [new Int32Array(buffer, wasm.positions[0], width), new Int32Array(buffer, wasm.positions[1], width)];
-      this.halfPositions = new Int32Array(buffer, wasm.halfPositions, chromaWidth);
-      this.scratch = wasm.scratch.map((eye) => eye.map((offset, p) => new Uint8Array(buffer, offset, inputLayout.planes[p]!.width)));
-    } else {
-      this.wasm = undefined;
-      this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
-      this.depthRow = new Float32Array(width);
-      this.dilatedRow = new Float32Array(width);
-      this.base = new Float32Array(width);
-      this.positions = [new Int32Array(width), new Int32Array(width)];
-      this.halfPositions = new Int32Array(chromaWidth);
-      this.scratch = [planeRows(), planeRows()];
-    }
+    this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    this.depthRow = new Float32Array(width);
+    this.dilatedRow = new Float32Array(width);
+    this.base = new Float32Array(width);
+    this.positions = [new Int32Array(width), new Int32Array(width)];
+    this.halfPositions = new Int32Array(chromaWidth);
+    this.scratch = [planeRows(), planeRows()];
     this.matrices = ANAGLYPH_MATRICES[options.anaglyphMethod];
+    this.wasm = kernelSet === 'wasm-simd' ? this.layOutWasmFrame(grid) : undefined;
   }
 
   /**
@@ -150,20 +123,20 @@ export class StereoRenderer {
    * height bytes), the full-resolution depth is written there too, 255 = near.
    */
   render(frame: Uint8Array, field: DepthField, out: Uint8Array, depthOut?: Uint8Array): void {
+    if (this.wasm) {
+      this.renderWasm(this.wasm, frame, field, out, depthOut);
+      return;
+    }
     const { width, height, format } = this.inputLayout;
     const subsampled = format === 'yuv420p';
-    const wasm = this.wasm;
-    if (wasm) wasm.frameView.set(frame);
     for (let y = 0; y < height; y++) {
-      if (wasm) this.depthRowWasm(wasm, frame, field, y);
-      else this.sampler.row(frame, field, y, this.depthRow);
+      this.sampler.row(frame, field, y, this.depthRow);
       if (depthOut) {
         const row = y * width;
         for (let x = 0; x < width; x++) depthOut[row + x] = (this.depthRow[x]! * 255 + 0.5) | 0;
       }
       const depth = this.dilateAndShift(this.depthRow);
-      if (wasm) this.sampleEyesWasm(wasm, y, depth === this.depthRow ? wasm.depthRow : wasm.dilatedRow);
-      else this.sampleEyes(frame, y, depth);
+      this.sampleEyes(frame, y, depth);
       if (this.options.mode === 'anaglyph') {
         this.packAnaglyph(y, out);
         continue;
@@ -181,16 +154,20 @@ export class StereoRenderer {
     }
   }
 
-  /** DepthFieldSampler.row with its pixel loop in WebAssembly (the frame is in its memory). */
-  private depthRowWasm(wasm: WasmRows, frame: Uint8Array, field: DepthField, y: number): void {
-    const sampler = this.sampler;
-    sampler.prepareRow(frame, field, y);
-    const yuv = this.inputLayout.format !== 'gbrp';
-    const { aRow, bRow, runStart, runWeight, guide } = wasm.field;
-    wasm.kernels.fieldRow(
-      aRow, bRow, runStart, runWeight, field.gridWidth, sampler.leadingPixels, sampler.step,
-      yuv ? wasm.frame + y * this.inputLayout.width : guide, yuv ? 1 : 0, wasm.depthRow,
-    );
+  /**
+   * The same frame with the WebAssembly kernels: the frame and the field's coefficients copied
+   * into its memory, every row rendered and packed there in one call, the packed frame copied out.
+   */
+  private renderWasm(wasm: WasmFrame, frame: Uint8Array, field: DepthField, out: Uint8Array, depthOut: Uint8Array | undefined): void {
+    if (!wasm.packable) throw new RangeError(`${this.options.mode} cannot pack ${this.inputLayout.format} frames ${this.inputLayout.width}x${this.inputLayout.height}`);
+    if (field.a.length !== wasm.fieldA.length || field.b.length !== wasm.fieldB.length) throw new RangeError('the depth field does not match the renderer\'s grid');
+    wasm.frame.set(frame.subarray(0, wasm.frame.length));
+    wasm.fieldA.set(field.a);
+    wasm.fieldB.set(field.b);
+    wasm.planInts[RENDER_PLAN.int.depthOut] = depthOut ? wasm.depthOffset : 0;
+    wasm.kernels.renderFrame(wasm.plan);
+    out.set(wasm.output);
+    if (depthOut) depthOut.set(wasm.depth);
   }
 
   /** Both eyes' source positions for row y, then every plane sampled into scratch (TypeScript). */
@@ -218,46 +195,16 @@ export class StereoRenderer {
     }
   }
 
-  /** The same as sampleEyes with the WebAssembly kernels, on the frame copied into their memory. */
-  private sampleEyesWasm(wasm: WasmRows, y: number, depth: number): void {
-    const { width, format } = this.inputLayout;
-    const planes = this.inputLayout.planes;
-    const subsampled = format === 'yuv420p';
-    const kernels = wasm.kernels;
-    for (let eye = LEFT; eye <= RIGHT; eye++) {
-      const k = (eye === LEFT ? this.gains.left : this.gains.right) * this.shift;
-      const positions = wasm.positions[eye]!;
-      if (k === 0) this.positions[eye]!.set(this.identity);
-      else kernels.forwardWarpRow(wasm.base, k, depth, width, positions);
-      const scratch = wasm.scratch[eye]!;
-      kernels.sampleRow(wasm.frame + y * width, width, positions, width, scratch[0]!);
-      if (!subsampled) {
-        for (let p = 1; p < 3; p++) kernels.sampleRow(wasm.frame + planes[p]!.offset + y * width, width, positions, width, scratch[p]!);
-      } else if ((y & 1) === 0) {
-        const cw = planes[1]!.width;
-        const c = y >> 1;
-        for (let p = 1; p < 3; p++) {
-          kernels.sampleChromaRow(wasm.frame + planes[p]!.offset + c * cw, cw, positions, scratch[p]!, wasm.halfPositions);
-        }
-      }
-    }
-  }
-
   /**
    * Foreground edge dilation (horizontal max filter of the depth row) and the per-pixel parallax
    * base `(depth − convergence) · taper`, in one pass. Returns the (dilated) depth row.
    */
   private dilateAndShift(depth: Float32Array): Float32Array {
     const width = this.inputLayout.width;
-    const radius = min(MAX_DILATION, max(0, round(this.options.edgeDilation)));
+    const radius = this.dilationRadius();
     const convergence = this.options.convergence;
     const taper = this.taper;
     const base = this.base;
-    const wasm = this.wasm;
-    if (wasm) {
-      wasm.kernels.dilateAndShift(wasm.depthRow, width, radius, convergence, wasm.taper, wasm.padded, wasm.dilatedRow, wasm.base);
-      return radius === 0 ? depth : this.dilatedRow;
-    }
     if (radius === 0) {
       for (let x = 0; x < width; x++) base[x] = (depth[x]! - convergence) * taper[x]!;
       return depth;
@@ -325,12 +272,6 @@ export class StereoRenderer {
       case 'half-sbs': {
         const eyeWidth = outPlane.width >> 1;
         const base = outPlane.offset + row * outPlane.width + slot * eyeWidth;
-        const wasm = this.wasm;
-        if (wasm) {
-          wasm.kernels.halveRow(wasm.scratch[eye]![plane]!, wasm.halved, eyeWidth);
-          out.set(wasm.halvedViews[plane]!, base);
-          return;
-        }
         for (let i = 0; i < eyeWidth; i++) out[base + i] = (source[2 * i]! + source[2 * i + 1]! + 1) >> 1;
         return;
       }
@@ -358,51 +299,82 @@ export class StereoRenderer {
     const row = y * width;
     const left = this.scratch[LEFT] as [Uint8Array, Uint8Array, Uint8Array];
     const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
-    const wasm = this.wasm;
-    if (wasm) {
-      const [lg, lb, lr] = wasm.scratch[LEFT] as [number, number, number];
-      const [rg, rb, rr] = wasm.scratch[RIGHT] as [number, number, number];
-      const [og, ob, or] = wasm.anaglyph;
-      wasm.kernels.anaglyphRow(wasm.matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
-      out.set(wasm.anaglyphViews[0]!, g.offset + row);
-      out.set(wasm.anaglyphViews[1]!, b.offset + row);
-      out.set(wasm.anaglyphViews[2]!, r.offset + row);
-      return;
-    }
     anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
   }
-}
 
-function layOutWasmRows(
-  layout: FrameLayout, outputLayout: FrameLayout, gridWidth: number, taperRow: Float32Array, matrixValues: AnaglyphMatrices,
-): WasmRows {
-  const arena = new WasmKernelArena();
-  const width = layout.width;
-  const frame = arena.reserve(layout.byteLength);
-  const depthRow = arena.reserve(4 * width);
-  const gridRow = fieldRowLengths(width, gridWidth).grid;
-  const field = {
-    aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow), runStart: arena.reserve(4 * gridRow),
-    runWeight: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width),
-  };
-  const dilatedRow = arena.reserve(4 * width);
-  const base = arena.reserve(4 * width);
-  const taper = arena.reserve(4 * width);
-  const padded = arena.reserve(4 * (width + 2 * MAX_DILATION));
-  const positions: [number, number] = [arena.reserve(4 * width), arena.reserve(4 * width)];
-  const halfPositions = arena.reserve(4 * layout.planes[1]!.width);
-  const scratch = [LEFT, RIGHT].map(() => layout.planes.map((p) => arena.reserve(p.width)));
-  const halved = arena.reserve(width);
-  const matrices = arena.reserve(18 * 8);
-  const anaglyph: [number, number, number] = [arena.reserve(width), arena.reserve(width), arena.reserve(width)];
-  const { kernels, buffer } = arena.instantiate();
-  new Float32Array(buffer, taper, width).set(taperRow);
-  new Float64Array(buffer, matrices, 18).set([...matrixValues.left, ...matrixValues.right]);
-  return {
-    kernels, buffer, frame, depthRow, field, dilatedRow, base, taper, padded, positions, halfPositions, scratch, halved,
-    frameView: new Uint8Array(buffer, frame, layout.byteLength),
-    matrices, anaglyph,
-    anaglyphViews: anaglyph.map((offset) => new Uint8Array(buffer, offset, width)),
-    halvedViews: outputLayout.planes.map((p) => new Uint8Array(buffer, halved, p.width >> 1)),
-  };
+  /** The WebAssembly kernels' memory for this renderer, and renderFrame's plan in it. */
+  private layOutWasmFrame(grid: GridSize): WasmFrame {
+    const layout = this.inputLayout;
+    const outputLayout = this.outputLayout;
+    const { width, height } = layout;
+    const [luma, chroma1, chroma2] = layout.planes as [PlaneGeometry, PlaneGeometry, PlaneGeometry];
+    const [outLuma, outChroma1, outChroma2] = outputLayout.planes as [PlaneGeometry, PlaneGeometry, PlaneGeometry];
+    const arena = new WasmKernelArena();
+    const plan = arena.reserve(RENDER_PLAN.bytes); // first: offset 0 is then never a row (depthOut 0 = none)
+    const cells = grid.gridWidth * grid.gridHeight;
+    const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
+    const rowOf = (bytes: number): number => arena.reserve(bytes);
+    const at = {
+      frame: rowOf(layout.byteLength), fieldA: rowOf(4 * cells), fieldB: rowOf(4 * cells),
+      aRow: rowOf(4 * gridRow), bRow: rowOf(4 * gridRow), runStart: rowOf(4 * gridRow), runWeight: rowOf(4 * gridRow), guide: rowOf(4 * width),
+      aRow2: rowOf(4 * gridRow), bRow2: rowOf(4 * gridRow), guide2: rowOf(4 * width), depthRow2: rowOf(4 * width),
+      depthRow: rowOf(4 * width), dilated: rowOf(4 * width), padded: rowOf(4 * (width + 2 * MAX_DILATION)), taper: rowOf(4 * width),
+      base: rowOf(4 * width), positions: [rowOf(4 * (width + 1)), rowOf(4 * (width + 1))], halfPositions: rowOf(4 * chroma1.width),
+      warpScratch: rowOf(warpScratchBytes(width)), identity: rowOf(4 * width),
+      scratch: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
+      pending: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
+      matrices: rowOf(18 * 8), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
+    };
+    const { kernels, buffer } = arena.instantiate();
+    // The column runs of the field rows: the sampler computes them into the module's memory.
+    new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight, {
+      aRow: new Float32Array(buffer, at.aRow, gridRow), bRow: new Float32Array(buffer, at.bRow, gridRow),
+      runStart: new Int32Array(buffer, at.runStart, gridRow), runWeight: new Float32Array(buffer, at.runWeight, gridRow),
+      guide: new Float32Array(buffer, at.guide, width),
+    });
+    new Float32Array(buffer, at.taper, width).set(this.taper);
+    new Int32Array(buffer, at.identity, width).set(this.identity);
+    const matrices = this.matrices;
+    new Float64Array(buffer, at.matrices, 18).set([...matrices.left, ...matrices.right]);
+    const ints = new Int32Array(buffer, plan, 64);
+    const floats = new Float64Array(buffer, plan + 256, 8);
+    const { int, float } = RENDER_PLAN;
+    const values: Array<[number, number]> = [
+      [int.width, width], [int.height, height], [int.format, RENDER_PLAN.formats[layout.format]], [int.mode, RENDER_PLAN.modes[this.options.mode]],
+      [int.frame, at.frame], [int.chromaWidth, chroma1.width], [int.chromaHeight, chroma1.height], [int.plane1, chroma1.offset], [int.plane2, chroma2.offset],
+      [int.fieldA, at.fieldA], [int.fieldB, at.fieldB], [int.gridWidth, grid.gridWidth], [int.gridHeight, grid.gridHeight],
+      [int.leading, this.sampler.leadingPixels], [int.aRow, at.aRow], [int.bRow, at.bRow], [int.runStart, at.runStart], [int.runWeight, at.runWeight],
+      [int.guide, at.guide], [int.depthRow, at.depthRow], [int.dilated, at.dilated], [int.padded, at.padded], [int.taper, at.taper], [int.base, at.base],
+      [int.radius, this.dilationRadius()], [int.positions + LEFT, at.positions[0]!], [int.positions + RIGHT, at.positions[1]!],
+      [int.halfPositions, at.halfPositions], [int.warpScratch, at.warpScratch], [int.identity, at.identity], [int.matrices, at.matrices],
+      [int.out, at.out], [int.outWidth, outLuma.width], [int.outHeight, outLuma.height], [int.outChromaWidth, outChroma1.width],
+      [int.outChromaHeight, outChroma1.height], [int.outPlane1, outChroma1.offset], [int.outPlane2, outChroma2.offset], [int.depthOut, 0],
+      [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2],
+      ...at.scratch.map((offset, i): [number, number] => [int.scratch + i, offset]),
+      ...at.pending.map((offset, i): [number, number] => [int.pending + i, offset]),
+    ];
+    for (const [index, value] of values) ints[index] = value;
+    floats[float.cellHeight] = grid.cellHeight;
+    floats[float.step] = this.sampler.step;
+    floats[float.convergence] = this.options.convergence;
+    floats[float.k + LEFT] = this.gains.left * this.shift;
+    floats[float.k + RIGHT] = this.gains.right * this.shift;
+    // The eyes must fit their packed planes (they do, except for an odd yuv420p width in sbs or
+    // height in tb, which the TypeScript pack cannot write either).
+    const mode = this.options.mode;
+    const fits = (input: PlaneGeometry, output: PlaneGeometry): boolean =>
+      mode === 'sbs' || mode === 'cross-eyed' ? 2 * input.width <= output.width : mode === 'tb' ? 2 * input.height <= output.height : true;
+    return {
+      kernels, plan, planInts: ints,
+      frame: new Uint8Array(buffer, at.frame, layout.byteLength),
+      fieldA: new Float32Array(buffer, at.fieldA, cells), fieldB: new Float32Array(buffer, at.fieldB, cells),
+      output: new Uint8Array(buffer, at.out, outputLayout.byteLength),
+      depthOffset: at.depth, depth: new Uint8Array(buffer, at.depth, width * height),
+      packable: fits(luma, outLuma) && fits(chroma1, outChroma1) && fits(chroma2, outChroma2),
+    };
+  }
+
+  private dilationRadius(): number {
+    return min(MAX_DILATION, max(0, round(this.options.edgeDilation)));
+  }
 }
