@@ -6,26 +6,28 @@ import type { FfmpegProcess } from '../ffmpeg/run';
 /**
  * Cuts ffmpeg's rawvideo stdout into frames of `frameBytes`. Pulling (for await) is the
  * backpressure: while the consumer is busy, the stream pauses and ffmpeg blocks on its pipe.
- * `take` supplies the buffer for the next frame (reused buffers keep memory flat). A trailing
- * partial frame (the decoder died mid-frame) is dropped.
+ * `take` supplies the holder of the next frame (a recycled slot keeps memory flat); each chunk
+ * is copied straight into its `frame`. A trailing partial frame (the decoder died mid-frame) is
+ * dropped.
  */
-export async function* readFrames(
+export async function* readFrames<T extends { readonly frame: Uint8Array }>(
   stream: Readable,
   frameBytes: number,
-  take: () => Uint8Array,
-): AsyncGenerator<Uint8Array> {
-  let frame = take();
+  take: () => T,
+): AsyncGenerator<T> {
+  let holder: T | undefined;
   let filled = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let offset = 0;
     while (offset < chunk.length) {
+      holder ??= take();
       const n = Math.min(frameBytes - filled, chunk.length - offset);
-      frame.set(chunk.subarray(offset, offset + n), filled);
+      holder.frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
       filled += n;
       offset += n;
       if (filled === frameBytes) {
-        yield frame;
-        frame = take();
+        yield holder;
+        holder = undefined;
         filled = 0;
       }
     }
