@@ -15,7 +15,7 @@ import {
   videoCodecArgs,
   workingFormatFor,
 } from './encoding';
-import { renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
+import { decoderThreadsFor, renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
 import { PendingOutput } from './output-file';
 import { finish, readFrames, writeTo } from './pipes';
 import type { FrameSlot } from './frame-slots';
@@ -24,8 +24,6 @@ import { createFrameRenderer } from './render-pool';
 /** Frames in flight between the decoder and the encoder, per render worker. */
 const IN_FLIGHT_PER_WORKER = 2;
 const PROGRESS_INTERVAL_MS = 250;
-/** Threads of the decoding ffmpeg (see decoderArgs). */
-const DECODER_THREADS = 1;
 /** Raw frames the encoding ffmpeg queues from its pipe (see encoderArgs). */
 const ENCODER_INPUT_QUEUE = 2;
 /**
@@ -73,6 +71,8 @@ export async function convertVideo(
   const capped = rate.value < (video.frameRate ?? rate.value) - 1e-6;
   const resample = video.variableFrameRate || capped;
 
+  const threads = threadsFor(options.threads, layout.width * layout.height);
+
   const decodeFilters = [
     ...(width !== video.width || height !== video.height ? [`crop=${width}:${height}:0:0`] : []),
     ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=bilinear`] : []),
@@ -81,10 +81,8 @@ export async function convertVideo(
   ];
   const decoderArgs = [
     '-v', 'warning', '-nostats',
-    // One decoding thread: decoding is a small share of the work and one thread keeps well ahead
-    // of the renderer, while every extra frame thread holds frames of its own (about 25 MB at
-    // 1080p) and competes with the render workers for the cores. Decoded bytes do not change.
-    '-threads', String(DECODER_THREADS),
+    // Few decoding threads (see decoderThreadsFor); decoded bytes do not depend on them.
+    '-threads', String(decoderThreadsFor(threads)),
     ...gatedInputArgs(probe),
     '-map', `0:${video.index}`,
     ...(decodeFilters.length ? ['-vf', decodeFilters.join(',')] : []),
@@ -131,7 +129,6 @@ export async function convertVideo(
       ]
     : undefined;
 
-  const threads = threadsFor(options.threads, layout.width * layout.height);
   const processes: FfmpegProcess[] = [];
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
