@@ -3,7 +3,7 @@ import path from 'node:path';
 import { convertFile } from '../src/convert/convert-file';
 import { probeMedia } from '../src/ffmpeg/probe';
 import { type ConvertOptions } from '../src/convert/options';
-import { countFrames, ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
+import { countFrames, decodedFrames, ffmpegSync, ffprobeJson, makeClip, makeImage, tempDir, rejection } from './support/media';
 
 // Real ffmpeg on a shared machine: generous time, small clips.
 jest.setTimeout(90_000);
@@ -95,6 +95,25 @@ describe('convertFile on videos', () => {
     expect(probe.video?.variableFrameRate).toBe(false);
     expect(probe.durationSeconds).toBeCloseTo(2, 0);
     expect(result.frames).toBeGreaterThanOrEqual(38);
+  });
+
+  it('renders the same frames and depth with render workers (shared slots) as on the main thread', async () => {
+    const clip = makeClip(tmp.file('slots.mp4'), { width: 320, height: 180, rate: 25, seconds: 1 });
+    const outputs = (threads: number): { output: string; depthOut: string } => ({
+      output: tmp.file(`slots_${threads}.mkv`),
+      depthOut: tmp.file(`slots_${threads}_depth.mkv`),
+    });
+
+    for (const threads of [0, 3]) {
+      await convertFile({ input: clip, ...outputs(threads), mode: 'half-sbs', threads });
+      await convertFile({ input: clip, output: tmp.file(`slots_${threads}_anaglyph.mkv`), mode: 'anaglyph', threads });
+    }
+
+    // 25 frames through 3 workers: every slot is reused several times.
+    expect(decodedFrames(outputs(3).output)).toEqual(decodedFrames(outputs(0).output));
+    expect(decodedFrames(outputs(3).depthOut)).toEqual(decodedFrames(outputs(0).depthOut));
+    expect(decodedFrames(tmp.file('slots_3_anaglyph.mkv'))).toEqual(decodedFrames(tmp.file('slots_0_anaglyph.mkv')));
+    expect(decodedFrames(outputs(3).output)).toHaveLength(25);
   });
 
   it('caps the frame rate with maxFps', async () => {

@@ -157,6 +157,17 @@ export function threadsFor(requested: number | undefined, pixels: number): numbe
   return pixels < 640 * 360 ? 0 : defaultThreads();
 }
 
+/**
+ * Threads of the decoding ffmpeg for this many render workers: one per four workers, at least
+ * one. Decoding is a small share of the work (one thread decodes 1080p H.264 at about 150 fps),
+ * while every extra frame thread holds decoded frames of its own (about 25 MB at 1080p) and
+ * competes with the render workers for the cores; many workers (a big machine, 4K) still get a
+ * decoder that keeps ahead of them.
+ */
+export function decoderThreadsFor(renderThreads: number): number {
+  return Math.max(1, Math.floor(renderThreads / 4));
+}
+
 export function defaultThreads(): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(8, cpus));

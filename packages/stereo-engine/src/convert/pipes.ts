@@ -4,31 +4,77 @@ import { StereoEngineError } from '../errors';
 import type { FfmpegProcess } from '../ffmpeg/run';
 
 /**
- * Cuts ffmpeg's rawvideo stdout into frames of `frameBytes`. Pulling (for await) is the
- * backpressure: while the consumer is busy, the stream pauses and ffmpeg blocks on its pipe.
- * `take` supplies the buffer for the next frame (reused buffers keep memory flat). A trailing
- * partial frame (the decoder died mid-frame) is dropped.
+ * Cuts ffmpeg's rawvideo stdout into frames of `frameBytes`. Pulling is the backpressure: once a
+ * frame is complete the stream pauses until the consumer asks for the next one, so ffmpeg blocks
+ * on its pipe while the consumer is busy. `take` supplies the holder of the next frame (a
+ * recycled slot keeps memory flat) and each chunk is copied straight into its `frame`; chunks
+ * arrive as 'data' events, so a frame costs one promise, not one per chunk as with the stream's
+ * async iterator. A trailing partial frame (the decoder died mid-frame) is dropped. When the
+ * consumer stops early, the stream is destroyed.
  */
-export async function* readFrames(
+export async function* readFrames<T extends { readonly frame: Uint8Array }>(
   stream: Readable,
   frameBytes: number,
-  take: () => Uint8Array,
-): AsyncGenerator<Uint8Array> {
-  let frame = take();
+  take: () => T,
+): AsyncGenerator<T> {
+  const ready: T[] = [];
+  let holder: T | undefined;
   let filled = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const onData = (chunk: Buffer): void => {
     let offset = 0;
     while (offset < chunk.length) {
+      holder ??= take();
       const n = Math.min(frameBytes - filled, chunk.length - offset);
-      frame.set(chunk.subarray(offset, offset + n), filled);
+      holder.frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
       filled += n;
       offset += n;
       if (filled === frameBytes) {
-        yield frame;
-        frame = take();
+        ready.push(holder);
+        holder = undefined;
         filled = 0;
       }
     }
+    if (ready.length > 0) {
+      stream.pause();
+      wake?.();
+    }
+  };
+  const onEnd = (): void => {
+    ended = true;
+    wake?.();
+  };
+  const onError = (error: Error): void => {
+    failure ??= error;
+    wake?.();
+  };
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('close', onEnd);
+  stream.once('error', onError);
+  try {
+    for (;;) {
+      const next = ready.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        stream.resume();
+      });
+      wake = undefined;
+    }
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
+    if (!ended) stream.destroy();
   }
 }
 

@@ -6,21 +6,22 @@ import type { DepthField } from '../depth/field';
 import { StereoEngineError } from '../errors';
 import { availableKernelSet } from '../stereo/kernels';
 import { StereoRenderer } from '../stereo/renderer';
-import type { RenderReply, RenderRequest, RenderSetup } from './render-protocol';
+import { packedLayout } from '../stereo/geometry';
+import { SlotPool, slotLayout, slotViews, type FrameSlot, type SlotSizes } from './frame-slots';
+import type { RenderReply, RenderRequest, RenderSetup, WorkerSetup } from './render-protocol';
 
-export interface RenderedFrame {
-  /** The input frame's bytes, handed back for reuse. */
-  readonly frame: Uint8Array;
-  readonly output: Uint8Array;
-  readonly depth: Uint8Array | undefined;
-}
-
-/** Renders frames, possibly in parallel; results resolve in any order. */
+/**
+ * Renders frames, possibly in parallel; results resolve in any order. Frames travel in slots
+ * (see frame-slots.ts): `take` a slot, fill its `frame`, `render` it with its depth field, write
+ * its `output` (and `depth`), then `release` it for the next frame.
+ */
 export interface FrameRenderer {
-  /** `frame` must own its whole ArrayBuffer: it is transferred to a worker (and handed back). */
-  render(frame: Uint8Array, field: DepthField): Promise<RenderedFrame>;
-  /** Gives an output (and depth) buffer back once it has been written, to be reused. */
-  recycle(output: Uint8Array, depth: Uint8Array | undefined): void;
+  /** A free slot: a released one, or a new one when every slot is in use. */
+  take(): FrameSlot;
+  /** Renders the slot's frame into its output (and depth); resolves with the same slot. */
+  render(slot: FrameSlot, field: DepthField): Promise<FrameSlot>;
+  /** Gives a slot back once its output (and depth) has been written. */
+  release(slot: FrameSlot): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +34,16 @@ export function createFrameRenderer(setup: RenderSetup, threads: number): FrameR
   availableKernelSet();
   const launch = threads > 0 ? workerLaunch() : undefined;
   return launch ? new WorkerPool(setup, threads, launch) : new InlineRenderer(setup);
+}
+
+/** The sizes of a slot for this setup. */
+function slotSizes(setup: RenderSetup, outputBytes: number): SlotSizes {
+  return {
+    frameBytes: setup.layout.byteLength,
+    cells: setup.grid.gridWidth * setup.grid.gridHeight,
+    outputBytes,
+    depthBytes: setup.withDepth ? setup.layout.width * setup.layout.height : 0,
+  };
 }
 
 interface WorkerLaunch {
@@ -58,31 +69,33 @@ function workerLaunch(): WorkerLaunch | undefined {
   }
 }
 
+/** Renders on the calling thread, into slots of ordinary memory. */
 class InlineRenderer implements FrameRenderer {
   private readonly renderer: StereoRenderer;
-  private spare: { output: Uint8Array; depth: Uint8Array | undefined } | undefined;
+  private readonly slots: SlotPool<FrameSlot>;
 
   constructor(private readonly setup: RenderSetup) {
     this.renderer = new StereoRenderer(setup.layout, setup.grid, setup.options);
+    const layout = slotLayout(slotSizes(setup, this.renderer.outputLayout.byteLength));
+    this.slots = new SlotPool((index) => slotViews(index, new ArrayBuffer(layout.byteLength), layout));
   }
 
-  render(frame: Uint8Array, field: DepthField): Promise<RenderedFrame> {
-    const spare = this.spare;
-    this.spare = undefined;
-    const output = spare?.output ?? new Uint8Array(this.renderer.outputLayout.byteLength);
-    const depth = this.setup.withDepth
-      ? (spare?.depth ?? new Uint8Array(this.setup.layout.width * this.setup.layout.height))
-      : undefined;
+  take(): FrameSlot {
+    return this.slots.take();
+  }
+
+  render(slot: FrameSlot, field: DepthField): Promise<FrameSlot> {
     try {
-      this.renderer.render(frame, field, output, depth);
+      // Same thread: the field is read where it is, no copy into the slot.
+      this.renderer.render(slot.frame, field, slot.output, this.setup.withDepth ? slot.depth : undefined);
     } catch (error) {
       return Promise.reject(new StereoEngineError('WORKER_FAILED', `rendering failed: ${String(error)}`, { cause: error }));
     }
-    return Promise.resolve({ frame, output, depth });
+    return Promise.resolve(slot);
   }
 
-  recycle(output: Uint8Array, depth: Uint8Array | undefined): void {
-    this.spare = { output, depth };
+  release(slot: FrameSlot): void {
+    this.slots.release(slot);
   }
 
   close(): Promise<void> {
@@ -91,7 +104,8 @@ class InlineRenderer implements FrameRenderer {
 }
 
 interface Outstanding {
-  resolve(frame: RenderedFrame): void;
+  readonly slot: FrameSlot;
+  resolve(slot: FrameSlot): void;
   reject(error: Error): void;
 }
 
@@ -100,18 +114,24 @@ interface PoolWorker {
   readonly outstanding: Map<number, Outstanding>;
 }
 
-
+/**
+ * Render workers sharing the slots with the main thread: a slot's block (a SharedArrayBuffer) is
+ * handed to every worker once when the slot is made; after that a frame is one small message
+ * each way, and the output is written to the encoder straight from the slot.
+ */
 class WorkerPool implements FrameRenderer {
   private readonly workers: PoolWorker[] = [];
-  private readonly spareOutputs: ArrayBuffer[] = [];
-  private readonly spareDepths: ArrayBuffer[] = [];
+  private readonly slots: SlotPool<FrameSlot>;
   private nextId = 0;
   private failure: StereoEngineError | undefined;
   private closing = false;
 
   constructor(setup: RenderSetup, threads: number, launch: WorkerLaunch) {
+    const outputBytes = packedLayout(setup.options.mode, setup.layout).byteLength;
+    const layout = slotLayout(slotSizes(setup, outputBytes));
+    const workerSetup: WorkerSetup = { ...setup, slotLayout: layout };
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(launch.file, { workerData: setup, execArgv: launch.execArgv });
+      const worker = new Worker(launch.file, { workerData: workerSetup, execArgv: launch.execArgv });
       const entry: PoolWorker = { worker, outstanding: new Map() };
       worker.on('message', (reply: RenderReply) => this.settle(entry, reply));
       worker.on('error', (error) => this.fail(new StereoEngineError('WORKER_FAILED', `render worker crashed: ${error.message}`, { cause: error })));
@@ -120,33 +140,36 @@ class WorkerPool implements FrameRenderer {
       });
       this.workers.push(entry);
     }
-  }
-
-  render(frame: Uint8Array, field: DepthField): Promise<RenderedFrame> {
-    if (this.failure) return Promise.reject(this.failure);
-    // Least busy worker first: frames cost the same, so this is round-robin with catch-up.
-    const target = this.workers.reduce((best, entry) => (entry.outstanding.size < best.outstanding.size ? entry : best));
-    const id = this.nextId++;
-    const output = this.spareOutputs.pop();
-    const depth = this.spareDepths.pop();
-    const request: RenderRequest = {
-      id,
-      frame: frame.buffer as ArrayBuffer,
-      a: field.a.buffer as ArrayBuffer,
-      b: field.b.buffer as ArrayBuffer,
-      ...(output ? { output } : {}),
-      ...(depth ? { depth } : {}),
-    };
-    const transfer = [request.frame, request.a, request.b, ...(output ? [output] : []), ...(depth ? [depth] : [])];
-    return new Promise<RenderedFrame>((resolve, reject) => {
-      target.outstanding.set(id, { resolve, reject });
-      target.worker.postMessage(request, transfer);
+    this.slots = new SlotPool((index) => {
+      const block = new SharedArrayBuffer(layout.byteLength);
+      const request: RenderRequest = { kind: 'slot', slot: index, block };
+      for (const entry of this.workers) entry.worker.postMessage(request);
+      return slotViews(index, block, layout);
     });
   }
 
-  recycle(output: Uint8Array, depth: Uint8Array | undefined): void {
-    this.spareOutputs.push(output.buffer as ArrayBuffer);
-    if (depth) this.spareDepths.push(depth.buffer as ArrayBuffer);
+  take(): FrameSlot {
+    return this.slots.take();
+  }
+
+  render(slot: FrameSlot, field: DepthField): Promise<FrameSlot> {
+    if (this.failure) return Promise.reject(this.failure);
+    // The estimator hands out new arrays per frame: copied into the shared slot (two grid-sized
+    // arrays), they stay on this thread and die young instead of being transferred.
+    slot.a.set(field.a);
+    slot.b.set(field.b);
+    // Least busy worker first: frames cost the same, so this is round-robin with catch-up.
+    const target = this.workers.reduce((best, entry) => (entry.outstanding.size < best.outstanding.size ? entry : best));
+    const id = this.nextId++;
+    const request: RenderRequest = { kind: 'render', id, slot: slot.index };
+    return new Promise<FrameSlot>((resolve, reject) => {
+      target.outstanding.set(id, { slot, resolve, reject });
+      target.worker.postMessage(request);
+    });
+  }
+
+  release(slot: FrameSlot): void {
+    this.slots.release(slot);
   }
 
   async close(): Promise<void> {
@@ -158,15 +181,8 @@ class WorkerPool implements FrameRenderer {
     const waiting = entry.outstanding.get(reply.id);
     if (!waiting) return;
     entry.outstanding.delete(reply.id);
-    if (reply.ok) {
-      waiting.resolve({
-        frame: new Uint8Array(reply.frame),
-        output: new Uint8Array(reply.output),
-        depth: reply.depth ? new Uint8Array(reply.depth) : undefined,
-      });
-    } else {
-      waiting.reject(new StereoEngineError('WORKER_FAILED', `rendering failed: ${reply.message}`));
-    }
+    if (reply.ok) waiting.resolve(waiting.slot);
+    else waiting.reject(new StereoEngineError('WORKER_FAILED', `rendering failed: ${reply.message}`));
   }
 
   private fail(error: StereoEngineError): void {

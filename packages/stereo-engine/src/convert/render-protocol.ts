@@ -1,6 +1,7 @@
 import type { FrameLayout } from '../frame/planar';
 import type { GridSize } from '../depth/grid';
 import type { RenderOptions } from '../stereo/renderer';
+import type { SlotLayout } from './frame-slots';
 
 /** What a render worker is started with. */
 export interface RenderSetup {
@@ -10,18 +11,20 @@ export interface RenderSetup {
   readonly withDepth: boolean;
 }
 
-/** Main → worker: one frame to render. Buffers are transferred, not copied. */
-export interface RenderRequest {
-  readonly id: number;
-  readonly frame: ArrayBuffer;
-  readonly a: ArrayBuffer;
-  readonly b: ArrayBuffer;
-  /** A spare output buffer to reuse, when the main thread has one. */
-  readonly output?: ArrayBuffer;
-  readonly depth?: ArrayBuffer;
+/** A render worker's start: the setup plus where each buffer lies in a slot's block. */
+export interface WorkerSetup extends RenderSetup {
+  readonly slotLayout: SlotLayout;
 }
 
-/** Worker → main: the rendered frame (and the input frame buffer, for reuse). */
+/**
+ * Main → worker. `slot` hands over a new slot's shared block once (SharedArrayBuffers are shared,
+ * not copied); `render` then names the slot whose frame and field to render into its output.
+ */
+export type RenderRequest =
+  | { readonly kind: 'slot'; readonly slot: number; readonly block: SharedArrayBuffer }
+  | { readonly kind: 'render'; readonly id: number; readonly slot: number };
+
+/** Worker → main: the slot's output (and depth) is written. */
 export type RenderReply =
-  | { readonly id: number; readonly ok: true; readonly frame: ArrayBuffer; readonly output: ArrayBuffer; readonly depth?: ArrayBuffer }
+  | { readonly id: number; readonly ok: true }
   | { readonly id: number; readonly ok: false; readonly message: string };

@@ -1,30 +1,34 @@
-// Worker thread entry: renders frames with a StereoRenderer. Started by RenderPool with
-// `--import tsx` so it runs from TypeScript sources under jest, tsx and the CLI alike.
+// Worker thread entry: renders frames with a StereoRenderer, in and out of the slots it shares
+// with the main thread. Started by the render pool with tsx's CommonJS hook so it runs from
+// TypeScript sources under jest, tsx and the CLI alike.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { DepthField } from '../depth/field';
 import { StereoRenderer } from '../stereo/renderer';
-import type { RenderReply, RenderRequest, RenderSetup } from './render-protocol';
+import { slotViews, type FrameSlot } from './frame-slots';
+import type { RenderReply, RenderRequest, WorkerSetup } from './render-protocol';
 
-const setup = workerData as RenderSetup;
+const setup = workerData as WorkerSetup;
 const renderer = new StereoRenderer(setup.layout, setup.grid, setup.options);
-const outputBytes = renderer.outputLayout.byteLength;
-const depthBytes = setup.layout.width * setup.layout.height;
 const port = parentPort;
 if (!port) throw new Error('render-worker must run as a worker thread');
 
+/** Per slot, its views and the field on them, made once when the slot is handed over. */
+const slots: { slot: FrameSlot; field: DepthField }[] = [];
+
 port.on('message', (request: RenderRequest) => {
-  try {
-    const output = request.output && request.output.byteLength === outputBytes ? request.output : new ArrayBuffer(outputBytes);
-    const depth = setup.withDepth
-      ? request.depth && request.depth.byteLength === depthBytes
-        ? request.depth
-        : new ArrayBuffer(depthBytes)
-      : undefined;
-    const field = { ...setup.grid, a: new Float32Array(request.a), b: new Float32Array(request.b) };
-    renderer.render(new Uint8Array(request.frame), field, new Uint8Array(output), depth ? new Uint8Array(depth) : undefined);
-    const reply: RenderReply = { id: request.id, ok: true, frame: request.frame, output, ...(depth ? { depth } : {}) };
-    port.postMessage(reply, depth ? [request.frame, output, depth] : [request.frame, output]);
-  } catch (error) {
-    const reply: RenderReply = { id: request.id, ok: false, message: error instanceof Error ? error.stack ?? error.message : String(error) };
-    port.postMessage(reply);
+  if (request.kind === 'slot') {
+    const slot = slotViews(request.slot, request.block, setup.slotLayout);
+    slots[request.slot] = { slot, field: { ...setup.grid, a: slot.a, b: slot.b } };
+    return;
   }
+  let reply: RenderReply;
+  try {
+    const entry = slots[request.slot];
+    if (!entry) throw new Error(`slot ${request.slot} was never handed over`);
+    renderer.render(entry.slot.frame, entry.field, entry.slot.output, setup.withDepth ? entry.slot.depth : undefined);
+    reply = { id: request.id, ok: true };
+  } catch (error) {
+    reply = { id: request.id, ok: false, message: error instanceof Error ? error.stack ?? error.message : String(error) };
+  }
+  port.postMessage(reply);
 });

@@ -15,14 +15,17 @@ import {
   videoCodecArgs,
   workingFormatFor,
 } from './encoding';
-import { renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
+import { decoderThreadsFor, renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
 import { PendingOutput } from './output-file';
 import { finish, readFrames, writeTo } from './pipes';
-import { createFrameRenderer, type RenderedFrame } from './render-pool';
+import type { FrameSlot } from './frame-slots';
+import { createFrameRenderer } from './render-pool';
 
 /** Frames in flight between the decoder and the encoder, per render worker. */
 const IN_FLIGHT_PER_WORKER = 2;
 const PROGRESS_INTERVAL_MS = 250;
+/** Raw frames the encoding ffmpeg queues from its pipe (see encoderArgs). */
+const ENCODER_INPUT_QUEUE = 2;
 /**
  * Video depth is re-estimated every other frame; the frame between applies the last fit to its
  * own luma (see DepthEstimatorOptions.refreshInterval). The temporal smoothing already lags more
@@ -68,6 +71,8 @@ export async function convertVideo(
   const capped = rate.value < (video.frameRate ?? rate.value) - 1e-6;
   const resample = video.variableFrameRate || capped;
 
+  const threads = threadsFor(options.threads, layout.width * layout.height);
+
   const decodeFilters = [
     ...(width !== video.width || height !== video.height ? [`crop=${width}:${height}:0:0`] : []),
     ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=bilinear`] : []),
@@ -76,6 +81,8 @@ export async function convertVideo(
   ];
   const decoderArgs = [
     '-v', 'warning', '-nostats',
+    // Few decoding threads (see decoderThreadsFor); decoded bytes do not depend on them.
+    '-threads', String(decoderThreadsFor(threads)),
     ...gatedInputArgs(probe),
     '-map', `0:${video.index}`,
     ...(decodeFilters.length ? ['-vf', decodeFilters.join(',')] : []),
@@ -95,7 +102,10 @@ export async function convertVideo(
   const encoderArgs = [
     '-v', 'warning', '-nostats', '-y',
     '-f', 'rawvideo', '-pix_fmt', format, '-video_size', `${outLayout.width}x${outLayout.height}`,
-    '-framerate', rate.text, '-i', 'pipe:0',
+    // ffmpeg reads each input in its own thread when there are two (the audio comes from the
+    // source) and queues 8 packets by default: 8 raw frames here (25 MB at 1080p). Two are
+    // enough to keep the encoder fed; the encoded bytes do not change.
+    '-framerate', rate.text, '-thread_queue_size', String(ENCODER_INPUT_QUEUE), '-i', 'pipe:0',
     ...(audio ? gatedInputArgs(probe) : []),
     '-map', '0:v:0',
     ...(audio ? ['-map', `1:${audio.index}`] : []),
@@ -119,7 +129,6 @@ export async function convertVideo(
       ]
     : undefined;
 
-  const threads = threadsFor(options.threads, layout.width * layout.height);
   const processes: FfmpegProcess[] = [];
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
@@ -142,9 +151,7 @@ export async function convertVideo(
     processes.push(decoder, encoder, ...(depthEncoder ? [depthEncoder] : []));
 
     const totalFrames = expectedFrames(probe, video, rate, resample);
-    const spareFrames: Uint8Array[] = [];
-    const take = (): Uint8Array => spareFrames.pop() ?? new Uint8Array(layout.byteLength);
-    const inFlight: Promise<RenderedFrame>[] = [];
+    const inFlight: Promise<FrameSlot>[] = [];
     const maxInFlight = Math.max(2, IN_FLIGHT_PER_WORKER * Math.max(1, threads));
     let written = 0;
     let lastProgress = 0;
@@ -164,24 +171,24 @@ export async function convertVideo(
     const writeOldest = async (): Promise<void> => {
       const next = inFlight.shift();
       if (!next) return;
-      const rendered = await next;
-      spareFrames.push(rendered.frame);
-      // A pipe holds the chunk until it is flushed: reuse the buffers only after that.
-      const depth = depthEncoder && rendered.depth ? rendered.depth : undefined;
+      const slot = await next;
+      // Written straight from the slot; a pipe holds the bytes until they are flushed, so the
+      // slot is reused only after that.
+      const depth = depthEncoder ? slot.depth : undefined;
       let unflushed = depth ? 2 : 1;
       const release = (): void => {
-        if (--unflushed === 0) renderer.recycle(rendered.output, rendered.depth);
+        if (--unflushed === 0) renderer.release(slot);
       };
-      await writeTo(encoder, rendered.output, release);
+      await writeTo(encoder, slot.output, release);
       if (depthEncoder && depth) await writeTo(depthEncoder, depth, release);
       written++;
       reportProgress(false);
     };
 
     if (!decoder.stdout) throw new StereoEngineError('FFMPEG_FAILED', 'the decoder has no output pipe');
-    for await (const frame of readFrames(decoder.stdout, layout.byteLength, take)) {
-      const field = estimator.estimate(frame);
-      const rendering = renderer.render(frame, field);
+    for await (const slot of readFrames(decoder.stdout, layout.byteLength, () => renderer.take())) {
+      const field = estimator.estimate(slot.frame);
+      const rendering = renderer.render(slot, field);
       rendering.catch(() => undefined); // awaited in order by writeOldest
       inFlight.push(rendering);
       while (inFlight.length >= maxInFlight) await writeOldest();

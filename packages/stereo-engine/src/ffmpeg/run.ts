@@ -90,7 +90,12 @@ export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions
   };
   const touch = (): void => {
     if (!idleTimeoutMs) return;
-    if (idleTimer) clearTimeout(idleTimer);
+    // Re-armed in place: this runs for every chunk of a decoder's raw frames (a dozen a frame),
+    // which must not allocate a timer each time.
+    if (idleTimer) {
+      idleTimer.refresh();
+      return;
+    }
     idleTimer = setTimeout(
       () =>
         kill(

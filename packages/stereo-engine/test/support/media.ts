@@ -38,6 +38,19 @@ export function countFrames(file: string): number {
   return Number(out.trim());
 }
 
+/** The MD5 of each decoded video frame (ffmpeg's framemd5), in order. */
+export function decodedFrames(file: string): string[] {
+  const out = execFileSync(
+    process.env.FFMPEG_PATH || 'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'],
+    { encoding: 'utf8' },
+  );
+  return out
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split(',').at(-1)!.trim());
+}
+
 export interface ClipSpec {
   readonly width?: number;
   readonly height?: number;
