@@ -128,11 +128,11 @@ export function carryUp(
  * blurred, and blur usually means "not where the camera focused", i.e. farther than the
  * subject. Returns log(detail / coarse gradient), standardised, 0 where there is too little
  * contrast to tell; and how much the frame's blur varies (0 = uniformly sharp: no information).
+ * `values` is scratch of the grid's size.
  */
-export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Float32Array): number {
+export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Float32Array, values: Float32Array): number {
   const { detail, cellWidth } = grid;
   const n = detail.length;
-  const values = new Float32Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const contrast = gradient[i]! / (2 * cellWidth);

@@ -107,7 +107,11 @@ export class DepthEstimator {
   private horizon: number | undefined;
   private range: { lo: number; hi: number } | undefined;
   private diagnostics: DepthDiagnostics | undefined;
-  private lastFit: { a: Float32Array; b: Float32Array } | undefined;
+  /** The last estimate's fit (depth ≈ A·luma + B per cell); `hasFit` says whether it is valid. */
+  private readonly lastFit: { a: Float32Array; b: Float32Array };
+  private hasFit = false;
+  /** The field handed out: overwritten by every call (see `estimate`). */
+  private readonly field: DepthField;
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
@@ -139,6 +143,8 @@ export class DepthEstimator {
       d: make(),
     };
     this.priorRows = new Float32Array(this.size.gridHeight);
+    this.lastFit = { a: make(), b: make() };
+    this.field = { ...this.size, a: make(), b: make() };
     this.motion = new MotionFollower(this.size.gridWidth, this.size.gridHeight, TEMPORAL_CHANGE / 2);
   }
 
@@ -152,7 +158,11 @@ export class DepthEstimator {
     return this.previousDepth;
   }
 
-  /** Estimates the depth of `frame` (bytes in this estimator's layout). */
+  /**
+   * Estimates the depth of `frame` (bytes in this estimator's layout). The field returned, with its
+   * arrays, belongs to the estimator and is overwritten by the next call (no allocation per
+   * frame): render with it or copy it before estimating the next frame.
+   */
   estimate(frame: Uint8Array): DepthField {
     const { gridWidth: gw, gridHeight: gh } = this.size;
     const grid = this.grid;
@@ -164,9 +174,9 @@ export class DepthEstimator {
     const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
     const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
-    if (temporal && this.lastFit && this.framesSinceFit + 1 < interval) {
+    if (temporal && this.hasFit && this.framesSinceFit + 1 < interval) {
       this.framesSinceFit++;
-      return this.reuseFit(this.lastFit);
+      return this.reuseFit();
     }
     this.framesSinceFit = 0;
 
@@ -178,7 +188,7 @@ export class DepthEstimator {
     groundPrior(gh, this.horizon, this.priorRows);
     carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b });
 
-    const defocusConfidence = defocusCue(grid, b.gradient, b.defocus);
+    const defocusConfidence = defocusCue(grid, b.gradient, b.defocus, b.d);
     atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
     let motionConfidence = 0;
     const previousLuma = this.motion.referenceLuma;
@@ -244,10 +254,11 @@ export class DepthEstimator {
     this.previousDepth.set(depth);
     this.motion.remember(grid);
 
-    const a = new Float32Array(this.n);
-    const bCoefficients = new Float32Array(this.n);
-    this.guided.coefficients(grid.luma, normalised, 2, 2e-3, a, bCoefficients);
-    this.lastFit = { a: a.slice(), b: bCoefficients.slice() };
+    const field = this.field;
+    this.guided.coefficients(grid.luma, normalised, 2, 2e-3, field.a, field.b);
+    this.lastFit.a.set(field.a);
+    this.lastFit.b.set(field.b);
+    this.hasFit = true;
     this.diagnostics = {
       horizonRow: this.horizon,
       horizonConfidence: found.confidence,
@@ -255,18 +266,19 @@ export class DepthEstimator {
       motionConfidence,
       sceneCut,
     };
-    return { ...this.size, a, b: bCoefficients };
+    return field;
   }
 
   /**
    * A frame between estimates applies the last fit (depth ≈ A·luma + B per cell) to its own luma;
    * a cell whose content moved takes the coefficients of the cell it came from, so a moving
-   * subject does not lag a frame behind its depth. Copies: the caller may transfer the arrays to
-   * a worker.
+   * subject does not lag a frame behind its depth.
    */
-  private reuseFit(fit: { a: Float32Array; b: Float32Array }): DepthField {
-    const a = fit.a.slice();
-    const b = fit.b.slice();
+  private reuseFit(): DepthField {
+    const fit = this.lastFit;
+    const { a, b } = this.field;
+    a.set(fit.a);
+    b.set(fit.b);
     if (this.motion.follow(this.grid)) {
       const { source } = this.motion;
       for (let i = 0; i < this.n; i++) {
@@ -276,11 +288,11 @@ export class DepthEstimator {
         b[i] = fit.b[from]!;
       }
     }
-    return { ...this.size, a, b };
+    return this.field;
   }
 
   private resetTemporalState(): void {
-    this.lastFit = undefined;
+    this.hasFit = false;
     this.previousDepth = undefined;
     this.motion.forget();
     this.motionMemory = undefined;
