@@ -15,7 +15,7 @@
 //
 // Usage: node scripts/build-render-worker.mjs [--strict]
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +48,12 @@ function current() {
   }
 }
 
+function replaceFile(file, contents) {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
+}
+
 async function build() {
   if (current()) return;
   mkdirSync(path.dirname(output), { recursive: true });
@@ -62,6 +68,7 @@ async function build() {
     metafile: true,
     logLevel: 'warning',
     absWorkingDir: packageDir,
+    write: false,
   });
   // Paths relative to the package (esbuild names inputs relative to absWorkingDir).
   const inputs = {};
@@ -69,7 +76,11 @@ async function build() {
     if (file.includes('node_modules')) throw new Error(`the render worker bundles a dependency (${file}); only the engine's sources are expected`);
     inputs[file] = sha256(path.join(packageDir, file));
   }
-  writeFileSync(manifest, `${JSON.stringify({ inputs }, null, 2)}\n`);
+  // Each file replaced whole (a conversion may start a worker meanwhile), the bundle first: a
+  // reader then sees the old record with the new bundle at worst, which does not match, so it
+  // starts the TypeScript worker.
+  replaceFile(output, result.outputFiles[0].contents);
+  replaceFile(manifest, `${JSON.stringify({ inputs }, null, 2)}\n`);
   say(`built ${path.relative(root, output)} from ${Object.keys(inputs).length} sources`);
 }
 
