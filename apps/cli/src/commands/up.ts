@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { PIPELINE_ROLES } from '../composition/roles';
-import { runRolesUntilSignal } from '../composition/run-until-signal';
 
 /** `stereo-spot up` (= `npm start`): the whole pipeline in one process. */
 export function upCommand(): Command {
@@ -13,6 +12,9 @@ export function upCommand(): Command {
     .option('--host <address>', 'web-ui address (HOST); 127.0.0.1 keeps it private to this machine')
     .option('--home <dir>', 'where jobs, objects and the database live (STEREO_SPOT_HOME)')
     .action(async (options: { port?: string; host?: string; home?: string }) => {
+      // Loaded here, not at the top: the pipeline's modules cost about 0.4 s of CPU to load, which
+      // every other command (`convert` first) would pay for nothing.
+      const { runRolesUntilSignal } = await import('../composition/run-until-signal');
       await runRolesUntilSignal(PIPELINE_ROLES, {
         ...process.env,
         ...(options.port !== undefined ? { PORT: options.port } : {}),

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { PIPELINE_ROLES, ROLE_ALIASES, resolveRoles } from '../composition/roles';
-import { runRolesUntilSignal } from '../composition/run-until-signal';
 
 /** `stereo-spot worker <role...>`: some roles alone, sharing STEREO_SPOT_HOME (or the AWS resources). */
 export function workerCommand(): Command {
@@ -16,6 +15,9 @@ export function workerCommand(): Command {
         .join(', ')}`,
     )
     .action(async (names: string[]) => {
-      await runRolesUntilSignal(resolveRoles(names), process.env);
+      const roles = resolveRoles(names);
+      // Loaded only when a worker starts (see up.ts): other commands do not pay for the pipeline.
+      const { runRolesUntilSignal } = await import('../composition/run-until-signal');
+      await runRolesUntilSignal(roles, process.env);
     });
 }

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DepthField } from '../depth/field';
 import { StereoEngineError } from '../errors';
@@ -9,6 +6,7 @@ import { StereoRenderer } from '../stereo/renderer';
 import { packedLayout } from '../stereo/geometry';
 import { SlotPool, slotLayout, slotViews, type FrameSlot, type SlotSizes } from './frame-slots';
 import type { RenderReply, RenderRequest, RenderSetup, WorkerSetup } from './render-protocol';
+import { renderWorkerLaunch, type WorkerLaunch } from './worker-launch';
 
 /**
  * Renders frames, possibly in parallel; results resolve in any order. Frames travel in slots
@@ -26,13 +24,18 @@ export interface FrameRenderer {
 }
 
 /**
- * `threads` 0 renders on the calling thread; otherwise a pool of that many workers. Where no
- * worker entry can be started (a bundle without the worker file, no tsx), it renders inline too.
+ * `threads` 0 renders on the calling thread; otherwise a pool of that many workers, started as
+ * `launchWith` says (by default the bundled worker when current, see worker-launch.ts). Where no worker entry can be started (a bundle of the
+ * engine without the worker file, no tsx), it renders inline too.
  */
-export function createFrameRenderer(setup: RenderSetup, threads: number): FrameRenderer {
+export function createFrameRenderer(
+  setup: RenderSetup,
+  threads: number,
+  launchWith: () => WorkerLaunch | undefined = renderWorkerLaunch,
+): FrameRenderer {
   // Probed here, on the main thread, so a missing kernel build is logged once (workers are quiet).
   availableKernelSet();
-  const launch = threads > 0 ? workerLaunch() : undefined;
+  const launch = threads > 0 ? launchWith() : undefined;
   return launch ? new WorkerPool(setup, threads, launch) : new InlineRenderer(setup);
 }
 
@@ -44,29 +47,6 @@ function slotSizes(setup: RenderSetup, outputBytes: number): SlotSizes {
     outputBytes,
     depthBytes: setup.withDepth ? setup.layout.width * setup.layout.height : 0,
   };
-}
-
-interface WorkerLaunch {
-  readonly file: string;
-  readonly execArgv: string[];
-}
-
-/**
- * A compiled `render-worker.js` next to this module runs as is. The TypeScript worker runs
- * through tsx's CommonJS hook: `execArgv: ['--import', 'tsx']` does not load .ts worker entries
- * on Node 20 (ERR_UNKNOWN_FILE_EXTENSION); `--require <tsx/cjs>` works on Node 20 and later,
- * under jest, tsx and the CLI.
- */
-function workerLaunch(): WorkerLaunch | undefined {
-  const compiled = path.join(__dirname, 'render-worker.js');
-  if (existsSync(compiled)) return { file: compiled, execArgv: [] };
-  const source = path.join(__dirname, 'render-worker.ts');
-  if (!existsSync(source)) return undefined;
-  try {
-    return { file: source, execArgv: ['--require', createRequire(__filename).resolve('tsx/cjs')] };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Renders on the calling thread, into slots of ordinary memory. */

@@ -1,6 +1,7 @@
 // Worker thread entry: renders frames with a StereoRenderer, in and out of the slots it shares
-// with the main thread. Started by the render pool with tsx's CommonJS hook so it runs from
-// TypeScript sources under jest, tsx and the CLI alike.
+// with the main thread. The render pool starts the one-file bundle of it that
+// scripts/build-render-worker.mjs builds (no TypeScript loader needed), or, when that is missing
+// or older than the sources, this file through tsx's CommonJS hook (worker-launch.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DepthField } from '../depth/field';
 import { StereoRenderer } from '../stereo/renderer';
