@@ -1151,3 +1151,143 @@ export function reduceGbrpGrid(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The depth estimate's filters (src/depth/filters.ts): box means and the guided filter on the
+// analysis grid's f32 cells. The TypeScript computes in f64 and rounds to f32 on every store to a
+// Float32Array; these do the same f64 operations in the same order, with f32 stores in the same
+// places (the column sums are an f64 array there, so they stay f64 here).
+
+/** 1 / (cells in the window) per position along an axis, as f32 (reciprocalCounts). */
+function reciprocalCounts(out: usize, length: i32, r: i32): void {
+  for (let i = 0; i < length; i++) {
+    const hi = i + r < length - 1 ? i + r : length - 1;
+    const lo = i - r > 0 ? i - r : 0;
+    const reciprocal: f64 = 1.0 / <f64>(hi - lo + 1);
+    store<f32>(out + (<usize>i << 2), <f32>reciprocal);
+  }
+}
+
+/**
+ * boxMean of src/depth/filters.ts: the horizontal running sums row by row (sequential, f64),
+ * then the vertical ones, one f64 sum per column, two columns per f64x2 (the columns are
+ * independent, each lane the TypeScript's steps). `scratch`: 12·width + 4·height bytes.
+ */
+export function boxMeanGrid(src: usize, width: i32, height: i32, r: i32, out: usize, tmp: usize, scratch: usize): void {
+  const rx = r < width - 1 ? r : width - 1;
+  const ry = r < height - 1 ? r : height - 1;
+  const columns = scratch;
+  const reciprocalX = columns + (<usize>width << 3);
+  const reciprocalY = reciprocalX + (<usize>width << 2);
+  reciprocalCounts(reciprocalX, width, rx);
+  reciprocalCounts(reciprocalY, height, ry);
+  for (let y = 0; y < height; y++) {
+    const row = src + (<usize>(y * width) << 2);
+    const tmpRow = tmp + (<usize>(y * width) << 2);
+    let sum: f64 = 0;
+    for (let x = 0; x <= rx; x++) sum += <f64>load<f32>(row + (<usize>x << 2));
+    for (let x = 0; x < width; x++) {
+      store<f32>(tmpRow + (<usize>x << 2), <f32>(sum * <f64>load<f32>(reciprocalX + (<usize>x << 2))));
+      const hi = x + rx + 1;
+      const lo = x - rx;
+      if (hi < width) sum += <f64>load<f32>(row + (<usize>hi << 2));
+      if (lo >= 0) sum -= <f64>load<f32>(row + (<usize>lo << 2));
+    }
+  }
+  for (let x = 0; x < width; x++) store<f64>(columns + (<usize>x << 3), 0);
+  for (let y = 0; y <= ry; y++) addRowToColumns(columns, tmp + (<usize>(y * width) << 2), width, 1);
+  const pairs = width & ~1;
+  for (let y = 0; y < height; y++) {
+    const outRow = out + (<usize>(y * width) << 2);
+    const k = <f64>load<f32>(reciprocalY + (<usize>y << 2));
+    const add = y + ry + 1;
+    const remove = y - ry;
+    const addRow = tmp + (<usize>(add * width) << 2);
+    const removeRow = tmp + (<usize>(remove * width) << 2);
+    if (add < height && remove >= 0) {
+      const kk = f64x2.splat(k);
+      let x = 0;
+      for (; x < pairs; x += 2) {
+        const at = columns + (<usize>x << 3);
+        const c = v128.load(at);
+        v128.store64_lane(outRow + (<usize>x << 2), f32x4.demote_f64x2_zero(f64x2.mul(c, kk)), 0);
+        const added = f64x2.promote_low_f32x4(v128.load64_zero(addRow + (<usize>x << 2)));
+        const removed = f64x2.promote_low_f32x4(v128.load64_zero(removeRow + (<usize>x << 2)));
+        v128.store(at, f64x2.sub(f64x2.add(c, added), removed));
+      }
+      for (; x < width; x++) {
+        const at = columns + (<usize>x << 3);
+        const c = load<f64>(at);
+        store<f32>(outRow + (<usize>x << 2), <f32>(c * k));
+        store<f64>(at, c + <f64>load<f32>(addRow + (<usize>x << 2)) - <f64>load<f32>(removeRow + (<usize>x << 2)));
+      }
+    } else {
+      for (let x = 0; x < width; x++) store<f32>(outRow + (<usize>x << 2), <f32>(load<f64>(columns + (<usize>x << 3)) * k));
+      if (add < height) addRowToColumns(columns, addRow, width, 1);
+      if (remove >= 0) addRowToColumns(columns, removeRow, width, -1);
+    }
+  }
+}
+
+/** columns[x] += row[x] (sign 1) or −= (sign −1), in f64. */
+function addRowToColumns(columns: usize, row: usize, width: i32, sign: i32): void {
+  for (let x = 0; x < width; x++) {
+    const at = columns + (<usize>x << 3);
+    const v = <f64>load<f32>(row + (<usize>x << 2));
+    store<f64>(at, sign > 0 ? load<f64>(at) + v : load<f64>(at) - v);
+  }
+}
+
+/**
+ * GuidedFilter.coefficients of src/depth/filters.ts: the box-averaged coefficients of the local
+ * linear fit input ≈ a·guide + b into `a` and `b`. `work` holds five f32 grids (meanI, meanP,
+ * corr, varI, product, in that order, `cells` apart), then tmp, then boxMeanGrid's scratch.
+ */
+export function guidedCoefficients(guide: usize, input: usize, width: i32, height: i32, r: i32, eps: f64, a: usize, b: usize, work: usize): void {
+  const n = width * height;
+  const cells = <usize>n << 2;
+  const meanI = work;
+  const meanP = meanI + cells;
+  const corr = meanP + cells;
+  const varI = corr + cells;
+  const product = varI + cells;
+  const tmp = product + cells;
+  const scratch = tmp + cells;
+  boxMeanGrid(guide, width, height, r, meanI, tmp, scratch);
+  boxMeanGrid(input, width, height, r, meanP, tmp, scratch);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const p: f64 = <f64>load<f32>(guide + at) * <f64>load<f32>(input + at);
+    store<f32>(product + at, <f32>p);
+  }
+  boxMeanGrid(product, width, height, r, corr, tmp, scratch);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const g = <f64>load<f32>(guide + at);
+    const p: f64 = g * g;
+    store<f32>(product + at, <f32>p);
+  }
+  boxMeanGrid(product, width, height, r, varI, tmp, scratch);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const mi = <f64>load<f32>(meanI + at);
+    const mp = <f64>load<f32>(meanP + at);
+    const ai: f64 = (<f64>load<f32>(corr + at) - mi * mp) / (<f64>load<f32>(varI + at) - mi * mi + eps);
+    store<f32>(product + at, <f32>ai);
+    const bi: f64 = mp - ai * mi;
+    store<f32>(corr + at, <f32>bi);
+  }
+  boxMeanGrid(product, width, height, r, a, tmp, scratch);
+  boxMeanGrid(corr, width, height, r, b, tmp, scratch);
+}
+
+/** GuidedFilter.filter: the coefficients, then out = a·guide + b. */
+export function guidedFilter(guide: usize, input: usize, width: i32, height: i32, r: i32, eps: f64, out: usize, a: usize, b: usize, work: usize): void {
+  guidedCoefficients(guide, input, width, height, r, eps, a, b, work);
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const v: f64 = <f64>load<f32>(a + at) * <f64>load<f32>(guide + at) + <f64>load<f32>(b + at);
+    store<f32>(out + at, <f32>v);
+  }
+}

@@ -14,7 +14,9 @@ import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import { GridMemory } from './memory';
 import { MotionFollower } from './motion-follow';
+import { availableKernelSet, type KernelSet } from '../stereo/kernels';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -34,6 +36,8 @@ export interface DepthEstimatorOptions {
    * edges still follow the current picture; a scene cut always re-estimates at once.
    */
   readonly refreshInterval?: number;
+  /** Which kernels run the grid reduction and the filters (default: the fastest that loads). */
+  readonly kernelSet?: KernelSet;
 }
 
 /**
@@ -115,18 +119,26 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
+  /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
+  private readonly memory: GridMemory;
 
   constructor(
     readonly layout: FrameLayout,
     private readonly options: DepthEstimatorOptions = {},
   ) {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
-    this.grid = createAnalysisGrid(this.size);
-    this.n = this.size.gridWidth * this.size.gridHeight;
-    this.guided = new GuidedFilter(this.size.gridWidth, this.size.gridHeight);
-    this.figureGround = new FigureGround(this.size.gridWidth, this.size.gridHeight);
+    const { gridWidth: gw, gridHeight: gh } = this.size;
+    this.n = gw * gh;
+    // The grids below (4 + 3 + 12 + 2 + 2), the guided filter's work area and the prior's rows.
+    const cellBytes = (4 * this.n + 15) & ~15;
+    this.memory = new GridMemory(
+      options.kernelSet ?? availableKernelSet(), 23 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64, gw, gh,
+    );
+    const make = (): Float32Array => this.memory.float32(this.n);
+    this.grid = createAnalysisGrid(this.size, make);
+    this.guided = new GuidedFilter(gw, gh, this.memory);
+    this.figureGround = new FigureGround(gw, gh);
     this.sky = new Uint8Array(this.n);
-    const make = (): Float32Array => new Float32Array(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -142,7 +154,7 @@ export class DepthEstimator {
       c: make(),
       d: make(),
     };
-    this.priorRows = new Float32Array(this.size.gridHeight);
+    this.priorRows = this.memory.float32(gh);
     this.lastFit = { a: make(), b: make() };
     this.field = { ...this.size, a: make(), b: make() };
     this.motion = new MotionFollower(this.size.gridWidth, this.size.gridHeight, TEMPORAL_CHANGE / 2);
@@ -168,7 +180,7 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    reduceToGrid(frame, this.layout, grid);
+    reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     const referenceLuma = this.motion.referenceLuma;
     const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;

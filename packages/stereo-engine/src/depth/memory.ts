@@ -1,0 +1,92 @@
+import { WasmKernelArena, type KernelSet } from '../stereo/kernels';
+
+/** The depth estimate's exports of assembly/kernels.ts (pointers are byte offsets into the memory). */
+export interface DepthKernelExports {
+  /** boxMean of filters.ts; `scratch`: 12·width + 4·height + 16 bytes. */
+  boxMeanGrid(src: number, width: number, height: number, r: number, out: number, tmp: number, scratch: number): void;
+  /** GuidedFilter.coefficients; `work`: five grids (meanI, meanP, corr, varI, product), tmp, then
+   * the box mean's scratch. */
+  guidedCoefficients(guide: number, input: number, width: number, height: number, r: number, eps: number, a: number, b: number, work: number): void;
+  /** GuidedFilter.filter. */
+  guidedFilter(
+    guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
+  ): void;
+}
+
+/** Views of one GridMemory's WebAssembly memory, by its buffer. */
+const memories = new WeakMap<ArrayBufferLike, GridMemory>();
+
+/**
+ * Where one depth estimator's grids live. With the WebAssembly kernels, one kernel instance's
+ * memory, laid out once (a bump allocator over `bytes`): the TypeScript code works on views of it
+ * and the WebAssembly kernels on the same cells by offset, with no copies. With the TypeScript
+ * kernels, plain typed arrays. A filter runs in WebAssembly when its arrays all live in one such
+ * memory (`gridMemoryOf`), else in TypeScript: the same f32 values either way.
+ */
+export class GridMemory {
+  readonly kernels: DepthKernelExports | undefined;
+  private readonly buffer: ArrayBuffer | undefined;
+  private readonly capacity: number;
+  private next = 0;
+  /** Offset and size of the box mean's scratch (columns and reciprocals) for grids up to this size. */
+  readonly boxScratch: { at: number; width: number; height: number } | undefined;
+
+  constructor(kernelSet: KernelSet, bytes: number, gridWidth: number, gridHeight: number) {
+    if (kernelSet !== 'wasm-simd') {
+      this.capacity = 0;
+      return;
+    }
+    const arena = new WasmKernelArena();
+    const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
+    this.capacity = align(bytes) + boxBytes;
+    arena.reserve(this.capacity);
+    const { kernels, buffer } = arena.instantiate();
+    this.kernels = kernels as unknown as DepthKernelExports;
+    this.buffer = buffer;
+    this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
+    memories.set(buffer, this);
+  }
+
+  get wasm(): boolean {
+    return this.buffer !== undefined;
+  }
+
+  float32(length: number): Float32Array {
+    return this.buffer ? new Float32Array(this.buffer, this.take(4 * length), length) : new Float32Array(length);
+  }
+
+  int32(length: number): Int32Array {
+    return this.buffer ? new Int32Array(this.buffer, this.take(4 * length), length) : new Int32Array(length);
+  }
+
+  /** `bytes` contiguous bytes (16-byte aligned) for a kernel's work area; its offset. */
+  block(bytes: number): number {
+    if (!this.buffer) throw new Error('a work block needs the WebAssembly memory');
+    return this.take(bytes);
+  }
+
+  get memoryBuffer(): ArrayBuffer | undefined {
+    return this.buffer;
+  }
+
+  private take(bytes: number): number {
+    const at = this.next;
+    this.next = at + align(bytes);
+    if (this.next > this.capacity) throw new Error(`GridMemory: ${this.next} bytes wanted, ${this.capacity} reserved`);
+    return at;
+  }
+}
+
+function align(bytes: number): number {
+  return (bytes + 15) & ~15;
+}
+
+/** The memory all of `views` live in, when it is one GridMemory with the WebAssembly kernels. */
+export function gridMemoryOf(...views: ArrayBufferView[]): GridMemory | undefined {
+  const buffer = views[0]?.buffer;
+  if (buffer === undefined) return undefined;
+  const memory = memories.get(buffer);
+  if (!memory) return undefined;
+  for (const view of views) if (view.buffer !== buffer) return undefined;
+  return memory;
+}

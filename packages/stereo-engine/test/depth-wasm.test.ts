@@ -1,0 +1,157 @@
+// Golden tests: the depth estimate's WebAssembly kernels (assembly/kernels.ts, on grids living in
+// a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
+// operations in the same order with f32 stores in the same places, so the bar is the same f32
+// bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
+import { DepthEstimator } from '../src/depth/estimator';
+import { boxMean, boxMeanTypeScript, GuidedFilter } from '../src/depth/filters';
+import { GridMemory, gridMemoryOf } from '../src/depth/memory';
+import { frameLayout, type FrameLayout } from '../src/frame/planar';
+import { availableKernelSet } from '../src/stereo/kernels';
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bitsOf(values: Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Smooth regions with steps and noise, like an analysis grid's luma or depth. */
+function fillCells(values: Float32Array, width: number, next: () => number, lo = 0, hi = 1): void {
+  const cx = next() * width;
+  for (let i = 0; i < values.length; i++) {
+    const x = i % width;
+    const step = x > cx ? 0.4 : 0;
+    values[i] = lo + (hi - lo) * Math.min(1, Math.max(0, 0.3 * next() + step + (0.2 * x) / width));
+  }
+}
+
+const SIZES: ReadonlyArray<readonly [number, number]> = [[1, 1], [1, 7], [7, 1], [2, 3], [5, 5], [17, 9], [33, 19], [97, 55], [255, 143]];
+
+describe('depth estimate kernels in WebAssembly', () => {
+  it('run here (the module loads)', () => {
+    expect(availableKernelSet()).toBe('wasm-simd');
+  });
+
+  it('boxMean: the same f32 bits as the TypeScript twin at odd sizes and every radius', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 6 * 4 * n + 64, width, height);
+      const [src, out, tmp] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      const [reference, referenceTmp] = [new Float32Array(n), new Float32Array(n)];
+      fillCells(src, width, random(width * 31 + height), -1, 2);
+      expect(gridMemoryOf(src, out, tmp)).toBe(memory);
+      for (const r of [1, 2, 3, 11, 40]) {
+        // Act
+        boxMean(src, width, height, r, out, tmp);
+        boxMeanTypeScript(src, width, height, r, reference, referenceTmp);
+        // Assess
+        expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      }
+    }
+  });
+
+  it('GuidedFilter: coefficients and output with the same f32 bits as the TypeScript twin at odd sizes', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 8 * 4 * n + 6 * 4 * n + 12 * width + 4 * height + 256, width, height);
+      const wasmFilter = new GuidedFilter(width, height, memory);
+      const typeScriptFilter = new GuidedFilter(width, height);
+      const next = random(n + 7);
+      const [guide, input, out, a, b] = [memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n)];
+      fillCells(guide, width, next);
+      fillCells(input, width, next, -0.5, 1.5);
+      const [plainGuide, plainInput] = [Float32Array.from(guide), Float32Array.from(input)];
+      const [referenceOut, referenceA, referenceB] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (const [r, eps] of [[2, 2e-3], [5, 0.1], [11, 0.1]] as const) {
+        // Act
+        wasmFilter.coefficients(guide, input, r, eps, a, b);
+        typeScriptFilter.coefficients(plainGuide, plainInput, r, eps, referenceA, referenceB);
+        // Assess
+        expect(bitsOf(a).equals(bitsOf(referenceA))).toBe(true);
+        expect(bitsOf(b).equals(bitsOf(referenceB))).toBe(true);
+        // Act
+        wasmFilter.filter(guide, input, r, eps, out, a, b);
+        typeScriptFilter.filter(plainGuide, plainInput, r, eps, referenceOut, referenceA, referenceB);
+        // Assess
+        expect(bitsOf(out).equals(bitsOf(referenceOut))).toBe(true);
+      }
+    }
+  });
+});
+
+/**
+ * A yuv420p sequence: a textured scene with a bright sky band, a subject moving right across it
+ * frame by frame, then a cut to a different scene with the subject moving down.
+ */
+function movingSequence(layout: FrameLayout, frames: number): Uint8Array[] {
+  const { width, height } = layout;
+  const chroma = layout.planes[1]!;
+  const sequence: Uint8Array[] = [];
+  for (let f = 0; f < frames; f++) {
+    const cut = f >= frames / 2;
+    const next = random(cut ? 99 : 5);
+    const frame = new Uint8Array(layout.byteLength);
+    const [sx, sy] = cut ? [width / 3, 10 + 9 * f] : [20 + 13 * f, height / 3];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inSubject = x >= sx && x < sx + width / 4 && y >= sy && y < sy + height / 3;
+        const sky = !cut && y < height / 4;
+        const texture = (next() * 40) | 0;
+        frame[y * width + x] = inSubject ? 60 + texture : sky ? 200 + (texture >> 3) : cut ? 30 + ((x * 3) % 150) : 90 + texture + ((y * 80) / height | 0);
+      }
+    }
+    for (let plane = 1; plane <= 2; plane++) {
+      const { offset } = layout.planes[plane]!;
+      for (let y = 0; y < chroma.height; y++) {
+        for (let x = 0; x < chroma.width; x++) {
+          const inSubject = 2 * x >= sx && 2 * x < sx + width / 4 && 2 * y >= sy && 2 * y < sy + height / 3;
+          frame[offset + y * chroma.width + x] = inSubject ? (plane === 1 ? 90 : 180) : !cut && 2 * y < height / 4 ? (plane === 1 ? 160 : 110) : 128 + ((next() * 10) | 0);
+        }
+      }
+    }
+    sequence.push(frame);
+  }
+  return sequence;
+}
+
+describe('DepthEstimator with the WebAssembly kernels', () => {
+  it.each([
+    ['every frame', 1],
+    ['every other frame', 2],
+  ])('gives the same f32 fields and grid depth as with the TypeScript kernels (%s, a moving subject, a cut)', (_, refreshInterval) => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 333, 187);
+    const frames = movingSequence(layout, 10);
+    const withWasm = new DepthEstimator(layout, { refreshInterval, kernelSet: 'wasm-simd' });
+    const withTypeScript = new DepthEstimator(layout, { refreshInterval, kernelSet: 'typescript' });
+    const cuts: boolean[] = [];
+    let wasmField = withWasm.estimate(frames[0]!);
+    withTypeScript.estimate(frames[0]!);
+    for (const frame of frames.slice(1)) {
+      // Act
+      wasmField = withWasm.estimate(frame);
+      const typeScriptField = withTypeScript.estimate(frame);
+      // Assess
+      expect(bitsOf(wasmField.a).equals(bitsOf(typeScriptField.a))).toBe(true);
+      expect(bitsOf(wasmField.b).equals(bitsOf(typeScriptField.b))).toBe(true);
+      expect(bitsOf(withWasm.lastGridDepth!).equals(bitsOf(withTypeScript.lastGridDepth!))).toBe(true);
+      expect(withWasm.lastDiagnostics).toEqual(withTypeScript.lastDiagnostics);
+      cuts.push(withWasm.lastDiagnostics!.sceneCut);
+    }
+    // The WebAssembly estimator's grids live in its kernels' memory (so they ran), and the
+    // sequence has its cut where it was made.
+    expect(gridMemoryOf(wasmField.a)?.kernels).toBeDefined();
+    expect(cuts.indexOf(true)).toBe(4);
+  });
+});
