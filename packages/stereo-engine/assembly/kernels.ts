@@ -1291,3 +1291,90 @@ export function guidedFilter(guide: usize, input: usize, width: i32, height: i32
     store<f32>(out + at, <f32>v);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The figure cue (src/depth/figure.ts, FigureGround): one colour channel's minimum barrier
+// distance to the border seeds on the coarse grid.
+
+/**
+ * shrink (2×2 block means of `channel`, `width` wide, into `coarse`, hw × hh), the barrier
+ * passes of FigureGround.barrier on it (the same raster order, the same f64 cost and f32 stores),
+ * then total += distance. `distance`, `upper`, `lower` and `offset` are its scratch grids.
+ */
+export function figureBarrier(
+  channel: usize, width: i32, hw: i32, hh: i32, coarse: usize, seed: usize,
+  distance: usize, upper: usize, lower: usize, offset: usize, total: usize,
+): void {
+  const n = hw * hh;
+  for (let y = 0; y < hh; y++) {
+    for (let x = 0; x < hw; x++) {
+      let sum: f64 = 0;
+      for (let j = 0; j < 2; j++) {
+        const row = channel + (<usize>((y * 2 + j) * width + x * 2) << 2);
+        sum += <f64>load<f32>(row);
+        sum += <f64>load<f32>(row, 4);
+      }
+      store<f32>(coarse + (<usize>(y * hw + x) << 2), <f32>(sum * 0.25));
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const s = load<f32>(seed + at);
+    const v = load<f32>(coarse + at);
+    store<f32>(distance + at, s);
+    store<f32>(offset + at, s);
+    store<f32>(upper + at, v);
+    store<f32>(lower + at, v);
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    if (pass % 2 == 0) {
+      for (let y = 0; y < hh; y++) {
+        for (let x = 0; x < hw; x++) {
+          const i = y * hw + x;
+          const v = load<f32>(coarse + (<usize>i << 2));
+          if (x > 0) relax(i, i - 1, v, distance, upper, lower, offset);
+          if (y > 0) relax(i, i - hw, v, distance, upper, lower, offset);
+        }
+      }
+    } else {
+      for (let y = hh - 1; y >= 0; y--) {
+        for (let x = hw - 1; x >= 0; x--) {
+          const i = y * hw + x;
+          const v = load<f32>(coarse + (<usize>i << 2));
+          if (x < hw - 1) relax(i, i + 1, v, distance, upper, lower, offset);
+          if (y < hh - 1) relax(i, i + hw, v, distance, upper, lower, offset);
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    let d = load<f32>(distance + at);
+    if (d == Infinity) d = 0;
+    store<f32>(distance + at, d);
+    const t: f64 = <f64>load<f32>(total + at) + <f64>d;
+    store<f32>(total + at, <f32>t);
+  }
+}
+
+/** Cell i tries extending the best path of its neighbour j (FigureGround.barrier's step). */
+// @ts-ignore: decorator
+@inline
+function relax(i: i32, j: i32, v: f32, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const atJ = <usize>j << 2;
+  const dj = load<f32>(distance + atJ);
+  if (dj == Infinity) return;
+  const uj = load<f32>(upper + atJ);
+  const lj = load<f32>(lower + atJ);
+  const hi = uj > v ? uj : v;
+  const lo = lj < v ? lj : v;
+  const oj = load<f32>(offset + atJ);
+  const cost: f64 = <f64>oj + <f64>hi - <f64>lo;
+  const atI = <usize>i << 2;
+  if (cost < <f64>load<f32>(distance + atI)) {
+    store<f32>(distance + atI, <f32>cost);
+    store<f32>(upper + atI, hi);
+    store<f32>(lower + atI, lo);
+    store<f32>(offset + atI, oj);
+  }
+}

@@ -3,6 +3,7 @@
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
 import { DepthEstimator } from '../src/depth/estimator';
+import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter } from '../src/depth/filters';
 import { GridMemory, gridMemoryOf } from '../src/depth/memory';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
@@ -86,6 +87,27 @@ describe('depth estimate kernels in WebAssembly', () => {
         // Assess
         expect(bitsOf(out).equals(bitsOf(referenceOut))).toBe(true);
       }
+    }
+  });
+
+  it('FigureGround: the same figure strengths as the TypeScript twin at odd sizes', () => {
+    for (const [width, height] of SIZES.filter(([w, h]) => w >= 2 && h >= 2)) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 4 * 4 * n + 7 * 4 * FigureGround.coarseCells(width, height) + 512, width, height);
+      const wasmFigure = new FigureGround(width, height, memory);
+      const typeScriptFigure = new FigureGround(width, height);
+      const next = random(n + 3);
+      const channels = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      channels.forEach((channel, k) => fillCells(channel, width, next, k === 0 ? 0 : -0.3, k === 0 ? 1 : 0.3));
+      const plainChannels = channels.map((channel) => Float32Array.from(channel));
+      const [out, reference] = [memory.float32(n), new Float32Array(n)];
+      // Act
+      wasmFigure.compute(channels, out);
+      typeScriptFigure.compute(plainChannels, reference);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (n > 1000) expect(reference.some((strength) => strength > 0 && strength < 1)).toBe(true);
     }
   });
 });

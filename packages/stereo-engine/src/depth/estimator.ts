@@ -129,15 +129,20 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2), the guided filter's work area and the prior's rows.
+    // The grids below (4 + 3 + 12 + 2 + 2), the guided filter's work area, the prior's rows and
+    // the figure cue's seven coarse grids.
     const cellBytes = (4 * this.n + 15) & ~15;
+    const coarseBytes = (4 * FigureGround.coarseCells(gw, gh) + 15) & ~15;
     this.memory = new GridMemory(
-      options.kernelSet ?? availableKernelSet(), 23 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64, gw, gh,
+      options.kernelSet ?? availableKernelSet(),
+      23 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
+      gw,
+      gh,
     );
     const make = (): Float32Array => this.memory.float32(this.n);
     this.grid = createAnalysisGrid(this.size, make);
     this.guided = new GuidedFilter(gw, gh, this.memory);
-    this.figureGround = new FigureGround(gw, gh);
+    this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
     this.sky = new Uint8Array(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {

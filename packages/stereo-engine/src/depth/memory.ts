@@ -1,7 +1,16 @@
 import { WasmKernelArena, type KernelSet } from '../stereo/kernels';
 
+/** FigureGround's export of assembly/kernels.ts. */
+export interface FigureKernelExports {
+  /** shrink, barrier and total += distance for one channel (FigureGround.compute). */
+  figureBarrier(
+    channel: number, width: number, hw: number, hh: number, coarse: number, seed: number,
+    distance: number, upper: number, lower: number, offset: number, total: number,
+  ): void;
+}
+
 /** The depth estimate's exports of assembly/kernels.ts (pointers are byte offsets into the memory). */
-export interface DepthKernelExports {
+export interface DepthKernelExports extends FigureKernelExports {
   /** boxMean of filters.ts; `scratch`: 12·width + 4·height + 16 bytes. */
   boxMeanGrid(src: number, width: number, height: number, r: number, out: number, tmp: number, scratch: number): void;
   /** GuidedFilter.coefficients; `work`: five grids (meanI, meanP, corr, varI, product), tmp, then
