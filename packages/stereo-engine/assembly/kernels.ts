@@ -1378,3 +1378,128 @@ function relax(i: i32, j: i32, v: f32, distance: usize, upper: usize, lower: usi
     store<f32>(offset + atI, oj);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depth cues (src/depth/cues.ts) on the analysis grid, with its f64 formulas and f32 stores.
+
+/**
+ * carryUp's vertical colour steps: each of luma, Cb, Cr box-smoothed (radius 1) into `smooth`,
+ * then step[i] += |smooth[i] − smooth[i + width]| for the cells above the last row.
+ */
+export function carrySteps(luma: usize, cb: usize, cr: usize, width: i32, height: i32, step: usize, smooth: usize, tmp: usize, scratch: usize): void {
+  const n = width * height;
+  for (let i = 0; i < n; i++) store<f32>(step + (<usize>i << 2), 0);
+  for (let c = 0; c < 3; c++) {
+    const channel = c == 0 ? luma : c == 1 ? cb : cr;
+    boxMeanGrid(channel, width, height, 1, smooth, tmp, scratch);
+    const below = <usize>width << 2;
+    for (let i = 0; i < n - width; i++) {
+      const at = <usize>i << 2;
+      const s: f64 = <f64>load<f32>(step + at) + abs<f64>(<f64>load<f32>(smooth + at) - <f64>load<f32>(smooth + at + below));
+      store<f32>(step + at, <f32>s);
+    }
+  }
+}
+
+/**
+ * carryUp's walk up each column, for all columns a row at a time (each column's f64 `carried`
+ * kept in `carried`, width f64s): the same steps per column as the TypeScript's.
+ */
+export function carryColumns(prior: usize, step: usize, width: i32, height: i32, threshold: f64, decay: f64, out: usize, carried: usize): void {
+  const bottom = <f64>load<f32>(prior + (<usize>(height - 1) << 2));
+  const lastRow = out + (<usize>((height - 1) * width) << 2);
+  for (let x = 0; x < width; x++) {
+    store<f64>(carried + (<usize>x << 3), bottom);
+    store<f32>(lastRow + (<usize>x << 2), <f32>bottom);
+  }
+  for (let y = height - 2; y >= 0; y--) {
+    const p = <f64>load<f32>(prior + (<usize>y << 2));
+    const row = <usize>(y * width) << 2;
+    for (let x = 0; x < width; x++) {
+      const at = row + (<usize>x << 2);
+      const excess = <f64>load<f32>(step + at) - threshold;
+      let c = load<f64>(carried + (<usize>x << 3));
+      c -= decay + (excess > 0 ? 4.0 * excess : 0.0);
+      if (c < p) c = p;
+      store<f64>(carried + (<usize>x << 3), c);
+      store<f32>(out + at, <f32>c);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function chromaOf(cb: f64, cr: f64): f64 {
+  return Math.sqrt(cb * cb + cr * cr);
+}
+
+/** atmosphereCue: the dark channel, its 3×3 minimum, and the standardised clear-air nearness. */
+export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize): void {
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const y = <f64>load<f32>(luma + at);
+    const u = <f64>load<f32>(cb + at);
+    const v = <f64>load<f32>(cr + at);
+    const r: f64 = y + 1.402 * v;
+    const g: f64 = y - 0.344 * u - 0.714 * v;
+    const b: f64 = y + 1.772 * u;
+    store<f32>(out + at, <f32>min<f64>(min<f64>(r, g), b));
+  }
+  minFilter3(out, width, height, darkest, tmp);
+  let meanDark: f64 = 0;
+  let meanSat: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    meanDark += <f64>load<f32>(darkest + at);
+    meanSat += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
+  }
+  meanDark /= <f64>n;
+  meanSat /= <f64>n;
+  let varDark: f64 = 0;
+  let varSat: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const dd = <f64>load<f32>(darkest + at) - meanDark;
+    varDark += dd * dd;
+    const ds = chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat;
+    varSat += ds * ds;
+  }
+  const sdDark: f64 = Math.sqrt(varDark / <f64>n) + 0.02;
+  const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const clear: f64 = -(<f64>load<f32>(darkest + at) - meanDark) / sdDark + (chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat) / sdSat;
+    const half: f64 = clear / 2;
+    store<f32>(out + at, <f32>max<f64>(-2.0, min<f64>(1.0, half)));
+  }
+}
+
+/** minFilter of src/depth/filters.ts with radius 1 (3×3 window, shrunk at the borders). */
+function minFilter3(src: usize, width: i32, height: i32, out: usize, tmp: usize): void {
+  for (let y = 0; y < height; y++) {
+    const row = <usize>(y * width) << 2;
+    for (let x = 0; x < width; x++) {
+      let m: f32 = Infinity;
+      const lo = x - 1 < 0 ? 0 : x - 1;
+      const hi = x + 1 >= width ? width - 1 : x + 1;
+      for (let k = lo; k <= hi; k++) {
+        const v = load<f32>(src + row + (<usize>k << 2));
+        if (v < m) m = v;
+      }
+      store<f32>(tmp + row + (<usize>x << 2), m);
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    const lo = y - 1 < 0 ? 0 : y - 1;
+    const hi = y + 1 >= height ? height - 1 : y + 1;
+    for (let x = 0; x < width; x++) {
+      let m: f32 = Infinity;
+      for (let k = lo; k <= hi; k++) {
+        const v = load<f32>(tmp + (<usize>(k * width + x) << 2));
+        if (v < m) m = v;
+      }
+      store<f32>(out + (<usize>(y * width + x) << 2), m);
+    }
+  }
+}

@@ -2,9 +2,11 @@
 // a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
+import { atmosphereCue, carryUp } from '../src/depth/cues';
 import { DepthEstimator } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter } from '../src/depth/filters';
+import { createAnalysisGrid, gridSizeFor, type AnalysisGrid } from '../src/depth/grid';
 import { GridMemory, gridMemoryOf } from '../src/depth/memory';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
 import { availableKernelSet } from '../src/stereo/kernels';
@@ -87,6 +89,49 @@ describe('depth estimate kernels in WebAssembly', () => {
         // Assess
         expect(bitsOf(out).equals(bitsOf(referenceOut))).toBe(true);
       }
+    }
+  });
+
+  /** A grid of `width` × `height` cells in `memory` (or plain arrays), filled like a picture's. */
+  function gridOf(width: number, height: number, seed: number, memory?: GridMemory): AnalysisGrid {
+    const size = { ...gridSizeFor(width * 4, height * 4, Math.max(width, height)), gridWidth: width, gridHeight: height };
+    const grid = createAnalysisGrid(size, memory ? (length) => memory.float32(length) : undefined);
+    const next = random(seed);
+    fillCells(grid.luma, width, next);
+    fillCells(grid.cb, width, next, -0.3, 0.3);
+    fillCells(grid.cr, width, next, -0.3, 0.3);
+    fillCells(grid.detail, width, next, 0, 0.1);
+    return grid;
+  }
+
+  function plainCopy(grid: AnalysisGrid): AnalysisGrid {
+    return { ...grid, luma: Float32Array.from(grid.luma), cb: Float32Array.from(grid.cb), cr: Float32Array.from(grid.cr), detail: Float32Array.from(grid.detail) };
+  }
+
+  it('carryUp and atmosphereCue: the same f32 bits as the TypeScript twins at odd sizes', () => {
+    for (const [width, height] of SIZES.filter(([, h]) => h >= 2)) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 9 * 4 * n + 4 * height + 512, width, height);
+      const grid = gridOf(width, height, n + 11, memory);
+      const plain = plainCopy(grid);
+      const prior = memory.float32(height);
+      for (let y = 0; y < height; y++) prior[y] = y < height / 3 ? 0 : (y - height / 3 + 1) / (height - height / 3);
+      const plainPrior = Float32Array.from(prior);
+      const [out, step, smooth, tmp] = [memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n)];
+      const [reference, referenceStep, referenceSmooth, referenceTmp] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      // Act
+      carryUp(grid, prior, height / 3, out, { step, smooth, tmp });
+      carryUp(plain, plainPrior, height / 3, reference, { step: referenceStep, smooth: referenceSmooth, tmp: referenceTmp });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act
+      atmosphereCue(grid, out, { a: step, b: smooth });
+      atmosphereCue(plain, reference, { a: referenceStep, b: referenceSmooth });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
     }
   });
 

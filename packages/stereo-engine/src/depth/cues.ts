@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import { boxMean, minFilter, percentiles } from './filters';
 import type { AnalysisGrid } from './grid';
+import { gridMemoryOf } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -101,13 +102,27 @@ export function carryUp(
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { step, smooth, tmp } = scratch;
-  step.fill(0);
-  for (const channel of [luma, cb, cr]) {
-    boxMean(channel, gw, gh, 1, smooth, tmp);
-    for (let i = 0; i < n - gw; i++) step[i]! += abs(smooth[i]! - smooth[i + gw]!);
+  // In WebAssembly when the grids live in the kernels' memory (the same f32s).
+  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp);
+  const kernels = memory?.kernels;
+  const boxScratch = memory?.boxScratch;
+  const wasm = kernels && boxScratch && gw <= boxScratch.width && gh <= boxScratch.height ? { kernels, at: boxScratch.at } : undefined;
+  if (wasm) {
+    wasm.kernels.carrySteps(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, step.byteOffset, smooth.byteOffset, tmp.byteOffset, wasm.at);
+  } else {
+    step.fill(0);
+    for (const channel of [luma, cb, cr]) {
+      boxMean(channel, gw, gh, 1, smooth, tmp);
+      for (let i = 0; i < n - gw; i++) step[i]! += abs(smooth[i]! - smooth[i + gw]!);
+    }
   }
   const [threshold = 0] = percentiles(step.subarray(0, n - gw), [0.75], 0, 1);
   const decay = 0.35 / max(1, gh - horizon);
+  if (wasm) {
+    // The box mean's scratch holds the columns' carried values (8 bytes per column).
+    wasm.kernels.carryColumns(prior.byteOffset, step.byteOffset, gw, gh, threshold, decay, out.byteOffset, wasm.at);
+    return;
+  }
   const edgeCost = 4;
   for (let x = 0; x < gw; x++) {
     let carried = prior[gh - 1]!;
@@ -173,6 +188,11 @@ export function atmosphereCue(
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { a: darkest, b: tmp } = scratch;
+  const kernels = gridMemoryOf(luma, cb, cr, out, darkest, tmp)?.kernels;
+  if (kernels) {
+    kernels.atmosphereGrid(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const y = luma[i]!;
     const u = cb[i]!;

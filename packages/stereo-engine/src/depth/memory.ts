@@ -16,6 +16,12 @@ export interface DepthKernelExports extends FigureKernelExports {
   /** GuidedFilter.coefficients; `work`: five grids (meanI, meanP, corr, varI, product), tmp, then
    * the box mean's scratch. */
   guidedCoefficients(guide: number, input: number, width: number, height: number, r: number, eps: number, a: number, b: number, work: number): void;
+  /** carryUp's colour steps (box means radius 1, then |vertical differences| summed). */
+  carrySteps(luma: number, cb: number, cr: number, width: number, height: number, step: number, smooth: number, tmp: number, scratch: number): void;
+  /** carryUp's walk up the columns; `carried`: 8·width bytes. */
+  carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
+  /** atmosphereCue. */
+  atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
