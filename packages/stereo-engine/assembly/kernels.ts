@@ -1447,18 +1447,42 @@ export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, he
     store<f32>(out + at, <f32>min<f64>(min<f64>(r, g), b));
   }
   minFilter3(out, width, height, darkest, tmp);
+  // Two cells per f64x2 (each lane the TypeScript's formula); the sums take the lanes in order.
+  const pairs = n & ~1;
   let meanDark: f64 = 0;
   let meanSat: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const c = chromaPair(cb + at, cr + at);
+    meanDark += <f64>load<f32>(darkest + at);
+    meanSat += f64x2.extract_lane(c, 0);
+    meanDark += <f64>load<f32>(darkest + at, 4);
+    meanSat += f64x2.extract_lane(c, 1);
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     meanDark += <f64>load<f32>(darkest + at);
     meanSat += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
   }
   meanDark /= <f64>n;
   meanSat /= <f64>n;
+  const meanDarks = f64x2.splat(meanDark);
+  const meanSats = f64x2.splat(meanSat);
   let varDark: f64 = 0;
   let varSat: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const dd = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks);
+    const ds = f64x2.sub(chromaPair(cb + at, cr + at), meanSats);
+    const dd2 = f64x2.mul(dd, dd);
+    const ds2 = f64x2.mul(ds, ds);
+    varDark += f64x2.extract_lane(dd2, 0);
+    varSat += f64x2.extract_lane(ds2, 0);
+    varDark += f64x2.extract_lane(dd2, 1);
+    varSat += f64x2.extract_lane(ds2, 1);
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     const dd = <f64>load<f32>(darkest + at) - meanDark;
     varDark += dd * dd;
@@ -1467,12 +1491,33 @@ export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, he
   }
   const sdDark: f64 = Math.sqrt(varDark / <f64>n) + 0.02;
   const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
-  for (let i = 0; i < n; i++) {
+  const sdDarks = f64x2.splat(sdDark);
+  const sdSats = f64x2.splat(sdSat);
+  const two = f64x2.splat(2);
+  const one = f64x2.splat(1);
+  const minusTwo = f64x2.splat(-2);
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
+    const clear = f64x2.add(haze, f64x2.div(f64x2.sub(chromaPair(cb + at, cr + at), meanSats), sdSats));
+    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     const clear: f64 = -(<f64>load<f32>(darkest + at) - meanDark) / sdDark + (chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat) / sdSat;
     const half: f64 = clear / 2;
     store<f32>(out + at, <f32>max<f64>(-2.0, min<f64>(1.0, half)));
   }
+}
+
+/** chroma (√(Cb² + Cr²)) of two neighbouring cells, one per f64x2 lane. */
+// @ts-ignore: decorator
+@inline
+function chromaPair(cb: usize, cr: usize): v128 {
+  const u = f64x2.promote_low_f32x4(v128.load64_zero(cb));
+  const v = f64x2.promote_low_f32x4(v128.load64_zero(cr));
+  return f64x2.sqrt(f64x2.add(f64x2.mul(u, u), f64x2.mul(v, v)));
 }
 
 /** minFilter of src/depth/filters.ts with radius 1 (3×3 window, shrunk at the borders). */
