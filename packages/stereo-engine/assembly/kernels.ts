@@ -1548,3 +1548,62 @@ function minFilter3(src: usize, width: i32, height: i32, out: usize, tmp: usize)
     }
   }
 }
+
+/**
+ * motionCue's block matching (src/depth/cues.ts): per block of 8×8 cells (bw × bh, raster
+ * order), into `matches` (two i32 per block) the displacement (dx, dy) of its best match within
+ * ±4 cells in `previous`, or dx = NO_MATCH where the block is textureless or its best match is
+ * not clearly better than the average candidate. The same f64 sums in the same order.
+ */
+export function motionSearch(previous: usize, current: usize, gw: i32, gh: i32, bw: i32, bh: i32, matches: usize): void {
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const x0 = bx * 8;
+      const y0 = by * 8;
+      const match = matches + (<usize>(by * bw + bx) << 3);
+      store<i32>(match, NO_MATCH);
+      store<i32>(match, 0, 4);
+      let mean: f64 = 0;
+      for (let j = 0; j < 8; j += 2) for (let i = 0; i < 8; i += 2) mean += <f64>load<f32>(current + (<usize>((y0 + j) * gw + x0 + i) << 2));
+      mean /= 16;
+      let texture: f64 = 0;
+      for (let j = 0; j < 8; j += 2) {
+        for (let i = 0; i < 8; i += 2) texture += abs<f64>(<f64>load<f32>(current + (<usize>((y0 + j) * gw + x0 + i) << 2)) - mean);
+      }
+      texture /= 16;
+      if (texture < 0.01) continue;
+      let best: f64 = Infinity;
+      let bestDx = 0;
+      let bestDy = 0;
+      let total: f64 = 0;
+      let tried = 0;
+      for (let dy = -4; dy <= 4; dy++) {
+        if (y0 + dy < 0 || y0 + dy + 8 > gh) continue;
+        for (let dx = -4; dx <= 4; dx++) {
+          if (x0 + dx < 0 || x0 + dx + 8 > gw) continue;
+          let sad: f64 = 0;
+          for (let j = 0; j < 8; j += 2) {
+            const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
+            const rp = previous + (<usize>((y0 + j + dy) * gw + x0 + dx) << 2);
+            for (let i = 0; i < 8; i += 2) sad += abs<f64>(<f64>load<f32>(rc + (<usize>i << 2)) - <f64>load<f32>(rp + (<usize>i << 2)));
+          }
+          const penalty: f64 = 1e-4 * <f64>(abs<i32>(dx) + abs<i32>(dy));
+          sad += penalty;
+          total += sad;
+          tried++;
+          if (sad < best) {
+            best = sad;
+            bestDx = dx;
+            bestDy = dy;
+          }
+        }
+      }
+      if (tried == 0 || best > 0.6 * (total / <f64>tried)) continue;
+      store<i32>(match, bestDx);
+      store<i32>(match, bestDy, 4);
+    }
+  }
+}
+
+/** motionSearch's mark of a block without a match. */
+const NO_MATCH: i32 = 127;

@@ -2,7 +2,7 @@
 // a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
-import { atmosphereCue, carryUp } from '../src/depth/cues';
+import { atmosphereCue, carryUp, motionCue } from '../src/depth/cues';
 import { DepthEstimator } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter } from '../src/depth/filters';
@@ -132,6 +132,32 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+    }
+  });
+
+  it('motionCue: the same cue and confidence as the TypeScript twin, with blocks moving by different amounts', () => {
+    for (const [width, height] of [[17, 17], [33, 19], [97, 55], [255, 143]] as const) {
+      // Prepare: a textured grid, and the same one with its left half moved 3 cells right and
+      // 1 down, its right half 1 cell left.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 3 * 4 * n + 256, width, height);
+      const [previous, current, out] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      const next = random(n);
+      for (let i = 0; i < n; i++) previous[i] = next();
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const [sx, sy] = x < width / 2 ? [x - 3, y - 1] : [x + 1, y];
+          current[y * width + x] = sx >= 0 && sx < width && sy >= 0 ? previous[sy * width + sx]! : next();
+        }
+      }
+      const [plainPrevious, plainCurrent, reference] = [Float32Array.from(previous), Float32Array.from(current), new Float32Array(n)];
+      // Act
+      const confidence = motionCue(previous, current, width, height, out);
+      const referenceConfidence = motionCue(plainPrevious, plainCurrent, width, height, reference);
+      // Assess
+      expect(confidence).toBe(referenceConfidence);
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (width > 90) expect(referenceConfidence).toBeGreaterThan(0);
     }
   });
 

@@ -227,6 +227,8 @@ export function atmosphereCue(
 
 const BLOCK = 8;
 const SEARCH = 4;
+/** The WebAssembly block search's mark of a block without a match (assembly/kernels.ts). */
+const MOTION_NO_MATCH = 127;
 
 /**
  * Motion parallax: when the camera translates, near things move across the image faster than
@@ -249,7 +251,21 @@ export function motionCue(
   if (bw < 2 || bh < 2) return 0;
   const magnitude = new Float32Array(bw * bh).fill(NOT_A_NUMBER);
   const reliable: number[] = [];
-  for (let by = 0; by < bh; by++) {
+  // The block search in WebAssembly when the grids live in the kernels' memory (the same matches).
+  const memory = gridMemoryOf(previous, current);
+  const matches = memory?.kernels ? memory.motionMatches(bw * bh) : undefined;
+  if (memory?.kernels && matches) {
+    memory.kernels.motionSearch(previous.byteOffset, current.byteOffset, gw, gh, bw, bh, matches.byteOffset);
+    for (let k = 0; k < bw * bh; k++) {
+      const dx = matches[2 * k]!;
+      if (dx === MOTION_NO_MATCH) continue;
+      const dy = matches[2 * k + 1]!;
+      const m = sqrt(dx * dx + dy * dy);
+      magnitude[k] = m;
+      reliable.push(m);
+    }
+  }
+  for (let by = 0; by < (matches ? 0 : bh); by++) {
     for (let bx = 0; bx < bw; bx++) {
       const x0 = bx * BLOCK;
       const y0 = by * BLOCK;

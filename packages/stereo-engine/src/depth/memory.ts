@@ -22,6 +22,8 @@ export interface DepthKernelExports extends FigureKernelExports {
   carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
   /** atmosphereCue. */
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
+  /** motionCue's block search; `matches`: two i32 per block. */
+  motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
@@ -45,6 +47,8 @@ export class GridMemory {
   private next = 0;
   /** Offset and size of the box mean's scratch (columns and reciprocals) for grids up to this size. */
   readonly boxScratch: { at: number; width: number; height: number } | undefined;
+  /** Two i32 per block of 8×8 cells of the grid: the motion cue's matches. */
+  private readonly matches: Int32Array | undefined;
 
   constructor(kernelSet: KernelSet, bytes: number, gridWidth: number, gridHeight: number) {
     if (kernelSet !== 'wasm-simd') {
@@ -53,12 +57,14 @@ export class GridMemory {
     }
     const arena = new WasmKernelArena();
     const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
-    this.capacity = align(bytes) + boxBytes;
+    const blocks = Math.ceil(gridWidth / 8) * Math.ceil(gridHeight / 8);
+    this.capacity = align(bytes) + boxBytes + align(8 * blocks);
     arena.reserve(this.capacity);
     const { kernels, buffer } = arena.instantiate();
     this.kernels = kernels as unknown as DepthKernelExports;
     this.buffer = buffer;
     this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
+    this.matches = new Int32Array(buffer, this.take(8 * blocks), 2 * blocks);
     memories.set(buffer, this);
   }
 
@@ -78,6 +84,11 @@ export class GridMemory {
   block(bytes: number): number {
     if (!this.buffer) throw new Error('a work block needs the WebAssembly memory');
     return this.take(bytes);
+  }
+
+  /** Room for the motion cue's matches of `blocks` blocks, if it has that many. */
+  motionMatches(blocks: number): Int32Array | undefined {
+    return this.matches && this.matches.length >= 2 * blocks ? this.matches : undefined;
   }
 
   get memoryBuffer(): ArrayBuffer | undefined {

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import type { AnalysisGrid } from './grid';
+import type { GridMemory } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -34,11 +35,13 @@ export class MotionFollower {
     private readonly gridWidth: number,
     private readonly gridHeight: number,
     private readonly changed: number,
+    memory?: GridMemory,
   ) {
     const n = gridWidth * gridHeight;
     this.source = new Int32Array(n);
     this.mismatch = new Float32Array(n);
-    this.luma = new Float32Array(n);
+    // The reference luma is the motion cue's previous frame: in the kernels' memory when they run.
+    this.luma = memory ? memory.float32(n) : new Float32Array(n);
     this.cb = new Float32Array(n);
     this.cr = new Float32Array(n);
   }
