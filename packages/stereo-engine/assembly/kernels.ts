@@ -1647,3 +1647,29 @@ export function motionSearch(previous: usize, current: usize, gw: i32, gh: i32, 
 
 /** motionSearch's mark of a block without a match. */
 const NO_MATCH: i32 = 127;
+
+// ---------------------------------------------------------------------------------------------
+// Histograms (percentiles in src/depth/filters.ts, histogramDistance in estimator.ts).
+
+/** JavaScript's `x | 0` (ToInt32): truncation, then modulo 2^32 into the i32 range; NaN and ±∞ give 0. */
+// @ts-ignore: decorator
+@inline
+function toInt32(x: f64): i32 {
+  if (x > -2147483649.0 && x < 2147483648.0) return <i32>x;
+  if (!isFinite<f64>(x)) return 0;
+  return <i32><i64>(x % 4294967296.0);
+}
+
+/**
+ * Adds `count` f32 values into `bins` u32 bins at `histogram` (not cleared here): bin
+ * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it.
+ */
+export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize): void {
+  for (let i = 0; i < count; i++) {
+    let k = toInt32((<f64>load<f32>(values + (<usize>i << 2)) - lo) * scale);
+    if (k < 0) k = 0;
+    else if (k >= bins) k = bins - 1;
+    const at = histogram + (<usize>k << 2);
+    store<u32>(at, load<u32>(at) + 1);
+  }
+}

@@ -3,9 +3,9 @@
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
 import { atmosphereCue, carryUp, motionCue } from '../src/depth/cues';
-import { DepthEstimator } from '../src/depth/estimator';
+import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
-import { boxMean, boxMeanTypeScript, GuidedFilter } from '../src/depth/filters';
+import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
 import { createAnalysisGrid, gridSizeFor, type AnalysisGrid } from '../src/depth/grid';
 import { GridMemory, gridMemoryOf } from '../src/depth/memory';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
@@ -158,6 +158,32 @@ describe('depth estimate kernels in WebAssembly', () => {
       expect(confidence).toBe(referenceConfidence);
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       if (width > 90) expect(referenceConfidence).toBeGreaterThan(0);
+    }
+  });
+
+  it('percentiles and histogramDistance: the same bins as the TypeScript, out-of-range values, NaN and infinities included', () => {
+    // Prepare: values in and far outside the range (where `| 0` wraps modulo 2^32).
+    const special = [Number.NaN, Infinity, -Infinity, -0, 0, 1, -1, 0.99999, 1e9, -1e9, 3e9, -3e9, 5e12, -5e12, 1e30, -1e30, 2 ** 31, -(2 ** 31)];
+    for (const length of [1, 7, 33, 1001]) {
+      const memory = new GridMemory('wasm-simd', 2 * 4 * length + 64, 8, 8);
+      const [values, other] = [memory.float32(length), memory.float32(length)];
+      const next = random(length);
+      for (let i = 0; i < length; i++) {
+        values[i] = i % 5 === 0 ? special[(i / 5) % special.length]! : next() * 3 - 1;
+        other[i] = next() * 1.2 - 0.1;
+      }
+      const [plainValues, plainOther] = [Float32Array.from(values), Float32Array.from(other)];
+      for (const [lo, hi] of [[0, 1], [-1, 2], [-8, 8], [0, 3e-6]] as const) {
+        // Act
+        const fractions = [0, 0.1, 0.15, 0.5, 0.75, 0.9, 0.95, 1];
+        const found = percentiles(values, fractions, lo, hi);
+        const reference = percentiles(plainValues, fractions, lo, hi);
+        // Assess
+        expect(found).toEqual(reference);
+      }
+      // Act / Assess
+      expect(histogramDistance(values, other)).toBe(histogramDistance(plainValues, plainOther));
+      expect(histogramDistance(other, values)).toBe(histogramDistance(plainOther, plainValues));
     }
   });
 

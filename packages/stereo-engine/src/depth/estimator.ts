@@ -14,7 +14,7 @@ import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
-import { GridMemory } from './memory';
+import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
 import { availableKernelSet, type KernelSet } from '../stereo/kernels';
 
@@ -329,11 +329,22 @@ function sendSkyFarthest(depth: Float32Array, sky: Uint8Array): void {
 /** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */
 export function histogramDistance(a: Float32Array, b: Float32Array): number {
   const bins = 32;
-  const ha = new Float64Array(bins);
-  const hb = new Float64Array(bins);
-  for (let i = 0; i < a.length; i++) {
-    ha[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
-    hb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
+  let ha: ArrayLike<number>;
+  let hb: ArrayLike<number>;
+  // In WebAssembly when both grids live in the kernels' memory (the same counts).
+  const memory = gridMemoryOf(a, b);
+  if (memory?.kernels && memory.histogram && a.length === b.length) {
+    const both = memory.histogram.subarray(0, 2 * bins).fill(0);
+    memory.kernels.histogramBins(a.byteOffset, a.length, 0, bins, bins, both.byteOffset);
+    memory.kernels.histogramBins(b.byteOffset, b.length, 0, bins, bins, both.byteOffset + 4 * bins);
+    [ha, hb] = [both.subarray(0, bins), both.subarray(bins)];
+  } else {
+    const [fa, fb] = [new Float64Array(bins), new Float64Array(bins)];
+    for (let i = 0; i < a.length; i++) {
+      fa[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
+      fb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
+    }
+    [ha, hb] = [fa, fb];
   }
   let distance = 0;
   for (let k = 0; k < bins; k++) distance += abs(ha[k]! - hb[k]!);

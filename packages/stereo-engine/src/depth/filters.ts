@@ -207,14 +207,22 @@ export class GuidedFilter {
  */
 export function percentiles(values: Float32Array, fractions: readonly number[], lo = 0, hi = 1): number[] {
   const bins = 1024;
-  const histogram = new Uint32Array(bins);
   const scale = bins / (hi - lo);
   const n = values.length;
-  for (let i = 0; i < n; i++) {
-    let k = ((values[i]! - lo) * scale) | 0;
-    if (k < 0) k = 0;
-    else if (k >= bins) k = bins - 1;
-    histogram[k]!++;
+  // In WebAssembly when the values live in the kernels' memory (the same bins).
+  const memory = gridMemoryOf(values);
+  let histogram: Uint32Array;
+  if (memory?.kernels && memory.histogram) {
+    histogram = memory.histogram.subarray(0, bins).fill(0);
+    memory.kernels.histogramBins(values.byteOffset, n, lo, scale, bins, histogram.byteOffset);
+  } else {
+    histogram = new Uint32Array(bins);
+    for (let i = 0; i < n; i++) {
+      let k = ((values[i]! - lo) * scale) | 0;
+      if (k < 0) k = 0;
+      else if (k >= bins) k = bins - 1;
+      histogram[k]!++;
+    }
   }
   return fractions.map((fraction) => {
     const target = fraction * (n - 1);

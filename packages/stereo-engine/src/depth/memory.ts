@@ -24,11 +24,16 @@ export interface DepthKernelExports extends FigureKernelExports {
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
   /** motionCue's block search; `matches`: two i32 per block. */
   motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
+  /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped. */
+  histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
   ): void;
 }
+
+/** The most bins a histogram in a GridMemory has (the percentiles' 1024). */
+export const HISTOGRAM_BINS = 1024;
 
 /** Views of one GridMemory's WebAssembly memory, by its buffer. */
 const memories = new WeakMap<ArrayBufferLike, GridMemory>();
@@ -47,6 +52,8 @@ export class GridMemory {
   private next = 0;
   /** Offset and size of the box mean's scratch (columns and reciprocals) for grids up to this size. */
   readonly boxScratch: { at: number; width: number; height: number } | undefined;
+  /** Histogram bins for the percentiles and the cut detection (HISTOGRAM_BINS u32). */
+  readonly histogram: Uint32Array | undefined;
   /** Two i32 per block of 8×8 cells of the grid: the motion cue's matches. */
   private readonly matches: Int32Array | undefined;
 
@@ -58,13 +65,14 @@ export class GridMemory {
     const arena = new WasmKernelArena();
     const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
     const blocks = Math.ceil(gridWidth / 8) * Math.ceil(gridHeight / 8);
-    this.capacity = align(bytes) + boxBytes + align(8 * blocks);
+    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 4 * HISTOGRAM_BINS;
     arena.reserve(this.capacity);
     const { kernels, buffer } = arena.instantiate();
     this.kernels = kernels as unknown as DepthKernelExports;
     this.buffer = buffer;
     this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
     this.matches = new Int32Array(buffer, this.take(8 * blocks), 2 * blocks);
+    this.histogram = new Uint32Array(buffer, this.take(4 * HISTOGRAM_BINS), HISTOGRAM_BINS);
     memories.set(buffer, this);
   }
 
