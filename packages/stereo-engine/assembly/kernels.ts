@@ -1476,8 +1476,25 @@ function chromaOf(cb: f64, cr: f64): f64 {
 /** atmosphereCue: the dark channel, its 3×3 minimum, and the standardised clear-air nearness. */
 export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize): void {
   const n = width * height;
-  for (let i = 0; i < n; i++) {
-    const at = <usize>i << 2;
+  // The dark channel two cells per f64x2 (f64x2.min is Math.min: NaN and −0 alike).
+  const pairs2 = n & ~1;
+  const kr = f64x2.splat(1.402);
+  const kgu = f64x2.splat(0.344);
+  const kgv = f64x2.splat(0.714);
+  const kb = f64x2.splat(1.772);
+  let c = 0;
+  for (; c < pairs2; c += 2) {
+    const at = <usize>c << 2;
+    const y = f32Pair(luma + at);
+    const u = f32Pair(cb + at);
+    const v = f32Pair(cr + at);
+    const r = f64x2.add(y, f64x2.mul(kr, v));
+    const g = f64x2.sub(f64x2.sub(y, f64x2.mul(kgu, u)), f64x2.mul(kgv, v));
+    const b = f64x2.add(y, f64x2.mul(kb, u));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(f64x2.min(f64x2.min(r, g), b)), 0);
+  }
+  for (; c < n; c++) {
+    const at = <usize>c << 2;
     const y = <f64>load<f32>(luma + at);
     const u = <f64>load<f32>(cb + at);
     const v = <f64>load<f32>(cr + at);
@@ -1560,25 +1577,34 @@ function chromaPair(cb: usize, cr: usize): v128 {
   return f64x2.sqrt(f64x2.add(f64x2.mul(u, u), f64x2.mul(v, v)));
 }
 
-/** minFilter of src/depth/filters.ts with radius 1 (3×3 window, shrunk at the borders). */
+/**
+ * minFilter of src/depth/filters.ts with radius 1 (3×3 window, shrunk at the borders). Inside
+ * the borders four cells per f32x4: pmin(m, v) is `v < m ? v : m`, the TypeScript's step, taken
+ * over the window in the same order from +∞.
+ */
 function minFilter3(src: usize, width: i32, height: i32, out: usize, tmp: usize): void {
+  const infinity = f32x4.splat(Infinity);
   for (let y = 0; y < height; y++) {
     const row = <usize>(y * width) << 2;
-    for (let x = 0; x < width; x++) {
-      let m: f32 = Infinity;
-      const lo = x - 1 < 0 ? 0 : x - 1;
-      const hi = x + 1 >= width ? width - 1 : x + 1;
-      for (let k = lo; k <= hi; k++) {
-        const v = load<f32>(src + row + (<usize>k << 2));
-        if (v < m) m = v;
-      }
-      store<f32>(tmp + row + (<usize>x << 2), m);
+    let x = 0;
+    for (; x < 1 && x < width; x++) minRowCell(src + row, tmp + row, x, width);
+    for (; x + 5 <= width; x += 4) {
+      const at = src + row + (<usize>x << 2);
+      const m = f32x4.pmin(f32x4.pmin(f32x4.pmin(infinity, v128.load(at - 4)), v128.load(at)), v128.load(at + 4));
+      v128.store(tmp + row + (<usize>x << 2), m);
     }
+    for (; x < width; x++) minRowCell(src + row, tmp + row, x, width);
   }
   for (let y = 0; y < height; y++) {
     const lo = y - 1 < 0 ? 0 : y - 1;
     const hi = y + 1 >= height ? height - 1 : y + 1;
-    for (let x = 0; x < width; x++) {
+    let x = 0;
+    for (; x + 4 <= width; x += 4) {
+      let m = infinity;
+      for (let k = lo; k <= hi; k++) m = f32x4.pmin(m, v128.load(tmp + (<usize>(k * width + x) << 2)));
+      v128.store(out + (<usize>(y * width + x) << 2), m);
+    }
+    for (; x < width; x++) {
       let m: f32 = Infinity;
       for (let k = lo; k <= hi; k++) {
         const v = load<f32>(tmp + (<usize>(k * width + x) << 2));
@@ -1587,6 +1613,18 @@ function minFilter3(src: usize, width: i32, height: i32, out: usize, tmp: usize)
       store<f32>(out + (<usize>(y * width + x) << 2), m);
     }
   }
+}
+
+/** One cell of minFilter3's horizontal pass (the borders). */
+function minRowCell(srcRow: usize, tmpRow: usize, x: i32, width: i32): void {
+  let m: f32 = Infinity;
+  const lo = x - 1 < 0 ? 0 : x - 1;
+  const hi = x + 1 >= width ? width - 1 : x + 1;
+  for (let k = lo; k <= hi; k++) {
+    const v = load<f32>(srcRow + (<usize>k << 2));
+    if (v < m) m = v;
+  }
+  store<f32>(tmpRow + (<usize>x << 2), m);
 }
 
 /**
