@@ -1181,37 +1181,49 @@ export function boxMeanGrid(src: usize, width: i32, height: i32, r: i32, out: us
   const reciprocalY = reciprocalX + (<usize>width << 2);
   reciprocalCounts(reciprocalX, width, rx);
   reciprocalCounts(reciprocalY, height, ry);
-  // Two rows at a time: two independent running sums (each the TypeScript's sequence) overlap
+  // Four rows at a time: four independent running sums (each the TypeScript's sequence) overlap
   // in the pipeline, where one alone waits on its adds.
   const rowBytes = <usize>width << 2;
   let firstSingle = 0;
-  for (let y = 0; y + 2 <= height; y += 2) {
+  for (let y = 0; y + 4 <= height; y += 4) {
     const row0 = src + (<usize>(y * width) << 2);
-    const row1 = row0 + rowBytes;
     const tmpRow0 = tmp + (<usize>(y * width) << 2);
-    const tmpRow1 = tmpRow0 + rowBytes;
     let sum0: f64 = 0;
     let sum1: f64 = 0;
+    let sum2: f64 = 0;
+    let sum3: f64 = 0;
     for (let x = 0; x <= rx; x++) {
-      sum0 += <f64>load<f32>(row0 + (<usize>x << 2));
-      sum1 += <f64>load<f32>(row1 + (<usize>x << 2));
+      const at = row0 + (<usize>x << 2);
+      sum0 += <f64>load<f32>(at);
+      sum1 += <f64>load<f32>(at + rowBytes);
+      sum2 += <f64>load<f32>(at + 2 * rowBytes);
+      sum3 += <f64>load<f32>(at + 3 * rowBytes);
     }
     for (let x = 0; x < width; x++) {
       const k = <f64>load<f32>(reciprocalX + (<usize>x << 2));
-      store<f32>(tmpRow0 + (<usize>x << 2), <f32>(sum0 * k));
-      store<f32>(tmpRow1 + (<usize>x << 2), <f32>(sum1 * k));
+      const out0 = tmpRow0 + (<usize>x << 2);
+      store<f32>(out0, <f32>(sum0 * k));
+      store<f32>(out0 + rowBytes, <f32>(sum1 * k));
+      store<f32>(out0 + 2 * rowBytes, <f32>(sum2 * k));
+      store<f32>(out0 + 3 * rowBytes, <f32>(sum3 * k));
       const hi = x + rx + 1;
       const lo = x - rx;
       if (hi < width) {
-        sum0 += <f64>load<f32>(row0 + (<usize>hi << 2));
-        sum1 += <f64>load<f32>(row1 + (<usize>hi << 2));
+        const at = row0 + (<usize>hi << 2);
+        sum0 += <f64>load<f32>(at);
+        sum1 += <f64>load<f32>(at + rowBytes);
+        sum2 += <f64>load<f32>(at + 2 * rowBytes);
+        sum3 += <f64>load<f32>(at + 3 * rowBytes);
       }
       if (lo >= 0) {
-        sum0 -= <f64>load<f32>(row0 + (<usize>lo << 2));
-        sum1 -= <f64>load<f32>(row1 + (<usize>lo << 2));
+        const at = row0 + (<usize>lo << 2);
+        sum0 -= <f64>load<f32>(at);
+        sum1 -= <f64>load<f32>(at + rowBytes);
+        sum2 -= <f64>load<f32>(at + 2 * rowBytes);
+        sum3 -= <f64>load<f32>(at + 3 * rowBytes);
       }
     }
-    firstSingle = y + 2;
+    firstSingle = y + 4;
   }
   for (let y = firstSingle; y < height; y++) {
     const row = src + (<usize>(y * width) << 2);
