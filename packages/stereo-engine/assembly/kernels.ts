@@ -1755,3 +1755,58 @@ export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bi
     store<u32>(at, load<u32>(at) + 1);
   }
 }
+
+/**
+ * gradientMagnitude (cues.ts): √(gx² + gy²) of the central differences, clamped at the borders;
+ * inside the left and right borders two cells per f64x2 (each lane the same f64 steps).
+ */
+export function gradientGrid(luma: usize, width: i32, height: i32, out: usize): void {
+  for (let y = 0; y < height; y++) {
+    const row = luma + (<usize>(y * width) << 2);
+    const up = luma + (<usize>((y > 0 ? y - 1 : 0) * width) << 2);
+    const down = luma + (<usize>((y < height - 1 ? y + 1 : height - 1) * width) << 2);
+    const outRow = out + (<usize>(y * width) << 2);
+    let x = 0;
+    for (; x < 1 && x < width; x++) gradientCell(row, up, down, outRow, x, width);
+    for (; x + 3 <= width; x += 2) {
+      const at = <usize>x << 2;
+      const gx = f64x2.sub(f32Pair(row + at + 4), f32Pair(row + at - 4));
+      const gy = f64x2.sub(f32Pair(down + at), f32Pair(up + at));
+      const g = f64x2.sqrt(f64x2.add(f64x2.mul(gx, gx), f64x2.mul(gy, gy)));
+      v128.store64_lane(outRow + at, f32x4.demote_f64x2_zero(g), 0);
+    }
+    for (; x < width; x++) gradientCell(row, up, down, outRow, x, width);
+  }
+}
+
+function gradientCell(row: usize, up: usize, down: usize, outRow: usize, x: i32, width: i32): void {
+  const left = x > 0 ? x - 1 : 0;
+  const right = x < width - 1 ? x + 1 : width - 1;
+  const gx = <f64>load<f32>(row + (<usize>right << 2)) - <f64>load<f32>(row + (<usize>left << 2));
+  const gy = <f64>load<f32>(down + (<usize>x << 2)) - <f64>load<f32>(up + (<usize>x << 2));
+  store<f32>(outRow + (<usize>x << 2), <f32>Math.sqrt(gx * gx + gy * gy));
+}
+
+/**
+ * estimateHorizon's row statistics (cues.ts): per row the mean luma, gradient and chroma, summed
+ * along the row in order, into `features` (f64: three runs of `height`).
+ */
+export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usize, width: i32, height: i32, features: usize): void {
+  const runBytes = <usize>height << 3;
+  for (let y = 0; y < height; y++) {
+    let l: f64 = 0;
+    let g: f64 = 0;
+    let s: f64 = 0;
+    const row = <usize>(y * width) << 2;
+    for (let x = 0; x < width; x++) {
+      const at = row + (<usize>x << 2);
+      l += <f64>load<f32>(luma + at);
+      g += <f64>load<f32>(gradient + at);
+      s += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
+    }
+    const at = <usize>y << 3;
+    store<f64>(features + at, l / <f64>width);
+    store<f64>(features + runBytes + at, g / <f64>width);
+    store<f64>(features + 2 * runBytes + at, s / <f64>width);
+  }
+}

@@ -2,7 +2,7 @@
 // a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
-import { atmosphereCue, carryUp, motionCue } from '../src/depth/cues';
+import { atmosphereCue, carryUp, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
 import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
@@ -184,6 +184,23 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Act / Assess
       expect(histogramDistance(values, other)).toBe(histogramDistance(plainValues, plainOther));
       expect(histogramDistance(other, values)).toBe(histogramDistance(plainOther, plainValues));
+    }
+  });
+
+  it('gradientMagnitude and estimateHorizon: the same gradient bits and horizon as the TypeScript twins at odd sizes', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 5 * 4 * n + 512, width, height);
+      const grid = gridOf(width, height, n + 5, memory);
+      const plain = plainCopy(grid);
+      const [gradient, reference] = [memory.float32(n), new Float32Array(n)];
+      // Act
+      gradientMagnitude(grid.luma, width, height, gradient);
+      gradientMagnitude(plain.luma, width, height, reference);
+      // Assess
+      expect(bitsOf(gradient).equals(bitsOf(reference))).toBe(true);
+      expect(estimateHorizon(grid, gradient)).toEqual(estimateHorizon(plain, reference));
     }
   });
 

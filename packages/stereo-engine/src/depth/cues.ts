@@ -33,8 +33,14 @@ export interface HorizonEstimate {
 export function estimateHorizon(grid: AnalysisGrid, gradient: Float32Array): HorizonEstimate {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   if (gh < 4) return { row: 0, confidence: 0 };
-  const features = [new Float64Array(gh), new Float64Array(gh), new Float64Array(gh)];
-  for (let y = 0; y < gh; y++) {
+  // The row sums in WebAssembly when the grids live in the kernels' memory (the same f64 means).
+  const memory = gridMemoryOf(luma, cb, cr, gradient);
+  const rows = memory?.kernels ? memory.rowFeatures(gh) : undefined;
+  if (memory?.kernels && rows) memory.kernels.horizonFeatures(luma.byteOffset, gradient.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, rows.byteOffset);
+  const features = rows
+    ? [rows.subarray(0, gh), rows.subarray(gh, 2 * gh), rows.subarray(2 * gh)]
+    : [new Float64Array(gh), new Float64Array(gh), new Float64Array(gh)];
+  for (let y = 0; y < (rows ? 0 : gh); y++) {
     let l = 0;
     let g = 0;
     let s = 0;
@@ -337,6 +343,11 @@ function chroma(cb: number, cr: number): number {
 
 /** Central-difference gradient magnitude of the luma grid. */
 export function gradientMagnitude(luma: Float32Array, gw: number, gh: number, out: Float32Array): void {
+  const kernels = gridMemoryOf(luma, out)?.kernels;
+  if (kernels) {
+    kernels.gradientGrid(luma.byteOffset, gw, gh, out.byteOffset);
+    return;
+  }
   for (let y = 0; y < gh; y++) {
     const up = y > 0 ? y - 1 : 0;
     const down = y < gh - 1 ? y + 1 : gh - 1;

@@ -26,6 +26,10 @@ export interface DepthKernelExports extends FigureKernelExports {
   motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
   /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped. */
   histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number): void;
+  /** gradientMagnitude. */
+  gradientGrid(luma: number, width: number, height: number, out: number): void;
+  /** estimateHorizon's row means of luma, gradient and chroma (f64, three runs of `height`). */
+  horizonFeatures(luma: number, gradient: number, cb: number, cr: number, width: number, height: number, features: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
@@ -54,6 +58,8 @@ export class GridMemory {
   readonly boxScratch: { at: number; width: number; height: number } | undefined;
   /** Histogram bins for the percentiles and the cut detection (HISTOGRAM_BINS u32). */
   readonly histogram: Uint32Array | undefined;
+  /** Three f64 per row of the grid: the horizon's row statistics. */
+  private readonly rows: Float64Array | undefined;
   /** Two i32 per block of 8×8 cells of the grid: the motion cue's matches. */
   private readonly matches: Int32Array | undefined;
 
@@ -65,7 +71,7 @@ export class GridMemory {
     const arena = new WasmKernelArena();
     const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
     const blocks = Math.ceil(gridWidth / 8) * Math.ceil(gridHeight / 8);
-    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 4 * HISTOGRAM_BINS;
+    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 4 * HISTOGRAM_BINS + align(24 * gridHeight);
     arena.reserve(this.capacity);
     const { kernels, buffer } = arena.instantiate();
     this.kernels = kernels as unknown as DepthKernelExports;
@@ -73,6 +79,7 @@ export class GridMemory {
     this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
     this.matches = new Int32Array(buffer, this.take(8 * blocks), 2 * blocks);
     this.histogram = new Uint32Array(buffer, this.take(4 * HISTOGRAM_BINS), HISTOGRAM_BINS);
+    this.rows = new Float64Array(buffer, this.take(24 * gridHeight), 3 * gridHeight);
     memories.set(buffer, this);
   }
 
@@ -92,6 +99,11 @@ export class GridMemory {
   block(bytes: number): number {
     if (!this.buffer) throw new Error('a work block needs the WebAssembly memory');
     return this.take(bytes);
+  }
+
+  /** Room for the horizon's three row statistics of `height` rows, if the grid has that many. */
+  rowFeatures(height: number): Float64Array | undefined {
+    return this.rows && this.rows.length >= 3 * height ? this.rows.subarray(0, 3 * height) : undefined;
   }
 
   /** Room for the motion cue's matches of `blocks` blocks, if it has that many. */
