@@ -40,19 +40,21 @@ export function estimateHorizon(grid: AnalysisGrid, gradient: Float32Array): Hor
   const features = rows
     ? [rows.subarray(0, gh), rows.subarray(gh, 2 * gh), rows.subarray(2 * gh)]
     : [new Float64Array(gh), new Float64Array(gh), new Float64Array(gh)];
-  for (let y = 0; y < (rows ? 0 : gh); y++) {
-    let l = 0;
-    let g = 0;
-    let s = 0;
-    for (let x = 0; x < gw; x++) {
-      const i = y * gw + x;
-      l += luma[i]!;
-      g += gradient[i]!;
-      s += chroma(cb[i]!, cr[i]!);
+  if (!rows) {
+    for (let y = 0; y < gh; y++) {
+      let l = 0;
+      let g = 0;
+      let s = 0;
+      for (let x = 0; x < gw; x++) {
+        const i = y * gw + x;
+        l += luma[i]!;
+        g += gradient[i]!;
+        s += chroma(cb[i]!, cr[i]!);
+      }
+      features[0]![y] = l / gw;
+      features[1]![y] = g / gw;
+      features[2]![y] = s / gw;
     }
-    features[0]![y] = l / gw;
-    features[1]![y] = g / gw;
-    features[2]![y] = s / gw;
   }
   const score = new Float64Array(gh);
   let used = 0;
@@ -271,50 +273,52 @@ export function motionCue(
       reliable.push(m);
     }
   }
-  for (let by = 0; by < (matches ? 0 : bh); by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      const x0 = bx * BLOCK;
-      const y0 = by * BLOCK;
-      let mean = 0;
-      for (let j = 0; j < BLOCK; j += 2) for (let i = 0; i < BLOCK; i += 2) mean += current[(y0 + j) * gw + x0 + i]!;
-      mean /= (BLOCK * BLOCK) / 4;
-      let texture = 0;
-      for (let j = 0; j < BLOCK; j += 2) {
-        for (let i = 0; i < BLOCK; i += 2) texture += abs(current[(y0 + j) * gw + x0 + i]! - mean);
-      }
-      texture /= (BLOCK * BLOCK) / 4;
-      if (texture < 0.01) continue;
-      let best = INFINITY;
-      let bestDx = 0;
-      let bestDy = 0;
-      let total = 0;
-      let tried = 0;
-      for (let dy = -SEARCH; dy <= SEARCH; dy++) {
-        if (y0 + dy < 0 || y0 + dy + BLOCK > gh) continue;
-        for (let dx = -SEARCH; dx <= SEARCH; dx++) {
-          if (x0 + dx < 0 || x0 + dx + BLOCK > gw) continue;
-          let sad = 0;
-          for (let j = 0; j < BLOCK; j += 2) {
-            const rc = (y0 + j) * gw + x0;
-            const rp = (y0 + j + dy) * gw + x0 + dx;
-            for (let i = 0; i < BLOCK; i += 2) sad += abs(current[rc + i]! - previous[rp + i]!);
-          }
-          // Prefer the smaller displacement on ties (flat or repetitive texture).
-          sad += 1e-4 * (abs(dx) + abs(dy));
-          total += sad;
-          tried++;
-          if (sad < best) {
-            best = sad;
-            bestDx = dx;
-            bestDy = dy;
+  if (!matches) {
+    for (let by = 0; by < bh; by++) {
+      for (let bx = 0; bx < bw; bx++) {
+        const x0 = bx * BLOCK;
+        const y0 = by * BLOCK;
+        let mean = 0;
+        for (let j = 0; j < BLOCK; j += 2) for (let i = 0; i < BLOCK; i += 2) mean += current[(y0 + j) * gw + x0 + i]!;
+        mean /= (BLOCK * BLOCK) / 4;
+        let texture = 0;
+        for (let j = 0; j < BLOCK; j += 2) {
+          for (let i = 0; i < BLOCK; i += 2) texture += abs(current[(y0 + j) * gw + x0 + i]! - mean);
+        }
+        texture /= (BLOCK * BLOCK) / 4;
+        if (texture < 0.01) continue;
+        let best = INFINITY;
+        let bestDx = 0;
+        let bestDy = 0;
+        let total = 0;
+        let tried = 0;
+        for (let dy = -SEARCH; dy <= SEARCH; dy++) {
+          if (y0 + dy < 0 || y0 + dy + BLOCK > gh) continue;
+          for (let dx = -SEARCH; dx <= SEARCH; dx++) {
+            if (x0 + dx < 0 || x0 + dx + BLOCK > gw) continue;
+            let sad = 0;
+            for (let j = 0; j < BLOCK; j += 2) {
+              const rc = (y0 + j) * gw + x0;
+              const rp = (y0 + j + dy) * gw + x0 + dx;
+              for (let i = 0; i < BLOCK; i += 2) sad += abs(current[rc + i]! - previous[rp + i]!);
+            }
+            // Prefer the smaller displacement on ties (flat or repetitive texture).
+            sad += 1e-4 * (abs(dx) + abs(dy));
+            total += sad;
+            tried++;
+            if (sad < best) {
+              best = sad;
+              bestDx = dx;
+              bestDy = dy;
+            }
           }
         }
+        // A match barely better than the average candidate is not a match.
+        if (tried === 0 || best > 0.6 * (total / tried)) continue;
+        const m = sqrt(bestDx * bestDx + bestDy * bestDy);
+        magnitude[by * bw + bx] = m;
+        reliable.push(m);
       }
-      // A match barely better than the average candidate is not a match.
-      if (tried === 0 || best > 0.6 * (total / tried)) continue;
-      const m = sqrt(bestDx * bestDx + bestDy * bestDy);
-      magnitude[by * bw + bx] = m;
-      reliable.push(m);
     }
   }
   if (reliable.length < 4) return 0;
