@@ -1810,3 +1810,57 @@ export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usi
     store<f64>(features + 2 * runBytes + at, s / <f64>width);
   }
 }
+
+/**
+ * MotionFollower.follow (src/depth/motion-follow.ts) against a reference: `source[i] = i` and
+ * `mismatch[i]` the luma change; then, unless no cell or more than a quarter of them changed by
+ * more than `changed`, each changed cell takes the reference cell within ±4 of the closest colour
+ * when it is closer than its own. The same f64 distances, the same order, the same f32 stores.
+ */
+export function followCells(
+  luma: usize, cb: usize, cr: usize, refLuma: usize, refCb: usize, refCr: usize, gw: i32, gh: i32, changed: f64,
+  source: usize, mismatch: usize,
+): void {
+  const n = gw * gh;
+  let changedCells = 0;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    store<i32>(source + at, i);
+    const change = abs<f64>(<f64>load<f32>(luma + at) - <f64>load<f32>(refLuma + at));
+    store<f32>(mismatch + at, <f32>change);
+    if (change > changed) changedCells++;
+  }
+  if (changedCells == 0 || <f64>changedCells > 0.25 * <f64>n) return;
+  for (let y = 0; y < gh; y++) {
+    const top = y > 4 ? y - 4 : 0;
+    const bottom = y + 4 < gh ? y + 4 : gh - 1;
+    for (let x = 0; x < gw; x++) {
+      const i = y * gw + x;
+      const at = <usize>i << 2;
+      if (<f64>load<f32>(mismatch + at) <= changed) continue;
+      const left = x > 4 ? x - 4 : 0;
+      const right = x + 4 < gw ? x + 4 : gw - 1;
+      const l = <f64>load<f32>(luma + at);
+      const u = <f64>load<f32>(cb + at);
+      const v = <f64>load<f32>(cr + at);
+      let best: f64 = Infinity;
+      let from = i;
+      for (let yy = top; yy <= bottom; yy++) {
+        for (let j = yy * gw + left, end = yy * gw + right; j <= end; j++) {
+          const atJ = <usize>j << 2;
+          const distance: f64 = abs<f64>(<f64>load<f32>(refLuma + atJ) - l) + abs<f64>(<f64>load<f32>(refCb + atJ) - u) + abs<f64>(<f64>load<f32>(refCr + atJ) - v);
+          if (distance < best) {
+            best = distance;
+            from = j;
+          }
+        }
+      }
+      const own: f64 = abs<f64>(<f64>load<f32>(refLuma + at) - l) + abs<f64>(<f64>load<f32>(refCb + at) - u) + abs<f64>(<f64>load<f32>(refCr + at) - v);
+      if (best < own) {
+        store<i32>(source + at, from);
+        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>from << 2)) - l);
+        store<f32>(mismatch + at, <f32>m);
+      }
+    }
+  }
+}

@@ -8,6 +8,7 @@ import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
 import { createAnalysisGrid, gridSizeFor, type AnalysisGrid } from '../src/depth/grid';
 import { GridMemory, gridMemoryOf } from '../src/depth/memory';
+import { MotionFollower } from '../src/depth/motion-follow';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
 import { availableKernelSet } from '../src/stereo/kernels';
 
@@ -201,6 +202,36 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Assess
       expect(bitsOf(gradient).equals(bitsOf(reference))).toBe(true);
       expect(estimateHorizon(grid, gradient)).toEqual(estimateHorizon(plain, reference));
+    }
+  });
+
+  it('MotionFollower: the same sources and mismatches as the TypeScript twin, a small subject moved', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare: a reference grid, then the same with a block of cells moved 2 right and 1 down.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 16 * 4 * n + 512, width, height);
+      const reference = gridOf(width, height, n + 1, memory);
+      const moved = gridOf(width, height, n + 1, memory);
+      const [bx, by, bw, bh] = [width >> 2, height >> 2, Math.max(1, width >> 2), Math.max(1, height >> 2)];
+      for (const plane of ['luma', 'cb', 'cr'] as const) {
+        for (let y = by; y < by + bh; y++) {
+          for (let x = bx; x < bx + bw; x++) {
+            const [tx, ty] = [x + 2, y + 1];
+            if (tx < width && ty < height) moved[plane][ty * width + tx] = reference[plane][y * width + x]! + (plane === 'luma' ? 0.3 : 0);
+          }
+        }
+      }
+      const wasmFollower = new MotionFollower(width, height, 0.04, memory);
+      const typeScriptFollower = new MotionFollower(width, height, 0.04);
+      // Act
+      wasmFollower.remember(reference);
+      typeScriptFollower.remember(plainCopy(reference));
+      wasmFollower.follow(moved);
+      typeScriptFollower.follow(plainCopy(moved));
+      // Assess
+      expect(Buffer.from(wasmFollower.source.buffer, wasmFollower.source.byteOffset, 4 * n).equals(Buffer.from(typeScriptFollower.source.buffer))).toBe(true);
+      expect(bitsOf(wasmFollower.mismatch).equals(bitsOf(typeScriptFollower.mismatch))).toBe(true);
+      if (n > 1000) expect(typeScriptFollower.source.some((from, i) => from !== i)).toBe(true);
     }
   });
 

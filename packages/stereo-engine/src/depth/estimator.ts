@@ -129,13 +129,13 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2, the motion reference's luma), the guided filter's work area, the prior's rows and
+    // The grids below (4 + 3 + 12 + 2 + 2, the motion follower's 5), the guided filter's work area, the prior's rows and
     // the figure cue's seven coarse grids.
     const cellBytes = (4 * this.n + 15) & ~15;
     const coarseBytes = (4 * FigureGround.coarseCells(gw, gh) + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      24 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
+      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
       gw,
       gh,
     );

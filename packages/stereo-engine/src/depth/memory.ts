@@ -30,6 +30,11 @@ export interface DepthKernelExports extends FigureKernelExports {
   gradientGrid(luma: number, width: number, height: number, out: number): void;
   /** estimateHorizon's row means of luma, gradient and chroma (f64, three runs of `height`). */
   horizonFeatures(luma: number, gradient: number, cb: number, cr: number, width: number, height: number, features: number): void;
+  /** MotionFollower.follow against a reference (luma, cb, cr of the grid, then the reference's). */
+  followCells(
+    luma: number, cb: number, cr: number, refLuma: number, refCb: number, refCr: number, gw: number, gh: number, changed: number,
+    source: number, mismatch: number,
+  ): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
@@ -87,12 +92,12 @@ export class GridMemory {
     return this.buffer !== undefined;
   }
 
-  float32(length: number): Float32Array {
-    return this.buffer ? new Float32Array(this.buffer, this.take(4 * length), length) : new Float32Array(length);
-  }
-
   int32(length: number): Int32Array {
     return this.buffer ? new Int32Array(this.buffer, this.take(4 * length), length) : new Int32Array(length);
+  }
+
+  float32(length: number): Float32Array {
+    return this.buffer ? new Float32Array(this.buffer, this.take(4 * length), length) : new Float32Array(length);
   }
 
   /** `bytes` contiguous bytes (16-byte aligned) for a kernel's work area; its offset. */
