@@ -1151,3 +1151,716 @@ export function reduceGbrpGrid(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The depth estimate's filters (src/depth/filters.ts): box means and the guided filter on the
+// analysis grid's f32 cells. The TypeScript computes in f64 and rounds to f32 on every store to a
+// Float32Array; these do the same f64 operations in the same order, with f32 stores in the same
+// places (the column sums are an f64 array there, so they stay f64 here).
+
+/** 1 / (cells in the window) per position along an axis, as f32 (reciprocalCounts). */
+function reciprocalCounts(out: usize, length: i32, r: i32): void {
+  for (let i = 0; i < length; i++) {
+    const hi = i + r < length - 1 ? i + r : length - 1;
+    const lo = i - r > 0 ? i - r : 0;
+    const reciprocal: f64 = 1.0 / <f64>(hi - lo + 1);
+    store<f32>(out + (<usize>i << 2), <f32>reciprocal);
+  }
+}
+
+/**
+ * boxMean of src/depth/filters.ts: the horizontal running sums row by row (sequential, f64),
+ * then the vertical ones, one f64 sum per column, two columns per f64x2 (the columns are
+ * independent, each lane the TypeScript's steps). `scratch`: 12·width + 4·height bytes.
+ */
+export function boxMeanGrid(src: usize, width: i32, height: i32, r: i32, out: usize, tmp: usize, scratch: usize): void {
+  const rx = r < width - 1 ? r : width - 1;
+  const ry = r < height - 1 ? r : height - 1;
+  const columns = scratch;
+  const reciprocalX = columns + (<usize>width << 3);
+  const reciprocalY = reciprocalX + (<usize>width << 2);
+  reciprocalCounts(reciprocalX, width, rx);
+  reciprocalCounts(reciprocalY, height, ry);
+  // Four rows at a time: four independent running sums (each the TypeScript's sequence) overlap
+  // in the pipeline, where one alone waits on its adds.
+  const rowBytes = <usize>width << 2;
+  let firstSingle = 0;
+  for (let y = 0; y + 4 <= height; y += 4) {
+    const row0 = src + (<usize>(y * width) << 2);
+    const tmpRow0 = tmp + (<usize>(y * width) << 2);
+    let sum0: f64 = 0;
+    let sum1: f64 = 0;
+    let sum2: f64 = 0;
+    let sum3: f64 = 0;
+    for (let x = 0; x <= rx; x++) {
+      const at = row0 + (<usize>x << 2);
+      sum0 += <f64>load<f32>(at);
+      sum1 += <f64>load<f32>(at + rowBytes);
+      sum2 += <f64>load<f32>(at + 2 * rowBytes);
+      sum3 += <f64>load<f32>(at + 3 * rowBytes);
+    }
+    for (let x = 0; x < width; x++) {
+      const k = <f64>load<f32>(reciprocalX + (<usize>x << 2));
+      const out0 = tmpRow0 + (<usize>x << 2);
+      store<f32>(out0, <f32>(sum0 * k));
+      store<f32>(out0 + rowBytes, <f32>(sum1 * k));
+      store<f32>(out0 + 2 * rowBytes, <f32>(sum2 * k));
+      store<f32>(out0 + 3 * rowBytes, <f32>(sum3 * k));
+      const hi = x + rx + 1;
+      const lo = x - rx;
+      if (hi < width) {
+        const at = row0 + (<usize>hi << 2);
+        sum0 += <f64>load<f32>(at);
+        sum1 += <f64>load<f32>(at + rowBytes);
+        sum2 += <f64>load<f32>(at + 2 * rowBytes);
+        sum3 += <f64>load<f32>(at + 3 * rowBytes);
+      }
+      if (lo >= 0) {
+        const at = row0 + (<usize>lo << 2);
+        sum0 -= <f64>load<f32>(at);
+        sum1 -= <f64>load<f32>(at + rowBytes);
+        sum2 -= <f64>load<f32>(at + 2 * rowBytes);
+        sum3 -= <f64>load<f32>(at + 3 * rowBytes);
+      }
+    }
+    firstSingle = y + 4;
+  }
+  for (let y = firstSingle; y < height; y++) {
+    const row = src + (<usize>(y * width) << 2);
+    const tmpRow = tmp + (<usize>(y * width) << 2);
+    let sum: f64 = 0;
+    for (let x = 0; x <= rx; x++) sum += <f64>load<f32>(row + (<usize>x << 2));
+    for (let x = 0; x < width; x++) {
+      store<f32>(tmpRow + (<usize>x << 2), <f32>(sum * <f64>load<f32>(reciprocalX + (<usize>x << 2))));
+      const hi = x + rx + 1;
+      const lo = x - rx;
+      if (hi < width) sum += <f64>load<f32>(row + (<usize>hi << 2));
+      if (lo >= 0) sum -= <f64>load<f32>(row + (<usize>lo << 2));
+    }
+  }
+  for (let x = 0; x < width; x++) store<f64>(columns + (<usize>x << 3), 0);
+  for (let y = 0; y <= ry; y++) addRowToColumns(columns, tmp + (<usize>(y * width) << 2), width, 1);
+  const pairs = width & ~1;
+  for (let y = 0; y < height; y++) {
+    const outRow = out + (<usize>(y * width) << 2);
+    const k = <f64>load<f32>(reciprocalY + (<usize>y << 2));
+    const add = y + ry + 1;
+    const remove = y - ry;
+    const addRow = tmp + (<usize>(add * width) << 2);
+    const removeRow = tmp + (<usize>(remove * width) << 2);
+    if (add < height && remove >= 0) {
+      const kk = f64x2.splat(k);
+      let x = 0;
+      for (; x < pairs; x += 2) {
+        const at = columns + (<usize>x << 3);
+        const c = v128.load(at);
+        v128.store64_lane(outRow + (<usize>x << 2), f32x4.demote_f64x2_zero(f64x2.mul(c, kk)), 0);
+        const added = f64x2.promote_low_f32x4(v128.load64_zero(addRow + (<usize>x << 2)));
+        const removed = f64x2.promote_low_f32x4(v128.load64_zero(removeRow + (<usize>x << 2)));
+        v128.store(at, f64x2.sub(f64x2.add(c, added), removed));
+      }
+      for (; x < width; x++) {
+        const at = columns + (<usize>x << 3);
+        const c = load<f64>(at);
+        store<f32>(outRow + (<usize>x << 2), <f32>(c * k));
+        store<f64>(at, c + <f64>load<f32>(addRow + (<usize>x << 2)) - <f64>load<f32>(removeRow + (<usize>x << 2)));
+      }
+    } else {
+      for (let x = 0; x < width; x++) store<f32>(outRow + (<usize>x << 2), <f32>(load<f64>(columns + (<usize>x << 3)) * k));
+      if (add < height) addRowToColumns(columns, addRow, width, 1);
+      if (remove >= 0) addRowToColumns(columns, removeRow, width, -1);
+    }
+  }
+}
+
+/** columns[x] += row[x] (sign 1) or −= (sign −1), in f64. */
+function addRowToColumns(columns: usize, row: usize, width: i32, sign: i32): void {
+  for (let x = 0; x < width; x++) {
+    const at = columns + (<usize>x << 3);
+    const v = <f64>load<f32>(row + (<usize>x << 2));
+    store<f64>(at, sign > 0 ? load<f64>(at) + v : load<f64>(at) - v);
+  }
+}
+
+/**
+ * GuidedFilter.coefficients of src/depth/filters.ts: the box-averaged coefficients of the local
+ * linear fit input ≈ a·guide + b into `a` and `b`. `work` holds five f32 grids (meanI, meanP,
+ * corr, varI, product, in that order, `cells` apart), then tmp, then boxMeanGrid's scratch.
+ */
+export function guidedCoefficients(guide: usize, input: usize, width: i32, height: i32, r: i32, eps: f64, a: usize, b: usize, work: usize): void {
+  const n = width * height;
+  const cells = <usize>n << 2;
+  const meanI = work;
+  const meanP = meanI + cells;
+  const corr = meanP + cells;
+  const varI = corr + cells;
+  const product = varI + cells;
+  const tmp = product + cells;
+  const scratch = tmp + cells;
+  boxMeanGrid(guide, width, height, r, meanI, tmp, scratch);
+  boxMeanGrid(input, width, height, r, meanP, tmp, scratch);
+  // The per-cell steps two cells per f64x2 (each lane the TypeScript's f64 formula), the odd
+  // last cell alone.
+  const pairs = n & ~1;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const p = f64x2.mul(f32Pair(guide + at), f32Pair(input + at));
+    v128.store64_lane(product + at, f32x4.demote_f64x2_zero(p), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const p: f64 = <f64>load<f32>(guide + at) * <f64>load<f32>(input + at);
+    store<f32>(product + at, <f32>p);
+  }
+  boxMeanGrid(product, width, height, r, corr, tmp, scratch);
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const g = f32Pair(guide + at);
+    v128.store64_lane(product + at, f32x4.demote_f64x2_zero(f64x2.mul(g, g)), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const g = <f64>load<f32>(guide + at);
+    const p: f64 = g * g;
+    store<f32>(product + at, <f32>p);
+  }
+  boxMeanGrid(product, width, height, r, varI, tmp, scratch);
+  const epsilon = f64x2.splat(eps);
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const mi = f32Pair(meanI + at);
+    const mp = f32Pair(meanP + at);
+    const ai = f64x2.div(
+      f64x2.sub(f32Pair(corr + at), f64x2.mul(mi, mp)),
+      f64x2.add(f64x2.sub(f32Pair(varI + at), f64x2.mul(mi, mi)), epsilon),
+    );
+    v128.store64_lane(product + at, f32x4.demote_f64x2_zero(ai), 0);
+    v128.store64_lane(corr + at, f32x4.demote_f64x2_zero(f64x2.sub(mp, f64x2.mul(ai, mi))), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const mi = <f64>load<f32>(meanI + at);
+    const mp = <f64>load<f32>(meanP + at);
+    const ai: f64 = (<f64>load<f32>(corr + at) - mi * mp) / (<f64>load<f32>(varI + at) - mi * mi + eps);
+    store<f32>(product + at, <f32>ai);
+    const bi: f64 = mp - ai * mi;
+    store<f32>(corr + at, <f32>bi);
+  }
+  boxMeanGrid(product, width, height, r, a, tmp, scratch);
+  boxMeanGrid(corr, width, height, r, b, tmp, scratch);
+}
+
+/** Two neighbouring f32 cells as f64x2. */
+// @ts-ignore: decorator
+@inline
+function f32Pair(at: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(at));
+}
+
+/** GuidedFilter.filter: the coefficients, then out = a·guide + b. */
+export function guidedFilter(guide: usize, input: usize, width: i32, height: i32, r: i32, eps: f64, out: usize, a: usize, b: usize, work: usize): void {
+  guidedCoefficients(guide, input, width, height, r, eps, a, b, work);
+  const n = width * height;
+  const pairs = n & ~1;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const v = f64x2.add(f64x2.mul(f32Pair(a + at), f32Pair(guide + at)), f32Pair(b + at));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const v: f64 = <f64>load<f32>(a + at) * <f64>load<f32>(guide + at) + <f64>load<f32>(b + at);
+    store<f32>(out + at, <f32>v);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The figure cue (src/depth/figure.ts, FigureGround): one colour channel's minimum barrier
+// distance to the border seeds on the coarse grid.
+
+/**
+ * shrink (2×2 block means of `channel`, `width` wide, into `coarse`, hw × hh), the barrier
+ * passes of FigureGround.barrier on it (the same raster order, the same f64 cost and f32 stores),
+ * then total += distance. `distance`, `upper`, `lower` and `offset` are its scratch grids.
+ */
+export function figureBarrier(
+  channel: usize, width: i32, hw: i32, hh: i32, coarse: usize, seed: usize,
+  distance: usize, upper: usize, lower: usize, offset: usize, total: usize,
+): void {
+  const n = hw * hh;
+  for (let y = 0; y < hh; y++) {
+    for (let x = 0; x < hw; x++) {
+      let sum: f64 = 0;
+      for (let j = 0; j < 2; j++) {
+        const row = channel + (<usize>((y * 2 + j) * width + x * 2) << 2);
+        sum += <f64>load<f32>(row);
+        sum += <f64>load<f32>(row, 4);
+      }
+      store<f32>(coarse + (<usize>(y * hw + x) << 2), <f32>(sum * 0.25));
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const s = load<f32>(seed + at);
+    const v = load<f32>(coarse + at);
+    store<f32>(distance + at, s);
+    store<f32>(offset + at, s);
+    store<f32>(upper + at, v);
+    store<f32>(lower + at, v);
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    if (pass % 2 == 0) {
+      for (let y = 0; y < hh; y++) {
+        for (let x = 0; x < hw; x++) {
+          const i = y * hw + x;
+          const v = load<f32>(coarse + (<usize>i << 2));
+          if (x > 0) relax(i, i - 1, v, distance, upper, lower, offset);
+          if (y > 0) relax(i, i - hw, v, distance, upper, lower, offset);
+        }
+      }
+    } else {
+      for (let y = hh - 1; y >= 0; y--) {
+        for (let x = hw - 1; x >= 0; x--) {
+          const i = y * hw + x;
+          const v = load<f32>(coarse + (<usize>i << 2));
+          if (x < hw - 1) relax(i, i + 1, v, distance, upper, lower, offset);
+          if (y < hh - 1) relax(i, i + hw, v, distance, upper, lower, offset);
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    let d = load<f32>(distance + at);
+    if (d == Infinity) d = 0;
+    store<f32>(distance + at, d);
+    const t: f64 = <f64>load<f32>(total + at) + <f64>d;
+    store<f32>(total + at, <f32>t);
+  }
+}
+
+/** Cell i tries extending the best path of its neighbour j (FigureGround.barrier's step). */
+// @ts-ignore: decorator
+@inline
+function relax(i: i32, j: i32, v: f32, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const atJ = <usize>j << 2;
+  const dj = load<f32>(distance + atJ);
+  if (dj == Infinity) return;
+  const uj = load<f32>(upper + atJ);
+  const lj = load<f32>(lower + atJ);
+  const hi = uj > v ? uj : v;
+  const lo = lj < v ? lj : v;
+  const oj = load<f32>(offset + atJ);
+  const cost: f64 = <f64>oj + <f64>hi - <f64>lo;
+  const atI = <usize>i << 2;
+  if (cost < <f64>load<f32>(distance + atI)) {
+    store<f32>(distance + atI, <f32>cost);
+    store<f32>(upper + atI, hi);
+    store<f32>(lower + atI, lo);
+    store<f32>(offset + atI, oj);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depth cues (src/depth/cues.ts) on the analysis grid, with its f64 formulas and f32 stores.
+
+/**
+ * carryUp's vertical colour steps: each of luma, Cb, Cr box-smoothed (radius 1) into `smooth`,
+ * then step[i] += |smooth[i] − smooth[i + width]| for the cells above the last row.
+ */
+export function carrySteps(luma: usize, cb: usize, cr: usize, width: i32, height: i32, step: usize, smooth: usize, tmp: usize, scratch: usize): void {
+  const n = width * height;
+  for (let i = 0; i < n; i++) store<f32>(step + (<usize>i << 2), 0);
+  for (let c = 0; c < 3; c++) {
+    const channel = c == 0 ? luma : c == 1 ? cb : cr;
+    boxMeanGrid(channel, width, height, 1, smooth, tmp, scratch);
+    const below = <usize>width << 2;
+    for (let i = 0; i < n - width; i++) {
+      const at = <usize>i << 2;
+      const s: f64 = <f64>load<f32>(step + at) + abs<f64>(<f64>load<f32>(smooth + at) - <f64>load<f32>(smooth + at + below));
+      store<f32>(step + at, <f32>s);
+    }
+  }
+}
+
+/**
+ * carryUp's walk up each column, for all columns a row at a time (each column's f64 `carried`
+ * kept in `carried`, width f64s): the same steps per column as the TypeScript's.
+ */
+export function carryColumns(prior: usize, step: usize, width: i32, height: i32, threshold: f64, decay: f64, out: usize, carried: usize): void {
+  const bottom = <f64>load<f32>(prior + (<usize>(height - 1) << 2));
+  const lastRow = out + (<usize>((height - 1) * width) << 2);
+  for (let x = 0; x < width; x++) {
+    store<f64>(carried + (<usize>x << 3), bottom);
+    store<f32>(lastRow + (<usize>x << 2), <f32>bottom);
+  }
+  for (let y = height - 2; y >= 0; y--) {
+    const p = <f64>load<f32>(prior + (<usize>y << 2));
+    const row = <usize>(y * width) << 2;
+    for (let x = 0; x < width; x++) {
+      const at = row + (<usize>x << 2);
+      const excess = <f64>load<f32>(step + at) - threshold;
+      let c = load<f64>(carried + (<usize>x << 3));
+      c -= decay + (excess > 0 ? 4.0 * excess : 0.0);
+      if (c < p) c = p;
+      store<f64>(carried + (<usize>x << 3), c);
+      store<f32>(out + at, <f32>c);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function chromaOf(cb: f64, cr: f64): f64 {
+  return Math.sqrt(cb * cb + cr * cr);
+}
+
+/** atmosphereCue: the dark channel, its 3×3 minimum, and the standardised clear-air nearness. */
+export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize): void {
+  const n = width * height;
+  // The dark channel two cells per f64x2 (f64x2.min is Math.min: NaN and −0 alike).
+  const pairs2 = n & ~1;
+  const kr = f64x2.splat(1.402);
+  const kgu = f64x2.splat(0.344);
+  const kgv = f64x2.splat(0.714);
+  const kb = f64x2.splat(1.772);
+  let c = 0;
+  for (; c < pairs2; c += 2) {
+    const at = <usize>c << 2;
+    const y = f32Pair(luma + at);
+    const u = f32Pair(cb + at);
+    const v = f32Pair(cr + at);
+    const r = f64x2.add(y, f64x2.mul(kr, v));
+    const g = f64x2.sub(f64x2.sub(y, f64x2.mul(kgu, u)), f64x2.mul(kgv, v));
+    const b = f64x2.add(y, f64x2.mul(kb, u));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(f64x2.min(f64x2.min(r, g), b)), 0);
+  }
+  for (; c < n; c++) {
+    const at = <usize>c << 2;
+    const y = <f64>load<f32>(luma + at);
+    const u = <f64>load<f32>(cb + at);
+    const v = <f64>load<f32>(cr + at);
+    const r: f64 = y + 1.402 * v;
+    const g: f64 = y - 0.344 * u - 0.714 * v;
+    const b: f64 = y + 1.772 * u;
+    store<f32>(out + at, <f32>min<f64>(min<f64>(r, g), b));
+  }
+  minFilter3(out, width, height, darkest, tmp);
+  // Two cells per f64x2 (each lane the TypeScript's formula); the sums take the lanes in order.
+  const pairs = n & ~1;
+  let meanDark: f64 = 0;
+  let meanSat: f64 = 0;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const c = chromaPair(cb + at, cr + at);
+    meanDark += <f64>load<f32>(darkest + at);
+    meanSat += f64x2.extract_lane(c, 0);
+    meanDark += <f64>load<f32>(darkest + at, 4);
+    meanSat += f64x2.extract_lane(c, 1);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    meanDark += <f64>load<f32>(darkest + at);
+    meanSat += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
+  }
+  meanDark /= <f64>n;
+  meanSat /= <f64>n;
+  const meanDarks = f64x2.splat(meanDark);
+  const meanSats = f64x2.splat(meanSat);
+  let varDark: f64 = 0;
+  let varSat: f64 = 0;
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const dd = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks);
+    const ds = f64x2.sub(chromaPair(cb + at, cr + at), meanSats);
+    const dd2 = f64x2.mul(dd, dd);
+    const ds2 = f64x2.mul(ds, ds);
+    varDark += f64x2.extract_lane(dd2, 0);
+    varSat += f64x2.extract_lane(ds2, 0);
+    varDark += f64x2.extract_lane(dd2, 1);
+    varSat += f64x2.extract_lane(ds2, 1);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const dd = <f64>load<f32>(darkest + at) - meanDark;
+    varDark += dd * dd;
+    const ds = chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat;
+    varSat += ds * ds;
+  }
+  const sdDark: f64 = Math.sqrt(varDark / <f64>n) + 0.02;
+  const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
+  const sdDarks = f64x2.splat(sdDark);
+  const sdSats = f64x2.splat(sdSat);
+  const two = f64x2.splat(2);
+  const one = f64x2.splat(1);
+  const minusTwo = f64x2.splat(-2);
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
+    const clear = f64x2.add(haze, f64x2.div(f64x2.sub(chromaPair(cb + at, cr + at), meanSats), sdSats));
+    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const clear: f64 = -(<f64>load<f32>(darkest + at) - meanDark) / sdDark + (chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat) / sdSat;
+    const half: f64 = clear / 2;
+    store<f32>(out + at, <f32>max<f64>(-2.0, min<f64>(1.0, half)));
+  }
+}
+
+/** chroma (√(Cb² + Cr²)) of two neighbouring cells, one per f64x2 lane. */
+// @ts-ignore: decorator
+@inline
+function chromaPair(cb: usize, cr: usize): v128 {
+  const u = f64x2.promote_low_f32x4(v128.load64_zero(cb));
+  const v = f64x2.promote_low_f32x4(v128.load64_zero(cr));
+  return f64x2.sqrt(f64x2.add(f64x2.mul(u, u), f64x2.mul(v, v)));
+}
+
+/**
+ * minFilter of src/depth/filters.ts with radius 1 (3×3 window, shrunk at the borders). Inside
+ * the borders four cells per f32x4: pmin(m, v) is `v < m ? v : m`, the TypeScript's step, taken
+ * over the window in the same order from +∞.
+ */
+function minFilter3(src: usize, width: i32, height: i32, out: usize, tmp: usize): void {
+  const infinity = f32x4.splat(Infinity);
+  for (let y = 0; y < height; y++) {
+    const row = <usize>(y * width) << 2;
+    let x = 0;
+    for (; x < 1 && x < width; x++) minRowCell(src + row, tmp + row, x, width);
+    for (; x + 5 <= width; x += 4) {
+      const at = src + row + (<usize>x << 2);
+      const m = f32x4.pmin(f32x4.pmin(f32x4.pmin(infinity, v128.load(at - 4)), v128.load(at)), v128.load(at + 4));
+      v128.store(tmp + row + (<usize>x << 2), m);
+    }
+    for (; x < width; x++) minRowCell(src + row, tmp + row, x, width);
+  }
+  for (let y = 0; y < height; y++) {
+    const lo = y - 1 < 0 ? 0 : y - 1;
+    const hi = y + 1 >= height ? height - 1 : y + 1;
+    let x = 0;
+    for (; x + 4 <= width; x += 4) {
+      let m = infinity;
+      for (let k = lo; k <= hi; k++) m = f32x4.pmin(m, v128.load(tmp + (<usize>(k * width + x) << 2)));
+      v128.store(out + (<usize>(y * width + x) << 2), m);
+    }
+    for (; x < width; x++) {
+      let m: f32 = Infinity;
+      for (let k = lo; k <= hi; k++) {
+        const v = load<f32>(tmp + (<usize>(k * width + x) << 2));
+        if (v < m) m = v;
+      }
+      store<f32>(out + (<usize>(y * width + x) << 2), m);
+    }
+  }
+}
+
+/** One cell of minFilter3's horizontal pass (the borders). */
+function minRowCell(srcRow: usize, tmpRow: usize, x: i32, width: i32): void {
+  let m: f32 = Infinity;
+  const lo = x - 1 < 0 ? 0 : x - 1;
+  const hi = x + 1 >= width ? width - 1 : x + 1;
+  for (let k = lo; k <= hi; k++) {
+    const v = load<f32>(srcRow + (<usize>k << 2));
+    if (v < m) m = v;
+  }
+  store<f32>(tmpRow + (<usize>x << 2), m);
+}
+
+/**
+ * motionCue's block matching (src/depth/cues.ts): per block of 8×8 cells (bw × bh, raster
+ * order), into `matches` (two i32 per block) the displacement (dx, dy) of its best match within
+ * ±4 cells in `previous`, or dx = NO_MATCH where the block is textureless or its best match is
+ * not clearly better than the average candidate. The same f64 sums in the same order.
+ */
+export function motionSearch(previous: usize, current: usize, gw: i32, gh: i32, bw: i32, bh: i32, matches: usize): void {
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const x0 = bx * 8;
+      const y0 = by * 8;
+      const match = matches + (<usize>(by * bw + bx) << 3);
+      store<i32>(match, NO_MATCH);
+      store<i32>(match, 0, 4);
+      let mean: f64 = 0;
+      for (let j = 0; j < 8; j += 2) for (let i = 0; i < 8; i += 2) mean += <f64>load<f32>(current + (<usize>((y0 + j) * gw + x0 + i) << 2));
+      mean /= 16;
+      let texture: f64 = 0;
+      for (let j = 0; j < 8; j += 2) {
+        for (let i = 0; i < 8; i += 2) texture += abs<f64>(<f64>load<f32>(current + (<usize>((y0 + j) * gw + x0 + i) << 2)) - mean);
+      }
+      texture /= 16;
+      if (texture < 0.01) continue;
+      let best: f64 = Infinity;
+      let bestDx = 0;
+      let bestDy = 0;
+      let total: f64 = 0;
+      let tried = 0;
+      for (let dy = -4; dy <= 4; dy++) {
+        if (y0 + dy < 0 || y0 + dy + 8 > gh) continue;
+        for (let dx = -4; dx <= 4; dx++) {
+          if (x0 + dx < 0 || x0 + dx + 8 > gw) continue;
+          let sad: f64 = 0;
+          for (let j = 0; j < 8; j += 2) {
+            const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
+            const rp = previous + (<usize>((y0 + j + dy) * gw + x0 + dx) << 2);
+            for (let i = 0; i < 8; i += 2) sad += abs<f64>(<f64>load<f32>(rc + (<usize>i << 2)) - <f64>load<f32>(rp + (<usize>i << 2)));
+          }
+          const penalty: f64 = 1e-4 * <f64>(abs<i32>(dx) + abs<i32>(dy));
+          sad += penalty;
+          total += sad;
+          tried++;
+          if (sad < best) {
+            best = sad;
+            bestDx = dx;
+            bestDy = dy;
+          }
+        }
+      }
+      if (tried == 0 || best > 0.6 * (total / <f64>tried)) continue;
+      store<i32>(match, bestDx);
+      store<i32>(match, bestDy, 4);
+    }
+  }
+}
+
+/** motionSearch's mark of a block without a match. */
+const NO_MATCH: i32 = 127;
+
+// ---------------------------------------------------------------------------------------------
+// Histograms (percentiles in src/depth/filters.ts, histogramDistance in estimator.ts).
+
+/** JavaScript's `x | 0` (ToInt32): truncation, then modulo 2^32 into the i32 range; NaN and ±∞ give 0. */
+// @ts-ignore: decorator
+@inline
+function toInt32(x: f64): i32 {
+  if (x > -2147483649.0 && x < 2147483648.0) return <i32>x;
+  if (!isFinite<f64>(x)) return 0;
+  return <i32><i64>(x % 4294967296.0);
+}
+
+/**
+ * Adds `count` f32 values into `bins` u32 bins at `histogram` (not cleared here): bin
+ * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it.
+ */
+export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize): void {
+  for (let i = 0; i < count; i++) {
+    let k = toInt32((<f64>load<f32>(values + (<usize>i << 2)) - lo) * scale);
+    if (k < 0) k = 0;
+    else if (k >= bins) k = bins - 1;
+    const at = histogram + (<usize>k << 2);
+    store<u32>(at, load<u32>(at) + 1);
+  }
+}
+
+/**
+ * gradientMagnitude (cues.ts): √(gx² + gy²) of the central differences, clamped at the borders;
+ * inside the left and right borders two cells per f64x2 (each lane the same f64 steps).
+ */
+export function gradientGrid(luma: usize, width: i32, height: i32, out: usize): void {
+  for (let y = 0; y < height; y++) {
+    const row = luma + (<usize>(y * width) << 2);
+    const up = luma + (<usize>((y > 0 ? y - 1 : 0) * width) << 2);
+    const down = luma + (<usize>((y < height - 1 ? y + 1 : height - 1) * width) << 2);
+    const outRow = out + (<usize>(y * width) << 2);
+    let x = 0;
+    for (; x < 1 && x < width; x++) gradientCell(row, up, down, outRow, x, width);
+    for (; x + 3 <= width; x += 2) {
+      const at = <usize>x << 2;
+      const gx = f64x2.sub(f32Pair(row + at + 4), f32Pair(row + at - 4));
+      const gy = f64x2.sub(f32Pair(down + at), f32Pair(up + at));
+      const g = f64x2.sqrt(f64x2.add(f64x2.mul(gx, gx), f64x2.mul(gy, gy)));
+      v128.store64_lane(outRow + at, f32x4.demote_f64x2_zero(g), 0);
+    }
+    for (; x < width; x++) gradientCell(row, up, down, outRow, x, width);
+  }
+}
+
+function gradientCell(row: usize, up: usize, down: usize, outRow: usize, x: i32, width: i32): void {
+  const left = x > 0 ? x - 1 : 0;
+  const right = x < width - 1 ? x + 1 : width - 1;
+  const gx = <f64>load<f32>(row + (<usize>right << 2)) - <f64>load<f32>(row + (<usize>left << 2));
+  const gy = <f64>load<f32>(down + (<usize>x << 2)) - <f64>load<f32>(up + (<usize>x << 2));
+  store<f32>(outRow + (<usize>x << 2), <f32>Math.sqrt(gx * gx + gy * gy));
+}
+
+/**
+ * estimateHorizon's row statistics (cues.ts): per row the mean luma, gradient and chroma, summed
+ * along the row in order, into `features` (f64: three runs of `height`).
+ */
+export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usize, width: i32, height: i32, features: usize): void {
+  const runBytes = <usize>height << 3;
+  for (let y = 0; y < height; y++) {
+    let l: f64 = 0;
+    let g: f64 = 0;
+    let s: f64 = 0;
+    const row = <usize>(y * width) << 2;
+    for (let x = 0; x < width; x++) {
+      const at = row + (<usize>x << 2);
+      l += <f64>load<f32>(luma + at);
+      g += <f64>load<f32>(gradient + at);
+      s += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
+    }
+    const at = <usize>y << 3;
+    store<f64>(features + at, l / <f64>width);
+    store<f64>(features + runBytes + at, g / <f64>width);
+    store<f64>(features + 2 * runBytes + at, s / <f64>width);
+  }
+}
+
+/**
+ * MotionFollower.follow (src/depth/motion-follow.ts) against a reference: `source[i] = i` and
+ * `mismatch[i]` the luma change; then, unless no cell or more than a quarter of them changed by
+ * more than `changed`, each changed cell takes the reference cell within ±4 of the closest colour
+ * when it is closer than its own. The same f64 distances, the same order, the same f32 stores.
+ */
+export function followCells(
+  luma: usize, cb: usize, cr: usize, refLuma: usize, refCb: usize, refCr: usize, gw: i32, gh: i32, changed: f64,
+  source: usize, mismatch: usize,
+): void {
+  const n = gw * gh;
+  let changedCells = 0;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    store<i32>(source + at, i);
+    const change = abs<f64>(<f64>load<f32>(luma + at) - <f64>load<f32>(refLuma + at));
+    store<f32>(mismatch + at, <f32>change);
+    if (change > changed) changedCells++;
+  }
+  if (changedCells == 0 || <f64>changedCells > 0.25 * <f64>n) return;
+  for (let y = 0; y < gh; y++) {
+    const top = y > 4 ? y - 4 : 0;
+    const bottom = y + 4 < gh ? y + 4 : gh - 1;
+    for (let x = 0; x < gw; x++) {
+      const i = y * gw + x;
+      const at = <usize>i << 2;
+      if (<f64>load<f32>(mismatch + at) <= changed) continue;
+      const left = x > 4 ? x - 4 : 0;
+      const right = x + 4 < gw ? x + 4 : gw - 1;
+      const l = <f64>load<f32>(luma + at);
+      const u = <f64>load<f32>(cb + at);
+      const v = <f64>load<f32>(cr + at);
+      let best: f64 = Infinity;
+      let from = i;
+      for (let yy = top; yy <= bottom; yy++) {
+        for (let j = yy * gw + left, end = yy * gw + right; j <= end; j++) {
+          const atJ = <usize>j << 2;
+          const distance: f64 = abs<f64>(<f64>load<f32>(refLuma + atJ) - l) + abs<f64>(<f64>load<f32>(refCb + atJ) - u) + abs<f64>(<f64>load<f32>(refCr + atJ) - v);
+          if (distance < best) {
+            best = distance;
+            from = j;
+          }
+        }
+      }
+      const own: f64 = abs<f64>(<f64>load<f32>(refLuma + at) - l) + abs<f64>(<f64>load<f32>(refCb + at) - u) + abs<f64>(<f64>load<f32>(refCr + at) - v);
+      if (best < own) {
+        store<i32>(source + at, from);
+        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>from << 2)) - l);
+        store<f32>(mismatch + at, <f32>m);
+      }
+    }
+  }
+}

@@ -50,8 +50,16 @@ export function measureKernelStages(frames: Uint8Array[], width: number, height:
     );
     stages.push({ stage: 'reduceToGrid', kernelSet, msPerFrame, checksum });
   }
-  // The rest of the depth estimate has TypeScript kernels only (its reduction runs the fastest set).
-  stages.push({ stage: 'estimate (incl. reduce)', kernelSet: availableKernelSet(), msPerFrame: time((frame) => estimator.estimate(frame)) });
+  // The whole depth estimate with each kernel set (its grids in the kernels' memory or not).
+  for (const kernelSet of kernelSets) {
+    const perSet = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1, kernelSet });
+    const msPerFrame = time((frame) => perSet.estimate(frame));
+    const { a, b } = perSet.estimate(frameAt(0));
+    const checksum = [a, b].reduce(
+      (s, cells) => new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength).reduce((t, v, i) => (t + v * ((i % 251) + 1)) % 1_000_000_007, s), 0,
+    );
+    stages.push({ stage: 'estimate (incl. reduce)', kernelSet, msPerFrame, checksum });
+  }
   const field = estimator.estimate(frameAt(0));
   // Anaglyph works on gbrp frames: the same bytes as planes G = Y, B = Cb, R = Cr (chroma
   // repeated to full size), which is all timing needs.

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import { boxMean, minFilter, percentiles } from './filters';
 import type { AnalysisGrid } from './grid';
+import { gridMemoryOf } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -32,20 +33,28 @@ export interface HorizonEstimate {
 export function estimateHorizon(grid: AnalysisGrid, gradient: Float32Array): HorizonEstimate {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   if (gh < 4) return { row: 0, confidence: 0 };
-  const features = [new Float64Array(gh), new Float64Array(gh), new Float64Array(gh)];
-  for (let y = 0; y < gh; y++) {
-    let l = 0;
-    let g = 0;
-    let s = 0;
-    for (let x = 0; x < gw; x++) {
-      const i = y * gw + x;
-      l += luma[i]!;
-      g += gradient[i]!;
-      s += chroma(cb[i]!, cr[i]!);
+  // The row sums in WebAssembly when the grids live in the kernels' memory (the same f64 means).
+  const memory = gridMemoryOf(luma, cb, cr, gradient);
+  const rows = memory?.kernels ? memory.rowFeatures(gh) : undefined;
+  if (memory?.kernels && rows) memory.kernels.horizonFeatures(luma.byteOffset, gradient.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, rows.byteOffset);
+  const features = rows
+    ? [rows.subarray(0, gh), rows.subarray(gh, 2 * gh), rows.subarray(2 * gh)]
+    : [new Float64Array(gh), new Float64Array(gh), new Float64Array(gh)];
+  if (!rows) {
+    for (let y = 0; y < gh; y++) {
+      let l = 0;
+      let g = 0;
+      let s = 0;
+      for (let x = 0; x < gw; x++) {
+        const i = y * gw + x;
+        l += luma[i]!;
+        g += gradient[i]!;
+        s += chroma(cb[i]!, cr[i]!);
+      }
+      features[0]![y] = l / gw;
+      features[1]![y] = g / gw;
+      features[2]![y] = s / gw;
     }
-    features[0]![y] = l / gw;
-    features[1]![y] = g / gw;
-    features[2]![y] = s / gw;
   }
   const score = new Float64Array(gh);
   let used = 0;
@@ -101,13 +110,27 @@ export function carryUp(
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { step, smooth, tmp } = scratch;
-  step.fill(0);
-  for (const channel of [luma, cb, cr]) {
-    boxMean(channel, gw, gh, 1, smooth, tmp);
-    for (let i = 0; i < n - gw; i++) step[i]! += abs(smooth[i]! - smooth[i + gw]!);
+  // In WebAssembly when the grids live in the kernels' memory (the same f32s).
+  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp);
+  const kernels = memory?.kernels;
+  const boxScratch = memory?.boxScratch;
+  const wasm = kernels && boxScratch && gw <= boxScratch.width && gh <= boxScratch.height ? { kernels, at: boxScratch.at } : undefined;
+  if (wasm) {
+    wasm.kernels.carrySteps(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, step.byteOffset, smooth.byteOffset, tmp.byteOffset, wasm.at);
+  } else {
+    step.fill(0);
+    for (const channel of [luma, cb, cr]) {
+      boxMean(channel, gw, gh, 1, smooth, tmp);
+      for (let i = 0; i < n - gw; i++) step[i]! += abs(smooth[i]! - smooth[i + gw]!);
+    }
   }
   const [threshold = 0] = percentiles(step.subarray(0, n - gw), [0.75], 0, 1);
   const decay = 0.35 / max(1, gh - horizon);
+  if (wasm) {
+    // The box mean's scratch holds the columns' carried values (8 bytes per column).
+    wasm.kernels.carryColumns(prior.byteOffset, step.byteOffset, gw, gh, threshold, decay, out.byteOffset, wasm.at);
+    return;
+  }
   const edgeCost = 4;
   for (let x = 0; x < gw; x++) {
     let carried = prior[gh - 1]!;
@@ -173,6 +196,11 @@ export function atmosphereCue(
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { a: darkest, b: tmp } = scratch;
+  const kernels = gridMemoryOf(luma, cb, cr, out, darkest, tmp)?.kernels;
+  if (kernels) {
+    kernels.atmosphereGrid(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const y = luma[i]!;
     const u = cb[i]!;
@@ -207,6 +235,8 @@ export function atmosphereCue(
 
 const BLOCK = 8;
 const SEARCH = 4;
+/** The WebAssembly block search's mark of a block without a match (assembly/kernels.ts). */
+const MOTION_NO_MATCH = 127;
 
 /**
  * Motion parallax: when the camera translates, near things move across the image faster than
@@ -229,50 +259,66 @@ export function motionCue(
   if (bw < 2 || bh < 2) return 0;
   const magnitude = new Float32Array(bw * bh).fill(NOT_A_NUMBER);
   const reliable: number[] = [];
-  for (let by = 0; by < bh; by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      const x0 = bx * BLOCK;
-      const y0 = by * BLOCK;
-      let mean = 0;
-      for (let j = 0; j < BLOCK; j += 2) for (let i = 0; i < BLOCK; i += 2) mean += current[(y0 + j) * gw + x0 + i]!;
-      mean /= (BLOCK * BLOCK) / 4;
-      let texture = 0;
-      for (let j = 0; j < BLOCK; j += 2) {
-        for (let i = 0; i < BLOCK; i += 2) texture += abs(current[(y0 + j) * gw + x0 + i]! - mean);
-      }
-      texture /= (BLOCK * BLOCK) / 4;
-      if (texture < 0.01) continue;
-      let best = INFINITY;
-      let bestDx = 0;
-      let bestDy = 0;
-      let total = 0;
-      let tried = 0;
-      for (let dy = -SEARCH; dy <= SEARCH; dy++) {
-        if (y0 + dy < 0 || y0 + dy + BLOCK > gh) continue;
-        for (let dx = -SEARCH; dx <= SEARCH; dx++) {
-          if (x0 + dx < 0 || x0 + dx + BLOCK > gw) continue;
-          let sad = 0;
-          for (let j = 0; j < BLOCK; j += 2) {
-            const rc = (y0 + j) * gw + x0;
-            const rp = (y0 + j + dy) * gw + x0 + dx;
-            for (let i = 0; i < BLOCK; i += 2) sad += abs(current[rc + i]! - previous[rp + i]!);
-          }
-          // Prefer the smaller displacement on ties (flat or repetitive texture).
-          sad += 1e-4 * (abs(dx) + abs(dy));
-          total += sad;
-          tried++;
-          if (sad < best) {
-            best = sad;
-            bestDx = dx;
-            bestDy = dy;
+  // The block search in WebAssembly when the grids live in the kernels' memory (the same matches).
+  const memory = gridMemoryOf(previous, current);
+  const matches = memory?.kernels ? memory.motionMatches(bw * bh) : undefined;
+  if (memory?.kernels && matches) {
+    memory.kernels.motionSearch(previous.byteOffset, current.byteOffset, gw, gh, bw, bh, matches.byteOffset);
+    for (let k = 0; k < bw * bh; k++) {
+      const dx = matches[2 * k]!;
+      if (dx === MOTION_NO_MATCH) continue;
+      const dy = matches[2 * k + 1]!;
+      const m = sqrt(dx * dx + dy * dy);
+      magnitude[k] = m;
+      reliable.push(m);
+    }
+  }
+  if (!matches) {
+    for (let by = 0; by < bh; by++) {
+      for (let bx = 0; bx < bw; bx++) {
+        const x0 = bx * BLOCK;
+        const y0 = by * BLOCK;
+        let mean = 0;
+        for (let j = 0; j < BLOCK; j += 2) for (let i = 0; i < BLOCK; i += 2) mean += current[(y0 + j) * gw + x0 + i]!;
+        mean /= (BLOCK * BLOCK) / 4;
+        let texture = 0;
+        for (let j = 0; j < BLOCK; j += 2) {
+          for (let i = 0; i < BLOCK; i += 2) texture += abs(current[(y0 + j) * gw + x0 + i]! - mean);
+        }
+        texture /= (BLOCK * BLOCK) / 4;
+        if (texture < 0.01) continue;
+        let best = INFINITY;
+        let bestDx = 0;
+        let bestDy = 0;
+        let total = 0;
+        let tried = 0;
+        for (let dy = -SEARCH; dy <= SEARCH; dy++) {
+          if (y0 + dy < 0 || y0 + dy + BLOCK > gh) continue;
+          for (let dx = -SEARCH; dx <= SEARCH; dx++) {
+            if (x0 + dx < 0 || x0 + dx + BLOCK > gw) continue;
+            let sad = 0;
+            for (let j = 0; j < BLOCK; j += 2) {
+              const rc = (y0 + j) * gw + x0;
+              const rp = (y0 + j + dy) * gw + x0 + dx;
+              for (let i = 0; i < BLOCK; i += 2) sad += abs(current[rc + i]! - previous[rp + i]!);
+            }
+            // Prefer the smaller displacement on ties (flat or repetitive texture).
+            sad += 1e-4 * (abs(dx) + abs(dy));
+            total += sad;
+            tried++;
+            if (sad < best) {
+              best = sad;
+              bestDx = dx;
+              bestDy = dy;
+            }
           }
         }
+        // A match barely better than the average candidate is not a match.
+        if (tried === 0 || best > 0.6 * (total / tried)) continue;
+        const m = sqrt(bestDx * bestDx + bestDy * bestDy);
+        magnitude[by * bw + bx] = m;
+        reliable.push(m);
       }
-      // A match barely better than the average candidate is not a match.
-      if (tried === 0 || best > 0.6 * (total / tried)) continue;
-      const m = sqrt(bestDx * bestDx + bestDy * bestDy);
-      magnitude[by * bw + bx] = m;
-      reliable.push(m);
     }
   }
   if (reliable.length < 4) return 0;
@@ -301,6 +347,11 @@ function chroma(cb: number, cr: number): number {
 
 /** Central-difference gradient magnitude of the luma grid. */
 export function gradientMagnitude(luma: Float32Array, gw: number, gh: number, out: Float32Array): void {
+  const kernels = gridMemoryOf(luma, out)?.kernels;
+  if (kernels) {
+    kernels.gradientGrid(luma.byteOffset, gw, gh, out.byteOffset);
+    return;
+  }
   for (let y = 0; y < gh; y++) {
     const up = y > 0 ? y - 1 : 0;
     const down = y < gh - 1 ? y + 1 : gh - 1;

@@ -14,7 +14,9 @@ import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
+import { availableKernelSet, type KernelSet } from '../stereo/kernels';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -34,6 +36,8 @@ export interface DepthEstimatorOptions {
    * edges still follow the current picture; a scene cut always re-estimates at once.
    */
   readonly refreshInterval?: number;
+  /** Which kernels run the grid reduction and the filters (default: the fastest that loads). */
+  readonly kernelSet?: KernelSet;
 }
 
 /**
@@ -115,18 +119,31 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
+  /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
+  private readonly memory: GridMemory;
 
   constructor(
     readonly layout: FrameLayout,
     private readonly options: DepthEstimatorOptions = {},
   ) {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
-    this.grid = createAnalysisGrid(this.size);
-    this.n = this.size.gridWidth * this.size.gridHeight;
-    this.guided = new GuidedFilter(this.size.gridWidth, this.size.gridHeight);
-    this.figureGround = new FigureGround(this.size.gridWidth, this.size.gridHeight);
+    const { gridWidth: gw, gridHeight: gh } = this.size;
+    this.n = gw * gh;
+    // The grids below (4 + 3 + 12 + 2 + 2, the motion follower's 5), the guided filter's work area, the prior's rows and
+    // the figure cue's seven coarse grids.
+    const cellBytes = (4 * this.n + 15) & ~15;
+    const coarseBytes = (4 * FigureGround.coarseCells(gw, gh) + 15) & ~15;
+    this.memory = new GridMemory(
+      options.kernelSet ?? availableKernelSet(),
+      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
+      gw,
+      gh,
+    );
+    const make = (): Float32Array => this.memory.float32(this.n);
+    this.grid = createAnalysisGrid(this.size, make);
+    this.guided = new GuidedFilter(gw, gh, this.memory);
+    this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
     this.sky = new Uint8Array(this.n);
-    const make = (): Float32Array => new Float32Array(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -142,10 +159,10 @@ export class DepthEstimator {
       c: make(),
       d: make(),
     };
-    this.priorRows = new Float32Array(this.size.gridHeight);
+    this.priorRows = this.memory.float32(gh);
     this.lastFit = { a: make(), b: make() };
     this.field = { ...this.size, a: make(), b: make() };
-    this.motion = new MotionFollower(this.size.gridWidth, this.size.gridHeight, TEMPORAL_CHANGE / 2);
+    this.motion = new MotionFollower(gw, gh, TEMPORAL_CHANGE / 2, this.memory.wasm ? this.memory : undefined);
   }
 
   /** What the last frame's estimate saw (for tests, the eval and debugging). */
@@ -168,7 +185,7 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    reduceToGrid(frame, this.layout, grid);
+    reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     const referenceLuma = this.motion.referenceLuma;
     const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;
@@ -312,11 +329,22 @@ function sendSkyFarthest(depth: Float32Array, sky: Uint8Array): void {
 /** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */
 export function histogramDistance(a: Float32Array, b: Float32Array): number {
   const bins = 32;
-  const ha = new Float64Array(bins);
-  const hb = new Float64Array(bins);
-  for (let i = 0; i < a.length; i++) {
-    ha[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
-    hb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
+  let ha: ArrayLike<number>;
+  let hb: ArrayLike<number>;
+  // In WebAssembly when both grids live in the kernels' memory (the same counts).
+  const memory = gridMemoryOf(a, b);
+  if (memory?.kernels && memory.histogram && a.length === b.length) {
+    const both = memory.histogram.subarray(0, 2 * bins).fill(0);
+    memory.kernels.histogramBins(a.byteOffset, a.length, 0, bins, bins, both.byteOffset);
+    memory.kernels.histogramBins(b.byteOffset, b.length, 0, bins, bins, both.byteOffset + 4 * bins);
+    [ha, hb] = [both.subarray(0, bins), both.subarray(bins)];
+  } else {
+    const [fa, fb] = [new Float64Array(bins), new Float64Array(bins)];
+    for (let i = 0; i < a.length; i++) {
+      fa[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
+      fb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
+    }
+    [ha, hb] = [fa, fb];
   }
   let distance = 0;
   for (let k = 0; k < bins; k++) distance += abs(ha[k]! - hb[k]!);

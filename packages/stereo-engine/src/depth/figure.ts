@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import { percentiles } from './filters';
+import { gridMemoryOf, type FigureKernelExports, type GridMemory } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -51,20 +52,31 @@ export class FigureGround {
   private readonly stack: Int32Array;
   private readonly gains: Float32Array;
 
+  /** Cells of the coarse grid for an analysis grid of `width` × `height`. */
+  static coarseCells(width: number, height: number): number {
+    return max(1, floor(width / FACTOR)) * max(1, floor(height / FACTOR));
+  }
+
+  /** The WebAssembly kernels, when the grids above live in their memory. */
+  private readonly kernels: FigureKernelExports | undefined;
+
   constructor(
     private readonly width: number,
     private readonly height: number,
+    memory?: GridMemory,
   ) {
     const hw = (this.coarseWidth = max(1, floor(width / FACTOR)));
     const hh = (this.coarseHeight = max(1, floor(height / FACTOR)));
     const n = hw * hh;
-    this.coarse = new Float32Array(n);
-    this.total = new Float32Array(n);
-    this.distance = new Float32Array(n);
-    this.upper = new Float32Array(n);
-    this.lower = new Float32Array(n);
-    this.offset = new Float32Array(n);
-    this.seed = new Float32Array(n).fill(INFINITY);
+    const make = (): Float32Array => (memory ? memory.float32(n) : new Float32Array(n));
+    this.coarse = make();
+    this.total = make();
+    this.distance = make();
+    this.upper = make();
+    this.lower = make();
+    this.offset = make();
+    this.seed = make().fill(INFINITY);
+    this.kernels = memory?.kernels;
     this.label = new Int32Array(n);
     this.stack = new Int32Array(n);
     this.gains = new Float32Array(n);
@@ -86,7 +98,16 @@ export class FigureGround {
   compute(channels: readonly Float32Array[], out: Float32Array): void {
     const { width, height, coarseWidth: hw, coarseHeight: hh, coarse, total } = this;
     total.fill(0);
+    const { kernels } = this;
     for (const channel of channels) {
+      if (kernels && height >= FACTOR && width >= FACTOR && gridMemoryOf(channel, coarse) !== undefined) {
+        const { distance, upper, lower, offset, seed } = this;
+        kernels.figureBarrier(
+          channel.byteOffset, width, hw, hh, coarse.byteOffset, seed.byteOffset,
+          distance.byteOffset, upper.byteOffset, lower.byteOffset, offset.byteOffset, total.byteOffset,
+        );
+        continue;
+      }
       shrink(channel, width, FACTOR, hw, hh, coarse);
       this.barrier(coarse);
       for (let i = 0; i < total.length; i++) total[i]! += this.distance[i]!;

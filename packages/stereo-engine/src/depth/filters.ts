@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
+import { gridMemoryOf, type GridMemory } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -13,9 +14,28 @@ const INFINITY = Number.POSITIVE_INFINITY;
 
 /**
  * Box mean with radius `r` (window 2r+1, shrunk at the borders): separable running sums, both
- * passes streaming row by row (the vertical pass keeps one running sum per column).
+ * passes streaming row by row (the vertical pass keeps one running sum per column). In
+ * WebAssembly when the arrays live in a GridMemory with the WebAssembly kernels (the same f32s).
  */
 export function boxMean(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out: Float32Array,
+  tmp: Float32Array,
+): Float32Array {
+  const memory = gridMemoryOf(src, out, tmp);
+  const scratch = memory?.boxScratch;
+  if (memory?.kernels && scratch && width <= scratch.width && height <= scratch.height) {
+    memory.kernels.boxMeanGrid(src.byteOffset, width, height, r, out.byteOffset, tmp.byteOffset, scratch.at);
+    return out;
+  }
+  return boxMeanTypeScript(src, width, height, r, out, tmp);
+}
+
+/** boxMean's TypeScript twin (exported for the golden tests). */
+export function boxMeanTypeScript(
   src: Float32Array,
   width: number,
   height: number,
@@ -96,18 +116,37 @@ export class GuidedFilter {
   private readonly varI: Float32Array;
   private readonly product: Float32Array;
   private readonly tmp: Float32Array;
+  /** With the WebAssembly kernels: the memory and the offset of the work area (the six grids
+   * above, then the box mean's scratch). */
+  private readonly wasm: { memory: GridMemory; work: number } | undefined;
 
   constructor(
     private readonly width: number,
     private readonly height: number,
+    memory?: GridMemory,
   ) {
     const n = width * height;
-    this.meanI = new Float32Array(n);
-    this.meanP = new Float32Array(n);
-    this.corr = new Float32Array(n);
-    this.varI = new Float32Array(n);
-    this.product = new Float32Array(n);
-    this.tmp = new Float32Array(n);
+    const buffer = memory?.memoryBuffer;
+    if (memory && buffer) {
+      const work = memory.block(6 * 4 * n + 12 * width + 4 * height + 16);
+      const view = (k: number): Float32Array => new Float32Array(buffer, work + 4 * n * k, n);
+      [this.meanI, this.meanP, this.corr, this.varI, this.product, this.tmp] = [view(0), view(1), view(2), view(3), view(4), view(5)];
+      this.wasm = { memory, work };
+    } else {
+      this.meanI = new Float32Array(n);
+      this.meanP = new Float32Array(n);
+      this.corr = new Float32Array(n);
+      this.varI = new Float32Array(n);
+      this.product = new Float32Array(n);
+      this.tmp = new Float32Array(n);
+    }
+  }
+
+  /** The WebAssembly kernels when this filter has them and `views` live in their memory. */
+  private kernelsFor(...views: Float32Array[]): { kernels: NonNullable<GridMemory['kernels']>; work: number } | undefined {
+    const wasm = this.wasm;
+    if (!wasm?.memory.kernels || gridMemoryOf(...views) !== wasm.memory) return undefined;
+    return { kernels: wasm.memory.kernels, work: wasm.work };
   }
 
   /**
@@ -117,6 +156,11 @@ export class GuidedFilter {
    */
   coefficients(guide: Float32Array, input: Float32Array, r: number, eps: number, a: Float32Array, b: Float32Array): void {
     const { width, height, meanI, meanP, corr, varI, product, tmp } = this;
+    const wasm = this.kernelsFor(guide, input, a, b);
+    if (wasm) {
+      wasm.kernels.guidedCoefficients(guide.byteOffset, input.byteOffset, width, height, r, eps, a.byteOffset, b.byteOffset, wasm.work);
+      return;
+    }
     const n = width * height;
     boxMean(guide, width, height, r, meanI, tmp);
     boxMean(input, width, height, r, meanP, tmp);
@@ -145,6 +189,13 @@ export class GuidedFilter {
     b: Float32Array,
   ): void {
     const n = this.width * this.height;
+    const wasm = this.kernelsFor(guide, input, out, a, b);
+    if (wasm) {
+      wasm.kernels.guidedFilter(
+        guide.byteOffset, input.byteOffset, this.width, this.height, r, eps, out.byteOffset, a.byteOffset, b.byteOffset, wasm.work,
+      );
+      return;
+    }
     this.coefficients(guide, input, r, eps, a, b);
     for (let i = 0; i < n; i++) out[i] = a[i]! * guide[i]! + b[i]!;
   }
@@ -156,14 +207,22 @@ export class GuidedFilter {
  */
 export function percentiles(values: Float32Array, fractions: readonly number[], lo = 0, hi = 1): number[] {
   const bins = 1024;
-  const histogram = new Uint32Array(bins);
   const scale = bins / (hi - lo);
   const n = values.length;
-  for (let i = 0; i < n; i++) {
-    let k = ((values[i]! - lo) * scale) | 0;
-    if (k < 0) k = 0;
-    else if (k >= bins) k = bins - 1;
-    histogram[k]!++;
+  // In WebAssembly when the values live in the kernels' memory (the same bins).
+  const memory = gridMemoryOf(values);
+  let histogram: Uint32Array;
+  if (memory?.kernels && memory.histogram) {
+    histogram = memory.histogram.subarray(0, bins).fill(0);
+    memory.kernels.histogramBins(values.byteOffset, n, lo, scale, bins, histogram.byteOffset);
+  } else {
+    histogram = new Uint32Array(bins);
+    for (let i = 0; i < n; i++) {
+      let k = ((values[i]! - lo) * scale) | 0;
+      if (k < 0) k = 0;
+      else if (k >= bins) k = bins - 1;
+      histogram[k]!++;
+    }
   }
   return fractions.map((fraction) => {
     const target = fraction * (n - 1);

@@ -55,14 +55,15 @@ export interface AnalysisGrid extends GridSize {
   readonly detail: Float32Array;
 }
 
-export function createAnalysisGrid(size: GridSize): AnalysisGrid {
+/** `allocate` places the cell arrays (a GridMemory's, for the depth estimator). */
+export function createAnalysisGrid(size: GridSize, allocate: (length: number) => Float32Array = (length) => new Float32Array(length)): AnalysisGrid {
   const n = size.gridWidth * size.gridHeight;
   return {
     ...size,
-    luma: new Float32Array(n),
-    cb: new Float32Array(n),
-    cr: new Float32Array(n),
-    detail: new Float32Array(n),
+    luma: allocate(n),
+    cb: allocate(n),
+    cr: allocate(n),
+    detail: allocate(n),
   };
 }
 

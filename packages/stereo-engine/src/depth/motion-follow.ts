@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import type { AnalysisGrid } from './grid';
+import { gridMemoryOf, type GridMemory } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -34,13 +35,17 @@ export class MotionFollower {
     private readonly gridWidth: number,
     private readonly gridHeight: number,
     private readonly changed: number,
+    memory?: GridMemory,
   ) {
     const n = gridWidth * gridHeight;
-    this.source = new Int32Array(n);
-    this.mismatch = new Float32Array(n);
-    this.luma = new Float32Array(n);
-    this.cb = new Float32Array(n);
-    this.cr = new Float32Array(n);
+    // In the kernels' memory when they run: `follow` runs there, and the reference luma is the
+    // motion cue's previous frame.
+    const floats = (): Float32Array => (memory ? memory.float32(n) : new Float32Array(n));
+    this.source = memory ? memory.int32(n) : new Int32Array(n);
+    this.mismatch = floats();
+    this.luma = floats();
+    this.cb = floats();
+    this.cr = floats();
   }
 
   /** The reference frame's luma (valid after `remember`). */
@@ -68,6 +73,14 @@ export class MotionFollower {
     if (!this.hasReference) return false;
     const { gridWidth: gw, gridHeight: gh, source, mismatch, changed } = this;
     const { luma, cb, cr } = grid;
+    const kernels = gridMemoryOf(luma, cb, cr, this.luma, this.cb, this.cr, source, mismatch)?.kernels;
+    if (kernels) {
+      kernels.followCells(
+        luma.byteOffset, cb.byteOffset, cr.byteOffset, this.luma.byteOffset, this.cb.byteOffset, this.cr.byteOffset, gw, gh, changed,
+        source.byteOffset, mismatch.byteOffset,
+      );
+      return true;
+    }
     const n = gw * gh;
     let changedCells = 0;
     for (let i = 0; i < n; i++) {

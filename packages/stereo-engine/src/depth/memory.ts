@@ -1,0 +1,143 @@
+import { WasmKernelArena, type KernelSet } from '../stereo/kernels';
+
+/** FigureGround's export of assembly/kernels.ts. */
+export interface FigureKernelExports {
+  /** shrink, barrier and total += distance for one channel (FigureGround.compute). */
+  figureBarrier(
+    channel: number, width: number, hw: number, hh: number, coarse: number, seed: number,
+    distance: number, upper: number, lower: number, offset: number, total: number,
+  ): void;
+}
+
+/** The depth estimate's exports of assembly/kernels.ts (pointers are byte offsets into the memory). */
+export interface DepthKernelExports extends FigureKernelExports {
+  /** boxMean of filters.ts; `scratch`: 12·width + 4·height + 16 bytes. */
+  boxMeanGrid(src: number, width: number, height: number, r: number, out: number, tmp: number, scratch: number): void;
+  /** GuidedFilter.coefficients; `work`: five grids (meanI, meanP, corr, varI, product), tmp, then
+   * the box mean's scratch. */
+  guidedCoefficients(guide: number, input: number, width: number, height: number, r: number, eps: number, a: number, b: number, work: number): void;
+  /** carryUp's colour steps (box means radius 1, then |vertical differences| summed). */
+  carrySteps(luma: number, cb: number, cr: number, width: number, height: number, step: number, smooth: number, tmp: number, scratch: number): void;
+  /** carryUp's walk up the columns; `carried`: 8·width bytes. */
+  carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
+  /** atmosphereCue. */
+  atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
+  /** motionCue's block search; `matches`: two i32 per block. */
+  motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
+  /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped. */
+  histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number): void;
+  /** gradientMagnitude. */
+  gradientGrid(luma: number, width: number, height: number, out: number): void;
+  /** estimateHorizon's row means of luma, gradient and chroma (f64, three runs of `height`). */
+  horizonFeatures(luma: number, gradient: number, cb: number, cr: number, width: number, height: number, features: number): void;
+  /** MotionFollower.follow against a reference (luma, cb, cr of the grid, then the reference's). */
+  followCells(
+    luma: number, cb: number, cr: number, refLuma: number, refCb: number, refCr: number, gw: number, gh: number, changed: number,
+    source: number, mismatch: number,
+  ): void;
+  /** GuidedFilter.filter. */
+  guidedFilter(
+    guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
+  ): void;
+}
+
+/** The most bins a histogram in a GridMemory has (the percentiles' 1024). */
+export const HISTOGRAM_BINS = 1024;
+
+/** Views of one GridMemory's WebAssembly memory, by its buffer. */
+const memories = new WeakMap<ArrayBufferLike, GridMemory>();
+
+/**
+ * Where one depth estimator's grids live. With the WebAssembly kernels, one kernel instance's
+ * memory, laid out once (a bump allocator over `bytes`): the TypeScript code works on views of it
+ * and the WebAssembly kernels on the same cells by offset, with no copies. With the TypeScript
+ * kernels, plain typed arrays. A filter runs in WebAssembly when its arrays all live in one such
+ * memory (`gridMemoryOf`), else in TypeScript: the same f32 values either way.
+ */
+export class GridMemory {
+  readonly kernels: DepthKernelExports | undefined;
+  private readonly buffer: ArrayBuffer | undefined;
+  private readonly capacity: number;
+  private next = 0;
+  /** Offset and size of the box mean's scratch (columns and reciprocals) for grids up to this size. */
+  readonly boxScratch: { at: number; width: number; height: number } | undefined;
+  /** Histogram bins for the percentiles and the cut detection (HISTOGRAM_BINS u32). */
+  readonly histogram: Uint32Array | undefined;
+  /** Three f64 per row of the grid: the horizon's row statistics. */
+  private readonly rows: Float64Array | undefined;
+  /** Two i32 per block of 8×8 cells of the grid: the motion cue's matches. */
+  private readonly matches: Int32Array | undefined;
+
+  constructor(kernelSet: KernelSet, bytes: number, gridWidth: number, gridHeight: number) {
+    if (kernelSet !== 'wasm-simd') {
+      this.capacity = 0;
+      return;
+    }
+    const arena = new WasmKernelArena();
+    const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
+    const blocks = Math.ceil(gridWidth / 8) * Math.ceil(gridHeight / 8);
+    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 4 * HISTOGRAM_BINS + align(24 * gridHeight);
+    arena.reserve(this.capacity);
+    const { kernels, buffer } = arena.instantiate();
+    this.kernels = kernels as unknown as DepthKernelExports;
+    this.buffer = buffer;
+    this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
+    this.matches = new Int32Array(buffer, this.take(8 * blocks), 2 * blocks);
+    this.histogram = new Uint32Array(buffer, this.take(4 * HISTOGRAM_BINS), HISTOGRAM_BINS);
+    this.rows = new Float64Array(buffer, this.take(24 * gridHeight), 3 * gridHeight);
+    memories.set(buffer, this);
+  }
+
+  get wasm(): boolean {
+    return this.buffer !== undefined;
+  }
+
+  int32(length: number): Int32Array {
+    return this.buffer ? new Int32Array(this.buffer, this.take(4 * length), length) : new Int32Array(length);
+  }
+
+  float32(length: number): Float32Array {
+    return this.buffer ? new Float32Array(this.buffer, this.take(4 * length), length) : new Float32Array(length);
+  }
+
+  /** `bytes` contiguous bytes (16-byte aligned) for a kernel's work area; its offset. */
+  block(bytes: number): number {
+    if (!this.buffer) throw new Error('a work block needs the WebAssembly memory');
+    return this.take(bytes);
+  }
+
+  /** Room for the horizon's three row statistics of `height` rows, if the grid has that many. */
+  rowFeatures(height: number): Float64Array | undefined {
+    return this.rows && this.rows.length >= 3 * height ? this.rows.subarray(0, 3 * height) : undefined;
+  }
+
+  /** Room for the motion cue's matches of `blocks` blocks, if it has that many. */
+  motionMatches(blocks: number): Int32Array | undefined {
+    return this.matches && this.matches.length >= 2 * blocks ? this.matches : undefined;
+  }
+
+  get memoryBuffer(): ArrayBuffer | undefined {
+    return this.buffer;
+  }
+
+  private take(bytes: number): number {
+    const at = this.next;
+    this.next = at + align(bytes);
+    if (this.next > this.capacity) throw new Error(`GridMemory: ${this.next} bytes wanted, ${this.capacity} reserved`);
+    return at;
+  }
+}
+
+function align(bytes: number): number {
+  return (bytes + 15) & ~15;
+}
+
+/** The memory all of `views` live in, when it is one GridMemory with the WebAssembly kernels. */
+export function gridMemoryOf(...views: ArrayBufferView[]): GridMemory | undefined {
+  const buffer = views[0]?.buffer;
+  if (buffer === undefined) return undefined;
+  const memory = memories.get(buffer);
+  if (!memory) return undefined;
+  for (const view of views) if (view.buffer !== buffer) return undefined;
+  return memory;
+}

@@ -1,0 +1,324 @@
+// Golden tests: the depth estimate's WebAssembly kernels (assembly/kernels.ts, on grids living in
+// a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
+// operations in the same order with f32 stores in the same places, so the bar is the same f32
+// bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
+import { atmosphereCue, carryUp, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
+import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
+import { FigureGround } from '../src/depth/figure';
+import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
+import { createAnalysisGrid, gridSizeFor, type AnalysisGrid } from '../src/depth/grid';
+import { GridMemory, gridMemoryOf } from '../src/depth/memory';
+import { MotionFollower } from '../src/depth/motion-follow';
+import { frameLayout, type FrameLayout } from '../src/frame/planar';
+import { availableKernelSet } from '../src/stereo/kernels';
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bitsOf(values: Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Smooth regions with steps and noise, like an analysis grid's luma or depth. */
+function fillCells(values: Float32Array, width: number, next: () => number, lo = 0, hi = 1): void {
+  const cx = next() * width;
+  for (let i = 0; i < values.length; i++) {
+    const x = i % width;
+    const step = x > cx ? 0.4 : 0;
+    values[i] = lo + (hi - lo) * Math.min(1, Math.max(0, 0.3 * next() + step + (0.2 * x) / width));
+  }
+}
+
+const SIZES: ReadonlyArray<readonly [number, number]> = [[1, 1], [1, 7], [7, 1], [2, 3], [5, 5], [17, 9], [33, 19], [97, 55], [255, 143]];
+
+describe('depth estimate kernels in WebAssembly', () => {
+  it('run here (the module loads)', () => {
+    expect(availableKernelSet()).toBe('wasm-simd');
+  });
+
+  it('boxMean: the same f32 bits as the TypeScript twin at odd sizes and every radius', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 6 * 4 * n + 64, width, height);
+      const [src, out, tmp] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      const [reference, referenceTmp] = [new Float32Array(n), new Float32Array(n)];
+      fillCells(src, width, random(width * 31 + height), -1, 2);
+      expect(gridMemoryOf(src, out, tmp)).toBe(memory);
+      for (const r of [1, 2, 3, 11, 40]) {
+        // Act
+        boxMean(src, width, height, r, out, tmp);
+        boxMeanTypeScript(src, width, height, r, reference, referenceTmp);
+        // Assess
+        expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      }
+    }
+  });
+
+  it('GuidedFilter: coefficients and output with the same f32 bits as the TypeScript twin at odd sizes', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 8 * 4 * n + 6 * 4 * n + 12 * width + 4 * height + 256, width, height);
+      const wasmFilter = new GuidedFilter(width, height, memory);
+      const typeScriptFilter = new GuidedFilter(width, height);
+      const next = random(n + 7);
+      const [guide, input, out, a, b] = [memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n)];
+      fillCells(guide, width, next);
+      fillCells(input, width, next, -0.5, 1.5);
+      const [plainGuide, plainInput] = [Float32Array.from(guide), Float32Array.from(input)];
+      const [referenceOut, referenceA, referenceB] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (const [r, eps] of [[2, 2e-3], [5, 0.1], [11, 0.1]] as const) {
+        // Act
+        wasmFilter.coefficients(guide, input, r, eps, a, b);
+        typeScriptFilter.coefficients(plainGuide, plainInput, r, eps, referenceA, referenceB);
+        // Assess
+        expect(bitsOf(a).equals(bitsOf(referenceA))).toBe(true);
+        expect(bitsOf(b).equals(bitsOf(referenceB))).toBe(true);
+        // Act
+        wasmFilter.filter(guide, input, r, eps, out, a, b);
+        typeScriptFilter.filter(plainGuide, plainInput, r, eps, referenceOut, referenceA, referenceB);
+        // Assess
+        expect(bitsOf(out).equals(bitsOf(referenceOut))).toBe(true);
+      }
+    }
+  });
+
+  /** A grid of `width` × `height` cells in `memory` (or plain arrays), filled like a picture's. */
+  function gridOf(width: number, height: number, seed: number, memory?: GridMemory): AnalysisGrid {
+    const size = { ...gridSizeFor(width * 4, height * 4, Math.max(width, height)), gridWidth: width, gridHeight: height };
+    const grid = createAnalysisGrid(size, memory ? (length) => memory.float32(length) : undefined);
+    const next = random(seed);
+    fillCells(grid.luma, width, next);
+    fillCells(grid.cb, width, next, -0.3, 0.3);
+    fillCells(grid.cr, width, next, -0.3, 0.3);
+    fillCells(grid.detail, width, next, 0, 0.1);
+    return grid;
+  }
+
+  function plainCopy(grid: AnalysisGrid): AnalysisGrid {
+    return { ...grid, luma: Float32Array.from(grid.luma), cb: Float32Array.from(grid.cb), cr: Float32Array.from(grid.cr), detail: Float32Array.from(grid.detail) };
+  }
+
+  it('carryUp and atmosphereCue: the same f32 bits as the TypeScript twins at odd sizes', () => {
+    for (const [width, height] of SIZES.filter(([, h]) => h >= 2)) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 9 * 4 * n + 4 * height + 512, width, height);
+      const grid = gridOf(width, height, n + 11, memory);
+      const plain = plainCopy(grid);
+      const prior = memory.float32(height);
+      for (let y = 0; y < height; y++) prior[y] = y < height / 3 ? 0 : (y - height / 3 + 1) / (height - height / 3);
+      const plainPrior = Float32Array.from(prior);
+      const [out, step, smooth, tmp] = [memory.float32(n), memory.float32(n), memory.float32(n), memory.float32(n)];
+      const [reference, referenceStep, referenceSmooth, referenceTmp] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      // Act
+      carryUp(grid, prior, height / 3, out, { step, smooth, tmp });
+      carryUp(plain, plainPrior, height / 3, reference, { step: referenceStep, smooth: referenceSmooth, tmp: referenceTmp });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act
+      atmosphereCue(grid, out, { a: step, b: smooth });
+      atmosphereCue(plain, reference, { a: referenceStep, b: referenceSmooth });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+    }
+  });
+
+  it('motionCue: the same cue and confidence as the TypeScript twin, with blocks moving by different amounts', () => {
+    for (const [width, height] of [[17, 17], [33, 19], [97, 55], [255, 143]] as const) {
+      // Prepare: a textured grid, and the same one with its left half moved 3 cells right and
+      // 1 down, its right half 1 cell left.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 3 * 4 * n + 256, width, height);
+      const [previous, current, out] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      const next = random(n);
+      for (let i = 0; i < n; i++) previous[i] = next();
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const [sx, sy] = x < width / 2 ? [x - 3, y - 1] : [x + 1, y];
+          current[y * width + x] = sx >= 0 && sx < width && sy >= 0 ? previous[sy * width + sx]! : next();
+        }
+      }
+      const [plainPrevious, plainCurrent, reference] = [Float32Array.from(previous), Float32Array.from(current), new Float32Array(n)];
+      // Act
+      const confidence = motionCue(previous, current, width, height, out);
+      const referenceConfidence = motionCue(plainPrevious, plainCurrent, width, height, reference);
+      // Assess
+      expect(confidence).toBe(referenceConfidence);
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (width > 90) expect(referenceConfidence).toBeGreaterThan(0);
+    }
+  });
+
+  it('percentiles and histogramDistance: the same bins as the TypeScript, out-of-range values, NaN and infinities included', () => {
+    // Prepare: values in and far outside the range (where `| 0` wraps modulo 2^32).
+    const special = [Number.NaN, Infinity, -Infinity, -0, 0, 1, -1, 0.99999, 1e9, -1e9, 3e9, -3e9, 5e12, -5e12, 1e30, -1e30, 2 ** 31, -(2 ** 31)];
+    for (const length of [1, 7, 33, 1001]) {
+      const memory = new GridMemory('wasm-simd', 2 * 4 * length + 64, 8, 8);
+      const [values, other] = [memory.float32(length), memory.float32(length)];
+      const next = random(length);
+      for (let i = 0; i < length; i++) {
+        values[i] = i % 5 === 0 ? special[(i / 5) % special.length]! : next() * 3 - 1;
+        other[i] = next() * 1.2 - 0.1;
+      }
+      const [plainValues, plainOther] = [Float32Array.from(values), Float32Array.from(other)];
+      for (const [lo, hi] of [[0, 1], [-1, 2], [-8, 8], [0, 3e-6]] as const) {
+        // Act
+        const fractions = [0, 0.1, 0.15, 0.5, 0.75, 0.9, 0.95, 1];
+        const found = percentiles(values, fractions, lo, hi);
+        const reference = percentiles(plainValues, fractions, lo, hi);
+        // Assess
+        expect(found).toEqual(reference);
+      }
+      // Act / Assess
+      expect(histogramDistance(values, other)).toBe(histogramDistance(plainValues, plainOther));
+      expect(histogramDistance(other, values)).toBe(histogramDistance(plainOther, plainValues));
+    }
+  });
+
+  it('gradientMagnitude and estimateHorizon: the same gradient bits and horizon as the TypeScript twins at odd sizes', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 5 * 4 * n + 512, width, height);
+      const grid = gridOf(width, height, n + 5, memory);
+      const plain = plainCopy(grid);
+      const [gradient, reference] = [memory.float32(n), new Float32Array(n)];
+      // Act
+      gradientMagnitude(grid.luma, width, height, gradient);
+      gradientMagnitude(plain.luma, width, height, reference);
+      // Assess
+      expect(bitsOf(gradient).equals(bitsOf(reference))).toBe(true);
+      expect(estimateHorizon(grid, gradient)).toEqual(estimateHorizon(plain, reference));
+    }
+  });
+
+  it('MotionFollower: the same sources and mismatches as the TypeScript twin, a small subject moved', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare: a reference grid, then the same with a block of cells moved 2 right and 1 down.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 16 * 4 * n + 512, width, height);
+      const reference = gridOf(width, height, n + 1, memory);
+      const moved = gridOf(width, height, n + 1, memory);
+      const [bx, by, bw, bh] = [width >> 2, height >> 2, Math.max(1, width >> 2), Math.max(1, height >> 2)];
+      for (const plane of ['luma', 'cb', 'cr'] as const) {
+        for (let y = by; y < by + bh; y++) {
+          for (let x = bx; x < bx + bw; x++) {
+            const [tx, ty] = [x + 2, y + 1];
+            if (tx < width && ty < height) moved[plane][ty * width + tx] = reference[plane][y * width + x]! + (plane === 'luma' ? 0.3 : 0);
+          }
+        }
+      }
+      const wasmFollower = new MotionFollower(width, height, 0.04, memory);
+      const typeScriptFollower = new MotionFollower(width, height, 0.04);
+      // Act
+      wasmFollower.remember(reference);
+      typeScriptFollower.remember(plainCopy(reference));
+      wasmFollower.follow(moved);
+      typeScriptFollower.follow(plainCopy(moved));
+      // Assess
+      expect(Buffer.from(wasmFollower.source.buffer, wasmFollower.source.byteOffset, 4 * n).equals(Buffer.from(typeScriptFollower.source.buffer))).toBe(true);
+      expect(bitsOf(wasmFollower.mismatch).equals(bitsOf(typeScriptFollower.mismatch))).toBe(true);
+      if (n > 1000) expect(typeScriptFollower.source.some((from, i) => from !== i)).toBe(true);
+    }
+  });
+
+  it('FigureGround: the same figure strengths as the TypeScript twin at odd sizes', () => {
+    for (const [width, height] of SIZES.filter(([w, h]) => w >= 2 && h >= 2)) {
+      // Prepare
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 4 * 4 * n + 7 * 4 * FigureGround.coarseCells(width, height) + 512, width, height);
+      const wasmFigure = new FigureGround(width, height, memory);
+      const typeScriptFigure = new FigureGround(width, height);
+      const next = random(n + 3);
+      const channels = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      channels.forEach((channel, k) => fillCells(channel, width, next, k === 0 ? 0 : -0.3, k === 0 ? 1 : 0.3));
+      const plainChannels = channels.map((channel) => Float32Array.from(channel));
+      const [out, reference] = [memory.float32(n), new Float32Array(n)];
+      // Act
+      wasmFigure.compute(channels, out);
+      typeScriptFigure.compute(plainChannels, reference);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (n > 1000) expect(reference.some((strength) => strength > 0 && strength < 1)).toBe(true);
+    }
+  });
+});
+
+/**
+ * A yuv420p sequence: a textured scene with a bright sky band, a subject moving right across it
+ * frame by frame, then a cut to a different scene with the subject moving down.
+ */
+function movingSequence(layout: FrameLayout, frames: number): Uint8Array[] {
+  const { width, height } = layout;
+  const chroma = layout.planes[1]!;
+  const sequence: Uint8Array[] = [];
+  for (let f = 0; f < frames; f++) {
+    const cut = f >= frames / 2;
+    const next = random(cut ? 99 : 5);
+    const frame = new Uint8Array(layout.byteLength);
+    const [sx, sy] = cut ? [width / 3, 10 + 9 * f] : [20 + 13 * f, height / 3];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inSubject = x >= sx && x < sx + width / 4 && y >= sy && y < sy + height / 3;
+        const sky = !cut && y < height / 4;
+        const texture = (next() * 40) | 0;
+        frame[y * width + x] = inSubject ? 60 + texture : sky ? 200 + (texture >> 3) : cut ? 30 + ((x * 3) % 150) : 90 + texture + ((y * 80) / height | 0);
+      }
+    }
+    for (let plane = 1; plane <= 2; plane++) {
+      const { offset } = layout.planes[plane]!;
+      for (let y = 0; y < chroma.height; y++) {
+        for (let x = 0; x < chroma.width; x++) {
+          const inSubject = 2 * x >= sx && 2 * x < sx + width / 4 && 2 * y >= sy && 2 * y < sy + height / 3;
+          frame[offset + y * chroma.width + x] = inSubject ? (plane === 1 ? 90 : 180) : !cut && 2 * y < height / 4 ? (plane === 1 ? 160 : 110) : 128 + ((next() * 10) | 0);
+        }
+      }
+    }
+    sequence.push(frame);
+  }
+  return sequence;
+}
+
+describe('DepthEstimator with the WebAssembly kernels', () => {
+  it.each([
+    ['every frame', 1],
+    ['every other frame', 2],
+  ])('gives the same f32 fields and grid depth as with the TypeScript kernels (%s, a moving subject, a cut)', (_, refreshInterval) => {
+    // Prepare
+    const layout = frameLayout('yuv420p', 333, 187);
+    const frames = movingSequence(layout, 10);
+    const withWasm = new DepthEstimator(layout, { refreshInterval, kernelSet: 'wasm-simd' });
+    const withTypeScript = new DepthEstimator(layout, { refreshInterval, kernelSet: 'typescript' });
+    const cuts: boolean[] = [];
+    let wasmField = withWasm.estimate(frames[0]!);
+    withTypeScript.estimate(frames[0]!);
+    for (const frame of frames.slice(1)) {
+      // Act
+      wasmField = withWasm.estimate(frame);
+      const typeScriptField = withTypeScript.estimate(frame);
+      // Assess
+      expect(bitsOf(wasmField.a).equals(bitsOf(typeScriptField.a))).toBe(true);
+      expect(bitsOf(wasmField.b).equals(bitsOf(typeScriptField.b))).toBe(true);
+      expect(bitsOf(withWasm.lastGridDepth!).equals(bitsOf(withTypeScript.lastGridDepth!))).toBe(true);
+      expect(withWasm.lastDiagnostics).toEqual(withTypeScript.lastDiagnostics);
+      cuts.push(withWasm.lastDiagnostics!.sceneCut);
+    }
+    // The WebAssembly estimator's grids live in its kernels' memory (so they ran), and the
+    // sequence has its cut where it was made.
+    expect(gridMemoryOf(wasmField.a)?.kernels).toBeDefined();
+    expect(cuts.indexOf(true)).toBe(4);
+  });
+});
