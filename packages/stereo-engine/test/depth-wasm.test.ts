@@ -11,18 +11,8 @@ import { GridMemory, gridMemoryOf } from '../src/depth/memory';
 import { MotionFollower } from '../src/depth/motion-follow';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
 import { availableKernelSet } from '../src/stereo/kernels';
+import { random } from './support/random';
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bitsOf(values: Float32Array): Buffer {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength);

@@ -15,18 +15,8 @@ import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
+import { random } from './support/random';
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A depth row of near and far blocks with gentle slopes: folds, tears (holes) and stretches. */
 function blockyDepth(width: number, next: () => number): Float32Array {
