@@ -90,9 +90,9 @@ ensureNpmDependencies();
 // The engine's WebAssembly SIMD kernels, from source (a no-op when current; on failure the engine
 // runs its TypeScript kernels and says so).
 run(process.execPath, [path.join(root, 'scripts', 'build-wasm.mjs')]);
-// The engine's render worker as one JavaScript file: workers start without loading tsx (a no-op
-// when current; without it the engine starts the TypeScript worker).
-run(process.execPath, [path.join(root, 'scripts', 'build-render-worker.mjs')]);
+// The stereo-spot command and the engine's render worker as one JavaScript file each: they start
+// without loading tsx (a no-op when current; without them the TypeScript entries start).
+run(process.execPath, [path.join(root, 'scripts', 'build-bundles.mjs')]);
 
 const ffmpegBinary = process.env.FFMPEG_PATH || 'ffmpeg';
 const ffprobeBinary = process.env.FFPROBE_PATH || 'ffprobe';

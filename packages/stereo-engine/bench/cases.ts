@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { resolveFfmpegPath } from '../src/ffmpeg/binaries';
+import { availableKernelSet } from '../src/stereo/kernels';
 import { measureKernelStages, testFrames } from './kernels';
 import { measure } from './process-tree';
 
@@ -25,6 +26,7 @@ interface EngineCase {
 /** Encoder settings shared by the engine and the plain transcode (the engine's defaults). */
 const ENCODER = { codec: 'libx264', preset: 'veryfast', crf: 20 } as const;
 const CLIP_DIR = path.join(os.tmpdir(), 'stereo-spot-bench');
+const STEREO_SPOT_BIN = path.join(__dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'stereo-spot.cjs');
 
 /**
  * The engine against a plain ffmpeg transcode of the same clip to the same output size with the
@@ -84,9 +86,11 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
   // Plain, engine, plain again: the machine's load drifts, the mean of the two brackets it.
   const plainBefore = await measure(resolveFfmpegPath(), plainArgs);
   if (plainBefore.code !== 0) throw new Error(`plain transcode failed: ${plainBefore.stderr}`);
+  // The engine as users run it: `stereo-spot convert` (the bin starts the bundled command when it
+  // is current, as after the bootstrap; see scripts/build-bundles.mjs).
   const engine = await measure(process.execPath, [
-    '--import', 'tsx', path.join(__dirname, 'convert-once.ts'),
-    JSON.stringify({ input: clip, output: engineOut, mode: c.mode, ...encoder }),
+    STEREO_SPOT_BIN, 'convert', clip, '-o', engineOut, '--mode', c.mode,
+    '--codec', encoder.codec, '--preset', encoder.preset, '--crf', String(encoder.crf),
   ]);
   if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
   const plainAfter = await measure(resolveFfmpegPath(), plainArgs);
@@ -95,13 +99,14 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     plainBefore.cpuSeconds !== undefined && plainAfter.cpuSeconds !== undefined
       ? (plainBefore.cpuSeconds + plainAfter.cpuSeconds) / 2
       : undefined;
-  const result = JSON.parse(engine.stdout) as { frames: number; seconds: number; kernels: string };
+  const converted = /, (\d+) frames \(/.exec(engine.stdout);
+  if (!converted) throw new Error(`engine printed no frame count: ${engine.stdout}`);
   rmSync(plainOut, { force: true });
   rmSync(engineOut, { force: true });
   return {
     clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
-    kernels: result.kernels,
-    frames: result.frames,
+    kernels: availableKernelSet(),
+    frames: Number(converted[1]),
     'engine fps': (frames / engine.seconds).toFixed(1),
     'ffmpeg fps': (frames / plainSeconds).toFixed(1),
     'wall ratio': (engine.seconds / plainSeconds).toFixed(2),

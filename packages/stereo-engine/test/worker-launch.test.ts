@@ -63,7 +63,7 @@ describe('render worker launch', () => {
 
   beforeAll(() => {
     // The project's own build step (the bootstrap runs it); a no-op when the bundle is current.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-render-worker.mjs'), '--strict']);
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-bundles.mjs'), '--strict']);
   });
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'worker-launch-'));

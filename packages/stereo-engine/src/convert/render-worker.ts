@@ -1,6 +1,6 @@
 // Worker thread entry: renders frames with a StereoRenderer, in and out of the slots it shares
 // with the main thread. The render pool starts the one-file bundle of it that
-// scripts/build-render-worker.mjs builds (no TypeScript loader needed), or, when that is missing
+// scripts/build-bundles.mjs builds (no TypeScript loader needed), or, when that is missing
 // or older than the sources, this file through tsx's CommonJS hook (worker-launch.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DepthField } from '../depth/field';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 /**
  * How a render worker is started: `bundle`, the one-file JavaScript build of render-worker.ts
- * (scripts/build-render-worker.mjs, run by the bootstrap), needs no TypeScript loader and starts
+ * (scripts/build-bundles.mjs, run by the bootstrap), needs no TypeScript loader and starts
  * in about a third of the CPU; `compiled`, a render-worker.js next to this module (a tsc build);
  * `typescript`, the source through tsx's CommonJS hook.
  */
