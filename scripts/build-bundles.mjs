@@ -138,6 +138,10 @@ async function build(bundle) {
     logLevel: 'warning',
     absWorkingDir: bundle.packageDir,
     plugins: [sourcePathsPlugin(path.dirname(output)), dependenciesPlugin(bundle, external)],
+    // Stack traces name the TypeScript sources (the bin enables source maps; the sources are in
+    // the checkout, so the map need not carry them).
+    sourcemap: 'linked',
+    sourcesContent: false,
     write: false,
   });
   const requireFromBundle = createRequire(output);
@@ -154,10 +158,12 @@ async function build(bundle) {
     if (file.includes('node_modules')) throw new Error(`${bundle.name} bundles a dependency (${file}); only the workspace's sources are expected`);
     inputs[file] = sha256(path.join(bundle.packageDir, file));
   }
-  // Each file replaced whole (a process may start from it meanwhile), the bundle first: a reader
+  // Each file replaced whole (a process may start from it meanwhile), the bundle (after its map) first: a reader
   // then sees the old record with the new bundle at worst, which does not match, so it starts
   // the TypeScript entry.
-  replaceFile(output, result.outputFiles[0].contents);
+  const written = (suffix) => result.outputFiles.find((file) => file.path.endsWith(suffix)).contents;
+  replaceFile(`${output}.map`, written('.map'));
+  replaceFile(output, written('.cjs'));
   replaceFile(path.join(bundle.packageDir, bundle.manifest), `${JSON.stringify({ builder: BUILDER, inputs }, null, 2)}\n`);
   say(`built ${path.relative(root, output)} from ${Object.keys(inputs).length} sources`);
 }

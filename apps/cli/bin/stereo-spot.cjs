@@ -10,6 +10,8 @@ const path = require('node:path');
 const { CLI_BUNDLE, bundleIsCurrent } = require('./bundle.cjs');
 
 if (bundleIsCurrent(CLI_BUNDLE)) {
+  // Stack traces then name the TypeScript sources, not lines of the bundle.
+  process.setSourceMapsEnabled(true);
   require(CLI_BUNDLE.bundle);
 } else {
   runSources();
