@@ -2,6 +2,7 @@
 // a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
+import { createHash } from 'node:crypto';
 import { atmosphereCue, carryUp, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
 import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
@@ -310,5 +311,85 @@ describe('DepthEstimator with the WebAssembly kernels', () => {
     // sequence has its cut where it was made.
     expect(gridMemoryOf(wasmField.a)?.kernels).toBeDefined();
     expect(cuts.indexOf(true)).toBe(4);
+  });
+});
+
+/**
+ * A yuv420p sequence with parallax: a smooth patterned background drifting 1 pixel a frame under a
+ * plain bright sky band, a patterned subject moving 5 pixels a frame across it; then a cut to
+ * another scene whose subject moves down.
+ */
+function parallaxSequence(layout: FrameLayout, frames: number): Uint8Array[] {
+  const { width, height } = layout;
+  const chroma = layout.planes[1]!;
+  const sequence: Uint8Array[] = [];
+  for (let f = 0; f < frames; f++) {
+    const cut = f >= frames / 2;
+    const t = cut ? f - frames / 2 : f;
+    const frame = new Uint8Array(layout.byteLength);
+    const [sx, sy, sw, sh] = cut ? [width / 3, 100 + 4 * t, width / 3, height / 3] : [60 + 5 * t, height / 3, width / 3, height / 2.5];
+    const region = (x: number, y: number): number =>
+      x >= sx && x < sx + sw && y >= sy && y < sy + sh ? 2 : !cut && y < height / 6 ? 0 : 1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const r = region(x, y);
+        const v = r === 2
+          ? (cut ? 70 + 50 * Math.sin((y - 4 * t) / 9) : 150 + 60 * Math.sin((x - 5 * t) / 11 + y / 19))
+          : r === 0 ? 215 + 10 * Math.sin(x / 40) : (cut ? 40 + 30 * Math.cos(x / 25 + y / 31) : 100 + 50 * Math.sin((x + t) / 17) * Math.cos(y / 23) + (y * 40) / height);
+        frame[y * width + x] = Math.round(v);
+      }
+    }
+    for (let plane = 1; plane <= 2; plane++) {
+      const { offset } = layout.planes[plane]!;
+      for (let y = 0; y < chroma.height; y++) {
+        for (let x = 0; x < chroma.width; x++) {
+          const r = region(2 * x, 2 * y);
+          frame[offset + y * chroma.width + x] = r === 2 ? (plane === 1 ? 90 : 170) : r === 0 ? (plane === 1 ? 160 : 110) : 128 + Math.round(8 * Math.sin(x / 13 + plane));
+        }
+      }
+    }
+    sequence.push(frame);
+  }
+  return sequence;
+}
+
+/**
+ * The digest (SHA-256 of the f32 bits of the fields' A and B and of the grid depth, frame by
+ * frame) of the estimates over parallaxSequence at 640×720 (half width), as the estimator gave them before its kernels were rewritten for speed (commit 1d7ad63), with either kernel set:
+ * a rewrite must not change the depth. Change these only with a deliberate change of the estimate.
+ */
+const PINNED_DIGESTS: Record<number, string> = {
+  1: '7a94c1356613d37398212e340787d9df55c045dcf3313e604987ba11b72535fe',
+  2: '828a19470a29026b75db5a02ff5b0aaec296f9548edaf34cdcfe7902930118d0',
+};
+
+describe('DepthEstimator fields pinned', () => {
+  // A half-width 720p frame (as a half-sbs conversion estimates), a subject moving frame by frame
+  // (motion cue and motion follower at work), a sky band, a cut.
+  const layout = frameLayout('yuv420p', 640, 720);
+  let frames: Uint8Array[] = [];
+  beforeAll(() => {
+    frames = parallaxSequence(layout, 16);
+  });
+
+  it.each([
+    ['wasm-simd', 'every frame', 1],
+    ['wasm-simd', 'every other frame', 2],
+    ['typescript', 'every frame', 1],
+    ['typescript', 'every other frame', 2],
+  ] as const)('%s kernels, re-estimated %s: the same f32 bits as pinned over a moving sequence', (kernelSet, _, refreshInterval) => {
+    // Prepare
+    const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval, kernelSet });
+    const digest = createHash('sha256');
+    let moving = 0;
+    // Act
+    for (const frame of frames) {
+      const field = estimator.estimate(frame);
+      for (const values of [field.a, field.b, estimator.lastGridDepth!]) digest.update(bitsOf(values));
+      if (estimator.lastDiagnostics!.motionConfidence > 0) moving++;
+    }
+    // Assess
+    expect(digest.digest('hex')).toBe(PINNED_DIGESTS[refreshInterval]);
+    expect(moving).toBeGreaterThan(0);
   });
 });
