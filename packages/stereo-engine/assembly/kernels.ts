@@ -1744,16 +1744,54 @@ function toInt32(x: f64): i32 {
 
 /**
  * Adds `count` f32 values into `bins` u32 bins at `histogram` (not cleared here): bin
- * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it.
+ * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it. Four values a step
+ * into four partial histograms in `scratch` (4·bins u32, cleared here), summed at the end: a run
+ * of values in one bin (smooth depth) then is not one chain of read-modify-writes of a cell.
  */
-export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize): void {
-  for (let i = 0; i < count; i++) {
-    let k = toInt32((<f64>load<f32>(values + (<usize>i << 2)) - lo) * scale);
-    if (k < 0) k = 0;
-    else if (k >= bins) k = bins - 1;
-    const at = histogram + (<usize>k << 2);
-    store<u32>(at, load<u32>(at) + 1);
+export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize, scratch: usize): void {
+  const binBytes = <usize>bins << 2;
+  memory.fill(scratch, 0, binBytes << 2);
+  const quads = count & ~3;
+  let i = 0;
+  for (; i < quads; i += 4) {
+    const at = values + (<usize>i << 2);
+    countBin(scratch, toBin(load<f32>(at), lo, scale, bins));
+    countBin(scratch + binBytes, toBin(load<f32>(at, 4), lo, scale, bins));
+    countBin(scratch + 2 * binBytes, toBin(load<f32>(at, 8), lo, scale, bins));
+    countBin(scratch + 3 * binBytes, toBin(load<f32>(at, 12), lo, scale, bins));
   }
+  for (; i < count; i++) countBin(scratch, toBin(load<f32>(values + (<usize>i << 2)), lo, scale, bins));
+  let k = 0;
+  for (; k + 4 <= bins; k += 4) {
+    const at = <usize>k << 2;
+    const partial = i32x4.add(
+      i32x4.add(v128.load(scratch + at), v128.load(scratch + binBytes + at)),
+      i32x4.add(v128.load(scratch + 2 * binBytes + at), v128.load(scratch + 3 * binBytes + at)),
+    );
+    v128.store(histogram + at, i32x4.add(v128.load(histogram + at), partial));
+  }
+  for (; k < bins; k++) {
+    const at = <usize>k << 2;
+    const partial = load<u32>(scratch + at) + load<u32>(scratch + binBytes + at) + load<u32>(scratch + 2 * binBytes + at) + load<u32>(scratch + 3 * binBytes + at);
+    store<u32>(histogram + at, load<u32>(histogram + at) + partial);
+  }
+}
+
+/** histogramBins' bin of one value. */
+// @ts-ignore: decorator
+@inline
+function toBin(value: f32, lo: f64, scale: f64, bins: i32): i32 {
+  let k = toInt32((<f64>value - lo) * scale);
+  if (k < 0) k = 0;
+  else if (k >= bins) k = bins - 1;
+  return k;
+}
+
+// @ts-ignore: decorator
+@inline
+function countBin(histogram: usize, k: i32): void {
+  const at = histogram + (<usize>k << 2);
+  store<u32>(at, load<u32>(at) + 1);
 }
 
 /**

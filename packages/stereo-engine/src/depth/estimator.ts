@@ -106,6 +106,8 @@ export class DepthEstimator {
     Float32Array
   >;
   private readonly priorRows: Float32Array;
+  /** The 32-bin luma histograms of the cut detection: this frame's and the motion reference's. */
+  private readonly cutBins = { current: new Float64Array(CUT_BINS), reference: new Float64Array(CUT_BINS) };
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
   private horizon: number | undefined;
@@ -187,8 +189,9 @@ export class DepthEstimator {
     const temporal = this.options.temporal ?? true;
     reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
-    const referenceLuma = this.motion.referenceLuma;
-    const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;
+    // The reference's histogram was this one when it was the current frame (see `remember`).
+    lumaBins(grid.luma, this.cutBins.current);
+    const sceneCut = this.motion.referenceLuma !== undefined && binsDistance(this.cutBins.reference, this.cutBins.current, this.n) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
     const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
     if (temporal && this.hasFit && this.framesSinceFit + 1 < interval) {
@@ -270,6 +273,7 @@ export class DepthEstimator {
     this.previousDepth = (this.previousDepth ?? new Float32Array(this.n));
     this.previousDepth.set(depth);
     this.motion.remember(grid);
+    this.cutBins.reference.set(this.cutBins.current);
 
     const field = this.field;
     this.guided.coefficients(grid.luma, normalised, 2, 2e-3, field.a, field.b);
@@ -326,29 +330,37 @@ function sendSkyFarthest(depth: Float32Array, sky: Uint8Array): void {
   for (let i = 0; i < depth.length; i++) if (sky[i]) depth[i] = farthest;
 }
 
+/** Bins of the luma histograms of the cut detection. */
+const CUT_BINS = 32;
+
 /** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */
 export function histogramDistance(a: Float32Array, b: Float32Array): number {
-  const bins = 32;
-  let ha: ArrayLike<number>;
-  let hb: ArrayLike<number>;
+  const [ha, hb] = [new Float64Array(CUT_BINS), new Float64Array(CUT_BINS)];
   // In WebAssembly when both grids live in the kernels' memory (the same counts).
-  const memory = gridMemoryOf(a, b);
-  if (memory?.kernels && memory.histogram && a.length === b.length) {
-    const both = memory.histogram.subarray(0, 2 * bins).fill(0);
-    memory.kernels.histogramBins(a.byteOffset, a.length, 0, bins, bins, both.byteOffset);
-    memory.kernels.histogramBins(b.byteOffset, b.length, 0, bins, bins, both.byteOffset + 4 * bins);
-    [ha, hb] = [both.subarray(0, bins), both.subarray(bins)];
-  } else {
-    const [fa, fb] = [new Float64Array(bins), new Float64Array(bins)];
-    for (let i = 0; i < a.length; i++) {
-      fa[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
-      fb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
-    }
-    [ha, hb] = [fa, fb];
+  const shared = gridMemoryOf(a, b) !== undefined && a.length === b.length;
+  lumaBins(a, ha, shared);
+  lumaBins(b, hb, shared);
+  return binsDistance(ha, hb, a.length);
+}
+
+/** `values`' 32-bin histogram into `bins` (in WebAssembly when `wasm` and they live in its memory). */
+function lumaBins(values: Float32Array, bins: Float64Array, wasm = true): void {
+  const memory = wasm ? gridMemoryOf(values) : undefined;
+  if (memory?.kernels && memory.histogram) {
+    const counts = memory.histogram.subarray(0, CUT_BINS).fill(0);
+    memory.kernels.histogramBins(values.byteOffset, values.length, 0, CUT_BINS, CUT_BINS, counts.byteOffset, memory.histogramScratch);
+    bins.set(counts);
+    return;
   }
+  bins.fill(0);
+  for (let i = 0; i < values.length; i++) bins[min(CUT_BINS - 1, max(0, (values[i]! * CUT_BINS) | 0))]!++;
+}
+
+/** histogramDistance of two histograms of `count` values each. */
+function binsDistance(ha: Float64Array, hb: Float64Array, count: number): number {
   let distance = 0;
-  for (let k = 0; k < bins; k++) distance += abs(ha[k]! - hb[k]!);
-  return distance / (2 * a.length);
+  for (let k = 0; k < CUT_BINS; k++) distance += abs(ha[k]! - hb[k]!);
+  return distance / (2 * count);
 }
 
 function smoothstep(edge0: number, edge1: number, x: number): number {

@@ -24,8 +24,8 @@ export interface DepthKernelExports extends FigureKernelExports {
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
   /** motionCue's block search; `matches`: two i32 per block. */
   motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
-  /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped. */
-  histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number): void;
+  /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped; `scratch`: 16·bins bytes. */
+  histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number, scratch: number): void;
   /** gradientMagnitude. */
   gradientGrid(luma: number, width: number, height: number, out: number): void;
   /** estimateHorizon's row means of luma, gradient and chroma (f64, three runs of `height`). */
@@ -63,6 +63,8 @@ export class GridMemory {
   readonly boxScratch: { at: number; width: number; height: number } | undefined;
   /** Histogram bins for the percentiles and the cut detection (HISTOGRAM_BINS u32). */
   readonly histogram: Uint32Array | undefined;
+  /** Offset of histogramBins' scratch (four partial histograms of HISTOGRAM_BINS u32). */
+  readonly histogramScratch: number = 0;
   /** Three f64 per row of the grid: the horizon's row statistics. */
   private readonly rows: Float64Array | undefined;
   /** Two i32 per block of 8×8 cells of the grid: the motion cue's matches. */
@@ -76,7 +78,7 @@ export class GridMemory {
     const arena = new WasmKernelArena();
     const boxBytes = align(12 * gridWidth + 4 * gridHeight + 16);
     const blocks = Math.ceil(gridWidth / 8) * Math.ceil(gridHeight / 8);
-    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 4 * HISTOGRAM_BINS + align(24 * gridHeight);
+    this.capacity = align(bytes) + boxBytes + align(8 * blocks) + 5 * 4 * HISTOGRAM_BINS + align(24 * gridHeight);
     arena.reserve(this.capacity);
     const { kernels, buffer } = arena.instantiate();
     this.kernels = kernels as unknown as DepthKernelExports;
@@ -84,6 +86,7 @@ export class GridMemory {
     this.boxScratch = { at: this.take(boxBytes), width: gridWidth, height: gridHeight };
     this.matches = new Int32Array(buffer, this.take(8 * blocks), 2 * blocks);
     this.histogram = new Uint32Array(buffer, this.take(4 * HISTOGRAM_BINS), HISTOGRAM_BINS);
+    this.histogramScratch = this.take(4 * 4 * HISTOGRAM_BINS);
     this.rows = new Float64Array(buffer, this.take(24 * gridHeight), 3 * gridHeight);
     memories.set(buffer, this);
   }
