@@ -1902,3 +1902,158 @@ export function followCells(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The depth estimate, fused kernels (src/depth/*.ts). Each does what the TypeScript twin named
+// in its comment does, with the same f64 operations in the same order and f32 stores in the same
+// places; SIMD lanes only ever hold independent instances of those steps.
+
+/**
+ * FigureGround.compute's three barriers at once: the shrink, barrier passes and total += distance
+ * of figureBarrier for `c0`, `c1`, `c2` (in that order for the total), the channels in the lanes
+ * of f32x4 (the fourth lane idle). A lane steps exactly as figureBarrier's scalar relax: a cost
+ * from a neighbour at +∞ never wins, and the f64 cost and comparison are per lane. `work`: five
+ * arrays of hw·hh f32x4 (value, distance, upper, lower, offset).
+ */
+export function figureBarriers(
+  c0: usize, c1: usize, c2: usize, width: i32, hw: i32, hh: i32, seed: usize, work: usize, total: usize,
+): void {
+  const n = hw * hh;
+  const lanes = <usize>n << 4;
+  const value = work;
+  const distance = value + lanes;
+  const upper = distance + lanes;
+  const lower = upper + lanes;
+  const offset = lower + lanes;
+  for (let c = 0; c < 3; c++) {
+    const channel = c == 0 ? c0 : c == 1 ? c1 : c2;
+    for (let y = 0; y < hh; y++) {
+      for (let x = 0; x < hw; x++) {
+        let sum: f64 = 0;
+        for (let j = 0; j < 2; j++) {
+          const row = channel + (<usize>((y * 2 + j) * width + x * 2) << 2);
+          sum += <f64>load<f32>(row);
+          sum += <f64>load<f32>(row, 4);
+        }
+        store<f32>(value + (<usize>(y * hw + x) << 4) + (<usize>c << 2), <f32>(sum * 0.25));
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 4;
+    store<f32>(value + at, 0, 12);
+    const s = v128.load32_splat(seed + (<usize>i << 2));
+    const v = v128.load(value + at);
+    v128.store(distance + at, s);
+    v128.store(offset + at, s);
+    v128.store(upper + at, v);
+    v128.store(lower + at, v);
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    if (pass % 2 == 0) {
+      for (let y = 0; y < hh; y++) {
+        for (let x = 0; x < hw; x++) {
+          const i = y * hw + x;
+          if (x > 0) relax4(i, i - 1, value, distance, upper, lower, offset);
+          if (y > 0) relax4(i, i - hw, value, distance, upper, lower, offset);
+        }
+      }
+    } else {
+      for (let y = hh - 1; y >= 0; y--) {
+        for (let x = hw - 1; x >= 0; x--) {
+          const i = y * hw + x;
+          if (x < hw - 1) relax4(i, i + 1, value, distance, upper, lower, offset);
+          if (y < hh - 1) relax4(i, i + hw, value, distance, upper, lower, offset);
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    let t = load<f32>(total + at);
+    for (let c = 0; c < 3; c++) {
+      let d = load<f32>(distance + (<usize>i << 4) + (<usize>c << 2));
+      if (d == Infinity) d = 0;
+      t = <f32>(<f64>t + <f64>d);
+    }
+    store<f32>(total + at, t);
+  }
+}
+
+/** figureBarrier's relax (cell i from neighbour j) in each lane. */
+// @ts-ignore: decorator
+@inline
+function relax4(i: i32, j: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const atI = <usize>i << 4;
+  const atJ = <usize>j << 4;
+  const v = v128.load(value + atI);
+  const dj = v128.load(distance + atJ);
+  const hi = f32x4.pmax(v, v128.load(upper + atJ));
+  const lo = f32x4.pmin(v, v128.load(lower + atJ));
+  const oj = v128.load(offset + atJ);
+  const di = v128.load(distance + atI);
+  // The f64 cost of lanes 0, 1 and of lanes 2, 3.
+  const costLow = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(oj), f64x2.promote_low_f32x4(hi)), f64x2.promote_low_f32x4(lo));
+  const costHigh = f64x2.sub(
+    f64x2.add(f64x2.promote_low_f32x4(i32x4.shuffle(oj, oj, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1))),
+    f64x2.promote_low_f32x4(i32x4.shuffle(lo, lo, 2, 3, 0, 1)),
+  );
+  const betterLow = f64x2.lt(costLow, f64x2.promote_low_f32x4(di));
+  const betterHigh = f64x2.lt(costHigh, f64x2.promote_low_f32x4(i32x4.shuffle(di, di, 2, 3, 0, 1)));
+  const better = v128.and(i32x4.shuffle(betterLow, betterHigh, 0, 2, 4, 6), f32x4.ne(dj, f32x4.splat(Infinity)));
+  if (!v128.any_true(better)) return;
+  const cost = i32x4.shuffle(f32x4.demote_f64x2_zero(costLow), f32x4.demote_f64x2_zero(costHigh), 0, 1, 4, 5);
+  v128.store(distance + atI, v128.bitselect(cost, di, better));
+  v128.store(upper + atI, v128.bitselect(hi, v128.load(upper + atI), better));
+  v128.store(lower + atI, v128.bitselect(lo, v128.load(lower + atI), better));
+  v128.store(offset + atI, v128.bitselect(oj, v128.load(offset + atI), better));
+}
+
+/**
+ * reduceChromaGrid with the samples' rows summed first: per row of cells, each plane's samplesY
+ * chroma rows added into u32 column sums (sixteen columns a step), then per cell its samplesX
+ * columns of those. The same integer sums, so the same f32 means. `sums`: 8·(chromaWidth + 15)
+ * bytes; 16 bytes past each row readable.
+ */
+export function reduceChromaRows(
+  frame: usize, u: i32, v: i32, chromaWidth: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize,
+  rows: usize, norm: f64, cb: usize, cr: usize, sums: usize,
+): void {
+  const blocks = (chromaWidth + 15) & ~15;
+  const sumsU = sums;
+  const sumsV = sums + (<usize>blocks << 2);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(sums, 0, <usize>blocks << 3);
+    for (let j = 0; j < samplesY; j++) {
+      const r = load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
+      addBytesToSums(frame + <usize>(u + r), sumsU, blocks);
+      addBytesToSums(frame + <usize>(v + r), sumsV, blocks);
+    }
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let su: u32 = 0;
+      let sv: u32 = 0;
+      for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
+        const cx = <usize>load<i32>(columns + (<usize>i << 2)) << 2;
+        su += load<u32>(sumsU + cx);
+        sv += load<u32>(sumsV + cx);
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
+      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
+    }
+  }
+}
+
+/** sums[x] += row[x] for `blocks` (a multiple of 16) bytes, as u32. */
+function addBytesToSums(row: usize, sums: usize, blocks: i32): void {
+  for (let x = 0; x < blocks; x += 16) {
+    const bytes = v128.load(row + <usize>x);
+    const low = i16x8.extend_low_i8x16_u(bytes);
+    const high = i16x8.extend_high_i8x16_u(bytes);
+    const at = sums + (<usize>x << 2);
+    v128.store(at, i32x4.add(v128.load(at), i32x4.extend_low_i16x8_u(low)));
+    v128.store(at, i32x4.add(v128.load(at, 16), i32x4.extend_high_i16x8_u(low)), 16);
+    v128.store(at, i32x4.add(v128.load(at, 32), i32x4.extend_low_i16x8_u(high)), 32);
+    v128.store(at, i32x4.add(v128.load(at, 48), i32x4.extend_high_i16x8_u(high)), 48);
+  }
+}

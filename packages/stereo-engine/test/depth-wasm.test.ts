@@ -230,7 +230,7 @@ describe('depth estimate kernels in WebAssembly', () => {
     for (const [width, height] of SIZES.filter(([w, h]) => w >= 2 && h >= 2)) {
       // Prepare
       const n = width * height;
-      const memory = new GridMemory('wasm-simd', 4 * 4 * n + 7 * 4 * FigureGround.coarseCells(width, height) + 512, width, height);
+      const memory = new GridMemory('wasm-simd', 4 * 4 * n + FigureGround.memoryBytes(width, height) + 512, width, height);
       const wasmFigure = new FigureGround(width, height, memory);
       const typeScriptFigure = new FigureGround(width, height);
       const next = random(n + 3);
@@ -238,12 +238,17 @@ describe('depth estimate kernels in WebAssembly', () => {
       channels.forEach((channel, k) => fillCells(channel, width, next, k === 0 ? 0 : -0.3, k === 0 ? 1 : 0.3));
       const plainChannels = channels.map((channel) => Float32Array.from(channel));
       const [out, reference] = [memory.float32(n), new Float32Array(n)];
-      // Act
+      // Act: three channels (figureBarriers, one per SIMD lane), then two (figureBarrier, one by one).
       wasmFigure.compute(channels, out);
       typeScriptFigure.compute(plainChannels, reference);
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       if (n > 1000) expect(reference.some((strength) => strength > 0 && strength < 1)).toBe(true);
+      // Act
+      wasmFigure.compute(channels.slice(1), out);
+      typeScriptFigure.compute(plainChannels.slice(1), reference);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
     }
   });
 });

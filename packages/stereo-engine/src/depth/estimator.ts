@@ -132,12 +132,11 @@ export class DepthEstimator {
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
     // The grids below (4 + 3 + 12 + 2 + 2, the motion follower's 5), the guided filter's work area, the prior's rows and
-    // the figure cue's seven coarse grids.
+    // the figure cue's coarse grids.
     const cellBytes = (4 * this.n + 15) & ~15;
-    const coarseBytes = (4 * FigureGround.coarseCells(gw, gh) + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
+      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh),
       gw,
       gh,
     );

@@ -120,12 +120,21 @@ function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
   return { samplesX, samplesY, columns, rows, norm: 1 / (samplesX * samplesY * 255) };
 }
 
+/** The depth estimate's chroma reduction in assembly/kernels.ts (not one of the renderer's kernels). */
+interface ChromaRowsKernel {
+  /** reduceChromaGrid, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
+  reduceChromaRows(
+    frame: number, u: number, v: number, chromaWidth: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number,
+    columns: number, rows: number, norm: number, cb: number, cr: number, sums: number,
+  ): void;
+}
+
 /**
  * reduceToGrid in the WebAssembly kernels' memory, for one frame size and grid: the frame is
  * copied in, the four cell arrays copied out.
  */
 class WasmGridReducer {
-  private readonly kernels: WasmKernelExports;
+  private readonly kernels: WasmKernelExports & ChromaRowsKernel;
   private readonly frame: Uint8Array;
   private readonly at: { frame: number; columns: number; luma: number; cb: number; cr: number; detail: number; chromaColumns: number; chromaRows: number };
   private readonly means: { luma: Float32Array; cb: Float32Array; cr: Float32Array; detail: Float32Array };
@@ -149,7 +158,7 @@ class WasmGridReducer {
       chromaColumns: arena.reserve(4 * (this.chroma?.columns.length ?? 0)), chromaRows: arena.reserve(4 * (this.chroma?.rows.length ?? 0)),
     };
     const { kernels, buffer } = arena.instantiate();
-    this.kernels = kernels;
+    this.kernels = kernels as WasmKernelExports & ChromaRowsKernel;
     this.at = at;
     this.frame = new Uint8Array(buffer, at.frame, layout.byteLength);
     this.means = {
@@ -172,9 +181,10 @@ class WasmGridReducer {
       kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.cb, at.cr, at.detail);
     } else {
       kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.detail);
-      kernels.reduceChromaGrid(
-        at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, gw, gh, chroma.samplesX, chroma.samplesY,
-        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr,
+      // The chroma rows summed first (the same integer sums as reduceChromaGrid); `columns` is free again.
+      kernels.reduceChromaRows(
+        at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, layout.planes[1]!.width, gw, gh, chroma.samplesX, chroma.samplesY,
+        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr, at.columns,
       );
     }
     grid.luma.set(this.means.luma);

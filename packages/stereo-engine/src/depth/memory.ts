@@ -7,6 +7,8 @@ export interface FigureKernelExports {
     channel: number, width: number, hw: number, hh: number, coarse: number, seed: number,
     distance: number, upper: number, lower: number, offset: number, total: number,
   ): void;
+  /** figureBarrier for three channels at once (total += each in order); `work`: 80 bytes per coarse cell. */
+  figureBarriers(c0: number, c1: number, c2: number, width: number, hw: number, hh: number, seed: number, work: number, total: number): void;
 }
 
 /** The depth estimate's exports of assembly/kernels.ts (pointers are byte offsets into the memory). */
