@@ -2057,3 +2057,88 @@ function addBytesToSums(row: usize, sums: usize, blocks: i32): void {
     v128.store(at, i32x4.add(v128.load(at, 48), i32x4.extend_high_i16x8_u(high)), 48);
   }
 }
+
+/** DepthEstimator.estimate's motion memory: m = 0.5·m + weight·motion (weight = 0.5·confidence). */
+export function blendMotionMemory(memory: usize, motion: usize, n: i32, weight: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const m: f64 = 0.5 * <f64>load<f32>(memory + at) + weight * <f64>load<f32>(motion + at);
+    store<f32>(memory + at, <f32>m);
+  }
+}
+
+/**
+ * DepthEstimator.estimate's cue fusion: ground·carry + figure·figure + defocus·defocus +
+ * atmosphere·atmosphere + (motion·memory, or 0 without `withMemory`), summed in that order.
+ */
+export function fuseCues(
+  carry: usize, figure: usize, defocus: usize, atmosphere: usize, memory: usize, n: i32,
+  ground: f64, figureWeight: f64, defocusWeight: f64, atmosphereWeight: f64, motionWeight: f64, withMemory: bool, out: usize,
+): void {
+  const pairs = n & ~1;
+  const wg = f64x2.splat(ground);
+  const wf = f64x2.splat(figureWeight);
+  const wd = f64x2.splat(defocusWeight);
+  const wa = f64x2.splat(atmosphereWeight);
+  const wm = f64x2.splat(motionWeight);
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    let sum = f64x2.add(f64x2.mul(wg, f32Pair(carry + at)), f64x2.mul(wf, f32Pair(figure + at)));
+    sum = f64x2.add(sum, f64x2.mul(wd, f32Pair(defocus + at)));
+    sum = f64x2.add(sum, f64x2.mul(wa, f32Pair(atmosphere + at)));
+    sum = f64x2.add(sum, withMemory ? f64x2.mul(wm, f32Pair(memory + at)) : f64x2.splat(0));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(sum), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const m: f64 = withMemory ? motionWeight * <f64>load<f32>(memory + at) : 0;
+    const sum: f64 = ground * <f64>load<f32>(carry + at) + figureWeight * <f64>load<f32>(figure + at) +
+      defocusWeight * <f64>load<f32>(defocus + at) + atmosphereWeight * <f64>load<f32>(atmosphere + at) + m;
+    store<f32>(out + at, <f32>sum);
+  }
+}
+
+/** sendSkyFarthest (estimator.ts): the sky cells (`sky` bytes ≠ 0) take the least depth of the others. */
+export function skyFarthest(depth: usize, sky: usize, n: i32): void {
+  let farthest: f64 = Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = <f64>load<f32>(depth + (<usize>i << 2));
+    if (!load<u8>(sky + <usize>i) && d < farthest) farthest = d;
+  }
+  if (farthest == Infinity) return;
+  for (let i = 0; i < n; i++) if (load<u8>(sky + <usize>i)) store<f32>(depth + (<usize>i << 2), <f32>farthest);
+}
+
+/**
+ * DepthEstimator.estimate's temporal blend: keep = keepMax·(1 − min(1, mismatch / change)), then
+ * depth = keep·previous[source] + (1 − keep)·depth.
+ */
+export function blendTemporal(depth: usize, previous: usize, source: usize, mismatch: usize, n: i32, keepMax: f64, change: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const keep: f64 = keepMax * (1 - min<f64>(1, <f64>load<f32>(mismatch + at) / change));
+    const from = <usize>load<i32>(source + at) << 2;
+    const d: f64 = keep * <f64>load<f32>(previous + from) + (1 - keep) * <f64>load<f32>(depth + at);
+    store<f32>(depth + at, <f32>d);
+  }
+}
+
+/** DepthEstimator.estimate's normalisation: (depth − lo)·scale clamped to [0, 1] (NaN stays). */
+export function normaliseDepth(depth: usize, n: i32, lo: f64, scale: f64, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const v: f64 = (<f64>load<f32>(depth + at) - lo) * scale;
+    store<f32>(out + at, <f32>(v < 0 ? 0 : v > 1 ? 1 : v));
+  }
+}
+
+/** DepthEstimator.reuseFit: each cell takes the fit of its source cell. */
+export function followFit(fitA: usize, fitB: usize, source: usize, n: i32, a: usize, b: usize): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const from = <usize>load<i32>(source + at) << 2;
+    store<u32>(a + at, load<u32>(fitA + from));
+    store<u32>(b + at, load<u32>(fitB + from));
+  }
+}

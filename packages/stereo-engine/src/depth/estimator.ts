@@ -108,8 +108,11 @@ export class DepthEstimator {
   private readonly priorRows: Float32Array;
   /** The 32-bin luma histograms of the cut detection: this frame's and the motion reference's. */
   private readonly cutBins = { current: new Float64Array(CUT_BINS), reference: new Float64Array(CUT_BINS) };
+  /** The last estimate's depth (`depthStore` once there is one) and the motion memory (`memoryStore`). */
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
+  private readonly depthStore: Float32Array;
+  private readonly memoryStore: Float32Array;
   private horizon: number | undefined;
   private range: { lo: number; hi: number } | undefined;
   private diagnostics: DepthDiagnostics | undefined;
@@ -131,12 +134,12 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2, the motion follower's 5), the guided filter's work area, the prior's rows and
-    // the figure cue's coarse grids.
+    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the guided filter's work area,
+    // the prior's rows and the figure cue's coarse grids.
     const cellBytes = (4 * this.n + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh),
+      30 * cellBytes + ((this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh),
       gw,
       gh,
     );
@@ -144,7 +147,7 @@ export class DepthEstimator {
     this.grid = createAnalysisGrid(this.size, make);
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
-    this.sky = new Uint8Array(this.n);
+    this.sky = this.memory.uint8(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -162,6 +165,8 @@ export class DepthEstimator {
     };
     this.priorRows = this.memory.float32(gh);
     this.lastFit = { a: make(), b: make() };
+    this.depthStore = make();
+    this.memoryStore = make();
     this.field = { ...this.size, a: make(), b: make() };
     this.motion = new MotionFollower(gw, gh, TEMPORAL_CHANGE / 2, this.memory.wasm ? this.memory : undefined);
   }
@@ -199,6 +204,7 @@ export class DepthEstimator {
     }
     this.framesSinceFit = 0;
 
+    const kernels = this.memory.kernels;
     gradientMagnitude(grid.luma, gw, gh, b.gradient);
     const found = estimateHorizon(grid, b.gradient);
     const trust = smoothstep(0.1, 0.4, found.confidence);
@@ -214,8 +220,10 @@ export class DepthEstimator {
     if (previousLuma) {
       motionConfidence = motionCue(previousLuma, grid.luma, gw, gh, b.motion);
       if (motionConfidence > 0) {
-        const memory = (this.motionMemory ??= new Float32Array(this.n));
-        for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + 0.5 * motionConfidence * b.motion[i]!;
+        const memory = (this.motionMemory ??= this.memoryStore.fill(0));
+        const weight = 0.5 * motionConfidence;
+        if (kernels) kernels.blendMotionMemory(memory.byteOffset, b.motion.byteOffset, this.n, weight);
+        else for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + weight * b.motion[i]!;
       }
     }
 
@@ -230,13 +238,20 @@ export class DepthEstimator {
     const fused = b.fused;
     const memory = this.motionMemory;
     const wDefocus = WEIGHTS.defocus * defocusConfidence;
-    for (let i = 0; i < this.n; i++) {
-      fused[i] =
-        WEIGHTS.ground * b.carry[i]! +
-        WEIGHTS.figure * b.figure[i]! +
-        wDefocus * b.defocus[i]! +
-        WEIGHTS.atmosphere * b.atmosphere[i]! +
-        (memory ? WEIGHTS.motion * memory[i]! : 0);
+    if (kernels) {
+      kernels.fuseCues(
+        b.carry.byteOffset, b.figure.byteOffset, b.defocus.byteOffset, b.atmosphere.byteOffset, memory?.byteOffset ?? 0, this.n,
+        WEIGHTS.ground, WEIGHTS.figure, wDefocus, WEIGHTS.atmosphere, WEIGHTS.motion, memory !== undefined, fused.byteOffset,
+      );
+    } else {
+      for (let i = 0; i < this.n; i++) {
+        fused[i] =
+          WEIGHTS.ground * b.carry[i]! +
+          WEIGHTS.figure * b.figure[i]! +
+          wDefocus * b.defocus[i]! +
+          WEIGHTS.atmosphere * b.atmosphere[i]! +
+          (memory ? WEIGHTS.motion * memory[i]! : 0);
+      }
     }
 
     // Edge-aware refinement: spread the cues within regions, keep steps at strong edges.
@@ -244,15 +259,22 @@ export class DepthEstimator {
     this.guided.filter(grid.luma, fused, max(2, round(gw / 24)), REGION_EPS, depth, b.a, b.b);
     // Sky is behind everything else, whatever the other cues say. Set after the refinement, which
     // would otherwise spread the sky's depth into the subject beside it.
-    if (skyShare > 0) sendSkyFarthest(depth, this.sky);
+    if (skyShare > 0) {
+      if (kernels) kernels.skyFarthest(depth.byteOffset, this.sky.byteOffset, this.n);
+      else sendSkyFarthest(depth, this.sky);
+    }
 
     // Blend with the previous depth where the content is the same, following what moved.
     if (this.previousDepth && this.motion.follow(grid)) {
       const previous = this.previousDepth;
       const { source, mismatch } = this.motion;
-      for (let i = 0; i < this.n; i++) {
-        const keep = TEMPORAL_KEEP * (1 - min(1, mismatch[i]! / TEMPORAL_CHANGE));
-        depth[i] = keep * previous[source[i]!]! + (1 - keep) * depth[i]!;
+      if (kernels) {
+        kernels.blendTemporal(depth.byteOffset, previous.byteOffset, source.byteOffset, mismatch.byteOffset, this.n, TEMPORAL_KEEP, TEMPORAL_CHANGE);
+      } else {
+        for (let i = 0; i < this.n; i++) {
+          const keep = TEMPORAL_KEEP * (1 - min(1, mismatch[i]! / TEMPORAL_CHANGE));
+          depth[i] = keep * previous[source[i]!]! + (1 - keep) * depth[i]!;
+        }
       }
     }
 
@@ -263,13 +285,17 @@ export class DepthEstimator {
       : { lo, hi };
     const scale = 1 / max(this.range.hi - this.range.lo, 0.25);
     const normalised = b.c;
-    for (let i = 0; i < this.n; i++) {
-      const v = (depth[i]! - this.range.lo) * scale;
-      normalised[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    if (kernels) {
+      kernels.normaliseDepth(depth.byteOffset, this.n, this.range.lo, scale, normalised.byteOffset);
+    } else {
+      for (let i = 0; i < this.n; i++) {
+        const v = (depth[i]! - this.range.lo) * scale;
+        normalised[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
     }
 
     // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
-    this.previousDepth = (this.previousDepth ?? new Float32Array(this.n));
+    this.previousDepth ??= this.depthStore;
     this.previousDepth.set(depth);
     this.motion.remember(grid);
     this.cutBins.reference.set(this.cutBins.current);
@@ -297,9 +323,14 @@ export class DepthEstimator {
   private reuseFit(): DepthField {
     const fit = this.lastFit;
     const { a, b } = this.field;
+    const kernels = this.memory.kernels;
+    if (kernels && this.motion.follow(this.grid)) {
+      kernels.followFit(fit.a.byteOffset, fit.b.byteOffset, this.motion.source.byteOffset, this.n, a.byteOffset, b.byteOffset);
+      return this.field;
+    }
     a.set(fit.a);
     b.set(fit.b);
-    if (this.motion.follow(this.grid)) {
+    if (!kernels && this.motion.follow(this.grid)) {
       const { source } = this.motion;
       for (let i = 0; i < this.n; i++) {
         const from = source[i]!;

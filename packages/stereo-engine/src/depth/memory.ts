@@ -37,6 +37,21 @@ export interface DepthKernelExports extends FigureKernelExports {
     luma: number, cb: number, cr: number, refLuma: number, refCb: number, refCr: number, gw: number, gh: number, changed: number,
     source: number, mismatch: number,
   ): void;
+  /** The estimator's motion memory: m = 0.5·m + weight·motion. */
+  blendMotionMemory(memory: number, motion: number, n: number, weight: number): void;
+  /** The estimator's weighted sum of the cues (the motion memory's term only `withMemory`). */
+  fuseCues(
+    carry: number, figure: number, defocus: number, atmosphere: number, memory: number, n: number,
+    ground: number, figureWeight: number, defocusWeight: number, atmosphereWeight: number, motionWeight: number, withMemory: boolean, out: number,
+  ): void;
+  /** sendSkyFarthest: `sky` one byte per cell. */
+  skyFarthest(depth: number, sky: number, n: number): void;
+  /** The estimator's temporal blend with the previous depth, following `source`. */
+  blendTemporal(depth: number, previous: number, source: number, mismatch: number, n: number, keepMax: number, change: number): void;
+  /** The estimator's normalisation to [0, 1]. */
+  normaliseDepth(depth: number, n: number, lo: number, scale: number, out: number): void;
+  /** reuseFit: a[i] = fitA[source[i]], b[i] = fitB[source[i]]. */
+  followFit(fitA: number, fitB: number, source: number, n: number, a: number, b: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
@@ -99,6 +114,10 @@ export class GridMemory {
 
   int32(length: number): Int32Array {
     return this.buffer ? new Int32Array(this.buffer, this.take(4 * length), length) : new Int32Array(length);
+  }
+
+  uint8(length: number): Uint8Array {
+    return this.buffer ? new Uint8Array(this.buffer, this.take(length), length) : new Uint8Array(length);
   }
 
   float32(length: number): Float32Array {
