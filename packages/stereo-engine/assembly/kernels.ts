@@ -1853,15 +1853,29 @@ export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usi
  * MotionFollower.follow (src/depth/motion-follow.ts) against a reference: `source[i] = i` and
  * `mismatch[i]` the luma change; then, unless no cell or more than a quarter of them changed by
  * more than `changed`, each changed cell takes the reference cell within ±4 of the closest colour
- * when it is closer than its own. The same f64 distances, the same order, the same f32 stores.
+ * when it is closer than its own. The same f64 distances and f32 stores. Two cells (or two
+ * candidates) per f64x2: each lane keeps the first smallest distance of its candidates (strict <,
+ * in scan order), and of the two lanes' the smaller wins, on a tie the earlier cell: the first
+ * smallest in scan order, as the TypeScript's one-by-one search finds it.
  */
 export function followCells(
   luma: usize, cb: usize, cr: usize, refLuma: usize, refCb: usize, refCr: usize, gw: i32, gh: i32, changed: f64,
   source: usize, mismatch: usize,
 ): void {
   const n = gw * gh;
-  let changedCells = 0;
-  for (let i = 0; i < n; i++) {
+  const threshold = f64x2.splat(changed);
+  let counted = i64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    store<i32>(source + at, i);
+    store<i32>(source + at, i + 1, 4);
+    const change = f64x2.abs(f64x2.sub(f32Pair(luma + at), f32Pair(refLuma + at)));
+    v128.store64_lane(mismatch + at, f32x4.demote_f64x2_zero(change), 0);
+    counted = i64x2.sub(counted, f64x2.gt(change, threshold));
+  }
+  let changedCells = <i32>(i64x2.extract_lane(counted, 0) + i64x2.extract_lane(counted, 1));
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     store<i32>(source + at, i);
     const change = abs<f64>(<f64>load<f32>(luma + at) - <f64>load<f32>(refLuma + at));
@@ -1869,6 +1883,8 @@ export function followCells(
     if (change > changed) changedCells++;
   }
   if (changedCells == 0 || <f64>changedCells > 0.25 * <f64>n) return;
+  const lastLane = i64x2(-1, 0);
+  const two = i64x2.splat(2);
   for (let y = 0; y < gh; y++) {
     const top = y > 4 ? y - 4 : 0;
     const bottom = y + 4 < gh ? y + 4 : gh - 1;
@@ -1881,22 +1897,48 @@ export function followCells(
       const l = <f64>load<f32>(luma + at);
       const u = <f64>load<f32>(cb + at);
       const v = <f64>load<f32>(cr + at);
-      let best: f64 = Infinity;
-      let from = i;
+      const ls = f64x2.splat(l);
+      const us = f64x2.splat(u);
+      const vs = f64x2.splat(v);
+      let best = f64x2.splat(Infinity);
+      let from = i64x2.splat(i);
       for (let yy = top; yy <= bottom; yy++) {
-        for (let j = yy * gw + left, end = yy * gw + right; j <= end; j++) {
+        let j = yy * gw + left;
+        const end = yy * gw + right;
+        let candidates = i64x2(j, j + 1);
+        for (; j < end; j += 2, candidates = i64x2.add(candidates, two)) {
           const atJ = <usize>j << 2;
-          const distance: f64 = abs<f64>(<f64>load<f32>(refLuma + atJ) - l) + abs<f64>(<f64>load<f32>(refCb + atJ) - u) + abs<f64>(<f64>load<f32>(refCr + atJ) - v);
-          if (distance < best) {
-            best = distance;
-            from = j;
-          }
+          const distance = f64x2.add(
+            f64x2.add(f64x2.abs(f64x2.sub(f32Pair(refLuma + atJ), ls)), f64x2.abs(f64x2.sub(f32Pair(refCb + atJ), us))),
+            f64x2.abs(f64x2.sub(f32Pair(refCr + atJ), vs)),
+          );
+          const closer = f64x2.lt(distance, best);
+          best = v128.bitselect(distance, best, closer);
+          from = v128.bitselect(candidates, from, closer);
+        }
+        if (j == end) {
+          // The row's odd last candidate, in the first lane only.
+          const atJ = <usize>j << 2;
+          const distance = f64x2.add(
+            f64x2.add(f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refLuma + atJ)), ls)), f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refCb + atJ)), us))),
+            f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refCr + atJ)), vs)),
+          );
+          const closer = v128.and(f64x2.lt(distance, best), lastLane);
+          best = v128.bitselect(distance, best, closer);
+          from = v128.bitselect(i64x2.splat(j), from, closer);
         }
       }
+      const best0 = f64x2.extract_lane(best, 0);
+      const best1 = f64x2.extract_lane(best, 1);
+      const from0 = <i32>i64x2.extract_lane(from, 0);
+      const from1 = <i32>i64x2.extract_lane(from, 1);
+      const second = best1 < best0 || (best1 == best0 && from1 < from0);
+      const bestDistance = second ? best1 : best0;
+      const bestFrom = second ? from1 : from0;
       const own: f64 = abs<f64>(<f64>load<f32>(refLuma + at) - l) + abs<f64>(<f64>load<f32>(refCb + at) - u) + abs<f64>(<f64>load<f32>(refCr + at) - v);
-      if (best < own) {
-        store<i32>(source + at, from);
-        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>from << 2)) - l);
+      if (bestDistance < own) {
+        store<i32>(source + at, bestFrom);
+        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>bestFrom << 2)) - l);
         store<f32>(mismatch + at, <f32>m);
       }
     }
