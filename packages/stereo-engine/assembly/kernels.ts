@@ -2184,3 +2184,106 @@ export function followFit(fitA: usize, fitB: usize, source: usize, n: i32, a: us
     store<u32>(b + at, load<u32>(fitB + from));
   }
 }
+
+/**
+ * Math.log as V8 computes it (src/base/ieee754.cc: fdlibm's __ieee754_log, step for step): the
+ * same IEEE f64 operations, so the same bits (test/depth-wasm.test.ts compares it with Math.log).
+ */
+function fdlibmLog(value: f64): f64 {
+  const ln2Hi: f64 = 6.93147180369123816490e-01;
+  const ln2Lo: f64 = 1.90821492927058770002e-10;
+  const two54: f64 = 1.80143985094819840000e16;
+  const lg1: f64 = 6.666666666666735130e-01;
+  const lg2: f64 = 3.999999999940941908e-01;
+  const lg3: f64 = 2.857142874366239149e-01;
+  const lg4: f64 = 2.222219843214978396e-01;
+  const lg5: f64 = 1.818357216161805012e-01;
+  const lg6: f64 = 1.531383769920937332e-01;
+  const lg7: f64 = 1.479819860511658591e-01;
+  let x = value;
+  let bits = reinterpret<u64>(x);
+  let hx = <i32>(bits >> 32);
+  const lx = <u32>bits;
+  let k = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lx) == 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54;
+    x *= two54;
+    bits = reinterpret<u64>(x);
+    hx = <i32>(bits >> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const i = (hx + 0x95f64) & 0x100000;
+  x = reinterpret<f64>((<u64>(<u32>(hx | (i ^ 0x3ff00000))) << 32) | (reinterpret<u64>(x) & 0xffffffff));
+  k += i >> 20;
+  const f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    if (f == 0) {
+      if (k == 0) return 0;
+      const dk = <f64>k;
+      return dk * ln2Hi + dk * ln2Lo;
+    }
+    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - r;
+    const dk = <f64>k;
+    return dk * ln2Hi - ((r - dk * ln2Lo) - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = <f64>k;
+  const z = s * s;
+  let m = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (lg2 + w * (lg4 + w * lg6));
+  const t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)));
+  m |= j;
+  const r = t2 + t1;
+  if (m > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + r));
+    return dk * ln2Hi - ((hfsq - (s * (hfsq + r) + dk * ln2Lo)) - f);
+  }
+  if (k == 0) return f - s * (f - r);
+  return dk * ln2Hi - ((s * (f - r) - dk * ln2Lo) - f);
+}
+
+/** fdlibmLog of `count` f64 values into `out` (for the golden test against Math.log). */
+export function logValues(values: usize, count: i32, out: usize): void {
+  for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), fdlibmLog(load<f64>(values + (<usize>i << 3))));
+}
+
+/**
+ * defocusCue's ratios (cues.ts): per cell with a gradient of at least 0.02, log((detail + 0.002) /
+ * (gradient / (2·cellWidth) + 0.002)) into `out` and, in order, into `values`; NaN elsewhere.
+ * Returns how many.
+ */
+export function defocusRatios(gradient: usize, detail: usize, n: i32, cellWidth: f64, out: usize, values: usize): i32 {
+  let count = 0;
+  const span = 2 * cellWidth;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const g = <f64>load<f32>(gradient + at);
+    if (g < 0.02) {
+      store<f32>(out + at, NaN);
+      continue;
+    }
+    const contrast = g / span;
+    const ratio = fdlibmLog((<f64>load<f32>(detail + at) + 0.002) / (contrast + 0.002));
+    store<f32>(out + at, <f32>ratio);
+    store<f32>(values + (<usize>count << 2), <f32>ratio);
+    count++;
+  }
+  return count;
+}
+
+/** defocusCue's standardisation: NaN → 0, else (v − median) / spread clamped to ±1.5. */
+export function defocusStandardise(out: usize, n: i32, median: f64, spread: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const v = <f64>load<f32>(out + at);
+    store<f32>(out + at, <f32>(isNaN<f64>(v) ? 0 : max<f64>(-1.5, min<f64>(1.5, (v - median) / spread))));
+  }
+}

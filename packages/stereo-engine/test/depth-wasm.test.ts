@@ -3,7 +3,7 @@
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
 import { createHash } from 'node:crypto';
-import { atmosphereCue, carryUp, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
+import { atmosphereCue, carryUp, defocusCue, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
 import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
@@ -176,6 +176,51 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Act / Assess
       expect(histogramDistance(values, other)).toBe(histogramDistance(plainValues, plainOther));
       expect(histogramDistance(other, values)).toBe(histogramDistance(plainOther, plainValues));
+    }
+  });
+
+  it("the defocus cue's log: the same f64 bits as Math.log, over its range, near 1, special values and random bit patterns", () => {
+    // Prepare
+    const count = 1 << 18;
+    const memory = new GridMemory('wasm-simd', 16 * count + 64, 8, 8);
+    const buffer = memory.memoryBuffer!;
+    const [inputAt, outputAt] = [memory.block(8 * count), memory.block(8 * count)];
+    const [input, output] = [new Float64Array(buffer, inputAt, count), new Float64Array(buffer, outputAt, count)];
+    const bits = new Uint32Array(buffer, inputAt, 2 * count);
+    const next = random(17);
+    for (let i = 0; i < count; i++) {
+      const kind = i % 4;
+      if (kind === 0) input[i] = Math.exp((next() - 0.5) * 20);
+      else if (kind === 1) input[i] = 1 + (next() - 0.5) * 1e-5;
+      else if (kind === 2) [bits[2 * i], bits[2 * i + 1]] = [(next() * 2 ** 32) >>> 0, (next() * 2 ** 32) >>> 0];
+      else input[i] = Math.fround(next() * 4 + 1e-3) / Math.fround(next() + 0.002);
+    }
+    input.set([0, -0, -1, Infinity, -Infinity, Number.NaN, 1, 2, 0.5, 5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, Math.E]);
+    // Act
+    memory.kernels!.logValues(inputAt, count, outputAt);
+    // Assess
+    let differences = 0;
+    for (let i = 0; i < count; i++) if (!Object.is(output[i], Math.log(input[i]!))) differences++;
+    expect(differences).toBe(0);
+  });
+
+  it('defocusCue: the same cue and confidence as the TypeScript twin at odd sizes, flat cells included', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare: a gradient with flat stretches (below 0.02) and detail from none to plenty.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 8 * 4 * n + 512, width, height);
+      const grid = gridOf(width, height, n + 23, memory);
+      const plain = plainCopy(grid);
+      const [gradient, out, values] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      fillCells(gradient, width, random(n + 29), -0.05, 0.3);
+      const [plainGradient, reference, referenceValues] = [Float32Array.from(gradient), new Float32Array(n), new Float32Array(n)];
+      // Act
+      const confidence = defocusCue(grid, gradient, out, values);
+      const referenceConfidence = defocusCue(plain, plainGradient, reference, referenceValues);
+      // Assess
+      expect(confidence).toBe(referenceConfidence);
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (n > 1000) expect(referenceConfidence).toBeGreaterThan(0);
     }
   });
 

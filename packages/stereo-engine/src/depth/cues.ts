@@ -156,16 +156,22 @@ export function carryUp(
 export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Float32Array, values: Float32Array): number {
   const { detail, cellWidth } = grid;
   const n = detail.length;
+  // In WebAssembly when the grids live in the kernels' memory (its log is V8's Math.log, step for step).
+  const kernels = gridMemoryOf(gradient, detail, out, values)?.kernels;
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    const contrast = gradient[i]! / (2 * cellWidth);
-    if (gradient[i]! < 0.02) {
-      out[i] = NOT_A_NUMBER;
-      continue;
+  if (kernels) {
+    count = kernels.defocusRatios(gradient.byteOffset, detail.byteOffset, n, cellWidth, out.byteOffset, values.byteOffset);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const contrast = gradient[i]! / (2 * cellWidth);
+      if (gradient[i]! < 0.02) {
+        out[i] = NOT_A_NUMBER;
+        continue;
+      }
+      const ratio = log((detail[i]! + 0.002) / (contrast + 0.002));
+      out[i] = ratio;
+      values[count++] = ratio;
     }
-    const ratio = log((detail[i]! + 0.002) / (contrast + 0.002));
-    out[i] = ratio;
-    values[count++] = ratio;
   }
   if (count < n * 0.05) {
     out.fill(0);
@@ -173,9 +179,13 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
   }
   const [p10 = 0, median = 0, p90 = 0] = percentiles(values.subarray(0, count), [0.1, 0.5, 0.9], -8, 8);
   const spread = max(p90 - p10, 1e-3);
-  for (let i = 0; i < n; i++) {
-    const v = out[i]!;
-    out[i] = isNaN(v) ? 0 : max(-1.5, min(1.5, (v - median) / spread));
+  if (kernels) {
+    kernels.defocusStandardise(out.byteOffset, n, median, spread);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = out[i]!;
+      out[i] = isNaN(v) ? 0 : max(-1.5, min(1.5, (v - median) / spread));
+    }
   }
   // A sharp/blurred ratio of 2 (log 0.7) between the frame's parts is a real depth of field.
   return min(1, spread / 0.7);

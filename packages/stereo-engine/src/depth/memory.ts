@@ -52,6 +52,12 @@ export interface DepthKernelExports extends FigureKernelExports {
   normaliseDepth(depth: number, n: number, lo: number, scale: number, out: number): void;
   /** reuseFit: a[i] = fitA[source[i]], b[i] = fitB[source[i]]. */
   followFit(fitA: number, fitB: number, source: number, n: number, a: number, b: number): void;
+  /** Math.log of `count` f64 values into `out` (the defocus cue's log, for its golden test). */
+  logValues(values: number, count: number, out: number): void;
+  /** defocusCue's log ratios into `out` (NaN where too flat) and, packed, into `values`; their count. */
+  defocusRatios(gradient: number, detail: number, n: number, cellWidth: number, out: number, values: number): number;
+  /** defocusCue's standardisation of `out`. */
+  defocusStandardise(out: number, n: number, median: number, spread: number): void;
   /** GuidedFilter.filter. */
   guidedFilter(
     guide: number, input: number, width: number, height: number, r: number, eps: number, out: number, a: number, b: number, work: number,
