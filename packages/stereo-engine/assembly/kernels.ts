@@ -2287,3 +2287,25 @@ export function defocusStandardise(out: usize, n: i32, median: f64, spread: f64)
     store<f32>(out + at, <f32>(isNaN<f64>(v) ? 0 : max<f64>(-1.5, min<f64>(1.5, (v - median) / spread))));
   }
 }
+
+/** carrySteps from planes already box-smoothed (radius 1): step[i] = Σ |s[i] − s[i + width]|, plane by plane. */
+export function carryStepsOf(luma: usize, cb: usize, cr: usize, width: i32, height: i32, step: usize): void {
+  const n = width * height;
+  memory.fill(step, 0, <usize>n << 2);
+  const below = <usize>width << 2;
+  const pairs = (n - width) & ~1;
+  for (let c = 0; c < 3; c++) {
+    const smooth = c == 0 ? luma : c == 1 ? cb : cr;
+    let i = 0;
+    for (; i < pairs; i += 2) {
+      const at = <usize>i << 2;
+      const s = f64x2.add(f32Pair(step + at), f64x2.abs(f64x2.sub(f32Pair(smooth + at), f32Pair(smooth + at + below))));
+      v128.store64_lane(step + at, f32x4.demote_f64x2_zero(s), 0);
+    }
+    for (; i < n - width; i++) {
+      const at = <usize>i << 2;
+      const s: f64 = <f64>load<f32>(step + at) + abs<f64>(<f64>load<f32>(smooth + at) - <f64>load<f32>(smooth + at + below));
+      store<f32>(step + at, <f32>s);
+    }
+  }
+}

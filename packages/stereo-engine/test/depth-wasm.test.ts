@@ -104,7 +104,7 @@ describe('depth estimate kernels in WebAssembly', () => {
     for (const [width, height] of SIZES.filter(([, h]) => h >= 2)) {
       // Prepare
       const n = width * height;
-      const memory = new GridMemory('wasm-simd', 9 * 4 * n + 4 * height + 512, width, height);
+      const memory = new GridMemory('wasm-simd', 12 * 4 * n + 4 * height + 512, width, height);
       const grid = gridOf(width, height, n + 11, memory);
       const plain = plainCopy(grid);
       const prior = memory.float32(height);
@@ -115,6 +115,19 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Act
       carryUp(grid, prior, height / 3, out, { step, smooth, tmp });
       carryUp(plain, plainPrior, height / 3, reference, { step: referenceStep, smooth: referenceSmooth, tmp: referenceTmp });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: with the planes smoothed beforehand (as the estimator passes them).
+      const smoothed = [memory.float32(n), memory.float32(n), memory.float32(n)] as const;
+      [grid.luma, grid.cb, grid.cr].forEach((plane, k) => boxMean(plane, width, height, 1, smoothed[k]!, tmp));
+      carryUp(grid, prior, height / 3, out, { step, smooth, tmp }, smoothed);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: the TypeScript twin with them.
+      const plainSmoothed = [Float32Array.from(smoothed[0]), Float32Array.from(smoothed[1]), Float32Array.from(smoothed[2])] as const;
+      carryUp(plain, plainPrior, height / 3, reference, { step: referenceStep, smooth: referenceSmooth, tmp: referenceTmp }, plainSmoothed);
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);

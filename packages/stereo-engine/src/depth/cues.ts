@@ -98,7 +98,8 @@ export function groundPrior(gridHeight: number, horizon: number, out: Float32Arr
  * the pixel below is carried up (minus a slow decay) until a boundary is crossed, so a tree or a
  * person standing on the ground gets the depth of where it stands instead of a ramp. Boundaries
  * are vertical colour steps, measured on a lightly smoothed grid so that fine texture inside a
- * surface does not count, above the frame's 75th percentile step.
+ * surface does not count, above the frame's 75th percentile step. `smoothed`: luma, Cb and Cr
+ * already box-smoothed with radius 1, when the caller has them (else smoothed here).
  */
 export function carryUp(
   grid: AnalysisGrid,
@@ -106,17 +107,24 @@ export function carryUp(
   horizon: number,
   out: Float32Array,
   scratch: { step: Float32Array; smooth: Float32Array; tmp: Float32Array },
+  smoothed?: readonly [Float32Array, Float32Array, Float32Array],
 ): void {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { step, smooth, tmp } = scratch;
   // In WebAssembly when the grids live in the kernels' memory (the same f32s).
-  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp);
+  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp, ...(smoothed ?? []));
   const kernels = memory?.kernels;
   const boxScratch = memory?.boxScratch;
   const wasm = kernels && boxScratch && gw <= boxScratch.width && gh <= boxScratch.height ? { kernels, at: boxScratch.at } : undefined;
-  if (wasm) {
+  if (wasm && smoothed) {
+    const [sl, scb, scr] = smoothed;
+    wasm.kernels.carryStepsOf(sl.byteOffset, scb.byteOffset, scr.byteOffset, gw, gh, step.byteOffset);
+  } else if (wasm) {
     wasm.kernels.carrySteps(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, step.byteOffset, smooth.byteOffset, tmp.byteOffset, wasm.at);
+  } else if (smoothed) {
+    step.fill(0);
+    for (const plane of smoothed) for (let i = 0; i < n - gw; i++) step[i]! += abs(plane[i]! - plane[i + gw]!);
   } else {
     step.fill(0);
     for (const channel of [luma, cb, cr]) {

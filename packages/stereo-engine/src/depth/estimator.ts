@@ -211,7 +211,13 @@ export class DepthEstimator {
     const frameHorizon = trust * found.row;
     this.horizon = this.horizon === undefined ? frameHorizon : 0.8 * this.horizon + 0.2 * frameHorizon;
     groundPrior(gh, this.horizon, this.priorRows);
-    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b });
+    // Colour planes lightly smoothed, so fine texture is neither a figure nor an edge (nor a
+    // boundary that stops carryUp, which smooths them so too).
+    const [sl, scb, scr] = this.smoothed;
+    boxMean(grid.luma, gw, gh, 1, sl, b.a);
+    boxMean(grid.cb, gw, gh, 1, scb, b.a);
+    boxMean(grid.cr, gw, gh, 1, scr, b.a);
+    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b }, this.smoothed);
 
     const defocusConfidence = defocusCue(grid, b.gradient, b.defocus, b.d);
     atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
@@ -227,11 +233,6 @@ export class DepthEstimator {
       }
     }
 
-    // Colour planes lightly smoothed, so fine texture is neither a figure nor an edge.
-    const [sl, scb, scr] = this.smoothed;
-    boxMean(grid.luma, gw, gh, 1, sl, b.a);
-    boxMean(grid.cb, gw, gh, 1, scb, b.a);
-    boxMean(grid.cr, gw, gh, 1, scr, b.a);
     this.figureGround.compute(this.smoothed, b.figure);
     const skyShare = skyMask(grid, b.gradient, this.sky);
 

@@ -20,6 +20,8 @@ export interface DepthKernelExports extends FigureKernelExports {
   guidedCoefficients(guide: number, input: number, width: number, height: number, r: number, eps: number, a: number, b: number, work: number): void;
   /** carryUp's colour steps (box means radius 1, then |vertical differences| summed). */
   carrySteps(luma: number, cb: number, cr: number, width: number, height: number, step: number, smooth: number, tmp: number, scratch: number): void;
+  /** carrySteps from planes already box-smoothed. */
+  carryStepsOf(luma: number, cb: number, cr: number, width: number, height: number, step: number): void;
   /** carryUp's walk up the columns; `carried`: 8·width bytes. */
   carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
   /** atmosphereCue. */
