@@ -1699,10 +1699,41 @@ export function motionSearch(previous: usize, current: usize, gw: i32, gh: i32, 
       let bestDy = 0;
       let total: f64 = 0;
       let tried = 0;
+      const dxLo = -x0 > -4 ? -x0 : -4;
+      const dxHi = gw - 8 - x0 < 4 ? gw - 8 - x0 : 4;
       for (let dy = -4; dy <= 4; dy++) {
         if (y0 + dy < 0 || y0 + dy + 8 > gh) continue;
-        for (let dx = -4; dx <= 4; dx++) {
-          if (x0 + dx < 0 || x0 + dx + 8 > gw) continue;
+        let dx = dxLo;
+        // Four candidates (dx … dx + 3) a step, one per lane of two f64x2: each lane's SAD the
+        // scalar's sum in its order; then the candidates are taken in order, as one by one.
+        for (; dx + 3 <= dxHi; dx += 4) {
+          let low = f64x2.splat(0);
+          let high = f64x2.splat(0);
+          for (let j = 0; j < 8; j += 2) {
+            const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
+            const rp = previous + (<usize>((y0 + j + dy) * gw + x0 + dx) << 2);
+            for (let i = 0; i < 8; i += 2) {
+              const c = f64x2.splat(<f64>load<f32>(rc + (<usize>i << 2)));
+              const p = v128.load(rp + (<usize>i << 2));
+              low = f64x2.add(low, f64x2.abs(f64x2.sub(c, f64x2.promote_low_f32x4(p))));
+              high = f64x2.add(high, f64x2.abs(f64x2.sub(c, f64x2.promote_low_f32x4(i32x4.shuffle(p, p, 2, 3, 0, 1)))));
+            }
+          }
+          for (let k = 0; k < 4; k++) {
+            const lanes = k < 2 ? low : high;
+            let sad = (k & 1) == 0 ? f64x2.extract_lane(lanes, 0) : f64x2.extract_lane(lanes, 1);
+            const penalty: f64 = 1e-4 * <f64>(abs<i32>(dx + k) + abs<i32>(dy));
+            sad += penalty;
+            total += sad;
+            tried++;
+            if (sad < best) {
+              best = sad;
+              bestDx = dx + k;
+              bestDy = dy;
+            }
+          }
+        }
+        for (; dx <= dxHi; dx++) {
           let sad: f64 = 0;
           for (let j = 0; j < 8; j += 2) {
             const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
@@ -2306,6 +2337,28 @@ export function carryStepsOf(luma: usize, cb: usize, cr: usize, width: i32, heig
       const at = <usize>i << 2;
       const s: f64 = <f64>load<f32>(step + at) + abs<f64>(<f64>load<f32>(smooth + at) - <f64>load<f32>(smooth + at + below));
       store<f32>(step + at, <f32>s);
+    }
+  }
+}
+
+/**
+ * motionCue's cells (cues.ts): each cell takes its block's magnitude (√(dx² + dy²) as f32; 0
+ * without a match) as min(1.5, (m − mean) / p90); cells past the last whole block take its values.
+ */
+export function motionCells(matches: usize, bw: i32, bh: i32, gw: i32, gh: i32, mean: f64, p90: f64, out: usize): void {
+  for (let y = 0; y < gh; y++) {
+    const by = y >> 3 < bh - 1 ? y >> 3 : bh - 1;
+    for (let x = 0; x < gw; x++) {
+      const bx = x >> 3 < bw - 1 ? x >> 3 : bw - 1;
+      const match = matches + (<usize>(by * bw + bx) << 3);
+      const dx = load<i32>(match);
+      const dy = load<i32>(match, 4);
+      let v: f64 = 0;
+      if (dx != NO_MATCH) {
+        const m = <f64><f32>Math.sqrt(<f64>(dx * dx + dy * dy));
+        v = min<f64>(1.5, (m - mean) / p90);
+      }
+      store<f32>(out + (<usize>(y * gw + x) << 2), <f32>v);
     }
   }
 }

@@ -347,12 +347,16 @@ export function motionCue(
   let mean = 0;
   for (const m of reliable) mean += m;
   mean /= reliable.length;
-  for (let y = 0; y < gh; y++) {
-    const by = min(bh - 1, floor(y / BLOCK));
-    for (let x = 0; x < gw; x++) {
-      const bx = min(bw - 1, floor(x / BLOCK));
-      const m = magnitude[by * bw + bx]!;
-      out[y * gw + x] = isNaN(m) ? 0 : min(1.5, (m - mean) / p90);
+  if (memory?.kernels && matches && gridMemoryOf(out) === memory) {
+    memory.kernels.motionCells(matches.byteOffset, bw, bh, gw, gh, mean, p90, out.byteOffset);
+  } else {
+    for (let y = 0; y < gh; y++) {
+      const by = min(bh - 1, floor(y / BLOCK));
+      for (let x = 0; x < gw; x++) {
+        const bx = min(bw - 1, floor(x / BLOCK));
+        const m = magnitude[by * bw + bx]!;
+        out[y * gw + x] = isNaN(m) ? 0 : min(1.5, (m - mean) / p90);
+      }
     }
   }
   const variation = (p90 - p10) / (p90 + 1);
