@@ -2386,3 +2386,60 @@ export function motionCells(matches: usize, bw: i32, bh: i32, gw: i32, gh: i32, 
     }
   }
 }
+
+/**
+ * The end of FigureGround.compute (figure.ts) on its coarse grid `total` (hw × hh): total =
+ * min(1, total·scale); weighBySize (figures: 4-connected cells ≥ 0.3, found from the first cell
+ * in raster order by a depth-first stack, each scaled by the smoothstep of its share of the frame
+ * between 1 % and 10 %); then each cell of `out` (width × height) takes its coarse cell's value.
+ * `label`, `stack`: hw·hh i32; `gains`: hw·hh f32.
+ */
+export function figureFinish(
+  total: usize, hw: i32, hh: i32, scale: f64, label: usize, stack: usize, gains: usize, width: i32, height: i32, out: usize,
+): void {
+  const n = hw * hh;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(total + at, <f32>min<f64>(1, <f64>load<f32>(total + at) * scale));
+    store<i32>(label + at, -1);
+  }
+  let figures = 0;
+  for (let start = 0; start < n; start++) {
+    if (load<i32>(label + (<usize>start << 2)) != -1 || <f64>load<f32>(total + (<usize>start << 2)) < 0.3) continue;
+    store<i32>(label + (<usize>start << 2), figures);
+    store<i32>(stack, start);
+    let pending = 1;
+    let size = 0;
+    while (pending > 0) {
+      pending--;
+      const i = load<i32>(stack + (<usize>pending << 2));
+      size++;
+      const x = i % hw;
+      for (let side = 0; side < 4; side++) {
+        const j = side == 0 ? (x > 0 ? i - 1 : -1) : side == 1 ? (x < hw - 1 ? i + 1 : -1) : side == 2 ? i - hw : i + hw;
+        if (j < 0 || j >= n) continue;
+        const atJ = <usize>j << 2;
+        if (load<i32>(label + atJ) != -1 || <f64>load<f32>(total + atJ) < 0.3) continue;
+        store<i32>(label + atJ, figures);
+        store<i32>(stack + (<usize>pending << 2), j);
+        pending++;
+      }
+    }
+    const t = max<f64>(0, min<f64>(1, (<f64>size / <f64>n - 0.01) / (0.1 - 0.01)));
+    store<f32>(gains + (<usize>figures << 2), <f32>(t * t * (3 - 2 * t)));
+    figures++;
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const figure = load<i32>(label + at);
+    if (figure >= 0) store<f32>(total + at, <f32>(<f64>load<f32>(total + at) * <f64>load<f32>(gains + (<usize>figure << 2))));
+  }
+  for (let y = 0; y < height; y++) {
+    const row = (y >> 1 < hh - 1 ? y >> 1 : hh - 1) * hw;
+    const outRow = out + (<usize>(y * width) << 2);
+    for (let x = 0; x < width; x++) {
+      const cell = row + (x >> 1 < hw - 1 ? x >> 1 : hw - 1);
+      store<u32>(outRow + (<usize>x << 2), load<u32>(total + (<usize>cell << 2)));
+    }
+  }
+}

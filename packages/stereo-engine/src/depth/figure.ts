@@ -57,10 +57,10 @@ export class FigureGround {
     return max(1, floor(width / FACTOR)) * max(1, floor(height / FACTOR));
   }
 
-  /** Bytes a FigureGround takes of a GridMemory: seven coarse grids and the three-channel work area. */
+  /** Bytes a FigureGround takes of a GridMemory: ten coarse grids and the three-channel work area. */
   static memoryBytes(width: number, height: number): number {
     const cells = FigureGround.coarseCells(width, height);
-    return 7 * ((4 * cells + 15) & ~15) + 5 * 16 * cells;
+    return 10 * ((4 * cells + 15) & ~15) + 5 * 16 * cells;
   }
 
   /** The WebAssembly kernels, when the grids above live in their memory. */
@@ -86,9 +86,9 @@ export class FigureGround {
     this.seed = make().fill(INFINITY);
     this.kernels = memory?.kernels;
     if (memory?.kernels) this.work = memory.block(5 * 16 * n);
-    this.label = new Int32Array(n);
-    this.stack = new Int32Array(n);
-    this.gains = new Float32Array(n);
+    this.label = memory ? memory.int32(n) : new Int32Array(n);
+    this.stack = memory ? memory.int32(n) : new Int32Array(n);
+    this.gains = make();
     // Seeds: the top row is background outright; the sides are, less and less towards the bottom.
     for (let x = 0; x < hw; x++) this.seed[x] = 0;
     for (let y = 0; y < hh; y++) {
@@ -130,6 +130,10 @@ export class FigureGround {
     }
     const [top = 0] = percentiles(total, [0.95], 0, channels.length);
     const scale = 1 / max(top, BARRIER_SCALE_FLOOR);
+    if (wasm && gridMemoryOf(total, this.label, this.stack, this.gains, out) !== undefined) {
+      kernels.figureFinish(total.byteOffset, hw, hh, scale, this.label.byteOffset, this.stack.byteOffset, this.gains.byteOffset, width, height, out.byteOffset);
+      return;
+    }
     for (let i = 0; i < total.length; i++) total[i] = min(1, total[i]! * scale);
     this.weighBySize(total);
     for (let y = 0; y < height; y++) {

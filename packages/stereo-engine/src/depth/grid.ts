@@ -199,7 +199,22 @@ class WasmGridReducer {
 const wasmReducers = new Map<string, WasmGridReducer>();
 const MAX_WASM_REDUCERS = 4;
 
+/** The reducer used last (it is also the most recent in `wasmReducers`): a stream asks for it every frame. */
+let lastReducer: WasmGridReducer | undefined;
+
 function wasmReducerFor(layout: FrameLayout, size: GridSize): WasmGridReducer {
+  const last = lastReducer;
+  if (
+    last && last.layout === layout && last.size.gridWidth === size.gridWidth && last.size.gridHeight === size.gridHeight &&
+    last.size.cellWidth === size.cellWidth && last.size.cellHeight === size.cellHeight
+  ) {
+    return last;
+  }
+  lastReducer = reducerByKey(layout, size);
+  return lastReducer;
+}
+
+function reducerByKey(layout: FrameLayout, size: GridSize): WasmGridReducer {
   const key = `${layout.format} ${layout.width}x${layout.height} ${size.gridWidth}x${size.gridHeight} ${size.cellWidth}x${size.cellHeight}`;
   let reducer = wasmReducers.get(key);
   if (reducer) {

@@ -7,6 +7,10 @@ export interface FigureKernelExports {
     channel: number, width: number, hw: number, hh: number, coarse: number, seed: number,
     distance: number, upper: number, lower: number, offset: number, total: number,
   ): void;
+  /** The end of FigureGround.compute: scale, weighBySize, and the coarse grid up to `out`. */
+  figureFinish(
+    total: number, hw: number, hh: number, scale: number, label: number, stack: number, gains: number, width: number, height: number, out: number,
+  ): void;
   /** figureBarrier for three channels at once (total += each in order); `work`: 80 bytes per coarse cell. */
   figureBarriers(c0: number, c1: number, c2: number, width: number, hw: number, hh: number, seed: number, work: number, total: number): void;
 }
