@@ -1807,9 +1807,32 @@ export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bi
   const binBytes = <usize>bins << 2;
   memory.fill(scratch, 0, binBytes << 2);
   const quads = count & ~3;
+  const los = f64x2.splat(lo);
+  const scales = f64x2.splat(scale);
+  const below = f64x2.splat(-2147483649.0);
+  const above = f64x2.splat(2147483648.0);
+  const first = i32x4.splat(0);
+  const last = i32x4.splat(bins - 1);
   let i = 0;
   for (; i < quads; i += 4) {
     const at = values + (<usize>i << 2);
+    // Four bins at once where all four positions truncate in range (toInt32 is then a plain
+    // truncation); else one by one.
+    const v = v128.load(at);
+    const low = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), los), scales);
+    const high = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), los), scales);
+    const inRange = v128.and(
+      v128.and(f64x2.gt(low, below), f64x2.lt(low, above)),
+      v128.and(f64x2.gt(high, below), f64x2.lt(high, above)),
+    );
+    if (i64x2.all_true(inRange)) {
+      const k = i32x4.min_s(i32x4.max_s(i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(low), i32x4.trunc_sat_f64x2_s_zero(high), 0, 1, 4, 5), first), last);
+      countBin(scratch, i32x4.extract_lane(k, 0));
+      countBin(scratch + binBytes, i32x4.extract_lane(k, 1));
+      countBin(scratch + 2 * binBytes, i32x4.extract_lane(k, 2));
+      countBin(scratch + 3 * binBytes, i32x4.extract_lane(k, 3));
+      continue;
+    }
     countBin(scratch, toBin(load<f32>(at), lo, scale, bins));
     countBin(scratch + binBytes, toBin(load<f32>(at, 4), lo, scale, bins));
     countBin(scratch + 2 * binBytes, toBin(load<f32>(at, 8), lo, scale, bins));
