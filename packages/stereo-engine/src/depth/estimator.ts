@@ -13,7 +13,7 @@ import {
 import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
-import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import { createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
 import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
 import { availableKernelSet, type KernelSet } from '../stereo/kernels';
@@ -124,6 +124,8 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
+  /** Reduces frames into `grid` in its memory, when the WebAssembly kernels run and the reduction fits. */
+  private readonly reducer: { reduce(frame: Uint8Array): void } | undefined;
   /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
   private readonly memory: GridMemory;
 
@@ -135,16 +137,17 @@ export class DepthEstimator {
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
     // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the guided filter's work area,
-    // the prior's rows and the figure cue's coarse grids.
+    // the prior's rows, the figure cue's coarse grids and the grid reduction's frame and sums.
     const cellBytes = (4 * this.n + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      30 * cellBytes + ((this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh),
+      30 * cellBytes + ((this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
       gw,
       gh,
     );
     const make = (): Float32Array => this.memory.float32(this.n);
     this.grid = createAnalysisGrid(this.size, make);
+    this.reducer = gridReducerIn(this.memory, layout, this.grid);
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
     this.sky = this.memory.uint8(this.n);
@@ -191,7 +194,8 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
+    if (this.reducer) this.reducer.reduce(frame);
+    else reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     // The reference's histogram was this one when it was the current frame (see `remember`).
     lumaBins(grid.luma, this.cutBins.current);
