@@ -1204,24 +1204,29 @@ export function boxMeanGrid(src: usize, width: i32, height: i32, r: i32, out: us
     let x = 0;
     for (; x < width; x++) {
       if (x == rx && x < middleEnd) {
+        // The four sums as two f64x2 (rows 0 and 1, rows 2 and 3): each lane its row's steps.
+        let sums01 = f64x2.replace_lane(f64x2.splat(sum0), 1, sum1);
+        let sums23 = f64x2.replace_lane(f64x2.splat(sum2), 1, sum3);
         for (; x < middleEnd; x++) {
-          const k = <f64>load<f32>(reciprocalX + (<usize>x << 2));
+          const k = f64x2.splat(<f64>load<f32>(reciprocalX + (<usize>x << 2)));
           const out0 = tmpRow0 + (<usize>x << 2);
-          store<f32>(out0, <f32>(sum0 * k));
-          store<f32>(out0 + rowBytes, <f32>(sum1 * k));
-          store<f32>(out0 + 2 * rowBytes, <f32>(sum2 * k));
-          store<f32>(out0 + 3 * rowBytes, <f32>(sum3 * k));
+          const means01 = f32x4.demote_f64x2_zero(f64x2.mul(sums01, k));
+          const means23 = f32x4.demote_f64x2_zero(f64x2.mul(sums23, k));
+          v128.store32_lane(out0, means01, 0);
+          v128.store32_lane(out0 + rowBytes, means01, 1);
+          v128.store32_lane(out0 + 2 * rowBytes, means23, 0);
+          v128.store32_lane(out0 + 3 * rowBytes, means23, 1);
           const add = row0 + (<usize>(x + rx + 1) << 2);
           const remove = row0 + (<usize>(x - rx) << 2);
-          sum0 += <f64>load<f32>(add);
-          sum1 += <f64>load<f32>(add + rowBytes);
-          sum2 += <f64>load<f32>(add + 2 * rowBytes);
-          sum3 += <f64>load<f32>(add + 3 * rowBytes);
-          sum0 -= <f64>load<f32>(remove);
-          sum1 -= <f64>load<f32>(remove + rowBytes);
-          sum2 -= <f64>load<f32>(remove + 2 * rowBytes);
-          sum3 -= <f64>load<f32>(remove + 3 * rowBytes);
+          sums01 = f64x2.add(sums01, f64x2.promote_low_f32x4(v128.load32_lane(add + rowBytes, v128.load32_zero(add), 1)));
+          sums23 = f64x2.add(sums23, f64x2.promote_low_f32x4(v128.load32_lane(add + 3 * rowBytes, v128.load32_zero(add + 2 * rowBytes), 1)));
+          sums01 = f64x2.sub(sums01, f64x2.promote_low_f32x4(v128.load32_lane(remove + rowBytes, v128.load32_zero(remove), 1)));
+          sums23 = f64x2.sub(sums23, f64x2.promote_low_f32x4(v128.load32_lane(remove + 3 * rowBytes, v128.load32_zero(remove + 2 * rowBytes), 1)));
         }
+        sum0 = f64x2.extract_lane(sums01, 0);
+        sum1 = f64x2.extract_lane(sums01, 1);
+        sum2 = f64x2.extract_lane(sums23, 0);
+        sum3 = f64x2.extract_lane(sums23, 1);
         if (x >= width) break;
       }
       const k = <f64>load<f32>(reciprocalX + (<usize>x << 2));
