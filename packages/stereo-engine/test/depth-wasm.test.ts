@@ -104,7 +104,7 @@ describe('depth estimate kernels in WebAssembly', () => {
     for (const [width, height] of SIZES.filter(([, h]) => h >= 2)) {
       // Prepare
       const n = width * height;
-      const memory = new GridMemory('wasm-simd', 12 * 4 * n + 4 * height + 512, width, height);
+      const memory = new GridMemory('wasm-simd', 14 * 4 * n + 4 * height + 512, width, height);
       const grid = gridOf(width, height, n + 11, memory);
       const plain = plainCopy(grid);
       const prior = memory.float32(height);
@@ -134,6 +134,12 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Act
       atmosphereCue(grid, out, { a: step, b: smooth });
       atmosphereCue(plain, reference, { a: referenceStep, b: referenceSmooth });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: with each cell's chroma computed once (atmosphereGridCached).
+      out.fill(0);
+      atmosphereCue(grid, out, { a: step, b: smooth, chroma: memory.float64(n) });
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);

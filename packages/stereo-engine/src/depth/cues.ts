@@ -204,17 +204,24 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
  * G, B over a neighbourhood) and washes out saturation. Returns a standardised "nearness by
  * clear air" (low dark channel, high saturation) in `out`, in [-2, 1]: haze is evidence of
  * distance, but clear, saturated colour is weak evidence of nearness (a red car far away in clear
- * air), so it pulls forward half as far as haze pushes back.
+ * air), so it pulls forward half as far as haze pushes back. `scratch.chroma` (a cell's f64 each, in
+ * the kernels' memory) lets the WebAssembly kernel compute each cell's chroma once.
  */
 export function atmosphereCue(
   grid: AnalysisGrid,
   out: Float32Array,
-  scratch: { a: Float32Array; b: Float32Array },
+  scratch: { a: Float32Array; b: Float32Array; chroma?: Float64Array },
 ): void {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
-  const { a: darkest, b: tmp } = scratch;
+  const { a: darkest, b: tmp, chroma: chromaCells } = scratch;
   const kernels = gridMemoryOf(luma, cb, cr, out, darkest, tmp)?.kernels;
+  if (kernels && chromaCells && chromaCells.length >= n && gridMemoryOf(luma, chromaCells)) {
+    kernels.atmosphereGridCached(
+      luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset, chromaCells.byteOffset,
+    );
+    return;
+  }
   if (kernels) {
     kernels.atmosphereGrid(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset);
     return;

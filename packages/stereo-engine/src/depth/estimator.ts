@@ -112,6 +112,8 @@ export class DepthEstimator {
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
   private readonly depthStore: Float32Array;
+  /** The atmosphere cue's chroma per cell (f64). */
+  private readonly chroma: Float64Array;
   private readonly memoryStore: Float32Array;
   private horizon: number | undefined;
   private range: { lo: number; hi: number } | undefined;
@@ -136,12 +138,12 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the guided filter's work area,
+    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the chroma (f64), the guided filter's work area,
     // the prior's rows, the figure cue's coarse grids and the grid reduction's frame and sums.
     const cellBytes = (4 * this.n + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      30 * cellBytes + ((this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
+      30 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
       gw,
       gh,
     );
@@ -169,6 +171,7 @@ export class DepthEstimator {
     this.priorRows = this.memory.float32(gh);
     this.lastFit = { a: make(), b: make() };
     this.depthStore = make();
+    this.chroma = this.memory.float64(this.n);
     this.memoryStore = make();
     this.field = { ...this.size, a: make(), b: make() };
     this.motion = new MotionFollower(gw, gh, TEMPORAL_CHANGE / 2, this.memory.wasm ? this.memory : undefined);
@@ -224,7 +227,7 @@ export class DepthEstimator {
     carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b }, this.smoothed);
 
     const defocusConfidence = defocusCue(grid, b.gradient, b.defocus, b.d);
-    atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
+    atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b, chroma: this.chroma });
     let motionConfidence = 0;
     const previousLuma = this.motion.referenceLuma;
     if (previousLuma) {

@@ -28,6 +28,8 @@ export interface DepthKernelExports extends FigureKernelExports {
   carryStepsOf(luma: number, cb: number, cr: number, width: number, height: number, step: number): void;
   /** carryUp's walk up the columns; `carried`: 8·width bytes. */
   carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
+  /** atmosphereCue, each cell's chroma computed once into `chroma` (8 bytes a cell). */
+  atmosphereGridCached(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number, chroma: number): void;
   /** atmosphereCue. */
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
   /** motionCue's block search; `matches`: two i32 per block. */
@@ -132,6 +134,10 @@ export class GridMemory {
 
   uint8(length: number): Uint8Array {
     return this.buffer ? new Uint8Array(this.buffer, this.take(length), length) : new Uint8Array(length);
+  }
+
+  float64(length: number): Float64Array {
+    return this.buffer ? new Float64Array(this.buffer, this.take(8 * length), length) : new Float64Array(length);
   }
 
   float32(length: number): Float32Array {
