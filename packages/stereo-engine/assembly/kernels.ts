@@ -1042,7 +1042,18 @@ export function reduceLumaGrid(
 /** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
 function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
   let x = 0;
-  for (let gx = 0; gx < gridWidth; gx++) {
+  let gx = 0;
+  if (cellWidth == 3) {
+    // Four cells (twelve columns) a step: the columns regrouped by their place in the cell, the
+    // three groups added (the same integer sums), the means four at a time.
+    const norms = f64x2.splat(norm);
+    for (; gx + 4 <= gridWidth; gx += 4, x += 12) {
+      const cell = <usize>(firstCell + gx) << 2;
+      v128.store(means + cell, cellMeans3(sums + (<usize>x << 1), norms));
+      v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
+    }
+  }
+  for (; gx < gridWidth; gx++) {
     let total = 0;
     let change = 0;
     for (let i = 0; i < cellWidth; i++, x++) {
@@ -1053,6 +1064,21 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     store<f32>(means + cell, <f32>(<f64>total * norm));
     store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
   }
+}
+
+/** The f32 means (sum · norm) of four cells of three u16 column sums each, from `columns`. */
+// @ts-ignore: decorator
+@inline
+function cellMeans3(columns: usize, norms: v128): v128 {
+  const low = v128.load(columns);
+  const high = v128.load(columns, 16);
+  const first = i8x16.shuffle(low, high, 0, 1, 6, 7, 12, 13, 18, 19, 0, 1, 0, 1, 0, 1, 0, 1);
+  const second = i8x16.shuffle(low, high, 2, 3, 8, 9, 14, 15, 20, 21, 0, 1, 0, 1, 0, 1, 0, 1);
+  const third = i8x16.shuffle(low, high, 4, 5, 10, 11, 16, 17, 22, 23, 0, 1, 0, 1, 0, 1, 0, 1);
+  const total = i32x4.add(i32x4.add(i32x4.extend_low_i16x8_u(first), i32x4.extend_low_i16x8_u(second)), i32x4.extend_low_i16x8_u(third));
+  const meansLow = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(total), norms));
+  const meansHigh = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(total, total, 2, 3, 0, 1)), norms));
+  return i32x4.shuffle(meansLow, meansHigh, 0, 1, 4, 5);
 }
 
 /**
