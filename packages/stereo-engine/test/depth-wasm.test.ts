@@ -424,8 +424,9 @@ function parallaxSequence(layout: FrameLayout, frames: number): Uint8Array[] {
 
 /**
  * The digest (SHA-256 of the f32 bits of the fields' A and B and of the grid depth, frame by
- * frame) of the estimates over parallaxSequence at 640×720 (half width), as the estimator gave them before its kernels were rewritten for speed (commit 1d7ad63), with either kernel set:
- * a rewrite must not change the depth. Change these only with a deliberate change of the estimate.
+ * frame) of the estimates over parallaxSequence at 640×720 (half width), as the estimator gave
+ * them before its kernels were rewritten for speed (commit 1d7ad63), with either kernel set: a
+ * rewrite must not change the depth. Change these only with a deliberate change of the estimate.
  */
 const PINNED_DIGESTS: Record<number, string> = {
   1: '7a94c1356613d37398212e340787d9df55c045dcf3313e604987ba11b72535fe',
