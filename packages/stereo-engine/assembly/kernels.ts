@@ -2100,21 +2100,32 @@ export function figureBarriers(
     v128.store(upper + at, v);
     v128.store(lower + at, v);
   }
+  // Two rows at a time, the second one cell behind: a cell's neighbours along the row and across
+  // are done before it, as in the raster order, so every cell takes the same steps on the same
+  // values, and the two rows' chains of dependent steps overlap.
   for (let pass = 0; pass < 4; pass++) {
     if (pass % 2 == 0) {
-      for (let y = 0; y < hh; y++) {
-        for (let x = 0; x < hw; x++) {
-          const i = y * hw + x;
-          if (x > 0) relax4(i, i - 1, value, distance, upper, lower, offset);
-          if (y > 0) relax4(i, i - hw, value, distance, upper, lower, offset);
+      for (let y = 0; y < hh; y += 2) {
+        if (y + 1 < hh) {
+          for (let x = 0; x < hw; x++) {
+            forwardCell(y, x, hw, value, distance, upper, lower, offset);
+            if (x > 0) forwardCell(y + 1, x - 1, hw, value, distance, upper, lower, offset);
+          }
+          forwardCell(y + 1, hw - 1, hw, value, distance, upper, lower, offset);
+        } else {
+          for (let x = 0; x < hw; x++) forwardCell(y, x, hw, value, distance, upper, lower, offset);
         }
       }
     } else {
-      for (let y = hh - 1; y >= 0; y--) {
-        for (let x = hw - 1; x >= 0; x--) {
-          const i = y * hw + x;
-          if (x < hw - 1) relax4(i, i + 1, value, distance, upper, lower, offset);
-          if (y < hh - 1) relax4(i, i + hw, value, distance, upper, lower, offset);
+      for (let y = hh - 1; y >= 0; y -= 2) {
+        if (y > 0) {
+          for (let x = hw - 1; x >= 0; x--) {
+            backwardCell(y, x, hw, hh, value, distance, upper, lower, offset);
+            if (x < hw - 1) backwardCell(y - 1, x + 1, hw, hh, value, distance, upper, lower, offset);
+          }
+          backwardCell(y - 1, 0, hw, hh, value, distance, upper, lower, offset);
+        } else {
+          for (let x = hw - 1; x >= 0; x--) backwardCell(y, x, hw, hh, value, distance, upper, lower, offset);
         }
       }
     }
@@ -2129,6 +2140,24 @@ export function figureBarriers(
     }
     store<f32>(total + at, t);
   }
+}
+
+/** A forward pass's cell: from its left, then its upper neighbour. */
+// @ts-ignore: decorator
+@inline
+function forwardCell(y: i32, x: i32, hw: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const i = y * hw + x;
+  if (x > 0) relax4(i, i - 1, value, distance, upper, lower, offset);
+  if (y > 0) relax4(i, i - hw, value, distance, upper, lower, offset);
+}
+
+/** A backward pass's cell: from its right, then its lower neighbour. */
+// @ts-ignore: decorator
+@inline
+function backwardCell(y: i32, x: i32, hw: i32, hh: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const i = y * hw + x;
+  if (x < hw - 1) relax4(i, i + 1, value, distance, upper, lower, offset);
+  if (y < hh - 1) relax4(i, i + hw, value, distance, upper, lower, offset);
 }
 
 /** figureBarrier's relax (cell i from neighbour j) in each lane. */
