@@ -1551,10 +1551,26 @@ export function carryColumns(prior: usize, step: usize, width: i32, height: i32,
     store<f64>(carried + (<usize>x << 3), bottom);
     store<f32>(lastRow + (<usize>x << 2), <f32>bottom);
   }
+  const thresholds = f64x2.splat(threshold);
+  const decays = f64x2.splat(decay);
+  const four = f64x2.splat(4.0);
+  const zero = f64x2.splat(0.0);
   for (let y = height - 2; y >= 0; y--) {
     const p = <f64>load<f32>(prior + (<usize>y << 2));
+    const ps = f64x2.splat(p);
     const row = <usize>(y * width) << 2;
-    for (let x = 0; x < width; x++) {
+    // Two columns per f64x2 (each lane one column's steps), the odd last one alone.
+    let x = 0;
+    for (; x + 2 <= width; x += 2) {
+      const at = row + (<usize>x << 2);
+      const excess = f64x2.sub(f32Pair(step + at), thresholds);
+      const edge = v128.bitselect(f64x2.mul(four, excess), zero, f64x2.gt(excess, zero));
+      let c = f64x2.sub(v128.load(carried + (<usize>x << 3)), f64x2.add(decays, edge));
+      c = v128.bitselect(ps, c, f64x2.lt(c, ps));
+      v128.store(carried + (<usize>x << 3), c);
+      v128.store64_lane(out + at, f32x4.demote_f64x2_zero(c), 0);
+    }
+    for (; x < width; x++) {
       const at = row + (<usize>x << 2);
       const excess = <f64>load<f32>(step + at) - threshold;
       let c = load<f64>(carried + (<usize>x << 3));
@@ -1945,7 +1961,19 @@ export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usi
     let g: f64 = 0;
     let s: f64 = 0;
     const row = <usize>(y * width) << 2;
-    for (let x = 0; x < width; x++) {
+    // The chroma of two cells per f64x2 sqrt, the sums taking the cells in order.
+    let x = 0;
+    for (; x + 2 <= width; x += 2) {
+      const at = row + (<usize>x << 2);
+      const c = chromaPair(cb + at, cr + at);
+      l += <f64>load<f32>(luma + at);
+      g += <f64>load<f32>(gradient + at);
+      s += f64x2.extract_lane(c, 0);
+      l += <f64>load<f32>(luma + at, 4);
+      g += <f64>load<f32>(gradient + at, 4);
+      s += f64x2.extract_lane(c, 1);
+    }
+    for (; x < width; x++) {
       const at = row + (<usize>x << 2);
       l += <f64>load<f32>(luma + at);
       g += <f64>load<f32>(gradient + at);
@@ -2303,7 +2331,21 @@ export function skyFarthest(depth: usize, sky: usize, n: i32): void {
  * depth = keep·previous[source] + (1 − keep)·depth.
  */
 export function blendTemporal(depth: usize, previous: usize, source: usize, mismatch: usize, n: i32, keepMax: f64, change: f64): void {
-  for (let i = 0; i < n; i++) {
+  // Two cells per f64x2 (f64x2.min is Math.min), the previous depths fetched one by one.
+  const keeps = f64x2.splat(keepMax);
+  const changes = f64x2.splat(change);
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    const keep = f64x2.mul(keeps, f64x2.sub(one, f64x2.min(one, f64x2.div(f32Pair(mismatch + at), changes))));
+    const from0 = <usize>load<i32>(source + at) << 2;
+    const from1 = <usize>load<i32>(source + at, 4) << 2;
+    const previous2 = f64x2.promote_low_f32x4(v128.load32_lane(previous + from1, v128.load32_zero(previous + from0), 1));
+    const d = f64x2.add(f64x2.mul(keep, previous2), f64x2.mul(f64x2.sub(one, keep), f32Pair(depth + at)));
+    v128.store64_lane(depth + at, f32x4.demote_f64x2_zero(d), 0);
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     const keep: f64 = keepMax * (1 - min<f64>(1, <f64>load<f32>(mismatch + at) / change));
     const from = <usize>load<i32>(source + at) << 2;
@@ -2473,19 +2515,24 @@ export function carryStepsOf(luma: usize, cb: usize, cr: usize, width: i32, heig
  * without a match) as min(1.5, (m − mean) / p90); cells past the last whole block take its values.
  */
 export function motionCells(matches: usize, bw: i32, bh: i32, gw: i32, gh: i32, mean: f64, p90: f64, out: usize): void {
+  // A block's value once (its cells all take the same), kept where its match was (as f32 bits).
+  const blocks = bw * bh;
+  for (let k = 0; k < blocks; k++) {
+    const match = matches + (<usize>k << 3);
+    const dx = load<i32>(match);
+    const dy = load<i32>(match, 4);
+    let v: f64 = 0;
+    if (dx != NO_MATCH) {
+      const m = <f64><f32>Math.sqrt(<f64>(dx * dx + dy * dy));
+      v = min<f64>(1.5, (m - mean) / p90);
+    }
+    store<f32>(match, <f32>v);
+  }
   for (let y = 0; y < gh; y++) {
     const by = y >> 3 < bh - 1 ? y >> 3 : bh - 1;
     for (let x = 0; x < gw; x++) {
       const bx = x >> 3 < bw - 1 ? x >> 3 : bw - 1;
-      const match = matches + (<usize>(by * bw + bx) << 3);
-      const dx = load<i32>(match);
-      const dy = load<i32>(match, 4);
-      let v: f64 = 0;
-      if (dx != NO_MATCH) {
-        const m = <f64><f32>Math.sqrt(<f64>(dx * dx + dy * dy));
-        v = min<f64>(1.5, (m - mean) / p90);
-      }
-      store<f32>(out + (<usize>(y * gw + x) << 2), <f32>v);
+      store<f32>(out + (<usize>(y * gw + x) << 2), load<f32>(matches + (<usize>(by * bw + bx) << 3)));
     }
   }
 }

@@ -34,7 +34,7 @@ export interface DepthKernelExports extends FigureKernelExports {
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number): void;
   /** motionCue's block search; `matches`: two i32 per block. */
   motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
-  /** motionCue's cells from the block matches (min(1.5, (magnitude − mean) / p90), 0 without a match). */
+  /** motionCue's cells from the block matches (min(1.5, (magnitude − mean) / p90), 0 without a match); overwrites the matches. */
   motionCells(matches: number, bw: number, bh: number, gw: number, gh: number, mean: number, p90: number, out: number): void;
   /** Adds `count` values into `bins` u32 bins: ((v − lo)·scale) | 0, clamped; `scratch`: 16·bins bytes. */
   histogramBins(values: number, count: number, lo: number, scale: number, bins: number, histogram: number, scratch: number): void;
