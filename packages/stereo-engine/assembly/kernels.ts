@@ -1042,7 +1042,18 @@ export function reduceLumaGrid(
 /** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
 function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
   let x = 0;
-  for (let gx = 0; gx < gridWidth; gx++) {
+  let gx = 0;
+  if (cellWidth == 3) {
+    // Four cells (twelve columns) a step: the columns regrouped by their place in the cell, the
+    // three groups added (the same integer sums), the means four at a time.
+    const norms = f64x2.splat(norm);
+    for (; gx + 4 <= gridWidth; gx += 4, x += 12) {
+      const cell = <usize>(firstCell + gx) << 2;
+      v128.store(means + cell, cellMeans3(sums + (<usize>x << 1), norms));
+      v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
+    }
+  }
+  for (; gx < gridWidth; gx++) {
     let total = 0;
     let change = 0;
     for (let i = 0; i < cellWidth; i++, x++) {
@@ -1053,6 +1064,21 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     store<f32>(means + cell, <f32>(<f64>total * norm));
     store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
   }
+}
+
+/** The f32 means (sum · norm) of four cells of three u16 column sums each, from `columns`. */
+// @ts-ignore: decorator
+@inline
+function cellMeans3(columns: usize, norms: v128): v128 {
+  const low = v128.load(columns);
+  const high = v128.load(columns, 16);
+  const first = i8x16.shuffle(low, high, 0, 1, 6, 7, 12, 13, 18, 19, 0, 1, 0, 1, 0, 1, 0, 1);
+  const second = i8x16.shuffle(low, high, 2, 3, 8, 9, 14, 15, 20, 21, 0, 1, 0, 1, 0, 1, 0, 1);
+  const third = i8x16.shuffle(low, high, 4, 5, 10, 11, 16, 17, 22, 23, 0, 1, 0, 1, 0, 1, 0, 1);
+  const total = i32x4.add(i32x4.add(i32x4.extend_low_i16x8_u(first), i32x4.extend_low_i16x8_u(second)), i32x4.extend_low_i16x8_u(third));
+  const meansLow = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(total), norms));
+  const meansHigh = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(total, total, 2, 3, 0, 1)), norms));
+  return i32x4.shuffle(meansLow, meansHigh, 0, 1, 4, 5);
 }
 
 /**
@@ -1199,7 +1225,36 @@ export function boxMeanGrid(src: usize, width: i32, height: i32, r: i32, out: us
       sum2 += <f64>load<f32>(at + 2 * rowBytes);
       sum3 += <f64>load<f32>(at + 3 * rowBytes);
     }
-    for (let x = 0; x < width; x++) {
+    // Where the window both gains and loses a cell (rx ≤ x < width − rx − 1), without the tests.
+    const middleEnd = width - rx - 1;
+    let x = 0;
+    for (; x < width; x++) {
+      if (x == rx && x < middleEnd) {
+        // The four sums as two f64x2 (rows 0 and 1, rows 2 and 3): each lane its row's steps.
+        let sums01 = f64x2.replace_lane(f64x2.splat(sum0), 1, sum1);
+        let sums23 = f64x2.replace_lane(f64x2.splat(sum2), 1, sum3);
+        for (; x < middleEnd; x++) {
+          const k = f64x2.splat(<f64>load<f32>(reciprocalX + (<usize>x << 2)));
+          const out0 = tmpRow0 + (<usize>x << 2);
+          const means01 = f32x4.demote_f64x2_zero(f64x2.mul(sums01, k));
+          const means23 = f32x4.demote_f64x2_zero(f64x2.mul(sums23, k));
+          v128.store32_lane(out0, means01, 0);
+          v128.store32_lane(out0 + rowBytes, means01, 1);
+          v128.store32_lane(out0 + 2 * rowBytes, means23, 0);
+          v128.store32_lane(out0 + 3 * rowBytes, means23, 1);
+          const add = row0 + (<usize>(x + rx + 1) << 2);
+          const remove = row0 + (<usize>(x - rx) << 2);
+          sums01 = f64x2.add(sums01, f64x2.promote_low_f32x4(v128.load32_lane(add + rowBytes, v128.load32_zero(add), 1)));
+          sums23 = f64x2.add(sums23, f64x2.promote_low_f32x4(v128.load32_lane(add + 3 * rowBytes, v128.load32_zero(add + 2 * rowBytes), 1)));
+          sums01 = f64x2.sub(sums01, f64x2.promote_low_f32x4(v128.load32_lane(remove + rowBytes, v128.load32_zero(remove), 1)));
+          sums23 = f64x2.sub(sums23, f64x2.promote_low_f32x4(v128.load32_lane(remove + 3 * rowBytes, v128.load32_zero(remove + 2 * rowBytes), 1)));
+        }
+        sum0 = f64x2.extract_lane(sums01, 0);
+        sum1 = f64x2.extract_lane(sums01, 1);
+        sum2 = f64x2.extract_lane(sums23, 0);
+        sum3 = f64x2.extract_lane(sums23, 1);
+        if (x >= width) break;
+      }
       const k = <f64>load<f32>(reciprocalX + (<usize>x << 2));
       const out0 = tmpRow0 + (<usize>x << 2);
       store<f32>(out0, <f32>(sum0 * k));
@@ -1496,10 +1551,26 @@ export function carryColumns(prior: usize, step: usize, width: i32, height: i32,
     store<f64>(carried + (<usize>x << 3), bottom);
     store<f32>(lastRow + (<usize>x << 2), <f32>bottom);
   }
+  const thresholds = f64x2.splat(threshold);
+  const decays = f64x2.splat(decay);
+  const four = f64x2.splat(4.0);
+  const zero = f64x2.splat(0.0);
   for (let y = height - 2; y >= 0; y--) {
     const p = <f64>load<f32>(prior + (<usize>y << 2));
+    const ps = f64x2.splat(p);
     const row = <usize>(y * width) << 2;
-    for (let x = 0; x < width; x++) {
+    // Two columns per f64x2 (each lane one column's steps), the odd last one alone.
+    let x = 0;
+    for (; x + 2 <= width; x += 2) {
+      const at = row + (<usize>x << 2);
+      const excess = f64x2.sub(f32Pair(step + at), thresholds);
+      const edge = v128.bitselect(f64x2.mul(four, excess), zero, f64x2.gt(excess, zero));
+      let c = f64x2.sub(v128.load(carried + (<usize>x << 3)), f64x2.add(decays, edge));
+      c = v128.bitselect(ps, c, f64x2.lt(c, ps));
+      v128.store(carried + (<usize>x << 3), c);
+      v128.store64_lane(out + at, f32x4.demote_f64x2_zero(c), 0);
+    }
+    for (; x < width; x++) {
       const at = row + (<usize>x << 2);
       const excess = <f64>load<f32>(step + at) - threshold;
       let c = load<f64>(carried + (<usize>x << 3));
@@ -1699,10 +1770,41 @@ export function motionSearch(previous: usize, current: usize, gw: i32, gh: i32, 
       let bestDy = 0;
       let total: f64 = 0;
       let tried = 0;
+      const dxLo = -x0 > -4 ? -x0 : -4;
+      const dxHi = gw - 8 - x0 < 4 ? gw - 8 - x0 : 4;
       for (let dy = -4; dy <= 4; dy++) {
         if (y0 + dy < 0 || y0 + dy + 8 > gh) continue;
-        for (let dx = -4; dx <= 4; dx++) {
-          if (x0 + dx < 0 || x0 + dx + 8 > gw) continue;
+        let dx = dxLo;
+        // Four candidates (dx … dx + 3) a step, one per lane of two f64x2: each lane's SAD the
+        // scalar's sum in its order; then the candidates are taken in order, as one by one.
+        for (; dx + 3 <= dxHi; dx += 4) {
+          let low = f64x2.splat(0);
+          let high = f64x2.splat(0);
+          for (let j = 0; j < 8; j += 2) {
+            const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
+            const rp = previous + (<usize>((y0 + j + dy) * gw + x0 + dx) << 2);
+            for (let i = 0; i < 8; i += 2) {
+              const c = f64x2.splat(<f64>load<f32>(rc + (<usize>i << 2)));
+              const p = v128.load(rp + (<usize>i << 2));
+              low = f64x2.add(low, f64x2.abs(f64x2.sub(c, f64x2.promote_low_f32x4(p))));
+              high = f64x2.add(high, f64x2.abs(f64x2.sub(c, f64x2.promote_low_f32x4(i32x4.shuffle(p, p, 2, 3, 0, 1)))));
+            }
+          }
+          for (let k = 0; k < 4; k++) {
+            const lanes = k < 2 ? low : high;
+            let sad = (k & 1) == 0 ? f64x2.extract_lane(lanes, 0) : f64x2.extract_lane(lanes, 1);
+            const penalty: f64 = 1e-4 * <f64>(abs<i32>(dx + k) + abs<i32>(dy));
+            sad += penalty;
+            total += sad;
+            tried++;
+            if (sad < best) {
+              best = sad;
+              bestDx = dx + k;
+              bestDy = dy;
+            }
+          }
+        }
+        for (; dx <= dxHi; dx++) {
           let sad: f64 = 0;
           for (let j = 0; j < 8; j += 2) {
             const rc = current + (<usize>((y0 + j) * gw + x0) << 2);
@@ -1744,16 +1846,77 @@ function toInt32(x: f64): i32 {
 
 /**
  * Adds `count` f32 values into `bins` u32 bins at `histogram` (not cleared here): bin
- * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it.
+ * ((v − lo)·scale) | 0, clamped to the bins, as the TypeScript computes it. Four values a step
+ * into four partial histograms in `scratch` (4·bins u32, cleared here), summed at the end: a run
+ * of values in one bin (smooth depth) then is not one chain of read-modify-writes of a cell.
  */
-export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize): void {
-  for (let i = 0; i < count; i++) {
-    let k = toInt32((<f64>load<f32>(values + (<usize>i << 2)) - lo) * scale);
-    if (k < 0) k = 0;
-    else if (k >= bins) k = bins - 1;
-    const at = histogram + (<usize>k << 2);
-    store<u32>(at, load<u32>(at) + 1);
+export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bins: i32, histogram: usize, scratch: usize): void {
+  const binBytes = <usize>bins << 2;
+  memory.fill(scratch, 0, binBytes << 2);
+  const quads = count & ~3;
+  const los = f64x2.splat(lo);
+  const scales = f64x2.splat(scale);
+  const below = f64x2.splat(-2147483649.0);
+  const above = f64x2.splat(2147483648.0);
+  const first = i32x4.splat(0);
+  const last = i32x4.splat(bins - 1);
+  let i = 0;
+  for (; i < quads; i += 4) {
+    const at = values + (<usize>i << 2);
+    // Four bins at once where all four positions truncate in range (toInt32 is then a plain
+    // truncation); else one by one.
+    const v = v128.load(at);
+    const low = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), los), scales);
+    const high = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), los), scales);
+    const inRange = v128.and(
+      v128.and(f64x2.gt(low, below), f64x2.lt(low, above)),
+      v128.and(f64x2.gt(high, below), f64x2.lt(high, above)),
+    );
+    if (i64x2.all_true(inRange)) {
+      const k = i32x4.min_s(i32x4.max_s(i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(low), i32x4.trunc_sat_f64x2_s_zero(high), 0, 1, 4, 5), first), last);
+      countBin(scratch, i32x4.extract_lane(k, 0));
+      countBin(scratch + binBytes, i32x4.extract_lane(k, 1));
+      countBin(scratch + 2 * binBytes, i32x4.extract_lane(k, 2));
+      countBin(scratch + 3 * binBytes, i32x4.extract_lane(k, 3));
+      continue;
+    }
+    countBin(scratch, toBin(load<f32>(at), lo, scale, bins));
+    countBin(scratch + binBytes, toBin(load<f32>(at, 4), lo, scale, bins));
+    countBin(scratch + 2 * binBytes, toBin(load<f32>(at, 8), lo, scale, bins));
+    countBin(scratch + 3 * binBytes, toBin(load<f32>(at, 12), lo, scale, bins));
   }
+  for (; i < count; i++) countBin(scratch, toBin(load<f32>(values + (<usize>i << 2)), lo, scale, bins));
+  let k = 0;
+  for (; k + 4 <= bins; k += 4) {
+    const at = <usize>k << 2;
+    const partial = i32x4.add(
+      i32x4.add(v128.load(scratch + at), v128.load(scratch + binBytes + at)),
+      i32x4.add(v128.load(scratch + 2 * binBytes + at), v128.load(scratch + 3 * binBytes + at)),
+    );
+    v128.store(histogram + at, i32x4.add(v128.load(histogram + at), partial));
+  }
+  for (; k < bins; k++) {
+    const at = <usize>k << 2;
+    const partial = load<u32>(scratch + at) + load<u32>(scratch + binBytes + at) + load<u32>(scratch + 2 * binBytes + at) + load<u32>(scratch + 3 * binBytes + at);
+    store<u32>(histogram + at, load<u32>(histogram + at) + partial);
+  }
+}
+
+/** histogramBins' bin of one value. */
+// @ts-ignore: decorator
+@inline
+function toBin(value: f32, lo: f64, scale: f64, bins: i32): i32 {
+  let k = toInt32((<f64>value - lo) * scale);
+  if (k < 0) k = 0;
+  else if (k >= bins) k = bins - 1;
+  return k;
+}
+
+// @ts-ignore: decorator
+@inline
+function countBin(histogram: usize, k: i32): void {
+  const at = histogram + (<usize>k << 2);
+  store<u32>(at, load<u32>(at) + 1);
 }
 
 /**
@@ -1798,7 +1961,19 @@ export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usi
     let g: f64 = 0;
     let s: f64 = 0;
     const row = <usize>(y * width) << 2;
-    for (let x = 0; x < width; x++) {
+    // The chroma of two cells per f64x2 sqrt, the sums taking the cells in order.
+    let x = 0;
+    for (; x + 2 <= width; x += 2) {
+      const at = row + (<usize>x << 2);
+      const c = chromaPair(cb + at, cr + at);
+      l += <f64>load<f32>(luma + at);
+      g += <f64>load<f32>(gradient + at);
+      s += f64x2.extract_lane(c, 0);
+      l += <f64>load<f32>(luma + at, 4);
+      g += <f64>load<f32>(gradient + at, 4);
+      s += f64x2.extract_lane(c, 1);
+    }
+    for (; x < width; x++) {
       const at = row + (<usize>x << 2);
       l += <f64>load<f32>(luma + at);
       g += <f64>load<f32>(gradient + at);
@@ -1815,15 +1990,29 @@ export function horizonFeatures(luma: usize, gradient: usize, cb: usize, cr: usi
  * MotionFollower.follow (src/depth/motion-follow.ts) against a reference: `source[i] = i` and
  * `mismatch[i]` the luma change; then, unless no cell or more than a quarter of them changed by
  * more than `changed`, each changed cell takes the reference cell within ±4 of the closest colour
- * when it is closer than its own. The same f64 distances, the same order, the same f32 stores.
+ * when it is closer than its own. The same f64 distances and f32 stores. Two cells (or two
+ * candidates) per f64x2: each lane keeps the first smallest distance of its candidates (strict <,
+ * in scan order), and of the two lanes' the smaller wins, on a tie the earlier cell: the first
+ * smallest in scan order, as the TypeScript's one-by-one search finds it.
  */
 export function followCells(
   luma: usize, cb: usize, cr: usize, refLuma: usize, refCb: usize, refCr: usize, gw: i32, gh: i32, changed: f64,
   source: usize, mismatch: usize,
 ): void {
   const n = gw * gh;
-  let changedCells = 0;
-  for (let i = 0; i < n; i++) {
+  const threshold = f64x2.splat(changed);
+  let counted = i64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    store<i32>(source + at, i);
+    store<i32>(source + at, i + 1, 4);
+    const change = f64x2.abs(f64x2.sub(f32Pair(luma + at), f32Pair(refLuma + at)));
+    v128.store64_lane(mismatch + at, f32x4.demote_f64x2_zero(change), 0);
+    counted = i64x2.sub(counted, f64x2.gt(change, threshold));
+  }
+  let changedCells = <i32>(i64x2.extract_lane(counted, 0) + i64x2.extract_lane(counted, 1));
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     store<i32>(source + at, i);
     const change = abs<f64>(<f64>load<f32>(luma + at) - <f64>load<f32>(refLuma + at));
@@ -1831,6 +2020,8 @@ export function followCells(
     if (change > changed) changedCells++;
   }
   if (changedCells == 0 || <f64>changedCells > 0.25 * <f64>n) return;
+  const lastLane = i64x2(-1, 0);
+  const two = i64x2.splat(2);
   for (let y = 0; y < gh; y++) {
     const top = y > 4 ? y - 4 : 0;
     const bottom = y + 4 < gh ? y + 4 : gh - 1;
@@ -1843,24 +2034,665 @@ export function followCells(
       const l = <f64>load<f32>(luma + at);
       const u = <f64>load<f32>(cb + at);
       const v = <f64>load<f32>(cr + at);
-      let best: f64 = Infinity;
-      let from = i;
+      const ls = f64x2.splat(l);
+      const us = f64x2.splat(u);
+      const vs = f64x2.splat(v);
+      let best = f64x2.splat(Infinity);
+      let from = i64x2.splat(i);
       for (let yy = top; yy <= bottom; yy++) {
-        for (let j = yy * gw + left, end = yy * gw + right; j <= end; j++) {
+        let j = yy * gw + left;
+        const end = yy * gw + right;
+        let candidates = i64x2(j, j + 1);
+        for (; j < end; j += 2, candidates = i64x2.add(candidates, two)) {
           const atJ = <usize>j << 2;
-          const distance: f64 = abs<f64>(<f64>load<f32>(refLuma + atJ) - l) + abs<f64>(<f64>load<f32>(refCb + atJ) - u) + abs<f64>(<f64>load<f32>(refCr + atJ) - v);
-          if (distance < best) {
-            best = distance;
-            from = j;
-          }
+          const distance = f64x2.add(
+            f64x2.add(f64x2.abs(f64x2.sub(f32Pair(refLuma + atJ), ls)), f64x2.abs(f64x2.sub(f32Pair(refCb + atJ), us))),
+            f64x2.abs(f64x2.sub(f32Pair(refCr + atJ), vs)),
+          );
+          const closer = f64x2.lt(distance, best);
+          best = v128.bitselect(distance, best, closer);
+          from = v128.bitselect(candidates, from, closer);
+        }
+        if (j == end) {
+          // The row's odd last candidate, in the first lane only.
+          const atJ = <usize>j << 2;
+          const distance = f64x2.add(
+            f64x2.add(f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refLuma + atJ)), ls)), f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refCb + atJ)), us))),
+            f64x2.abs(f64x2.sub(f64x2.splat(<f64>load<f32>(refCr + atJ)), vs)),
+          );
+          const closer = v128.and(f64x2.lt(distance, best), lastLane);
+          best = v128.bitselect(distance, best, closer);
+          from = v128.bitselect(i64x2.splat(j), from, closer);
         }
       }
+      const best0 = f64x2.extract_lane(best, 0);
+      const best1 = f64x2.extract_lane(best, 1);
+      const from0 = <i32>i64x2.extract_lane(from, 0);
+      const from1 = <i32>i64x2.extract_lane(from, 1);
+      const second = best1 < best0 || (best1 == best0 && from1 < from0);
+      const bestDistance = second ? best1 : best0;
+      const bestFrom = second ? from1 : from0;
       const own: f64 = abs<f64>(<f64>load<f32>(refLuma + at) - l) + abs<f64>(<f64>load<f32>(refCb + at) - u) + abs<f64>(<f64>load<f32>(refCr + at) - v);
-      if (best < own) {
-        store<i32>(source + at, from);
-        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>from << 2)) - l);
+      if (bestDistance < own) {
+        store<i32>(source + at, bestFrom);
+        const m: f64 = abs<f64>(<f64>load<f32>(refLuma + (<usize>bestFrom << 2)) - l);
         store<f32>(mismatch + at, <f32>m);
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The depth estimate, fused kernels (src/depth/*.ts). Each does what the TypeScript twin named
+// in its comment does, with the same f64 operations in the same order and f32 stores in the same
+// places; SIMD lanes only ever hold independent instances of those steps.
+
+/**
+ * FigureGround.compute's three barriers at once: the shrink, barrier passes and total += distance
+ * of figureBarrier for `c0`, `c1`, `c2` (in that order for the total), the channels in the lanes
+ * of f32x4 (the fourth lane idle). A lane steps exactly as figureBarrier's scalar relax: a cost
+ * from a neighbour at +∞ never wins, and the f64 cost and comparison are per lane. `work`: five
+ * arrays of hw·hh f32x4 (value, distance, upper, lower, offset).
+ */
+export function figureBarriers(
+  c0: usize, c1: usize, c2: usize, width: i32, hw: i32, hh: i32, seed: usize, work: usize, total: usize,
+): void {
+  const n = hw * hh;
+  const lanes = <usize>n << 4;
+  const value = work;
+  const distance = value + lanes;
+  const upper = distance + lanes;
+  const lower = upper + lanes;
+  const offset = lower + lanes;
+  for (let c = 0; c < 3; c++) {
+    const channel = c == 0 ? c0 : c == 1 ? c1 : c2;
+    for (let y = 0; y < hh; y++) {
+      for (let x = 0; x < hw; x++) {
+        let sum: f64 = 0;
+        for (let j = 0; j < 2; j++) {
+          const row = channel + (<usize>((y * 2 + j) * width + x * 2) << 2);
+          sum += <f64>load<f32>(row);
+          sum += <f64>load<f32>(row, 4);
+        }
+        store<f32>(value + (<usize>(y * hw + x) << 4) + (<usize>c << 2), <f32>(sum * 0.25));
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 4;
+    store<f32>(value + at, 0, 12);
+    const s = v128.load32_splat(seed + (<usize>i << 2));
+    const v = v128.load(value + at);
+    v128.store(distance + at, s);
+    v128.store(offset + at, s);
+    v128.store(upper + at, v);
+    v128.store(lower + at, v);
+  }
+  // Two rows at a time, the second one cell behind: a cell's neighbours along the row and across
+  // are done before it, as in the raster order, so every cell takes the same steps on the same
+  // values, and the two rows' chains of dependent steps overlap.
+  for (let pass = 0; pass < 4; pass++) {
+    if (pass % 2 == 0) {
+      for (let y = 0; y < hh; y += 2) {
+        if (y + 1 < hh) {
+          for (let x = 0; x < hw; x++) {
+            forwardCell(y, x, hw, value, distance, upper, lower, offset);
+            if (x > 0) forwardCell(y + 1, x - 1, hw, value, distance, upper, lower, offset);
+          }
+          forwardCell(y + 1, hw - 1, hw, value, distance, upper, lower, offset);
+        } else {
+          for (let x = 0; x < hw; x++) forwardCell(y, x, hw, value, distance, upper, lower, offset);
+        }
+      }
+    } else {
+      for (let y = hh - 1; y >= 0; y -= 2) {
+        if (y > 0) {
+          for (let x = hw - 1; x >= 0; x--) {
+            backwardCell(y, x, hw, hh, value, distance, upper, lower, offset);
+            if (x < hw - 1) backwardCell(y - 1, x + 1, hw, hh, value, distance, upper, lower, offset);
+          }
+          backwardCell(y - 1, 0, hw, hh, value, distance, upper, lower, offset);
+        } else {
+          for (let x = hw - 1; x >= 0; x--) backwardCell(y, x, hw, hh, value, distance, upper, lower, offset);
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    let t = load<f32>(total + at);
+    for (let c = 0; c < 3; c++) {
+      let d = load<f32>(distance + (<usize>i << 4) + (<usize>c << 2));
+      if (d == Infinity) d = 0;
+      t = <f32>(<f64>t + <f64>d);
+    }
+    store<f32>(total + at, t);
+  }
+}
+
+/** A forward pass's cell: from its left, then its upper neighbour. */
+// @ts-ignore: decorator
+@inline
+function forwardCell(y: i32, x: i32, hw: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const i = y * hw + x;
+  if (x > 0) relax4(i, i - 1, value, distance, upper, lower, offset);
+  if (y > 0) relax4(i, i - hw, value, distance, upper, lower, offset);
+}
+
+/** A backward pass's cell: from its right, then its lower neighbour. */
+// @ts-ignore: decorator
+@inline
+function backwardCell(y: i32, x: i32, hw: i32, hh: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const i = y * hw + x;
+  if (x < hw - 1) relax4(i, i + 1, value, distance, upper, lower, offset);
+  if (y < hh - 1) relax4(i, i + hw, value, distance, upper, lower, offset);
+}
+
+/** figureBarrier's relax (cell i from neighbour j) in each lane. */
+// @ts-ignore: decorator
+@inline
+function relax4(i: i32, j: i32, value: usize, distance: usize, upper: usize, lower: usize, offset: usize): void {
+  const atI = <usize>i << 4;
+  const atJ = <usize>j << 4;
+  const v = v128.load(value + atI);
+  const dj = v128.load(distance + atJ);
+  const hi = f32x4.pmax(v, v128.load(upper + atJ));
+  const lo = f32x4.pmin(v, v128.load(lower + atJ));
+  const oj = v128.load(offset + atJ);
+  const di = v128.load(distance + atI);
+  // The f64 cost of lanes 0, 1 and of lanes 2, 3.
+  const costLow = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(oj), f64x2.promote_low_f32x4(hi)), f64x2.promote_low_f32x4(lo));
+  const costHigh = f64x2.sub(
+    f64x2.add(f64x2.promote_low_f32x4(i32x4.shuffle(oj, oj, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1))),
+    f64x2.promote_low_f32x4(i32x4.shuffle(lo, lo, 2, 3, 0, 1)),
+  );
+  const betterLow = f64x2.lt(costLow, f64x2.promote_low_f32x4(di));
+  const betterHigh = f64x2.lt(costHigh, f64x2.promote_low_f32x4(i32x4.shuffle(di, di, 2, 3, 0, 1)));
+  const better = v128.and(i32x4.shuffle(betterLow, betterHigh, 0, 2, 4, 6), f32x4.ne(dj, f32x4.splat(Infinity)));
+  if (!v128.any_true(better)) return;
+  const cost = i32x4.shuffle(f32x4.demote_f64x2_zero(costLow), f32x4.demote_f64x2_zero(costHigh), 0, 1, 4, 5);
+  v128.store(distance + atI, v128.bitselect(cost, di, better));
+  v128.store(upper + atI, v128.bitselect(hi, v128.load(upper + atI), better));
+  v128.store(lower + atI, v128.bitselect(lo, v128.load(lower + atI), better));
+  v128.store(offset + atI, v128.bitselect(oj, v128.load(offset + atI), better));
+}
+
+/**
+ * reduceChromaGrid with the samples' rows summed first: per row of cells, each plane's samplesY
+ * chroma rows added into u32 column sums (sixteen columns a step), then per cell its samplesX
+ * columns of those. The same integer sums, so the same f32 means. `sums`: 8·(chromaWidth + 15)
+ * bytes; 16 bytes past each row readable.
+ */
+export function reduceChromaRows(
+  frame: usize, u: i32, v: i32, chromaWidth: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize,
+  rows: usize, norm: f64, cb: usize, cr: usize, sums: usize,
+): void {
+  const blocks = (chromaWidth + 15) & ~15;
+  const sumsU = sums;
+  const sumsV = sums + (<usize>blocks << 2);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    memory.fill(sums, 0, <usize>blocks << 3);
+    for (let j = 0; j < samplesY; j++) {
+      const r = load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
+      addBytesToSums(frame + <usize>(u + r), sumsU, blocks);
+      addBytesToSums(frame + <usize>(v + r), sumsV, blocks);
+    }
+    for (let gx = 0; gx < gridWidth; gx++) {
+      let su: u32 = 0;
+      let sv: u32 = 0;
+      for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
+        const cx = <usize>load<i32>(columns + (<usize>i << 2)) << 2;
+        su += load<u32>(sumsU + cx);
+        sv += load<u32>(sumsV + cx);
+      }
+      const cell = <usize>(gy * gridWidth + gx) << 2;
+      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
+      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
+    }
+  }
+}
+
+/** sums[x] += row[x] for `blocks` (a multiple of 16) bytes, as u32. */
+function addBytesToSums(row: usize, sums: usize, blocks: i32): void {
+  for (let x = 0; x < blocks; x += 16) {
+    const bytes = v128.load(row + <usize>x);
+    const low = i16x8.extend_low_i8x16_u(bytes);
+    const high = i16x8.extend_high_i8x16_u(bytes);
+    const at = sums + (<usize>x << 2);
+    v128.store(at, i32x4.add(v128.load(at), i32x4.extend_low_i16x8_u(low)));
+    v128.store(at, i32x4.add(v128.load(at, 16), i32x4.extend_high_i16x8_u(low)), 16);
+    v128.store(at, i32x4.add(v128.load(at, 32), i32x4.extend_low_i16x8_u(high)), 32);
+    v128.store(at, i32x4.add(v128.load(at, 48), i32x4.extend_high_i16x8_u(high)), 48);
+  }
+}
+
+/** DepthEstimator.estimate's motion memory: m = 0.5·m + weight·motion (weight = 0.5·confidence). */
+export function blendMotionMemory(memory: usize, motion: usize, n: i32, weight: f64): void {
+  const half = f64x2.splat(0.5);
+  const weights = f64x2.splat(weight);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    const m = f64x2.add(f64x2.mul(half, f32Pair(memory + at)), f64x2.mul(weights, f32Pair(motion + at)));
+    v128.store64_lane(memory + at, f32x4.demote_f64x2_zero(m), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const m: f64 = 0.5 * <f64>load<f32>(memory + at) + weight * <f64>load<f32>(motion + at);
+    store<f32>(memory + at, <f32>m);
+  }
+}
+
+/**
+ * DepthEstimator.estimate's cue fusion: ground·carry + figure·figure + defocus·defocus +
+ * atmosphere·atmosphere + (motion·memory, or 0 without `withMemory`), summed in that order.
+ */
+export function fuseCues(
+  carry: usize, figure: usize, defocus: usize, atmosphere: usize, memory: usize, n: i32,
+  ground: f64, figureWeight: f64, defocusWeight: f64, atmosphereWeight: f64, motionWeight: f64, withMemory: bool, out: usize,
+): void {
+  const pairs = n & ~1;
+  const wg = f64x2.splat(ground);
+  const wf = f64x2.splat(figureWeight);
+  const wd = f64x2.splat(defocusWeight);
+  const wa = f64x2.splat(atmosphereWeight);
+  const wm = f64x2.splat(motionWeight);
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    let sum = f64x2.add(f64x2.mul(wg, f32Pair(carry + at)), f64x2.mul(wf, f32Pair(figure + at)));
+    sum = f64x2.add(sum, f64x2.mul(wd, f32Pair(defocus + at)));
+    sum = f64x2.add(sum, f64x2.mul(wa, f32Pair(atmosphere + at)));
+    sum = f64x2.add(sum, withMemory ? f64x2.mul(wm, f32Pair(memory + at)) : f64x2.splat(0));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(sum), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const m: f64 = withMemory ? motionWeight * <f64>load<f32>(memory + at) : 0;
+    const sum: f64 = ground * <f64>load<f32>(carry + at) + figureWeight * <f64>load<f32>(figure + at) +
+      defocusWeight * <f64>load<f32>(defocus + at) + atmosphereWeight * <f64>load<f32>(atmosphere + at) + m;
+    store<f32>(out + at, <f32>sum);
+  }
+}
+
+/** sendSkyFarthest (estimator.ts): the sky cells (`sky` bytes ≠ 0) take the least depth of the others. */
+export function skyFarthest(depth: usize, sky: usize, n: i32): void {
+  let farthest: f64 = Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = <f64>load<f32>(depth + (<usize>i << 2));
+    if (!load<u8>(sky + <usize>i) && d < farthest) farthest = d;
+  }
+  if (farthest == Infinity) return;
+  for (let i = 0; i < n; i++) if (load<u8>(sky + <usize>i)) store<f32>(depth + (<usize>i << 2), <f32>farthest);
+}
+
+/**
+ * DepthEstimator.estimate's temporal blend: keep = keepMax·(1 − min(1, mismatch / change)), then
+ * depth = keep·previous[source] + (1 − keep)·depth.
+ */
+export function blendTemporal(depth: usize, previous: usize, source: usize, mismatch: usize, n: i32, keepMax: f64, change: f64): void {
+  // Two cells per f64x2 (f64x2.min is Math.min), the previous depths fetched one by one.
+  const keeps = f64x2.splat(keepMax);
+  const changes = f64x2.splat(change);
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    const keep = f64x2.mul(keeps, f64x2.sub(one, f64x2.min(one, f64x2.div(f32Pair(mismatch + at), changes))));
+    const from0 = <usize>load<i32>(source + at) << 2;
+    const from1 = <usize>load<i32>(source + at, 4) << 2;
+    const previous2 = f64x2.promote_low_f32x4(v128.load32_lane(previous + from1, v128.load32_zero(previous + from0), 1));
+    const d = f64x2.add(f64x2.mul(keep, previous2), f64x2.mul(f64x2.sub(one, keep), f32Pair(depth + at)));
+    v128.store64_lane(depth + at, f32x4.demote_f64x2_zero(d), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const keep: f64 = keepMax * (1 - min<f64>(1, <f64>load<f32>(mismatch + at) / change));
+    const from = <usize>load<i32>(source + at) << 2;
+    const d: f64 = keep * <f64>load<f32>(previous + from) + (1 - keep) * <f64>load<f32>(depth + at);
+    store<f32>(depth + at, <f32>d);
+  }
+}
+
+/** DepthEstimator.estimate's normalisation: (depth − lo)·scale clamped to [0, 1] (NaN stays). */
+export function normaliseDepth(depth: usize, n: i32, lo: f64, scale: f64, out: usize): void {
+  // Two cells per f64x2, the same selections by mask (NaN and −0 pass through as in the scalar steps).
+  const los = f64x2.splat(lo);
+  const scales = f64x2.splat(scale);
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i << 2;
+    const v = f64x2.mul(f64x2.sub(f32Pair(depth + at), los), scales);
+    const clamped = v128.bitselect(zero, v128.bitselect(one, v, f64x2.gt(v, one)), f64x2.lt(v, zero));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(clamped), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const v: f64 = (<f64>load<f32>(depth + at) - lo) * scale;
+    store<f32>(out + at, <f32>(v < 0 ? 0 : v > 1 ? 1 : v));
+  }
+}
+
+/** DepthEstimator.reuseFit: each cell takes the fit of its source cell. */
+export function followFit(fitA: usize, fitB: usize, source: usize, n: i32, a: usize, b: usize): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const from = <usize>load<i32>(source + at) << 2;
+    store<u32>(a + at, load<u32>(fitA + from));
+    store<u32>(b + at, load<u32>(fitB + from));
+  }
+}
+
+/**
+ * Math.log as V8 computes it (src/base/ieee754.cc: fdlibm's __ieee754_log, step for step): the
+ * same IEEE f64 operations, so the same bits (test/depth-wasm.test.ts compares it with Math.log).
+ */
+function fdlibmLog(value: f64): f64 {
+  const ln2Hi: f64 = 6.93147180369123816490e-01;
+  const ln2Lo: f64 = 1.90821492927058770002e-10;
+  const two54: f64 = 1.80143985094819840000e16;
+  const lg1: f64 = 6.666666666666735130e-01;
+  const lg2: f64 = 3.999999999940941908e-01;
+  const lg3: f64 = 2.857142874366239149e-01;
+  const lg4: f64 = 2.222219843214978396e-01;
+  const lg5: f64 = 1.818357216161805012e-01;
+  const lg6: f64 = 1.531383769920937332e-01;
+  const lg7: f64 = 1.479819860511658591e-01;
+  let x = value;
+  let bits = reinterpret<u64>(x);
+  let hx = <i32>(bits >> 32);
+  const lx = <u32>bits;
+  let k = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lx) == 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54;
+    x *= two54;
+    bits = reinterpret<u64>(x);
+    hx = <i32>(bits >> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const i = (hx + 0x95f64) & 0x100000;
+  x = reinterpret<f64>((<u64>(<u32>(hx | (i ^ 0x3ff00000))) << 32) | (reinterpret<u64>(x) & 0xffffffff));
+  k += i >> 20;
+  const f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    if (f == 0) {
+      if (k == 0) return 0;
+      const dk = <f64>k;
+      return dk * ln2Hi + dk * ln2Lo;
+    }
+    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - r;
+    const dk = <f64>k;
+    return dk * ln2Hi - ((r - dk * ln2Lo) - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = <f64>k;
+  const z = s * s;
+  let m = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (lg2 + w * (lg4 + w * lg6));
+  const t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)));
+  m |= j;
+  const r = t2 + t1;
+  if (m > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + r));
+    return dk * ln2Hi - ((hfsq - (s * (hfsq + r) + dk * ln2Lo)) - f);
+  }
+  if (k == 0) return f - s * (f - r);
+  return dk * ln2Hi - ((s * (f - r) - dk * ln2Lo) - f);
+}
+
+/** fdlibmLog of `count` f64 values into `out` (for the golden test against Math.log). */
+export function logValues(values: usize, count: i32, out: usize): void {
+  for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), fdlibmLog(load<f64>(values + (<usize>i << 3))));
+}
+
+/**
+ * defocusCue's ratios (cues.ts): per cell with a gradient of at least 0.02, log((detail + 0.002) /
+ * (gradient / (2·cellWidth) + 0.002)) into `out` and, in order, into `values`; NaN elsewhere.
+ * Returns how many.
+ */
+export function defocusRatios(gradient: usize, detail: usize, n: i32, cellWidth: f64, out: usize, values: usize): i32 {
+  let count = 0;
+  const span = 2 * cellWidth;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const g = <f64>load<f32>(gradient + at);
+    if (g < 0.02) {
+      store<f32>(out + at, NaN);
+      continue;
+    }
+    const contrast = g / span;
+    const ratio = fdlibmLog((<f64>load<f32>(detail + at) + 0.002) / (contrast + 0.002));
+    store<f32>(out + at, <f32>ratio);
+    store<f32>(values + (<usize>count << 2), <f32>ratio);
+    count++;
+  }
+  return count;
+}
+
+/** defocusCue's standardisation: NaN → 0, else (v − median) / spread clamped to ±1.5. */
+export function defocusStandardise(out: usize, n: i32, median: f64, spread: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const v = <f64>load<f32>(out + at);
+    store<f32>(out + at, <f32>(isNaN<f64>(v) ? 0 : max<f64>(-1.5, min<f64>(1.5, (v - median) / spread))));
+  }
+}
+
+/** carrySteps from planes already box-smoothed (radius 1): step[i] = Σ |s[i] − s[i + width]|, plane by plane. */
+export function carryStepsOf(luma: usize, cb: usize, cr: usize, width: i32, height: i32, step: usize): void {
+  const n = width * height;
+  memory.fill(step, 0, <usize>n << 2);
+  const below = <usize>width << 2;
+  const pairs = (n - width) & ~1;
+  for (let c = 0; c < 3; c++) {
+    const smooth = c == 0 ? luma : c == 1 ? cb : cr;
+    let i = 0;
+    for (; i < pairs; i += 2) {
+      const at = <usize>i << 2;
+      const s = f64x2.add(f32Pair(step + at), f64x2.abs(f64x2.sub(f32Pair(smooth + at), f32Pair(smooth + at + below))));
+      v128.store64_lane(step + at, f32x4.demote_f64x2_zero(s), 0);
+    }
+    for (; i < n - width; i++) {
+      const at = <usize>i << 2;
+      const s: f64 = <f64>load<f32>(step + at) + abs<f64>(<f64>load<f32>(smooth + at) - <f64>load<f32>(smooth + at + below));
+      store<f32>(step + at, <f32>s);
+    }
+  }
+}
+
+/**
+ * motionCue's cells (cues.ts): each cell takes its block's magnitude (√(dx² + dy²) as f32; 0
+ * without a match) as min(1.5, (m − mean) / p90); cells past the last whole block take its values.
+ */
+export function motionCells(matches: usize, bw: i32, bh: i32, gw: i32, gh: i32, mean: f64, p90: f64, out: usize): void {
+  // A block's value once (its cells all take the same), kept where its match was (as f32 bits).
+  const blocks = bw * bh;
+  for (let k = 0; k < blocks; k++) {
+    const match = matches + (<usize>k << 3);
+    const dx = load<i32>(match);
+    const dy = load<i32>(match, 4);
+    let v: f64 = 0;
+    if (dx != NO_MATCH) {
+      const m = <f64><f32>Math.sqrt(<f64>(dx * dx + dy * dy));
+      v = min<f64>(1.5, (m - mean) / p90);
+    }
+    store<f32>(match, <f32>v);
+  }
+  for (let y = 0; y < gh; y++) {
+    const by = y >> 3 < bh - 1 ? y >> 3 : bh - 1;
+    for (let x = 0; x < gw; x++) {
+      const bx = x >> 3 < bw - 1 ? x >> 3 : bw - 1;
+      store<f32>(out + (<usize>(y * gw + x) << 2), load<f32>(matches + (<usize>(by * bw + bx) << 3)));
+    }
+  }
+}
+
+/**
+ * The end of FigureGround.compute (figure.ts) on its coarse grid `total` (hw × hh): total =
+ * min(1, total·scale); weighBySize (figures: 4-connected cells ≥ 0.3, found from the first cell
+ * in raster order by a depth-first stack, each scaled by the smoothstep of its share of the frame
+ * between 1 % and 10 %); then each cell of `out` (width × height) takes its coarse cell's value.
+ * `label`, `stack`: hw·hh i32; `gains`: hw·hh f32.
+ */
+export function figureFinish(
+  total: usize, hw: i32, hh: i32, scale: f64, label: usize, stack: usize, gains: usize, width: i32, height: i32, out: usize,
+): void {
+  const n = hw * hh;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(total + at, <f32>min<f64>(1, <f64>load<f32>(total + at) * scale));
+    store<i32>(label + at, -1);
+  }
+  let figures = 0;
+  for (let start = 0; start < n; start++) {
+    if (load<i32>(label + (<usize>start << 2)) != -1 || <f64>load<f32>(total + (<usize>start << 2)) < 0.3) continue;
+    store<i32>(label + (<usize>start << 2), figures);
+    store<i32>(stack, start);
+    let pending = 1;
+    let size = 0;
+    while (pending > 0) {
+      pending--;
+      const i = load<i32>(stack + (<usize>pending << 2));
+      size++;
+      const x = i % hw;
+      for (let side = 0; side < 4; side++) {
+        const j = side == 0 ? (x > 0 ? i - 1 : -1) : side == 1 ? (x < hw - 1 ? i + 1 : -1) : side == 2 ? i - hw : i + hw;
+        if (j < 0 || j >= n) continue;
+        const atJ = <usize>j << 2;
+        if (load<i32>(label + atJ) != -1 || <f64>load<f32>(total + atJ) < 0.3) continue;
+        store<i32>(label + atJ, figures);
+        store<i32>(stack + (<usize>pending << 2), j);
+        pending++;
+      }
+    }
+    const t = max<f64>(0, min<f64>(1, (<f64>size / <f64>n - 0.01) / (0.1 - 0.01)));
+    store<f32>(gains + (<usize>figures << 2), <f32>(t * t * (3 - 2 * t)));
+    figures++;
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const figure = load<i32>(label + at);
+    if (figure >= 0) store<f32>(total + at, <f32>(<f64>load<f32>(total + at) * <f64>load<f32>(gains + (<usize>figure << 2))));
+  }
+  for (let y = 0; y < height; y++) {
+    const row = (y >> 1 < hh - 1 ? y >> 1 : hh - 1) * hw;
+    const outRow = out + (<usize>(y * width) << 2);
+    for (let x = 0; x < width; x++) {
+      const cell = row + (x >> 1 < hw - 1 ? x >> 1 : hw - 1);
+      store<u32>(outRow + (<usize>x << 2), load<u32>(total + (<usize>cell << 2)));
+    }
+  }
+}
+
+/**
+ * atmosphereGrid with each cell's chroma (f64) computed once into `chroma` (8 bytes a cell) and
+ * read back by the variance and the cue, instead of computed three times: the same f64 values.
+ */
+export function atmosphereGridCached(
+  luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize, chroma: usize,
+): void {
+  const n = width * height;
+  // The dark channel two cells per f64x2 (f64x2.min is Math.min: NaN and −0 alike).
+  const pairs2 = n & ~1;
+  const kr = f64x2.splat(1.402);
+  const kgu = f64x2.splat(0.344);
+  const kgv = f64x2.splat(0.714);
+  const kb = f64x2.splat(1.772);
+  let c = 0;
+  for (; c < pairs2; c += 2) {
+    const at = <usize>c << 2;
+    const y = f32Pair(luma + at);
+    const u = f32Pair(cb + at);
+    const v = f32Pair(cr + at);
+    const r = f64x2.add(y, f64x2.mul(kr, v));
+    const g = f64x2.sub(f64x2.sub(y, f64x2.mul(kgu, u)), f64x2.mul(kgv, v));
+    const b = f64x2.add(y, f64x2.mul(kb, u));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(f64x2.min(f64x2.min(r, g), b)), 0);
+  }
+  for (; c < n; c++) {
+    const at = <usize>c << 2;
+    const y = <f64>load<f32>(luma + at);
+    const u = <f64>load<f32>(cb + at);
+    const v = <f64>load<f32>(cr + at);
+    const r: f64 = y + 1.402 * v;
+    const g: f64 = y - 0.344 * u - 0.714 * v;
+    const b: f64 = y + 1.772 * u;
+    store<f32>(out + at, <f32>min<f64>(min<f64>(r, g), b));
+  }
+  minFilter3(out, width, height, darkest, tmp);
+  // Two cells per f64x2 (each lane the TypeScript's formula); the sums take the lanes in order.
+  const pairs = n & ~1;
+  let meanDark: f64 = 0;
+  let meanSat: f64 = 0;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const c = chromaPair(cb + at, cr + at);
+    v128.store(chroma + (<usize>i << 3), c);
+    meanDark += <f64>load<f32>(darkest + at);
+    meanSat += f64x2.extract_lane(c, 0);
+    meanDark += <f64>load<f32>(darkest + at, 4);
+    meanSat += f64x2.extract_lane(c, 1);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    meanDark += <f64>load<f32>(darkest + at);
+    const c = chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
+    store<f64>(chroma + (<usize>i << 3), c);
+    meanSat += c;
+  }
+  meanDark /= <f64>n;
+  meanSat /= <f64>n;
+  const meanDarks = f64x2.splat(meanDark);
+  const meanSats = f64x2.splat(meanSat);
+  let varDark: f64 = 0;
+  let varSat: f64 = 0;
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const dd = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks);
+    const ds = f64x2.sub(v128.load(chroma + (<usize>i << 3)), meanSats);
+    const dd2 = f64x2.mul(dd, dd);
+    const ds2 = f64x2.mul(ds, ds);
+    varDark += f64x2.extract_lane(dd2, 0);
+    varSat += f64x2.extract_lane(ds2, 0);
+    varDark += f64x2.extract_lane(dd2, 1);
+    varSat += f64x2.extract_lane(ds2, 1);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const dd = <f64>load<f32>(darkest + at) - meanDark;
+    varDark += dd * dd;
+    const ds = load<f64>(chroma + (<usize>i << 3)) - meanSat;
+    varSat += ds * ds;
+  }
+  const sdDark: f64 = Math.sqrt(varDark / <f64>n) + 0.02;
+  const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
+  const sdDarks = f64x2.splat(sdDark);
+  const sdSats = f64x2.splat(sdSat);
+  const two = f64x2.splat(2);
+  const one = f64x2.splat(1);
+  const minusTwo = f64x2.splat(-2);
+  for (i = 0; i < pairs; i += 2) {
+    const at = <usize>i << 2;
+    const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
+    const clear = f64x2.add(haze, f64x2.div(f64x2.sub(v128.load(chroma + (<usize>i << 3)), meanSats), sdSats));
+    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
+    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const clear: f64 = -(<f64>load<f32>(darkest + at) - meanDark) / sdDark + (load<f64>(chroma + (<usize>i << 3)) - meanSat) / sdSat;
+    const half: f64 = clear / 2;
+    store<f32>(out + at, <f32>max<f64>(-2.0, min<f64>(1.0, half)));
   }
 }

@@ -1,14 +1,16 @@
 // `npx tsx packages/stereo-engine/bench/kernels.ts [frames.yuv WxH]`: times the engine's per-frame
 // stages on one thread (grid reduction and rendering with each kernel set that loads, the depth
-// estimate), without ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs and
-// half-sbs; anaglyph renders the same bytes as gbrp planes); without a file, testsrc2 is made.
+// estimate: full estimates and the reuse frames between them, over the frames in order), without
+// ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs and half-sbs; anaglyph
+// renders the same bytes as gbrp planes); without a file, a second of moving testsrc2 is made.
 // `npm run bench` prints the same stages (measureKernelStages).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthEstimator } from '../src/depth/estimator';
 import { createAnalysisGrid, reduceToGrid } from '../src/depth/grid';
-import { frameLayout } from '../src/frame/planar';
+import { VIDEO_DEPTH_REFRESH } from '../src/convert/video';
+import { frameLayout, type FrameLayout } from '../src/frame/planar';
 import { availableKernelSet, type KernelSet } from '../src/stereo/kernels';
 import { StereoRenderer } from '../src/stereo/renderer';
 import { resolveFfmpegPath } from '../src/ffmpeg/binaries';
@@ -50,15 +52,19 @@ export function measureKernelStages(frames: Uint8Array[], width: number, height:
     );
     stages.push({ stage: 'reduceToGrid', kernelSet, msPerFrame, checksum });
   }
-  // The whole depth estimate with each kernel set (its grids in the kernels' memory or not).
+  // The whole depth estimate with each kernel set (its grids in the kernels' memory or not), over
+  // the frames in order as a video conversion estimates them (re-estimated every other frame,
+  // VIDEO_DEPTH_REFRESH): the full estimates and the frames between (the last fit reused, its
+  // cells following what moved) timed apart, each the best of five passes over the sequence.
   for (const kernelSet of kernelSets) {
-    const perSet = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1, kernelSet });
-    const msPerFrame = time((frame) => perSet.estimate(frame));
-    const { a, b } = perSet.estimate(frameAt(0));
+    const { full, reuse } = timeEstimates(frames, layout, kernelSet, Math.max(1, Math.round(rounds / frames.length)));
+    const { a, b } = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: 1, kernelSet }).estimate(frameAt(0));
     const checksum = [a, b].reduce(
       (s, cells) => new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength).reduce((t, v, i) => (t + v * ((i % 251) + 1)) % 1_000_000_007, s), 0,
     );
-    stages.push({ stage: 'estimate (incl. reduce)', kernelSet, msPerFrame, checksum });
+    stages.push({ stage: 'estimate, full (incl. reduce)', kernelSet, msPerFrame: full, checksum });
+    stages.push({ stage: 'estimate, reuse frame (incl. reduce)', kernelSet, msPerFrame: reuse });
+    stages.push({ stage: 'estimate, mean at refresh 2', kernelSet, msPerFrame: (full + reuse) / 2 });
   }
   const field = estimator.estimate(frameAt(0));
   // Anaglyph works on gbrp frames: the same bytes as planes G = Y, B = Cb, R = Cr (chroma
@@ -97,8 +103,35 @@ export function measureKernelStages(frames: Uint8Array[], width: number, height:
   return stages;
 }
 
-/** `count` testsrc2 frames, yuv420p. */
-export function testFrames(width: number, height: number, count = 8): Uint8Array[] {
+/**
+ * Mean ms per full estimate and per reuse frame of a DepthEstimator re-estimating every other frame
+ * over `frames` in order (a reuse frame leaves the diagnostics as they were); the best of five
+ * passes of `passes` runs through the sequence each, after one to warm up.
+ */
+function timeEstimates(frames: Uint8Array[], layout: FrameLayout, kernelSet: KernelSet, passes: number): { full: number; reuse: number } {
+  const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval: VIDEO_DEPTH_REFRESH, kernelSet });
+  let best = { full: Number.POSITIVE_INFINITY, reuse: Number.POSITIVE_INFINITY };
+  for (let pass = 0; pass < 6; pass++) {
+    const spent = { full: 0, reuse: 0 };
+    const count = { full: 0, reuse: 0 };
+    for (let run = 0; run < (pass === 0 ? 1 : passes); run++) {
+      for (const frame of frames) {
+        const before = estimator.lastDiagnostics;
+        const start = performance.now();
+        estimator.estimate(frame);
+        const kind = estimator.lastDiagnostics === before ? 'reuse' : 'full';
+        spent[kind] += performance.now() - start;
+        count[kind]++;
+      }
+    }
+    if (pass === 0) continue;
+    best = { full: Math.min(best.full, spent.full / count.full), reuse: Math.min(best.reuse, spent.reuse / count.reuse) };
+  }
+  return best;
+}
+
+/** `count` testsrc2 frames (30 a second: a moving picture), yuv420p. */
+export function testFrames(width: number, height: number, count = 30): Uint8Array[] {
   const raw = execFileSync(resolveFfmpegPath(), [
     '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=30:d=1`, '-frames:v', String(count),
     '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
@@ -119,6 +152,6 @@ if (require.main === module) {
   const frames = file ? splitFrames(readFileSync(file), width, height) : testFrames(width, height);
   for (const s of measureKernelStages(frames, width, height, Number(process.env.ROUNDS ?? 60))) {
     const checksum = s.checksum === undefined ? '' : `  checksum ${s.checksum}`;
-    console.log(`${`${s.stage} [${s.kernelSet}]`.padEnd(36)} ${s.msPerFrame.toFixed(2).padStart(7)} ms/frame${checksum}`);
+    console.log(`${`${s.stage} [${s.kernelSet}]`.padEnd(44)} ${s.msPerFrame.toFixed(2).padStart(7)} ms/frame${checksum}`);
   }
 }

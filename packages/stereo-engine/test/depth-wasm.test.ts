@@ -2,7 +2,8 @@
 // a GridMemory) against their TypeScript twins (src/depth/*.ts). They repeat the TypeScript's f64
 // operations in the same order with f32 stores in the same places, so the bar is the same f32
 // bits, on odd grid sizes, and whole estimates over a sequence with motion and a cut.
-import { atmosphereCue, carryUp, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
+import { createHash } from 'node:crypto';
+import { atmosphereCue, carryUp, defocusCue, estimateHorizon, gradientMagnitude, motionCue } from '../src/depth/cues';
 import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
@@ -103,7 +104,7 @@ describe('depth estimate kernels in WebAssembly', () => {
     for (const [width, height] of SIZES.filter(([, h]) => h >= 2)) {
       // Prepare
       const n = width * height;
-      const memory = new GridMemory('wasm-simd', 9 * 4 * n + 4 * height + 512, width, height);
+      const memory = new GridMemory('wasm-simd', 14 * 4 * n + 4 * height + 512, width, height);
       const grid = gridOf(width, height, n + 11, memory);
       const plain = plainCopy(grid);
       const prior = memory.float32(height);
@@ -117,9 +118,28 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: with the planes smoothed beforehand (as the estimator passes them).
+      const smoothed = [memory.float32(n), memory.float32(n), memory.float32(n)] as const;
+      [grid.luma, grid.cb, grid.cr].forEach((plane, k) => boxMean(plane, width, height, 1, smoothed[k]!, tmp));
+      carryUp(grid, prior, height / 3, out, { step, smooth, tmp }, smoothed);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: the TypeScript twin with them.
+      const plainSmoothed = [Float32Array.from(smoothed[0]), Float32Array.from(smoothed[1]), Float32Array.from(smoothed[2])] as const;
+      carryUp(plain, plainPrior, height / 3, reference, { step: referenceStep, smooth: referenceSmooth, tmp: referenceTmp }, plainSmoothed);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
       // Act
       atmosphereCue(grid, out, { a: step, b: smooth });
       atmosphereCue(plain, reference, { a: referenceStep, b: referenceSmooth });
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
+      // Act: with each cell's chroma computed once (atmosphereGridCached).
+      out.fill(0);
+      atmosphereCue(grid, out, { a: step, b: smooth, chroma: memory.float64(n) });
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
@@ -178,6 +198,51 @@ describe('depth estimate kernels in WebAssembly', () => {
     }
   });
 
+  it("the defocus cue's log: the same f64 bits as Math.log, over its range, near 1, special values and random bit patterns", () => {
+    // Prepare
+    const count = 1 << 18;
+    const memory = new GridMemory('wasm-simd', 16 * count + 64, 8, 8);
+    const buffer = memory.memoryBuffer!;
+    const [inputAt, outputAt] = [memory.block(8 * count), memory.block(8 * count)];
+    const [input, output] = [new Float64Array(buffer, inputAt, count), new Float64Array(buffer, outputAt, count)];
+    const bits = new Uint32Array(buffer, inputAt, 2 * count);
+    const next = random(17);
+    for (let i = 0; i < count; i++) {
+      const kind = i % 4;
+      if (kind === 0) input[i] = Math.exp((next() - 0.5) * 20);
+      else if (kind === 1) input[i] = 1 + (next() - 0.5) * 1e-5;
+      else if (kind === 2) [bits[2 * i], bits[2 * i + 1]] = [(next() * 2 ** 32) >>> 0, (next() * 2 ** 32) >>> 0];
+      else input[i] = Math.fround(next() * 4 + 1e-3) / Math.fround(next() + 0.002);
+    }
+    input.set([0, -0, -1, Infinity, -Infinity, Number.NaN, 1, 2, 0.5, 5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, Math.E]);
+    // Act
+    memory.kernels!.logValues(inputAt, count, outputAt);
+    // Assess
+    let differences = 0;
+    for (let i = 0; i < count; i++) if (!Object.is(output[i], Math.log(input[i]!))) differences++;
+    expect(differences).toBe(0);
+  });
+
+  it('defocusCue: the same cue and confidence as the TypeScript twin at odd sizes, flat cells included', () => {
+    for (const [width, height] of SIZES) {
+      // Prepare: a gradient with flat stretches (below 0.02) and detail from none to plenty.
+      const n = width * height;
+      const memory = new GridMemory('wasm-simd', 8 * 4 * n + 512, width, height);
+      const grid = gridOf(width, height, n + 23, memory);
+      const plain = plainCopy(grid);
+      const [gradient, out, values] = [memory.float32(n), memory.float32(n), memory.float32(n)];
+      fillCells(gradient, width, random(n + 29), -0.05, 0.3);
+      const [plainGradient, reference, referenceValues] = [Float32Array.from(gradient), new Float32Array(n), new Float32Array(n)];
+      // Act
+      const confidence = defocusCue(grid, gradient, out, values);
+      const referenceConfidence = defocusCue(plain, plainGradient, reference, referenceValues);
+      // Assess
+      expect(confidence).toBe(referenceConfidence);
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
+      if (n > 1000) expect(referenceConfidence).toBeGreaterThan(0);
+    }
+  });
+
   it('gradientMagnitude and estimateHorizon: the same gradient bits and horizon as the TypeScript twins at odd sizes', () => {
     for (const [width, height] of SIZES) {
       // Prepare
@@ -229,7 +294,7 @@ describe('depth estimate kernels in WebAssembly', () => {
     for (const [width, height] of SIZES.filter(([w, h]) => w >= 2 && h >= 2)) {
       // Prepare
       const n = width * height;
-      const memory = new GridMemory('wasm-simd', 4 * 4 * n + 7 * 4 * FigureGround.coarseCells(width, height) + 512, width, height);
+      const memory = new GridMemory('wasm-simd', 4 * 4 * n + FigureGround.memoryBytes(width, height) + 512, width, height);
       const wasmFigure = new FigureGround(width, height, memory);
       const typeScriptFigure = new FigureGround(width, height);
       const next = random(n + 3);
@@ -237,12 +302,17 @@ describe('depth estimate kernels in WebAssembly', () => {
       channels.forEach((channel, k) => fillCells(channel, width, next, k === 0 ? 0 : -0.3, k === 0 ? 1 : 0.3));
       const plainChannels = channels.map((channel) => Float32Array.from(channel));
       const [out, reference] = [memory.float32(n), new Float32Array(n)];
-      // Act
+      // Act: three channels (figureBarriers, one per SIMD lane), then two (figureBarrier, one by one).
       wasmFigure.compute(channels, out);
       typeScriptFigure.compute(plainChannels, reference);
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       if (n > 1000) expect(reference.some((strength) => strength > 0 && strength < 1)).toBe(true);
+      // Act
+      wasmFigure.compute(channels.slice(1), out);
+      typeScriptFigure.compute(plainChannels.slice(1), reference);
+      // Assess
+      expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
     }
   });
 });
@@ -310,5 +380,86 @@ describe('DepthEstimator with the WebAssembly kernels', () => {
     // sequence has its cut where it was made.
     expect(gridMemoryOf(wasmField.a)?.kernels).toBeDefined();
     expect(cuts.indexOf(true)).toBe(4);
+  });
+});
+
+/**
+ * A yuv420p sequence with parallax: a smooth patterned background drifting 1 pixel a frame under a
+ * plain bright sky band, a patterned subject moving 5 pixels a frame across it; then a cut to
+ * another scene whose subject moves down.
+ */
+function parallaxSequence(layout: FrameLayout, frames: number): Uint8Array[] {
+  const { width, height } = layout;
+  const chroma = layout.planes[1]!;
+  const sequence: Uint8Array[] = [];
+  for (let f = 0; f < frames; f++) {
+    const cut = f >= frames / 2;
+    const t = cut ? f - frames / 2 : f;
+    const frame = new Uint8Array(layout.byteLength);
+    const [sx, sy, sw, sh] = cut ? [width / 3, 100 + 4 * t, width / 3, height / 3] : [60 + 5 * t, height / 3, width / 3, height / 2.5];
+    const region = (x: number, y: number): number =>
+      x >= sx && x < sx + sw && y >= sy && y < sy + sh ? 2 : !cut && y < height / 6 ? 0 : 1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const r = region(x, y);
+        const v = r === 2
+          ? (cut ? 70 + 50 * Math.sin((y - 4 * t) / 9) : 150 + 60 * Math.sin((x - 5 * t) / 11 + y / 19))
+          : r === 0 ? 215 + 10 * Math.sin(x / 40) : (cut ? 40 + 30 * Math.cos(x / 25 + y / 31) : 100 + 50 * Math.sin((x + t) / 17) * Math.cos(y / 23) + (y * 40) / height);
+        frame[y * width + x] = Math.round(v);
+      }
+    }
+    for (let plane = 1; plane <= 2; plane++) {
+      const { offset } = layout.planes[plane]!;
+      for (let y = 0; y < chroma.height; y++) {
+        for (let x = 0; x < chroma.width; x++) {
+          const r = region(2 * x, 2 * y);
+          frame[offset + y * chroma.width + x] = r === 2 ? (plane === 1 ? 90 : 170) : r === 0 ? (plane === 1 ? 160 : 110) : 128 + Math.round(8 * Math.sin(x / 13 + plane));
+        }
+      }
+    }
+    sequence.push(frame);
+  }
+  return sequence;
+}
+
+/**
+ * The digest (SHA-256 of the f32 bits of the fields' A and B and of the grid depth, frame by
+ * frame) of the estimates over parallaxSequence at 640×720 (half width), as the estimator gave
+ * them before its kernels were rewritten for speed (commit 1d7ad63), with either kernel set: a
+ * rewrite must not change the depth. Change these only with a deliberate change of the estimate.
+ */
+const PINNED_DIGESTS: Record<number, string> = {
+  1: '7a94c1356613d37398212e340787d9df55c045dcf3313e604987ba11b72535fe',
+  2: '828a19470a29026b75db5a02ff5b0aaec296f9548edaf34cdcfe7902930118d0',
+};
+
+describe('DepthEstimator fields pinned', () => {
+  // A half-width 720p frame (as a half-sbs conversion estimates), a subject moving frame by frame
+  // (motion cue and motion follower at work), a sky band, a cut.
+  const layout = frameLayout('yuv420p', 640, 720);
+  let frames: Uint8Array[] = [];
+  beforeAll(() => {
+    frames = parallaxSequence(layout, 16);
+  });
+
+  it.each([
+    ['wasm-simd', 'every frame', 1],
+    ['wasm-simd', 'every other frame', 2],
+    ['typescript', 'every frame', 1],
+    ['typescript', 'every other frame', 2],
+  ] as const)('%s kernels, re-estimated %s: the same f32 bits as pinned over a moving sequence', (kernelSet, _, refreshInterval) => {
+    // Prepare
+    const estimator = new DepthEstimator(layout, { pixelAspect: 2, refreshInterval, kernelSet });
+    const digest = createHash('sha256');
+    let moving = 0;
+    // Act
+    for (const frame of frames) {
+      const field = estimator.estimate(frame);
+      for (const values of [field.a, field.b, estimator.lastGridDepth!]) digest.update(bitsOf(values));
+      if (estimator.lastDiagnostics!.motionConfidence > 0) moving++;
+    }
+    // Assess
+    expect(digest.digest('hex')).toBe(PINNED_DIGESTS[refreshInterval]);
+    expect(moving).toBeGreaterThan(0);
   });
 });

@@ -98,7 +98,8 @@ export function groundPrior(gridHeight: number, horizon: number, out: Float32Arr
  * the pixel below is carried up (minus a slow decay) until a boundary is crossed, so a tree or a
  * person standing on the ground gets the depth of where it stands instead of a ramp. Boundaries
  * are vertical colour steps, measured on a lightly smoothed grid so that fine texture inside a
- * surface does not count, above the frame's 75th percentile step.
+ * surface does not count, above the frame's 75th percentile step. `smoothed`: luma, Cb and Cr
+ * already box-smoothed with radius 1, when the caller has them (else smoothed here).
  */
 export function carryUp(
   grid: AnalysisGrid,
@@ -106,17 +107,24 @@ export function carryUp(
   horizon: number,
   out: Float32Array,
   scratch: { step: Float32Array; smooth: Float32Array; tmp: Float32Array },
+  smoothed?: readonly [Float32Array, Float32Array, Float32Array],
 ): void {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
   const { step, smooth, tmp } = scratch;
   // In WebAssembly when the grids live in the kernels' memory (the same f32s).
-  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp);
+  const memory = gridMemoryOf(luma, cb, cr, prior, out, step, smooth, tmp, ...(smoothed ?? []));
   const kernels = memory?.kernels;
   const boxScratch = memory?.boxScratch;
   const wasm = kernels && boxScratch && gw <= boxScratch.width && gh <= boxScratch.height ? { kernels, at: boxScratch.at } : undefined;
-  if (wasm) {
+  if (wasm && smoothed) {
+    const [sl, scb, scr] = smoothed;
+    wasm.kernels.carryStepsOf(sl.byteOffset, scb.byteOffset, scr.byteOffset, gw, gh, step.byteOffset);
+  } else if (wasm) {
     wasm.kernels.carrySteps(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, step.byteOffset, smooth.byteOffset, tmp.byteOffset, wasm.at);
+  } else if (smoothed) {
+    step.fill(0);
+    for (const plane of smoothed) for (let i = 0; i < n - gw; i++) step[i]! += abs(plane[i]! - plane[i + gw]!);
   } else {
     step.fill(0);
     for (const channel of [luma, cb, cr]) {
@@ -156,16 +164,22 @@ export function carryUp(
 export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Float32Array, values: Float32Array): number {
   const { detail, cellWidth } = grid;
   const n = detail.length;
+  // In WebAssembly when the grids live in the kernels' memory (its log is V8's Math.log, step for step).
+  const kernels = gridMemoryOf(gradient, detail, out, values)?.kernels;
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    const contrast = gradient[i]! / (2 * cellWidth);
-    if (gradient[i]! < 0.02) {
-      out[i] = NOT_A_NUMBER;
-      continue;
+  if (kernels) {
+    count = kernels.defocusRatios(gradient.byteOffset, detail.byteOffset, n, cellWidth, out.byteOffset, values.byteOffset);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const contrast = gradient[i]! / (2 * cellWidth);
+      if (gradient[i]! < 0.02) {
+        out[i] = NOT_A_NUMBER;
+        continue;
+      }
+      const ratio = log((detail[i]! + 0.002) / (contrast + 0.002));
+      out[i] = ratio;
+      values[count++] = ratio;
     }
-    const ratio = log((detail[i]! + 0.002) / (contrast + 0.002));
-    out[i] = ratio;
-    values[count++] = ratio;
   }
   if (count < n * 0.05) {
     out.fill(0);
@@ -173,9 +187,13 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
   }
   const [p10 = 0, median = 0, p90 = 0] = percentiles(values.subarray(0, count), [0.1, 0.5, 0.9], -8, 8);
   const spread = max(p90 - p10, 1e-3);
-  for (let i = 0; i < n; i++) {
-    const v = out[i]!;
-    out[i] = isNaN(v) ? 0 : max(-1.5, min(1.5, (v - median) / spread));
+  if (kernels) {
+    kernels.defocusStandardise(out.byteOffset, n, median, spread);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = out[i]!;
+      out[i] = isNaN(v) ? 0 : max(-1.5, min(1.5, (v - median) / spread));
+    }
   }
   // A sharp/blurred ratio of 2 (log 0.7) between the frame's parts is a real depth of field.
   return min(1, spread / 0.7);
@@ -186,17 +204,24 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
  * G, B over a neighbourhood) and washes out saturation. Returns a standardised "nearness by
  * clear air" (low dark channel, high saturation) in `out`, in [-2, 1]: haze is evidence of
  * distance, but clear, saturated colour is weak evidence of nearness (a red car far away in clear
- * air), so it pulls forward half as far as haze pushes back.
+ * air), so it pulls forward half as far as haze pushes back. `scratch.chroma` (a cell's f64 each, in
+ * the kernels' memory) lets the WebAssembly kernel compute each cell's chroma once.
  */
 export function atmosphereCue(
   grid: AnalysisGrid,
   out: Float32Array,
-  scratch: { a: Float32Array; b: Float32Array },
+  scratch: { a: Float32Array; b: Float32Array; chroma?: Float64Array },
 ): void {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr } = grid;
   const n = gw * gh;
-  const { a: darkest, b: tmp } = scratch;
+  const { a: darkest, b: tmp, chroma: chromaCells } = scratch;
   const kernels = gridMemoryOf(luma, cb, cr, out, darkest, tmp)?.kernels;
+  if (kernels && chromaCells && chromaCells.length >= n && gridMemoryOf(luma, chromaCells)) {
+    kernels.atmosphereGridCached(
+      luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset, chromaCells.byteOffset,
+    );
+    return;
+  }
   if (kernels) {
     kernels.atmosphereGrid(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset);
     return;
@@ -329,12 +354,16 @@ export function motionCue(
   let mean = 0;
   for (const m of reliable) mean += m;
   mean /= reliable.length;
-  for (let y = 0; y < gh; y++) {
-    const by = min(bh - 1, floor(y / BLOCK));
-    for (let x = 0; x < gw; x++) {
-      const bx = min(bw - 1, floor(x / BLOCK));
-      const m = magnitude[by * bw + bx]!;
-      out[y * gw + x] = isNaN(m) ? 0 : min(1.5, (m - mean) / p90);
+  if (memory?.kernels && matches && gridMemoryOf(out) === memory) {
+    memory.kernels.motionCells(matches.byteOffset, bw, bh, gw, gh, mean, p90, out.byteOffset);
+  } else {
+    for (let y = 0; y < gh; y++) {
+      const by = min(bh - 1, floor(y / BLOCK));
+      for (let x = 0; x < gw; x++) {
+        const bx = min(bw - 1, floor(x / BLOCK));
+        const m = magnitude[by * bw + bx]!;
+        out[y * gw + x] = isNaN(m) ? 0 : min(1.5, (m - mean) / p90);
+      }
     }
   }
   const variation = (p90 - p10) / (p90 + 1);

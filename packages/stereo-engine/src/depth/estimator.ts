@@ -13,7 +13,7 @@ import {
 import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
-import { createAnalysisGrid, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import { createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
 import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
 import { availableKernelSet, type KernelSet } from '../stereo/kernels';
@@ -106,8 +106,15 @@ export class DepthEstimator {
     Float32Array
   >;
   private readonly priorRows: Float32Array;
+  /** The 32-bin luma histograms of the cut detection: this frame's and the motion reference's. */
+  private readonly cutBins = { current: new Float64Array(CUT_BINS), reference: new Float64Array(CUT_BINS) };
+  /** The last estimate's depth (`depthStore` once there is one) and the motion memory (`memoryStore`). */
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
+  private readonly depthStore: Float32Array;
+  /** The atmosphere cue's chroma per cell (f64). */
+  private readonly chroma: Float64Array;
+  private readonly memoryStore: Float32Array;
   private horizon: number | undefined;
   private range: { lo: number; hi: number } | undefined;
   private diagnostics: DepthDiagnostics | undefined;
@@ -119,6 +126,8 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
+  /** Reduces frames into `grid` in its memory, when the WebAssembly kernels run and the reduction fits. */
+  private readonly reducer: { reduce(frame: Uint8Array): void } | undefined;
   /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
   private readonly memory: GridMemory;
 
@@ -129,21 +138,21 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2, the motion follower's 5), the guided filter's work area, the prior's rows and
-    // the figure cue's seven coarse grids.
+    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the chroma (f64), the guided filter's work area,
+    // the prior's rows, the figure cue's coarse grids and the grid reduction's frame and sums.
     const cellBytes = (4 * this.n + 15) & ~15;
-    const coarseBytes = (4 * FigureGround.coarseCells(gw, gh) + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      28 * cellBytes + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + 7 * coarseBytes,
+      30 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
       gw,
       gh,
     );
     const make = (): Float32Array => this.memory.float32(this.n);
     this.grid = createAnalysisGrid(this.size, make);
+    this.reducer = gridReducerIn(this.memory, layout, this.grid);
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
-    this.sky = new Uint8Array(this.n);
+    this.sky = this.memory.uint8(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -161,6 +170,9 @@ export class DepthEstimator {
     };
     this.priorRows = this.memory.float32(gh);
     this.lastFit = { a: make(), b: make() };
+    this.depthStore = make();
+    this.chroma = this.memory.float64(this.n);
+    this.memoryStore = make();
     this.field = { ...this.size, a: make(), b: make() };
     this.motion = new MotionFollower(gw, gh, TEMPORAL_CHANGE / 2, this.memory.wasm ? this.memory : undefined);
   }
@@ -185,10 +197,12 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
+    if (this.reducer) this.reducer.reduce(frame);
+    else reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
-    const referenceLuma = this.motion.referenceLuma;
-    const sceneCut = referenceLuma !== undefined && histogramDistance(referenceLuma, grid.luma) > CUT_THRESHOLD;
+    // The reference's histogram was this one when it was the current frame (see `remember`).
+    lumaBins(grid.luma, this.cutBins.current);
+    const sceneCut = this.motion.referenceLuma !== undefined && binsDistance(this.cutBins.reference, this.cutBins.current, this.n) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
     const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
     if (temporal && this.hasFit && this.framesSinceFit + 1 < interval) {
@@ -197,44 +211,55 @@ export class DepthEstimator {
     }
     this.framesSinceFit = 0;
 
+    const kernels = this.memory.kernels;
     gradientMagnitude(grid.luma, gw, gh, b.gradient);
     const found = estimateHorizon(grid, b.gradient);
     const trust = smoothstep(0.1, 0.4, found.confidence);
     const frameHorizon = trust * found.row;
     this.horizon = this.horizon === undefined ? frameHorizon : 0.8 * this.horizon + 0.2 * frameHorizon;
     groundPrior(gh, this.horizon, this.priorRows);
-    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b });
+    // Colour planes lightly smoothed, so fine texture is neither a figure nor an edge (nor a
+    // boundary that stops carryUp, which smooths them so too).
+    const [sl, scb, scr] = this.smoothed;
+    boxMean(grid.luma, gw, gh, 1, sl, b.a);
+    boxMean(grid.cb, gw, gh, 1, scb, b.a);
+    boxMean(grid.cr, gw, gh, 1, scr, b.a);
+    carryUp(grid, this.priorRows, this.horizon, b.carry, { step: b.c, smooth: b.a, tmp: b.b }, this.smoothed);
 
     const defocusConfidence = defocusCue(grid, b.gradient, b.defocus, b.d);
-    atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b });
+    atmosphereCue(grid, b.atmosphere, { a: b.a, b: b.b, chroma: this.chroma });
     let motionConfidence = 0;
     const previousLuma = this.motion.referenceLuma;
     if (previousLuma) {
       motionConfidence = motionCue(previousLuma, grid.luma, gw, gh, b.motion);
       if (motionConfidence > 0) {
-        const memory = (this.motionMemory ??= new Float32Array(this.n));
-        for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + 0.5 * motionConfidence * b.motion[i]!;
+        const memory = (this.motionMemory ??= this.memoryStore.fill(0));
+        const weight = 0.5 * motionConfidence;
+        if (kernels) kernels.blendMotionMemory(memory.byteOffset, b.motion.byteOffset, this.n, weight);
+        else for (let i = 0; i < this.n; i++) memory[i] = 0.5 * memory[i]! + weight * b.motion[i]!;
       }
     }
 
-    // Colour planes lightly smoothed, so fine texture is neither a figure nor an edge.
-    const [sl, scb, scr] = this.smoothed;
-    boxMean(grid.luma, gw, gh, 1, sl, b.a);
-    boxMean(grid.cb, gw, gh, 1, scb, b.a);
-    boxMean(grid.cr, gw, gh, 1, scr, b.a);
     this.figureGround.compute(this.smoothed, b.figure);
     const skyShare = skyMask(grid, b.gradient, this.sky);
 
     const fused = b.fused;
     const memory = this.motionMemory;
     const wDefocus = WEIGHTS.defocus * defocusConfidence;
-    for (let i = 0; i < this.n; i++) {
-      fused[i] =
-        WEIGHTS.ground * b.carry[i]! +
-        WEIGHTS.figure * b.figure[i]! +
-        wDefocus * b.defocus[i]! +
-        WEIGHTS.atmosphere * b.atmosphere[i]! +
-        (memory ? WEIGHTS.motion * memory[i]! : 0);
+    if (kernels) {
+      kernels.fuseCues(
+        b.carry.byteOffset, b.figure.byteOffset, b.defocus.byteOffset, b.atmosphere.byteOffset, memory?.byteOffset ?? 0, this.n,
+        WEIGHTS.ground, WEIGHTS.figure, wDefocus, WEIGHTS.atmosphere, WEIGHTS.motion, memory !== undefined, fused.byteOffset,
+      );
+    } else {
+      for (let i = 0; i < this.n; i++) {
+        fused[i] =
+          WEIGHTS.ground * b.carry[i]! +
+          WEIGHTS.figure * b.figure[i]! +
+          wDefocus * b.defocus[i]! +
+          WEIGHTS.atmosphere * b.atmosphere[i]! +
+          (memory ? WEIGHTS.motion * memory[i]! : 0);
+      }
     }
 
     // Edge-aware refinement: spread the cues within regions, keep steps at strong edges.
@@ -242,15 +267,22 @@ export class DepthEstimator {
     this.guided.filter(grid.luma, fused, max(2, round(gw / 24)), REGION_EPS, depth, b.a, b.b);
     // Sky is behind everything else, whatever the other cues say. Set after the refinement, which
     // would otherwise spread the sky's depth into the subject beside it.
-    if (skyShare > 0) sendSkyFarthest(depth, this.sky);
+    if (skyShare > 0) {
+      if (kernels) kernels.skyFarthest(depth.byteOffset, this.sky.byteOffset, this.n);
+      else sendSkyFarthest(depth, this.sky);
+    }
 
     // Blend with the previous depth where the content is the same, following what moved.
     if (this.previousDepth && this.motion.follow(grid)) {
       const previous = this.previousDepth;
       const { source, mismatch } = this.motion;
-      for (let i = 0; i < this.n; i++) {
-        const keep = TEMPORAL_KEEP * (1 - min(1, mismatch[i]! / TEMPORAL_CHANGE));
-        depth[i] = keep * previous[source[i]!]! + (1 - keep) * depth[i]!;
+      if (kernels) {
+        kernels.blendTemporal(depth.byteOffset, previous.byteOffset, source.byteOffset, mismatch.byteOffset, this.n, TEMPORAL_KEEP, TEMPORAL_CHANGE);
+      } else {
+        for (let i = 0; i < this.n; i++) {
+          const keep = TEMPORAL_KEEP * (1 - min(1, mismatch[i]! / TEMPORAL_CHANGE));
+          depth[i] = keep * previous[source[i]!]! + (1 - keep) * depth[i]!;
+        }
       }
     }
 
@@ -261,15 +293,20 @@ export class DepthEstimator {
       : { lo, hi };
     const scale = 1 / max(this.range.hi - this.range.lo, 0.25);
     const normalised = b.c;
-    for (let i = 0; i < this.n; i++) {
-      const v = (depth[i]! - this.range.lo) * scale;
-      normalised[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    if (kernels) {
+      kernels.normaliseDepth(depth.byteOffset, this.n, this.range.lo, scale, normalised.byteOffset);
+    } else {
+      for (let i = 0; i < this.n; i++) {
+        const v = (depth[i]! - this.range.lo) * scale;
+        normalised[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
     }
 
     // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
-    this.previousDepth = (this.previousDepth ?? new Float32Array(this.n));
+    this.previousDepth ??= this.depthStore;
     this.previousDepth.set(depth);
     this.motion.remember(grid);
+    this.cutBins.reference.set(this.cutBins.current);
 
     const field = this.field;
     this.guided.coefficients(grid.luma, normalised, 2, 2e-3, field.a, field.b);
@@ -294,9 +331,14 @@ export class DepthEstimator {
   private reuseFit(): DepthField {
     const fit = this.lastFit;
     const { a, b } = this.field;
+    const kernels = this.memory.kernels;
+    if (kernels && this.motion.follow(this.grid)) {
+      kernels.followFit(fit.a.byteOffset, fit.b.byteOffset, this.motion.source.byteOffset, this.n, a.byteOffset, b.byteOffset);
+      return this.field;
+    }
     a.set(fit.a);
     b.set(fit.b);
-    if (this.motion.follow(this.grid)) {
+    if (!kernels && this.motion.follow(this.grid)) {
       const { source } = this.motion;
       for (let i = 0; i < this.n; i++) {
         const from = source[i]!;
@@ -326,29 +368,37 @@ function sendSkyFarthest(depth: Float32Array, sky: Uint8Array): void {
   for (let i = 0; i < depth.length; i++) if (sky[i]) depth[i] = farthest;
 }
 
+/** Bins of the luma histograms of the cut detection. */
+const CUT_BINS = 32;
+
 /** Total-variation distance (0..1) between the 32-bin luma histograms of two grids. */
 export function histogramDistance(a: Float32Array, b: Float32Array): number {
-  const bins = 32;
-  let ha: ArrayLike<number>;
-  let hb: ArrayLike<number>;
+  const [ha, hb] = [new Float64Array(CUT_BINS), new Float64Array(CUT_BINS)];
   // In WebAssembly when both grids live in the kernels' memory (the same counts).
-  const memory = gridMemoryOf(a, b);
-  if (memory?.kernels && memory.histogram && a.length === b.length) {
-    const both = memory.histogram.subarray(0, 2 * bins).fill(0);
-    memory.kernels.histogramBins(a.byteOffset, a.length, 0, bins, bins, both.byteOffset);
-    memory.kernels.histogramBins(b.byteOffset, b.length, 0, bins, bins, both.byteOffset + 4 * bins);
-    [ha, hb] = [both.subarray(0, bins), both.subarray(bins)];
-  } else {
-    const [fa, fb] = [new Float64Array(bins), new Float64Array(bins)];
-    for (let i = 0; i < a.length; i++) {
-      fa[min(bins - 1, max(0, (a[i]! * bins) | 0))]!++;
-      fb[min(bins - 1, max(0, (b[i]! * bins) | 0))]!++;
-    }
-    [ha, hb] = [fa, fb];
+  const shared = gridMemoryOf(a, b) !== undefined && a.length === b.length;
+  lumaBins(a, ha, shared);
+  lumaBins(b, hb, shared);
+  return binsDistance(ha, hb, a.length);
+}
+
+/** `values`' 32-bin histogram into `bins` (in WebAssembly when `wasm` and they live in its memory). */
+function lumaBins(values: Float32Array, bins: Float64Array, wasm = true): void {
+  const memory = wasm ? gridMemoryOf(values) : undefined;
+  if (memory?.kernels && memory.histogram) {
+    const counts = memory.histogram.subarray(0, CUT_BINS).fill(0);
+    memory.kernels.histogramBins(values.byteOffset, values.length, 0, CUT_BINS, CUT_BINS, counts.byteOffset, memory.histogramScratch);
+    bins.set(counts);
+    return;
   }
+  bins.fill(0);
+  for (let i = 0; i < values.length; i++) bins[min(CUT_BINS - 1, max(0, (values[i]! * CUT_BINS) | 0))]!++;
+}
+
+/** histogramDistance of two histograms of `count` values each. */
+function binsDistance(ha: Float64Array, hb: Float64Array, count: number): number {
   let distance = 0;
-  for (let k = 0; k < bins; k++) distance += abs(ha[k]! - hb[k]!);
-  return distance / (2 * a.length);
+  for (let k = 0; k < CUT_BINS; k++) distance += abs(ha[k]! - hb[k]!);
+  return distance / (2 * count);
 }
 
 function smoothstep(edge0: number, edge1: number, x: number): number {

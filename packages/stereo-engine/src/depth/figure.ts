@@ -57,8 +57,16 @@ export class FigureGround {
     return max(1, floor(width / FACTOR)) * max(1, floor(height / FACTOR));
   }
 
+  /** Bytes a FigureGround takes of a GridMemory: ten coarse grids and the three-channel work area. */
+  static memoryBytes(width: number, height: number): number {
+    const cells = FigureGround.coarseCells(width, height);
+    return 10 * ((4 * cells + 15) & ~15) + 5 * 16 * cells;
+  }
+
   /** The WebAssembly kernels, when the grids above live in their memory. */
   private readonly kernels: FigureKernelExports | undefined;
+  /** Offset of figureBarriers' work area (five coarse grids of four lanes) in that memory. */
+  private readonly work: number = 0;
 
   constructor(
     private readonly width: number,
@@ -77,9 +85,10 @@ export class FigureGround {
     this.offset = make();
     this.seed = make().fill(INFINITY);
     this.kernels = memory?.kernels;
-    this.label = new Int32Array(n);
-    this.stack = new Int32Array(n);
-    this.gains = new Float32Array(n);
+    if (memory?.kernels) this.work = memory.block(5 * 16 * n);
+    this.label = memory ? memory.int32(n) : new Int32Array(n);
+    this.stack = memory ? memory.int32(n) : new Int32Array(n);
+    this.gains = make();
     // Seeds: the top row is background outright; the sides are, less and less towards the bottom.
     for (let x = 0; x < hw; x++) this.seed[x] = 0;
     for (let y = 0; y < hh; y++) {
@@ -99,21 +108,32 @@ export class FigureGround {
     const { width, height, coarseWidth: hw, coarseHeight: hh, coarse, total } = this;
     total.fill(0);
     const { kernels } = this;
-    for (const channel of channels) {
-      if (kernels && height >= FACTOR && width >= FACTOR && gridMemoryOf(channel, coarse) !== undefined) {
-        const { distance, upper, lower, offset, seed } = this;
-        kernels.figureBarrier(
-          channel.byteOffset, width, hw, hh, coarse.byteOffset, seed.byteOffset,
-          distance.byteOffset, upper.byteOffset, lower.byteOffset, offset.byteOffset, total.byteOffset,
-        );
-        continue;
+    const [c0, c1, c2] = channels;
+    const wasm = kernels && height >= FACTOR && width >= FACTOR;
+    if (wasm && channels.length === 3 && c0 && c1 && c2 && gridMemoryOf(c0, c1, c2, coarse) !== undefined) {
+      // The three channels' barriers at once, one per SIMD lane (the same f32s as one by one).
+      kernels.figureBarriers(c0.byteOffset, c1.byteOffset, c2.byteOffset, width, hw, hh, this.seed.byteOffset, this.work, total.byteOffset);
+    } else {
+      for (const channel of channels) {
+        if (wasm && gridMemoryOf(channel, coarse) !== undefined) {
+          const { distance, upper, lower, offset, seed } = this;
+          kernels.figureBarrier(
+            channel.byteOffset, width, hw, hh, coarse.byteOffset, seed.byteOffset,
+            distance.byteOffset, upper.byteOffset, lower.byteOffset, offset.byteOffset, total.byteOffset,
+          );
+          continue;
+        }
+        shrink(channel, width, FACTOR, hw, hh, coarse);
+        this.barrier(coarse);
+        for (let i = 0; i < total.length; i++) total[i]! += this.distance[i]!;
       }
-      shrink(channel, width, FACTOR, hw, hh, coarse);
-      this.barrier(coarse);
-      for (let i = 0; i < total.length; i++) total[i]! += this.distance[i]!;
     }
     const [top = 0] = percentiles(total, [0.95], 0, channels.length);
     const scale = 1 / max(top, BARRIER_SCALE_FLOOR);
+    if (wasm && gridMemoryOf(total, this.label, this.stack, this.gains, out) !== undefined) {
+      kernels.figureFinish(total.byteOffset, hw, hh, scale, this.label.byteOffset, this.stack.byteOffset, this.gains.byteOffset, width, height, out.byteOffset);
+      return;
+    }
     for (let i = 0; i < total.length; i++) total[i] = min(1, total[i]! * scale);
     this.weighBySize(total);
     for (let y = 0; y < height; y++) {

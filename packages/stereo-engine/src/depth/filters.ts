@@ -214,7 +214,7 @@ export function percentiles(values: Float32Array, fractions: readonly number[], 
   let histogram: Uint32Array;
   if (memory?.kernels && memory.histogram) {
     histogram = memory.histogram.subarray(0, bins).fill(0);
-    memory.kernels.histogramBins(values.byteOffset, n, lo, scale, bins, histogram.byteOffset);
+    memory.kernels.histogramBins(values.byteOffset, n, lo, scale, bins, histogram.byteOffset, memory.histogramScratch);
   } else {
     histogram = new Uint32Array(bins);
     for (let i = 0; i < n; i++) {

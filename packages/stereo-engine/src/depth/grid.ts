@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array kernels: indices in range by construction */
 import type { FrameLayout } from '../frame/planar';
 import { WasmKernelArena, availableKernelSet, type KernelSet, type WasmKernelExports } from '../stereo/kernels';
+import type { GridMemory } from './memory';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
 // context's global object, which made these kernels ~30x slower there.
@@ -120,12 +121,21 @@ function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
   return { samplesX, samplesY, columns, rows, norm: 1 / (samplesX * samplesY * 255) };
 }
 
+/** The depth estimate's chroma reduction in assembly/kernels.ts (not one of the renderer's kernels). */
+interface ChromaRowsKernel {
+  /** reduceChromaGrid, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
+  reduceChromaRows(
+    frame: number, u: number, v: number, chromaWidth: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number,
+    columns: number, rows: number, norm: number, cb: number, cr: number, sums: number,
+  ): void;
+}
+
 /**
  * reduceToGrid in the WebAssembly kernels' memory, for one frame size and grid: the frame is
- * copied in, the four cell arrays copied out.
+ * copied in, the four cell arrays copied out (unless they live in that memory: gridReducerIn).
  */
 class WasmGridReducer {
-  private readonly kernels: WasmKernelExports;
+  private readonly kernels: WasmKernelExports & ChromaRowsKernel;
   private readonly frame: Uint8Array;
   private readonly at: { frame: number; columns: number; luma: number; cb: number; cr: number; detail: number; chromaColumns: number; chromaRows: number };
   private readonly means: { luma: Float32Array; cb: Float32Array; cr: Float32Array; detail: Float32Array };
@@ -137,19 +147,36 @@ class WasmGridReducer {
     return rows <= (layout.format === 'gbrp' ? 64 : 256);
   }
 
-  constructor(readonly layout: FrameLayout, readonly size: GridSize) {
+  /** Bytes of a reducer's frame, sums and chroma sampling in a GridMemory (see `host`). */
+  static hostBytes(layout: FrameLayout, size: GridSize): number {
+    const align = (bytes: number): number => (bytes + 15) & ~15;
+    const samples = layout.format === 'gbrp' ? undefined : chromaSampling(layout, size);
+    const [columns, rows] = [samples?.columns.length ?? 0, samples?.rows.length ?? 0];
+    return 16 + align(layout.byteLength + 16) + align(8 * (layout.width + 16)) + align(4 * columns) + align(4 * rows);
+  }
+
+  /**
+   * With `host`, in a GridMemory's WebAssembly memory (hostBytes of it), the cells straight into
+   * `host.grid`'s arrays, which live there: no copies out. Else in a memory of its own.
+   */
+  constructor(readonly layout: FrameLayout, readonly size: GridSize, host?: { memory: GridMemory; grid: AnalysisGrid }) {
     const cells = size.gridWidth * size.gridHeight;
     this.chroma = layout.format === 'gbrp' ? undefined : chromaSampling(layout, size);
-    const arena = new WasmKernelArena();
-    arena.reserve(16); // readable bytes before the frame (the first row's left neighbour)
-    const at = {
-      frame: arena.reserve(layout.byteLength + 16), // and after it (whole 16-byte blocks)
-      columns: arena.reserve(8 * (layout.width + 16)),
-      luma: arena.reserve(4 * cells), cb: arena.reserve(4 * cells), cr: arena.reserve(4 * cells), detail: arena.reserve(4 * cells),
-      chromaColumns: arena.reserve(4 * (this.chroma?.columns.length ?? 0)), chromaRows: arena.reserve(4 * (this.chroma?.rows.length ?? 0)),
-    };
-    const { kernels, buffer } = arena.instantiate();
-    this.kernels = kernels;
+    const arena = host ? undefined : new WasmKernelArena();
+    const take = (bytes: number): number => (arena ? arena.reserve(bytes) : host!.memory.block(bytes));
+    take(16); // readable bytes before the frame (the first row's left neighbour)
+    const frameAt = take(layout.byteLength + 16); // and after it (whole 16-byte blocks)
+    const columns = take(8 * (layout.width + 16));
+    const chromaColumns = take(4 * (this.chroma?.columns.length ?? 0));
+    const chromaRows = take(4 * (this.chroma?.rows.length ?? 0));
+    const means = host
+      ? { luma: host.grid.luma.byteOffset, cb: host.grid.cb.byteOffset, cr: host.grid.cr.byteOffset, detail: host.grid.detail.byteOffset }
+      : { luma: take(4 * cells), cb: take(4 * cells), cr: take(4 * cells), detail: take(4 * cells) };
+    const at = { frame: frameAt, columns, ...means, chromaColumns, chromaRows };
+    const { kernels, buffer } = arena
+      ? arena.instantiate()
+      : { kernels: host!.memory.kernels as unknown as WasmKernelExports, buffer: host!.memory.memoryBuffer! };
+    this.kernels = kernels as WasmKernelExports & ChromaRowsKernel;
     this.at = at;
     this.frame = new Uint8Array(buffer, at.frame, layout.byteLength);
     this.means = {
@@ -172,11 +199,13 @@ class WasmGridReducer {
       kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.cb, at.cr, at.detail);
     } else {
       kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.detail);
-      kernels.reduceChromaGrid(
-        at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, gw, gh, chroma.samplesX, chroma.samplesY,
-        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr,
+      // The chroma rows summed first (the same integer sums as reduceChromaGrid); `columns` is free again.
+      kernels.reduceChromaRows(
+        at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, layout.planes[1]!.width, gw, gh, chroma.samplesX, chroma.samplesY,
+        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr, at.columns,
       );
     }
+    if (grid.luma.buffer === this.means.luma.buffer && grid.luma.byteOffset === this.means.luma.byteOffset) return;
     grid.luma.set(this.means.luma);
     grid.cb.set(this.means.cb);
     grid.cr.set(this.means.cr);
@@ -184,12 +213,43 @@ class WasmGridReducer {
   }
 }
 
+/**
+ * A reducer of frames of `layout` into `grid`, whose arrays live in `memory` (a GridMemory with
+ * the WebAssembly kernels and GridReducer.hostBytes to spare), working in that memory; undefined
+ * where the WebAssembly reduction does not fit (reduceToGrid then).
+ */
+export function gridReducerIn(memory: GridMemory, layout: FrameLayout, grid: AnalysisGrid): { reduce(frame: Uint8Array): void } | undefined {
+  if (!memory.kernels || !WasmGridReducer.fits(layout, grid)) return undefined;
+  const reducer = new WasmGridReducer(layout, grid, { memory, grid });
+  return { reduce: (frame) => reducer.reduce(frame, grid) };
+}
+
+/** Bytes gridReducerIn takes of a GridMemory. */
+export function gridReducerBytes(layout: FrameLayout, size: GridSize): number {
+  return WasmGridReducer.hostBytes(layout, size);
+}
+
 /** Reducers by frame format, size and grid, the most recently used last: a few, for the
  * conversions one thread may run side by side (each holds a frame-sized memory). */
 const wasmReducers = new Map<string, WasmGridReducer>();
 const MAX_WASM_REDUCERS = 4;
 
+/** The reducer used last (it is also the most recent in `wasmReducers`): a stream asks for it every frame. */
+let lastReducer: WasmGridReducer | undefined;
+
 function wasmReducerFor(layout: FrameLayout, size: GridSize): WasmGridReducer {
+  const last = lastReducer;
+  if (
+    last && last.layout === layout && last.size.gridWidth === size.gridWidth && last.size.gridHeight === size.gridHeight &&
+    last.size.cellWidth === size.cellWidth && last.size.cellHeight === size.cellHeight
+  ) {
+    return last;
+  }
+  lastReducer = reducerByKey(layout, size);
+  return lastReducer;
+}
+
+function reducerByKey(layout: FrameLayout, size: GridSize): WasmGridReducer {
   const key = `${layout.format} ${layout.width}x${layout.height} ${size.gridWidth}x${size.gridHeight} ${size.cellWidth}x${size.cellHeight}`;
   let reducer = wasmReducers.get(key);
   if (reducer) {
