@@ -3,11 +3,12 @@
 // AssemblyScript) into packages/stereo-engine/dist/kernels.wasm. Run by scripts/bootstrap.mjs, so
 // `npm start` and `npm test` build it on a fresh clone; offline once npm dependencies are in.
 // Skips the compile when the source and compiler are unchanged (hash stamp next to the output).
-// On failure it says so and exits 0 unless --strict: the engine then runs its TypeScript kernels.
+// On failure it says so, removes any earlier build (kernels of an older source must not run) and
+// exits 0 unless --strict: the engine then runs its TypeScript kernels.
 //
 // Usage: node scripts/build-wasm.mjs [--strict]
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,8 @@ async function build() {
 try {
   await build();
 } catch (error) {
+  rmSync(output, { force: true });
+  rmSync(stamp, { force: true });
   const message = `could not build the WebAssembly kernels; the engine will use its TypeScript kernels: ${error instanceof Error ? error.message : String(error)}`;
   if (strict) {
     console.error(`[build-wasm] ${message}`);
