@@ -76,15 +76,6 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
   }
   // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
-  const zero = f64x2.splat(0);
-  const half = f64x2.splat(0.5);
-  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
-  const oneFixed = f64x2.splat(<f64>ONE);
-  const dummy = i32x4.splat(width);
-  const lastI = i32x4.splat(last);
-  const zeroI = i32x4.splat(0);
-  const oneI = i32x4.splat(1);
-  const pairStep = f64x2.splat(<f64>(2 * ONE));
   // The segments after the last whole group of four, and the last pixel, into the arrays.
   const groups = last > 0 ? last >> 2 : 0;
   const tailStart = groups << 2;
@@ -100,79 +91,124 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // left to right (the tail last). Whole groups write straight from their vectors.
   const descending = k > 0;
   if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
-  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
-  const steps = i32x4(0, 1, 2, 3);
+  // Four segments a step, in f64x2 / i32x4 lanes (a: x, x+1; b: x+2, x+3).
+  const oneI = i32x4.splat(1);
+  const oneFixed = f64x2.splat(<f64>ONE);
   const pairLanes = f64x2(0, <f64>ONE);
-  // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
+  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  const lastFirst = last - 3;
   for (let g = 0; g < groups; g++) {
-    x = (descending ? groups - 1 - g : g) << 2;
-    const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
-    const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
-    const at = landing + (<usize>x << 3);
-    const t0a = v128.load(at);
-    const t0b = v128.load(at, 16);
-    const spanA = f64x2.sub(v128.load(at, 8), t0a);
-    const spanB = f64x2.sub(v128.load(at, 24), t0b);
-    const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
-    const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
-    const ceilAt = ceiling + (<usize>x << 3);
-    const ceil0a = v128.load(ceilAt);
-    const ceil0b = v128.load(ceilAt, 16);
-    const duA = f64x2.div(oneFixed, spanA);
-    const duB = f64x2.div(oneFixed, spanB);
-    const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
-    const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+    const x = (descending ? groups - 1 - g : g) << 2;
+    // Usually ceil(t) steps by exactly one from x to x + 4 inside the row: each of the four
+    // segments then writes one pixel, ceil(t(x + i)), none is folded or torn (ceil(t1) =
+    // ceil(t0) + 1 gives 0 < t1 − t0 < 2) and no clamp applies, so warpGroup's lanes reduce to
+    // these, with the same f64 operations, and the four pixels are neighbours: one store.
     const ceilIntAt = ceilingInt + (<usize>x << 2);
     const ceil0I = v128.load(ceilIntAt);
-    const p = i32x4.max_s(ceil0I, zeroI);
-    const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
-    const pNext = i32x4.add(p, oneI);
-    // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
-    let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
-    let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
-    let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
-    const singleAny = v128.or(singleA, singleB);
-    if (v128.any_true(singleAny)) {
-      // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
-      // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
-      const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
-      const rounded = i32x4.add(ceil0I, roundDown);
-      const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
-      const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
-      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
-      secondAt = v128.bitselect(dummy, secondAt, single);
-      value = v128.bitselect(xFixed, value, single);
-    }
-    // Usually each of the four writes one pixel and they are neighbours: one store (distinct
-    // targets, so their order does not matter). Otherwise lane by lane in painter's order.
-    const firstTarget = i32x4.extract_lane(firstAt, 0);
-    if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
-      v128.store(sourcePos + (<usize>firstTarget << 2), value);
+    const c = i32x4.extract_lane(ceil0I, 0);
+    if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
+      const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+      const at = landing + (<usize>x << 3);
+      const ceilAt = ceiling + (<usize>x << 3);
+      const t0a = v128.load(at);
+      const t0b = v128.load(at, 16);
+      const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
+      const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
+      // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
+      const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
+      const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
+      v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
     } else {
-      const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
-      if (descending) {
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
-      } else {
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
-      }
+      warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
     }
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
+}
+
+/**
+ * Four segments x .. x+3 of forwardWarpRow in the general case: the f64 work in two f64x2
+ * (a: x, x+1; b: x+2, x+3), the rest in i32x4, then the writes in painter's order.
+ */
+function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
+  const last = width - 1;
+  const magic = f64x2.splat(WHOLE);
+  const zero = f64x2.splat(0);
+  const half = f64x2.splat(0.5);
+  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
+  const oneFixed = f64x2.splat(<f64>ONE);
+  const dummy = i32x4.splat(width);
+  const lastI = i32x4.splat(last);
+  const zeroI = i32x4.splat(0);
+  const oneI = i32x4.splat(1);
+  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const steps = i32x4(0, 1, 2, 3);
+  const pairLanes = f64x2(0, <f64>ONE);
+  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+  const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
+  const at = landing + (<usize>x << 3);
+  const t0a = v128.load(at);
+  const t0b = v128.load(at, 16);
+  const spanA = f64x2.sub(v128.load(at, 8), t0a);
+  const spanB = f64x2.sub(v128.load(at, 24), t0b);
+  const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
+  const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
+  const ceilAt = ceiling + (<usize>x << 3);
+  const ceil0a = v128.load(ceilAt);
+  const ceil0b = v128.load(ceilAt, 16);
+  const duA = f64x2.div(oneFixed, spanA);
+  const duB = f64x2.div(oneFixed, spanB);
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+  const ceilIntAt = ceilingInt + (<usize>x << 2);
+  const ceil0I = v128.load(ceilIntAt);
+  const p = i32x4.max_s(ceil0I, zeroI);
+  const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
+  const pNext = i32x4.add(p, oneI);
+  // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
+  let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
+  let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
+  let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
+  const singleAny = v128.or(singleA, singleB);
+  if (v128.any_true(singleAny)) {
+    // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
+    // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
+    const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
+    const rounded = i32x4.add(ceil0I, roundDown);
+    const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
+    const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
+    firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
+    secondAt = v128.bitselect(dummy, secondAt, single);
+    value = v128.bitselect(xFixed, value, single);
+  }
+  // Usually each of the four writes one pixel and they are neighbours: one store (distinct
+  // targets, so their order does not matter). Otherwise lane by lane in painter's order.
+  const firstTarget = i32x4.extract_lane(firstAt, 0);
+  if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
+    v128.store(sourcePos + (<usize>firstTarget << 2), value);
+  } else {
+    const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
+    if (descending) {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+    } else {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+    }
+  }
 }
 
 /** One segment's writes from the arrays pass (2) filled (a write it does not make hits the spare slot). */
