@@ -541,7 +541,160 @@ export function anaglyphRow(
     storeBytes4(og + at, sum6(m3, LRa, m4, LGa, m5, LBa, n3, RRa, n4, RGa, n5, RBa), sum6(m3, LRb, m4, LGb, m5, LBb, n3, RRb, n4, RGb, n5, RBb), half, magic);
     storeBytes4(ob + at, sum6(m6, LRa, m7, LGa, m8, LBa, n6, RRa, n7, RGa, n8, RBa), sum6(m6, LRb, m7, LGb, m8, LBb, n6, RRb, n7, RGb, n8, RBb), half, magic);
   }
-  for (; x < width; x++) {
+  anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, width, og, ob, or);
+}
+
+/** Fraction bits of anaglyphRowFixed's coefficients. */
+const ANAGLYPH_BITS: i32 = 22;
+/**
+ * A bound on |S − 2^22·(v + 0.5)|, S the fixed-point sum and v the f64 sum anaglyphRow rounds:
+ * each of the six coefficients is off by at most 1/2 (in 2^-22 units) times a byte (≤ 127.5 in
+ * all), and the f64 sum is within 1e-12 of the exact one; rounded up with room to spare.
+ */
+const ANAGLYPH_MARGIN: i32 = 1024;
+/** Bytes of anaglyphTable's table: 18 coefficients and 4 constants, each as an i32x4. */
+const ANAGLYPH_TABLE_BYTES: i32 = 22 * 16;
+
+/**
+ * Writes anaglyphRowFixed's table for `matrices` (anaglyphRow's 18 f64) at `table`
+ * (ANAGLYPH_TABLE_BYTES): each coefficient rounded to 22 fraction bits, as i32x4 lanes. Returns
+ * false when some output's sum of coefficients · 255 could leave i32 (not for the built-in
+ * matrices): anaglyphRow must then do the rows.
+ */
+export function anaglyphTable(matrices: usize, table: usize): bool {
+  const scale = <f64>(1 << ANAGLYPH_BITS);
+  for (let output = 0; output < 3; output++) {
+    let positive: f64 = 0;
+    let negative: f64 = 0;
+    for (let i = 0; i < 3; i++) {
+      const l = Math.round(load<f64>(matrices + (<usize>(3 * output + i) << 3)) * scale);
+      const r = Math.round(load<f64>(matrices + (<usize>(9 + 3 * output + i) << 3)) * scale);
+      if (l > 0) positive += l; else negative -= l;
+      if (r > 0) positive += r; else negative -= r;
+    }
+    // Written so that a NaN fails too.
+    if (!(positive * 255 + <f64>(1 << (ANAGLYPH_BITS - 1)) < 2147483647) || !(negative * 255 < 2147483647)) return false;
+  }
+  for (let i = 0; i < 18; i++) {
+    v128.store(table + (<usize>i << 4), i32x4.splat(<i32>Math.round(load<f64>(matrices + (<usize>i << 3)) * scale)));
+  }
+  v128.store(table + 18 * 16, i32x4.splat(1 << (ANAGLYPH_BITS - 1)));
+  v128.store(table + 19 * 16, i32x4.splat((1 << ANAGLYPH_BITS) - 1));
+  v128.store(table + 20 * 16, i32x4.splat(ANAGLYPH_MARGIN));
+  v128.store(table + 21 * 16, i32x4.splat((1 << ANAGLYPH_BITS) - ANAGLYPH_MARGIN));
+  return true;
+}
+
+/**
+ * anaglyphRow's bytes, eight pixels a step, from i32x4 sums of the bytes times the coefficients
+ * of `table` (anaglyphTable): S = 2^21 + Σ round(c·2^22)·byte, byte = S >> 22 saturated to
+ * [0, 255], which is floor(v + 0.5) saturated, the f64 result, whenever S lies further than the
+ * error bound ANAGLYPH_MARGIN from a multiple of 2^22 (only there can the f64 and the fixed
+ * point round to different bytes). Where any of eight pixels' 24 sums comes that close (about
+ * one step in a hundred), those eight take anaglyphRow's f64 sums one at a time
+ * (anaglyphPixels), as do the last width mod 8. The table's vectors are loaded, not splatted in
+ * place: V8 re-splats a splat at every use inside the loop, which cost more than the sums.
+ */
+export function anaglyphRowFixed(
+  table: usize, matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, width: i32, og: usize, ob: usize, or: usize,
+): void {
+  const q0 = v128.load(table, 0);
+  const q1 = v128.load(table, 16);
+  const q2 = v128.load(table, 32);
+  const q3 = v128.load(table, 48);
+  const q4 = v128.load(table, 64);
+  const q5 = v128.load(table, 80);
+  const q6 = v128.load(table, 96);
+  const q7 = v128.load(table, 112);
+  const q8 = v128.load(table, 128);
+  const p0 = v128.load(table, 144);
+  const p1 = v128.load(table, 160);
+  const p2 = v128.load(table, 176);
+  const p3 = v128.load(table, 192);
+  const p4 = v128.load(table, 208);
+  const p5 = v128.load(table, 224);
+  const p6 = v128.load(table, 240);
+  const p7 = v128.load(table, 256);
+  const p8 = v128.load(table, 272);
+  const half = v128.load(table, 288);
+  const fraction = v128.load(table, 304);
+  const below = v128.load(table, 320);
+  const above = v128.load(table, 336);
+  let x = 0;
+  for (; x + 8 <= width; x += 8) {
+    const at = <usize>x;
+    const LR = v128.load8x8_u(lr + at);
+    const LG = v128.load8x8_u(lg + at);
+    const LB = v128.load8x8_u(lb + at);
+    const RR = v128.load8x8_u(rr + at);
+    const RG = v128.load8x8_u(rg + at);
+    const RB = v128.load8x8_u(rb + at);
+    // Pixels x .. x+3 (a) and x+4 .. x+7 (b).
+    const LRa = i32x4.extend_low_i16x8_u(LR);
+    const LGa = i32x4.extend_low_i16x8_u(LG);
+    const LBa = i32x4.extend_low_i16x8_u(LB);
+    const RRa = i32x4.extend_low_i16x8_u(RR);
+    const RGa = i32x4.extend_low_i16x8_u(RG);
+    const RBa = i32x4.extend_low_i16x8_u(RB);
+    const LRb = i32x4.extend_high_i16x8_u(LR);
+    const LGb = i32x4.extend_high_i16x8_u(LG);
+    const LBb = i32x4.extend_high_i16x8_u(LB);
+    const RRb = i32x4.extend_high_i16x8_u(RR);
+    const RGb = i32x4.extend_high_i16x8_u(RG);
+    const RBb = i32x4.extend_high_i16x8_u(RB);
+    const redA = fixedSum6(half, q0, LRa, q1, LGa, q2, LBa, p0, RRa, p1, RGa, p2, RBa);
+    const redB = fixedSum6(half, q0, LRb, q1, LGb, q2, LBb, p0, RRb, p1, RGb, p2, RBb);
+    const greenA = fixedSum6(half, q3, LRa, q4, LGa, q5, LBa, p3, RRa, p4, RGa, p5, RBa);
+    const greenB = fixedSum6(half, q3, LRb, q4, LGb, q5, LBb, p3, RRb, p4, RGb, p5, RBb);
+    const blueA = fixedSum6(half, q6, LRa, q7, LGa, q8, LBa, p6, RRa, p7, RGa, p8, RBa);
+    const blueB = fixedSum6(half, q6, LRb, q7, LGb, q8, LBb, p6, RRb, p7, RGb, p8, RBb);
+    let near = v128.or(nearStep(redA, fraction, below, above), nearStep(redB, fraction, below, above));
+    near = v128.or(near, v128.or(nearStep(greenA, fraction, below, above), nearStep(greenB, fraction, below, above)));
+    near = v128.or(near, v128.or(nearStep(blueA, fraction, below, above), nearStep(blueB, fraction, below, above)));
+    if (v128.any_true(near)) {
+      anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, x + 8, og, ob, or);
+      continue;
+    }
+    storeFixedBytes8(or + at, redA, redB);
+    storeFixedBytes8(og + at, greenA, greenB);
+    storeFixedBytes8(ob + at, blueA, blueB);
+  }
+  anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, width, og, ob, or);
+}
+
+/** half + Σ q·byte in i32 lanes (wrapping sums: only the final one has to fit, and it does). */
+// @ts-ignore: decorator
+@inline
+function fixedSum6(half: v128, a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: v128, e: v128, v: v128, f: v128, w: v128): v128 {
+  let s = i32x4.add(half, i32x4.mul(a, x));
+  s = i32x4.add(s, i32x4.mul(b, y));
+  s = i32x4.add(s, i32x4.mul(c, z));
+  s = i32x4.add(s, i32x4.mul(d, u));
+  s = i32x4.add(s, i32x4.mul(e, v));
+  return i32x4.add(s, i32x4.mul(f, w));
+}
+
+/** Lanes whose sum lies within the margin of a multiple of 2^22 (where the byte could differ). */
+// @ts-ignore: decorator
+@inline
+function nearStep(sum: v128, fraction: v128, below: v128, above: v128): v128 {
+  const f = v128.and(sum, fraction);
+  return v128.or(i32x4.lt_s(f, below), i32x4.gt_s(f, above));
+}
+
+/** Eight sums as bytes: sum >> 22 (the floor), saturated to [0, 255] by the narrowing. */
+// @ts-ignore: decorator
+@inline
+function storeFixedBytes8(at: usize, a: v128, b: v128): void {
+  const words = i16x8.narrow_i32x4_s(i32x4.shr_s(a, ANAGLYPH_BITS), i32x4.shr_s(b, ANAGLYPH_BITS));
+  v128.store64_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
+}
+
+/** anaglyphRow's pixels from .. to − 1, one at a time, with the same f64 sums. */
+function anaglyphPixels(
+  matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, from: i32, to: i32, og: usize, ob: usize, or: usize,
+): void {
+  for (let x = from; x < to; x++) {
     const at = <usize>x;
     const LR = <f64>load<u8>(lr + at);
     const LG = <f64>load<u8>(lg + at);
@@ -757,6 +910,8 @@ const P_A_ROW2 = 51;
 const P_B_ROW2 = 52;
 const P_DEPTH_ROW2 = 53;
 const P_GUIDE2 = 54;
+/** anaglyphTable's table (ANAGLYPH_TABLE_BYTES), written at the start of every anaglyph frame. */
+const P_ANAGLYPH_TABLE = 55;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -815,6 +970,9 @@ export function renderFrame(plan: usize): void {
   const bRow2 = <usize>slot(plan, P_B_ROW2);
   const guide2 = <usize>slot(plan, P_GUIDE2);
   const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
+  const matrices = <usize>slot(plan, P_MATRICES);
+  const anaglyphTableAt = <usize>slot(plan, P_ANAGLYPH_TABLE);
+  const fixedAnaglyph = mode == MODE_ANAGLYPH && anaglyphTable(matrices, anaglyphTableAt);
   for (let y = 0; y < height; y++) {
     const odd = (y & 1) == 1;
     if (!odd) {
@@ -866,12 +1024,17 @@ export function renderFrame(plan: usize): void {
     }
     if (mode == MODE_ANAGLYPH) {
       const out = <usize>slot(plan, P_OUT) + <usize>(y * width);
-      anaglyphRow(
-        <usize>slot(plan, P_MATRICES),
-        <usize>slot(plan, P_SCRATCH), <usize>slot(plan, P_SCRATCH + 1), <usize>slot(plan, P_SCRATCH + 2),
-        <usize>slot(plan, P_SCRATCH + 3), <usize>slot(plan, P_SCRATCH + 4), <usize>slot(plan, P_SCRATCH + 5),
-        width, out, out + <usize>slot(plan, P_OUT_PLANE1), out + <usize>slot(plan, P_OUT_PLANE2),
-      );
+      const lg = <usize>slot(plan, P_SCRATCH);
+      const lb = <usize>slot(plan, P_SCRATCH + 1);
+      const lr = <usize>slot(plan, P_SCRATCH + 2);
+      const rg = <usize>slot(plan, P_SCRATCH + 3);
+      const rb = <usize>slot(plan, P_SCRATCH + 4);
+      const rr = <usize>slot(plan, P_SCRATCH + 5);
+      const og = out;
+      const ob = out + <usize>slot(plan, P_OUT_PLANE1);
+      const or = out + <usize>slot(plan, P_OUT_PLANE2);
+      if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      else anaglyphRow(matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
     }
   }
 }
