@@ -460,6 +460,17 @@ export function dilateAndShift(
     memory.copy(padded + (<usize>radius << 2), depth, <usize>width << 2);
     const span = 2 * radius;
     let x = 0;
+    if (span == 4) {
+      // The default radius (2) unrolled: the same maxima in the same order, without the inner
+      // loop's branch per tap.
+      for (; x + 4 <= width; x += 4) {
+        const at = padded + (<usize>x << 2);
+        let m = f32x4.pmax(v128.load(at), v128.load(at, 4));
+        m = f32x4.pmax(m, v128.load(at, 8));
+        m = f32x4.pmax(m, v128.load(at, 12));
+        v128.store(dilated + (<usize>x << 2), f32x4.pmax(m, v128.load(at, 16)));
+      }
+    }
     for (; x + 4 <= width; x += 4) {
       const at = padded + (<usize>x << 2);
       let m = v128.load(at);
@@ -479,6 +490,16 @@ export function dilateAndShift(
   }
   const convergenceLanes = f64x2.splat(convergence);
   let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x << 2;
+    const d = v128.load(source + at);
+    const t = v128.load(taper + at);
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes), f64x2.promote_low_f32x4(t)));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(
+      f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes), f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)),
+    ));
+    v128.store(base + at, v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+  }
   for (; x + 2 <= width; x += 2) {
     const at = <usize>x << 2;
     const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
