@@ -14,8 +14,11 @@ const DISOCCLUSION_SPAN: f64 = 2;
 
 /** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
 export function warpScratchBytes(width: i32): i32 {
-  return 36 * warpScratchStride(width);
+  return 36 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
 }
+
+/** Room for forwardWarpRow's loop constants, after its arrays. */
+const WARP_CONSTANTS_BYTES: i32 = 8 * 16;
 
 // @ts-ignore: decorator
 @inline
@@ -48,11 +51,22 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const secondValue = firstValue + (stride << 2);
   // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
   // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
-  const kk = f64x2.splat(k);
-  const magic = f64x2.splat(WHOLE);
+  // The loops' constant vectors are stored once and loaded back: V8 rematerialises a constant
+  // vector (several instructions) at every use inside a loop, but keeps a loaded value.
+  const constants = secondValue + (stride << 2);
+  v128.store(constants, f64x2.splat(k));
+  v128.store(constants, f64x2.splat(WHOLE), 16);
+  v128.store(constants, f64x2.splat(2), 32);
+  v128.store(constants, f64x2.splat(4), 48);
+  v128.store(constants, i32x4.splat(1), 64);
+  v128.store(constants, f64x2.splat(<f64>ONE), 80);
+  v128.store(constants, f64x2(0, <f64>ONE), 96);
+  v128.store(constants, f64x2.splat(<f64>(2 * ONE)), 112);
+  const kk = v128.load(constants);
+  const magic = v128.load(constants, 16);
   let xs = f64x2(0, 1);
-  const two = f64x2.splat(2);
-  const four = f64x2.splat(4);
+  const two = v128.load(constants, 32);
+  const four = v128.load(constants, 48);
   let x = 0;
   for (; x + 4 <= width; x += 4) {
     const b = v128.load(base + (<usize>x << 2));
@@ -92,10 +106,10 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const descending = k > 0;
   if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   // Four segments a step, in f64x2 / i32x4 lanes (a: x, x+1; b: x+2, x+3).
-  const oneI = i32x4.splat(1);
-  const oneFixed = f64x2.splat(<f64>ONE);
-  const pairLanes = f64x2(0, <f64>ONE);
-  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  const oneI = v128.load(constants, 64);
+  const oneFixed = v128.load(constants, 80);
+  const pairLanes = v128.load(constants, 96);
+  const pairStep = v128.load(constants, 112);
   const lastFirst = last - 3;
   for (let g = 0; g < groups; g++) {
     const x = (descending ? groups - 1 - g : g) << 2;
