@@ -336,6 +336,7 @@ export function sampleRows(
   const rounding = i16x8.splat(<i16>ROUNDING);
   const oneSplat = i16x8.splat(<i16>ONE);
   const outsideWindow = i16x8.splat(-16);
+  const oneWord = i16x8.splat(1);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
@@ -344,18 +345,20 @@ export function sampleRows(
     const i1 = i32x4.shr_s(q1, FRACTION_BITS);
     const fraction = i16x8.narrow_i32x4_s(v128.and(q0, maskSplat), v128.and(q1, maskSplat));
     const rest = i16x8.sub(oneSplat, fraction);
-    // Usually the eight read source pixels within 16 of the first's (the shift changes slowly):
-    // two 16-byte loads then hold every left and right neighbour, picked by a byte shuffle.
-    // (Whether the eight are exactly adjacent was the test before: a branch the warped
-    // positions made unpredictable.)
+    // Usually the eight read source pixels within 15 of the first's (the shift changes slowly):
+    // one 16-byte load then holds every left and right neighbour, and one byte shuffle picks
+    // each pixel's pair (left in the low byte). (Whether the eight are exactly adjacent was the
+    // test before: a branch the warped positions made unpredictable.)
     const a0 = <usize>i32x4.extract_lane(i0, 0);
     const start = i32x4.splat(<i32>a0);
     const offsets = i16x8.narrow_i32x4_s(i32x4.sub(i0, start), i32x4.sub(i1, start));
-    if (!v128.any_true(v128.and(offsets, outsideWindow))) {
-      const picks = i8x16.narrow_i16x8_u(offsets, offsets);
-      sampleEightWindow(src0 + a0, picks, fraction, rest, rounding, dst0 + <usize>p);
-      if (two) sampleEightWindow(src1 + a0, picks, fraction, rest, rounding, dst1 + <usize>p);
-      if (three) sampleEightWindow(src2 + a0, picks, fraction, rest, rounding, dst2 + <usize>p);
+    const nextOffsets = i16x8.add(offsets, oneWord);
+    // offsets in 0..14: neither an offset nor the one after it has a bit outside 0..15.
+    if (!v128.any_true(v128.and(v128.or(offsets, nextOffsets), outsideWindow))) {
+      const picks = v128.or(offsets, i16x8.shl(nextOffsets, 8));
+      sampleEightWindow(src0 + a0, picks, fraction, rest, byteMask, rounding, dst0 + <usize>p);
+      if (two) sampleEightWindow(src1 + a0, picks, fraction, rest, byteMask, rounding, dst1 + <usize>p);
+      if (three) sampleEightWindow(src2 + a0, picks, fraction, rest, byteMask, rounding, dst2 + <usize>p);
       continue;
     }
     const a1 = <usize>i32x4.extract_lane(i0, 1);
@@ -389,16 +392,18 @@ function sampleOne(at: usize, fraction: i32): i32 {
 }
 
 /**
- * Eight pixels of sampleRow whose left neighbours are the bytes at `at` + picks[i] (picks in
- * 0..15, the low eight bytes of `picks`); right neighbours one further. Reads 17 bytes from `at`
- * (a row's last pixel is never a left neighbour, so at most 15 past its row: the arena keeps 16
- * spare bytes after the last row).
+ * Eight pixels of sampleRow whose neighbour pairs are the bytes at `at` + picks: picks holds,
+ * per pixel, its left neighbour's offset (0..14) in the low byte and the right one's in the
+ * high byte, so one byte shuffle of the 16 bytes at `at` gives the pairs as sampleEight's 16-bit
+ * loads do. Reads 16 bytes from `at` (a row's last pixel is never a left neighbour, so at most
+ * 14 past its row: the arena keeps 16 spare bytes after the last row).
  */
 // @ts-ignore: decorator
 @inline
-function sampleEightWindow(at: usize, picks: v128, fraction: v128, rest: v128, rounding: v128, dst: usize): void {
-  const left = i16x8.extend_low_i8x16_u(i8x16.swizzle(v128.load(at), picks));
-  const right = i16x8.extend_low_i8x16_u(i8x16.swizzle(v128.load(at, 1), picks));
+function sampleEightWindow(at: usize, picks: v128, fraction: v128, rest: v128, byteMask: v128, rounding: v128, dst: usize): void {
+  const pairs = i8x16.swizzle(v128.load(at), picks);
+  const left = v128.and(pairs, byteMask);
+  const right = i16x8.shr_u(pairs, 8);
   const v = i16x8.shr_u(i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding), FRACTION_BITS);
   v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
 }
