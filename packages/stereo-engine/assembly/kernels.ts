@@ -321,6 +321,49 @@ export function sampleRow(src: usize, srcWidth: i32, positions: usize, count: i3
 export function sampleRows(
   planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
 ): void {
+  sampleRowsBody(
+    planes, src0, src1, src2, srcWidth, positions, count, dst0, dst1, dst2,
+    i32x4.splat((srcWidth - 1) * ONE - 1), i32x4.splat(FRACTION_MASK), i16x8.splat(0xff), i16x8.splat(<i16>ROUNDING),
+    i16x8.splat(<i16>ONE), i16x8.splat(-16), i16x8.splat(1),
+  );
+}
+
+/** Bytes of sampleConstants' vectors. */
+const SAMPLE_CONSTANTS_BYTES: i32 = 7 * 16;
+
+/** sampleRows' constant vectors for rows of `srcWidth` pixels, at `at` (SAMPLE_CONSTANTS_BYTES). */
+function sampleConstants(at: usize, srcWidth: i32): void {
+  v128.store(at, i32x4.splat((srcWidth - 1) * ONE - 1));
+  v128.store(at, i32x4.splat(FRACTION_MASK), 16);
+  v128.store(at, i16x8.splat(0xff), 32);
+  v128.store(at, i16x8.splat(<i16>ROUNDING), 48);
+  v128.store(at, i16x8.splat(<i16>ONE), 64);
+  v128.store(at, i16x8.splat(-16), 80);
+  v128.store(at, i16x8.splat(1), 96);
+}
+
+/**
+ * sampleRows with its constant vectors loaded from `constants` (sampleConstants for this
+ * srcWidth): V8 rematerialises constant vectors and re-splats splats at every use inside a
+ * loop, but keeps a loaded value (renderFrame's calls).
+ */
+function sampleRowsLoaded(
+  constants: usize, planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32,
+  dst0: usize, dst1: usize, dst2: usize,
+): void {
+  sampleRowsBody(
+    planes, src0, src1, src2, srcWidth, positions, count, dst0, dst1, dst2,
+    v128.load(constants), v128.load(constants, 16), v128.load(constants, 32), v128.load(constants, 48),
+    v128.load(constants, 64), v128.load(constants, 80), v128.load(constants, 96),
+  );
+}
+
+// @ts-ignore: decorator
+@inline
+function sampleRowsBody(
+  planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
+  maxSplat: v128, maskSplat: v128, byteMask: v128, rounding: v128, oneSplat: v128, outsideWindow: v128, oneWord: v128,
+): void {
   const two = planes >= 2;
   const three = planes == 3;
   if (srcWidth == 1) {
@@ -330,13 +373,6 @@ export function sampleRows(
     return;
   }
   const maxPos = (srcWidth - 1) * ONE - 1;
-  const maxSplat = i32x4.splat(maxPos);
-  const maskSplat = i32x4.splat(FRACTION_MASK);
-  const byteMask = i16x8.splat(0xff);
-  const rounding = i16x8.splat(<i16>ROUNDING);
-  const oneSplat = i16x8.splat(<i16>ONE);
-  const outsideWindow = i16x8.splat(-16);
-  const oneWord = i16x8.splat(1);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
@@ -960,6 +996,8 @@ const P_DEPTH_ROW2 = 53;
 const P_GUIDE2 = 54;
 /** anaglyphTable's table (ANAGLYPH_TABLE_BYTES), written at the start of every anaglyph frame. */
 const P_ANAGLYPH_TABLE = 55;
+/** Two sampleConstants blocks: for luma-width rows, then for chroma-width rows. */
+const P_SAMPLE_CONSTANTS = 56;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -1021,6 +1059,10 @@ export function renderFrame(plan: usize): void {
   const matrices = <usize>slot(plan, P_MATRICES);
   const anaglyphTableAt = <usize>slot(plan, P_ANAGLYPH_TABLE);
   const fixedAnaglyph = mode == MODE_ANAGLYPH && anaglyphTable(matrices, anaglyphTableAt);
+  const lumaConstants = <usize>slot(plan, P_SAMPLE_CONSTANTS);
+  const chromaConstants = lumaConstants + SAMPLE_CONSTANTS_BYTES;
+  sampleConstants(lumaConstants, width);
+  sampleConstants(chromaConstants, chromaWidth);
   for (let y = 0; y < height; y++) {
     const odd = (y & 1) == 1;
     if (!odd) {
@@ -1048,20 +1090,22 @@ export function renderFrame(plan: usize): void {
       else forwardWarpRow(base, k, depth, width, positions, warpScratch);
       if (!subsampled) {
         // Three full planes at the same positions: one gather of the indices for all three.
-        sampleRows(
-          3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
+        sampleRowsLoaded(
+          lumaConstants, 3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
           width, positions, width,
           sampleTarget(plan, mode, eye, 0, y, width), sampleTarget(plan, mode, eye, 1, y, width), sampleTarget(plan, mode, eye, 2, y, width),
         );
         for (let plane = 0; plane < 3; plane++) packPlane(plan, mode, eye, plane, y, width);
       } else {
-        sampleRow(frame + <usize>(y * width), width, positions, width, sampleTarget(plan, mode, eye, 0, y, width));
+        const lumaRow = frame + <usize>(y * width);
+        const lumaTarget = sampleTarget(plan, mode, eye, 0, y, width);
+        sampleRowsLoaded(lumaConstants, 1, lumaRow, lumaRow, lumaRow, width, positions, width, lumaTarget, lumaTarget, lumaTarget);
         packPlane(plan, mode, eye, 0, y, width);
         if ((y & 1) == 0) {
           halvePositions(positions, chromaWidth, halfPositions);
           const c = y >> 1;
-          sampleRows(
-            2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
+          sampleRowsLoaded(
+            chromaConstants, 2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
             chromaWidth, halfPositions, chromaWidth,
             sampleTarget(plan, mode, eye, 1, c, chromaWidth), sampleTarget(plan, mode, eye, 2, c, chromaWidth), 0,
           );

@@ -64,6 +64,9 @@ export interface WasmKernelExports {
   ): void;
 }
 
+/** Bytes of renderFrame's two blocks of sampling constants (as assembly/kernels.ts sizes them). */
+export const SAMPLE_CONSTANTS_BYTES = 2 * 7 * 16;
+
 /** Bytes of anaglyphTable's table (as assembly/kernels.ts sizes it). */
 export const ANAGLYPH_TABLE_BYTES = 22 * 16;
 
@@ -86,7 +89,7 @@ export const RENDER_PLAN = {
     guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
     warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
     outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
-    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54, anaglyphTable: 55,
+    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54, anaglyphTable: 55, sampleConstants: 56,
   },
   float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
   formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },
