@@ -111,33 +111,74 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const pairLanes = v128.load(constants, 96);
   const pairStep = v128.load(constants, 112);
   const lastFirst = last - 3;
-  for (let g = 0; g < groups; g++) {
-    const x = (descending ? groups - 1 - g : g) << 2;
-    // Usually ceil(t) steps by exactly one from x to x + 4 inside the row: each of the four
-    // segments then writes one pixel, ceil(t(x + i)), none is folded or torn (ceil(t1) =
-    // ceil(t0) + 1 gives 0 < t1 − t0 < 2) and no clamp applies, so warpGroup's lanes reduce to
-    // these, with the same f64 operations, and the four pixels are neighbours: one store.
+  // Usually ceil(t) steps by exactly one from x to x + 4 inside the row: each of the four
+  // segments then writes one pixel, ceil(t(x + i)), none is folded or torn (ceil(t1) =
+  // ceil(t0) + 1 gives 0 < t1 − t0 < 2) and no clamp applies, so warpGroup's lanes reduce to
+  // warpFourUsual's, with the same f64 operations, and the four pixels are neighbours: one store.
+  // Groups go two at a time (in painter's order, the pair's second group first when
+  // descending); when both are usual, their eight pixels are distinct neighbours and one test
+  // covers them.
+  const pairs = groups >> 1;
+  const lastFirstEight = last - 7;
+  for (let i = 0; i < pairs; i++) {
+    const x = (descending ? groups - 2 - 2 * i : 2 * i) << 2;
     const ceilIntAt = ceilingInt + (<usize>x << 2);
     const ceil0I = v128.load(ceilIntAt);
     const c = i32x4.extract_lane(ceil0I, 0);
-    if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
-      const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
-      const at = landing + (<usize>x << 3);
-      const ceilAt = ceiling + (<usize>x << 3);
-      const t0a = v128.load(at);
-      const t0b = v128.load(at, 16);
-      const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
-      const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
-      // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
-      const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
-      const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
-      v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
+    const stepsLow = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI);
+    const stepsHigh = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 20), v128.load(ceilIntAt, 16)), oneI);
+    if (c >= 0 && c <= lastFirstEight && i32x4.all_true(v128.and(stepsLow, stepsHigh))) {
+      warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+      warpFourUsual(x + 4, c + 4, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+    } else if (descending) {
+      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     } else {
-      warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
+      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     }
+  }
+  if ((groups & 1) == 1) {
+    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
+}
+
+/** One group of forwardWarpRow's four segments from x: warpFourUsual when usual, else warpGroup. */
+// @ts-ignore: decorator
+@inline
+function warpFour(
+  x: i32, descending: bool, lastFirst: i32, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32,
+  oneI: v128, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+): void {
+  const ceilIntAt = ceilingInt + (<usize>x << 2);
+  const ceil0I = v128.load(ceilIntAt);
+  const c = i32x4.extract_lane(ceil0I, 0);
+  if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
+    warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+  } else {
+    warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
+  }
+}
+
+/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i. */
+// @ts-ignore: decorator
+@inline
+function warpFourUsual(
+  x: i32, c: i32, landing: usize, ceiling: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+): void {
+  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+  const at = landing + (<usize>x << 3);
+  const ceilAt = ceiling + (<usize>x << 3);
+  const t0a = v128.load(at);
+  const t0b = v128.load(at, 16);
+  const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
+  const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
+  // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
+  v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
 }
 
 /**
