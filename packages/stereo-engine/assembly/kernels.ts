@@ -14,8 +14,11 @@ const DISOCCLUSION_SPAN: f64 = 2;
 
 /** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
 export function warpScratchBytes(width: i32): i32 {
-  return 36 * warpScratchStride(width);
+  return 36 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
 }
+
+/** Room for forwardWarpRow's loop constants, after its arrays. */
+const WARP_CONSTANTS_BYTES: i32 = 8 * 16;
 
 // @ts-ignore: decorator
 @inline
@@ -48,11 +51,22 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   const secondValue = firstValue + (stride << 2);
   // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
   // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
-  const kk = f64x2.splat(k);
-  const magic = f64x2.splat(WHOLE);
+  // The loops' constant vectors are stored once and loaded back: V8 rematerialises a constant
+  // vector (several instructions) at every use inside a loop, but keeps a loaded value.
+  const constants = secondValue + (stride << 2);
+  v128.store(constants, f64x2.splat(k));
+  v128.store(constants, f64x2.splat(WHOLE), 16);
+  v128.store(constants, f64x2.splat(2), 32);
+  v128.store(constants, f64x2.splat(4), 48);
+  v128.store(constants, i32x4.splat(1), 64);
+  v128.store(constants, f64x2.splat(<f64>ONE), 80);
+  v128.store(constants, f64x2(0, <f64>ONE), 96);
+  v128.store(constants, f64x2.splat(<f64>(2 * ONE)), 112);
+  const kk = v128.load(constants);
+  const magic = v128.load(constants, 16);
   let xs = f64x2(0, 1);
-  const two = f64x2.splat(2);
-  const four = f64x2.splat(4);
+  const two = v128.load(constants, 32);
+  const four = v128.load(constants, 48);
   let x = 0;
   for (; x + 4 <= width; x += 4) {
     const b = v128.load(base + (<usize>x << 2));
@@ -76,15 +90,6 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
   }
   // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
-  const zero = f64x2.splat(0);
-  const half = f64x2.splat(0.5);
-  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
-  const oneFixed = f64x2.splat(<f64>ONE);
-  const dummy = i32x4.splat(width);
-  const lastI = i32x4.splat(last);
-  const zeroI = i32x4.splat(0);
-  const oneI = i32x4.splat(1);
-  const pairStep = f64x2.splat(<f64>(2 * ONE));
   // The segments after the last whole group of four, and the last pixel, into the arrays.
   const groups = last > 0 ? last >> 2 : 0;
   const tailStart = groups << 2;
@@ -100,79 +105,165 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // left to right (the tail last). Whole groups write straight from their vectors.
   const descending = k > 0;
   if (descending) for (let s = last; s >= tailStart; s--) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
-  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
-  const steps = i32x4(0, 1, 2, 3);
-  const pairLanes = f64x2(0, <f64>ONE);
-  // Four segments a step: the f64 work in two f64x2 (a: x, x+1; b: x+2, x+3), the rest in i32x4.
-  for (let g = 0; g < groups; g++) {
-    x = (descending ? groups - 1 - g : g) << 2;
-    const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
-    const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
-    const at = landing + (<usize>x << 3);
-    const t0a = v128.load(at);
-    const t0b = v128.load(at, 16);
-    const spanA = f64x2.sub(v128.load(at, 8), t0a);
-    const spanB = f64x2.sub(v128.load(at, 24), t0b);
-    const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
-    const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
-    const ceilAt = ceiling + (<usize>x << 3);
-    const ceil0a = v128.load(ceilAt);
-    const ceil0b = v128.load(ceilAt, 16);
-    const duA = f64x2.div(oneFixed, spanA);
-    const duB = f64x2.div(oneFixed, spanB);
-    const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
-    const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+  // Four segments a step, in f64x2 / i32x4 lanes (a: x, x+1; b: x+2, x+3).
+  const oneI = v128.load(constants, 64);
+  const oneFixed = v128.load(constants, 80);
+  const pairLanes = v128.load(constants, 96);
+  const pairStep = v128.load(constants, 112);
+  const lastFirst = last - 3;
+  // Usually ceil(t) steps by exactly one from x to x + 4 inside the row: each of the four
+  // segments then writes one pixel, ceil(t(x + i)), none is folded or torn (ceil(t1) =
+  // ceil(t0) + 1 gives 0 < t1 − t0 < 2) and no clamp applies, so warpGroup's lanes reduce to
+  // warpFourUsual's, with the same f64 operations, and the four pixels are neighbours: one store.
+  // Groups go two at a time (in painter's order, the pair's second group first when
+  // descending); when both are usual, their eight pixels are distinct neighbours and one test
+  // covers them.
+  const pairs = groups >> 1;
+  const lastFirstEight = last - 7;
+  for (let i = 0; i < pairs; i++) {
+    const x = (descending ? groups - 2 - 2 * i : 2 * i) << 2;
     const ceilIntAt = ceilingInt + (<usize>x << 2);
     const ceil0I = v128.load(ceilIntAt);
-    const p = i32x4.max_s(ceil0I, zeroI);
-    const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
-    const pNext = i32x4.add(p, oneI);
-    // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
-    let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
-    let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
-    let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
-    const singleAny = v128.or(singleA, singleB);
-    if (v128.any_true(singleAny)) {
-      // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
-      // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
-      const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
-      const rounded = i32x4.add(ceil0I, roundDown);
-      const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
-      const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
-      firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
-      secondAt = v128.bitselect(dummy, secondAt, single);
-      value = v128.bitselect(xFixed, value, single);
-    }
-    // Usually each of the four writes one pixel and they are neighbours: one store (distinct
-    // targets, so their order does not matter). Otherwise lane by lane in painter's order.
-    const firstTarget = i32x4.extract_lane(firstAt, 0);
-    if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
-      v128.store(sourcePos + (<usize>firstTarget << 2), value);
+    const c = i32x4.extract_lane(ceil0I, 0);
+    const stepsLow = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI);
+    const stepsHigh = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 20), v128.load(ceilIntAt, 16)), oneI);
+    if (c >= 0 && c <= lastFirstEight && i32x4.all_true(v128.and(stepsLow, stepsHigh))) {
+      warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+      warpFourUsual(x + 4, c + 4, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+    } else if (descending) {
+      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     } else {
-      const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
-      if (descending) {
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
-      } else {
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
-        store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
-      }
+      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     }
+  }
+  if ((groups & 1) == 1) {
+    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
+}
+
+/** One group of forwardWarpRow's four segments from x: warpFourUsual when usual, else warpGroup. */
+// @ts-ignore: decorator
+@inline
+function warpFour(
+  x: i32, descending: bool, lastFirst: i32, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32,
+  oneI: v128, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+): void {
+  const ceilIntAt = ceilingInt + (<usize>x << 2);
+  const ceil0I = v128.load(ceilIntAt);
+  const c = i32x4.extract_lane(ceil0I, 0);
+  if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
+    warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+  } else {
+    warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
+  }
+}
+
+/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i. */
+// @ts-ignore: decorator
+@inline
+function warpFourUsual(
+  x: i32, c: i32, landing: usize, ceiling: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+): void {
+  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+  const at = landing + (<usize>x << 3);
+  const ceilAt = ceiling + (<usize>x << 3);
+  const t0a = v128.load(at);
+  const t0b = v128.load(at, 16);
+  const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
+  const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
+  // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
+  v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
+}
+
+/**
+ * Four segments x .. x+3 of forwardWarpRow in the general case: the f64 work in two f64x2
+ * (a: x, x+1; b: x+2, x+3), the rest in i32x4, then the writes in painter's order.
+ */
+function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
+  const last = width - 1;
+  const magic = f64x2.splat(WHOLE);
+  const zero = f64x2.splat(0);
+  const half = f64x2.splat(0.5);
+  const disocclusion = f64x2.splat(DISOCCLUSION_SPAN);
+  const oneFixed = f64x2.splat(<f64>ONE);
+  const dummy = i32x4.splat(width);
+  const lastI = i32x4.splat(last);
+  const zeroI = i32x4.splat(0);
+  const oneI = i32x4.splat(1);
+  const pairStep = f64x2.splat(<f64>(2 * ONE));
+  const lanes = i32x4(0, ONE, 2 * ONE, 3 * ONE);
+  const steps = i32x4(0, 1, 2, 3);
+  const pairLanes = f64x2(0, <f64>ONE);
+  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+  const xFixed = i32x4.add(i32x4.splat(x * ONE), lanes);
+  const at = landing + (<usize>x << 3);
+  const t0a = v128.load(at);
+  const t0b = v128.load(at, 16);
+  const spanA = f64x2.sub(v128.load(at, 8), t0a);
+  const spanB = f64x2.sub(v128.load(at, 24), t0b);
+  const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
+  const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
+  const ceilAt = ceiling + (<usize>x << 3);
+  const ceil0a = v128.load(ceilAt);
+  const ceil0b = v128.load(ceilAt, 16);
+  const duA = f64x2.div(oneFixed, spanA);
+  const duB = f64x2.div(oneFixed, spanB);
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.pmax(ceil0b, zero), t0b), duB));
+  const ceilIntAt = ceilingInt + (<usize>x << 2);
+  const ceil0I = v128.load(ceilIntAt);
+  const p = i32x4.max_s(ceil0I, zeroI);
+  const end = i32x4.min_s(i32x4.sub(v128.load(ceilIntAt, 4), oneI), lastI);
+  const pNext = i32x4.add(p, oneI);
+  // p ≤ end ? p : width, as min_u(p | (p > end ? −1 : 0), width) (p ≤ end ≤ last < width).
+  let firstAt = i32x4.min_u(v128.or(p, i32x4.gt_s(p, end)), dummy);
+  let secondAt = i32x4.min_u(v128.or(pNext, i32x4.gt_s(pNext, end)), dummy);
+  let value = wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic);
+  const singleAny = v128.or(singleA, singleB);
+  if (v128.any_true(singleAny)) {
+    // Folded over or torn open (at depth edges only): the pixel's own footprint, Math.round
+    // (halves up) being ceil(t) − 1 where ceil(t) − 0.5 > t.
+    const roundDown = v128.shuffle<i32>(f64x2.gt(f64x2.sub(ceil0a, half), t0a), f64x2.gt(f64x2.sub(ceil0b, half), t0b), 0, 2, 4, 6);
+    const rounded = i32x4.add(ceil0I, roundDown);
+    const inRow = v128.and(i32x4.ge_s(rounded, zeroI), i32x4.le_s(rounded, lastI));
+    const single = v128.shuffle<i32>(singleA, singleB, 0, 2, 4, 6);
+    firstAt = v128.bitselect(v128.bitselect(rounded, dummy, inRow), firstAt, single);
+    secondAt = v128.bitselect(dummy, secondAt, single);
+    value = v128.bitselect(xFixed, value, single);
+  }
+  // Usually each of the four writes one pixel and they are neighbours: one store (distinct
+  // targets, so their order does not matter). Otherwise lane by lane in painter's order.
+  const firstTarget = i32x4.extract_lane(firstAt, 0);
+  if (i32x4.all_true(v128.and(i32x4.eq(firstAt, i32x4.add(i32x4.splat(firstTarget), steps)), i32x4.eq(secondAt, dummy)))) {
+    v128.store(sourcePos + (<usize>firstTarget << 2), value);
+  } else {
+    const secondValue4 = wholeLanes4(f64x2.trunc(f64x2.add(positionA, duA)), f64x2.trunc(f64x2.add(positionB, duB)), magic);
+    if (descending) {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+    } else {
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 0) << 2), i32x4.extract_lane(value, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 0) << 2), i32x4.extract_lane(secondValue4, 0));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 1) << 2), i32x4.extract_lane(value, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 1) << 2), i32x4.extract_lane(secondValue4, 1));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 2) << 2), i32x4.extract_lane(value, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 2) << 2), i32x4.extract_lane(secondValue4, 2));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(firstAt, 3) << 2), i32x4.extract_lane(value, 3));
+      store<i32>(sourcePos + (<usize>i32x4.extract_lane(secondAt, 3) << 2), i32x4.extract_lane(secondValue4, 3));
+    }
+  }
 }
 
 /** One segment's writes from the arrays pass (2) filled (a write it does not make hits the spare slot). */
@@ -271,6 +362,49 @@ export function sampleRow(src: usize, srcWidth: i32, positions: usize, count: i3
 export function sampleRows(
   planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
 ): void {
+  sampleRowsBody(
+    planes, src0, src1, src2, srcWidth, positions, count, dst0, dst1, dst2,
+    i32x4.splat((srcWidth - 1) * ONE - 1), i32x4.splat(FRACTION_MASK), i16x8.splat(0xff), i16x8.splat(<i16>ROUNDING),
+    i16x8.splat(<i16>ONE), i16x8.splat(-16), i16x8.splat(1),
+  );
+}
+
+/** Bytes of sampleConstants' vectors. */
+const SAMPLE_CONSTANTS_BYTES: i32 = 7 * 16;
+
+/** sampleRows' constant vectors for rows of `srcWidth` pixels, at `at` (SAMPLE_CONSTANTS_BYTES). */
+function sampleConstants(at: usize, srcWidth: i32): void {
+  v128.store(at, i32x4.splat((srcWidth - 1) * ONE - 1));
+  v128.store(at, i32x4.splat(FRACTION_MASK), 16);
+  v128.store(at, i16x8.splat(0xff), 32);
+  v128.store(at, i16x8.splat(<i16>ROUNDING), 48);
+  v128.store(at, i16x8.splat(<i16>ONE), 64);
+  v128.store(at, i16x8.splat(-16), 80);
+  v128.store(at, i16x8.splat(1), 96);
+}
+
+/**
+ * sampleRows with its constant vectors loaded from `constants` (sampleConstants for this
+ * srcWidth): V8 rematerialises constant vectors and re-splats splats at every use inside a
+ * loop, but keeps a loaded value (renderFrame's calls).
+ */
+function sampleRowsLoaded(
+  constants: usize, planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32,
+  dst0: usize, dst1: usize, dst2: usize,
+): void {
+  sampleRowsBody(
+    planes, src0, src1, src2, srcWidth, positions, count, dst0, dst1, dst2,
+    v128.load(constants), v128.load(constants, 16), v128.load(constants, 32), v128.load(constants, 48),
+    v128.load(constants, 64), v128.load(constants, 80), v128.load(constants, 96),
+  );
+}
+
+// @ts-ignore: decorator
+@inline
+function sampleRowsBody(
+  planes: i32, src0: usize, src1: usize, src2: usize, srcWidth: i32, positions: usize, count: i32, dst0: usize, dst1: usize, dst2: usize,
+  maxSplat: v128, maskSplat: v128, byteMask: v128, rounding: v128, oneSplat: v128, outsideWindow: v128, oneWord: v128,
+): void {
   const two = planes >= 2;
   const three = planes == 3;
   if (srcWidth == 1) {
@@ -280,13 +414,6 @@ export function sampleRows(
     return;
   }
   const maxPos = (srcWidth - 1) * ONE - 1;
-  const maxSplat = i32x4.splat(maxPos);
-  const maskSplat = i32x4.splat(FRACTION_MASK);
-  const byteMask = i16x8.splat(0xff);
-  const rounding = i16x8.splat(<i16>ROUNDING);
-  const oneSplat = i16x8.splat(<i16>ONE);
-  const lowSteps = i32x4(0, 1, 2, 3);
-  const highSteps = i32x4(4, 5, 6, 7);
   let p = 0;
   for (; p + 8 <= count; p += 8) {
     const q0 = i32x4.min_s(v128.load(positions + (<usize>p << 2)), maxSplat);
@@ -295,14 +422,20 @@ export function sampleRows(
     const i1 = i32x4.shr_s(q1, FRACTION_BITS);
     const fraction = i16x8.narrow_i32x4_s(v128.and(q0, maskSplat), v128.and(q1, maskSplat));
     const rest = i16x8.sub(oneSplat, fraction);
-    // Usually the eight read neighbouring source pixels (the shift changes slowly): two 8-byte
-    // loads then fetch every left and right neighbour.
+    // Usually the eight read source pixels within 15 of the first's (the shift changes slowly):
+    // one 16-byte load then holds every left and right neighbour, and one byte shuffle picks
+    // each pixel's pair (left in the low byte). (Whether the eight are exactly adjacent was the
+    // test before: a branch the warped positions made unpredictable.)
     const a0 = <usize>i32x4.extract_lane(i0, 0);
     const start = i32x4.splat(<i32>a0);
-    if (i32x4.all_true(v128.and(i32x4.eq(i0, i32x4.add(start, lowSteps)), i32x4.eq(i1, i32x4.add(start, highSteps))))) {
-      sampleEightAdjacent(src0 + a0, fraction, rest, rounding, dst0 + <usize>p);
-      if (two) sampleEightAdjacent(src1 + a0, fraction, rest, rounding, dst1 + <usize>p);
-      if (three) sampleEightAdjacent(src2 + a0, fraction, rest, rounding, dst2 + <usize>p);
+    const offsets = i16x8.narrow_i32x4_s(i32x4.sub(i0, start), i32x4.sub(i1, start));
+    const nextOffsets = i16x8.add(offsets, oneWord);
+    // offsets in 0..14: neither an offset nor the one after it has a bit outside 0..15.
+    if (!v128.any_true(v128.and(v128.or(offsets, nextOffsets), outsideWindow))) {
+      const picks = v128.or(offsets, i16x8.shl(nextOffsets, 8));
+      sampleEightWindow(src0 + a0, picks, fraction, rest, byteMask, rounding, dst0 + <usize>p);
+      if (two) sampleEightWindow(src1 + a0, picks, fraction, rest, byteMask, rounding, dst1 + <usize>p);
+      if (three) sampleEightWindow(src2 + a0, picks, fraction, rest, byteMask, rounding, dst2 + <usize>p);
       continue;
     }
     const a1 = <usize>i32x4.extract_lane(i0, 1);
@@ -335,12 +468,19 @@ function sampleOne(at: usize, fraction: i32): i32 {
   return (a * ONE + (b - a) * fraction + ROUNDING) >> FRACTION_BITS;
 }
 
-/** Eight pixels of sampleRow whose left neighbours are the eight bytes at `at`. */
+/**
+ * Eight pixels of sampleRow whose neighbour pairs are the bytes at `at` + picks: picks holds,
+ * per pixel, its left neighbour's offset (0..14) in the low byte and the right one's in the
+ * high byte, so one byte shuffle of the 16 bytes at `at` gives the pairs as sampleEight's 16-bit
+ * loads do. Reads 16 bytes from `at` (a row's last pixel is never a left neighbour, so at most
+ * 14 past its row: the arena keeps 16 spare bytes after the last row).
+ */
 // @ts-ignore: decorator
 @inline
-function sampleEightAdjacent(at: usize, fraction: v128, rest: v128, rounding: v128, dst: usize): void {
-  const left = v128.load8x8_u(at);
-  const right = v128.load8x8_u(at, 1);
+function sampleEightWindow(at: usize, picks: v128, fraction: v128, rest: v128, byteMask: v128, rounding: v128, dst: usize): void {
+  const pairs = i8x16.swizzle(v128.load(at), picks);
+  const left = v128.and(pairs, byteMask);
+  const right = i16x8.shr_u(pairs, 8);
   const v = i16x8.shr_u(i16x8.add(i16x8.add(i16x8.mul(left, rest), i16x8.mul(right, fraction)), rounding), FRACTION_BITS);
   v128.store64_lane(dst, i8x16.narrow_i16x8_u(v, v), 0);
 }
@@ -416,6 +556,17 @@ export function dilateAndShift(
     memory.copy(padded + (<usize>radius << 2), depth, <usize>width << 2);
     const span = 2 * radius;
     let x = 0;
+    if (span == 4) {
+      // The default radius (2) unrolled: the same maxima in the same order, without the inner
+      // loop's branch per tap.
+      for (; x + 4 <= width; x += 4) {
+        const at = padded + (<usize>x << 2);
+        let m = f32x4.pmax(v128.load(at), v128.load(at, 4));
+        m = f32x4.pmax(m, v128.load(at, 8));
+        m = f32x4.pmax(m, v128.load(at, 12));
+        v128.store(dilated + (<usize>x << 2), f32x4.pmax(m, v128.load(at, 16)));
+      }
+    }
     for (; x + 4 <= width; x += 4) {
       const at = padded + (<usize>x << 2);
       let m = v128.load(at);
@@ -435,6 +586,16 @@ export function dilateAndShift(
   }
   const convergenceLanes = f64x2.splat(convergence);
   let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x << 2;
+    const d = v128.load(source + at);
+    const t = v128.load(taper + at);
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes), f64x2.promote_low_f32x4(t)));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(
+      f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes), f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)),
+    ));
+    v128.store(base + at, v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+  }
   for (; x + 2 <= width; x += 2) {
     const at = <usize>x << 2;
     const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
@@ -505,7 +666,160 @@ export function anaglyphRow(
     storeBytes4(og + at, sum6(m3, LRa, m4, LGa, m5, LBa, n3, RRa, n4, RGa, n5, RBa), sum6(m3, LRb, m4, LGb, m5, LBb, n3, RRb, n4, RGb, n5, RBb), half, magic);
     storeBytes4(ob + at, sum6(m6, LRa, m7, LGa, m8, LBa, n6, RRa, n7, RGa, n8, RBa), sum6(m6, LRb, m7, LGb, m8, LBb, n6, RRb, n7, RGb, n8, RBb), half, magic);
   }
-  for (; x < width; x++) {
+  anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, width, og, ob, or);
+}
+
+/** Fraction bits of anaglyphRowFixed's coefficients. */
+const ANAGLYPH_BITS: i32 = 22;
+/**
+ * A bound on |S − 2^22·(v + 0.5)|, S the fixed-point sum and v the f64 sum anaglyphRow rounds:
+ * each of the six coefficients is off by at most 1/2 (in 2^-22 units) times a byte (≤ 127.5 in
+ * all), and the f64 sum is within 1e-12 of the exact one; rounded up with room to spare.
+ */
+const ANAGLYPH_MARGIN: i32 = 1024;
+/** Bytes of anaglyphTable's table: 18 coefficients and 4 constants, each as an i32x4. */
+const ANAGLYPH_TABLE_BYTES: i32 = 22 * 16;
+
+/**
+ * Writes anaglyphRowFixed's table for `matrices` (anaglyphRow's 18 f64) at `table`
+ * (ANAGLYPH_TABLE_BYTES): each coefficient rounded to 22 fraction bits, as i32x4 lanes. Returns
+ * false when some output's sum of coefficients · 255 could leave i32 (not for the built-in
+ * matrices): anaglyphRow must then do the rows.
+ */
+export function anaglyphTable(matrices: usize, table: usize): bool {
+  const scale = <f64>(1 << ANAGLYPH_BITS);
+  for (let output = 0; output < 3; output++) {
+    let positive: f64 = 0;
+    let negative: f64 = 0;
+    for (let i = 0; i < 3; i++) {
+      const l = Math.round(load<f64>(matrices + (<usize>(3 * output + i) << 3)) * scale);
+      const r = Math.round(load<f64>(matrices + (<usize>(9 + 3 * output + i) << 3)) * scale);
+      if (l > 0) positive += l; else negative -= l;
+      if (r > 0) positive += r; else negative -= r;
+    }
+    // Written so that a NaN fails too.
+    if (!(positive * 255 + <f64>(1 << (ANAGLYPH_BITS - 1)) < 2147483647) || !(negative * 255 < 2147483647)) return false;
+  }
+  for (let i = 0; i < 18; i++) {
+    v128.store(table + (<usize>i << 4), i32x4.splat(<i32>Math.round(load<f64>(matrices + (<usize>i << 3)) * scale)));
+  }
+  v128.store(table + 18 * 16, i32x4.splat(1 << (ANAGLYPH_BITS - 1)));
+  v128.store(table + 19 * 16, i32x4.splat((1 << ANAGLYPH_BITS) - 1));
+  v128.store(table + 20 * 16, i32x4.splat(ANAGLYPH_MARGIN));
+  v128.store(table + 21 * 16, i32x4.splat((1 << ANAGLYPH_BITS) - ANAGLYPH_MARGIN));
+  return true;
+}
+
+/**
+ * anaglyphRow's bytes, eight pixels a step, from i32x4 sums of the bytes times the coefficients
+ * of `table` (anaglyphTable): S = 2^21 + Σ round(c·2^22)·byte, byte = S >> 22 saturated to
+ * [0, 255], which is floor(v + 0.5) saturated, the f64 result, whenever S lies further than the
+ * error bound ANAGLYPH_MARGIN from a multiple of 2^22 (only there can the f64 and the fixed
+ * point round to different bytes). Where any of eight pixels' 24 sums comes that close (about
+ * one step in a hundred), those eight take anaglyphRow's f64 sums one at a time
+ * (anaglyphPixels), as do the last width mod 8. The table's vectors are loaded, not splatted in
+ * place: V8 re-splats a splat at every use inside the loop, which cost more than the sums.
+ */
+export function anaglyphRowFixed(
+  table: usize, matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, width: i32, og: usize, ob: usize, or: usize,
+): void {
+  const q0 = v128.load(table, 0);
+  const q1 = v128.load(table, 16);
+  const q2 = v128.load(table, 32);
+  const q3 = v128.load(table, 48);
+  const q4 = v128.load(table, 64);
+  const q5 = v128.load(table, 80);
+  const q6 = v128.load(table, 96);
+  const q7 = v128.load(table, 112);
+  const q8 = v128.load(table, 128);
+  const p0 = v128.load(table, 144);
+  const p1 = v128.load(table, 160);
+  const p2 = v128.load(table, 176);
+  const p3 = v128.load(table, 192);
+  const p4 = v128.load(table, 208);
+  const p5 = v128.load(table, 224);
+  const p6 = v128.load(table, 240);
+  const p7 = v128.load(table, 256);
+  const p8 = v128.load(table, 272);
+  const half = v128.load(table, 288);
+  const fraction = v128.load(table, 304);
+  const below = v128.load(table, 320);
+  const above = v128.load(table, 336);
+  let x = 0;
+  for (; x + 8 <= width; x += 8) {
+    const at = <usize>x;
+    const LR = v128.load8x8_u(lr + at);
+    const LG = v128.load8x8_u(lg + at);
+    const LB = v128.load8x8_u(lb + at);
+    const RR = v128.load8x8_u(rr + at);
+    const RG = v128.load8x8_u(rg + at);
+    const RB = v128.load8x8_u(rb + at);
+    // Pixels x .. x+3 (a) and x+4 .. x+7 (b).
+    const LRa = i32x4.extend_low_i16x8_u(LR);
+    const LGa = i32x4.extend_low_i16x8_u(LG);
+    const LBa = i32x4.extend_low_i16x8_u(LB);
+    const RRa = i32x4.extend_low_i16x8_u(RR);
+    const RGa = i32x4.extend_low_i16x8_u(RG);
+    const RBa = i32x4.extend_low_i16x8_u(RB);
+    const LRb = i32x4.extend_high_i16x8_u(LR);
+    const LGb = i32x4.extend_high_i16x8_u(LG);
+    const LBb = i32x4.extend_high_i16x8_u(LB);
+    const RRb = i32x4.extend_high_i16x8_u(RR);
+    const RGb = i32x4.extend_high_i16x8_u(RG);
+    const RBb = i32x4.extend_high_i16x8_u(RB);
+    const redA = fixedSum6(half, q0, LRa, q1, LGa, q2, LBa, p0, RRa, p1, RGa, p2, RBa);
+    const redB = fixedSum6(half, q0, LRb, q1, LGb, q2, LBb, p0, RRb, p1, RGb, p2, RBb);
+    const greenA = fixedSum6(half, q3, LRa, q4, LGa, q5, LBa, p3, RRa, p4, RGa, p5, RBa);
+    const greenB = fixedSum6(half, q3, LRb, q4, LGb, q5, LBb, p3, RRb, p4, RGb, p5, RBb);
+    const blueA = fixedSum6(half, q6, LRa, q7, LGa, q8, LBa, p6, RRa, p7, RGa, p8, RBa);
+    const blueB = fixedSum6(half, q6, LRb, q7, LGb, q8, LBb, p6, RRb, p7, RGb, p8, RBb);
+    let near = v128.or(nearStep(redA, fraction, below, above), nearStep(redB, fraction, below, above));
+    near = v128.or(near, v128.or(nearStep(greenA, fraction, below, above), nearStep(greenB, fraction, below, above)));
+    near = v128.or(near, v128.or(nearStep(blueA, fraction, below, above), nearStep(blueB, fraction, below, above)));
+    if (v128.any_true(near)) {
+      anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, x + 8, og, ob, or);
+      continue;
+    }
+    storeFixedBytes8(or + at, redA, redB);
+    storeFixedBytes8(og + at, greenA, greenB);
+    storeFixedBytes8(ob + at, blueA, blueB);
+  }
+  anaglyphPixels(matrices, lg, lb, lr, rg, rb, rr, x, width, og, ob, or);
+}
+
+/** half + Σ q·byte in i32 lanes (wrapping sums: only the final one has to fit, and it does). */
+// @ts-ignore: decorator
+@inline
+function fixedSum6(half: v128, a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: v128, e: v128, v: v128, f: v128, w: v128): v128 {
+  let s = i32x4.add(half, i32x4.mul(a, x));
+  s = i32x4.add(s, i32x4.mul(b, y));
+  s = i32x4.add(s, i32x4.mul(c, z));
+  s = i32x4.add(s, i32x4.mul(d, u));
+  s = i32x4.add(s, i32x4.mul(e, v));
+  return i32x4.add(s, i32x4.mul(f, w));
+}
+
+/** Lanes whose sum lies within the margin of a multiple of 2^22 (where the byte could differ). */
+// @ts-ignore: decorator
+@inline
+function nearStep(sum: v128, fraction: v128, below: v128, above: v128): v128 {
+  const f = v128.and(sum, fraction);
+  return v128.or(i32x4.lt_s(f, below), i32x4.gt_s(f, above));
+}
+
+/** Eight sums as bytes: sum >> 22 (the floor), saturated to [0, 255] by the narrowing. */
+// @ts-ignore: decorator
+@inline
+function storeFixedBytes8(at: usize, a: v128, b: v128): void {
+  const words = i16x8.narrow_i32x4_s(i32x4.shr_s(a, ANAGLYPH_BITS), i32x4.shr_s(b, ANAGLYPH_BITS));
+  v128.store64_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
+}
+
+/** anaglyphRow's pixels from .. to − 1, one at a time, with the same f64 sums. */
+function anaglyphPixels(
+  matrices: usize, lg: usize, lb: usize, lr: usize, rg: usize, rb: usize, rr: usize, from: i32, to: i32, og: usize, ob: usize, or: usize,
+): void {
+  for (let x = from; x < to; x++) {
     const at = <usize>x;
     const LR = <f64>load<u8>(lr + at);
     const LG = <f64>load<u8>(lg + at);
@@ -721,6 +1035,10 @@ const P_A_ROW2 = 51;
 const P_B_ROW2 = 52;
 const P_DEPTH_ROW2 = 53;
 const P_GUIDE2 = 54;
+/** anaglyphTable's table (ANAGLYPH_TABLE_BYTES), written at the start of every anaglyph frame. */
+const P_ANAGLYPH_TABLE = 55;
+/** Two sampleConstants blocks: for luma-width rows, then for chroma-width rows. */
+const P_SAMPLE_CONSTANTS = 56;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -779,6 +1097,13 @@ export function renderFrame(plan: usize): void {
   const bRow2 = <usize>slot(plan, P_B_ROW2);
   const guide2 = <usize>slot(plan, P_GUIDE2);
   const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
+  const matrices = <usize>slot(plan, P_MATRICES);
+  const anaglyphTableAt = <usize>slot(plan, P_ANAGLYPH_TABLE);
+  const fixedAnaglyph = mode == MODE_ANAGLYPH && anaglyphTable(matrices, anaglyphTableAt);
+  const lumaConstants = <usize>slot(plan, P_SAMPLE_CONSTANTS);
+  const chromaConstants = lumaConstants + SAMPLE_CONSTANTS_BYTES;
+  sampleConstants(lumaConstants, width);
+  sampleConstants(chromaConstants, chromaWidth);
   for (let y = 0; y < height; y++) {
     const odd = (y & 1) == 1;
     if (!odd) {
@@ -806,20 +1131,22 @@ export function renderFrame(plan: usize): void {
       else forwardWarpRow(base, k, depth, width, positions, warpScratch);
       if (!subsampled) {
         // Three full planes at the same positions: one gather of the indices for all three.
-        sampleRows(
-          3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
+        sampleRowsLoaded(
+          lumaConstants, 3, frame + <usize>(y * width), frame + <usize>(slot(plan, P_PLANE1) + y * width), frame + <usize>(slot(plan, P_PLANE2) + y * width),
           width, positions, width,
           sampleTarget(plan, mode, eye, 0, y, width), sampleTarget(plan, mode, eye, 1, y, width), sampleTarget(plan, mode, eye, 2, y, width),
         );
         for (let plane = 0; plane < 3; plane++) packPlane(plan, mode, eye, plane, y, width);
       } else {
-        sampleRow(frame + <usize>(y * width), width, positions, width, sampleTarget(plan, mode, eye, 0, y, width));
+        const lumaRow = frame + <usize>(y * width);
+        const lumaTarget = sampleTarget(plan, mode, eye, 0, y, width);
+        sampleRowsLoaded(lumaConstants, 1, lumaRow, lumaRow, lumaRow, width, positions, width, lumaTarget, lumaTarget, lumaTarget);
         packPlane(plan, mode, eye, 0, y, width);
         if ((y & 1) == 0) {
           halvePositions(positions, chromaWidth, halfPositions);
           const c = y >> 1;
-          sampleRows(
-            2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
+          sampleRowsLoaded(
+            chromaConstants, 2, frame + <usize>(slot(plan, P_PLANE1) + c * chromaWidth), frame + <usize>(slot(plan, P_PLANE2) + c * chromaWidth), 0,
             chromaWidth, halfPositions, chromaWidth,
             sampleTarget(plan, mode, eye, 1, c, chromaWidth), sampleTarget(plan, mode, eye, 2, c, chromaWidth), 0,
           );
@@ -830,12 +1157,17 @@ export function renderFrame(plan: usize): void {
     }
     if (mode == MODE_ANAGLYPH) {
       const out = <usize>slot(plan, P_OUT) + <usize>(y * width);
-      anaglyphRow(
-        <usize>slot(plan, P_MATRICES),
-        <usize>slot(plan, P_SCRATCH), <usize>slot(plan, P_SCRATCH + 1), <usize>slot(plan, P_SCRATCH + 2),
-        <usize>slot(plan, P_SCRATCH + 3), <usize>slot(plan, P_SCRATCH + 4), <usize>slot(plan, P_SCRATCH + 5),
-        width, out, out + <usize>slot(plan, P_OUT_PLANE1), out + <usize>slot(plan, P_OUT_PLANE2),
-      );
+      const lg = <usize>slot(plan, P_SCRATCH);
+      const lb = <usize>slot(plan, P_SCRATCH + 1);
+      const lr = <usize>slot(plan, P_SCRATCH + 2);
+      const rg = <usize>slot(plan, P_SCRATCH + 3);
+      const rb = <usize>slot(plan, P_SCRATCH + 4);
+      const rr = <usize>slot(plan, P_SCRATCH + 5);
+      const og = out;
+      const ob = out + <usize>slot(plan, P_OUT_PLANE1);
+      const or = out + <usize>slot(plan, P_OUT_PLANE2);
+      if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      else anaglyphRow(matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
     }
   }
 }

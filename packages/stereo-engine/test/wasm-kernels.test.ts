@@ -11,7 +11,7 @@ import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
+import { ANAGLYPH_TABLE_BYTES, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
@@ -258,6 +258,99 @@ describe('WebAssembly SIMD anaglyph', () => {
       const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
       expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
     }
+  });
+});
+
+describe('WebAssembly SIMD anaglyph in fixed point', () => {
+  /** Six view rows of `width` pixels in one kernel instance, with the matrices and the table. */
+  function fixedRows(method: keyof typeof ANAGLYPH_MATRICES, width: number) {
+    const arena = new WasmKernelArena();
+    const matrices = arena.reserve(18 * 8);
+    const table = arena.reserve(ANAGLYPH_TABLE_BYTES);
+    const rows = Array.from({ length: 6 }, () => arena.reserve(width));
+    const outRows = Array.from({ length: 3 }, () => arena.reserve(width));
+    const { kernels, buffer } = arena.instantiate();
+    const { left, right } = ANAGLYPH_MATRICES[method];
+    new Float64Array(buffer, matrices, 18).set([...left, ...right]);
+    const views = rows.map((at) => new Uint8Array(buffer, at, width));
+    const render = (): { expected: number[]; actual: number[] } => {
+      const expected = new Uint8Array(3 * width);
+      anaglyphRow(ANAGLYPH_MATRICES[method], [views[0]!, views[1]!, views[2]!], [views[3]!, views[4]!, views[5]!], width, expected, [0, width, 2 * width]);
+      kernels.anaglyphRowFixed(table, matrices, rows[0]!, rows[1]!, rows[2]!, rows[3]!, rows[4]!, rows[5]!, width, outRows[0]!, outRows[1]!, outRows[2]!);
+      return { expected: Array.from(expected), actual: outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width))) };
+    };
+    return { kernels, buffer, matrices, table, views, render };
+  }
+
+  it.each(Object.keys(ANAGLYPH_MATRICES) as Array<keyof typeof ANAGLYPH_MATRICES>)('anaglyphRowFixed (%s): bytes equal to the f64 sums at odd widths, over the whole byte range', (method) => {
+    const next = random(16);
+    for (const width of [...WIDTHS, 4096]) {
+      // Prepare: six view rows with extremes, so both clamps are hit.
+      const { kernels, matrices, table, views, render } = fixedRows(method, width);
+      for (const view of views) view.set(Uint8Array.from({ length: width }, () => (next() < 0.2 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256))));
+
+      // Act
+      const fits = kernels.anaglyphTable(matrices, table);
+      const { expected, actual } = render();
+
+      // Assess
+      expect(fits).toBe(1);
+      expect({ width, bytes: actual }).toEqual({ width, bytes: expected });
+    }
+  });
+
+  it.each(['dubois', 'gray'] as const)('anaglyphRowFixed (%s): bytes equal where a sum lies within the fixed point\'s error of a rounding step', (method) => {
+    // Prepare: pixels (searched at random) whose f64 sum for some output lies within 2e-4 of a
+    // half (765 / 2^22 is the fixed point's error bound), so the f64 fallback has to decide.
+    const { left, right } = ANAGLYPH_MATRICES[method];
+    const next = random(17);
+    const width = 8 * 64;
+    const { kernels, matrices, table, views, render } = fixedRows(method, width);
+    let found = 0;
+    for (let x = 0; x < width; x++) {
+      for (;;) {
+        const bytes = Array.from({ length: 6 }, () => Math.floor(next() * 256));
+        const [lg, lb, lr, rg, rb, rr] = bytes as [number, number, number, number, number, number];
+        const sums = [0, 1, 2].map((o) => left[3 * o]! * lr + left[3 * o + 1]! * lg + left[3 * o + 2]! * lb + right[3 * o]! * rr + right[3 * o + 1]! * rg + right[3 * o + 2]! * rb);
+        const near = sums.some((v) => v > 0 && v < 255 && Math.abs(v + 0.5 - Math.round(v + 0.5)) < 2e-4);
+        // Every other pixel near a step; the others anything.
+        if (near || x % 2 === 1) {
+          if (near) found++;
+          bytes.forEach((b, plane) => { views[plane]![x] = b; });
+          break;
+        }
+      }
+    }
+
+    // Act
+    kernels.anaglyphTable(matrices, table);
+    const { expected, actual } = render();
+
+    // Assess
+    expect(found).toBeGreaterThanOrEqual(width / 2);
+    expect(actual).toEqual(expected);
+  });
+
+  it('anaglyphTable refuses matrices whose fixed-point sums could leave i32 (the renderer then sums in f64)', () => {
+    // Prepare
+    const arena = new WasmKernelArena();
+    const matrices = arena.reserve(18 * 8);
+    const table = arena.reserve(ANAGLYPH_TABLE_BYTES);
+    const { kernels, buffer } = arena.instantiate();
+    const huge = new Float64Array(18);
+    huge[0] = 3; // 3 · 255 · 2^22 > 2^31
+    const negative = new Float64Array(18);
+    negative[9] = -2.5;
+    const notANumber = new Float64Array(18).fill(Number.NaN);
+
+    // Act
+    const answers = [huge, negative, notANumber].map((m) => {
+      new Float64Array(buffer, matrices, 18).set(m);
+      return kernels.anaglyphTable(matrices, table);
+    });
+
+    // Assess
+    expect(answers).toEqual([0, 0, 0]);
   });
 });
 

@@ -27,6 +27,14 @@ export interface WasmKernelExports {
   anaglyphRow(
     matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number, og: number, ob: number, or: number,
   ): void;
+  /** Writes anaglyphRowFixed's table (ANAGLYPH_TABLE_BYTES at `table`) for `matrices`; 0 when
+   * the fixed-point sums could overflow (anaglyphRow must then run). */
+  anaglyphTable(matrices: number, table: number): number;
+  /** anaglyphRow's bytes, mostly from fixed-point sums (see assembly/kernels.ts). */
+  anaglyphRowFixed(
+    table: number, matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number,
+    og: number, ob: number, or: number,
+  ): void;
   fieldRow(
     aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
     guide: number, guideBytes: number, out: number,
@@ -56,9 +64,15 @@ export interface WasmKernelExports {
   ): void;
 }
 
+/** Bytes of renderFrame's two blocks of sampling constants (as assembly/kernels.ts sizes them). */
+export const SAMPLE_CONSTANTS_BYTES = 2 * 7 * 16;
+
+/** Bytes of anaglyphTable's table (as assembly/kernels.ts sizes it). */
+export const ANAGLYPH_TABLE_BYTES = 22 * 16;
+
 /** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
 export function warpScratchBytes(width: number): number {
-  return 36 * ((width + 11) & ~3);
+  return 36 * ((width + 11) & ~3) + 8 * 16;
 }
 
 /**
@@ -75,7 +89,7 @@ export const RENDER_PLAN = {
     guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
     warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
     outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
-    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54,
+    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54, anaglyphTable: 55, sampleConstants: 56,
   },
   float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
   formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },

@@ -5,7 +5,7 @@ import type { GridSize } from '../depth/grid';
 import type { FrameLayout, PlaneGeometry } from '../frame/planar';
 import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
-import { RENDER_PLAN, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
+import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, SAMPLE_CONSTANTS_BYTES, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
 import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -323,7 +323,7 @@ export class StereoRenderer {
       warpScratch: rowOf(warpScratchBytes(width)), identity: rowOf(4 * width),
       scratch: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
       pending: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
-      matrices: rowOf(18 * 8), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
+      matrices: rowOf(18 * 8), anaglyphTable: rowOf(ANAGLYPH_TABLE_BYTES), sampleConstants: rowOf(SAMPLE_CONSTANTS_BYTES), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
     };
     const { kernels, buffer } = arena.instantiate();
     // The column runs of the field rows: the sampler computes them into the module's memory.
@@ -349,7 +349,8 @@ export class StereoRenderer {
       [int.halfPositions, at.halfPositions], [int.warpScratch, at.warpScratch], [int.identity, at.identity], [int.matrices, at.matrices],
       [int.out, at.out], [int.outWidth, outLuma.width], [int.outHeight, outLuma.height], [int.outChromaWidth, outChroma1.width],
       [int.outChromaHeight, outChroma1.height], [int.outPlane1, outChroma1.offset], [int.outPlane2, outChroma2.offset], [int.depthOut, 0],
-      [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2],
+      [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2], [int.anaglyphTable, at.anaglyphTable],
+      [int.sampleConstants, at.sampleConstants],
       ...at.scratch.map((offset, i): [number, number] => [int.scratch + i, offset]),
       ...at.pending.map((offset, i): [number, number] => [int.pending + i, offset]),
     ];
