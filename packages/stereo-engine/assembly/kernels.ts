@@ -1413,36 +1413,6 @@ function cellMeans3(columns: usize, norms: v128): v128 {
   return i32x4.shuffle(meansLow, meansHigh, 0, 1, 4, 5);
 }
 
-/**
- * See reduceYuv (chroma): per cell the sum of the chroma samples at `rows` (per row of cells,
- * samplesY offsets into the plane) × `columns` (per column of cells, samplesX), then
- * sum · norm − 128/255 as f32.
- */
-export function reduceChromaGrid(
-  frame: usize, u: i32, v: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize, rows: usize,
-  norm: f64, cb: usize, cr: usize,
-): void {
-  for (let gy = 0; gy < gridHeight; gy++) {
-    for (let gx = 0; gx < gridWidth; gx++) {
-      let su = 0;
-      let sv = 0;
-      for (let j = 0; j < samplesY; j++) {
-        const r = <i32>load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
-        const pu = frame + <usize>(u + r);
-        const pv = frame + <usize>(v + r);
-        for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
-          const cx = <usize>load<i32>(columns + (<usize>i << 2));
-          su += <i32>load<u8>(pu + cx);
-          sv += <i32>load<u8>(pv + cx);
-        }
-      }
-      const cell = <usize>(gy * gridWidth + gx) << 2;
-      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
-      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
-    }
-  }
-}
-
 /** See reduceGbrp: `columns` holds 4 × (width + 16) u16 sums (G, B, R, detail of 2G + B + R). */
 export function reduceGbrpGrid(
   frame: usize, width: i32, height: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
@@ -2550,7 +2520,7 @@ function relax4(i: i32, j: i32, value: usize, distance: usize, upper: usize, low
 }
 
 /**
- * reduceChromaGrid with the samples' rows summed first: per row of cells, each plane's samplesY
+ * The chroma means of the analysis grid (see reduceYuv in src/depth/grid.ts), the samples' rows summed first: per row of cells, each plane's samplesY
  * chroma rows added into u32 column sums (sixteen columns a step), then per cell its samplesX
  * columns of those. The same integer sums, so the same f32 means. `sums`: 8·(chromaWidth + 15)
  * bytes; 16 bytes past each row readable.

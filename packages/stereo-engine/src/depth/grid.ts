@@ -123,7 +123,7 @@ function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
 
 /** The depth estimate's chroma reduction in assembly/kernels.ts (not one of the renderer's kernels). */
 interface ChromaRowsKernel {
-  /** reduceChromaGrid, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
+  /** The grid's chroma means, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
   reduceChromaRows(
     frame: number, u: number, v: number, chromaWidth: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number,
     columns: number, rows: number, norm: number, cb: number, cr: number, sums: number,
@@ -199,7 +199,7 @@ class WasmGridReducer {
       kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.cb, at.cr, at.detail);
     } else {
       kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.detail);
-      // The chroma rows summed first (the same integer sums as reduceChromaGrid); `columns` is free again.
+      // The chroma rows summed first (the same integer sums, cell by cell, as the TypeScript reduction); `columns` is free again.
       kernels.reduceChromaRows(
         at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, layout.planes[1]!.width, gw, gh, chroma.samplesX, chroma.samplesY,
         at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr, at.columns,

@@ -49,14 +49,10 @@ export interface WasmKernelExports {
   ): void;
   /** A whole frame (StereoRenderer.render), as laid out by the plan at `plan` (RENDER_PLAN). */
   renderFrame(plan: number): void;
-  /** The analysis grid (src/depth/grid.ts): YUV luma and detail, YUV chroma, gbrp. */
+  /** The analysis grid (src/depth/grid.ts): YUV luma and detail, gbrp (YUV chroma: reduceChromaRows). */
   reduceLumaGrid(
     frame: number, width: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number, rowStep: number,
     columns: number, norm: number, luma: number, detail: number,
-  ): void;
-  reduceChromaGrid(
-    frame: number, u: number, v: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number, columns: number,
-    rows: number, norm: number, cb: number, cr: number,
   ): void;
   reduceGbrpGrid(
     frame: number, width: number, height: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number,
