@@ -1,4 +1,5 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import {
   InvalidMediaError,
@@ -31,6 +32,12 @@ export interface FfmpegMediaProcessorOptions {
  */
 const MAX_PREVIEW_FRAME_BYTES = 4096 * 4096 * 3;
 
+/** Probes remembered for files that have not changed since (chunking probes, then splits). */
+const REMEMBERED_PROBES = 8;
+
+/** Segment files probed at the same time by the truncation check. */
+const SEGMENT_PROBE_CONCURRENCY = 4;
+
 /**
  * The pipeline's media plumbing with ffmpeg (the same on every platform).
  *
@@ -51,13 +58,14 @@ const MAX_PREVIEW_FRAME_BYTES = 4096 * 4096 * 3;
  */
 export class FfmpegMediaProcessor implements MediaProcessor {
   private readonly run: { idleTimeoutMs?: number };
+  private readonly probes = new RememberedProbes(REMEMBERED_PROBES);
 
   constructor(options: FfmpegMediaProcessorOptions = {}) {
     this.run = options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {};
   }
 
   async probe(filePath: string, signal?: AbortSignal): Promise<MediaInfo> {
-    const probe = await readableProbe(filePath, signal, this.run);
+    const probe = await readableProbe(filePath, signal, this.run, this.probes);
     if (probe.isStillImage) {
       throw new InvalidMediaError(
         'the upload is a still image, not a video (convert images with `stereo-spot convert`)',
@@ -83,7 +91,8 @@ export class FfmpegMediaProcessor implements MediaProcessor {
     outputDir: string,
     signal?: AbortSignal,
   ): Promise<SplitResult> {
-    const source = await readableProbe(filePath, signal, this.run);
+    // Chunking probed this file a moment ago (limits): that probe is reused while the file is unchanged.
+    const source = await readableProbe(filePath, signal, this.run, this.probes);
     await mkdir(outputDir, { recursive: true });
     const pattern = path.join(outputDir, '%05d.mp4');
     const segmentArgs = ['-f', 'segment', '-segment_time', String(segmentSeconds), '-reset_timestamps', '1'];
@@ -182,16 +191,50 @@ async function readableProbe(
   filePath: string,
   signal: AbortSignal | undefined,
   run: { idleTimeoutMs?: number },
+  remembered?: RememberedProbes,
 ): Promise<MediaProbe> {
-  if ((await stat(filePath)).size === 0) throw new InvalidMediaError('the uploaded file is empty (0 bytes)');
-  let probe: MediaProbe;
-  try {
-    probe = await probeMedia(filePath, { signal, ...run });
-  } catch (error) {
-    throw asInvalidMedia(error);
+  const stats = await stat(filePath);
+  if (stats.size === 0) throw new InvalidMediaError('the uploaded file is empty (0 bytes)');
+  let probe = remembered?.get(filePath, stats);
+  if (probe === undefined) {
+    try {
+      probe = await probeMedia(filePath, { signal, ...run });
+    } catch (error) {
+      throw asInvalidMedia(error);
+    }
+    remembered?.set(filePath, stats, probe);
   }
   if (!probe.hasVideo) throw new InvalidMediaError('the uploaded file has no video stream');
   return probe;
+}
+
+/**
+ * The last few probes, each valid only for the very file it described: same path, inode, size,
+ * modification and change times. A file replaced or written to since is probed again, so the
+ * gate's demuxer always belongs to the bytes ffmpeg is about to read.
+ */
+class RememberedProbes {
+  private readonly entries = new Map<string, { readonly fingerprint: string; readonly probe: MediaProbe }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(filePath: string, stats: Stats): MediaProbe | undefined {
+    const entry = this.entries.get(filePath);
+    return entry !== undefined && entry.fingerprint === fingerprintOf(stats) ? entry.probe : undefined;
+  }
+
+  set(filePath: string, stats: Stats, probe: MediaProbe): void {
+    this.entries.delete(filePath);
+    this.entries.set(filePath, { fingerprint: fingerprintOf(stats), probe });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+function fingerprintOf(stats: Stats): string {
+  return [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs].join(':');
 }
 
 /**
@@ -207,8 +250,13 @@ async function assertNotTruncated(
   if (files.length === 0) throw new InvalidMediaError('the uploaded video has no frames');
   const promised = source.video?.frameCount;
   if (promised === undefined) return;
+  // A few at a time: each probe is mostly process start-up, so they overlap well.
   let found = 0;
-  for (const file of files) found += (await probeMedia(file, { signal, ...run })).video?.frameCount ?? 0;
+  for (let start = 0; start < files.length; start += SEGMENT_PROBE_CONCURRENCY) {
+    const batch = files.slice(start, start + SEGMENT_PROBE_CONCURRENCY);
+    const probes = await Promise.all(batch.map((file) => probeMedia(file, { signal, ...run })));
+    for (const probe of probes) found += probe.video?.frameCount ?? 0;
+  }
   if (found < promised) {
     throw new InvalidMediaError(
       `the uploaded video is truncated: its header promises ${promised} frames but only ${found} could be read`,

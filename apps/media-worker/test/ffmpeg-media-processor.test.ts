@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidMediaError, isPermanentError } from '@stereo-spot/pipeline';
@@ -111,6 +111,61 @@ describe('FfmpegMediaProcessor', () => {
     // Assess
     expect(files).toHaveLength(2);
     expect(files.map((file) => streamsOf(file)[0]!.frames)).toEqual([25, 25]);
+  });
+
+  describe('probes of an upload', () => {
+    /** Runs `work` with FFPROBE_PATH on a wrapper that records each file it probes; returns those files. */
+    async function probedFiles(work: () => Promise<unknown>): Promise<string[]> {
+      const record = path.join(dir, `probed-${Math.random().toString(36).slice(2)}.txt`);
+      const wrapper = `${record}.sh`;
+      const ffprobe = process.env.FFPROBE_PATH || 'ffprobe';
+      await writeFile(record, '');
+      await writeFile(wrapper, `#!/bin/sh\nfor last; do :; done\nprintf '%s\\n' "$last" >> '${record}'\nexec '${ffprobe}' "$@"\n`);
+      await chmod(wrapper, 0o755);
+      const before = process.env.FFPROBE_PATH;
+      process.env.FFPROBE_PATH = wrapper;
+      try {
+        await work();
+      } finally {
+        if (before === undefined) delete process.env.FFPROBE_PATH;
+        else process.env.FFPROBE_PATH = before;
+      }
+      return (await readFile(record, 'utf8')).split('\n').filter((line) => line !== '');
+    }
+
+    it('an upload probed for its limits is not probed again to be split while it is unchanged', async () => {
+      // Prepare
+      const upload = path.join(dir, 'probed-once.mp4');
+      await copyFile(clip, upload);
+      const fresh = new FfmpegMediaProcessor();
+
+      // Act
+      const probed = await probedFiles(async () => {
+        await fresh.probe(upload);
+        await fresh.split(upload, 1, path.join(dir, 'probed-once'));
+      });
+
+      // Assess
+      expect(probed.filter((file) => file === upload)).toHaveLength(1);
+      expect(probed.filter((file) => file.startsWith(path.join(dir, 'probed-once') + path.sep))).toHaveLength(4);
+    });
+
+    it('a file replaced after its probe is probed again: the gate names the demuxer of the new bytes', async () => {
+      // Prepare: an MP4 probed, then an MKV of another length written in its place.
+      const upload = path.join(dir, 'replaced.mp4');
+      await copyFile(clip, upload);
+      const fresh = new FfmpegMediaProcessor();
+      await fresh.probe(upload);
+      const mkv = path.join(dir, 'replacement.mkv');
+      ffmpegSync(['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=2', '-c:v', 'libx264', '-g', '25', mkv]);
+      await copyFile(mkv, upload);
+
+      // Act
+      const { files } = await fresh.split(upload, 1, path.join(dir, 'replaced-split'));
+
+      // Assess: read as Matroska (the MP4's probe would have forced `-f mov` and failed).
+      expect(files.reduce((frames, file) => frames + streamsOf(file)[0]!.frames, 0)).toBe(50);
+    });
   });
 
   describe('refuses broken uploads with a readable, permanent error', () => {

@@ -277,7 +277,10 @@ async function startWeb(
       maxUploadBytes: config.maxUploadBytes,
       uploadUrlTtlSeconds: 3600,
       downloadUrlTtlSeconds: 3600,
-      eventsPollMs: 500,
+      // How often an open progress stream re-reads its job. Embedded that is a local SQLite read,
+      // so 10 times a second (a finished job is seen within 0.1 s); on AWS each look is a
+      // DynamoDB read per open stream, kept at 2 a second.
+      eventsPollMs: platform.kind === 'local' ? 100 : 500,
       previews: {
         media: new FfmpegMediaProcessor({ idleTimeoutMs: config.ffmpegIdleTimeoutMs }),
         concurrency: config.previewConcurrency,

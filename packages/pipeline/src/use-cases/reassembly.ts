@@ -29,6 +29,9 @@ export interface ReassemblyDeps extends Pick<
   readonly staleAfterMs: number;
 }
 
+/** Downloads (segments and source) running at the same time while reassembling. */
+const PARALLEL_DOWNLOADS = 4;
+
 export type ReassemblyOutcome =
   | { readonly jobId: JobId; readonly outcome: 'reassembled'; readonly segments: number }
   | { readonly jobId: JobId; readonly outcome: 'status-repaired' }
@@ -81,14 +84,20 @@ export async function handleReassemblyMessage(
   if ((await deps.inputStorage.head(inputKey(jobId))) === undefined) throw new SourceMissingError(jobId);
 
   const published = await withScratchDir(deps.scratchDir, `reassemble-${jobId}`, async (dir) => {
-    const segmentFiles: string[] = [];
-    for (const completion of ordered) {
-      const file = path.join(dir, `segment-${String(completion.segment_index).padStart(5, '0')}.mp4`);
-      await deps.outputStorage.downloadToFile(completion.output_key, file);
-      segmentFiles.push(file);
-    }
+    const downloads = ordered.map((completion) => ({
+      key: completion.output_key,
+      file: path.join(dir, `segment-${String(completion.segment_index).padStart(5, '0')}.mp4`),
+    }));
+    const segmentFiles = downloads.map(({ file }) => file);
     const source = path.join(dir, 'source.mp4');
-    await deps.inputStorage.downloadToFile(inputKey(jobId), source);
+    // A few downloads at a time (the list keeps the index order whatever finishes first).
+    await inBatches(
+      [
+        () => deps.inputStorage.downloadToFile(inputKey(jobId), source),
+        ...downloads.map(({ key, file }) => () => deps.outputStorage.downloadToFile(key, file)),
+      ],
+      PARALLEL_DOWNLOADS,
+    );
     const output = path.join(dir, 'final.mp4');
     await deps.media.concat(segmentFiles, source, output, context.signal);
     await context.assertLease?.();
@@ -139,4 +148,13 @@ async function markCompleted(deps: ReassemblyDeps, jobId: JobId, log: Logger): P
   if (outcome.applied || outcome.current?.status === 'completed') return true;
   log.warn({ status: outcome.current?.status }, 'could not mark the job completed');
   return false;
+}
+
+/** Runs the tasks `size` at a time; rejects with the first failure once its batch has settled. */
+async function inBatches(tasks: ReadonlyArray<() => Promise<unknown>>, size: number): Promise<void> {
+  for (let start = 0; start < tasks.length; start += size) {
+    const results = await Promise.allSettled(tasks.slice(start, start + size).map((task) => task()));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
 }
