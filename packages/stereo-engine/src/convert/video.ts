@@ -19,6 +19,7 @@ import { decoderThreadsFor, renderOptionsOf, threadsFor, type ConvertResult, typ
 import { PendingOutput } from './output-file';
 import { finish, readFrames, writeTo } from './pipes';
 import type { FrameSlot } from './frame-slots';
+import { FrameSocket } from './frame-socket';
 import { createFrameRenderer } from './render-pool';
 
 /** Frames in flight between the decoder and the encoder, per render worker. */
@@ -40,7 +41,8 @@ interface FrameRate {
 }
 
 /**
- * Converts a video: ffmpeg decodes raw planar frames into a pipe; each frame's depth is
+ * Converts a video: ffmpeg decodes raw planar frames into a socket (a pipe on Windows; see
+ * FrameSocket); each frame's depth is
  * estimated here (it depends on the previous frame), rendered by the worker pool, and written in
  * order into an encoding ffmpeg that also copies the source's audio. Memory is bounded by the
  * frames in flight, whatever the length. Every frame is kept at the source rate unless the rate
@@ -89,7 +91,7 @@ export async function convertVideo(
     // Constant rate out: a constant-rate source passes frame for frame; a variable one (not
     // always detectable: MKV states no average) gets frames repeated or dropped to stay in time.
     '-fps_mode', 'cfr', '-r', rate.text,
-    '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1',
+    '-f', 'rawvideo', '-pix_fmt', format,
   ];
 
   const output = await PendingOutput.create(options.output);
@@ -129,6 +131,8 @@ export async function convertVideo(
       ]
     : undefined;
 
+  // Frames by socket where ffmpeg has one (no allocation per chunk, see FrameSocket), else stdout.
+  const frameSocket = FrameSocket.supported ? await FrameSocket.create() : undefined;
   const processes: FfmpegProcess[] = [];
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
@@ -145,7 +149,9 @@ export async function convertVideo(
     threads,
   );
   try {
-    const decoder = startFfmpeg(decoderArgs, { signal, stdout: 'pipe' });
+    const decoder = frameSocket
+      ? startFfmpeg([...decoderArgs, ...frameSocket.ffmpegOutput], { signal })
+      : startFfmpeg([...decoderArgs, 'pipe:1'], { signal, stdout: 'pipe' });
     const encoder = startFfmpeg(encoderArgs, { signal, stdin: 'pipe' });
     const depthEncoder = depthArgs ? startFfmpeg(depthArgs, { signal, stdin: 'pipe' }) : undefined;
     processes.push(decoder, encoder, ...(depthEncoder ? [depthEncoder] : []));
@@ -185,8 +191,15 @@ export async function convertVideo(
       reportProgress(false);
     };
 
-    if (!decoder.stdout) throw new StereoEngineError('FFMPEG_FAILED', 'the decoder has no output pipe');
-    for await (const slot of readFrames(decoder.stdout, layout.byteLength, () => renderer.take())) {
+    const take = (): FrameSlot => renderer.take();
+    let frames: AsyncGenerator<FrameSlot>;
+    if (frameSocket) {
+      frames = frameSocket.frames(layout.byteLength, take, decoder.done, decoder.touch);
+    } else {
+      if (!decoder.stdout) throw new StereoEngineError('FFMPEG_FAILED', 'the decoder has no output pipe');
+      frames = readFrames(decoder.stdout, layout.byteLength, take);
+    }
+    for await (const slot of frames) {
       const field = estimator.estimate(slot.frame);
       const rendering = renderer.render(slot, field);
       rendering.catch(() => undefined); // awaited in order by writeOldest
@@ -228,6 +241,7 @@ export async function convertVideo(
     throw error;
   } finally {
     await renderer.close();
+    await frameSocket?.close();
   }
 }
 

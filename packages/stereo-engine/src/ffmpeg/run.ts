@@ -44,9 +44,11 @@ export interface FfmpegProcess {
   readonly done: Promise<FfmpegRunResult>;
   /** Kills the process (idempotent); `done` then rejects with the given error or FFMPEG_FAILED. */
   kill(reason?: StereoEngineError): void;
+  /** Progress seen where the runner does not look (a socket the caller reads): re-arms the idle timer. */
+  touch(): void;
 }
 
-/** Five minutes without a byte on stderr or stdout: a healthy run prints progress every 0.5 s. */
+/** Five minutes without a byte on stderr or stdout (or a `touch`): a healthy run prints progress every 0.5 s. */
 export const DEFAULT_FFMPEG_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /**
@@ -71,7 +73,7 @@ export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions
     const error = abortError(options.signal, tool);
     const done = Promise.reject(error);
     done.catch(() => undefined);
-    return { child: undefined, stdin: null, stdout: null, done, kill: () => undefined };
+    return { child: undefined, stdin: null, stdout: null, done, kill: () => undefined, touch: () => undefined };
   }
 
   const child = spawn(binary, fullArgs, {
@@ -152,7 +154,7 @@ export function startFfmpeg(args: readonly string[], options: FfmpegStartOptions
     });
   });
   done.catch(() => undefined);
-  return { child, stdin: child.stdin, stdout: child.stdout, done, kill };
+  return { child, stdin: child.stdin, stdout: child.stdout, done, kill, touch };
 }
 
 /** Runs ffmpeg to completion (files in, files out). See `startFfmpeg` for the error contract. */

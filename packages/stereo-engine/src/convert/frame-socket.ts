@@ -1,0 +1,163 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { StereoEngineError } from '../errors';
+
+/** Between two attempts to connect while the decoder is still starting to listen. */
+const CONNECT_RETRY_MS = 5;
+
+/**
+ * Where the decoding ffmpeg hands over raw frames, read straight into the frame slots.
+ *
+ * Read from a pipe, every 64 KB chunk is a new Buffer: garbage, and external memory for which V8
+ * runs a full collection each 64 MB or so, marking the whole heap (in `stereo-spot up`, web UI and
+ * workers included). So on Unix-like systems ffmpeg listens on a unix socket in a private
+ * folder (`-listen 1 unix:…`), and the engine connects with net's `onread`, which reads into a
+ * buffer the caller names: the rest of the current frame's slot. Nothing is allocated per chunk.
+ * Windows has no such protocol in ffmpeg: there the decoder writes to its stdout pipe.
+ */
+export class FrameSocket {
+  private constructor(
+    private readonly dir: string,
+    readonly socketPath: string,
+  ) {}
+
+  /** Whether this platform hands frames over by socket (else by the decoder's stdout). */
+  static get supported(): boolean {
+    return process.platform !== 'win32';
+  }
+
+  static async create(): Promise<FrameSocket> {
+    // mkdtemp makes the folder 0700: no other user can connect to the decoder.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stereo-spot-frames-'));
+    return new FrameSocket(dir, path.join(dir, 'frames.sock'));
+  }
+
+  /** The decoder's output: it listens here and writes to the first (only) connection. */
+  get ffmpegOutput(): string[] {
+    return ['-listen', '1', `unix:${this.socketPath}`];
+  }
+
+  /**
+   * The decoder's frames of `frameBytes`, each read into the `frame` of a holder from `take`.
+   * Pulling is the backpressure, as with `readFrames`: once a frame is complete the socket stops
+   * reading until the consumer asks for the next one. A trailing partial frame is dropped.
+   * `onBytes` runs on every read (the decoder's idle timer). Ends without a frame when the
+   * decoder exits before it listens (`exited` settles); its error is the caller's to report.
+   */
+  async *frames<T extends { readonly frame: Uint8Array }>(
+    frameBytes: number,
+    take: () => T,
+    exited: Promise<unknown>,
+    onBytes: () => void = () => undefined,
+  ): AsyncGenerator<T> {
+    const ready: T[] = [];
+    let holder: T | undefined;
+    let filled = 0;
+    let paused = false;
+    let ended = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    // What the socket reads into while it is paused between frames: the next read (at most this
+    // much, all of it the next frame's start) is copied into the next holder once there is one.
+    const landing = new Uint8Array(Math.min(64, frameBytes));
+    const onread = {
+      buffer: (): Uint8Array => {
+        if (paused) return landing;
+        holder ??= take();
+        return holder.frame.subarray(filled);
+      },
+      callback: (bytes: number, into: Uint8Array): boolean => {
+        onBytes();
+        if (into === landing) {
+          holder ??= take();
+          holder.frame.set(landing.subarray(0, bytes), filled);
+        }
+        filled += bytes;
+        if (filled < frameBytes || !holder) return true;
+        ready.push(holder);
+        holder = undefined;
+        filled = 0;
+        paused = true;
+        wake?.();
+        return false;
+      },
+    };
+    const socket = await connectWhileAlive(this.socketPath, onread, exited);
+    if (!socket) return;
+    const onClose = (): void => {
+      ended = true;
+      wake?.();
+    };
+    socket.once('error', (error: Error) => {
+      failure ??= error;
+      wake?.();
+    });
+    socket.once('end', onClose);
+    socket.once('close', onClose);
+    try {
+      for (;;) {
+        const next = ready.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (failure) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (paused) {
+            paused = false;
+            socket.resume();
+          }
+        });
+        wake = undefined;
+      }
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  /** Removes the socket's folder. */
+  async close(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Connects to the decoder's socket, trying again while it is not listening yet (ENOENT,
+ * ECONNREFUSED) and the decoder runs; undefined once the decoder has exited without listening.
+ */
+async function connectWhileAlive(
+  socketPath: string,
+  onread: { buffer: () => Uint8Array; callback: (bytes: number, into: Uint8Array) => boolean },
+  exited: Promise<unknown>,
+): Promise<net.Socket | undefined> {
+  let gone = false;
+  const settled = exited.then(
+    () => (gone = true),
+    () => (gone = true),
+  );
+  for (;;) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        // `onread` is in net.connect's options since Node 12 (@types/node lists it on the socket's).
+        const socket = net.connect({ path: socketPath, onread } as net.IpcNetConnectOpts);
+        socket.once('connect', () => {
+          socket.off('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') {
+        throw new StereoEngineError('FFMPEG_FAILED', `cannot read the decoder's frames: ${String(error)}`, { cause: error });
+      }
+      if (gone) return undefined;
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS))]);
+      if (gone) return undefined;
+    }
+  }
+}
