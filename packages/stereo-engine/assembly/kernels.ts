@@ -1890,100 +1890,6 @@ function chromaOf(cb: f64, cr: f64): f64 {
   return Math.sqrt(cb * cb + cr * cr);
 }
 
-/** atmosphereCue: the dark channel, its 3×3 minimum, and the standardised clear-air nearness. */
-export function atmosphereGrid(luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize): void {
-  const n = width * height;
-  // The dark channel two cells per f64x2 (f64x2.min is Math.min: NaN and −0 alike).
-  const pairs2 = n & ~1;
-  const kr = f64x2.splat(1.402);
-  const kgu = f64x2.splat(0.344);
-  const kgv = f64x2.splat(0.714);
-  const kb = f64x2.splat(1.772);
-  let c = 0;
-  for (; c < pairs2; c += 2) {
-    const at = <usize>c << 2;
-    const y = f32Pair(luma + at);
-    const u = f32Pair(cb + at);
-    const v = f32Pair(cr + at);
-    const r = f64x2.add(y, f64x2.mul(kr, v));
-    const g = f64x2.sub(f64x2.sub(y, f64x2.mul(kgu, u)), f64x2.mul(kgv, v));
-    const b = f64x2.add(y, f64x2.mul(kb, u));
-    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(f64x2.min(f64x2.min(r, g), b)), 0);
-  }
-  for (; c < n; c++) {
-    const at = <usize>c << 2;
-    const y = <f64>load<f32>(luma + at);
-    const u = <f64>load<f32>(cb + at);
-    const v = <f64>load<f32>(cr + at);
-    const r: f64 = y + 1.402 * v;
-    const g: f64 = y - 0.344 * u - 0.714 * v;
-    const b: f64 = y + 1.772 * u;
-    store<f32>(out + at, <f32>min<f64>(min<f64>(r, g), b));
-  }
-  minFilter3(out, width, height, darkest, tmp);
-  // Two cells per f64x2 (each lane the TypeScript's formula); the sums take the lanes in order.
-  const pairs = n & ~1;
-  let meanDark: f64 = 0;
-  let meanSat: f64 = 0;
-  let i = 0;
-  for (; i < pairs; i += 2) {
-    const at = <usize>i << 2;
-    const c = chromaPair(cb + at, cr + at);
-    meanDark += <f64>load<f32>(darkest + at);
-    meanSat += f64x2.extract_lane(c, 0);
-    meanDark += <f64>load<f32>(darkest + at, 4);
-    meanSat += f64x2.extract_lane(c, 1);
-  }
-  for (; i < n; i++) {
-    const at = <usize>i << 2;
-    meanDark += <f64>load<f32>(darkest + at);
-    meanSat += chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at));
-  }
-  meanDark /= <f64>n;
-  meanSat /= <f64>n;
-  const meanDarks = f64x2.splat(meanDark);
-  const meanSats = f64x2.splat(meanSat);
-  let varDark: f64 = 0;
-  let varSat: f64 = 0;
-  for (i = 0; i < pairs; i += 2) {
-    const at = <usize>i << 2;
-    const dd = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks);
-    const ds = f64x2.sub(chromaPair(cb + at, cr + at), meanSats);
-    const dd2 = f64x2.mul(dd, dd);
-    const ds2 = f64x2.mul(ds, ds);
-    varDark += f64x2.extract_lane(dd2, 0);
-    varSat += f64x2.extract_lane(ds2, 0);
-    varDark += f64x2.extract_lane(dd2, 1);
-    varSat += f64x2.extract_lane(ds2, 1);
-  }
-  for (; i < n; i++) {
-    const at = <usize>i << 2;
-    const dd = <f64>load<f32>(darkest + at) - meanDark;
-    varDark += dd * dd;
-    const ds = chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat;
-    varSat += ds * ds;
-  }
-  const sdDark: f64 = Math.sqrt(varDark / <f64>n) + 0.02;
-  const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
-  const sdDarks = f64x2.splat(sdDark);
-  const sdSats = f64x2.splat(sdSat);
-  const two = f64x2.splat(2);
-  const one = f64x2.splat(1);
-  const minusTwo = f64x2.splat(-2);
-  for (i = 0; i < pairs; i += 2) {
-    const at = <usize>i << 2;
-    const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
-    const clear = f64x2.add(haze, f64x2.div(f64x2.sub(chromaPair(cb + at, cr + at), meanSats), sdSats));
-    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
-    v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
-  }
-  for (; i < n; i++) {
-    const at = <usize>i << 2;
-    const clear: f64 = -(<f64>load<f32>(darkest + at) - meanDark) / sdDark + (chromaOf(<f64>load<f32>(cb + at), <f64>load<f32>(cr + at)) - meanSat) / sdSat;
-    const half: f64 = clear / 2;
-    store<f32>(out + at, <f32>max<f64>(-2.0, min<f64>(1.0, half)));
-  }
-}
 
 /** chroma (√(Cb² + Cr²)) of two neighbouring cells, one per f64x2 lane. */
 // @ts-ignore: decorator
@@ -2897,10 +2803,11 @@ export function figureFinish(
 }
 
 /**
- * atmosphereGrid with each cell's chroma (f64) computed once into `chroma` (8 bytes a cell) and
- * read back by the variance and the cue, instead of computed three times: the same f64 values.
+ * atmosphereCue: the dark channel, its 3×3 minimum, and the standardised clear-air nearness, with
+ * each cell's chroma (f64) computed once into `chroma` (8 bytes a cell) and read back by the
+ * variance and the cue: the same f64 values as the TypeScript's, which computes it three times.
  */
-export function atmosphereGridCached(
+export function atmosphereGrid(
   luma: usize, cb: usize, cr: usize, width: i32, height: i32, out: usize, darkest: usize, tmp: usize, chroma: usize,
 ): void {
   const n = width * height;

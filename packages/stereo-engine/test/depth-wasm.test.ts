@@ -137,7 +137,7 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Assess
       expect(bitsOf(out).equals(bitsOf(reference))).toBe(true);
       expect(bitsOf(step).equals(bitsOf(referenceStep))).toBe(true);
-      // Act: with each cell's chroma computed once (atmosphereGridCached).
+      // Act: the WebAssembly kernel (atmosphereGrid; it takes the chroma scratch).
       out.fill(0);
       atmosphereCue(grid, out, { a: step, b: smooth, chroma: memory.float64(n) });
       // Assess

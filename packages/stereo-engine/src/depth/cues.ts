@@ -205,7 +205,7 @@ export function defocusCue(grid: AnalysisGrid, gradient: Float32Array, out: Floa
  * clear air" (low dark channel, high saturation) in `out`, in [-2, 1]: haze is evidence of
  * distance, but clear, saturated colour is weak evidence of nearness (a red car far away in clear
  * air), so it pulls forward half as far as haze pushes back. `scratch.chroma` (a cell's f64 each, in
- * the kernels' memory) lets the WebAssembly kernel compute each cell's chroma once.
+ * the kernels' memory) is what the WebAssembly kernel needs: it computes each cell's chroma once.
  */
 export function atmosphereCue(
   grid: AnalysisGrid,
@@ -217,13 +217,9 @@ export function atmosphereCue(
   const { a: darkest, b: tmp, chroma: chromaCells } = scratch;
   const kernels = gridMemoryOf(luma, cb, cr, out, darkest, tmp)?.kernels;
   if (kernels && chromaCells && chromaCells.length >= n && gridMemoryOf(luma, chromaCells)) {
-    kernels.atmosphereGridCached(
+    kernels.atmosphereGrid(
       luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset, chromaCells.byteOffset,
     );
-    return;
-  }
-  if (kernels) {
-    kernels.atmosphereGrid(luma.byteOffset, cb.byteOffset, cr.byteOffset, gw, gh, out.byteOffset, darkest.byteOffset, tmp.byteOffset);
     return;
   }
   for (let i = 0; i < n; i++) {
