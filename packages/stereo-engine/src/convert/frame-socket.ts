@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { StereoEngineError } from '../errors';
+import { FrameQueue } from './pipes';
 
 /** Between two attempts to connect while the decoder is still starting to listen. */
 const CONNECT_RETRY_MS = 5;
@@ -52,13 +53,10 @@ export class FrameSocket {
     exited: Promise<unknown>,
     onBytes: () => void = () => undefined,
   ): AsyncGenerator<T> {
-    const ready: T[] = [];
+    const queue = new FrameQueue<T>();
     let holder: T | undefined;
     let filled = 0;
     let paused = false;
-    let ended = false;
-    let failure: Error | undefined;
-    let wake: (() => void) | undefined;
     // What the socket reads into while it is paused between frames: the next read (at most this
     // much, all of it the next frame's start) is copied into the next holder once there is one.
     const landing = new Uint8Array(Math.min(64, frameBytes));
@@ -76,44 +74,25 @@ export class FrameSocket {
         }
         filled += bytes;
         if (filled < frameBytes || !holder) return true;
-        ready.push(holder);
+        const frame = holder;
         holder = undefined;
         filled = 0;
         paused = true;
-        wake?.();
+        queue.push(frame);
         return false;
       },
     };
     const socket = await connectWhileAlive(this.socketPath, onread, exited);
     if (!socket) return;
-    const onClose = (): void => {
-      ended = true;
-      wake?.();
-    };
-    socket.once('error', (error: Error) => {
-      failure ??= error;
-      wake?.();
-    });
-    socket.once('end', onClose);
-    socket.once('close', onClose);
+    socket.once('error', (error: Error) => queue.fail(error));
+    socket.once('end', () => queue.end());
+    socket.once('close', () => queue.end());
     try {
-      for (;;) {
-        const next = ready.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        if (failure) throw failure;
-        if (ended) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (paused) {
-            paused = false;
-            socket.resume();
-          }
-        });
-        wake = undefined;
-      }
+      yield* queue.frames(() => {
+        if (!paused) return;
+        paused = false;
+        socket.resume();
+      });
     } finally {
       socket.destroy();
     }

@@ -17,12 +17,9 @@ export async function* readFrames<T extends { readonly frame: Uint8Array }>(
   frameBytes: number,
   take: () => T,
 ): AsyncGenerator<T> {
-  const ready: T[] = [];
+  const queue = new FrameQueue<T>();
   let holder: T | undefined;
   let filled = 0;
-  let ended = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
   const onData = (chunk: Buffer): void => {
     let offset = 0;
     while (offset < chunk.length) {
@@ -32,49 +29,80 @@ export async function* readFrames<T extends { readonly frame: Uint8Array }>(
       filled += n;
       offset += n;
       if (filled === frameBytes) {
-        ready.push(holder);
+        queue.push(holder);
         holder = undefined;
         filled = 0;
       }
     }
-    if (ready.length > 0) {
-      stream.pause();
-      wake?.();
-    }
+    if (queue.waiting > 0) stream.pause();
   };
-  const onEnd = (): void => {
-    ended = true;
-    wake?.();
-  };
-  const onError = (error: Error): void => {
-    failure ??= error;
-    wake?.();
-  };
+  const onEnd = (): void => queue.end();
+  const onError = (error: Error): void => queue.fail(error);
   stream.on('data', onData);
   stream.once('end', onEnd);
   stream.once('close', onEnd);
   stream.once('error', onError);
   try {
-    for (;;) {
-      const next = ready.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (failure) throw failure;
-      if (ended) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        stream.resume();
-      });
-      wake = undefined;
-    }
+    yield* queue.frames(() => stream.resume());
   } finally {
     stream.off('data', onData);
     stream.off('end', onEnd);
     stream.off('close', onEnd);
     stream.off('error', onError);
-    if (!ended) stream.destroy();
+    if (!queue.ended) stream.destroy();
+  }
+}
+
+/**
+ * The consumer's side of a frame reader: complete frames in order, then the end or the error.
+ * `frames(resume)` yields what is ready and, when nothing is, calls `resume` (the reader paused
+ * itself once a frame was ready) and waits for the next push, end or failure.
+ */
+export class FrameQueue<T> {
+  private readonly ready: T[] = [];
+  private done = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  /** Frames complete and not yet taken by the consumer. */
+  get waiting(): number {
+    return this.ready.length;
+  }
+
+  get ended(): boolean {
+    return this.done;
+  }
+
+  push(frame: T): void {
+    this.ready.push(frame);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.done = true;
+    this.wake?.();
+  }
+
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.wake?.();
+  }
+
+  async *frames(resume: () => void): AsyncGenerator<T> {
+    for (;;) {
+      const next = this.ready.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.done) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        resume();
+      });
+      this.wake = undefined;
+    }
   }
 }
 
