@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { SlotPool } from '../src/convert/frame-slots';
 import { FrameSocket } from '../src/convert/frame-socket';
 import { startFfmpeg } from '../src/ffmpeg/run';
@@ -28,7 +28,7 @@ function framesByPipe(): string[] {
 describe('FrameSocket (real ffmpeg)', () => {
   it('reads every frame into recycled holders, byte for byte what the pipe gives, the consumer setting the pace', async () => {
     // Prepare
-    const socket = await FrameSocket.create();
+    const socket = (await FrameSocket.create())!;
     const pool = new SlotPool((index) => ({ index, frame: new Uint8Array(FRAME_BYTES) }));
     const decoder = startFfmpeg([...DECODE, clip, ...RAW, ...socket.ffmpegOutput]);
     let reads = 0;
@@ -53,7 +53,7 @@ describe('FrameSocket (real ffmpeg)', () => {
 
   it('ends without a frame, and without waiting, when the decoder fails before it listens', async () => {
     // Prepare: an input that does not exist.
-    const socket = await FrameSocket.create();
+    const socket = (await FrameSocket.create())!;
     const decoder = startFfmpeg([...DECODE, temp.file('missing.mp4'), ...RAW, ...socket.ffmpegOutput]);
 
     // Act
@@ -71,7 +71,7 @@ describe('FrameSocket (real ffmpeg)', () => {
 
   it('lets the decoder go when the consumer stops early', async () => {
     // Prepare
-    const socket = await FrameSocket.create();
+    const socket = (await FrameSocket.create())!;
     const decoder = startFfmpeg([...DECODE, clip, ...RAW, ...socket.ffmpegOutput]);
 
     // Act: take two frames, then stop.
@@ -88,5 +88,20 @@ describe('FrameSocket (real ffmpeg)', () => {
     // Assess: the decoder saw its reader gone and stopped (a broken pipe), it did not hang.
     expect(frames).toBe(2);
     expect(ended).toMatch(/^exited/);
+  });
+});
+
+describe('FrameSocket.create', () => {
+  it('declines (frames then go by stdout) where the temporary folder is too deep for a socket address', async () => {
+    // Prepare: a folder whose path alone is 120 bytes.
+    const deep = temp.file('d'.repeat(120 - temp.dir.length - 1));
+    mkdirSync(deep);
+
+    // Act
+    const socket = await FrameSocket.create(deep);
+
+    // Assess: nothing made, nothing left behind.
+    expect(socket).toBeUndefined();
+    expect(readdirSync(deep)).toEqual([]);
   });
 });

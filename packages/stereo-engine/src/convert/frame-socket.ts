@@ -5,6 +5,8 @@ import path from 'node:path';
 import { StereoEngineError } from '../errors';
 import { FrameQueue } from './pipes';
 
+/** The longest socket path every Unix-like system takes (sun_path: 104 bytes on macOS, 108 on Linux). */
+const MAX_SOCKET_PATH_BYTES = 100;
 /** Between two attempts to connect while the decoder is still starting to listen. */
 const CONNECT_RETRY_MS = 5;
 
@@ -24,15 +26,18 @@ export class FrameSocket {
     readonly socketPath: string,
   ) {}
 
-  /** Whether this platform hands frames over by socket (else by the decoder's stdout). */
-  static get supported(): boolean {
-    return process.platform !== 'win32';
-  }
-
-  static async create(): Promise<FrameSocket> {
+  /**
+   * A socket in a new private folder under `parent`, or undefined where frames go by the decoder's
+   * stdout: Windows, or a folder whose path is too long for a socket's address (about 100 bytes).
+   */
+  static async create(parent = os.tmpdir()): Promise<FrameSocket | undefined> {
+    if (process.platform === 'win32') return undefined;
     // mkdtemp makes the folder 0700: no other user can connect to the decoder.
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'stereo-spot-frames-'));
-    return new FrameSocket(dir, path.join(dir, 'frames.sock'));
+    const dir = await mkdtemp(path.join(parent, 'stereo-spot-frames-'));
+    const socket = new FrameSocket(dir, path.join(dir, 'frames.sock'));
+    if (Buffer.byteLength(socket.socketPath) <= MAX_SOCKET_PATH_BYTES) return socket;
+    await socket.close();
+    return undefined;
   }
 
   /** The decoder's output: it listens here and writes to the first (only) connection. */

@@ -132,7 +132,7 @@ export async function convertVideo(
     : undefined;
 
   // Frames by socket where ffmpeg has one (no allocation per chunk, see FrameSocket), else stdout.
-  const frameSocket = FrameSocket.supported ? await FrameSocket.create() : undefined;
+  const frameSocket = await FrameSocket.create();
   const processes: FfmpegProcess[] = [];
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
