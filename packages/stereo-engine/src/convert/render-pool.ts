@@ -25,8 +25,9 @@ export interface FrameRenderer {
 
 /**
  * `threads` 0 renders on the calling thread; otherwise a pool of that many workers, started as
- * `launchWith` says (by default the bundled worker when current, see worker-launch.ts). Where no worker entry can be started (a bundle of the
- * engine without the worker file, no tsx), it renders inline too.
+ * `launchWith` says (by default the bundled worker when current, see worker-launch.ts). Where no
+ * worker entry can be started (a bundle of the engine without the worker file, no tsx), it
+ * renders inline too.
  */
 export function createFrameRenderer(
   setup: RenderSetup,
@@ -40,11 +41,11 @@ export function createFrameRenderer(
 }
 
 /** The sizes of a slot for this setup. */
-function slotSizes(setup: RenderSetup, outputBytes: number): SlotSizes {
+function slotSizes(setup: RenderSetup): SlotSizes {
   return {
     frameBytes: setup.layout.byteLength,
     cells: setup.grid.gridWidth * setup.grid.gridHeight,
-    outputBytes,
+    outputBytes: packedLayout(setup.options.mode, setup.layout).byteLength,
     depthBytes: setup.withDepth ? setup.layout.width * setup.layout.height : 0,
   };
 }
@@ -56,7 +57,7 @@ class InlineRenderer implements FrameRenderer {
 
   constructor(private readonly setup: RenderSetup) {
     this.renderer = new StereoRenderer(setup.layout, setup.grid, setup.options);
-    const layout = slotLayout(slotSizes(setup, this.renderer.outputLayout.byteLength));
+    const layout = slotLayout(slotSizes(setup));
     this.slots = new SlotPool((index) => slotViews(index, new ArrayBuffer(layout.byteLength), layout));
   }
 
@@ -107,8 +108,7 @@ class WorkerPool implements FrameRenderer {
   private closing = false;
 
   constructor(setup: RenderSetup, threads: number, launch: WorkerLaunch) {
-    const outputBytes = packedLayout(setup.options.mode, setup.layout).byteLength;
-    const layout = slotLayout(slotSizes(setup, outputBytes));
+    const layout = slotLayout(slotSizes(setup));
     const workerSetup: WorkerSetup = { ...setup, slotLayout: layout };
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(launch.file, { workerData: workerSetup, execArgv: launch.execArgv });
@@ -134,8 +134,8 @@ class WorkerPool implements FrameRenderer {
 
   render(slot: FrameSlot, field: DepthField): Promise<FrameSlot> {
     if (this.failure) return Promise.reject(this.failure);
-    // The estimator hands out new arrays per frame: copied into the shared slot (two grid-sized
-    // arrays), they stay on this thread and die young instead of being transferred.
+    // The estimator overwrites its field with the next frame's estimate: the worker reads a copy
+    // in the shared slot (two grid-sized arrays).
     slot.a.set(field.a);
     slot.b.set(field.b);
     // Least busy worker first: frames cost the same, so this is round-robin with catch-up.

@@ -131,9 +131,8 @@ export async function convertVideo(
       ]
     : undefined;
 
-  // Frames by socket where ffmpeg has one (no allocation per chunk, see FrameSocket), else stdout.
-  const frameSocket = await FrameSocket.create();
   const processes: FfmpegProcess[] = [];
+  let frameSocket: FrameSocket | undefined;
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
     pixelAspect: (width / work.width) * (work.height / height),
@@ -149,6 +148,8 @@ export async function convertVideo(
     threads,
   );
   try {
+    // Frames by socket where ffmpeg has one (no allocation per chunk, see FrameSocket), else stdout.
+    frameSocket = await FrameSocket.create();
     const decoder = frameSocket
       ? startFfmpeg([...decoderArgs, ...frameSocket.ffmpegOutput], { signal })
       : startFfmpeg([...decoderArgs, 'pipe:1'], { signal, stdout: 'pipe' });
