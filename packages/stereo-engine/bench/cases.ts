@@ -6,7 +6,7 @@ import type { OutputMode } from '@stereo-spot/shared-types';
 import { resolveFfmpegPath } from '../src/ffmpeg/binaries';
 import { availableKernelSet } from '../src/stereo/kernels';
 import { measureKernelStages, testFrames } from './kernels';
-import { measure } from './process-tree';
+import { measure, type Measured } from './process-tree';
 
 /** A benchmark row: scripts/bench.ts runs the cases of every package and prints one table. */
 export interface BenchmarkCase {
@@ -30,8 +30,9 @@ const STEREO_SPOT_BIN = path.join(__dirname, '..', '..', '..', 'apps', 'cli', 'b
 
 /**
  * The engine against a plain ffmpeg transcode of the same clip to the same output size with the
- * same encoder settings, in the same run (before and after the engine; wall and CPU time). Clips: testsrc2 (moving, textured) with a tone.
- * 1080p runs at two lengths: peak RSS must not grow with the length.
+ * same encoder settings, in the same run (plain and engine in turn, BENCH_RUNS engine runs; wall
+ * and CPU time). Clips: testsrc2 (moving, textured) with a tone. 1080p runs at two lengths: peak
+ * RSS must not grow with the length.
  */
 export function benchmarkCases(): BenchmarkCase[] {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -83,37 +84,68 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     '-c:v', encoder.codec, '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', pixFmt,
     '-c:a', 'copy', plainOut,
   ];
-  // Plain, engine, plain again: the machine's load drifts, the mean of the two brackets it.
-  const plainBefore = await measure(resolveFfmpegPath(), plainArgs);
-  if (plainBefore.code !== 0) throw new Error(`plain transcode failed: ${plainBefore.stderr}`);
-  // The engine as users run it: `stereo-spot convert` (the bin starts the bundled command when it
-  // is current, as after the bootstrap; see scripts/build-bundles.mjs).
-  const engine = await measure(process.execPath, [
-    STEREO_SPOT_BIN, 'convert', clip, '-o', engineOut, '--mode', c.mode,
-    '--codec', encoder.codec, '--preset', encoder.preset, '--crf', String(encoder.crf),
-  ]);
-  if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
-  const plainAfter = await measure(resolveFfmpegPath(), plainArgs);
-  const plainSeconds = (plainBefore.seconds + plainAfter.seconds) / 2;
-  const plainCpu =
-    plainBefore.cpuSeconds !== undefined && plainAfter.cpuSeconds !== undefined
-      ? (plainBefore.cpuSeconds + plainAfter.cpuSeconds) / 2
-      : undefined;
-  const converted = /, (\d+) frames \(/.exec(engine.stdout);
-  if (!converted) throw new Error(`engine printed no frame count: ${engine.stdout}`);
+  // Plain, then engine and plain in turn: each engine run is set against the mean of the plain
+  // runs on either side of it (the machine's speed drifts), and the medians of those ratios are
+  // reported, so one disturbed run does not decide a row.
+  const runs = benchRuns();
+  const plains = [await measure(resolveFfmpegPath(), plainArgs)];
+  if (plains[0]!.code !== 0) throw new Error(`plain transcode failed: ${plains[0]!.stderr}`);
+  const engines: Measured[] = [];
+  for (let run = 0; run < runs; run++) {
+    // The engine as users run it: `stereo-spot convert` (the bin starts the bundled command when
+    // it is current, as after the bootstrap; see scripts/build-bundles.mjs).
+    const engine = await measure(process.execPath, [
+      STEREO_SPOT_BIN, 'convert', clip, '-o', engineOut, '--mode', c.mode,
+      '--codec', encoder.codec, '--preset', encoder.preset, '--crf', String(encoder.crf),
+    ]);
+    if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
+    engines.push(engine);
+    plains.push(await measure(resolveFfmpegPath(), plainArgs));
+  }
+  const converted = /, (\d+) frames \(/.exec(engines[0]!.stdout);
+  if (!converted) throw new Error(`engine printed no frame count: ${engines[0]!.stdout}`);
   rmSync(plainOut, { force: true });
   rmSync(engineOut, { force: true });
+  const bracket = (i: number, of: (m: Measured) => number | undefined): number | undefined => {
+    const [before, after] = [of(plains[i]!), of(plains[i + 1]!)];
+    return before !== undefined && after !== undefined ? (before + after) / 2 : undefined;
+  };
+  const wallRatios = engines.map((engine, i) => engine.seconds / bracket(i, (m) => m.seconds)!);
+  const cpuRatios = engines.map((engine, i) => {
+    const plainCpu = bracket(i, (m) => m.cpuSeconds);
+    return engine.cpuSeconds !== undefined && plainCpu ? engine.cpuSeconds / plainCpu : undefined;
+  });
+  const knownCpuRatios = cpuRatios.filter((ratio): ratio is number => ratio !== undefined);
   return {
     clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
     kernels: availableKernelSet(),
     frames: Number(converted[1]),
-    'engine fps': (frames / engine.seconds).toFixed(1),
-    'ffmpeg fps': (frames / plainSeconds).toFixed(1),
-    'wall ratio': (engine.seconds / plainSeconds).toFixed(2),
-    'CPU ratio': engine.cpuSeconds !== undefined && plainCpu ? (engine.cpuSeconds / plainCpu).toFixed(2) : '–',
-    'engine peak RSS MB': Math.round(engine.peakRssMb),
-    'ffmpeg peak RSS MB': Math.round(Math.max(plainBefore.peakRssMb, plainAfter.peakRssMb)),
+    runs,
+    'engine fps': (frames / median(engines.map((m) => m.seconds))).toFixed(1),
+    'ffmpeg fps': (frames / median(plains.map((m) => m.seconds))).toFixed(1),
+    'wall ratio': `${median(wallRatios).toFixed(2)}${spread(wallRatios)}`,
+    'CPU ratio': knownCpuRatios.length === runs ? `${median(knownCpuRatios).toFixed(2)}${spread(knownCpuRatios)}` : '–',
+    'engine peak RSS MB': Math.round(Math.max(...engines.map((m) => m.peakRssMb))),
+    'ffmpeg peak RSS MB': Math.round(Math.max(...plains.map((m) => m.peakRssMb))),
   };
+}
+
+/** Engine runs per case (BENCH_RUNS, default 3): the table shows the median ratio and the range. */
+function benchRuns(): number {
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not ${process.env.BENCH_RUNS}`);
+  return runs;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** ` (min–max)` of several runs; nothing for one. */
+function spread(values: readonly number[]): string {
+  return values.length > 1 ? ` (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '';
 }
 
 function makeClip(width: number, height: number, seconds: number): string {
