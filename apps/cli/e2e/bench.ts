@@ -2,7 +2,7 @@
  * `npm run bench` row of the pipeline: the wall time of one job through a running `stereo-spot up`
  * (submit → upload → chunking → segments → reassembly → download), against a direct
  * `stereo-spot convert` of the same file, measured in the same run with the engine's defaults on
- * both sides: RUNS of each, alternately, and the ratio of their medians. Goal: ≤ 1.15×.
+ * both sides: BENCH_RUNS (default 3) of each, alternately, and the ratio of their medians. Goal: ≤ 1.15×.
  */
 import path from 'node:path';
 import { makeTestClip } from '@stereo-spot/testing';
@@ -11,7 +11,11 @@ import { runCli, stopAll } from './support/processes';
 import { e2eDeployment } from './support/deployment';
 
 /** Runs of each side; the medians are compared, so one disturbed run does not decide. */
-const RUNS = 3;
+function benchRuns(): number {
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not ${process.env.BENCH_RUNS}`);
+  return runs;
+}
 
 export interface BenchmarkCase {
   readonly name: string;
@@ -36,6 +40,7 @@ function median(values: readonly number[]): number {
 }
 
 async function runPipelineCase(seconds: number): Promise<Record<string, string | number>> {
+  const runs = benchRuns();
   // Embedded defaults (10 s segments, the engine's own settings): what `npm start` runs.
   const deployment = await e2eDeployment({
     SEGMENT_DURATION_SECONDS: '',
@@ -59,7 +64,7 @@ async function runPipelineCase(seconds: number): Promise<Record<string, string |
     const convertSeconds: number[] = [];
     const pipelineSeconds: number[] = [];
     let viaPipeline = '';
-    for (let run = 1; run <= RUNS; run++) {
+    for (let run = 1; run <= runs; run++) {
       const direct = path.join(deployment.home.path, `direct-${run}.mp4`);
       viaPipeline = path.join(deployment.home.path, `pipeline-${run}.mp4`);
       const convert = await timed(() =>
