@@ -95,7 +95,13 @@ export interface DepthDiagnostics {
  */
 export class DepthEstimator {
   readonly size: GridSize;
-  private readonly grid: AnalysisGrid;
+  /**
+   * The grid the next frame is reduced into, and a second one: the last estimated frame's grid is
+   * the motion reference (kept in place, see MotionFollower.remember), so the grids swap roles
+   * after each full estimate instead of the reference being copied.
+   */
+  private grid: AnalysisGrid;
+  private spareGrid: AnalysisGrid;
   private readonly guided: GuidedFilter;
   private readonly figureGround: FigureGround;
   private readonly sky: Uint8Array;
@@ -126,8 +132,8 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
-  /** Reduces frames into `grid` in its memory, when the WebAssembly kernels run and the reduction fits. */
-  private readonly reducer: { reduce(frame: Uint8Array): void } | undefined;
+  /** Reduces frames into a grid in its memory, when the WebAssembly kernels run and the reduction fits. */
+  private readonly reducer: { reduce(frame: Uint8Array, grid: AnalysisGrid): void } | undefined;
   /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
   private readonly memory: GridMemory;
 
@@ -138,17 +144,18 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the chroma (f64), the guided filter's work area,
+    // The grids below (4 + 4 + 3 + 12 + 2 + 2 + 2, the motion follower's 2), the sky's bytes, the chroma (f64), the guided filter's work area,
     // the prior's rows, the figure cue's coarse grids and the grid reduction's frame and sums.
     const cellBytes = (4 * this.n + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      30 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
+      31 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
       gw,
       gh,
     );
     const make = (): Float32Array => this.memory.float32(this.n);
     this.grid = createAnalysisGrid(this.size, make);
+    this.spareGrid = createAnalysisGrid(this.size, make);
     this.reducer = gridReducerIn(this.memory, layout, this.grid);
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
@@ -197,7 +204,7 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    if (this.reducer) this.reducer.reduce(frame);
+    if (this.reducer) this.reducer.reduce(frame, grid);
     else reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     // The reference's histogram was this one when it was the current frame (see `remember`).
@@ -306,6 +313,8 @@ export class DepthEstimator {
     this.previousDepth ??= this.depthStore;
     this.previousDepth.set(depth);
     this.motion.remember(grid);
+    this.grid = this.spareGrid;
+    this.spareGrid = grid;
     this.cutBins.reference.set(this.cutBins.current);
 
     const field = this.field;
