@@ -114,10 +114,14 @@ export class DepthEstimator {
   private readonly priorRows: Float32Array;
   /** The 32-bin luma histograms of the cut detection: this frame's and the motion reference's. */
   private readonly cutBins = { current: new Float64Array(CUT_BINS), reference: new Float64Array(CUT_BINS) };
-  /** The last estimate's depth (`depthStore` once there is one) and the motion memory (`memoryStore`). */
+  /**
+   * The last estimate's depth and the motion memory (`memoryStore`). The depth is the array the
+   * estimate wrote (`buffers.depth` then): it and `depthStore` swap roles after each estimate, so
+   * the next one writes into the other instead of this one being copied.
+   */
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
-  private readonly depthStore: Float32Array;
+  private depthStore: Float32Array;
   /** The atmosphere cue's chroma per cell (f64). */
   private readonly chroma: Float64Array;
   private readonly memoryStore: Float32Array;
@@ -310,8 +314,9 @@ export class DepthEstimator {
     }
 
     // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
-    this.previousDepth ??= this.depthStore;
-    this.previousDepth.set(depth);
+    this.previousDepth = depth;
+    b.depth = this.depthStore;
+    this.depthStore = depth;
     this.motion.remember(grid);
     this.grid = this.spareGrid;
     this.spareGrid = grid;
