@@ -198,6 +198,38 @@ describe('depth estimate kernels in WebAssembly', () => {
     }
   });
 
+  it('histogramBins: the same bins as the TypeScript formula, in f32 lanes (lo 0, a power-of-two scale) and in f64', () => {
+    // Prepare: values on and one f32 step either side of bin edges, subnormals, products past
+    // ±2^31 and past the f32 range, NaN and infinities, in every lane position.
+    const next = random(7);
+    const edges = Array.from({ length: 200 }, () => Math.floor(next() * 1100) / 1024);
+    const near = edges.flatMap((edge) => {
+      const [value] = Float32Array.of(edge);
+      const bits = new Int32Array(Float32Array.of(value!).buffer)[0]!;
+      return [value!, new Float32Array(Int32Array.of(bits + 1).buffer)[0]!, new Float32Array(Int32Array.of(bits - 1).buffer)[0]!];
+    });
+    const special = [Number.NaN, Infinity, -Infinity, -0, 1e-45, -1e-45, 1e-40, 3e36, -3e36, 2 ** 21, 2 ** 22, -(2 ** 21), 2 ** 31, 3e9, -3e9];
+    const all = [...near, ...special, ...Array.from({ length: 300 }, () => next() * 3 - 1)];
+    const length = all.length;
+    const memory = new GridMemory('wasm-simd', 4 * length + 64, 8, 8);
+    const values = memory.float32(length);
+    values.set(all);
+    for (const [lo, scale, bins] of [[0, 32, 32], [0, 1024, 1024], [0, 1048576, 1024], [0, 1024 / 3, 1024], [-1, 1024 / 3, 1024], [-8, 64, 1024]] as const) {
+      // Act
+      const histogram = memory.histogram!.subarray(0, bins).fill(0);
+      memory.kernels!.histogramBins(values.byteOffset, length, lo, scale, bins, histogram.byteOffset, memory.histogramScratch);
+      // Assess
+      const expected = new Uint32Array(bins);
+      for (const value of values) {
+        let k = ((value - lo) * scale) | 0;
+        if (k < 0) k = 0;
+        else if (k >= bins) k = bins - 1;
+        expected[k]!++;
+      }
+      expect({ lo, scale, same: Buffer.from(histogram.slice().buffer).equals(Buffer.from(expected.buffer)) }).toEqual({ lo, scale, same: true });
+    }
+  });
+
   it("the defocus cue's log: the same f64 bits as Math.log, over its range, near 1, special values and random bit patterns", () => {
     // Prepare
     const count = 1 << 18;
