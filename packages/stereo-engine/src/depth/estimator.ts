@@ -105,6 +105,8 @@ export class DepthEstimator {
   private readonly guided: GuidedFilter;
   private readonly figureGround: FigureGround;
   private readonly sky: Uint8Array;
+  /** skyMask's stack of cells to visit. */
+  private readonly skyStack: Int32Array;
   private readonly smoothed: [Float32Array, Float32Array, Float32Array];
   private readonly n: number;
   private readonly buffers: Record<
@@ -164,6 +166,7 @@ export class DepthEstimator {
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
     this.sky = this.memory.uint8(this.n);
+    this.skyStack = new Int32Array(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -252,7 +255,7 @@ export class DepthEstimator {
     }
 
     this.figureGround.compute(this.smoothed, b.figure);
-    const skyShare = skyMask(grid, b.gradient, this.sky);
+    const skyShare = skyMask(grid, b.gradient, this.sky, this.skyStack);
 
     const fused = b.fused;
     const memory = this.motionMemory;
