@@ -2962,14 +2962,15 @@ export function atmosphereGrid(
   const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
   const sdDarks = f64x2.splat(sdDark);
   const sdSats = f64x2.splat(sdSat);
-  const two = f64x2.splat(2);
+  // clear / 2 as clear · 0.5: both are the one correctly rounded half (a division less per pair).
+  const half = f64x2.splat(0.5);
   const one = f64x2.splat(1);
   const minusTwo = f64x2.splat(-2);
   for (i = 0; i < pairs; i += 2) {
     const at = <usize>i << 2;
     const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
     const clear = f64x2.add(haze, f64x2.div(f64x2.sub(v128.load(chroma + (<usize>i << 3)), meanSats), sdSats));
-    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
+    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.mul(clear, half)));
     v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
   }
   for (; i < n; i++) {
