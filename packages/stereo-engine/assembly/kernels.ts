@@ -1377,12 +1377,51 @@ export function reduceLumaGrid(
     }
     // Column 0's left neighbour is itself (the TypeScript starts `previous` there): no change.
     store<u16>(changes, 0);
-    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail);
+    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail, true);
   }
 }
 
-/** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
-function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
+/**
+ * reduceLumaGrid's luma alone (no detail): for the frames between depth estimates, which use the
+ * grid's luma and chroma only. The same sums, so the same f32 means.
+ */
+export function reduceLumaOnly(
+  frame: usize, width: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize,
+): void {
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 15) & ~15;
+  const sums = columns;
+  const rowBytes = <usize>(rowStep * width);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    const top = gy * cellHeight;
+    const first = ((top + rowStep - 1) / rowStep) * rowStep;
+    const firstRow = frame + <usize>(first * width);
+    const rowCount = (top + cellHeight - first + rowStep - 1) / rowStep;
+    for (let x = 0; x < blocks; x += 16) {
+      let sumLow = i16x8.splat(0);
+      let sumHigh = i16x8.splat(0);
+      let at = firstRow + <usize>x;
+      for (let k = 0; k < rowCount; k++, at += rowBytes) {
+        const v = v128.load(at);
+        sumLow = i16x8.add(sumLow, i16x8.extend_low_i8x16_u(v));
+        sumHigh = i16x8.add(sumHigh, i16x8.extend_high_i8x16_u(v));
+      }
+      const s = sums + (<usize>x << 1);
+      v128.store(s, sumLow);
+      v128.store(s, sumHigh, 16);
+    }
+    sumCells(sums, sums, gy * gridWidth, gridWidth, cellWidth, norm, luma, luma, false);
+  }
+}
+
+/**
+ * Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32 (and the same of
+ * the changes `withChanges`).
+ */
+function sumCells(
+  sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize, withChanges: bool,
+): void {
   let x = 0;
   let gx = 0;
   if (cellWidth == 3) {
@@ -1392,7 +1431,7 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     for (; gx + 4 <= gridWidth; gx += 4, x += 12) {
       const cell = <usize>(firstCell + gx) << 2;
       v128.store(means + cell, cellMeans3(sums + (<usize>x << 1), norms));
-      v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
+      if (withChanges) v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
     }
   }
   for (; gx < gridWidth; gx++) {
@@ -1400,11 +1439,11 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     let change = 0;
     for (let i = 0; i < cellWidth; i++, x++) {
       total += <i32>load<u16>(sums + (<usize>x << 1));
-      change += <i32>load<u16>(changes + (<usize>x << 1));
+      if (withChanges) change += <i32>load<u16>(changes + (<usize>x << 1));
     }
     const cell = <usize>(firstCell + gx) << 2;
     store<f32>(means + cell, <f32>(<f64>total * norm));
-    store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
+    if (withChanges) store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
   }
 }
 

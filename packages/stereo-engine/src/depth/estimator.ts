@@ -13,7 +13,9 @@ import {
 import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
-import { createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import {
+  createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridReducer, type GridSize,
+} from './grid';
 import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
 import { availableKernelSet, type KernelSet } from '../stereo/kernels';
@@ -139,7 +141,7 @@ export class DepthEstimator {
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
   /** Reduces frames into a grid in its memory, when the WebAssembly kernels run and the reduction fits. */
-  private readonly reducer: { reduce(frame: Uint8Array, grid: AnalysisGrid): void } | undefined;
+  private readonly reducer: GridReducer | undefined;
   /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
   private readonly memory: GridMemory;
 
@@ -211,18 +213,23 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    if (this.reducer) this.reducer.reduce(frame, grid);
+    const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
+    // A frame that will reuse the last fit (unless it is a cut) needs no detail: only the luma and
+    // chroma (the cut detection, the motion follower).
+    const mayReuse = temporal && this.hasFit && this.framesSinceFit + 1 < interval;
+    if (this.reducer) this.reducer.reduce(frame, grid, !mayReuse);
     else reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     // The reference's histogram was this one when it was the current frame (see `remember`).
     lumaBins(grid.luma, this.cutBins.current);
     const sceneCut = this.motion.referenceLuma !== undefined && binsDistance(this.cutBins.reference, this.cutBins.current, this.n) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
-    const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
     if (temporal && this.hasFit && this.framesSinceFit + 1 < interval) {
       this.framesSinceFit++;
       return this.reuseFit();
     }
+    // A cut called the reuse off: the frame again, with its detail.
+    if (mayReuse && this.reducer) this.reducer.reduce(frame, grid, true);
     this.framesSinceFit = 0;
 
     const kernels = this.memory.kernels;

@@ -121,8 +121,13 @@ function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
   return { samplesX, samplesY, columns, rows, norm: 1 / (samplesX * samplesY * 255) };
 }
 
-/** The depth estimate's chroma reduction in assembly/kernels.ts (not one of the renderer's kernels). */
+/** The depth estimate's reductions in assembly/kernels.ts (not the renderer's kernels). */
 interface ChromaRowsKernel {
+  /** reduceLumaGrid without the detail. */
+  reduceLumaOnly(
+    frame: number, width: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number, rowStep: number,
+    columns: number, norm: number, luma: number,
+  ): void;
   /** The grid's chroma means, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
   reduceChromaRows(
     frame: number, u: number, v: number, chromaWidth: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number,
@@ -191,8 +196,11 @@ class WasmGridReducer {
     }
   }
 
-  /** Reduces `frame` into `grid`: straight into its arrays when they live in this reducer's memory. */
-  reduce(frame: Uint8Array, grid: AnalysisGrid): void {
+  /**
+   * Reduces `frame` into `grid`: straight into its arrays when they live in this reducer's memory.
+   * Without `withDetail` a YUV frame's detail is skipped (the grid's stays as it was).
+   */
+  reduce(frame: Uint8Array, grid: AnalysisGrid, withDetail = true): void {
     const { layout, at, kernels, chroma, buffer } = this;
     const inPlace = grid.luma.buffer === buffer && grid.cb.buffer === buffer && grid.cr.buffer === buffer && grid.detail.buffer === buffer;
     const luma = inPlace ? grid.luma.byteOffset : at.luma;
@@ -206,7 +214,8 @@ class WasmGridReducer {
     if (!chroma) {
       kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, luma, cb, cr, detail);
     } else {
-      kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, luma, detail);
+      if (withDetail) kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, luma, detail);
+      else kernels.reduceLumaOnly(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, luma);
       // The chroma rows summed first (the same integer sums, cell by cell, as the TypeScript reduction); `columns` is free again.
       kernels.reduceChromaRows(
         at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, layout.planes[1]!.width, gw, gh, chroma.samplesX, chroma.samplesY,
@@ -217,8 +226,14 @@ class WasmGridReducer {
     grid.luma.set(this.means.luma);
     grid.cb.set(this.means.cb);
     grid.cr.set(this.means.cr);
-    grid.detail.set(this.means.detail);
+    if (withDetail || !chroma) grid.detail.set(this.means.detail);
   }
+}
+
+/** Reduces frames into grids (see gridReducerIn). */
+export interface GridReducer {
+  /** Without `withDetail` the grid's detail may be left as it was (only the luma and chroma are new). */
+  reduce(frame: Uint8Array, into: AnalysisGrid, withDetail: boolean): void;
 }
 
 /**
@@ -226,10 +241,10 @@ class WasmGridReducer {
  * GridMemory with the WebAssembly kernels and GridReducer.hostBytes to spare), working in that
  * memory; undefined where the WebAssembly reduction does not fit (reduceToGrid then).
  */
-export function gridReducerIn(memory: GridMemory, layout: FrameLayout, grid: AnalysisGrid): { reduce(frame: Uint8Array, into: AnalysisGrid): void } | undefined {
+export function gridReducerIn(memory: GridMemory, layout: FrameLayout, grid: AnalysisGrid): GridReducer | undefined {
   if (!memory.kernels || !WasmGridReducer.fits(layout, grid)) return undefined;
   const reducer = new WasmGridReducer(layout, grid, { memory, grid });
-  return { reduce: (frame, into) => reducer.reduce(frame, into) };
+  return { reduce: (frame, into, withDetail) => reducer.reduce(frame, into, withDetail) };
 }
 
 /** Bytes gridReducerIn takes of a GridMemory. */
