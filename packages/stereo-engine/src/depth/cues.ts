@@ -403,7 +403,7 @@ const SKY_STEP = 0.04;
  * farthest thing in a picture, however bright or hazy it is. `stack`: scratch of a cell each (the
  * estimator passes one it keeps).
  */
-export function skyMask(grid: AnalysisGrid, gradient: Float32Array, out: Uint8Array, stack = new Int32Array(grid.gridWidth * grid.gridHeight)): number {
+export function skyMask(grid: AnalysisGrid, gradient: Float32Array, out: Uint8Array, stack: Int32Array = new Int32Array(grid.gridWidth * grid.gridHeight)): number {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr, detail } = grid;
   out.fill(0);
   const lowest = floor(0.75 * gh);
