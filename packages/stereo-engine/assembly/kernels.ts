@@ -2559,7 +2559,28 @@ export function reduceChromaRows(
         storeChromaPairs(at + 96, i16x8.shuffle(uHigh, vHigh, 4, 12, 5, 13, 6, 14, 7, 15), j0 > 0);
       }
     }
-    for (let gx = 0; gx < gridWidth; gx++) {
+    let gx = 0;
+    if (samplesX == 2) {
+      // Two cells a step (four columns' pairs), both cells' means in one f32x4.
+      for (; gx + 2 <= gridWidth; gx += 2) {
+        const picks = v128.load(columns + (<usize>(gx * 2) << 2));
+        const first = i32x4.add(
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 0) << 3)),
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 1) << 3)),
+        );
+        const second = i32x4.add(
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 2) << 3)),
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 3) << 3)),
+        );
+        const meansFirst = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(f64x2.convert_low_i32x4_u(first), norms), offset));
+        const meansSecond = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(f64x2.convert_low_i32x4_u(second), norms), offset));
+        const cell = <usize>(gy * gridWidth + gx) << 2;
+        // (cb, cb') and (cr, cr') of the two cells.
+        v128.store64_lane(cb + cell, i32x4.shuffle(meansFirst, meansSecond, 0, 4, 1, 5), 0);
+        v128.store64_lane(cr + cell, i32x4.shuffle(meansFirst, meansSecond, 1, 5, 0, 4), 0);
+      }
+    }
+    for (; gx < gridWidth; gx++) {
       let pair = i32x4.splat(0);
       for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
         const cx = <usize>load<i32>(columns + (<usize>i << 2)) << 3;
