@@ -1335,7 +1335,10 @@ function halvePositions(lumaPositions: usize, chromaWidth: i32, halfPositions: u
 // keeps the rows per cell small enough for 16-bit sums (RowsPerCellFor16Bits in grid.ts) and
 // 16 readable bytes before the frame and after it. The means are the TypeScript's f64 formulas.
 
-/** See reduceYuv (luma and detail): `columns` holds 2 × (width + 16) u16 sums. */
+/**
+ * See reduceYuv (luma and detail): `columns` holds 2 × (width + 16) u16 sums. Per row of cells and
+ * sixteen columns at a time, the cell's rows are added in registers, then stored once.
+ */
 export function reduceLumaGrid(
   frame: usize, width: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
   columns: usize, norm: f64, luma: usize, detail: usize,
@@ -1344,35 +1347,81 @@ export function reduceLumaGrid(
   const blocks = (used + 15) & ~15;
   const sums = columns;
   const changes = columns + (<usize>(width + 16) << 1);
+  const rowBytes = <usize>(rowStep * width);
   for (let gy = 0; gy < gridHeight; gy++) {
-    memory.fill(sums, 0, <usize>blocks << 1);
-    memory.fill(changes, 0, <usize>blocks << 1);
     const top = gy * cellHeight;
-    for (let y = ((top + rowStep - 1) / rowStep) * rowStep; y < top + cellHeight; y += rowStep) {
-      const row = frame + <usize>(y * width);
-      for (let x = 0; x < blocks; x += 16) {
-        const at = row + <usize>x;
+    const first = ((top + rowStep - 1) / rowStep) * rowStep;
+    const firstRow = frame + <usize>(first * width);
+    const rowCount = (top + cellHeight - first + rowStep - 1) / rowStep;
+    for (let x = 0; x < blocks; x += 16) {
+      let sumLow = i16x8.splat(0);
+      let sumHigh = i16x8.splat(0);
+      let changeLow = i16x8.splat(0);
+      let changeHigh = i16x8.splat(0);
+      let at = firstRow + <usize>x;
+      for (let k = 0; k < rowCount; k++, at += rowBytes) {
         const v = v128.load(at);
         const previous = v128.load(at - 1);
         const change = v128.or(i8x16.sub_sat_u(v, previous), i8x16.sub_sat_u(previous, v));
-        const s = sums + (<usize>x << 1);
-        const c = changes + (<usize>x << 1);
-        v128.store(s, i16x8.add(v128.load(s), i16x8.extend_low_i8x16_u(v)));
-        v128.store(s, i16x8.add(v128.load(s, 16), i16x8.extend_high_i8x16_u(v)), 16);
-        v128.store(c, i16x8.add(v128.load(c), i16x8.extend_low_i8x16_u(change)));
-        v128.store(c, i16x8.add(v128.load(c, 16), i16x8.extend_high_i8x16_u(change)), 16);
+        sumLow = i16x8.add(sumLow, i16x8.extend_low_i8x16_u(v));
+        sumHigh = i16x8.add(sumHigh, i16x8.extend_high_i8x16_u(v));
+        changeLow = i16x8.add(changeLow, i16x8.extend_low_i8x16_u(change));
+        changeHigh = i16x8.add(changeHigh, i16x8.extend_high_i8x16_u(change));
       }
-      // Column 0's left neighbour is itself (the TypeScript starts `previous` there).
-      const first = <i32>load<u8>(row);
-      const before = <i32>load<u8>(row - 1);
-      store<u16>(changes, <i32>load<u16>(changes) - (first > before ? first - before : before - first));
+      const s = sums + (<usize>x << 1);
+      const c = changes + (<usize>x << 1);
+      v128.store(s, sumLow);
+      v128.store(s, sumHigh, 16);
+      v128.store(c, changeLow);
+      v128.store(c, changeHigh, 16);
     }
-    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail);
+    // Column 0's left neighbour is itself (the TypeScript starts `previous` there): no change.
+    store<u16>(changes, 0);
+    sumCells(sums, changes, gy * gridWidth, gridWidth, cellWidth, norm, luma, detail, true);
   }
 }
 
-/** Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32. */
-function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize): void {
+/**
+ * reduceLumaGrid's luma alone (no detail): for the frames between depth estimates, which use the
+ * grid's luma and chroma only. The same sums, so the same f32 means.
+ */
+export function reduceLumaOnly(
+  frame: usize, width: i32, gridWidth: i32, gridHeight: i32, cellWidth: i32, cellHeight: i32, rowStep: i32,
+  columns: usize, norm: f64, luma: usize,
+): void {
+  const used = gridWidth * cellWidth;
+  const blocks = (used + 15) & ~15;
+  const sums = columns;
+  const rowBytes = <usize>(rowStep * width);
+  for (let gy = 0; gy < gridHeight; gy++) {
+    const top = gy * cellHeight;
+    const first = ((top + rowStep - 1) / rowStep) * rowStep;
+    const firstRow = frame + <usize>(first * width);
+    const rowCount = (top + cellHeight - first + rowStep - 1) / rowStep;
+    for (let x = 0; x < blocks; x += 16) {
+      let sumLow = i16x8.splat(0);
+      let sumHigh = i16x8.splat(0);
+      let at = firstRow + <usize>x;
+      for (let k = 0; k < rowCount; k++, at += rowBytes) {
+        const v = v128.load(at);
+        sumLow = i16x8.add(sumLow, i16x8.extend_low_i8x16_u(v));
+        sumHigh = i16x8.add(sumHigh, i16x8.extend_high_i8x16_u(v));
+      }
+      const s = sums + (<usize>x << 1);
+      v128.store(s, sumLow);
+      v128.store(s, sumHigh, 16);
+    }
+    sumCells(sums, sums, gy * gridWidth, gridWidth, cellWidth, norm, luma, luma, false);
+  }
+}
+
+/**
+ * Per cell of a row of cells: the sum of its columns' sums, times `norm`, as f32 (and the same of
+ * the changes `withChanges`).
+ */
+function sumCells(
+  sums: usize, changes: usize, firstCell: i32, gridWidth: i32, cellWidth: i32, norm: f64, means: usize, changeMeans: usize, withChanges: bool,
+): void {
   let x = 0;
   let gx = 0;
   if (cellWidth == 3) {
@@ -1382,7 +1431,7 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     for (; gx + 4 <= gridWidth; gx += 4, x += 12) {
       const cell = <usize>(firstCell + gx) << 2;
       v128.store(means + cell, cellMeans3(sums + (<usize>x << 1), norms));
-      v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
+      if (withChanges) v128.store(changeMeans + cell, cellMeans3(changes + (<usize>x << 1), norms));
     }
   }
   for (; gx < gridWidth; gx++) {
@@ -1390,11 +1439,11 @@ function sumCells(sums: usize, changes: usize, firstCell: i32, gridWidth: i32, c
     let change = 0;
     for (let i = 0; i < cellWidth; i++, x++) {
       total += <i32>load<u16>(sums + (<usize>x << 1));
-      change += <i32>load<u16>(changes + (<usize>x << 1));
+      if (withChanges) change += <i32>load<u16>(changes + (<usize>x << 1));
     }
     const cell = <usize>(firstCell + gx) << 2;
     store<f32>(means + cell, <f32>(<f64>total * norm));
-    store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
+    if (withChanges) store<f32>(changeMeans + cell, <f32>(<f64>change * norm));
   }
 }
 
@@ -2062,6 +2111,11 @@ export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bi
   const binBytes = <usize>bins << 2;
   memory.fill(scratch, 0, binBytes << 2);
   const quads = count & ~3;
+  if (lo == 0 && scale >= 1 && scale <= 1048576 && (reinterpret<u64>(scale) & 0x000FFFFFFFFFFFFF) == 0) {
+    binsScaledByPowerOfTwo(values, count, <f32>scale, bins, scratch);
+    addPartialHistograms(histogram, scratch, bins);
+    return;
+  }
   const los = f64x2.splat(lo);
   const scales = f64x2.splat(scale);
   const below = f64x2.splat(-2147483649.0);
@@ -2094,6 +2148,45 @@ export function histogramBins(values: usize, count: i32, lo: f64, scale: f64, bi
     countBin(scratch + 3 * binBytes, toBin(load<f32>(at, 12), lo, scale, bins));
   }
   for (; i < count; i++) countBin(scratch, toBin(load<f32>(values + (<usize>i << 2)), lo, scale, bins));
+  addPartialHistograms(histogram, scratch, bins);
+}
+
+/**
+ * histogramBins' counting where lo is 0 and the scale a power of two (the cut detection's 32 bins,
+ * the percentiles over [0, 1]): v·scale is then exact in f32 as in f64 wherever f32 does not
+ * overflow, so four bins are found in f32 lanes where all four products lie within ±2^31 (else
+ * one by one as in f64).
+ */
+function binsScaledByPowerOfTwo(values: usize, count: i32, scale: f32, bins: i32, scratch: usize): void {
+  const binBytes = <usize>bins << 2;
+  const quads = count & ~3;
+  const scales = f32x4.splat(scale);
+  const limit = f32x4.splat(2147483648.0);
+  const first = i32x4.splat(0);
+  const last = i32x4.splat(bins - 1);
+  let i = 0;
+  for (; i < quads; i += 4) {
+    const at = values + (<usize>i << 2);
+    const x = f32x4.mul(v128.load(at), scales);
+    if (i32x4.all_true(f32x4.lt(f32x4.abs(x), limit))) {
+      const k = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(x), first), last);
+      countBin(scratch, i32x4.extract_lane(k, 0));
+      countBin(scratch + binBytes, i32x4.extract_lane(k, 1));
+      countBin(scratch + 2 * binBytes, i32x4.extract_lane(k, 2));
+      countBin(scratch + 3 * binBytes, i32x4.extract_lane(k, 3));
+      continue;
+    }
+    countBin(scratch, toBin(load<f32>(at), 0, <f64>scale, bins));
+    countBin(scratch + binBytes, toBin(load<f32>(at, 4), 0, <f64>scale, bins));
+    countBin(scratch + 2 * binBytes, toBin(load<f32>(at, 8), 0, <f64>scale, bins));
+    countBin(scratch + 3 * binBytes, toBin(load<f32>(at, 12), 0, <f64>scale, bins));
+  }
+  for (; i < count; i++) countBin(scratch, toBin(load<f32>(values + (<usize>i << 2)), 0, <f64>scale, bins));
+}
+
+/** histogram += the four partial histograms in `scratch` (bins u32 each). */
+function addPartialHistograms(histogram: usize, scratch: usize, bins: i32): void {
+  const binBytes = <usize>bins << 2;
   let k = 0;
   for (; k + 4 <= bins; k += 4) {
     const at = <usize>k << 2;
@@ -2426,52 +2519,93 @@ function relax4(i: i32, j: i32, value: usize, distance: usize, upper: usize, low
 }
 
 /**
- * The chroma means of the analysis grid (see reduceYuv in src/depth/grid.ts), the samples' rows summed first: per row of cells, each plane's samplesY
- * chroma rows added into u32 column sums (sixteen columns a step), then per cell its samplesX
- * columns of those. The same integer sums, so the same f32 means. `sums`: 8·(chromaWidth + 15)
- * bytes; 16 bytes past each row readable.
+ * The chroma means of the analysis grid (see reduceYuv in src/depth/grid.ts), the samples' rows
+ * summed first: per row of cells and sixteen chroma columns at a time, each plane's samplesY rows
+ * added in u16 registers (at most 256 rows a run, so no sum overflows; longer runs are added on
+ * in u32), then stored as one (Cb, Cr) pair of u32 sums per column; per cell its samplesX
+ * columns' pairs added and both means computed in one f64x2. The same integer sums and the same
+ * f64 formula per plane, so the same f32 means. `sums`: 8·(chromaWidth + 15) bytes; 16 bytes
+ * past each row readable.
  */
 export function reduceChromaRows(
   frame: usize, u: i32, v: i32, chromaWidth: i32, gridWidth: i32, gridHeight: i32, samplesX: i32, samplesY: i32, columns: usize,
   rows: usize, norm: f64, cb: usize, cr: usize, sums: usize,
 ): void {
   const blocks = (chromaWidth + 15) & ~15;
-  const sumsU = sums;
-  const sumsV = sums + (<usize>blocks << 2);
+  const norms = f64x2.splat(norm);
+  const offset = f64x2.splat(128.0 / 255.0);
   for (let gy = 0; gy < gridHeight; gy++) {
-    memory.fill(sums, 0, <usize>blocks << 3);
-    for (let j = 0; j < samplesY; j++) {
-      const r = load<i32>(rows + (<usize>(gy * samplesY + j) << 2));
-      addBytesToSums(frame + <usize>(u + r), sumsU, blocks);
-      addBytesToSums(frame + <usize>(v + r), sumsV, blocks);
-    }
-    for (let gx = 0; gx < gridWidth; gx++) {
-      let su: u32 = 0;
-      let sv: u32 = 0;
-      for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
-        const cx = <usize>load<i32>(columns + (<usize>i << 2)) << 2;
-        su += load<u32>(sumsU + cx);
-        sv += load<u32>(sumsV + cx);
+    const firstRow = rows + (<usize>(gy * samplesY) << 2);
+    for (let x = 0; x < blocks; x += 16) {
+      const at = sums + (<usize>x << 3);
+      for (let j0 = 0; j0 < samplesY; j0 += 256) {
+        const end = samplesY - j0 < 256 ? samplesY : j0 + 256;
+        let uLow = i16x8.splat(0);
+        let uHigh = i16x8.splat(0);
+        let vLow = i16x8.splat(0);
+        let vHigh = i16x8.splat(0);
+        for (let j = j0; j < end; j++) {
+          const r = frame + <usize>(load<i32>(firstRow + (<usize>j << 2)) + x);
+          const bu = v128.load(r + <usize>u);
+          const bv = v128.load(r + <usize>v);
+          uLow = i16x8.add(uLow, i16x8.extend_low_i8x16_u(bu));
+          uHigh = i16x8.add(uHigh, i16x8.extend_high_i8x16_u(bu));
+          vLow = i16x8.add(vLow, i16x8.extend_low_i8x16_u(bv));
+          vHigh = i16x8.add(vHigh, i16x8.extend_high_i8x16_u(bv));
+        }
+        storeChromaPairs(at, i16x8.shuffle(uLow, vLow, 0, 8, 1, 9, 2, 10, 3, 11), j0 > 0);
+        storeChromaPairs(at + 32, i16x8.shuffle(uLow, vLow, 4, 12, 5, 13, 6, 14, 7, 15), j0 > 0);
+        storeChromaPairs(at + 64, i16x8.shuffle(uHigh, vHigh, 0, 8, 1, 9, 2, 10, 3, 11), j0 > 0);
+        storeChromaPairs(at + 96, i16x8.shuffle(uHigh, vHigh, 4, 12, 5, 13, 6, 14, 7, 15), j0 > 0);
       }
+    }
+    let gx = 0;
+    if (samplesX == 2) {
+      // Two cells a step (four columns' pairs), both cells' means in one f32x4.
+      for (; gx + 2 <= gridWidth; gx += 2) {
+        const picks = v128.load(columns + (<usize>(gx * 2) << 2));
+        const first = i32x4.add(
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 0) << 3)),
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 1) << 3)),
+        );
+        const second = i32x4.add(
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 2) << 3)),
+          v128.load64_zero(sums + (<usize>i32x4.extract_lane(picks, 3) << 3)),
+        );
+        const meansFirst = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(f64x2.convert_low_i32x4_u(first), norms), offset));
+        const meansSecond = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(f64x2.convert_low_i32x4_u(second), norms), offset));
+        const cell = <usize>(gy * gridWidth + gx) << 2;
+        // (cb, cb') and (cr, cr') of the two cells.
+        v128.store64_lane(cb + cell, i32x4.shuffle(meansFirst, meansSecond, 0, 4, 1, 5), 0);
+        v128.store64_lane(cr + cell, i32x4.shuffle(meansFirst, meansSecond, 1, 5, 0, 4), 0);
+      }
+    }
+    for (; gx < gridWidth; gx++) {
+      let pair = i32x4.splat(0);
+      for (let i = gx * samplesX, end = i + samplesX; i < end; i++) {
+        const cx = <usize>load<i32>(columns + (<usize>i << 2)) << 3;
+        pair = i32x4.add(pair, v128.load64_zero(sums + cx));
+      }
+      const means = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(f64x2.convert_low_i32x4_u(pair), norms), offset));
       const cell = <usize>(gy * gridWidth + gx) << 2;
-      store<f32>(cb + cell, <f32>(<f64>su * norm - 128.0 / 255.0));
-      store<f32>(cr + cell, <f32>(<f64>sv * norm - 128.0 / 255.0));
+      v128.store32_lane(cb + cell, means, 0);
+      v128.store32_lane(cr + cell, means, 1);
     }
   }
 }
 
-/** sums[x] += row[x] for `blocks` (a multiple of 16) bytes, as u32. */
-function addBytesToSums(row: usize, sums: usize, blocks: i32): void {
-  for (let x = 0; x < blocks; x += 16) {
-    const bytes = v128.load(row + <usize>x);
-    const low = i16x8.extend_low_i8x16_u(bytes);
-    const high = i16x8.extend_high_i8x16_u(bytes);
-    const at = sums + (<usize>x << 2);
-    v128.store(at, i32x4.add(v128.load(at), i32x4.extend_low_i16x8_u(low)));
-    v128.store(at, i32x4.add(v128.load(at, 16), i32x4.extend_high_i16x8_u(low)), 16);
-    v128.store(at, i32x4.add(v128.load(at, 32), i32x4.extend_low_i16x8_u(high)), 32);
-    v128.store(at, i32x4.add(v128.load(at, 48), i32x4.extend_high_i16x8_u(high)), 48);
+/** Four columns' (Cb, Cr) u16 sums, interleaved, as u32 pairs at `at` (added to what is there when `add`). */
+// @ts-ignore: decorator
+@inline
+function storeChromaPairs(at: usize, pairs: v128, add: bool): void {
+  let low = i32x4.extend_low_i16x8_u(pairs);
+  let high = i32x4.extend_high_i16x8_u(pairs);
+  if (add) {
+    low = i32x4.add(low, v128.load(at));
+    high = i32x4.add(high, v128.load(at, 16));
   }
+  v128.store(at, low);
+  v128.store(at, high, 16);
 }
 
 /** DepthEstimator.estimate's motion memory: m = 0.5·m + weight·motion (weight = 0.5·confidence). */
@@ -2888,14 +3022,15 @@ export function atmosphereGrid(
   const sdSat: f64 = Math.sqrt(varSat / <f64>n) + 0.02;
   const sdDarks = f64x2.splat(sdDark);
   const sdSats = f64x2.splat(sdSat);
-  const two = f64x2.splat(2);
+  // clear / 2 as clear · 0.5: both are the one correctly rounded half (a division less per pair).
+  const half = f64x2.splat(0.5);
   const one = f64x2.splat(1);
   const minusTwo = f64x2.splat(-2);
   for (i = 0; i < pairs; i += 2) {
     const at = <usize>i << 2;
     const haze = f64x2.div(f64x2.neg(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(darkest + at)), meanDarks)), sdDarks);
     const clear = f64x2.add(haze, f64x2.div(f64x2.sub(v128.load(chroma + (<usize>i << 3)), meanSats), sdSats));
-    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.div(clear, two)));
+    const v = f64x2.max(minusTwo, f64x2.min(one, f64x2.mul(clear, half)));
     v128.store64_lane(out + at, f32x4.demote_f64x2_zero(v), 0);
   }
   for (; i < n; i++) {

@@ -7,7 +7,7 @@ import { atmosphereCue, carryUp, defocusCue, estimateHorizon, gradientMagnitude,
 import { DepthEstimator, histogramDistance } from '../src/depth/estimator';
 import { FigureGround } from '../src/depth/figure';
 import { boxMean, boxMeanTypeScript, GuidedFilter, percentiles } from '../src/depth/filters';
-import { createAnalysisGrid, gridSizeFor, type AnalysisGrid } from '../src/depth/grid';
+import { createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid } from '../src/depth/grid';
 import { GridMemory, gridMemoryOf } from '../src/depth/memory';
 import { MotionFollower } from '../src/depth/motion-follow';
 import { frameLayout, type FrameLayout } from '../src/frame/planar';
@@ -195,6 +195,73 @@ describe('depth estimate kernels in WebAssembly', () => {
       // Act / Assess
       expect(histogramDistance(values, other)).toBe(histogramDistance(plainValues, plainOther));
       expect(histogramDistance(other, values)).toBe(histogramDistance(plainOther, plainValues));
+    }
+  });
+
+  it.each([
+    ['yuv420p', 641, 361, 256, 2],
+    ['yuv420p', 97, 35, 64, 1],
+    ['yuv420p', 33, 17, 32, 1],
+    ['yuv444p', 99, 21, 48, 0.5],
+  ] as const)('the grid reduction without detail (%s %i×%i): the luma and chroma bits of the TypeScript reduction, the detail left as it was', (format, width, height, resolution, pixelAspect) => {
+    // Prepare: a grid in a GridMemory whose detail holds a marker, frames of noise with flat blocks.
+    const layout = frameLayout(format, width, height);
+    const size = gridSizeFor(width, height, resolution, pixelAspect);
+    const n = size.gridWidth * size.gridHeight;
+    const memory = new GridMemory('wasm-simd', 4 * 4 * n + gridReducerBytes(layout, size) + 256, size.gridWidth, size.gridHeight);
+    const grid = createAnalysisGrid(size, (length) => memory.float32(length));
+    const reducer = gridReducerIn(memory, layout, grid)!;
+    const next = random(width * height);
+    for (let round = 0; round < 2; round++) {
+      const frame = new Uint8Array(layout.byteLength);
+      let level = 0;
+      for (let i = 0; i < frame.length; i++) {
+        if (next() < 0.05) level = Math.floor(next() * 256);
+        frame[i] = Math.min(255, Math.max(0, level + Math.floor((next() - 0.5) * 24)));
+      }
+      grid.detail.fill(-7);
+      const expected = createAnalysisGrid(size);
+      reduceToGrid(frame, layout, expected, 'typescript');
+      // Act
+      reducer.reduce(frame, grid, false);
+      // Assess
+      for (const key of ['luma', 'cb', 'cr'] as const) expect({ key, round, same: bitsOf(grid[key]).equals(bitsOf(expected[key])) }).toEqual({ key, round, same: true });
+      expect(grid.detail.every((value) => value === -7)).toBe(true);
+      // Act / Assess: with the detail, all four.
+      reducer.reduce(frame, grid, true);
+      for (const key of ['luma', 'cb', 'cr', 'detail'] as const) expect({ key, round, same: bitsOf(grid[key]).equals(bitsOf(expected[key])) }).toEqual({ key, round, same: true });
+    }
+  });
+
+  it('histogramBins: the same bins as the TypeScript formula, in f32 lanes (lo 0, a power-of-two scale) and in f64', () => {
+    // Prepare: values on and one f32 step either side of bin edges, subnormals, products past
+    // ±2^31 and past the f32 range, NaN and infinities, in every lane position.
+    const next = random(7);
+    const edges = Array.from({ length: 200 }, () => Math.floor(next() * 1100) / 1024);
+    const near = edges.flatMap((edge) => {
+      const [value] = Float32Array.of(edge);
+      const bits = new Int32Array(Float32Array.of(value!).buffer)[0]!;
+      return [value!, new Float32Array(Int32Array.of(bits + 1).buffer)[0]!, new Float32Array(Int32Array.of(bits - 1).buffer)[0]!];
+    });
+    const special = [Number.NaN, Infinity, -Infinity, -0, 1e-45, -1e-45, 1e-40, 3e36, -3e36, 2 ** 21, 2 ** 22, -(2 ** 21), 2 ** 31, 3e9, -3e9];
+    const all = [...near, ...special, ...Array.from({ length: 300 }, () => next() * 3 - 1)];
+    const length = all.length;
+    const memory = new GridMemory('wasm-simd', 4 * length + 64, 8, 8);
+    const values = memory.float32(length);
+    values.set(all);
+    for (const [lo, scale, bins] of [[0, 32, 32], [0, 1024, 1024], [0, 1048576, 1024], [0, 1024 / 3, 1024], [-1, 1024 / 3, 1024], [-8, 64, 1024]] as const) {
+      // Act
+      const histogram = memory.histogram!.subarray(0, bins).fill(0);
+      memory.kernels!.histogramBins(values.byteOffset, length, lo, scale, bins, histogram.byteOffset, memory.histogramScratch);
+      // Assess
+      const expected = new Uint32Array(bins);
+      for (const value of values) {
+        let k = ((value - lo) * scale) | 0;
+        if (k < 0) k = 0;
+        else if (k >= bins) k = bins - 1;
+        expected[k]!++;
+      }
+      expect({ lo, scale, same: Buffer.from(histogram.slice().buffer).equals(Buffer.from(expected.buffer)) }).toEqual({ lo, scale, same: true });
     }
   });
 

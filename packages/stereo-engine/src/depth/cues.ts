@@ -400,38 +400,41 @@ const SKY_STEP = 0.04;
  * Sky (and the bright, plain walls and backdrops that play its part indoors): the smooth, bright
  * or bluish cells connected to the top of the frame through small colour steps, above the lowest
  * quarter. Marks them 1 in `out` (else 0) and returns their share of the frame. Sky is always the
- * farthest thing in a picture, however bright or hazy it is.
+ * farthest thing in a picture, however bright or hazy it is. `stack`: scratch of a cell each (the
+ * estimator passes one it keeps).
  */
-export function skyMask(grid: AnalysisGrid, gradient: Float32Array, out: Uint8Array): number {
+export function skyMask(grid: AnalysisGrid, gradient: Float32Array, out: Uint8Array, stack: Int32Array = new Int32Array(grid.gridWidth * grid.gridHeight)): number {
   const { gridWidth: gw, gridHeight: gh, luma, cb, cr, detail } = grid;
   out.fill(0);
   const lowest = floor(0.75 * gh);
   const likely = (i: number): boolean =>
     gradient[i]! < SKY_GRADIENT && detail[i]! < SKY_DETAIL && (luma[i]! > 0.45 || (cb[i]! > 0.02 && cb[i]! > cr[i]!));
-  const stack: number[] = [];
+  // Cells to visit from (each marked before it is pushed, so at most one entry per cell).
+  let top = 0;
   for (let x = 0; x < gw; x++) {
     if (likely(x)) {
       out[x] = 1;
-      stack.push(x);
+      stack[top++] = x;
     }
   }
-  let count = stack.length;
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  let count = top;
+  /** Cell j, a neighbour of sky cell i, joins the sky when likely and a small colour step away. */
+  const visit = (i: number, j: number): void => {
+    if (out[j] || !likely(j)) return;
+    const step = abs(luma[j]! - luma[i]!) + abs(cb[j]! - cb[i]!) + abs(cr[j]! - cr[i]!);
+    if (step > SKY_STEP) return;
+    out[j] = 1;
+    count++;
+    stack[top++] = j;
+  };
+  while (top > 0) {
+    const i = stack[--top]!;
     const x = i % gw;
     const y = (i - x) / gw;
-    const visit = (j: number): void => {
-      if (out[j] || !likely(j)) return;
-      const step = abs(luma[j]! - luma[i]!) + abs(cb[j]! - cb[i]!) + abs(cr[j]! - cr[i]!);
-      if (step > SKY_STEP) return;
-      out[j] = 1;
-      count++;
-      stack.push(j);
-    };
-    if (x > 0) visit(i - 1);
-    if (x < gw - 1) visit(i + 1);
-    if (y > 0) visit(i - gw);
-    if (y + 1 < lowest) visit(i + gw);
+    if (x > 0) visit(i, i - 1);
+    if (x < gw - 1) visit(i, i + 1);
+    if (y > 0) visit(i, i - gw);
+    if (y + 1 < lowest) visit(i, i + gw);
   }
   return count / (gw * gh);
 }

@@ -13,7 +13,9 @@ import {
 import { FigureGround } from './figure';
 import type { DepthField } from './field';
 import { boxMean, GuidedFilter, percentiles } from './filters';
-import { createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridSize } from './grid';
+import {
+  createAnalysisGrid, gridReducerBytes, gridReducerIn, gridSizeFor, reduceToGrid, type AnalysisGrid, type GridReducer, type GridSize,
+} from './grid';
 import { GridMemory, gridMemoryOf } from './memory';
 import { MotionFollower } from './motion-follow';
 import { availableKernelSet, type KernelSet } from '../stereo/kernels';
@@ -95,10 +97,18 @@ export interface DepthDiagnostics {
  */
 export class DepthEstimator {
   readonly size: GridSize;
-  private readonly grid: AnalysisGrid;
+  /**
+   * The grid the next frame is reduced into, and a second one: the last estimated frame's grid is
+   * the motion reference (kept in place, see MotionFollower.remember), so the grids swap roles
+   * after each full estimate instead of the reference being copied.
+   */
+  private grid: AnalysisGrid;
+  private spareGrid: AnalysisGrid;
   private readonly guided: GuidedFilter;
   private readonly figureGround: FigureGround;
   private readonly sky: Uint8Array;
+  /** skyMask's stack of cells to visit. */
+  private readonly skyStack: Int32Array;
   private readonly smoothed: [Float32Array, Float32Array, Float32Array];
   private readonly n: number;
   private readonly buffers: Record<
@@ -108,10 +118,14 @@ export class DepthEstimator {
   private readonly priorRows: Float32Array;
   /** The 32-bin luma histograms of the cut detection: this frame's and the motion reference's. */
   private readonly cutBins = { current: new Float64Array(CUT_BINS), reference: new Float64Array(CUT_BINS) };
-  /** The last estimate's depth (`depthStore` once there is one) and the motion memory (`memoryStore`). */
+  /**
+   * The last estimate's depth and the motion memory (`memoryStore`). The depth is the array the
+   * estimate wrote (`buffers.depth` then): it and `depthStore` swap roles after each estimate, so
+   * the next one writes into the other instead of this one being copied.
+   */
   private previousDepth: Float32Array | undefined;
   private motionMemory: Float32Array | undefined;
-  private readonly depthStore: Float32Array;
+  private depthStore: Float32Array;
   /** The atmosphere cue's chroma per cell (f64). */
   private readonly chroma: Float64Array;
   private readonly memoryStore: Float32Array;
@@ -126,8 +140,8 @@ export class DepthEstimator {
   private framesSinceFit = 0;
   /** Where each cell's content was in the last estimated frame. */
   private readonly motion: MotionFollower;
-  /** Reduces frames into `grid` in its memory, when the WebAssembly kernels run and the reduction fits. */
-  private readonly reducer: { reduce(frame: Uint8Array): void } | undefined;
+  /** Reduces frames into a grid in its memory, when the WebAssembly kernels run and the reduction fits. */
+  private readonly reducer: GridReducer | undefined;
   /** Where the grids live: the WebAssembly kernels' memory when they run (see GridMemory). */
   private readonly memory: GridMemory;
 
@@ -138,21 +152,23 @@ export class DepthEstimator {
     this.size = gridSizeFor(layout.width, layout.height, options.resolution, options.pixelAspect);
     const { gridWidth: gw, gridHeight: gh } = this.size;
     this.n = gw * gh;
-    // The grids below (4 + 3 + 12 + 2 + 2 + 2, the motion follower's 5), the sky's bytes, the chroma (f64), the guided filter's work area,
+    // The grids below (4 + 4 + 3 + 12 + 2 + 2 + 2, the motion follower's 2), the sky's bytes, the chroma (f64), the guided filter's work area,
     // the prior's rows, the figure cue's coarse grids and the grid reduction's frame and sums.
     const cellBytes = (4 * this.n + 15) & ~15;
     this.memory = new GridMemory(
       options.kernelSet ?? availableKernelSet(),
-      30 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
+      31 * cellBytes + ((this.n + 15) & ~15) + ((8 * this.n + 15) & ~15) + 6 * 4 * this.n + 12 * gw + 4 * gh + 16 + 4 * gh + 64 + FigureGround.memoryBytes(gw, gh) + gridReducerBytes(layout, this.size),
       gw,
       gh,
     );
     const make = (): Float32Array => this.memory.float32(this.n);
     this.grid = createAnalysisGrid(this.size, make);
+    this.spareGrid = createAnalysisGrid(this.size, make);
     this.reducer = gridReducerIn(this.memory, layout, this.grid);
     this.guided = new GuidedFilter(gw, gh, this.memory);
     this.figureGround = new FigureGround(gw, gh, this.memory.wasm ? this.memory : undefined);
     this.sky = this.memory.uint8(this.n);
+    this.skyStack = new Int32Array(this.n);
     this.smoothed = [make(), make(), make()];
     this.buffers = {
       gradient: make(),
@@ -197,18 +213,23 @@ export class DepthEstimator {
     const grid = this.grid;
     const b = this.buffers;
     const temporal = this.options.temporal ?? true;
-    if (this.reducer) this.reducer.reduce(frame);
+    const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
+    // A frame that will reuse the last fit (unless it is a cut) needs no detail: only the luma and
+    // chroma (the cut detection, the motion follower).
+    const mayReuse = temporal && this.hasFit && this.framesSinceFit + 1 < interval;
+    if (this.reducer) this.reducer.reduce(frame, grid, !mayReuse);
     else reduceToGrid(frame, this.layout, grid, this.memory.wasm ? 'wasm-simd' : 'typescript');
 
     // The reference's histogram was this one when it was the current frame (see `remember`).
     lumaBins(grid.luma, this.cutBins.current);
     const sceneCut = this.motion.referenceLuma !== undefined && binsDistance(this.cutBins.reference, this.cutBins.current, this.n) > CUT_THRESHOLD;
     if (!temporal || sceneCut) this.resetTemporalState();
-    const interval = Math.max(1, Math.floor(this.options.refreshInterval ?? 1));
     if (temporal && this.hasFit && this.framesSinceFit + 1 < interval) {
       this.framesSinceFit++;
       return this.reuseFit();
     }
+    // A cut called the reuse off: the frame again, with its detail.
+    if (mayReuse && this.reducer) this.reducer.reduce(frame, grid, true);
     this.framesSinceFit = 0;
 
     const kernels = this.memory.kernels;
@@ -241,7 +262,7 @@ export class DepthEstimator {
     }
 
     this.figureGround.compute(this.smoothed, b.figure);
-    const skyShare = skyMask(grid, b.gradient, this.sky);
+    const skyShare = skyMask(grid, b.gradient, this.sky, this.skyStack);
 
     const fused = b.fused;
     const memory = this.motionMemory;
@@ -303,9 +324,12 @@ export class DepthEstimator {
     }
 
     // Remember this frame (unnormalised depth, so the smoothing is not fooled by the stretch).
-    this.previousDepth ??= this.depthStore;
-    this.previousDepth.set(depth);
+    this.previousDepth = depth;
+    b.depth = this.depthStore;
+    this.depthStore = depth;
     this.motion.remember(grid);
+    this.grid = this.spareGrid;
+    this.spareGrid = grid;
     this.cutBins.reference.set(this.cutBins.current);
 
     const field = this.field;

@@ -121,8 +121,13 @@ function chromaSampling(layout: FrameLayout, grid: GridSize): ChromaSampling {
   return { samplesX, samplesY, columns, rows, norm: 1 / (samplesX * samplesY * 255) };
 }
 
-/** The depth estimate's chroma reduction in assembly/kernels.ts (not one of the renderer's kernels). */
+/** The depth estimate's reductions in assembly/kernels.ts (not the renderer's kernels). */
 interface ChromaRowsKernel {
+  /** reduceLumaGrid without the detail. */
+  reduceLumaOnly(
+    frame: number, width: number, gridWidth: number, gridHeight: number, cellWidth: number, cellHeight: number, rowStep: number,
+    columns: number, norm: number, luma: number,
+  ): void;
   /** The grid's chroma means, the chroma rows of a row of cells summed first into `sums` (8·(chromaWidth + 15) bytes). */
   reduceChromaRows(
     frame: number, u: number, v: number, chromaWidth: number, gridWidth: number, gridHeight: number, samplesX: number, samplesY: number,
@@ -140,6 +145,7 @@ class WasmGridReducer {
   private readonly at: { frame: number; columns: number; luma: number; cb: number; cr: number; detail: number; chromaColumns: number; chromaRows: number };
   private readonly means: { luma: Float32Array; cb: Float32Array; cr: Float32Array; detail: Float32Array };
   private readonly chroma: ChromaSampling | undefined;
+  private readonly buffer: ArrayBuffer;
 
   /** The per-column sums are 16-bit: at most 256 rows per cell (64 for gbrp, whose detail steps reach 1020). */
   static fits(layout: FrameLayout, grid: GridSize): boolean {
@@ -177,6 +183,7 @@ class WasmGridReducer {
       ? arena.instantiate()
       : { kernels: host!.memory.kernels as unknown as WasmKernelExports, buffer: host!.memory.memoryBuffer! };
     this.kernels = kernels as WasmKernelExports & ChromaRowsKernel;
+    this.buffer = buffer;
     this.at = at;
     this.frame = new Uint8Array(buffer, at.frame, layout.byteLength);
     this.means = {
@@ -189,39 +196,55 @@ class WasmGridReducer {
     }
   }
 
-  reduce(frame: Uint8Array, grid: AnalysisGrid): void {
-    const { layout, at, kernels, chroma } = this;
+  /**
+   * Reduces `frame` into `grid`: straight into its arrays when they live in this reducer's memory.
+   * Without `withDetail` a YUV frame's detail is skipped (the grid's stays as it was).
+   */
+  reduce(frame: Uint8Array, grid: AnalysisGrid, withDetail = true): void {
+    const { layout, at, kernels, chroma, buffer } = this;
+    const inPlace = grid.luma.buffer === buffer && grid.cb.buffer === buffer && grid.cr.buffer === buffer && grid.detail.buffer === buffer;
+    const luma = inPlace ? grid.luma.byteOffset : at.luma;
+    const cb = inPlace ? grid.cb.byteOffset : at.cb;
+    const cr = inPlace ? grid.cr.byteOffset : at.cr;
+    const detail = inPlace ? grid.detail.byteOffset : at.detail;
     const { gridWidth: gw, gridHeight: gh, cellWidth: cw, cellHeight: ch } = this.size;
     const rowStep = rowStepFor(this.size);
     const norm = rowStep / (cw * ch * 255);
-    this.frame.set(frame.subarray(0, layout.byteLength));
+    this.frame.set(frame.length === layout.byteLength ? frame : frame.subarray(0, layout.byteLength));
     if (!chroma) {
-      kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.cb, at.cr, at.detail);
+      kernels.reduceGbrpGrid(at.frame, layout.width, layout.height, gw, gh, cw, ch, rowStep, at.columns, norm, luma, cb, cr, detail);
     } else {
-      kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, at.luma, at.detail);
+      if (withDetail) kernels.reduceLumaGrid(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, luma, detail);
+      else kernels.reduceLumaOnly(at.frame, layout.width, gw, gh, cw, ch, rowStep, at.columns, norm, luma);
       // The chroma rows summed first (the same integer sums, cell by cell, as the TypeScript reduction); `columns` is free again.
       kernels.reduceChromaRows(
         at.frame, layout.planes[1]!.offset, layout.planes[2]!.offset, layout.planes[1]!.width, gw, gh, chroma.samplesX, chroma.samplesY,
-        at.chromaColumns, at.chromaRows, chroma.norm, at.cb, at.cr, at.columns,
+        at.chromaColumns, at.chromaRows, chroma.norm, cb, cr, at.columns,
       );
     }
-    if (grid.luma.buffer === this.means.luma.buffer && grid.luma.byteOffset === this.means.luma.byteOffset) return;
+    if (inPlace) return;
     grid.luma.set(this.means.luma);
     grid.cb.set(this.means.cb);
     grid.cr.set(this.means.cr);
-    grid.detail.set(this.means.detail);
+    if (withDetail || !chroma) grid.detail.set(this.means.detail);
   }
 }
 
+/** Reduces frames into grids (see gridReducerIn). */
+export interface GridReducer {
+  /** Without `withDetail` the grid's detail may be left as it was (only the luma and chroma are new). */
+  reduce(frame: Uint8Array, into: AnalysisGrid, withDetail: boolean): void;
+}
+
 /**
- * A reducer of frames of `layout` into `grid`, whose arrays live in `memory` (a GridMemory with
- * the WebAssembly kernels and GridReducer.hostBytes to spare), working in that memory; undefined
- * where the WebAssembly reduction does not fit (reduceToGrid then).
+ * A reducer of frames of `layout` into grids of `grid`'s size whose arrays live in `memory` (a
+ * GridMemory with the WebAssembly kernels and GridReducer.hostBytes to spare), working in that
+ * memory; undefined where the WebAssembly reduction does not fit (reduceToGrid then).
  */
-export function gridReducerIn(memory: GridMemory, layout: FrameLayout, grid: AnalysisGrid): { reduce(frame: Uint8Array): void } | undefined {
+export function gridReducerIn(memory: GridMemory, layout: FrameLayout, grid: AnalysisGrid): GridReducer | undefined {
   if (!memory.kernels || !WasmGridReducer.fits(layout, grid)) return undefined;
   const reducer = new WasmGridReducer(layout, grid, { memory, grid });
-  return { reduce: (frame) => reducer.reduce(frame, grid) };
+  return { reduce: (frame, into, withDetail) => reducer.reduce(frame, into, withDetail) };
 }
 
 /** Bytes gridReducerIn takes of a GridMemory. */

@@ -26,9 +26,10 @@ const MAX_CHANGED_SHARE = 0.25;
 export class MotionFollower {
   readonly source: Int32Array;
   readonly mismatch: Float32Array;
-  private readonly luma: Float32Array;
-  private readonly cb: Float32Array;
-  private readonly cr: Float32Array;
+  /** The reference frame's planes: the remembered grid's own arrays. */
+  private luma: Float32Array;
+  private cb: Float32Array;
+  private cr: Float32Array;
   private hasReference = false;
 
   constructor(
@@ -38,14 +39,10 @@ export class MotionFollower {
     memory?: GridMemory,
   ) {
     const n = gridWidth * gridHeight;
-    // In the kernels' memory when they run: `follow` runs there, and the reference luma is the
-    // motion cue's previous frame.
-    const floats = (): Float32Array => (memory ? memory.float32(n) : new Float32Array(n));
+    // In the kernels' memory when they run: `follow` runs there (with a reference grid there too).
     this.source = memory ? memory.int32(n) : new Int32Array(n);
-    this.mismatch = floats();
-    this.luma = floats();
-    this.cb = floats();
-    this.cr = floats();
+    this.mismatch = memory ? memory.float32(n) : new Float32Array(n);
+    this.luma = this.cb = this.cr = new Float32Array(0);
   }
 
   /** The reference frame's luma (valid after `remember`). */
@@ -53,11 +50,15 @@ export class MotionFollower {
     return this.hasReference ? this.luma : undefined;
   }
 
-  /** Makes `grid` the reference frame. */
+  /**
+   * Makes `grid` the reference frame. Its arrays are kept, not copied: the caller leaves them as
+   * they are until it remembers another grid or forgets (the estimator reduces the next frames
+   * into a second grid).
+   */
   remember(grid: AnalysisGrid): void {
-    this.luma.set(grid.luma);
-    this.cb.set(grid.cb);
-    this.cr.set(grid.cr);
+    this.luma = grid.luma;
+    this.cb = grid.cb;
+    this.cr = grid.cr;
     this.hasReference = true;
   }
 
