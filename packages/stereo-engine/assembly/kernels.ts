@@ -905,34 +905,54 @@ export function fieldRow(
  * fieldRow for two rows at once, row 0 in lane 0 and row 1 in lane 1 of every f64x2: both rows
  * share the column runs, and each lane repeats its row's f64 steps exactly (the accumulation
  * stays sequential within a lane). pmax(d, 0) then pmin(·, 1) is d < 0 ? 0 : d > 1 ? 1 : d.
+ * The guide's kind is tested once, outside the loops (fieldRowPairOf with a constant).
  */
 export function fieldRowPair(
   aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
   step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
 ): void {
+  if (guideBytes) fieldRowPairOf(aRow0, bRow0, aRow1, bRow1, runStart, runWeight, gridWidth, leading, step, guide0, guide1, true, out0, out1);
+  else fieldRowPairOf(aRow0, bRow0, aRow1, bRow1, runStart, runWeight, gridWidth, leading, step, guide0, guide1, false, out0, out1);
+}
+
+/**
+ * fieldRowPair's body. A cell's right coefficients are the next cell's left ones, so each cell
+ * loads only its right column's (one f32 pair per row, promoted: the same f64s), and its run
+ * starts where the last one ended.
+ */
+// @ts-ignore: decorator
+@inline
+function fieldRowPairOf(
+  aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
+  step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
+): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
-  const a0 = pairOf(aRow0, aRow1, 0);
-  const b0 = pairOf(bRow0, bRow1, 0);
+  let aNext = pairOf(aRow0, aRow1, 0);
+  let bNext = pairOf(bRow0, bRow1, 0);
   for (let x = 0; x < leading; x++) {
-    const d = f64x2.add(f64x2.mul(a0, guidePair(guide0, guide1, guideBytes, x)), b0);
+    const d = f64x2.add(f64x2.mul(aNext, guidePair(guide0, guide1, guideBytes, x)), bNext);
     storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
   }
   const steps = f64x2.splat(step);
+  const lastCell = gridWidth - 1;
+  let x = load<i32>(runStart);
   for (let g = 0; g < gridWidth; g++) {
     const gAt = <usize>g << 2;
     const end = load<i32>(runStart + gAt, 4);
-    const ag0 = pairOf(aRow0, aRow1, gAt);
-    const bg0 = pairOf(bRow0, bRow1, gAt);
-    const da = f64x2.sub(pairOf(aRow0, aRow1, gAt + 4), ag0);
-    const db = f64x2.sub(pairOf(bRow0, bRow1, gAt + 4), bg0);
+    const ag0 = aNext;
+    const bg0 = bNext;
+    aNext = pairOf(aRow0, aRow1, gAt + 4);
+    bNext = pairOf(bRow0, bRow1, gAt + 4);
+    const da = f64x2.sub(aNext, ag0);
+    const db = f64x2.sub(bNext, bg0);
     const w = f64x2.splat(<f64>load<f32>(runWeight + gAt));
     let ag = f64x2.add(ag0, f64x2.mul(w, da));
     let bg = f64x2.add(bg0, f64x2.mul(w, db));
-    const last = g == gridWidth - 1;
+    const last = g == lastCell;
     const sa = last ? zero : f64x2.mul(steps, da);
     const sb = last ? zero : f64x2.mul(steps, db);
-    for (let x = load<i32>(runStart + gAt); x < end; x++) {
+    for (; x < end; x++) {
       const d = f64x2.add(f64x2.mul(ag, guidePair(guide0, guide1, guideBytes, x)), bg);
       storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
       ag = f64x2.add(ag, sa);
@@ -945,13 +965,18 @@ export function fieldRowPair(
 // @ts-ignore: decorator
 @inline
 function pairOf(row0: usize, row1: usize, at: usize): v128 {
-  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(row0 + at)), 1, <f64>load<f32>(row1 + at));
+  return f64x2.promote_low_f32x4(v128.load32_lane(row1 + at, v128.load32_zero(row0 + at), 1));
 }
 
+/** Both rows' guide at x as an f64x2: bytes (zero-extended into i32 lanes 0 and 1) or f32s. */
 // @ts-ignore: decorator
 @inline
 function guidePair(guide0: usize, guide1: usize, guideBytes: bool, x: i32): v128 {
-  return f64x2.replace_lane(f64x2.splat(guideAt(guide0, guideBytes, x)), 1, guideAt(guide1, guideBytes, x));
+  if (guideBytes) {
+    const bytes = v128.load8_lane(guide1 + <usize>x, v128.load8_lane(guide0 + <usize>x, i32x4.splat(0), 0), 4);
+    return f64x2.convert_low_i32x4_s(bytes);
+  }
+  return pairOf(guide0, guide1, <usize>x << 2);
 }
 
 /** Lane 0 as f32 at out0[x], lane 1 at out1[x]. */
