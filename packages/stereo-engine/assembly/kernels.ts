@@ -14,7 +14,7 @@ const DISOCCLUSION_SPAN: f64 = 2;
 
 /** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
 export function warpScratchBytes(width: i32): i32 {
-  return 36 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
+  return 28 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
 }
 
 /** Room for forwardWarpRow's loop constants, after its arrays. */
@@ -28,29 +28,31 @@ function warpScratchStride(width: i32): i32 {
 
 /**
  * See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling,
- * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings.
- * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 / i32x4 lanes: the one or
- * two target pixels it writes and the fixed-point positions written there (a span of at most
- * DISOCCLUSION_SPAN covers at most two pixels), a write it does not make aimed at the spare slot
- * sourcePos[width]; the groups run in painter's order (right to left for k > 0) and make their
- * writes lane by lane in that order, which is all that stays sequential. (3) The holes.
+ * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings
+ * as i32 (the groups below take the f64 ceilings again from t: one instruction each, against
+ * two more stores per four pixels here). (2) Per segment x (source pixels x, x+1), four at a
+ * time in f64x2 / i32x4 lanes: the one or two target pixels it writes and the fixed-point
+ * positions written there (a span of at most DISOCCLUSION_SPAN covers at most two pixels), a
+ * write it does not make aimed at the spare slot sourcePos[width]; the groups run in painter's
+ * order (right to left for k > 0) and make their writes lane by lane in that order, which is
+ * all that stays sequential. (3) The holes.
  * `sourcePos` holds width + 1 entries, `scratch` warpScratchBytes(width) bytes.
  */
 export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize, scratch: usize): void {
-  fillInt32(sourcePos, -1, width);
+  // −1 (uncovered) in every entry: all bytes 0xff (V8's memset, wider than a v128 loop).
+  memory.fill(sourcePos, 0xff, <usize>width << 2);
   const last = width - 1;
   const lastPos = last * ONE;
   const maxPos = lastPos > 0 ? lastPos - 1 : 0;
   const stride = <usize>warpScratchStride(width);
   const landing = scratch;
-  const ceiling = landing + (stride << 3);
-  const ceilingInt = ceiling + (stride << 3);
+  const ceilingInt = landing + (stride << 3);
   const first = ceilingInt + (stride << 2);
   const second = first + (stride << 2);
   const firstValue = second + (stride << 2);
   const secondValue = firstValue + (stride << 2);
   // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
-  // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
+  // ceil(t(x)) as i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
   // The loops' constant vectors are stored once and loaded back: V8 rematerialises a constant
   // vector (several instructions) at every use inside a loop, but keeps a loaded value.
   const constants = secondValue + (stride << 2);
@@ -77,16 +79,12 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const at = landing + (<usize>x << 3);
     v128.store(at, ta);
     v128.store(at, tb, 16);
-    const ceilAt = ceiling + (<usize>x << 3);
-    v128.store(ceilAt, ca);
-    v128.store(ceilAt, cb, 16);
     v128.store(ceilingInt + (<usize>x << 2), wholeLanes4(ca, cb, magic));
     xs = f64x2.add(xs, four);
   }
   for (; x < width; x++) {
     const t = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
     store<f64>(landing + (<usize>x << 3), t);
-    store<f64>(ceiling + (<usize>x << 3), Math.ceil(t));
     store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
   }
   // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
@@ -128,18 +126,18 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const stepsLow = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI);
     const stepsHigh = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 20), v128.load(ceilIntAt, 16)), oneI);
     if (c >= 0 && c <= lastFirstEight && i32x4.all_true(v128.and(stepsLow, stepsHigh))) {
-      warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
-      warpFourUsual(x + 4, c + 4, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+      warpFourUsual(x, c, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
+      warpFourUsual(x + 4, c + 4, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
     } else if (descending) {
-      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
-      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     } else {
-      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
-      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     }
   }
   if ((groups & 1) == 1) {
-    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
@@ -149,16 +147,16 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
 // @ts-ignore: decorator
 @inline
 function warpFour(
-  x: i32, descending: bool, lastFirst: i32, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32,
+  x: i32, descending: bool, lastFirst: i32, landing: usize, ceilingInt: usize, sourcePos: usize, width: i32,
   oneI: v128, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
 ): void {
   const ceilIntAt = ceilingInt + (<usize>x << 2);
   const ceil0I = v128.load(ceilIntAt);
   const c = i32x4.extract_lane(ceil0I, 0);
   if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
-    warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+    warpFourUsual(x, c, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
   } else {
-    warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
+    warpGroup(x, descending, landing, ceilingInt, sourcePos, width);
   }
 }
 
@@ -166,18 +164,17 @@ function warpFour(
 // @ts-ignore: decorator
 @inline
 function warpFourUsual(
-  x: i32, c: i32, landing: usize, ceiling: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+  x: i32, c: i32, landing: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
 ): void {
   const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
   const at = landing + (<usize>x << 3);
-  const ceilAt = ceiling + (<usize>x << 3);
   const t0a = v128.load(at);
   const t0b = v128.load(at, 16);
   const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
   const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
   // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
-  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
-  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.ceil(t0a), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.ceil(t0b), t0b), duB));
   v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
 }
 
@@ -185,7 +182,7 @@ function warpFourUsual(
  * Four segments x .. x+3 of forwardWarpRow in the general case: the f64 work in two f64x2
  * (a: x, x+1; b: x+2, x+3), the rest in i32x4, then the writes in painter's order.
  */
-function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
+function warpGroup(x: i32, descending: bool, landing: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
   const last = width - 1;
   const magic = f64x2.splat(WHOLE);
   const zero = f64x2.splat(0);
@@ -209,9 +206,8 @@ function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, cei
   const spanB = f64x2.sub(v128.load(at, 24), t0b);
   const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
   const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
-  const ceilAt = ceiling + (<usize>x << 3);
-  const ceil0a = v128.load(ceilAt);
-  const ceil0b = v128.load(ceilAt, 16);
+  const ceil0a = f64x2.ceil(t0a);
+  const ceil0b = f64x2.ceil(t0b);
   const duA = f64x2.div(oneFixed, spanA);
   const duB = f64x2.div(oneFixed, spanB);
   const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
@@ -326,7 +322,8 @@ function fillInt32(at: usize, value: i32, count: i32): void {
 function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   let p = 0;
   while (p < width) {
-    // Most of a row is covered: skip four at a time while no lane is negative.
+    // Most of a row is covered: skip eight, then four at a time while no lane is negative.
+    while (p + 8 <= width && i32x4.bitmask(v128.or(v128.load(sourcePos + (<usize>p << 2)), v128.load(sourcePos + (<usize>p << 2), 16))) == 0) p += 8;
     while (p + 4 <= width && i32x4.bitmask(v128.load(sourcePos + (<usize>p << 2))) == 0) p += 4;
     while (p < width && load<i32>(sourcePos + (<usize>p << 2)) >= 0) p++;
     if (p >= width) break;

@@ -68,7 +68,7 @@ export const ANAGLYPH_TABLE_BYTES = 22 * 16;
 
 /** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
 export function warpScratchBytes(width: number): number {
-  return 36 * ((width + 11) & ~3) + 8 * 16;
+  return 28 * ((width + 11) & ~3) + 8 * 16;
 }
 
 /**
