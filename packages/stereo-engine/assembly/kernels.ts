@@ -542,7 +542,27 @@ export function halveRow(src: usize, dst: usize, outWidth: i32): void {
 export function dilateAndShift(
   depth: usize, width: i32, radius: i32, convergence: f64, taper: usize, padded: usize, dilated: usize, base: usize,
 ): void {
-  let source = depth;
+  dilateAndShiftRow(depth, width, radius, convergence, taper, allOnes(taper, width), padded, dilated, base);
+}
+
+/** Whether the `count` f32 at `at` are all 1 (no zero-parallax border: the taper is all ones). */
+function allOnes(at: usize, count: i32): bool {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) if (!i32x4.all_true(f32x4.eq(v128.load(at + (<usize>i << 2)), one))) return false;
+  for (; i < count; i++) if (load<f32>(at + (<usize>i << 2)) != 1) return false;
+  return true;
+}
+
+/**
+ * dilateAndShift, told whether the taper is all ones (`unitTaper`): then the product by it, exact
+ * (v · 1 = v), is left out. The base of four pixels is taken as soon as their max is.
+ */
+function dilateAndShiftRow(
+  depth: usize, width: i32, radius: i32, convergence: f64, taper: usize, unitTaper: bool, padded: usize, dilated: usize, base: usize,
+): void {
+  const convergenceLanes = f64x2.splat(convergence);
+  let x = 0;
   if (radius > 0) {
     const first = load<f32>(depth);
     const last = load<f32>(depth + (<usize>(width - 1) << 2));
@@ -552,7 +572,6 @@ export function dilateAndShift(
     }
     memory.copy(padded + (<usize>radius << 2), depth, <usize>width << 2);
     const span = 2 * radius;
-    let x = 0;
     if (span == 4) {
       // The default radius (2) unrolled: the same maxima in the same order, without the inner
       // loop's branch per tap.
@@ -561,7 +580,9 @@ export function dilateAndShift(
         let m = f32x4.pmax(v128.load(at), v128.load(at, 4));
         m = f32x4.pmax(m, v128.load(at, 8));
         m = f32x4.pmax(m, v128.load(at, 12));
-        v128.store(dilated + (<usize>x << 2), f32x4.pmax(m, v128.load(at, 16)));
+        m = f32x4.pmax(m, v128.load(at, 16));
+        v128.store(dilated + (<usize>x << 2), m);
+        baseFour(m, taper, unitTaper, convergenceLanes, base, x);
       }
     }
     for (; x + 4 <= width; x += 4) {
@@ -569,30 +590,42 @@ export function dilateAndShift(
       let m = v128.load(at);
       for (let i = 1; i <= span; i++) m = f32x4.pmax(m, v128.load(at + (<usize>i << 2)));
       v128.store(dilated + (<usize>x << 2), m);
+      baseFour(m, taper, unitTaper, convergenceLanes, base, x);
     }
-    for (; x < width; x++) {
-      const at = padded + (<usize>x << 2);
+    for (let tail = x; tail < width; tail++) {
+      const at = padded + (<usize>tail << 2);
       let m = load<f32>(at);
       for (let i = 1; i <= span; i++) {
         const v = load<f32>(at + (<usize>i << 2));
         if (v > m) m = v;
       }
-      store<f32>(dilated + (<usize>x << 2), m);
+      store<f32>(dilated + (<usize>tail << 2), m);
     }
-    source = dilated;
+    baseRest(dilated, taper, convergence, convergenceLanes, base, x, width);
+    return;
   }
-  const convergenceLanes = f64x2.splat(convergence);
-  let x = 0;
-  for (; x + 4 <= width; x += 4) {
-    const at = <usize>x << 2;
-    const d = v128.load(source + at);
+  for (; x + 4 <= width; x += 4) baseFour(v128.load(depth + (<usize>x << 2)), taper, unitTaper, convergenceLanes, base, x);
+  baseRest(depth, taper, convergence, convergenceLanes, base, x, width);
+}
+
+/** base[x .. x + 3] = (d − convergence) · taper in f64, rounded to f32 (see dilateAndShift). */
+// @ts-ignore: decorator
+@inline
+function baseFour(d: v128, taper: usize, unitTaper: bool, convergenceLanes: v128, base: usize, x: i32): void {
+  const at = <usize>x << 2;
+  let low = f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes);
+  let high = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes);
+  if (!unitTaper) {
     const t = v128.load(taper + at);
-    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes), f64x2.promote_low_f32x4(t)));
-    const high = f32x4.demote_f64x2_zero(f64x2.mul(
-      f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes), f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)),
-    ));
-    v128.store(base + at, v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+    low = f64x2.mul(low, f64x2.promote_low_f32x4(t));
+    high = f64x2.mul(high, f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)));
   }
+  v128.store(base + at, v128.shuffle<i32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5));
+}
+
+/** The base of pixels from .. width − 1 from `source` (fewer than four: two, then one at a time). */
+function baseRest(source: usize, taper: usize, convergence: f64, convergenceLanes: v128, base: usize, from: i32, width: i32): void {
+  let x = from;
   for (; x + 2 <= width; x += 2) {
     const at = <usize>x << 2;
     const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
@@ -1111,6 +1144,7 @@ export function renderFrame(plan: usize): void {
   const base = <usize>slot(plan, P_BASE);
   const radius = slot(plan, P_RADIUS);
   const convergence = slotF(plan, F_CONVERGENCE);
+  const unitTaper = allOnes(taper, width);
   const halfPositions = <usize>slot(plan, P_HALF_POSITIONS);
   const warpScratch = <usize>slot(plan, P_WARP_SCRATCH);
   const identity = <usize>slot(plan, P_IDENTITY);
@@ -1145,7 +1179,7 @@ export function renderFrame(plan: usize): void {
     const rowDepth = odd ? depthRow2 : depthRow;
     const depth = radius == 0 ? rowDepth : dilated;
     if (depthOut != 0) depthBytes(rowDepth, width, depthOut + <usize>(y * width));
-    dilateAndShift(rowDepth, width, radius, convergence, taper, padded, dilated, base);
+    dilateAndShiftRow(rowDepth, width, radius, convergence, taper, unitTaper, padded, dilated, base);
     for (let eye = 0; eye < 2; eye++) {
       const k = slotF(plan, F_K + eye);
       const positions = <usize>slot(plan, P_POSITIONS + eye);

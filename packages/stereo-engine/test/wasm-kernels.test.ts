@@ -485,10 +485,10 @@ describe('WebAssembly SIMD analysis grid, several frame sizes on one thread', ()
 });
 
 describe('WebAssembly SIMD edge dilation', () => {
-  it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths', () => {
+  it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths, with and without a border taper', () => {
     const next = random(5);
     for (const width of WIDTHS) {
-      for (const radius of [0, 1, 2, 3, 7, 16]) {
+      for (const [radius, unitTaper] of [0, 1, 2, 3, 7, 16].flatMap((r) => [[r, false], [r, true]] as const)) {
         // Prepare
         const arena = new WasmKernelArena();
         const at = {
@@ -497,7 +497,8 @@ describe('WebAssembly SIMD edge dilation', () => {
         };
         const { kernels, buffer } = arena.instantiate();
         const depth = blockyDepth(width, next);
-        const taper = Float32Array.from({ length: width }, () => (next() < 0.7 ? 1 : next()));
+        // All ones (no zero-parallax border: the kernel leaves the product out) or mostly ones.
+        const taper = Float32Array.from({ length: width }, () => (unitTaper || next() < 0.7 ? 1 : next()));
         new Float32Array(buffer, at.depth, width).set(depth);
         new Float32Array(buffer, at.taper, width).set(taper);
         const convergence = 0.4;
@@ -515,8 +516,9 @@ describe('WebAssembly SIMD edge dilation', () => {
 
         // Assess
         const dilated = radius === 0 ? depth : new Float32Array(buffer, at.dilated, width);
-        expect({ width, radius, dilated: Array.from(dilated) }).toEqual({ width, radius, dilated: Array.from(expectedDilated) });
-        expect({ width, radius, base: Array.from(new Float32Array(buffer, at.base, width)) }).toEqual({ width, radius, base: Array.from(expectedBase) });
+        expect({ width, radius, unitTaper, dilated: Array.from(dilated) }).toEqual({ width, radius, unitTaper, dilated: Array.from(expectedDilated) });
+        expect({ width, radius, unitTaper, base: Array.from(new Float32Array(buffer, at.base, width)) })
+          .toEqual({ width, radius, unitTaper, base: Array.from(expectedBase) });
       }
     }
   });
