@@ -118,8 +118,10 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // covers them.
   const pairs = groups >> 1;
   const lastFirstEight = last - 7;
-  for (let i = 0; i < pairs; i++) {
-    const x = (descending ? groups - 2 - 2 * i : 2 * i) << 2;
+  const pairStepX = descending ? -8 : 8;
+  let pairX = descending ? (groups - 2) << 2 : 0;
+  for (let i = 0; i < pairs; i++, pairX += pairStepX) {
+    const x = pairX;
     const ceilIntAt = ceilingInt + (<usize>x << 2);
     const ceil0I = v128.load(ceilIntAt);
     const c = i32x4.extract_lane(ceil0I, 0);
