@@ -118,6 +118,8 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // covers them.
   const pairs = groups >> 1;
   const lastFirstEight = last - 7;
+  // 4·ONE: the pair's second group's x·ONE from its first's (whole numbers, exact).
+  const quadStep = f64x2.add(pairStep, pairStep);
   const pairStepX = descending ? -8 : 8;
   let pairX = descending ? (groups - 2) << 2 : 0;
   for (let i = 0; i < pairs; i++, pairX += pairStepX) {
@@ -130,8 +132,9 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     // c in 0 .. last − 7 as one unsigned test; every lane true as a bitmask (fewer instructions
     // than all_true in V8).
     if (<u32>c <= <u32>lastFirstEight && i32x4.bitmask(v128.and(stepsLow, stepsHigh)) == 15) {
-      warpFourUsual(x, c, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
-      warpFourUsual(x + 4, c + 4, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
+      const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+      warpFourUsual(x, c, xPair, landing, sourcePos, oneFixed, pairStep, magic);
+      warpFourUsual(x + 4, c + 4, f64x2.add(xPair, quadStep), landing, sourcePos, oneFixed, pairStep, magic);
     } else if (descending) {
       warpFour(x + 4, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
       warpFour(x, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
@@ -158,19 +161,18 @@ function warpFour(
   const ceil0I = v128.load(ceilIntAt);
   const c = i32x4.extract_lane(ceil0I, 0);
   if (<u32>c <= <u32>lastFirst && i32x4.bitmask(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI)) == 15) {
-    warpFourUsual(x, c, landing, sourcePos, oneFixed, pairLanes, pairStep, magic);
+    warpFourUsual(x, c, f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes), landing, sourcePos, oneFixed, pairStep, magic);
   } else {
     warpGroup(x, descending, landing, ceilingInt, sourcePos, width);
   }
 }
 
-/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i. */
+/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i (xPair: x·ONE, (x + 1)·ONE). */
 // @ts-ignore: decorator
 @inline
 function warpFourUsual(
-  x: i32, c: i32, landing: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+  x: i32, c: i32, xPair: v128, landing: usize, sourcePos: usize, oneFixed: v128, pairStep: v128, magic: v128,
 ): void {
-  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
   const at = landing + (<usize>x << 3);
   const t0a = v128.load(at);
   const t0b = v128.load(at, 16);
