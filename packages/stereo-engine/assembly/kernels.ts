@@ -1170,15 +1170,15 @@ export function renderFrame(plan: usize): void {
     const odd = (y & 1) == 1;
     if (!odd) {
       // Rows y and y + 1 of the field together, one in each f64x2 lane (the same runs).
-      prepareFieldRow(plan, y, aRow, bRow, guide);
       const rowAt = frame + <usize>(y * width);
       if (y + 1 < height) {
-        prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+        prepareFieldRows(plan, y, aRow, bRow, guide, aRow2, bRow2, guide2);
         fieldRowPair(
           aRow, bRow, aRow2, bRow2, runStart, runWeight, gridWidth, leading, step,
           gbrp ? guide : rowAt, gbrp ? guide2 : rowAt + <usize>width, !gbrp, depthRow, depthRow2,
         );
       } else {
+        prepareFieldRow(plan, y, aRow, bRow, guide);
         fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : rowAt, !gbrp, depthRow);
       }
     }
@@ -1286,12 +1286,9 @@ function averageRows(a: usize, b: usize, out: usize, count: i32): void {
 /** See DepthFieldSampler.prepareRow: row y's coefficients per grid column and, for gbrp, its guide. */
 function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize): void {
   const gridWidth = slot(plan, P_GRID_WIDTH);
-  const gridHeight = slot(plan, P_GRID_HEIGHT);
-  let gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
-  const top = <f64>(gridHeight - 1);
-  gy = gy < 0 ? 0 : gy > top ? top : gy;
-  const floored = Math.floor(gy);
-  const j0 = floored < top ? floored : top;
+  const top = <f64>(slot(plan, P_GRID_HEIGHT) - 1);
+  const gy = fieldGridY(plan, y, top);
+  const j0 = fieldGridRow(gy, top);
   const j1 = j0 + 1 < top ? j0 + 1 : top;
   const fy = gy - j0;
   const a = <usize>slot(plan, P_FIELD_A);
@@ -1312,13 +1309,87 @@ function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: u
     v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, f64x2.sub(a1, a0))), scaleLanes)), 0);
     v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, f64x2.sub(b1, b0)))), 0);
   }
-  for (; g < gridWidth; g++) {
-    const at = <usize>g << 2;
-    const a0 = <f64>load<f32>(a + r0 + at);
-    const b0 = <f64>load<f32>(b + r0 + at);
-    store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
-    store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+  for (; g < gridWidth; g++) fieldCoefficientsAt(a, b, r0, r1, g, fy, guideScale, aRow, bRow);
+  fieldRowEnd(plan, y, gridWidth, yuv, aRow, bRow, guide);
+}
+
+/**
+ * prepareFieldRow for rows y and y + 1 (into aRow2, bRow2, guide2). When both lie between the
+ * same two grid rows, as they mostly do, one pass: the grid rows' loads and differences are
+ * shared, and each row takes its own steps from them, prepareFieldRow's f64 operations.
+ */
+function prepareFieldRows(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize, aRow2: usize, bRow2: usize, guide2: usize): void {
+  const top = <f64>(slot(plan, P_GRID_HEIGHT) - 1);
+  const gy = fieldGridY(plan, y, top);
+  const gy2 = fieldGridY(plan, y + 1, top);
+  const j0 = fieldGridRow(gy, top);
+  if (fieldGridRow(gy2, top) != j0) {
+    prepareFieldRow(plan, y, aRow, bRow, guide);
+    prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+    return;
   }
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const j1 = j0 + 1 < top ? j0 + 1 : top;
+  const fy = gy - j0;
+  const fy2 = gy2 - j0;
+  const a = <usize>slot(plan, P_FIELD_A);
+  const b = <usize>slot(plan, P_FIELD_B);
+  const r0 = <usize>(<i32>j0 * gridWidth) << 2;
+  const r1 = <usize>(<i32>j1 * gridWidth) << 2;
+  const yuv = slot(plan, P_FORMAT) != 2;
+  const guideScale: f64 = yuv ? 1.0 / 255.0 : 1;
+  const fyLanes = f64x2.splat(fy);
+  const fyLanes2 = f64x2.splat(fy2);
+  const scaleLanes = f64x2.splat(guideScale);
+  let g = 0;
+  for (; g + 2 <= gridWidth; g += 2) {
+    const at = <usize>g << 2;
+    const a0 = f64x2.promote_low_f32x4(v128.load64_zero(a + r0 + at));
+    const b0 = f64x2.promote_low_f32x4(v128.load64_zero(b + r0 + at));
+    const da = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(a + r1 + at)), a0);
+    const db = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(b + r1 + at)), b0);
+    v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, da)), scaleLanes)), 0);
+    v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, db))), 0);
+    v128.store64_lane(aRow2 + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes2, da)), scaleLanes)), 0);
+    v128.store64_lane(bRow2 + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes2, db))), 0);
+  }
+  for (; g < gridWidth; g++) {
+    fieldCoefficientsAt(a, b, r0, r1, g, fy, guideScale, aRow, bRow);
+    fieldCoefficientsAt(a, b, r0, r1, g, fy2, guideScale, aRow2, bRow2);
+  }
+  fieldRowEnd(plan, y, gridWidth, yuv, aRow, bRow, guide);
+  fieldRowEnd(plan, y + 1, gridWidth, yuv, aRow2, bRow2, guide2);
+}
+
+/** Row y's position on the grid's rows, clamped to [0, top] (see DepthFieldSampler.prepareRow). */
+// @ts-ignore: decorator
+@inline
+function fieldGridY(plan: usize, y: i32, top: f64): f64 {
+  const gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
+  return gy < 0 ? 0 : gy > top ? top : gy;
+}
+
+/** The grid row at or above gy (j0 of prepareFieldRow). */
+// @ts-ignore: decorator
+@inline
+function fieldGridRow(gy: f64, top: f64): f64 {
+  const floored = Math.floor(gy);
+  return floored < top ? floored : top;
+}
+
+/** One grid column's coefficients of a row (prepareFieldRow's scalar step). */
+// @ts-ignore: decorator
+@inline
+function fieldCoefficientsAt(a: usize, b: usize, r0: usize, r1: usize, g: i32, fy: f64, guideScale: f64, aRow: usize, bRow: usize): void {
+  const at = <usize>g << 2;
+  const a0 = <f64>load<f32>(a + r0 + at);
+  const b0 = <f64>load<f32>(b + r0 + at);
+  store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
+  store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+}
+
+/** A prepared row's spare last entry (the last column repeated) and, for gbrp, its guide. */
+function fieldRowEnd(plan: usize, y: i32, gridWidth: i32, yuv: bool, aRow: usize, bRow: usize, guide: usize): void {
   const lastAt = <usize>gridWidth << 2;
   store<f32>(aRow + lastAt, load<f32>(aRow + lastAt - 4));
   store<f32>(bRow + lastAt, load<f32>(bRow + lastAt - 4));
