@@ -1314,11 +1314,12 @@ function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: u
 }
 
 /**
- * prepareFieldRow for rows y and y + 1 (into aRow2, bRow2, guide2). When both lie between the
- * same two grid rows, as they mostly do, one pass: the grid rows' loads and differences are
- * shared, and each row takes its own steps from them, prepareFieldRow's f64 operations.
+ * prepareFieldRow for rows y and y + 1 (into aRow2, bRow2, guide2), with the plan's field and
+ * frame. When both lie between the same two grid rows, as they mostly do, one pass: the grid
+ * rows' loads and differences are shared, and each row takes its own steps from them,
+ * prepareFieldRow's f64 operations. (Exported for its golden test.)
  */
-function prepareFieldRows(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize, aRow2: usize, bRow2: usize, guide2: usize): void {
+export function prepareFieldRows(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize, aRow2: usize, bRow2: usize, guide2: usize): void {
   const top = <f64>(slot(plan, P_GRID_HEIGHT) - 1);
   const gy = fieldGridY(plan, y, top);
   const gy2 = fieldGridY(plan, y + 1, top);

@@ -11,7 +11,7 @@ import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ANAGLYPH_TABLE_BYTES, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
+import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
@@ -417,6 +417,71 @@ describe('WebAssembly depth field rows', () => {
       // Assess
       expect({ y, depth: Array.from(new Float32Array(buffer, at.out, width)), next: Array.from(new Float32Array(buffer, at.out2, width)) })
         .toEqual({ y, depth: Array.from(expected), next: Array.from(expectedNext) });
+    }
+  });
+});
+
+describe('WebAssembly depth field coefficient rows', () => {
+  it.each([
+    // Cells 5, 4 and 3 px high (two rows mostly between the same grid rows, the one pass) and
+    // 1 px (never); odd grid widths (the scalar column after the pairs), YUV (A scaled by
+    // 1/255) and gbrp (with its guide row).
+    { format: 'yuv420p' as const, width: 98, height: 45, cells: 20 },
+    { format: 'yuv444p' as const, width: 77, height: 35, cells: 16 },
+    { format: 'gbrp' as const, width: 83, height: 31, cells: 24 },
+    { format: 'gbrp' as const, width: 83, height: 31, cells: 16 },
+    { format: 'gbrp' as const, width: 9, height: 7, cells: 64 },
+  ])('prepareFieldRows ($format $width×$height): rows y and y + 1 the same f32 coefficients (and guide) as DepthFieldSampler.prepareRow', ({ format, width, height, cells }) => {
+    // Prepare: a random field and frame, and the plan slots prepareFieldRows reads.
+    const next = random(width * 7 + height);
+    const layout = frameLayout(format, width, height);
+    const grid = gridSizeFor(width, height, cells);
+    const n = grid.gridWidth * grid.gridHeight;
+    const field = {
+      ...grid,
+      a: Float32Array.from({ length: n }, () => (next() - 0.5) * 3),
+      b: Float32Array.from({ length: n }, () => next() * 1.6 - 0.3),
+    };
+    const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+    const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
+    const arena = new WasmKernelArena();
+    const at = {
+      plan: arena.reserve(RENDER_PLAN.bytes), frame: arena.reserve(layout.byteLength), fieldA: arena.reserve(4 * n), fieldB: arena.reserve(4 * n),
+      aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width),
+      aRow2: arena.reserve(4 * gridRow), bRow2: arena.reserve(4 * gridRow), guide2: arena.reserve(4 * width),
+    };
+    const { kernels, buffer } = arena.instantiate();
+    new Uint8Array(buffer, at.frame, layout.byteLength).set(frame);
+    new Float32Array(buffer, at.fieldA, n).set(field.a);
+    new Float32Array(buffer, at.fieldB, n).set(field.b);
+    const ints = new Int32Array(buffer, at.plan, 64);
+    const { int, float, formats } = RENDER_PLAN;
+    ints[int.width] = width;
+    ints[int.height] = height;
+    ints[int.format] = formats[format];
+    ints[int.frame] = at.frame;
+    ints[int.fieldA] = at.fieldA;
+    ints[int.fieldB] = at.fieldB;
+    ints[int.gridWidth] = grid.gridWidth;
+    ints[int.gridHeight] = grid.gridHeight;
+    new Float64Array(buffer, at.plan + 256, 8)[float.cellHeight] = grid.cellHeight;
+    const reference = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    const rows = (a: number, b: number, guide: number) => ({
+      a: Array.from(new Float32Array(buffer, a, gridRow)),
+      b: Array.from(new Float32Array(buffer, b, gridRow)),
+      guide: format === 'gbrp' ? Array.from(new Float32Array(buffer, guide, width)) : [],
+    });
+    const expected = (y: number) => {
+      reference.prepareRow(frame, field, y);
+      return { a: Array.from(reference.aRow), b: Array.from(reference.bRow), guide: format === 'gbrp' ? Array.from(reference.guide) : [] };
+    };
+    for (let y = 0; y + 1 < height; y++) {
+      // Act
+      kernels.prepareFieldRows(at.plan, y, at.aRow, at.bRow, at.guide, at.aRow2, at.bRow2, at.guide2);
+
+      // Assess
+      expect({ y, rows: rows(at.aRow, at.bRow, at.guide) }).toEqual({ y, rows: expected(y) });
+      expect({ y: y + 1, rows: rows(at.aRow2, at.bRow2, at.guide2) }).toEqual({ y: y + 1, rows: expected(y + 1) });
     }
   });
 });
