@@ -14,7 +14,7 @@ const DISOCCLUSION_SPAN: f64 = 2;
 
 /** Bytes of the scratch forwardWarpRow needs for a row of `width` pixels (see warpScratchStride). */
 export function warpScratchBytes(width: i32): i32 {
-  return 36 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
+  return 28 * warpScratchStride(width) + WARP_CONSTANTS_BYTES;
 }
 
 /** Room for forwardWarpRow's loop constants, after its arrays. */
@@ -28,29 +28,31 @@ function warpScratchStride(width: i32): i32 {
 
 /**
  * See forwardWarpRow in src/stereo/warp.ts: the same 1-D mesh rasterisation and hole filling,
- * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings.
- * (2) Per segment x (source pixels x, x+1), four at a time in f64x2 / i32x4 lanes: the one or
- * two target pixels it writes and the fixed-point positions written there (a span of at most
- * DISOCCLUSION_SPAN covers at most two pixels), a write it does not make aimed at the spare slot
- * sourcePos[width]; the groups run in painter's order (right to left for k > 0) and make their
- * writes lane by lane in that order, which is all that stays sequential. (3) The holes.
+ * with the same f64 operations. (1) The landing points t(x) = x + k·base[x] and their ceilings
+ * as i32 (the groups below take the f64 ceilings again from t: one instruction each, against
+ * two more stores per four pixels here). (2) Per segment x (source pixels x, x+1), four at a
+ * time in f64x2 / i32x4 lanes: the one or two target pixels it writes and the fixed-point
+ * positions written there (a span of at most DISOCCLUSION_SPAN covers at most two pixels), a
+ * write it does not make aimed at the spare slot sourcePos[width]; the groups run in painter's
+ * order (right to left for k > 0) and make their writes lane by lane in that order, which is
+ * all that stays sequential. (3) The holes.
  * `sourcePos` holds width + 1 entries, `scratch` warpScratchBytes(width) bytes.
  */
 export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, sourcePos: usize, scratch: usize): void {
-  fillInt32(sourcePos, -1, width);
+  // −1 (uncovered) in every entry: all bytes 0xff (V8's memset, wider than a v128 loop).
+  memory.fill(sourcePos, 0xff, <usize>width << 2);
   const last = width - 1;
   const lastPos = last * ONE;
   const maxPos = lastPos > 0 ? lastPos - 1 : 0;
   const stride = <usize>warpScratchStride(width);
   const landing = scratch;
-  const ceiling = landing + (stride << 3);
-  const ceilingInt = ceiling + (stride << 3);
+  const ceilingInt = landing + (stride << 3);
   const first = ceilingInt + (stride << 2);
   const second = first + (stride << 2);
   const firstValue = second + (stride << 2);
   const secondValue = firstValue + (stride << 2);
   // (1) t(x) = x + k·base[x], as the TypeScript computes it (k·base first, then x added), and
-  // ceil(t(x)) as f64 and i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
+  // ceil(t(x)) as i32 (each segment's first pixel is ceil(t0), its end ceil(t1) − 1).
   // The loops' constant vectors are stored once and loaded back: V8 rematerialises a constant
   // vector (several instructions) at every use inside a loop, but keeps a loaded value.
   const constants = secondValue + (stride << 2);
@@ -77,16 +79,12 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
     const at = landing + (<usize>x << 3);
     v128.store(at, ta);
     v128.store(at, tb, 16);
-    const ceilAt = ceiling + (<usize>x << 3);
-    v128.store(ceilAt, ca);
-    v128.store(ceilAt, cb, 16);
     v128.store(ceilingInt + (<usize>x << 2), wholeLanes4(ca, cb, magic));
     xs = f64x2.add(xs, four);
   }
   for (; x < width; x++) {
     const t = <f64>x + k * <f64>load<f32>(base + (<usize>x << 2));
     store<f64>(landing + (<usize>x << 3), t);
-    store<f64>(ceiling + (<usize>x << 3), Math.ceil(t));
     store<i32>(ceilingInt + (<usize>x << 2), <i32>Math.ceil(t));
   }
   // (2) Segments 0 .. last − 1 (the last pixel is always a footprint of its own: below).
@@ -120,26 +118,33 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
   // covers them.
   const pairs = groups >> 1;
   const lastFirstEight = last - 7;
-  for (let i = 0; i < pairs; i++) {
-    const x = (descending ? groups - 2 - 2 * i : 2 * i) << 2;
+  // 4·ONE: the pair's second group's x·ONE from its first's (whole numbers, exact).
+  const quadStep = f64x2.add(pairStep, pairStep);
+  const pairStepX = descending ? -8 : 8;
+  let pairX = descending ? (groups - 2) << 2 : 0;
+  for (let i = 0; i < pairs; i++, pairX += pairStepX) {
+    const x = pairX;
     const ceilIntAt = ceilingInt + (<usize>x << 2);
     const ceil0I = v128.load(ceilIntAt);
     const c = i32x4.extract_lane(ceil0I, 0);
     const stepsLow = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI);
     const stepsHigh = i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 20), v128.load(ceilIntAt, 16)), oneI);
-    if (c >= 0 && c <= lastFirstEight && i32x4.all_true(v128.and(stepsLow, stepsHigh))) {
-      warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
-      warpFourUsual(x + 4, c + 4, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+    // c in 0 .. last − 7 as one unsigned test; every lane true as a bitmask (fewer instructions
+    // than all_true in V8).
+    if (<u32>c <= <u32>lastFirstEight && i32x4.bitmask(v128.and(stepsLow, stepsHigh)) == 15) {
+      const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
+      warpFourUsual(x, c, xPair, landing, sourcePos, oneFixed, pairStep, magic);
+      warpFourUsual(x + 4, c + 4, f64x2.add(xPair, quadStep), landing, sourcePos, oneFixed, pairStep, magic);
     } else if (descending) {
-      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
-      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     } else {
-      warpFour(x, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
-      warpFour(x + 4, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+      warpFour(x + 4, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
     }
   }
   if ((groups & 1) == 1) {
-    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceiling, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
+    warpFour(descending ? 0 : (groups - 1) << 2, descending, lastFirst, landing, ceilingInt, sourcePos, width, oneI, oneFixed, pairLanes, pairStep, magic);
   }
   if (!descending) for (let s = tailStart; s <= last; s++) writeSegment(sourcePos, s, first, second, firstValue, secondValue);
   fillHoles(sourcePos, depth, width);
@@ -149,35 +154,33 @@ export function forwardWarpRow(base: usize, k: f64, depth: usize, width: i32, so
 // @ts-ignore: decorator
 @inline
 function warpFour(
-  x: i32, descending: bool, lastFirst: i32, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32,
+  x: i32, descending: bool, lastFirst: i32, landing: usize, ceilingInt: usize, sourcePos: usize, width: i32,
   oneI: v128, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
 ): void {
   const ceilIntAt = ceilingInt + (<usize>x << 2);
   const ceil0I = v128.load(ceilIntAt);
   const c = i32x4.extract_lane(ceil0I, 0);
-  if (c >= 0 && c <= lastFirst && i32x4.all_true(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI))) {
-    warpFourUsual(x, c, landing, ceiling, sourcePos, oneFixed, pairLanes, pairStep, magic);
+  if (<u32>c <= <u32>lastFirst && i32x4.bitmask(i32x4.eq(i32x4.sub(v128.load(ceilIntAt, 4), ceil0I), oneI)) == 15) {
+    warpFourUsual(x, c, f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes), landing, sourcePos, oneFixed, pairStep, magic);
   } else {
-    warpGroup(x, descending, landing, ceiling, ceilingInt, sourcePos, width);
+    warpGroup(x, descending, landing, ceilingInt, sourcePos, width);
   }
 }
 
-/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i. */
+/** The usual group (see forwardWarpRow): segment x + i writes pixel c + i (xPair: x·ONE, (x + 1)·ONE). */
 // @ts-ignore: decorator
 @inline
 function warpFourUsual(
-  x: i32, c: i32, landing: usize, ceiling: usize, sourcePos: usize, oneFixed: v128, pairLanes: v128, pairStep: v128, magic: v128,
+  x: i32, c: i32, xPair: v128, landing: usize, sourcePos: usize, oneFixed: v128, pairStep: v128, magic: v128,
 ): void {
-  const xPair = f64x2.add(f64x2.splat(<f64>(x * ONE)), pairLanes);
   const at = landing + (<usize>x << 3);
-  const ceilAt = ceiling + (<usize>x << 3);
   const t0a = v128.load(at);
   const t0b = v128.load(at, 16);
   const duA = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 8), t0a));
   const duB = f64x2.div(oneFixed, f64x2.sub(v128.load(at, 24), t0b));
   // ceil(t0) ≥ 0 (or −0), so pmax(ceil(t0), 0) is ceil(t0) itself.
-  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(v128.load(ceilAt), t0a), duA));
-  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(v128.load(ceilAt, 16), t0b), duB));
+  const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.ceil(t0a), t0a), duA));
+  const positionB = f64x2.add(f64x2.add(xPair, pairStep), f64x2.mul(f64x2.sub(f64x2.ceil(t0b), t0b), duB));
   v128.store(sourcePos + (<usize>c << 2), wholeLanes4(f64x2.trunc(positionA), f64x2.trunc(positionB), magic));
 }
 
@@ -185,7 +188,7 @@ function warpFourUsual(
  * Four segments x .. x+3 of forwardWarpRow in the general case: the f64 work in two f64x2
  * (a: x, x+1; b: x+2, x+3), the rest in i32x4, then the writes in painter's order.
  */
-function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
+function warpGroup(x: i32, descending: bool, landing: usize, ceilingInt: usize, sourcePos: usize, width: i32): void {
   const last = width - 1;
   const magic = f64x2.splat(WHOLE);
   const zero = f64x2.splat(0);
@@ -209,9 +212,8 @@ function warpGroup(x: i32, descending: bool, landing: usize, ceiling: usize, cei
   const spanB = f64x2.sub(v128.load(at, 24), t0b);
   const singleA = v128.or(f64x2.le(spanA, zero), f64x2.gt(spanA, disocclusion));
   const singleB = v128.or(f64x2.le(spanB, zero), f64x2.gt(spanB, disocclusion));
-  const ceilAt = ceiling + (<usize>x << 3);
-  const ceil0a = v128.load(ceilAt);
-  const ceil0b = v128.load(ceilAt, 16);
+  const ceil0a = f64x2.ceil(t0a);
+  const ceil0b = f64x2.ceil(t0b);
   const duA = f64x2.div(oneFixed, spanA);
   const duB = f64x2.div(oneFixed, spanB);
   const positionA = f64x2.add(xPair, f64x2.mul(f64x2.sub(f64x2.pmax(ceil0a, zero), t0a), duA));
@@ -326,7 +328,8 @@ function fillInt32(at: usize, value: i32, count: i32): void {
 function fillHoles(sourcePos: usize, depth: usize, width: i32): void {
   let p = 0;
   while (p < width) {
-    // Most of a row is covered: skip four at a time while no lane is negative.
+    // Most of a row is covered: skip eight, then four at a time while no lane is negative.
+    while (p + 8 <= width && i32x4.bitmask(v128.or(v128.load(sourcePos + (<usize>p << 2)), v128.load(sourcePos + (<usize>p << 2), 16))) == 0) p += 8;
     while (p + 4 <= width && i32x4.bitmask(v128.load(sourcePos + (<usize>p << 2))) == 0) p += 4;
     while (p < width && load<i32>(sourcePos + (<usize>p << 2)) >= 0) p++;
     if (p >= width) break;
@@ -545,7 +548,27 @@ export function halveRow(src: usize, dst: usize, outWidth: i32): void {
 export function dilateAndShift(
   depth: usize, width: i32, radius: i32, convergence: f64, taper: usize, padded: usize, dilated: usize, base: usize,
 ): void {
-  let source = depth;
+  dilateAndShiftRow(depth, width, radius, convergence, taper, allOnes(taper, width), padded, dilated, base);
+}
+
+/** Whether the `count` f32 at `at` are all 1 (no zero-parallax border: the taper is all ones). */
+function allOnes(at: usize, count: i32): bool {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) if (!i32x4.all_true(f32x4.eq(v128.load(at + (<usize>i << 2)), one))) return false;
+  for (; i < count; i++) if (load<f32>(at + (<usize>i << 2)) != 1) return false;
+  return true;
+}
+
+/**
+ * dilateAndShift, told whether the taper is all ones (`unitTaper`): then the product by it, exact
+ * (v · 1 = v), is left out. The base of four pixels is taken as soon as their max is.
+ */
+function dilateAndShiftRow(
+  depth: usize, width: i32, radius: i32, convergence: f64, taper: usize, unitTaper: bool, padded: usize, dilated: usize, base: usize,
+): void {
+  const convergenceLanes = f64x2.splat(convergence);
+  let x = 0;
   if (radius > 0) {
     const first = load<f32>(depth);
     const last = load<f32>(depth + (<usize>(width - 1) << 2));
@@ -555,7 +578,6 @@ export function dilateAndShift(
     }
     memory.copy(padded + (<usize>radius << 2), depth, <usize>width << 2);
     const span = 2 * radius;
-    let x = 0;
     if (span == 4) {
       // The default radius (2) unrolled: the same maxima in the same order, without the inner
       // loop's branch per tap.
@@ -564,7 +586,9 @@ export function dilateAndShift(
         let m = f32x4.pmax(v128.load(at), v128.load(at, 4));
         m = f32x4.pmax(m, v128.load(at, 8));
         m = f32x4.pmax(m, v128.load(at, 12));
-        v128.store(dilated + (<usize>x << 2), f32x4.pmax(m, v128.load(at, 16)));
+        m = f32x4.pmax(m, v128.load(at, 16));
+        v128.store(dilated + (<usize>x << 2), m);
+        baseFour(m, taper, unitTaper, convergenceLanes, base, x);
       }
     }
     for (; x + 4 <= width; x += 4) {
@@ -572,30 +596,42 @@ export function dilateAndShift(
       let m = v128.load(at);
       for (let i = 1; i <= span; i++) m = f32x4.pmax(m, v128.load(at + (<usize>i << 2)));
       v128.store(dilated + (<usize>x << 2), m);
+      baseFour(m, taper, unitTaper, convergenceLanes, base, x);
     }
-    for (; x < width; x++) {
-      const at = padded + (<usize>x << 2);
+    for (let tail = x; tail < width; tail++) {
+      const at = padded + (<usize>tail << 2);
       let m = load<f32>(at);
       for (let i = 1; i <= span; i++) {
         const v = load<f32>(at + (<usize>i << 2));
         if (v > m) m = v;
       }
-      store<f32>(dilated + (<usize>x << 2), m);
+      store<f32>(dilated + (<usize>tail << 2), m);
     }
-    source = dilated;
+    baseRest(dilated, taper, convergence, convergenceLanes, base, x, width);
+    return;
   }
-  const convergenceLanes = f64x2.splat(convergence);
-  let x = 0;
-  for (; x + 4 <= width; x += 4) {
-    const at = <usize>x << 2;
-    const d = v128.load(source + at);
+  for (; x + 4 <= width; x += 4) baseFour(v128.load(depth + (<usize>x << 2)), taper, unitTaper, convergenceLanes, base, x);
+  baseRest(depth, taper, convergence, convergenceLanes, base, x, width);
+}
+
+/** base[x .. x + 3] = (d − convergence) · taper in f64, rounded to f32 (see dilateAndShift). */
+// @ts-ignore: decorator
+@inline
+function baseFour(d: v128, taper: usize, unitTaper: bool, convergenceLanes: v128, base: usize, x: i32): void {
+  const at = <usize>x << 2;
+  let low = f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes);
+  let high = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes);
+  if (!unitTaper) {
     const t = v128.load(taper + at);
-    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(d), convergenceLanes), f64x2.promote_low_f32x4(t)));
-    const high = f32x4.demote_f64x2_zero(f64x2.mul(
-      f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3)), convergenceLanes), f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)),
-    ));
-    v128.store(base + at, v128.shuffle<i32>(low, high, 0, 1, 4, 5));
+    low = f64x2.mul(low, f64x2.promote_low_f32x4(t));
+    high = f64x2.mul(high, f64x2.promote_low_f32x4(v128.shuffle<i32>(t, t, 2, 3, 2, 3)));
   }
+  v128.store(base + at, v128.shuffle<i32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5));
+}
+
+/** The base of pixels from .. width − 1 from `source` (fewer than four: two, then one at a time). */
+function baseRest(source: usize, taper: usize, convergence: f64, convergenceLanes: v128, base: usize, from: i32, width: i32): void {
+  let x = from;
   for (; x + 2 <= width; x += 2) {
     const at = <usize>x << 2;
     const d = f64x2.promote_low_f32x4(v128.load64_zero(source + at));
@@ -905,34 +941,54 @@ export function fieldRow(
  * fieldRow for two rows at once, row 0 in lane 0 and row 1 in lane 1 of every f64x2: both rows
  * share the column runs, and each lane repeats its row's f64 steps exactly (the accumulation
  * stays sequential within a lane). pmax(d, 0) then pmin(·, 1) is d < 0 ? 0 : d > 1 ? 1 : d.
+ * The guide's kind is tested once, outside the loops (fieldRowPairOf with a constant).
  */
 export function fieldRowPair(
   aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
   step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
 ): void {
+  if (guideBytes) fieldRowPairOf(aRow0, bRow0, aRow1, bRow1, runStart, runWeight, gridWidth, leading, step, guide0, guide1, true, out0, out1);
+  else fieldRowPairOf(aRow0, bRow0, aRow1, bRow1, runStart, runWeight, gridWidth, leading, step, guide0, guide1, false, out0, out1);
+}
+
+/**
+ * fieldRowPair's body. A cell's right coefficients are the next cell's left ones, so each cell
+ * loads only its right column's (one f32 pair per row, promoted: the same f64s), and its run
+ * starts where the last one ended.
+ */
+// @ts-ignore: decorator
+@inline
+function fieldRowPairOf(
+  aRow0: usize, bRow0: usize, aRow1: usize, bRow1: usize, runStart: usize, runWeight: usize, gridWidth: i32, leading: i32,
+  step: f64, guide0: usize, guide1: usize, guideBytes: bool, out0: usize, out1: usize,
+): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
-  const a0 = pairOf(aRow0, aRow1, 0);
-  const b0 = pairOf(bRow0, bRow1, 0);
+  let aNext = pairOf(aRow0, aRow1, 0);
+  let bNext = pairOf(bRow0, bRow1, 0);
   for (let x = 0; x < leading; x++) {
-    const d = f64x2.add(f64x2.mul(a0, guidePair(guide0, guide1, guideBytes, x)), b0);
+    const d = f64x2.add(f64x2.mul(aNext, guidePair(guide0, guide1, guideBytes, x)), bNext);
     storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
   }
   const steps = f64x2.splat(step);
+  const lastCell = gridWidth - 1;
+  let x = load<i32>(runStart);
   for (let g = 0; g < gridWidth; g++) {
     const gAt = <usize>g << 2;
     const end = load<i32>(runStart + gAt, 4);
-    const ag0 = pairOf(aRow0, aRow1, gAt);
-    const bg0 = pairOf(bRow0, bRow1, gAt);
-    const da = f64x2.sub(pairOf(aRow0, aRow1, gAt + 4), ag0);
-    const db = f64x2.sub(pairOf(bRow0, bRow1, gAt + 4), bg0);
+    const ag0 = aNext;
+    const bg0 = bNext;
+    aNext = pairOf(aRow0, aRow1, gAt + 4);
+    bNext = pairOf(bRow0, bRow1, gAt + 4);
+    const da = f64x2.sub(aNext, ag0);
+    const db = f64x2.sub(bNext, bg0);
     const w = f64x2.splat(<f64>load<f32>(runWeight + gAt));
     let ag = f64x2.add(ag0, f64x2.mul(w, da));
     let bg = f64x2.add(bg0, f64x2.mul(w, db));
-    const last = g == gridWidth - 1;
+    const last = g == lastCell;
     const sa = last ? zero : f64x2.mul(steps, da);
     const sb = last ? zero : f64x2.mul(steps, db);
-    for (let x = load<i32>(runStart + gAt); x < end; x++) {
+    for (; x < end; x++) {
       const d = f64x2.add(f64x2.mul(ag, guidePair(guide0, guide1, guideBytes, x)), bg);
       storePair(out0, out1, x, f64x2.pmin(f64x2.pmax(d, zero), one));
       ag = f64x2.add(ag, sa);
@@ -945,13 +1001,18 @@ export function fieldRowPair(
 // @ts-ignore: decorator
 @inline
 function pairOf(row0: usize, row1: usize, at: usize): v128 {
-  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(row0 + at)), 1, <f64>load<f32>(row1 + at));
+  return f64x2.promote_low_f32x4(v128.load32_lane(row1 + at, v128.load32_zero(row0 + at), 1));
 }
 
+/** Both rows' guide at x as an f64x2: bytes (zero-extended into i32 lanes 0 and 1) or f32s. */
 // @ts-ignore: decorator
 @inline
 function guidePair(guide0: usize, guide1: usize, guideBytes: bool, x: i32): v128 {
-  return f64x2.replace_lane(f64x2.splat(guideAt(guide0, guideBytes, x)), 1, guideAt(guide1, guideBytes, x));
+  if (guideBytes) {
+    const bytes = v128.load8_lane(guide1 + <usize>x, v128.load8_lane(guide0 + <usize>x, i32x4.splat(0), 0), 4);
+    return f64x2.convert_low_i32x4_s(bytes);
+  }
+  return pairOf(guide0, guide1, <usize>x << 2);
 }
 
 /** Lane 0 as f32 at out0[x], lane 1 at out1[x]. */
@@ -1089,6 +1150,7 @@ export function renderFrame(plan: usize): void {
   const base = <usize>slot(plan, P_BASE);
   const radius = slot(plan, P_RADIUS);
   const convergence = slotF(plan, F_CONVERGENCE);
+  const unitTaper = allOnes(taper, width);
   const halfPositions = <usize>slot(plan, P_HALF_POSITIONS);
   const warpScratch = <usize>slot(plan, P_WARP_SCRATCH);
   const identity = <usize>slot(plan, P_IDENTITY);
@@ -1108,22 +1170,22 @@ export function renderFrame(plan: usize): void {
     const odd = (y & 1) == 1;
     if (!odd) {
       // Rows y and y + 1 of the field together, one in each f64x2 lane (the same runs).
-      prepareFieldRow(plan, y, aRow, bRow, guide);
       const rowAt = frame + <usize>(y * width);
       if (y + 1 < height) {
-        prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+        prepareFieldRows(plan, y, aRow, bRow, guide, aRow2, bRow2, guide2);
         fieldRowPair(
           aRow, bRow, aRow2, bRow2, runStart, runWeight, gridWidth, leading, step,
           gbrp ? guide : rowAt, gbrp ? guide2 : rowAt + <usize>width, !gbrp, depthRow, depthRow2,
         );
       } else {
+        prepareFieldRow(plan, y, aRow, bRow, guide);
         fieldRow(aRow, bRow, runStart, runWeight, gridWidth, leading, step, gbrp ? guide : rowAt, !gbrp, depthRow);
       }
     }
     const rowDepth = odd ? depthRow2 : depthRow;
     const depth = radius == 0 ? rowDepth : dilated;
     if (depthOut != 0) depthBytes(rowDepth, width, depthOut + <usize>(y * width));
-    dilateAndShift(rowDepth, width, radius, convergence, taper, padded, dilated, base);
+    dilateAndShiftRow(rowDepth, width, radius, convergence, taper, unitTaper, padded, dilated, base);
     for (let eye = 0; eye < 2; eye++) {
       const k = slotF(plan, F_K + eye);
       const positions = <usize>slot(plan, P_POSITIONS + eye);
@@ -1224,12 +1286,9 @@ function averageRows(a: usize, b: usize, out: usize, count: i32): void {
 /** See DepthFieldSampler.prepareRow: row y's coefficients per grid column and, for gbrp, its guide. */
 function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize): void {
   const gridWidth = slot(plan, P_GRID_WIDTH);
-  const gridHeight = slot(plan, P_GRID_HEIGHT);
-  let gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
-  const top = <f64>(gridHeight - 1);
-  gy = gy < 0 ? 0 : gy > top ? top : gy;
-  const floored = Math.floor(gy);
-  const j0 = floored < top ? floored : top;
+  const top = <f64>(slot(plan, P_GRID_HEIGHT) - 1);
+  const gy = fieldGridY(plan, y, top);
+  const j0 = fieldGridRow(gy, top);
   const j1 = j0 + 1 < top ? j0 + 1 : top;
   const fy = gy - j0;
   const a = <usize>slot(plan, P_FIELD_A);
@@ -1250,13 +1309,88 @@ function prepareFieldRow(plan: usize, y: i32, aRow: usize, bRow: usize, guide: u
     v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, f64x2.sub(a1, a0))), scaleLanes)), 0);
     v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, f64x2.sub(b1, b0)))), 0);
   }
-  for (; g < gridWidth; g++) {
-    const at = <usize>g << 2;
-    const a0 = <f64>load<f32>(a + r0 + at);
-    const b0 = <f64>load<f32>(b + r0 + at);
-    store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
-    store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+  for (; g < gridWidth; g++) fieldCoefficientsAt(a, b, r0, r1, g, fy, guideScale, aRow, bRow);
+  fieldRowEnd(plan, y, gridWidth, yuv, aRow, bRow, guide);
+}
+
+/**
+ * prepareFieldRow for rows y and y + 1 (into aRow2, bRow2, guide2), with the plan's field and
+ * frame. When both lie between the same two grid rows, as they mostly do, one pass: the grid
+ * rows' loads and differences are shared, and each row takes its own steps from them,
+ * prepareFieldRow's f64 operations. (Exported for its golden test.)
+ */
+export function prepareFieldRows(plan: usize, y: i32, aRow: usize, bRow: usize, guide: usize, aRow2: usize, bRow2: usize, guide2: usize): void {
+  const top = <f64>(slot(plan, P_GRID_HEIGHT) - 1);
+  const gy = fieldGridY(plan, y, top);
+  const gy2 = fieldGridY(plan, y + 1, top);
+  const j0 = fieldGridRow(gy, top);
+  if (fieldGridRow(gy2, top) != j0) {
+    prepareFieldRow(plan, y, aRow, bRow, guide);
+    prepareFieldRow(plan, y + 1, aRow2, bRow2, guide2);
+    return;
   }
+  const gridWidth = slot(plan, P_GRID_WIDTH);
+  const j1 = j0 + 1 < top ? j0 + 1 : top;
+  const fy = gy - j0;
+  const fy2 = gy2 - j0;
+  const a = <usize>slot(plan, P_FIELD_A);
+  const b = <usize>slot(plan, P_FIELD_B);
+  const r0 = <usize>(<i32>j0 * gridWidth) << 2;
+  const r1 = <usize>(<i32>j1 * gridWidth) << 2;
+  const yuv = slot(plan, P_FORMAT) != 2;
+  const guideScale: f64 = yuv ? 1.0 / 255.0 : 1;
+  const fyLanes = f64x2.splat(fy);
+  const fyLanes2 = f64x2.splat(fy2);
+  const scaleLanes = f64x2.splat(guideScale);
+  let g = 0;
+  for (; g + 2 <= gridWidth; g += 2) {
+    const at = <usize>g << 2;
+    const a0 = f64x2.promote_low_f32x4(v128.load64_zero(a + r0 + at));
+    const b0 = f64x2.promote_low_f32x4(v128.load64_zero(b + r0 + at));
+    const da = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(a + r1 + at)), a0);
+    const db = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(b + r1 + at)), b0);
+    v128.store64_lane(aRow + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes, da)), scaleLanes)), 0);
+    v128.store64_lane(bRow + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes, db))), 0);
+    v128.store64_lane(aRow2 + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, f64x2.mul(fyLanes2, da)), scaleLanes)), 0);
+    v128.store64_lane(bRow2 + at, f32x4.demote_f64x2_zero(f64x2.add(b0, f64x2.mul(fyLanes2, db))), 0);
+  }
+  for (; g < gridWidth; g++) {
+    fieldCoefficientsAt(a, b, r0, r1, g, fy, guideScale, aRow, bRow);
+    fieldCoefficientsAt(a, b, r0, r1, g, fy2, guideScale, aRow2, bRow2);
+  }
+  fieldRowEnd(plan, y, gridWidth, yuv, aRow, bRow, guide);
+  fieldRowEnd(plan, y + 1, gridWidth, yuv, aRow2, bRow2, guide2);
+}
+
+/** Row y's position on the grid's rows, clamped to [0, top] (see DepthFieldSampler.prepareRow). */
+// @ts-ignore: decorator
+@inline
+function fieldGridY(plan: usize, y: i32, top: f64): f64 {
+  const gy: f64 = (<f64>y + 0.5) / slotF(plan, F_CELL_HEIGHT) - 0.5;
+  return gy < 0 ? 0 : gy > top ? top : gy;
+}
+
+/** The grid row at or above gy (j0 of prepareFieldRow). */
+// @ts-ignore: decorator
+@inline
+function fieldGridRow(gy: f64, top: f64): f64 {
+  const floored = Math.floor(gy);
+  return floored < top ? floored : top;
+}
+
+/** One grid column's coefficients of a row (prepareFieldRow's scalar step). */
+// @ts-ignore: decorator
+@inline
+function fieldCoefficientsAt(a: usize, b: usize, r0: usize, r1: usize, g: i32, fy: f64, guideScale: f64, aRow: usize, bRow: usize): void {
+  const at = <usize>g << 2;
+  const a0 = <f64>load<f32>(a + r0 + at);
+  const b0 = <f64>load<f32>(b + r0 + at);
+  store<f32>(aRow + at, <f32>((a0 + fy * (<f64>load<f32>(a + r1 + at) - a0)) * guideScale));
+  store<f32>(bRow + at, <f32>(b0 + fy * (<f64>load<f32>(b + r1 + at) - b0)));
+}
+
+/** A prepared row's spare last entry (the last column repeated) and, for gbrp, its guide. */
+function fieldRowEnd(plan: usize, y: i32, gridWidth: i32, yuv: bool, aRow: usize, bRow: usize, guide: usize): void {
   const lastAt = <usize>gridWidth << 2;
   store<f32>(aRow + lastAt, load<f32>(aRow + lastAt - 4));
   store<f32>(bRow + lastAt, load<f32>(bRow + lastAt - 4));

@@ -11,7 +11,7 @@ import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid
 import { frameLayout, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ANAGLYPH_TABLE_BYTES, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
+import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
 import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
@@ -421,6 +421,71 @@ describe('WebAssembly depth field rows', () => {
   });
 });
 
+describe('WebAssembly depth field coefficient rows', () => {
+  it.each([
+    // Cells 5, 4 and 3 px high (two rows mostly between the same grid rows, the one pass) and
+    // 1 px (never); odd grid widths (the scalar column after the pairs), YUV (A scaled by
+    // 1/255) and gbrp (with its guide row).
+    { format: 'yuv420p' as const, width: 98, height: 45, cells: 20 },
+    { format: 'yuv444p' as const, width: 77, height: 35, cells: 16 },
+    { format: 'gbrp' as const, width: 83, height: 31, cells: 24 },
+    { format: 'gbrp' as const, width: 83, height: 31, cells: 16 },
+    { format: 'gbrp' as const, width: 9, height: 7, cells: 64 },
+  ])('prepareFieldRows ($format $width×$height): rows y and y + 1 the same f32 coefficients (and guide) as DepthFieldSampler.prepareRow', ({ format, width, height, cells }) => {
+    // Prepare: a random field and frame, and the plan slots prepareFieldRows reads.
+    const next = random(width * 7 + height);
+    const layout = frameLayout(format, width, height);
+    const grid = gridSizeFor(width, height, cells);
+    const n = grid.gridWidth * grid.gridHeight;
+    const field = {
+      ...grid,
+      a: Float32Array.from({ length: n }, () => (next() - 0.5) * 3),
+      b: Float32Array.from({ length: n }, () => next() * 1.6 - 0.3),
+    };
+    const frame = Uint8Array.from({ length: layout.byteLength }, () => Math.floor(next() * 256));
+    const gridRow = fieldRowLengths(width, grid.gridWidth).grid;
+    const arena = new WasmKernelArena();
+    const at = {
+      plan: arena.reserve(RENDER_PLAN.bytes), frame: arena.reserve(layout.byteLength), fieldA: arena.reserve(4 * n), fieldB: arena.reserve(4 * n),
+      aRow: arena.reserve(4 * gridRow), bRow: arena.reserve(4 * gridRow), guide: arena.reserve(4 * width),
+      aRow2: arena.reserve(4 * gridRow), bRow2: arena.reserve(4 * gridRow), guide2: arena.reserve(4 * width),
+    };
+    const { kernels, buffer } = arena.instantiate();
+    new Uint8Array(buffer, at.frame, layout.byteLength).set(frame);
+    new Float32Array(buffer, at.fieldA, n).set(field.a);
+    new Float32Array(buffer, at.fieldB, n).set(field.b);
+    const ints = new Int32Array(buffer, at.plan, 64);
+    const { int, float, formats } = RENDER_PLAN;
+    ints[int.width] = width;
+    ints[int.height] = height;
+    ints[int.format] = formats[format];
+    ints[int.frame] = at.frame;
+    ints[int.fieldA] = at.fieldA;
+    ints[int.fieldB] = at.fieldB;
+    ints[int.gridWidth] = grid.gridWidth;
+    ints[int.gridHeight] = grid.gridHeight;
+    new Float64Array(buffer, at.plan + 256, 8)[float.cellHeight] = grid.cellHeight;
+    const reference = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    const rows = (a: number, b: number, guide: number) => ({
+      a: Array.from(new Float32Array(buffer, a, gridRow)),
+      b: Array.from(new Float32Array(buffer, b, gridRow)),
+      guide: format === 'gbrp' ? Array.from(new Float32Array(buffer, guide, width)) : [],
+    });
+    const expected = (y: number) => {
+      reference.prepareRow(frame, field, y);
+      return { a: Array.from(reference.aRow), b: Array.from(reference.bRow), guide: format === 'gbrp' ? Array.from(reference.guide) : [] };
+    };
+    for (let y = 0; y + 1 < height; y++) {
+      // Act
+      kernels.prepareFieldRows(at.plan, y, at.aRow, at.bRow, at.guide, at.aRow2, at.bRow2, at.guide2);
+
+      // Assess
+      expect({ y, rows: rows(at.aRow, at.bRow, at.guide) }).toEqual({ y, rows: expected(y) });
+      expect({ y: y + 1, rows: rows(at.aRow2, at.bRow2, at.guide2) }).toEqual({ y: y + 1, rows: expected(y + 1) });
+    }
+  });
+});
+
 describe('WebAssembly SIMD analysis grid', () => {
   it.each([
     // rowStep 2 (cells ≥ 4 px high), 3-px-wide cells, an unused right column and bottom row.
@@ -485,10 +550,10 @@ describe('WebAssembly SIMD analysis grid, several frame sizes on one thread', ()
 });
 
 describe('WebAssembly SIMD edge dilation', () => {
-  it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths', () => {
+  it('dilateAndShift: the clamped window max and the f32 base the TypeScript computes, at every radius and odd widths, with and without a border taper', () => {
     const next = random(5);
     for (const width of WIDTHS) {
-      for (const radius of [0, 1, 2, 3, 7, 16]) {
+      for (const [radius, unitTaper] of [0, 1, 2, 3, 7, 16].flatMap((r) => [[r, false], [r, true]] as const)) {
         // Prepare
         const arena = new WasmKernelArena();
         const at = {
@@ -497,7 +562,8 @@ describe('WebAssembly SIMD edge dilation', () => {
         };
         const { kernels, buffer } = arena.instantiate();
         const depth = blockyDepth(width, next);
-        const taper = Float32Array.from({ length: width }, () => (next() < 0.7 ? 1 : next()));
+        // All ones (no zero-parallax border: the kernel leaves the product out) or mostly ones.
+        const taper = Float32Array.from({ length: width }, () => (unitTaper || next() < 0.7 ? 1 : next()));
         new Float32Array(buffer, at.depth, width).set(depth);
         new Float32Array(buffer, at.taper, width).set(taper);
         const convergence = 0.4;
@@ -515,8 +581,9 @@ describe('WebAssembly SIMD edge dilation', () => {
 
         // Assess
         const dilated = radius === 0 ? depth : new Float32Array(buffer, at.dilated, width);
-        expect({ width, radius, dilated: Array.from(dilated) }).toEqual({ width, radius, dilated: Array.from(expectedDilated) });
-        expect({ width, radius, base: Array.from(new Float32Array(buffer, at.base, width)) }).toEqual({ width, radius, base: Array.from(expectedBase) });
+        expect({ width, radius, unitTaper, dilated: Array.from(dilated) }).toEqual({ width, radius, unitTaper, dilated: Array.from(expectedDilated) });
+        expect({ width, radius, unitTaper, base: Array.from(new Float32Array(buffer, at.base, width)) })
+          .toEqual({ width, radius, unitTaper, base: Array.from(expectedBase) });
       }
     }
   });

@@ -47,6 +47,10 @@ export interface WasmKernelExports {
   dilateAndShift(
     depth: number, width: number, radius: number, convergence: number, taper: number, padded: number, dilated: number, base: number,
   ): void;
+  /** DepthFieldSampler.prepareRow for rows y and y + 1 (into the second rows), from the field and
+   * frame of the plan at `plan` (RENDER_PLAN: width, height, format, frame, field, grid size,
+   * cell height). */
+  prepareFieldRows(plan: number, y: number, aRow: number, bRow: number, guide: number, aRow2: number, bRow2: number, guide2: number): void;
   /** A whole frame (StereoRenderer.render), as laid out by the plan at `plan` (RENDER_PLAN). */
   renderFrame(plan: number): void;
   /** The analysis grid (src/depth/grid.ts): YUV luma and detail, gbrp (YUV chroma: reduceChromaRows). */
@@ -68,7 +72,7 @@ export const ANAGLYPH_TABLE_BYTES = 22 * 16;
 
 /** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
 export function warpScratchBytes(width: number): number {
-  return 36 * ((width + 11) & ~3) + 8 * 16;
+  return 28 * ((width + 11) & ~3) + 8 * 16;
 }
 
 /**
