@@ -834,6 +834,163 @@ function anaglyphPixels(
   }
 }
 
+/** Bytes of anaglyphYuvRow's table: ANAGLYPH_YUV.count (src/stereo/anaglyph.ts) f32x4 splats. */
+const ANAGLYPH_YUV_TABLE_BYTES: i32 = 37 * 16;
+/** 2^23 as f32: adding it rounds an f32 in [0, 2^23) to an integer (ties to even) in the low bits. */
+const WHOLE_F32: f32 = 8388608;
+const WHOLE_F32_BITS: i32 = 0x4b000000;
+
+/**
+ * See anaglyphYuvRow in src/stereo/anaglyph.ts: per pixel each view's yuv444p samples (source
+ * encoding) to RGB clamped to 0..255, the anaglyph matrices (clamped to 0..255), then BT.709
+ * limited-range Y, Cb, Cr bytes; in f32, four pixels a step in f32x4, in the TypeScript's order
+ * (the same IEEE single operations, so the same bytes; no fused multiply-add in WebAssembly).
+ * `table` holds the ANAGLYPH_YUV constants, each as an f32x4 splat (ANAGLYPH_YUV_TABLE_BYTES).
+ * The clamps are pmax/pmin (a < b ? b : a), what the TypeScript's comparisons do, and cheaper
+ * than max/min in V8 (no NaN or signed-zero fix-up: neither can occur here).
+ */
+export function anaglyphYuvRow(
+  table: usize, ly: usize, lu: usize, lv: usize, ry: usize, ru: usize, rv: usize, width: i32, oy: usize, ou: usize, ov: usize,
+): void {
+  const yo = v128.load(table, 0);
+  const ys = v128.load(table, 16);
+  const co = v128.load(table, 32);
+  const rFromV = v128.load(table, 48);
+  const gFromU = v128.load(table, 64);
+  const gFromV = v128.load(table, 80);
+  const bFromU = v128.load(table, 96);
+  const zero = f32x4.splat(0);
+  const top = v128.load(table, 576);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x;
+    const lY = bytesToF32(ly + at);
+    const lU = f32x4.sub(bytesToF32(lu + at), co);
+    const lV = f32x4.sub(bytesToF32(lv + at), co);
+    const lL = f32x4.mul(f32x4.sub(lY, yo), ys);
+    const LR = clamp255(f32x4.add(lL, f32x4.mul(rFromV, lV)), zero, top);
+    const LG = clamp255(f32x4.add(f32x4.add(lL, f32x4.mul(gFromU, lU)), f32x4.mul(gFromV, lV)), zero, top);
+    const LB = clamp255(f32x4.add(lL, f32x4.mul(bFromU, lU)), zero, top);
+    const rY = bytesToF32(ry + at);
+    const rU = f32x4.sub(bytesToF32(ru + at), co);
+    const rV = f32x4.sub(bytesToF32(rv + at), co);
+    const rL = f32x4.mul(f32x4.sub(rY, yo), ys);
+    const RR = clamp255(f32x4.add(rL, f32x4.mul(rFromV, rV)), zero, top);
+    const RG = clamp255(f32x4.add(f32x4.add(rL, f32x4.mul(gFromU, rU)), f32x4.mul(gFromV, rV)), zero, top);
+    const RB = clamp255(f32x4.add(rL, f32x4.mul(bFromU, rU)), zero, top);
+    const red = clamp255(sum6f(
+      v128.load(table, 112), LR, v128.load(table, 128), LG, v128.load(table, 144), LB,
+      v128.load(table, 256), RR, v128.load(table, 272), RG, v128.load(table, 288), RB,
+    ), zero, top);
+    const green = clamp255(sum6f(
+      v128.load(table, 160), LR, v128.load(table, 176), LG, v128.load(table, 192), LB,
+      v128.load(table, 304), RR, v128.load(table, 320), RG, v128.load(table, 336), RB,
+    ), zero, top);
+    const blue = clamp255(sum6f(
+      v128.load(table, 208), LR, v128.load(table, 224), LG, v128.load(table, 240), LB,
+      v128.load(table, 352), RR, v128.load(table, 368), RG, v128.load(table, 384), RB,
+    ), zero, top);
+    storeWhole4(oy + at, sum3f(v128.load(table, 400), v128.load(table, 432), red, v128.load(table, 448), green, v128.load(table, 464), blue));
+    storeWhole4(ou + at, sum3f(v128.load(table, 416), v128.load(table, 480), red, v128.load(table, 496), green, v128.load(table, 512), blue));
+    storeWhole4(ov + at, sum3f(v128.load(table, 416), v128.load(table, 528), red, v128.load(table, 544), green, v128.load(table, 560), blue));
+  }
+  anaglyphYuvPixels(table, ly, lu, lv, ry, ru, rv, x, width, oy, ou, ov);
+}
+
+/** anaglyphYuvRow's pixels from .. to − 1, one at a time, with the same f32 steps. */
+function anaglyphYuvPixels(
+  table: usize, ly: usize, lu: usize, lv: usize, ry: usize, ru: usize, rv: usize, from: i32, to: i32, oy: usize, ou: usize, ov: usize,
+): void {
+  const yo = load<f32>(table, 0);
+  const ys = load<f32>(table, 16);
+  const co = load<f32>(table, 32);
+  const rFromV = load<f32>(table, 48);
+  const gFromU = load<f32>(table, 64);
+  const gFromV = load<f32>(table, 80);
+  const bFromU = load<f32>(table, 96);
+  for (let x = from; x < to; x++) {
+    const at = <usize>x;
+    const lL: f32 = (<f32>load<u8>(ly + at) - yo) * ys;
+    const lU: f32 = <f32>load<u8>(lu + at) - co;
+    const lV: f32 = <f32>load<u8>(lv + at) - co;
+    const LR = clampF32(lL + rFromV * lV, table);
+    const LG = clampF32(lL + gFromU * lU + gFromV * lV, table);
+    const LB = clampF32(lL + bFromU * lU, table);
+    const rL: f32 = (<f32>load<u8>(ry + at) - yo) * ys;
+    const rU: f32 = <f32>load<u8>(ru + at) - co;
+    const rV: f32 = <f32>load<u8>(rv + at) - co;
+    const RR = clampF32(rL + rFromV * rV, table);
+    const RG = clampF32(rL + gFromU * rU + gFromV * rV, table);
+    const RB = clampF32(rL + bFromU * rU, table);
+    const T = table;
+    const red = clampF32(
+      load<f32>(T, 112) * LR + load<f32>(T, 128) * LG + load<f32>(T, 144) * LB + load<f32>(T, 256) * RR + load<f32>(T, 272) * RG + load<f32>(T, 288) * RB, T,
+    );
+    const green = clampF32(
+      load<f32>(T, 160) * LR + load<f32>(T, 176) * LG + load<f32>(T, 192) * LB + load<f32>(T, 304) * RR + load<f32>(T, 320) * RG + load<f32>(T, 336) * RB, T,
+    );
+    const blue = clampF32(
+      load<f32>(T, 208) * LR + load<f32>(T, 224) * LG + load<f32>(T, 240) * LB + load<f32>(T, 352) * RR + load<f32>(T, 368) * RG + load<f32>(T, 384) * RB, T,
+    );
+    store<u8>(oy + at, wholeF32(load<f32>(T, 400) + load<f32>(T, 432) * red + load<f32>(T, 448) * green + load<f32>(T, 464) * blue));
+    store<u8>(ou + at, wholeF32(load<f32>(T, 416) + load<f32>(T, 480) * red + load<f32>(T, 496) * green + load<f32>(T, 512) * blue));
+    store<u8>(ov + at, wholeF32(load<f32>(T, 416) + load<f32>(T, 528) * red + load<f32>(T, 544) * green + load<f32>(T, 560) * blue));
+  }
+}
+
+/** Four bytes (load32) as f32x4. */
+// @ts-ignore: decorator
+@inline
+function bytesToF32(at: usize): v128 {
+  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(at))));
+}
+
+/** v clamped to [0, top] as the TypeScript compares: v > 0 ? v : 0, then < top ? · : top. */
+// @ts-ignore: decorator
+@inline
+function clamp255(v: v128, zero: v128, top: v128): v128 {
+  return f32x4.pmin(top, f32x4.pmax(zero, v));
+}
+
+// @ts-ignore: decorator
+@inline
+function clampF32(v: f32, table: usize): f32 {
+  const low: f32 = v > 0 ? v : 0;
+  const top = load<f32>(table, 576);
+  return low < top ? low : top;
+}
+
+// @ts-ignore: decorator
+@inline
+function sum6f(a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: v128, e: v128, v: v128, f: v128, w: v128): v128 {
+  let s = f32x4.add(f32x4.mul(a, x), f32x4.mul(b, y));
+  s = f32x4.add(s, f32x4.mul(c, z));
+  s = f32x4.add(s, f32x4.mul(d, u));
+  s = f32x4.add(s, f32x4.mul(e, v));
+  return f32x4.add(s, f32x4.mul(f, w));
+}
+
+// @ts-ignore: decorator
+@inline
+function sum3f(offset: v128, a: v128, x: v128, b: v128, y: v128, c: v128, z: v128): v128 {
+  return f32x4.add(f32x4.add(f32x4.add(offset, f32x4.mul(a, x)), f32x4.mul(b, y)), f32x4.mul(c, z));
+}
+
+/** Four f32 in [0, 255.5) as their nearest bytes (ties to even): + 2^23 leaves the integer in the low bits. */
+// @ts-ignore: decorator
+@inline
+function storeWhole4(at: usize, v: v128): void {
+  const whole = i32x4.sub(f32x4.add(v, f32x4.splat(WHOLE_F32)), i32x4.splat(WHOLE_F32_BITS));
+  const words = i16x8.narrow_i32x4_s(whole, whole);
+  v128.store32_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function wholeF32(v: f32): u8 {
+  return <u8>(reinterpret<i32>(v + WHOLE_F32) - WHOLE_F32_BITS);
+}
+
 /** Four f64 (two f64x2) as four bytes: floor(v + 0.5), saturated to [0, 255] by the narrowing. */
 // @ts-ignore: decorator
 @inline
@@ -1039,6 +1196,8 @@ const P_GUIDE2 = 54;
 const P_ANAGLYPH_TABLE = 55;
 /** Two sampleConstants blocks: for luma-width rows, then for chroma-width rows. */
 const P_SAMPLE_CONSTANTS = 56;
+/** anaglyphYuvRow's table (ANAGLYPH_YUV_TABLE_BYTES), written by the host: yuv444p anaglyphs. */
+const P_ANAGLYPH_YUV_TABLE = 57;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -1099,7 +1258,9 @@ export function renderFrame(plan: usize): void {
   const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
   const matrices = <usize>slot(plan, P_MATRICES);
   const anaglyphTableAt = <usize>slot(plan, P_ANAGLYPH_TABLE);
-  const fixedAnaglyph = mode == MODE_ANAGLYPH && anaglyphTable(matrices, anaglyphTableAt);
+  const yuvAnaglyph = mode == MODE_ANAGLYPH && format == 1;
+  const anaglyphYuvTable = <usize>slot(plan, P_ANAGLYPH_YUV_TABLE);
+  const fixedAnaglyph = mode == MODE_ANAGLYPH && gbrp && anaglyphTable(matrices, anaglyphTableAt);
   const lumaConstants = <usize>slot(plan, P_SAMPLE_CONSTANTS);
   const chromaConstants = lumaConstants + SAMPLE_CONSTANTS_BYTES;
   sampleConstants(lumaConstants, width);
@@ -1163,10 +1324,12 @@ export function renderFrame(plan: usize): void {
       const rg = <usize>slot(plan, P_SCRATCH + 3);
       const rb = <usize>slot(plan, P_SCRATCH + 4);
       const rr = <usize>slot(plan, P_SCRATCH + 5);
+      // Named for gbrp (G, B, R); yuv444p frames have Y, Cb, Cr in the same slots.
       const og = out;
       const ob = out + <usize>slot(plan, P_OUT_PLANE1);
       const or = out + <usize>slot(plan, P_OUT_PLANE2);
-      if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      if (yuvAnaglyph) anaglyphYuvRow(anaglyphYuvTable, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      else if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
       else anaglyphRow(matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
     }
   }

@@ -12,6 +12,7 @@ import {
   containerArgs,
   evenCropFilter,
   isImagePath,
+  videoAnaglyphSource,
   videoCodecArgs,
   workingFormatFor,
 } from './encoding';
@@ -63,7 +64,10 @@ export async function convertVideo(
   if (width < 2 || height < 2) {
     throw new StereoEngineError('UNREADABLE_INPUT', `${options.input}: video frames of ${video.width}x${video.height} are too small`);
   }
-  const format = workingFormatFor(options.mode, options.pixFmt, false);
+  // Anaglyphs of YUV video work on the source's YUV: no RGB conversion in either ffmpeg; the
+  // renderer converts to BT.709 YUV itself (see anaglyphYuvRow).
+  const anaglyphSource = options.mode === 'anaglyph' ? videoAnaglyphSource(video, options.pixFmt) : undefined;
+  const format = anaglyphSource ? 'yuv444p' : workingFormatFor(options.mode, options.pixFmt, false);
   const outLayout = packedLayout(options.mode, frameLayout(format, width, height));
   // Half modes squeeze each eye to half the width (height) anyway: let ffmpeg squeeze the source
   // first (swscale, in C) and synthesise at the eye's size, half the work for the same pixels.
@@ -80,6 +84,8 @@ export async function convertVideo(
     ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=bilinear`] : []),
     // Lowering the rate: the fps filter drops frames evenly (cfr alone would pad the end).
     ...(capped ? [`fps=${rate.text}`] : []),
+    // Full-range samples stay full range (swscale would squeeze them into yuv444p's tv range).
+    ...(anaglyphSource?.fullRange ? ['scale=out_range=pc'] : []),
   ];
   const decoderArgs = [
     '-v', 'warning', '-nostats',
@@ -113,7 +119,7 @@ export async function convertVideo(
     ...(audio ? ['-map', `1:${audio.index}`] : []),
     ...(encodeFilters.length ? ['-vf', encodeFilters.join(',')] : []),
     ...videoCodecArgs(options),
-    ...colorArgs(format, video.color),
+    ...colorArgs(format, video.color, format === 'gbrp' || anaglyphSource !== undefined),
     ...(audio ? audioArgs(options.output, audio) : []),
     ...containerArgs(options.output),
     output.tempPath,
@@ -143,7 +149,7 @@ export async function convertVideo(
       layout,
       grid: estimator.size,
       withDepth: depthOutput !== undefined,
-      options: renderOptionsOf(options, work.mode),
+      options: { ...renderOptionsOf(options, work.mode), ...(anaglyphSource ? { anaglyphSource } : {}) },
     },
     threads,
   );

@@ -3,9 +3,9 @@ import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths, type DepthField } from '../depth/field';
 import type { GridSize } from '../depth/grid';
 import type { FrameLayout, PlaneGeometry } from '../frame/planar';
-import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
+import { ANAGLYPH_MATRICES, anaglyphRow, anaglyphYuvConstants, anaglyphYuvRow, type AnaglyphMatrices, type YuvEncoding } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
-import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, SAMPLE_CONSTANTS_BYTES, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
+import { ANAGLYPH_TABLE_BYTES, ANAGLYPH_YUV_TABLE_BYTES, RENDER_PLAN, SAMPLE_CONSTANTS_BYTES, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
 import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -30,6 +30,8 @@ export interface ViewSynthesisOptions {
 export interface RenderOptions extends ViewSynthesisOptions {
   readonly mode: OutputMode;
   readonly anaglyphMethod: AnaglyphMethod;
+  /** The source's YUV encoding: an anaglyph of yuv444p frames (video) needs it, gbrp frames do not. */
+  readonly anaglyphSource?: YuvEncoding;
 }
 
 const LEFT = 0;
@@ -82,6 +84,8 @@ export class StereoRenderer {
   /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
   private readonly pending: Uint8Array[][];
   private readonly matrices: AnaglyphMatrices;
+  /** anaglyphYuvRow's constants when the anaglyph is made from yuv444p frames. */
+  private readonly yuvAnaglyph: Float32Array | undefined;
   /** Set when the WebAssembly SIMD kernels run: render is then one renderFrame call. */
   private readonly wasm: WasmFrame | undefined;
 
@@ -93,8 +97,9 @@ export class StereoRenderer {
     readonly kernelSet: KernelSet = availableKernelSet(),
   ) {
     const { width } = inputLayout;
-    if (options.mode === 'anaglyph' && inputLayout.format !== 'gbrp') {
-      throw new RangeError('anaglyph rendering needs gbrp frames');
+    const yuvAnaglyph = options.mode === 'anaglyph' && inputLayout.format === 'yuv444p';
+    if (options.mode === 'anaglyph' && inputLayout.format !== 'gbrp' && !(yuvAnaglyph && options.anaglyphSource)) {
+      throw new RangeError('anaglyph rendering needs gbrp frames, or yuv444p frames and their source encoding');
     }
     this.outputLayout = packedLayout(options.mode, inputLayout);
     this.shift = parallaxShift(options.divergence, width);
@@ -115,6 +120,7 @@ export class StereoRenderer {
     this.halfPositions = new Int32Array(chromaWidth);
     this.scratch = [planeRows(), planeRows()];
     this.matrices = ANAGLYPH_MATRICES[options.anaglyphMethod];
+    this.yuvAnaglyph = yuvAnaglyph && options.anaglyphSource ? anaglyphYuvConstants(this.matrices, options.anaglyphSource) : undefined;
     this.wasm = kernelSet === 'wasm-simd' ? this.layOutWasmFrame(grid) : undefined;
   }
 
@@ -299,6 +305,11 @@ export class StereoRenderer {
     const row = y * width;
     const left = this.scratch[LEFT] as [Uint8Array, Uint8Array, Uint8Array];
     const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
+    if (this.yuvAnaglyph) {
+      // yuv444p: planes 0, 1, 2 are Y, Cb, Cr (the names above are gbrp's).
+      anaglyphYuvRow(this.yuvAnaglyph, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
+      return;
+    }
     anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
   }
 
@@ -323,7 +334,8 @@ export class StereoRenderer {
       warpScratch: rowOf(warpScratchBytes(width)), identity: rowOf(4 * width),
       scratch: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
       pending: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
-      matrices: rowOf(18 * 8), anaglyphTable: rowOf(ANAGLYPH_TABLE_BYTES), sampleConstants: rowOf(SAMPLE_CONSTANTS_BYTES), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
+      matrices: rowOf(18 * 8), anaglyphTable: rowOf(ANAGLYPH_TABLE_BYTES),
+      anaglyphYuvTable: rowOf(ANAGLYPH_YUV_TABLE_BYTES), sampleConstants: rowOf(SAMPLE_CONSTANTS_BYTES), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
     };
     const { kernels, buffer } = arena.instantiate();
     // The column runs of the field rows: the sampler computes them into the module's memory.
@@ -336,6 +348,9 @@ export class StereoRenderer {
     new Int32Array(buffer, at.identity, width).set(this.identity);
     const matrices = this.matrices;
     new Float64Array(buffer, at.matrices, 18).set([...matrices.left, ...matrices.right]);
+    // anaglyphYuvRow's constants, each as an f32x4 splat.
+    const yuvTable = new Float32Array(buffer, at.anaglyphYuvTable, ANAGLYPH_YUV_TABLE_BYTES / 4);
+    this.yuvAnaglyph?.forEach((value, i) => yuvTable.fill(value, 4 * i, 4 * i + 4));
     const ints = new Int32Array(buffer, plan, 64);
     const floats = new Float64Array(buffer, plan + 256, 8);
     const { int, float } = RENDER_PLAN;
@@ -350,7 +365,7 @@ export class StereoRenderer {
       [int.out, at.out], [int.outWidth, outLuma.width], [int.outHeight, outLuma.height], [int.outChromaWidth, outChroma1.width],
       [int.outChromaHeight, outChroma1.height], [int.outPlane1, outChroma1.offset], [int.outPlane2, outChroma2.offset], [int.depthOut, 0],
       [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2], [int.anaglyphTable, at.anaglyphTable],
-      [int.sampleConstants, at.sampleConstants],
+      [int.sampleConstants, at.sampleConstants], [int.anaglyphYuvTable, at.anaglyphYuvTable],
       ...at.scratch.map((offset, i): [number, number] => [int.scratch + i, offset]),
       ...at.pending.map((offset, i): [number, number] => [int.pending + i, offset]),
     ];
