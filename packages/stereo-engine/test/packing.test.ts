@@ -162,7 +162,25 @@ describe('StereoRenderer packing', () => {
     expect(new Set(far.depthOut)).toEqual(new Set([0]));
   });
 
-  it('refuses anaglyph on YUV frames (it needs RGB)', () => {
-    expect(() => render('yuv420p', 8, 4, 'anaglyph')).toThrow(/gbrp/);
+  it('refuses anaglyph on 4:2:0 frames, and on 4:4:4 frames without their source encoding', () => {
+    expect(() => render('yuv420p', 8, 4, 'anaglyph')).toThrow(/gbrp frames, or yuv444p frames and their source encoding/);
+    expect(() => render('yuv420p', 8, 4, 'anaglyph', { anaglyphSource: { matrix: 'bt709', fullRange: false } })).toThrow(/gbrp/);
+    expect(() => render('yuv444p', 8, 4, 'anaglyph')).toThrow(/source encoding/);
+  });
+
+  it('anaglyph of yuv444p frames: a flat grey stays the same grey (BT.709 limited range in and out)', () => {
+    // Prepare / Act: Y 126, Cb = Cr = 128 is grey 128 in RGB; "color" and "gray" keep greys.
+    for (const anaglyphMethod of ['color', 'gray'] as const) {
+      const layout = frameLayout('yuv444p', 9, 3);
+      const grid = gridSizeFor(9, 3, 4096);
+      const n = grid.gridWidth * grid.gridHeight;
+      const renderer = new StereoRenderer(layout, grid, { ...FLAT, anaglyphMethod, mode: 'anaglyph', anaglyphSource: { matrix: 'bt709', fullRange: false } });
+      const frame = new Uint8Array(layout.byteLength).fill(128).fill(126, 0, 27);
+      const out = new Uint8Array(renderer.outputLayout.byteLength);
+      renderer.render(frame, { ...grid, a: new Float32Array(n), b: new Float32Array(n).fill(0.5) }, out);
+
+      // Assess
+      expect({ anaglyphMethod, out: Array.from(out) }).toEqual({ anaglyphMethod, out: Array.from(frame) });
+    }
   });
 });
