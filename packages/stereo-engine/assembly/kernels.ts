@@ -834,6 +834,64 @@ function anaglyphPixels(
   }
 }
 
+/**
+ * See upsampleChroma420 in src/frame/planar.ts: the yuv420p frame at `src` (width × height) as
+ * yuv444p at `dst`, the chroma bilinear with centred siting, in the same integer rounding. Per
+ * output row, the row mix (3·near + far + 2) >> 2 in i16x8 lanes into `row` + 1 (`row` holds
+ * (width + 1) / 2 + 18 bytes; the first and last samples repeated once past each end), then
+ * the columns: the same mix with the left (even columns) or right (odd) neighbour, interleaved.
+ */
+export function upsampleChroma420(src: usize, width: i32, height: i32, dst: usize, row: usize): void {
+  const lumaBytes = <usize>(width * height);
+  memory.copy(dst, src, lumaBytes);
+  const chromaWidth = (width + 1) >> 1;
+  const chromaHeight = (height + 1) >> 1;
+  const two = i16x8.splat(2);
+  const mid = row + 1;
+  for (let plane = 1; plane <= 2; plane++) {
+    const source = src + lumaBytes + <usize>((plane - 1) * chromaWidth * chromaHeight);
+    const target = dst + <usize>plane * lumaBytes;
+    for (let y = 0; y < height; y++) {
+      const c = y >> 1;
+      const other = (y & 1) == 1 ? min(c + 1, chromaHeight - 1) : max(c - 1, 0);
+      const near = source + <usize>(c * chromaWidth);
+      const far = source + <usize>(other * chromaWidth);
+      let i = 0;
+      for (; i + 8 <= chromaWidth; i += 8) {
+        const mixed = mix31(v128.load8x8_u(near + <usize>i), v128.load8x8_u(far + <usize>i), two);
+        v128.store64_lane(mid + <usize>i, i8x16.narrow_i16x8_u(mixed, mixed), 0);
+      }
+      for (; i < chromaWidth; i++) {
+        store<u8>(mid + <usize>i, (3 * <i32>load<u8>(near + <usize>i) + <i32>load<u8>(far + <usize>i) + 2) >> 2);
+      }
+      store<u8>(row, load<u8>(mid));
+      store<u8>(mid + <usize>chromaWidth, load<u8>(mid + <usize>(chromaWidth - 1)));
+      const at = target + <usize>(y * width);
+      let x = 0;
+      for (; x + 16 <= width; x += 16) {
+        const k = mid + <usize>(x >> 1);
+        const centre = v128.load8x8_u(k);
+        const even = mix31(centre, v128.load8x8_u(k - 1), two);
+        const odd = mix31(centre, v128.load8x8_u(k + 1), two);
+        const bytes = i8x16.narrow_i16x8_u(even, odd);
+        v128.store(at + <usize>x, v128.shuffle<u8>(bytes, bytes, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15));
+      }
+      for (; x < width; x++) {
+        const k = mid + <usize>(x >> 1);
+        const neighbour = (x & 1) == 0 ? k - 1 : k + 1;
+        store<u8>(at + <usize>x, (3 * <i32>load<u8>(k) + <i32>load<u8>(neighbour) + 2) >> 2);
+      }
+    }
+  }
+}
+
+/** (3·near + far + 2) >> 2 in u16 lanes. */
+// @ts-ignore: decorator
+@inline
+function mix31(near: v128, far: v128, two: v128): v128 {
+  return i16x8.shr_u(i16x8.add(i16x8.add(i16x8.add(i16x8.shl(near, 1), near), far), two), 2);
+}
+
 /** Bytes of anaglyphYuvRow's table: ANAGLYPH_YUV.count (src/stereo/anaglyph.ts) f32x4 splats. */
 const ANAGLYPH_YUV_TABLE_BYTES: i32 = 37 * 16;
 /** 2^23 as f32: adding it rounds an f32 in [0, 2^23) to an integer (ties to even) in the low bits. */

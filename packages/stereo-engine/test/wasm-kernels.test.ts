@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid';
-import { frameLayout, type PlanarFormat } from '../src/frame/planar';
+import { frameLayout, upsampleChroma420, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ANAGLYPH_TABLE_BYTES, ANAGLYPH_YUV_TABLE_BYTES, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
@@ -300,6 +300,32 @@ describe('WebAssembly SIMD anaglyph from YUV', () => {
       // Assess
       const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
       expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
+    }
+  });
+});
+
+describe('WebAssembly SIMD chroma upsampling', () => {
+  it('upsampleChroma420: bytes equal at odd and tiny sizes', () => {
+    const next = random(13);
+    for (const [width, height] of [[1, 1], [2, 2], [3, 5], [17, 3], [33, 9], [47, 12], [130, 7]] as const) {
+      // Prepare: a noisy 4:2:0 frame with extremes, in the module's memory.
+      const source = frameLayout('yuv420p', width, height);
+      const target = frameLayout('yuv444p', width, height);
+      const arena = new WasmKernelArena();
+      const src = arena.reserve(source.byteLength);
+      const dst = arena.reserve(target.byteLength);
+      const row = arena.reserve(((width + 1) >> 1) + 18);
+      const { kernels, buffer } = arena.instantiate();
+      const frame = new Uint8Array(buffer, src, source.byteLength);
+      frame.set(Uint8Array.from({ length: source.byteLength }, () => (next() < 0.2 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256))));
+      const expected = new Uint8Array(target.byteLength);
+
+      // Act
+      upsampleChroma420(frame, source, expected);
+      kernels.upsampleChroma420(src, width, height, dst, row);
+
+      // Assess
+      expect({ width, height, bytes: Array.from(new Uint8Array(buffer, dst, target.byteLength)) }).toEqual({ width, height, bytes: Array.from(expected) });
     }
   });
 });
@@ -601,6 +627,10 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     { format: 'yuv444p', width: 46, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'half-color', anaglyphSource: { matrix: 'bt709', fullRange: true } } },
     { format: 'yuv444p', width: 7, height: 5, mode: 'anaglyph', options: { anaglyphMethod: 'color', keepSourceEye: 'left', anaglyphSource: { matrix: 'bt2020', fullRange: false } } },
     { format: 'yuv444p', width: 1, height: 2, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt601', fullRange: true } } },
+    // 4:2:0 video anaglyphs: the chroma upsampled to 4:4:4 first.
+    { format: 'yuv420p', width: 83, height: 29, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt709', fullRange: false } } },
+    { format: 'yuv420p', width: 40, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'color', divergence: 30, anaglyphSource: { matrix: 'bt601', fullRange: true } } },
+    { format: 'yuv420p', width: 3, height: 3, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt709', fullRange: false } } },
     { format: 'yuv420p', width: 2, height: 5, mode: 'half-tb' },
     { format: 'yuv420p', width: 6, height: 4, mode: 'sbs', options: { edgeDilation: 16 } },
   ];

@@ -19,6 +19,11 @@ export function workingFormatFor(mode: string, pixFmt: string, image: boolean): 
 /** Source pixel formats whose samples are Y′CbCr (what a video anaglyph can work on). */
 const YUV_PIX_FMT = /^(yuv|yuvj|nv12|nv16|nv21|nv24|nv42|p010|p016|p210|p216|p410|p416|y210|y212|y216|ayuv|uyvy|yuyv|yvyu|vuya)/;
 
+/** Source pixel formats with 4:2:0 chroma. */
+export function isChroma420(pixFmt: string): boolean {
+  return /^(yuv420|yuvj420|nv12|nv21|p010|p016)/.test(pixFmt);
+}
+
 /** The matrix each ffmpeg colour space name means; names not here are treated as untagged. */
 const MATRIX_OF_SPACE: Readonly<Record<string, YuvMatrix>> = {
   bt709: 'bt709',

@@ -11,6 +11,7 @@ import {
   colorArgs,
   containerArgs,
   evenCropFilter,
+  isChroma420,
   isImagePath,
   videoAnaglyphSource,
   videoCodecArgs,
@@ -67,7 +68,10 @@ export async function convertVideo(
   // Anaglyphs of YUV video work on the source's YUV: no RGB conversion in either ffmpeg; the
   // renderer converts to BT.709 YUV itself (see anaglyphYuvRow).
   const anaglyphSource = options.mode === 'anaglyph' ? videoAnaglyphSource(video, options.pixFmt) : undefined;
-  const format = anaglyphSource ? 'yuv444p' : workingFormatFor(options.mode, options.pixFmt, false);
+  // 4:2:0 sources come as they are and the renderer upsamples their chroma (cheaper than
+  // swscale's conversion to 4:4:4 in the decoder); others come as 4:4:4.
+  const anaglyphFormat = video.pixFmt && isChroma420(video.pixFmt) ? 'yuv420p' : 'yuv444p';
+  const format = anaglyphSource ? anaglyphFormat : workingFormatFor(options.mode, options.pixFmt, false);
   const outLayout = packedLayout(options.mode, frameLayout(format, width, height));
   // Half modes squeeze each eye to half the width (height) anyway: let ffmpeg squeeze the source
   // first (swscale, in C) and synthesise at the eye's size, half the work for the same pixels.
@@ -109,7 +113,7 @@ export async function convertVideo(
   ];
   const encoderArgs = [
     '-v', 'warning', '-nostats', '-y',
-    '-f', 'rawvideo', '-pix_fmt', format, '-video_size', `${outLayout.width}x${outLayout.height}`,
+    '-f', 'rawvideo', '-pix_fmt', outLayout.format, '-video_size', `${outLayout.width}x${outLayout.height}`,
     // ffmpeg reads each input in its own thread when there are two (the audio comes from the
     // source) and queues 8 packets by default: 8 raw frames here (25 MB at 1080p). Two are
     // enough to keep the encoder fed; the encoded bytes do not change.
@@ -119,7 +123,7 @@ export async function convertVideo(
     ...(audio ? ['-map', `1:${audio.index}`] : []),
     ...(encodeFilters.length ? ['-vf', encodeFilters.join(',')] : []),
     ...videoCodecArgs(options),
-    ...colorArgs(format, video.color, format === 'gbrp' || anaglyphSource !== undefined),
+    ...colorArgs(outLayout.format, video.color, format === 'gbrp' || anaglyphSource !== undefined),
     ...(audio ? audioArgs(options.output, audio) : []),
     ...containerArgs(options.output),
     output.tempPath,

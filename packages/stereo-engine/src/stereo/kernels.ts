@@ -41,6 +41,9 @@ export interface WasmKernelExports {
   anaglyphYuvRow(
     table: number, ly: number, lu: number, lv: number, ry: number, ru: number, rv: number, width: number, oy: number, ou: number, ov: number,
   ): void;
+  /** upsampleChroma420 (src/frame/planar.ts): the yuv420p frame at `src` as yuv444p at `dst`;
+   * `row` holds (width + 1) / 2 + 18 bytes. */
+  upsampleChroma420(src: number, width: number, height: number, dst: number, row: number): void;
   fieldRow(
     aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
     guide: number, guideBytes: number, out: number,
