@@ -870,6 +870,252 @@ function anaglyphPixels(
   }
 }
 
+/**
+ * See upsampleChroma420 in src/frame/planar.ts: the yuv420p frame at `src` (width × height) as
+ * yuv444p at `dst`, the chroma bilinear with centred siting, in the same integer rounding. Per
+ * output row, the row mix (3·near + far + 2) >> 2 in i16x8 lanes into `row` + 1 (`row` holds
+ * (width + 1) / 2 + 18 bytes; the first and last samples repeated once past each end), then
+ * the columns: the same mix with the left (even columns) or right (odd) neighbour, interleaved.
+ */
+export function upsampleChroma420(src: usize, width: i32, height: i32, dst: usize, row: usize): void {
+  const lumaBytes = <usize>(width * height);
+  memory.copy(dst, src, lumaBytes);
+  const chromaWidth = (width + 1) >> 1;
+  const chromaHeight = (height + 1) >> 1;
+  const two = i16x8.splat(2);
+  const mid = row + 1;
+  for (let plane = 1; plane <= 2; plane++) {
+    const source = src + lumaBytes + <usize>((plane - 1) * chromaWidth * chromaHeight);
+    const target = dst + <usize>plane * lumaBytes;
+    for (let y = 0; y < height; y++) {
+      const c = y >> 1;
+      const other = (y & 1) == 1 ? min(c + 1, chromaHeight - 1) : max(c - 1, 0);
+      const near = source + <usize>(c * chromaWidth);
+      const far = source + <usize>(other * chromaWidth);
+      let i = 0;
+      for (; i + 8 <= chromaWidth; i += 8) {
+        const mixed = mix31(v128.load8x8_u(near + <usize>i), v128.load8x8_u(far + <usize>i), two);
+        v128.store64_lane(mid + <usize>i, i8x16.narrow_i16x8_u(mixed, mixed), 0);
+      }
+      for (; i < chromaWidth; i++) {
+        store<u8>(mid + <usize>i, (3 * <i32>load<u8>(near + <usize>i) + <i32>load<u8>(far + <usize>i) + 2) >> 2);
+      }
+      store<u8>(row, load<u8>(mid));
+      store<u8>(mid + <usize>chromaWidth, load<u8>(mid + <usize>(chromaWidth - 1)));
+      const at = target + <usize>(y * width);
+      let x = 0;
+      for (; x + 16 <= width; x += 16) {
+        const k = mid + <usize>(x >> 1);
+        const centre = v128.load8x8_u(k);
+        const even = mix31(centre, v128.load8x8_u(k - 1), two);
+        const odd = mix31(centre, v128.load8x8_u(k + 1), two);
+        const bytes = i8x16.narrow_i16x8_u(even, odd);
+        v128.store(at + <usize>x, v128.shuffle<u8>(bytes, bytes, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15));
+      }
+      for (; x < width; x++) {
+        const k = mid + <usize>(x >> 1);
+        const neighbour = (x & 1) == 0 ? k - 1 : k + 1;
+        store<u8>(at + <usize>x, (3 * <i32>load<u8>(k) + <i32>load<u8>(neighbour) + 2) >> 2);
+      }
+    }
+  }
+}
+
+/** (3·near + far + 2) >> 2 in u16 lanes. */
+// @ts-ignore: decorator
+@inline
+function mix31(near: v128, far: v128, two: v128): v128 {
+  return i16x8.shr_u(i16x8.add(i16x8.add(i16x8.add(i16x8.shl(near, 1), near), far), two), 2);
+}
+
+/** Bytes of anaglyphYuvRow's table: ANAGLYPH_YUV.count (src/stereo/anaglyph.ts) f32x4 splats. */
+const ANAGLYPH_YUV_TABLE_BYTES: i32 = 37 * 16;
+/** 2^23 as f32: adding it rounds an f32 in [0, 2^23) to an integer (ties to even) in the low bits. */
+const WHOLE_F32: f32 = 8388608;
+const WHOLE_F32_BITS: i32 = 0x4b000000;
+
+/**
+ * See anaglyphYuvRow in src/stereo/anaglyph.ts: per pixel each view's yuv444p samples (source
+ * encoding) to RGB clamped to 0..255, the anaglyph matrices (clamped to 0..255), then BT.709
+ * limited-range Y, Cb, Cr bytes; in f32, four pixels a step in f32x4, in the TypeScript's order
+ * (the same IEEE single operations, so the same bytes; no fused multiply-add in WebAssembly).
+ * `table` holds the ANAGLYPH_YUV constants, each as an f32x4 splat (ANAGLYPH_YUV_TABLE_BYTES).
+ * The clamps are pmax/pmin (a < b ? b : a), what the TypeScript's comparisons do, and cheaper
+ * than max/min in V8 (no NaN or signed-zero fix-up: neither can occur here).
+ */
+export function anaglyphYuvRow(
+  table: usize, ly: usize, lu: usize, lv: usize, ry: usize, ru: usize, rv: usize, width: i32, oy: usize, ou: usize, ov: usize,
+): void {
+  const yo = v128.load(table, 0);
+  const ys = v128.load(table, 16);
+  const co = v128.load(table, 32);
+  const rFromV = v128.load(table, 48);
+  const gFromU = v128.load(table, 64);
+  const gFromV = v128.load(table, 80);
+  const bFromU = v128.load(table, 96);
+  const zero = f32x4.splat(0);
+  const top = v128.load(table, 576);
+  // The rest of the table in locals too: V8 then keeps what fits in registers (a few % faster
+  // than loading each constant where it is used).
+  const l0 = v128.load(table, 112);
+  const l1 = v128.load(table, 128);
+  const l2 = v128.load(table, 144);
+  const l3 = v128.load(table, 160);
+  const l4 = v128.load(table, 176);
+  const l5 = v128.load(table, 192);
+  const l6 = v128.load(table, 208);
+  const l7 = v128.load(table, 224);
+  const l8 = v128.load(table, 240);
+  const r0 = v128.load(table, 256);
+  const r1 = v128.load(table, 272);
+  const r2 = v128.load(table, 288);
+  const r3 = v128.load(table, 304);
+  const r4 = v128.load(table, 320);
+  const r5 = v128.load(table, 336);
+  const r6 = v128.load(table, 352);
+  const r7 = v128.load(table, 368);
+  const r8 = v128.load(table, 384);
+  const outYOffset = v128.load(table, 400);
+  const outCOffset = v128.load(table, 416);
+  const toYFromR = v128.load(table, 432);
+  const toYFromG = v128.load(table, 448);
+  const toYFromB = v128.load(table, 464);
+  const toCbFromR = v128.load(table, 480);
+  const toCbFromG = v128.load(table, 496);
+  const toCbFromB = v128.load(table, 512);
+  const toCrFromR = v128.load(table, 528);
+  const toCrFromG = v128.load(table, 544);
+  const toCrFromB = v128.load(table, 560);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = <usize>x;
+    const lY = bytesToF32(ly + at);
+    const lU = f32x4.sub(bytesToF32(lu + at), co);
+    const lV = f32x4.sub(bytesToF32(lv + at), co);
+    const lL = f32x4.mul(f32x4.sub(lY, yo), ys);
+    const LR = clamp255(f32x4.add(lL, f32x4.mul(rFromV, lV)), zero, top);
+    const LG = clamp255(f32x4.add(f32x4.add(lL, f32x4.mul(gFromU, lU)), f32x4.mul(gFromV, lV)), zero, top);
+    const LB = clamp255(f32x4.add(lL, f32x4.mul(bFromU, lU)), zero, top);
+    const rY = bytesToF32(ry + at);
+    const rU = f32x4.sub(bytesToF32(ru + at), co);
+    const rV = f32x4.sub(bytesToF32(rv + at), co);
+    const rL = f32x4.mul(f32x4.sub(rY, yo), ys);
+    const RR = clamp255(f32x4.add(rL, f32x4.mul(rFromV, rV)), zero, top);
+    const RG = clamp255(f32x4.add(f32x4.add(rL, f32x4.mul(gFromU, rU)), f32x4.mul(gFromV, rV)), zero, top);
+    const RB = clamp255(f32x4.add(rL, f32x4.mul(bFromU, rU)), zero, top);
+    const red = clamp255(sum6f(
+      l0, LR, l1, LG, l2, LB,
+      r0, RR, r1, RG, r2, RB,
+    ), zero, top);
+    const green = clamp255(sum6f(
+      l3, LR, l4, LG, l5, LB,
+      r3, RR, r4, RG, r5, RB,
+    ), zero, top);
+    const blue = clamp255(sum6f(
+      l6, LR, l7, LG, l8, LB,
+      r6, RR, r7, RG, r8, RB,
+    ), zero, top);
+    storeWhole4(oy + at, sum3f(outYOffset, toYFromR, red, toYFromG, green, toYFromB, blue));
+    storeWhole4(ou + at, sum3f(outCOffset, toCbFromR, red, toCbFromG, green, toCbFromB, blue));
+    storeWhole4(ov + at, sum3f(outCOffset, toCrFromR, red, toCrFromG, green, toCrFromB, blue));
+  }
+  anaglyphYuvPixels(table, ly, lu, lv, ry, ru, rv, x, width, oy, ou, ov);
+}
+
+/** anaglyphYuvRow's pixels from .. to − 1, one at a time, with the same f32 steps. */
+function anaglyphYuvPixels(
+  table: usize, ly: usize, lu: usize, lv: usize, ry: usize, ru: usize, rv: usize, from: i32, to: i32, oy: usize, ou: usize, ov: usize,
+): void {
+  const yo = load<f32>(table, 0);
+  const ys = load<f32>(table, 16);
+  const co = load<f32>(table, 32);
+  const rFromV = load<f32>(table, 48);
+  const gFromU = load<f32>(table, 64);
+  const gFromV = load<f32>(table, 80);
+  const bFromU = load<f32>(table, 96);
+  for (let x = from; x < to; x++) {
+    const at = <usize>x;
+    const lL: f32 = (<f32>load<u8>(ly + at) - yo) * ys;
+    const lU: f32 = <f32>load<u8>(lu + at) - co;
+    const lV: f32 = <f32>load<u8>(lv + at) - co;
+    const LR = clampF32(lL + rFromV * lV, table);
+    const LG = clampF32(lL + gFromU * lU + gFromV * lV, table);
+    const LB = clampF32(lL + bFromU * lU, table);
+    const rL: f32 = (<f32>load<u8>(ry + at) - yo) * ys;
+    const rU: f32 = <f32>load<u8>(ru + at) - co;
+    const rV: f32 = <f32>load<u8>(rv + at) - co;
+    const RR = clampF32(rL + rFromV * rV, table);
+    const RG = clampF32(rL + gFromU * rU + gFromV * rV, table);
+    const RB = clampF32(rL + bFromU * rU, table);
+    const T = table;
+    const red = clampF32(
+      load<f32>(T, 112) * LR + load<f32>(T, 128) * LG + load<f32>(T, 144) * LB + load<f32>(T, 256) * RR + load<f32>(T, 272) * RG + load<f32>(T, 288) * RB, T,
+    );
+    const green = clampF32(
+      load<f32>(T, 160) * LR + load<f32>(T, 176) * LG + load<f32>(T, 192) * LB + load<f32>(T, 304) * RR + load<f32>(T, 320) * RG + load<f32>(T, 336) * RB, T,
+    );
+    const blue = clampF32(
+      load<f32>(T, 208) * LR + load<f32>(T, 224) * LG + load<f32>(T, 240) * LB + load<f32>(T, 352) * RR + load<f32>(T, 368) * RG + load<f32>(T, 384) * RB, T,
+    );
+    store<u8>(oy + at, wholeF32(load<f32>(T, 400) + load<f32>(T, 432) * red + load<f32>(T, 448) * green + load<f32>(T, 464) * blue));
+    store<u8>(ou + at, wholeF32(load<f32>(T, 416) + load<f32>(T, 480) * red + load<f32>(T, 496) * green + load<f32>(T, 512) * blue));
+    store<u8>(ov + at, wholeF32(load<f32>(T, 416) + load<f32>(T, 528) * red + load<f32>(T, 544) * green + load<f32>(T, 560) * blue));
+  }
+}
+
+/** Four bytes (load32) as f32x4. */
+// @ts-ignore: decorator
+@inline
+function bytesToF32(at: usize): v128 {
+  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(at))));
+}
+
+/** v clamped to [0, top] as the TypeScript compares: v > 0 ? v : 0, then < top ? · : top. */
+// @ts-ignore: decorator
+@inline
+function clamp255(v: v128, zero: v128, top: v128): v128 {
+  return f32x4.pmin(top, f32x4.pmax(zero, v));
+}
+
+// @ts-ignore: decorator
+@inline
+function clampF32(v: f32, table: usize): f32 {
+  const low: f32 = v > 0 ? v : 0;
+  const top = load<f32>(table, 576);
+  return low < top ? low : top;
+}
+
+// @ts-ignore: decorator
+@inline
+function sum6f(a: v128, x: v128, b: v128, y: v128, c: v128, z: v128, d: v128, u: v128, e: v128, v: v128, f: v128, w: v128): v128 {
+  let s = f32x4.add(f32x4.mul(a, x), f32x4.mul(b, y));
+  s = f32x4.add(s, f32x4.mul(c, z));
+  s = f32x4.add(s, f32x4.mul(d, u));
+  s = f32x4.add(s, f32x4.mul(e, v));
+  return f32x4.add(s, f32x4.mul(f, w));
+}
+
+// @ts-ignore: decorator
+@inline
+function sum3f(offset: v128, a: v128, x: v128, b: v128, y: v128, c: v128, z: v128): v128 {
+  return f32x4.add(f32x4.add(f32x4.add(offset, f32x4.mul(a, x)), f32x4.mul(b, y)), f32x4.mul(c, z));
+}
+
+/** Four f32 in [0, 255.5) as their nearest bytes (ties to even): + 2^23 leaves the integer in the low bits. */
+// @ts-ignore: decorator
+@inline
+function storeWhole4(at: usize, v: v128): void {
+  const whole = i32x4.sub(f32x4.add(v, f32x4.splat(WHOLE_F32)), i32x4.splat(WHOLE_F32_BITS));
+  const words = i16x8.narrow_i32x4_s(whole, whole);
+  v128.store32_lane(at, i8x16.narrow_i16x8_u(words, words), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function wholeF32(v: f32): u8 {
+  return <u8>(reinterpret<i32>(v + WHOLE_F32) - WHOLE_F32_BITS);
+}
+
 /** Four f64 (two f64x2) as four bytes: floor(v + 0.5), saturated to [0, 255] by the narrowing. */
 // @ts-ignore: decorator
 @inline
@@ -1100,6 +1346,8 @@ const P_GUIDE2 = 54;
 const P_ANAGLYPH_TABLE = 55;
 /** Two sampleConstants blocks: for luma-width rows, then for chroma-width rows. */
 const P_SAMPLE_CONSTANTS = 56;
+/** anaglyphYuvRow's table (ANAGLYPH_YUV_TABLE_BYTES), written by the host: yuv444p anaglyphs. */
+const P_ANAGLYPH_YUV_TABLE = 57;
 // f64 slots, at plan + 256 + 8·slot.
 const F_CELL_HEIGHT = 0;
 const F_STEP = 1;
@@ -1161,7 +1409,9 @@ export function renderFrame(plan: usize): void {
   const depthRow2 = <usize>slot(plan, P_DEPTH_ROW2);
   const matrices = <usize>slot(plan, P_MATRICES);
   const anaglyphTableAt = <usize>slot(plan, P_ANAGLYPH_TABLE);
-  const fixedAnaglyph = mode == MODE_ANAGLYPH && anaglyphTable(matrices, anaglyphTableAt);
+  const yuvAnaglyph = mode == MODE_ANAGLYPH && format == 1;
+  const anaglyphYuvTable = <usize>slot(plan, P_ANAGLYPH_YUV_TABLE);
+  const fixedAnaglyph = mode == MODE_ANAGLYPH && gbrp && anaglyphTable(matrices, anaglyphTableAt);
   const lumaConstants = <usize>slot(plan, P_SAMPLE_CONSTANTS);
   const chromaConstants = lumaConstants + SAMPLE_CONSTANTS_BYTES;
   sampleConstants(lumaConstants, width);
@@ -1225,10 +1475,12 @@ export function renderFrame(plan: usize): void {
       const rg = <usize>slot(plan, P_SCRATCH + 3);
       const rb = <usize>slot(plan, P_SCRATCH + 4);
       const rr = <usize>slot(plan, P_SCRATCH + 5);
+      // Named for gbrp (G, B, R); yuv444p frames have Y, Cb, Cr in the same slots.
       const og = out;
       const ob = out + <usize>slot(plan, P_OUT_PLANE1);
       const or = out + <usize>slot(plan, P_OUT_PLANE2);
-      if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      if (yuvAnaglyph) anaglyphYuvRow(anaglyphYuvTable, lg, lb, lr, rg, rb, rr, width, og, ob, or);
+      else if (fixedAnaglyph) anaglyphRowFixed(anaglyphTableAt, matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
       else anaglyphRow(matrices, lg, lb, lr, rg, rb, rr, width, og, ob, or);
     }
   }

@@ -1,8 +1,9 @@
 // `npx tsx packages/stereo-engine/bench/kernels.ts [frames.yuv WxH]`: times the engine's per-frame
 // stages on one thread (grid reduction and rendering with each kernel set that loads, the depth
 // estimate: full estimates and the reuse frames between them, over the frames in order), without
-// ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs and half-sbs; anaglyph
-// renders the same bytes as gbrp planes); without a file, a second of moving testsrc2 is made.
+// ffmpeg, so a kernel change can be measured alone. Frames are yuv420p (sbs, half-sbs and the
+// video anaglyph; the image anaglyph renders the same bytes as gbrp planes); without a file, a
+// second of moving testsrc2 is made.
 // `npm run bench` prints the same stages (measureKernelStages).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -99,6 +100,17 @@ export function measureKernelStages(frames: Uint8Array[], width: number, height:
       const checksum = out.reduce((s, v, i) => (s + v * ((i % 251) + 1)) % 1_000_000_007, 0);
       stages.push({ stage: anaglyph ? 'render anaglyph (gbrp)' : `render ${mode}`, kernelSet, msPerFrame, checksum });
     }
+  }
+  // A video anaglyph: the yuv420p frames themselves (chroma upsampled in the renderer).
+  for (const kernelSet of kernelSets) {
+    const renderer = new StereoRenderer(layout, estimator.size, {
+      mode: 'anaglyph', divergence: 2, convergence: 0.5, anaglyphMethod: 'dubois',
+      edgeDilation: 2, zeroParallaxBorder: 0, keepSourceEye: undefined, anaglyphSource: { matrix: 'bt709', fullRange: false },
+    }, kernelSet);
+    const out = new Uint8Array(renderer.outputLayout.byteLength);
+    const msPerFrame = time((frame) => renderer.render(frame, field, out));
+    const checksum = out.reduce((s, v, i) => (s + v * ((i % 251) + 1)) % 1_000_000_007, 0);
+    stages.push({ stage: 'render anaglyph (yuv420p video)', kernelSet, msPerFrame, checksum });
   }
   return stages;
 }

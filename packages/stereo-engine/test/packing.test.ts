@@ -1,6 +1,6 @@
 import { OUTPUT_MODES, type OutputMode } from '@stereo-spot/shared-types';
 import { gridSizeFor } from '../src/depth/grid';
-import { frameLayout, type PlanarFormat } from '../src/frame/planar';
+import { frameLayout, upsampleChroma420, type PlanarFormat } from '../src/frame/planar';
 import { borderTaper, eyeGains, packedLayout, parallaxShift } from '../src/stereo/geometry';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 
@@ -162,7 +162,47 @@ describe('StereoRenderer packing', () => {
     expect(new Set(far.depthOut)).toEqual(new Set([0]));
   });
 
-  it('refuses anaglyph on YUV frames (it needs RGB)', () => {
-    expect(() => render('yuv420p', 8, 4, 'anaglyph')).toThrow(/gbrp/);
+  it('refuses anaglyph on YUV frames without their source encoding', () => {
+    expect(() => render('yuv420p', 8, 4, 'anaglyph')).toThrow(/gbrp frames, or YUV frames and their source encoding/);
+    expect(() => render('yuv444p', 8, 4, 'anaglyph')).toThrow(/source encoding/);
+  });
+
+  it('upsampleChroma420: each chroma sample centred on its 2×2 block, bilinear (swscale\'s default siting)', () => {
+    // Prepare: 4×4 luma, 2×2 chroma [[0, 100], [200, 40]] in both chroma planes.
+    const layout = frameLayout('yuv420p', 4, 4);
+    const frame = new Uint8Array(layout.byteLength);
+    frame.set([0, 100, 200, 40], layout.planes[1]!.offset);
+    frame.set([0, 100, 200, 40], layout.planes[2]!.offset);
+    const out = new Uint8Array(frameLayout('yuv444p', 4, 4).byteLength);
+
+    // Act
+    upsampleChroma420(frame, layout, out);
+
+    // Assess: rows mixed 3:1 with the nearer other row (edges repeated): [0, 100], [50, 85],
+    // [150, 55], [200, 40]; then columns alike: (3·0 + 0 + 2) >> 2, (3·0 + 100 + 2) >> 2, …
+    const expected = [
+      0, 25, 75, 100,
+      50, 59, 76, 85,
+      150, 126, 79, 55,
+      200, 160, 80, 40,
+    ];
+    expect(Array.from(out.subarray(16, 32))).toEqual(expected);
+    expect(Array.from(out.subarray(32, 48))).toEqual(expected);
+  });
+
+  it('anaglyph of yuv444p frames: a flat grey stays the same grey (BT.709 limited range in and out)', () => {
+    // Prepare / Act: Y 126, Cb = Cr = 128 is grey 128 in RGB; "color" and "gray" keep greys.
+    for (const anaglyphMethod of ['color', 'gray'] as const) {
+      const layout = frameLayout('yuv444p', 9, 3);
+      const grid = gridSizeFor(9, 3, 4096);
+      const n = grid.gridWidth * grid.gridHeight;
+      const renderer = new StereoRenderer(layout, grid, { ...FLAT, anaglyphMethod, mode: 'anaglyph', anaglyphSource: { matrix: 'bt709', fullRange: false } });
+      const frame = new Uint8Array(layout.byteLength).fill(128).fill(126, 0, 27);
+      const out = new Uint8Array(renderer.outputLayout.byteLength);
+      renderer.render(frame, { ...grid, a: new Float32Array(n), b: new Float32Array(n).fill(0.5) }, out);
+
+      // Assess
+      expect({ anaglyphMethod, out: Array.from(out) }).toEqual({ anaglyphMethod, out: Array.from(frame) });
+    }
   });
 });

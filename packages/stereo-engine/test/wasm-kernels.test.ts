@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths } from '../src/depth/field';
 import { createAnalysisGrid, gridSizeFor, reduceToGrid } from '../src/depth/grid';
-import { frameLayout, type PlanarFormat } from '../src/frame/planar';
+import { frameLayout, upsampleChroma420, type PlanarFormat } from '../src/frame/planar';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
-import { ANAGLYPH_MATRICES, anaglyphRow } from '../src/stereo/anaglyph';
+import { ANAGLYPH_TABLE_BYTES, ANAGLYPH_YUV_TABLE_BYTES, RENDER_PLAN, WASM_KERNELS_FILE, WasmKernelArena, availableKernelSet, loadWasmKernels, warpScratchBytes, type WasmKernelExports } from '../src/stereo/kernels';
+import { ANAGLYPH_MATRICES, anaglyphRow, anaglyphYuvConstants, anaglyphYuvRow, type YuvEncoding } from '../src/stereo/anaglyph';
 import { StereoRenderer, type RenderOptions } from '../src/stereo/renderer';
 import { forwardWarpRow, sampleChromaRow, sampleRow } from '../src/stereo/warp';
 import { random } from './support/random';
@@ -257,6 +257,75 @@ describe('WebAssembly SIMD anaglyph', () => {
       // Assess
       const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
       expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
+    }
+  });
+});
+
+describe('WebAssembly SIMD anaglyph from YUV', () => {
+  const ENCODINGS: YuvEncoding[] = [
+    { matrix: 'bt709', fullRange: false },
+    { matrix: 'bt601', fullRange: false },
+    { matrix: 'bt709', fullRange: true },
+    { matrix: 'bt2020', fullRange: false },
+    { matrix: 'smpte240m', fullRange: true },
+  ];
+  const CASES = (Object.keys(ANAGLYPH_MATRICES) as Array<keyof typeof ANAGLYPH_MATRICES>).flatMap((method) =>
+    ENCODINGS.map((source) => ({ method, matrix: source.matrix, fullRange: source.fullRange })),
+  );
+
+  it.each(CASES)('anaglyphYuvRow ($method, $matrix, full range $fullRange): bytes equal at odd widths, out-of-gamut samples included', ({ method, matrix, fullRange }) => {
+    const next = random(11);
+    const constants = anaglyphYuvConstants(ANAGLYPH_MATRICES[method], { matrix, fullRange });
+    for (const width of WIDTHS) {
+      // Prepare: Y, Cb, Cr rows of each eye with extremes (0 and 255 lie outside the RGB gamut
+      // in most combinations, so the per-view clamp is hit), the table as f32x4 splats.
+      const arena = new WasmKernelArena();
+      const table = arena.reserve(ANAGLYPH_YUV_TABLE_BYTES);
+      const rows = Array.from({ length: 6 }, () => arena.reserve(width));
+      const outRows = Array.from({ length: 3 }, () => arena.reserve(width));
+      const { kernels, buffer } = arena.instantiate();
+      const splats = new Float32Array(buffer, table, ANAGLYPH_YUV_TABLE_BYTES / 4);
+      constants.forEach((value, i) => splats.fill(value, 4 * i, 4 * i + 4));
+      const views = rows.map((at) => {
+        const view = new Uint8Array(buffer, at, width);
+        view.set(Uint8Array.from({ length: width }, () => (next() < 0.2 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256))));
+        return view;
+      });
+      const expected = new Uint8Array(3 * width);
+
+      // Act
+      anaglyphYuvRow(constants, [views[0]!, views[1]!, views[2]!], [views[3]!, views[4]!, views[5]!], width, expected, [0, width, 2 * width]);
+      kernels.anaglyphYuvRow(table, rows[0]!, rows[1]!, rows[2]!, rows[3]!, rows[4]!, rows[5]!, width, outRows[0]!, outRows[1]!, outRows[2]!);
+
+      // Assess
+      const actual = outRows.flatMap((at) => Array.from(new Uint8Array(buffer, at, width)));
+      expect({ width, bytes: actual }).toEqual({ width, bytes: Array.from(expected) });
+    }
+  });
+});
+
+describe('WebAssembly SIMD chroma upsampling', () => {
+  it('upsampleChroma420: bytes equal at odd and tiny sizes', () => {
+    const next = random(13);
+    for (const [width, height] of [[1, 1], [2, 2], [3, 5], [17, 3], [33, 9], [47, 12], [130, 7]] as const) {
+      // Prepare: a noisy 4:2:0 frame with extremes, in the module's memory.
+      const source = frameLayout('yuv420p', width, height);
+      const target = frameLayout('yuv444p', width, height);
+      const arena = new WasmKernelArena();
+      const src = arena.reserve(source.byteLength);
+      const dst = arena.reserve(target.byteLength);
+      const row = arena.reserve(((width + 1) >> 1) + 18);
+      const { kernels, buffer } = arena.instantiate();
+      const frame = new Uint8Array(buffer, src, source.byteLength);
+      frame.set(Uint8Array.from({ length: source.byteLength }, () => (next() < 0.2 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256))));
+      const expected = new Uint8Array(target.byteLength);
+
+      // Act
+      upsampleChroma420(frame, source, expected);
+      kernels.upsampleChroma420(src, width, height, dst, row);
+
+      // Assess
+      expect({ width, height, bytes: Array.from(new Uint8Array(buffer, dst, target.byteLength)) }).toEqual({ width, height, bytes: Array.from(expected) });
     }
   });
 });
@@ -619,6 +688,16 @@ describe('StereoRenderer with the WebAssembly SIMD kernels', () => {
     // Tiny frames: one- and two-pixel rows and planes.
     { format: 'yuv444p', width: 1, height: 3, mode: 'tb' },
     { format: 'gbrp', width: 2, height: 2, mode: 'anaglyph' },
+    // Video anaglyphs: yuv444p frames in the source's encoding.
+    { format: 'yuv444p', width: 83, height: 29, mode: 'anaglyph', options: { edgeDilation: 16, anaglyphSource: { matrix: 'bt709', fullRange: false } } },
+    { format: 'yuv444p', width: 45, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'gray', divergence: 30, anaglyphSource: { matrix: 'bt601', fullRange: false } } },
+    { format: 'yuv444p', width: 46, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'half-color', anaglyphSource: { matrix: 'bt709', fullRange: true } } },
+    { format: 'yuv444p', width: 7, height: 5, mode: 'anaglyph', options: { anaglyphMethod: 'color', keepSourceEye: 'left', anaglyphSource: { matrix: 'bt2020', fullRange: false } } },
+    { format: 'yuv444p', width: 1, height: 2, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt601', fullRange: true } } },
+    // 4:2:0 video anaglyphs: the chroma upsampled to 4:4:4 first.
+    { format: 'yuv420p', width: 83, height: 29, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt709', fullRange: false } } },
+    { format: 'yuv420p', width: 40, height: 17, mode: 'anaglyph', options: { anaglyphMethod: 'color', divergence: 30, anaglyphSource: { matrix: 'bt601', fullRange: true } } },
+    { format: 'yuv420p', width: 3, height: 3, mode: 'anaglyph', options: { anaglyphSource: { matrix: 'bt709', fullRange: false } } },
     { format: 'yuv420p', width: 2, height: 5, mode: 'half-tb' },
     { format: 'yuv420p', width: 6, height: 4, mode: 'sbs', options: { edgeDilation: 16 } },
   ];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PlanarFormat } from '../frame/planar';
-import type { AudioStreamInfo, ColorDescription } from '../ffmpeg/probe';
+import type { AudioStreamInfo, ColorDescription, VideoStreamInfo } from '../ffmpeg/probe';
+import type { YuvEncoding, YuvMatrix } from '../stereo/anaglyph';
 
 /** Still-image outputs, by extension (anything else is encoded as a video). */
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff']);
@@ -13,6 +14,43 @@ export function isImagePath(file: string): boolean {
 export function workingFormatFor(mode: string, pixFmt: string, image: boolean): PlanarFormat {
   if (mode === 'anaglyph' || image) return 'gbrp';
   return /^(yuv420|yuvj420|nv12|nv21)/.test(pixFmt) ? 'yuv420p' : 'yuv444p';
+}
+
+/** Source pixel formats whose samples are Y′CbCr (what a video anaglyph can work on). */
+const YUV_PIX_FMT = /^(yuv|yuvj|nv12|nv16|nv21|nv24|nv42|p010|p016|p210|p216|p410|p416|y210|y212|y216|ayuv|uyvy|yuyv|yvyu|vuya)/;
+
+/** Source pixel formats with 4:2:0 chroma. */
+export function isChroma420(pixFmt: string): boolean {
+  return /^(yuv420|yuvj420|nv12|nv21|p010|p016)/.test(pixFmt);
+}
+
+/** The matrix each ffmpeg colour space name means; names not here are treated as untagged. */
+const MATRIX_OF_SPACE: Readonly<Record<string, YuvMatrix>> = {
+  bt709: 'bt709',
+  smpte170m: 'bt601',
+  bt470bg: 'bt601',
+  bt2020nc: 'bt2020',
+  bt2020c: 'bt2020',
+  smpte240m: 'smpte240m',
+};
+
+/**
+ * How a video anaglyph reads the source's YUV, or undefined when it works in gbrp instead (an
+ * RGB or gray source, or an RGB output format, where the YUV path would add conversions).
+ * Tagged sources: their matrix and range, as swscale honours them when it converts to RGB.
+ * Untagged: BT.709 for HD (width ≥ 1280 or height > 576), else BT.601, which is what players
+ * assume (mpv's rule, browsers alike), so the anaglyph has the colours viewers see in the
+ * source; swscale itself would take BT.601 whatever the size. Range: full when tagged pc or a
+ * yuvj format, else limited.
+ */
+export function videoAnaglyphSource(video: VideoStreamInfo, outputPixFmt: string): YuvEncoding | undefined {
+  if (!video.pixFmt || !YUV_PIX_FMT.test(video.pixFmt) || !YUV_PIX_FMT.test(outputPixFmt)) return undefined;
+  const tagged = video.color.space ? MATRIX_OF_SPACE[video.color.space] : undefined;
+  const hd = video.width >= 1280 || video.height > 576;
+  return {
+    matrix: tagged ?? (hd ? 'bt709' : 'bt601'),
+    fullRange: video.color.range === 'pc' || video.pixFmt.startsWith('yuvj'),
+  };
 }
 
 /** Encoders for which the audio of each container can be copied as is. */
@@ -69,10 +107,11 @@ export function evenCropFilter(width: number, height: number, pixFmt: string): s
 
 /**
  * Colour tags for the output. YUV working frames are the source's samples untouched, so the
- * source's description is copied; RGB working frames are converted to BT.709 by our scale filter.
+ * source's description is copied; RGB working frames are converted to BT.709 by our scale
+ * filter, and a video anaglyph's YUV frames are BT.709 already (`bt709`).
  */
-export function colorArgs(format: PlanarFormat, color: ColorDescription | undefined): string[] {
-  if (format === 'gbrp') {
+export function colorArgs(format: PlanarFormat, color: ColorDescription | undefined, bt709 = format === 'gbrp'): string[] {
+  if (bt709) {
     return ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
   }
   const args: string[] = [];

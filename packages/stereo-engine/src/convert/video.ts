@@ -11,7 +11,9 @@ import {
   colorArgs,
   containerArgs,
   evenCropFilter,
+  isChroma420,
   isImagePath,
+  videoAnaglyphSource,
   videoCodecArgs,
   workingFormatFor,
 } from './encoding';
@@ -63,7 +65,13 @@ export async function convertVideo(
   if (width < 2 || height < 2) {
     throw new StereoEngineError('UNREADABLE_INPUT', `${options.input}: video frames of ${video.width}x${video.height} are too small`);
   }
-  const format = workingFormatFor(options.mode, options.pixFmt, false);
+  // Anaglyphs of YUV video work on the source's YUV: no RGB conversion in either ffmpeg; the
+  // renderer converts to BT.709 YUV itself (see anaglyphYuvRow).
+  const anaglyphSource = options.mode === 'anaglyph' ? videoAnaglyphSource(video, options.pixFmt) : undefined;
+  // 4:2:0 sources come as they are and the renderer upsamples their chroma (cheaper than
+  // swscale's conversion to 4:4:4 in the decoder); others come as 4:4:4.
+  const anaglyphFormat = video.pixFmt && isChroma420(video.pixFmt) ? 'yuv420p' : 'yuv444p';
+  const format = anaglyphSource ? anaglyphFormat : workingFormatFor(options.mode, options.pixFmt, false);
   const outLayout = packedLayout(options.mode, frameLayout(format, width, height));
   // Half modes squeeze each eye to half the width (height) anyway: let ffmpeg squeeze the source
   // first (swscale, in C) and synthesise at the eye's size, half the work for the same pixels.
@@ -80,6 +88,8 @@ export async function convertVideo(
     ...(work.width !== width || work.height !== height ? [`scale=${work.width}:${work.height}:flags=bilinear`] : []),
     // Lowering the rate: the fps filter drops frames evenly (cfr alone would pad the end).
     ...(capped ? [`fps=${rate.text}`] : []),
+    // Full-range samples stay full range (swscale would squeeze them into yuv444p's tv range).
+    ...(anaglyphSource?.fullRange ? ['scale=out_range=pc'] : []),
   ];
   const decoderArgs = [
     '-v', 'warning', '-nostats',
@@ -103,7 +113,7 @@ export async function convertVideo(
   ];
   const encoderArgs = [
     '-v', 'warning', '-nostats', '-y',
-    '-f', 'rawvideo', '-pix_fmt', format, '-video_size', `${outLayout.width}x${outLayout.height}`,
+    '-f', 'rawvideo', '-pix_fmt', outLayout.format, '-video_size', `${outLayout.width}x${outLayout.height}`,
     // ffmpeg reads each input in its own thread when there are two (the audio comes from the
     // source) and queues 8 packets by default: 8 raw frames here (25 MB at 1080p). Two are
     // enough to keep the encoder fed; the encoded bytes do not change.
@@ -113,7 +123,7 @@ export async function convertVideo(
     ...(audio ? ['-map', `1:${audio.index}`] : []),
     ...(encodeFilters.length ? ['-vf', encodeFilters.join(',')] : []),
     ...videoCodecArgs(options),
-    ...colorArgs(format, video.color),
+    ...colorArgs(outLayout.format, video.color, format === 'gbrp' || anaglyphSource !== undefined),
     ...(audio ? audioArgs(options.output, audio) : []),
     ...containerArgs(options.output),
     output.tempPath,
@@ -143,7 +153,7 @@ export async function convertVideo(
       layout,
       grid: estimator.size,
       withDepth: depthOutput !== undefined,
-      options: renderOptionsOf(options, work.mode),
+      options: { ...renderOptionsOf(options, work.mode), ...(anaglyphSource ? { anaglyphSource } : {}) },
     },
     threads,
   );

@@ -27,7 +27,7 @@ export function chromaFactor(format: PlanarFormat): 1 | 2 {
 }
 
 /**
- * The packed output frame for a mode, in the working format (anaglyph: gbrp, one view).
+ * The packed output frame for a mode, in the working format (anaglyph: one view, 4:4:4 or gbrp).
  * Half modes squeeze each eye to half the width (height); the eye size is rounded down to a
  * whole number of chroma samples so the two eyes never share one, which drops at most
  * 2 columns (rows) per eye for 4:2:0 and 1 for 4:4:4.
@@ -39,7 +39,8 @@ export function packedLayout(mode: OutputMode, input: FrameLayout): FrameLayout 
   const halfHeight = Math.floor(height / (2 * c)) * c;
   switch (mode) {
     case 'anaglyph':
-      return frameLayout(format, width, height);
+      // 4:2:0 frames are upsampled to 4:4:4 for an anaglyph (see StereoRenderer).
+      return frameLayout(format === 'yuv420p' ? 'yuv444p' : format, width, height);
     case 'sbs':
     case 'cross-eyed':
       return frameLayout(format, 2 * width, height);

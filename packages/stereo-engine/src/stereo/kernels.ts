@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { ANAGLYPH_YUV } from './anaglyph';
 
 /**
  * Which implementation of the renderer's kernels (depth field rows, edge dilation and parallax
@@ -35,6 +36,14 @@ export interface WasmKernelExports {
     table: number, matrices: number, lg: number, lb: number, lr: number, rg: number, rb: number, rr: number, width: number,
     og: number, ob: number, or: number,
   ): void;
+  /** The yuv444p video anaglyph (anaglyphYuvRow in anaglyph.ts); `table` holds
+   * anaglyphYuvConstants's values as f32x4 splats (ANAGLYPH_YUV_TABLE_BYTES). */
+  anaglyphYuvRow(
+    table: number, ly: number, lu: number, lv: number, ry: number, ru: number, rv: number, width: number, oy: number, ou: number, ov: number,
+  ): void;
+  /** upsampleChroma420 (src/frame/planar.ts): the yuv420p frame at `src` as yuv444p at `dst`;
+   * `row` holds (width + 1) / 2 + 18 bytes. */
+  upsampleChroma420(src: number, width: number, height: number, dst: number, row: number): void;
   fieldRow(
     aRow: number, bRow: number, runStart: number, runWeight: number, gridWidth: number, leading: number, step: number,
     guide: number, guideBytes: number, out: number,
@@ -70,6 +79,9 @@ export const SAMPLE_CONSTANTS_BYTES = 2 * 7 * 16;
 /** Bytes of anaglyphTable's table (as assembly/kernels.ts sizes it). */
 export const ANAGLYPH_TABLE_BYTES = 22 * 16;
 
+/** Bytes of anaglyphYuvRow's table: each of ANAGLYPH_YUV.count f32 as an f32x4 splat. */
+export const ANAGLYPH_YUV_TABLE_BYTES = ANAGLYPH_YUV.count * 16;
+
 /** Bytes of forwardWarpRow's scratch for a row of `width` pixels (as assembly/kernels.ts sizes it). */
 export function warpScratchBytes(width: number): number {
   return 28 * ((width + 11) & ~3) + 8 * 16;
@@ -89,7 +101,7 @@ export const RENDER_PLAN = {
     guide: 18, depthRow: 19, dilated: 20, padded: 21, taper: 22, base: 23, radius: 24, positions: 25, halfPositions: 27,
     warpScratch: 28, identity: 29, scratch: 30, pending: 36, matrices: 42, out: 43, outWidth: 44, outHeight: 45,
     outChromaWidth: 46, outChromaHeight: 47, outPlane1: 48, outPlane2: 49, depthOut: 50,
-    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54, anaglyphTable: 55, sampleConstants: 56,
+    aRow2: 51, bRow2: 52, depthRow2: 53, guide2: 54, anaglyphTable: 55, sampleConstants: 56, anaglyphYuvTable: 57,
   },
   float: { cellHeight: 0, step: 1, convergence: 2, k: 3 },
   formats: { yuv420p: 0, yuv444p: 1, gbrp: 2 },

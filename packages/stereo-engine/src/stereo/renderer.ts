@@ -2,10 +2,10 @@
 import type { AnaglyphMethod, OutputMode } from '@stereo-spot/shared-types';
 import { DepthFieldSampler, fieldRowLengths, type DepthField } from '../depth/field';
 import type { GridSize } from '../depth/grid';
-import type { FrameLayout, PlaneGeometry } from '../frame/planar';
-import { ANAGLYPH_MATRICES, anaglyphRow, type AnaglyphMatrices } from './anaglyph';
+import { frameLayout, upsampleChroma420, type FrameLayout, type PlaneGeometry } from '../frame/planar';
+import { ANAGLYPH_MATRICES, anaglyphRow, anaglyphYuvConstants, anaglyphYuvRow, type AnaglyphMatrices, type YuvEncoding } from './anaglyph';
 import { borderTaper, eyeGains, packedLayout, parallaxShift, type SourceEye } from './geometry';
-import { ANAGLYPH_TABLE_BYTES, RENDER_PLAN, SAMPLE_CONSTANTS_BYTES, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
+import { ANAGLYPH_TABLE_BYTES, ANAGLYPH_YUV_TABLE_BYTES, RENDER_PLAN, SAMPLE_CONSTANTS_BYTES, WasmKernelArena, availableKernelSet, warpScratchBytes, type KernelSet, type WasmKernelExports } from './kernels';
 import { POSITION_ONE, forwardWarpRow, sampleChromaRow, sampleRow } from './warp';
 
 // Globals captured once: under jest every global lookup in a loop goes through the test
@@ -30,6 +30,8 @@ export interface ViewSynthesisOptions {
 export interface RenderOptions extends ViewSynthesisOptions {
   readonly mode: OutputMode;
   readonly anaglyphMethod: AnaglyphMethod;
+  /** The source's YUV encoding: an anaglyph of yuv444p frames (video) needs it, gbrp frames do not. */
+  readonly anaglyphSource?: YuvEncoding;
 }
 
 const LEFT = 0;
@@ -47,6 +49,11 @@ interface WasmFrame {
   readonly plan: number;
   readonly planInts: Int32Array;
   readonly frame: Uint8Array;
+  readonly frameOffset: number;
+  /** A 4:2:0 anaglyph's frame as it comes, upsampled into `frame` by upsampleChroma420. */
+  readonly staging: Uint8Array | undefined;
+  readonly stagingOffset: number;
+  readonly chromaRowOffset: number;
   readonly fieldA: Float32Array;
   readonly fieldB: Float32Array;
   readonly output: Uint8Array;
@@ -82,6 +89,14 @@ export class StereoRenderer {
   /** pending[eye][plane]: the even row waiting for its odd partner (half-tb). */
   private readonly pending: Uint8Array[][];
   private readonly matrices: AnaglyphMatrices;
+  /** The layout rendered from: inputLayout, or its 4:4:4 twin for a 4:2:0 anaglyph. */
+  private readonly layout: FrameLayout;
+  /** A 4:2:0 anaglyph: the frame's chroma is upsampled to 4:4:4 before rendering. */
+  private readonly upsampleChroma: boolean;
+  /** The upsampled frame (TypeScript kernels; the WebAssembly ones upsample into their memory). */
+  private readonly upsampled: Uint8Array | undefined;
+  /** anaglyphYuvRow's constants when the anaglyph is made from YUV frames. */
+  private readonly yuvAnaglyph: Float32Array | undefined;
   /** Set when the WebAssembly SIMD kernels run: render is then one renderFrame call. */
   private readonly wasm: WasmFrame | undefined;
 
@@ -92,11 +107,16 @@ export class StereoRenderer {
     private readonly options: RenderOptions,
     readonly kernelSet: KernelSet = availableKernelSet(),
   ) {
-    const { width } = inputLayout;
-    if (options.mode === 'anaglyph' && inputLayout.format !== 'gbrp') {
-      throw new RangeError('anaglyph rendering needs gbrp frames');
+    const yuvAnaglyph = options.mode === 'anaglyph' && inputLayout.format !== 'gbrp';
+    if (yuvAnaglyph && !options.anaglyphSource) {
+      throw new RangeError('anaglyph rendering needs gbrp frames, or YUV frames and their source encoding');
     }
-    this.outputLayout = packedLayout(options.mode, inputLayout);
+    // A 4:2:0 anaglyph is rendered from 4:4:4: the chroma is upsampled first (upsampleChroma420).
+    this.upsampleChroma = yuvAnaglyph && inputLayout.format === 'yuv420p';
+    const layout = this.upsampleChroma ? frameLayout('yuv444p', inputLayout.width, inputLayout.height) : inputLayout;
+    this.layout = layout;
+    const { width } = layout;
+    this.outputLayout = packedLayout(options.mode, layout);
     this.shift = parallaxShift(options.divergence, width);
     this.gains = eyeGains(options.keepSourceEye);
     this.taper = borderTaper(width, options.zeroParallaxBorder);
@@ -104,10 +124,10 @@ export class StereoRenderer {
     this.padded = new Float32Array(width + 2 * MAX_DILATION);
     this.ahead = new Float32Array(width + 2 * MAX_DILATION);
     this.behind = new Float32Array(width + 2 * MAX_DILATION);
-    const planeRows = (): Uint8Array[] => inputLayout.planes.map((p) => new Uint8Array(p.width));
+    const planeRows = (): Uint8Array[] => layout.planes.map((p) => new Uint8Array(p.width));
     this.pending = [planeRows(), planeRows()];
-    const chromaWidth = inputLayout.planes[1]!.width;
-    this.sampler = new DepthFieldSampler(inputLayout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
+    const chromaWidth = layout.planes[1]!.width;
+    this.sampler = new DepthFieldSampler(layout, grid.gridWidth, grid.gridHeight, grid.cellWidth, grid.cellHeight);
     this.depthRow = new Float32Array(width);
     this.dilatedRow = new Float32Array(width);
     this.base = new Float32Array(width);
@@ -115,6 +135,8 @@ export class StereoRenderer {
     this.halfPositions = new Int32Array(chromaWidth);
     this.scratch = [planeRows(), planeRows()];
     this.matrices = ANAGLYPH_MATRICES[options.anaglyphMethod];
+    this.upsampled = this.upsampleChroma && kernelSet !== 'wasm-simd' ? new Uint8Array(layout.byteLength) : undefined;
+    this.yuvAnaglyph = yuvAnaglyph && options.anaglyphSource ? anaglyphYuvConstants(this.matrices, options.anaglyphSource) : undefined;
     this.wasm = kernelSet === 'wasm-simd' ? this.layOutWasmFrame(grid) : undefined;
   }
 
@@ -127,7 +149,11 @@ export class StereoRenderer {
       this.renderWasm(this.wasm, frame, field, out, depthOut);
       return;
     }
-    const { width, height, format } = this.inputLayout;
+    if (this.upsampled) {
+      upsampleChroma420(frame, this.inputLayout, this.upsampled);
+      frame = this.upsampled;
+    }
+    const { width, height, format } = this.layout;
     const subsampled = format === 'yuv420p';
     for (let y = 0; y < height; y++) {
       this.sampler.row(frame, field, y, this.depthRow);
@@ -159,9 +185,14 @@ export class StereoRenderer {
    * into its memory, every row rendered and packed there in one call, the packed frame copied out.
    */
   private renderWasm(wasm: WasmFrame, frame: Uint8Array, field: DepthField, out: Uint8Array, depthOut: Uint8Array | undefined): void {
-    if (!wasm.packable) throw new RangeError(`${this.options.mode} cannot pack ${this.inputLayout.format} frames ${this.inputLayout.width}x${this.inputLayout.height}`);
+    if (!wasm.packable) throw new RangeError(`${this.options.mode} cannot pack ${this.layout.format} frames ${this.layout.width}x${this.layout.height}`);
     if (field.a.length !== wasm.fieldA.length || field.b.length !== wasm.fieldB.length) throw new RangeError('the depth field does not match the renderer\'s grid');
-    wasm.frame.set(frame.subarray(0, wasm.frame.length));
+    if (wasm.staging) {
+      wasm.staging.set(frame.subarray(0, wasm.staging.length));
+      wasm.kernels.upsampleChroma420(wasm.stagingOffset, this.layout.width, this.layout.height, wasm.frameOffset, wasm.chromaRowOffset);
+    } else {
+      wasm.frame.set(frame.subarray(0, wasm.frame.length));
+    }
     wasm.fieldA.set(field.a);
     wasm.fieldB.set(field.b);
     wasm.planInts[RENDER_PLAN.int.depthOut] = depthOut ? wasm.depthOffset : 0;
@@ -172,8 +203,8 @@ export class StereoRenderer {
 
   /** Both eyes' source positions for row y, then every plane sampled into scratch (TypeScript). */
   private sampleEyes(frame: Uint8Array, y: number, depth: Float32Array): void {
-    const { width, format } = this.inputLayout;
-    const planes = this.inputLayout.planes;
+    const { width, format } = this.layout;
+    const planes = this.layout.planes;
     const subsampled = format === 'yuv420p';
     this.eyePositions(LEFT, this.gains.left, depth);
     this.eyePositions(RIGHT, this.gains.right, depth);
@@ -200,7 +231,7 @@ export class StereoRenderer {
    * base `(depth − convergence) · taper`, in one pass. Returns the (dilated) depth row.
    */
   private dilateAndShift(depth: Float32Array): Float32Array {
-    const width = this.inputLayout.width;
+    const width = this.layout.width;
     const radius = this.dilationRadius();
     const convergence = this.options.convergence;
     const taper = this.taper;
@@ -252,13 +283,13 @@ export class StereoRenderer {
   private eyePositions(eye: number, gain: number, depth: Float32Array): void {
     const k = gain * this.shift;
     if (k === 0) this.positions[eye]!.set(this.identity);
-    else forwardWarpRow(this.base, k, depth, this.inputLayout.width, this.positions[eye]!);
+    else forwardWarpRow(this.base, k, depth, this.layout.width, this.positions[eye]!);
   }
 
   private pack(eye: number, plane: number, row: number, out: Uint8Array): void {
     const mode = this.options.mode;
     const source = this.scratch[eye]![plane]!;
-    const inPlane = this.inputLayout.planes[plane]!;
+    const inPlane = this.layout.planes[plane]!;
     const outPlane = this.outputLayout.planes[plane]!;
     const slot = mode === 'cross-eyed' ? 1 - eye : eye;
     switch (mode) {
@@ -299,12 +330,17 @@ export class StereoRenderer {
     const row = y * width;
     const left = this.scratch[LEFT] as [Uint8Array, Uint8Array, Uint8Array];
     const right = this.scratch[RIGHT] as [Uint8Array, Uint8Array, Uint8Array];
+    if (this.yuvAnaglyph) {
+      // yuv444p: planes 0, 1, 2 are Y, Cb, Cr (the names above are gbrp's).
+      anaglyphYuvRow(this.yuvAnaglyph, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
+      return;
+    }
     anaglyphRow(this.matrices, left, right, width, out, [g.offset + row, b.offset + row, r.offset + row]);
   }
 
   /** The WebAssembly kernels' memory for this renderer, and renderFrame's plan in it. */
   private layOutWasmFrame(grid: GridSize): WasmFrame {
-    const layout = this.inputLayout;
+    const layout = this.layout;
     const outputLayout = this.outputLayout;
     const { width, height } = layout;
     const [luma, chroma1, chroma2] = layout.planes as [PlaneGeometry, PlaneGeometry, PlaneGeometry];
@@ -323,7 +359,9 @@ export class StereoRenderer {
       warpScratch: rowOf(warpScratchBytes(width)), identity: rowOf(4 * width),
       scratch: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
       pending: [LEFT, RIGHT].flatMap(() => layout.planes.map((p) => rowOf(p.width))),
-      matrices: rowOf(18 * 8), anaglyphTable: rowOf(ANAGLYPH_TABLE_BYTES), sampleConstants: rowOf(SAMPLE_CONSTANTS_BYTES), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
+      matrices: rowOf(18 * 8), anaglyphTable: rowOf(ANAGLYPH_TABLE_BYTES),
+      anaglyphYuvTable: rowOf(ANAGLYPH_YUV_TABLE_BYTES),
+      staging: this.upsampleChroma ? rowOf(this.inputLayout.byteLength) : 0, chromaRow: rowOf(chroma1.width + 18), sampleConstants: rowOf(SAMPLE_CONSTANTS_BYTES), out: rowOf(outputLayout.byteLength), depth: rowOf(width * height),
     };
     const { kernels, buffer } = arena.instantiate();
     // The column runs of the field rows: the sampler computes them into the module's memory.
@@ -336,6 +374,9 @@ export class StereoRenderer {
     new Int32Array(buffer, at.identity, width).set(this.identity);
     const matrices = this.matrices;
     new Float64Array(buffer, at.matrices, 18).set([...matrices.left, ...matrices.right]);
+    // anaglyphYuvRow's constants, each as an f32x4 splat.
+    const yuvTable = new Float32Array(buffer, at.anaglyphYuvTable, ANAGLYPH_YUV_TABLE_BYTES / 4);
+    this.yuvAnaglyph?.forEach((value, i) => yuvTable.fill(value, 4 * i, 4 * i + 4));
     const ints = new Int32Array(buffer, plan, 64);
     const floats = new Float64Array(buffer, plan + 256, 8);
     const { int, float } = RENDER_PLAN;
@@ -350,7 +391,7 @@ export class StereoRenderer {
       [int.out, at.out], [int.outWidth, outLuma.width], [int.outHeight, outLuma.height], [int.outChromaWidth, outChroma1.width],
       [int.outChromaHeight, outChroma1.height], [int.outPlane1, outChroma1.offset], [int.outPlane2, outChroma2.offset], [int.depthOut, 0],
       [int.aRow2, at.aRow2], [int.bRow2, at.bRow2], [int.guide2, at.guide2], [int.depthRow2, at.depthRow2], [int.anaglyphTable, at.anaglyphTable],
-      [int.sampleConstants, at.sampleConstants],
+      [int.sampleConstants, at.sampleConstants], [int.anaglyphYuvTable, at.anaglyphYuvTable],
       ...at.scratch.map((offset, i): [number, number] => [int.scratch + i, offset]),
       ...at.pending.map((offset, i): [number, number] => [int.pending + i, offset]),
     ];
@@ -367,7 +408,9 @@ export class StereoRenderer {
       mode === 'sbs' || mode === 'cross-eyed' ? 2 * input.width <= output.width : mode === 'tb' ? 2 * input.height <= output.height : true;
     return {
       kernels, plan, planInts: ints,
-      frame: new Uint8Array(buffer, at.frame, layout.byteLength),
+      frame: new Uint8Array(buffer, at.frame, layout.byteLength), frameOffset: at.frame,
+      staging: this.upsampleChroma ? new Uint8Array(buffer, at.staging, this.inputLayout.byteLength) : undefined,
+      stagingOffset: at.staging, chromaRowOffset: at.chromaRow,
       fieldA: new Float32Array(buffer, at.fieldA, cells), fieldB: new Float32Array(buffer, at.fieldB, cells),
       output: new Uint8Array(buffer, at.out, outputLayout.byteLength),
       depthOffset: at.depth, depth: new Uint8Array(buffer, at.depth, width * height),
