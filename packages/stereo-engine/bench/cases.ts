@@ -88,9 +88,13 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
   // runs on either side of it (the machine's speed drifts), and the medians of those ratios are
   // reported, so one disturbed run does not decide a row.
   const runs = benchRuns();
-  const plains = [await measure(resolveFfmpegPath(), plainArgs)];
-  if (plains[0]!.code !== 0) throw new Error(`plain transcode failed: ${plains[0]!.stderr}`);
-  const engines: Measured[] = [];
+  const plainRun = async (): Promise<Measured> => {
+    const plain = await measure(resolveFfmpegPath(), plainArgs);
+    if (plain.code !== 0) throw new Error(`plain transcode failed: ${plain.stderr}`);
+    return plain;
+  };
+  const plains = [await plainRun()];
+  const pairs: Array<{ engine: Measured; plainSeconds: number; plainCpu: number | undefined }> = [];
   for (let run = 0; run < runs; run++) {
     // The engine as users run it: `stereo-spot convert` (the bin starts the bundled command when
     // it is current, as after the bootstrap; see scripts/build-bundles.mjs).
@@ -99,23 +103,24 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
       '--codec', encoder.codec, '--preset', encoder.preset, '--crf', String(encoder.crf),
     ]);
     if (engine.code !== 0) throw new Error(`engine failed: ${engine.stderr}`);
-    engines.push(engine);
-    plains.push(await measure(resolveFfmpegPath(), plainArgs));
+    const [before, after] = [plains[plains.length - 1], await plainRun()];
+    plains.push(after);
+    pairs.push({
+      engine,
+      plainSeconds: ((before?.seconds ?? after.seconds) + after.seconds) / 2,
+      plainCpu:
+        before?.cpuSeconds !== undefined && after.cpuSeconds !== undefined ? (before.cpuSeconds + after.cpuSeconds) / 2 : undefined,
+    });
   }
-  const converted = /, (\d+) frames \(/.exec(engines[0]!.stdout);
-  if (!converted) throw new Error(`engine printed no frame count: ${engines[0]!.stdout}`);
+  const engines = pairs.map((pair) => pair.engine);
+  const converted = /, (\d+) frames \(/.exec(engines[0]?.stdout ?? '');
+  if (!converted) throw new Error(`engine printed no frame count: ${engines[0]?.stdout ?? ''}`);
   rmSync(plainOut, { force: true });
   rmSync(engineOut, { force: true });
-  const bracket = (i: number, of: (m: Measured) => number | undefined): number | undefined => {
-    const [before, after] = [of(plains[i]!), of(plains[i + 1]!)];
-    return before !== undefined && after !== undefined ? (before + after) / 2 : undefined;
-  };
-  const wallRatios = engines.map((engine, i) => engine.seconds / bracket(i, (m) => m.seconds)!);
-  const cpuRatios = engines.map((engine, i) => {
-    const plainCpu = bracket(i, (m) => m.cpuSeconds);
-    return engine.cpuSeconds !== undefined && plainCpu ? engine.cpuSeconds / plainCpu : undefined;
-  });
-  const knownCpuRatios = cpuRatios.filter((ratio): ratio is number => ratio !== undefined);
+  const wallRatios = pairs.map((pair) => pair.engine.seconds / pair.plainSeconds);
+  const cpuRatios = pairs.flatMap((pair) =>
+    pair.engine.cpuSeconds !== undefined && pair.plainCpu ? [pair.engine.cpuSeconds / pair.plainCpu] : [],
+  );
   return {
     clip: `${c.width}x${c.height} ${c.seconds}s 30fps`,
     kernels: availableKernelSet(),
@@ -124,7 +129,7 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     'engine fps': (frames / median(engines.map((m) => m.seconds))).toFixed(1),
     'ffmpeg fps': (frames / median(plains.map((m) => m.seconds))).toFixed(1),
     'wall ratio': `${median(wallRatios).toFixed(2)}${spread(wallRatios)}`,
-    'CPU ratio': knownCpuRatios.length === runs ? `${median(knownCpuRatios).toFixed(2)}${spread(knownCpuRatios)}` : '–',
+    'CPU ratio': cpuRatios.length === runs ? `${median(cpuRatios).toFixed(2)}${spread(cpuRatios)}` : '–',
     'engine peak RSS MB': Math.round(Math.max(...engines.map((m) => m.peakRssMb))),
     'ffmpeg peak RSS MB': Math.round(Math.max(...plains.map((m) => m.peakRssMb))),
   };
@@ -140,7 +145,8 @@ function benchRuns(): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const [below, at] = [sorted[middle - 1] ?? NaN, sorted[middle] ?? NaN];
+  return sorted.length % 2 ? at : (below + at) / 2;
 }
 
 /** ` (min–max)` of several runs; nothing for one. */
