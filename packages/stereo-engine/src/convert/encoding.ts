@@ -10,19 +10,19 @@ export function isImagePath(file: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase());
 }
 
+/** Pixel formats with 4:2:0 chroma (a source's, or an output's). */
+export function isChroma420(pixFmt: string): boolean {
+  return /^(yuv420|yuvj420|nv12|nv21|p010|p016)/.test(pixFmt);
+}
+
 /** The working format for a mode and output pixel format (see frame/planar.ts). */
 export function workingFormatFor(mode: string, pixFmt: string, image: boolean): PlanarFormat {
   if (mode === 'anaglyph' || image) return 'gbrp';
-  return /^(yuv420|yuvj420|nv12|nv21)/.test(pixFmt) ? 'yuv420p' : 'yuv444p';
+  return isChroma420(pixFmt) ? 'yuv420p' : 'yuv444p';
 }
 
 /** Source pixel formats whose samples are Y′CbCr (what a video anaglyph can work on). */
 const YUV_PIX_FMT = /^(yuv|yuvj|nv12|nv16|nv21|nv24|nv42|p010|p016|p210|p216|p410|p416|y210|y212|y216|ayuv|uyvy|yuyv|yvyu|vuya)/;
-
-/** Source pixel formats with 4:2:0 chroma. */
-export function isChroma420(pixFmt: string): boolean {
-  return /^(yuv420|yuvj420|nv12|nv21|p010|p016)/.test(pixFmt);
-}
 
 /** The matrix each ffmpeg colour space name means; names not here are treated as untagged. */
 const MATRIX_OF_SPACE: Readonly<Record<string, YuvMatrix>> = {
