@@ -19,9 +19,9 @@ import {
 } from './encoding';
 import { decoderThreadsFor, renderOptionsOf, threadsFor, type ConvertResult, type ResolvedConvertOptions } from './options';
 import { PendingOutput } from './output-file';
-import { finish, readFrames, writeTo } from './pipes';
+import { finish, writeTo } from './pipes';
 import type { FrameSlot } from './frame-slots';
-import { FrameSocket } from './frame-socket';
+import { startFrameDecoder, type FrameDecoder } from './frame-decoder';
 import { createFrameRenderer } from './render-pool';
 
 /** Frames in flight between the decoder and the encoder, per render worker. */
@@ -44,7 +44,7 @@ interface FrameRate {
 
 /**
  * Converts a video: ffmpeg decodes raw planar frames into a socket (a pipe on Windows; see
- * FrameSocket); each frame's depth is
+ * startFrameDecoder); each frame's depth is
  * estimated here (it depends on the previous frame), rendered by the worker pool, and written in
  * order into an encoding ffmpeg that also copies the source's audio. Memory is bounded by the
  * frames in flight, whatever the length. Every frame is kept at the source rate unless the rate
@@ -142,7 +142,7 @@ export async function convertVideo(
     : undefined;
 
   const processes: FfmpegProcess[] = [];
-  let frameSocket: FrameSocket | undefined;
+  let decoding: FrameDecoder | undefined;
   const estimator = new DepthEstimator(layout, {
     resolution: options.depthResolution,
     pixelAspect: (width / work.width) * (work.height / height),
@@ -158,11 +158,8 @@ export async function convertVideo(
     threads,
   );
   try {
-    // Frames by socket where ffmpeg has one (no allocation per chunk, see FrameSocket), else stdout.
-    frameSocket = await FrameSocket.create();
-    const decoder = frameSocket
-      ? startFfmpeg([...decoderArgs, ...frameSocket.ffmpegOutput], { signal })
-      : startFfmpeg([...decoderArgs, 'pipe:1'], { signal, stdout: 'pipe' });
+    decoding = await startFrameDecoder(decoderArgs, { signal });
+    const decoder = decoding.process;
     const encoder = startFfmpeg(encoderArgs, { signal, stdin: 'pipe' });
     const depthEncoder = depthArgs ? startFfmpeg(depthArgs, { signal, stdin: 'pipe' }) : undefined;
     processes.push(decoder, encoder, ...(depthEncoder ? [depthEncoder] : []));
@@ -202,15 +199,7 @@ export async function convertVideo(
       reportProgress(false);
     };
 
-    const take = (): FrameSlot => renderer.take();
-    let frames: AsyncGenerator<FrameSlot>;
-    if (frameSocket) {
-      frames = frameSocket.frames(layout.byteLength, take, decoder.done, decoder.touch);
-    } else {
-      if (!decoder.stdout) throw new StereoEngineError('FFMPEG_FAILED', 'the decoder has no output pipe');
-      frames = readFrames(decoder.stdout, layout.byteLength, take);
-    }
-    for await (const slot of frames) {
+    for await (const slot of decoding.frames(layout.byteLength, () => renderer.take())) {
       const field = estimator.estimate(slot.frame);
       const rendering = renderer.render(slot, field);
       rendering.catch(() => undefined); // awaited in order by writeOldest
@@ -252,7 +241,7 @@ export async function convertVideo(
     throw error;
   } finally {
     await renderer.close();
-    await frameSocket?.close();
+    await decoding?.close();
   }
 }
 
