@@ -5,6 +5,7 @@ import {
   InvalidMediaError,
   UnsupportedContainerError,
   assertWithinLimits,
+  inBatches,
   isPermanentError,
   type FirstFrameOptions,
   type MediaInfo,
@@ -251,12 +252,11 @@ async function assertNotTruncated(
   const promised = source.video?.frameCount;
   if (promised === undefined) return;
   // A few at a time: each probe is mostly process start-up, so they overlap well.
-  let found = 0;
-  for (let start = 0; start < files.length; start += SEGMENT_PROBE_CONCURRENCY) {
-    const batch = files.slice(start, start + SEGMENT_PROBE_CONCURRENCY);
-    const probes = await Promise.all(batch.map((file) => probeMedia(file, { signal, ...run })));
-    for (const probe of probes) found += probe.video?.frameCount ?? 0;
-  }
+  const probes = await inBatches(
+    files.map((file) => () => probeMedia(file, { signal, ...run })),
+    SEGMENT_PROBE_CONCURRENCY,
+  );
+  const found = probes.reduce((sum, probe) => sum + (probe.video?.frameCount ?? 0), 0);
   if (found < promised) {
     throw new InvalidMediaError(
       `the uploaded video is truncated: its header promises ${promised} frames but only ${found} could be read`,

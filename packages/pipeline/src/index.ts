@@ -105,3 +105,4 @@ export {
   type ProtectionLease,
 } from './consumer/protection-lease';
 export { pause } from './pause';
+export { inBatches } from './in-batches';

@@ -12,6 +12,7 @@ import type { MediaProcessor } from '../ports/media-processor';
 import type { PipelinePorts } from '../ports/platform';
 import type { WorkContext } from '../work-context';
 import { isObjectExists, ReassemblyBusyError, SegmentsMissingError, SourceMissingError } from '../errors';
+import { inBatches } from '../in-batches';
 import { parseReassemblyBody } from './messages';
 import { withScratchDir } from './scratch';
 
@@ -148,13 +149,4 @@ async function markCompleted(deps: ReassemblyDeps, jobId: JobId, log: Logger): P
   if (outcome.applied || outcome.current?.status === 'completed') return true;
   log.warn({ status: outcome.current?.status }, 'could not mark the job completed');
   return false;
-}
-
-/** Runs the tasks `size` at a time; rejects with the first failure once its batch has settled. */
-async function inBatches(tasks: ReadonlyArray<() => Promise<unknown>>, size: number): Promise<void> {
-  for (let start = 0; start < tasks.length; start += size) {
-    const results = await Promise.allSettled(tasks.slice(start, start + size).map((task) => task()));
-    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-  }
 }
