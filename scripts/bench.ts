@@ -4,15 +4,33 @@
 import os from 'node:os';
 import path from 'node:path';
 
+/** What every case is given: how many runs of each side it measures (BENCH_RUNS, default 3). */
+interface BenchmarkOptions {
+  readonly runs: number;
+}
+
 interface BenchmarkCase {
   readonly name: string;
-  run(): Promise<Record<string, string | number>>;
+  run(options: BenchmarkOptions): Promise<Record<string, string | number>>;
+}
+
+/** BENCH_RUNS, checked before anything runs; undefined (said on stderr) when it is not a count. */
+function benchmarkOptions(env: NodeJS.ProcessEnv): BenchmarkOptions | undefined {
+  const runs = Number(env.BENCH_RUNS ?? 3);
+  if (Number.isInteger(runs) && runs >= 1) return { runs };
+  process.stderr.write(`bench: BENCH_RUNS must be a whole number ≥ 1, not ${JSON.stringify(env.BENCH_RUNS)}\n`);
+  return undefined;
 }
 
 const CASE_MODULES = ['packages/stereo-engine/bench/cases.ts', 'apps/cli/e2e/bench.ts'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const options = benchmarkOptions(process.env);
+  if (!options) {
+    process.exitCode = 2;
+    return;
+  }
   const root = path.resolve(__dirname, '..');
   const cases: BenchmarkCase[] = [];
   const notes: Array<() => string> = [];
@@ -27,7 +45,7 @@ async function main(): Promise<void> {
   for (const benchmark of selected) {
     process.stderr.write(`bench: ${benchmark.name} ...\n`);
     try {
-      rows.push({ case: benchmark.name, ...(await benchmark.run()) });
+      rows.push({ case: benchmark.name, ...(await benchmark.run(options)) });
     } catch (error) {
       rows.push({ case: benchmark.name, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' });
     }

@@ -10,21 +10,15 @@ import { videoFacts } from './support/media';
 import { runCli, stopAll } from './support/processes';
 import { e2eDeployment } from './support/deployment';
 
-/** Runs of each side; the medians are compared, so one disturbed run does not decide. */
-function benchRuns(): number {
-  const runs = Number(process.env.BENCH_RUNS ?? 3);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not ${process.env.BENCH_RUNS}`);
-  return runs;
-}
-
 export interface BenchmarkCase {
   readonly name: string;
-  run(): Promise<Record<string, string | number>>;
+  /** `runs`: jobs and conversions each (BENCH_RUNS, read by scripts/bench.ts). */
+  run(options: { readonly runs: number }): Promise<Record<string, string | number>>;
 }
 
 export function benchmarkCases(): BenchmarkCase[] {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10) * 2;
-  return [{ name: `pipeline half-sbs 720p ${seconds}s`, run: () => runPipelineCase(seconds) }];
+  return [{ name: `pipeline half-sbs 720p ${seconds}s`, run: ({ runs }) => runPipelineCase(seconds, runs) }];
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
@@ -39,8 +33,8 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-async function runPipelineCase(seconds: number): Promise<Record<string, string | number>> {
-  const runs = benchRuns();
+/** `runs` of each side, alternately; the medians are compared, so one disturbed run does not decide. */
+async function runPipelineCase(seconds: number, runs: number): Promise<Record<string, string | number>> {
   // Embedded defaults (10 s segments, the engine's own settings): what `npm start` runs.
   const deployment = await e2eDeployment({
     SEGMENT_DURATION_SECONDS: '',

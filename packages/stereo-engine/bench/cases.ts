@@ -11,7 +11,8 @@ import { measure, type Measured } from './process-tree';
 /** A benchmark row: scripts/bench.ts runs the cases of every package and prints one table. */
 export interface BenchmarkCase {
   readonly name: string;
-  run(): Promise<Record<string, string | number>>;
+  /** `runs`: engine runs, each between two plain transcodes (BENCH_RUNS, read by scripts/bench.ts). */
+  run(options: { readonly runs: number }): Promise<Record<string, string | number>>;
 }
 
 interface EngineCase {
@@ -47,7 +48,7 @@ export function benchmarkCases(): BenchmarkCase[] {
   ];
   return cases.map((c) => ({
     name: `stereo-engine ${c.mode} ${c.height}p ${c.seconds}s${c.preset ? ` ${c.preset}` : ''}`,
-    run: () => runEngineCase(c),
+    run: ({ runs }) => runEngineCase(c, runs),
   }));
 }
 
@@ -68,7 +69,7 @@ export function benchmarkNotes(): string {
   ].join('\n');
 }
 
-async function runEngineCase(c: EngineCase): Promise<Record<string, string | number>> {
+async function runEngineCase(c: EngineCase, runs: number): Promise<Record<string, string | number>> {
   mkdirSync(CLIP_DIR, { recursive: true });
   const clip = makeClip(c.width, c.height, c.seconds);
   const frames = c.seconds * 30;
@@ -87,7 +88,6 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
   // Plain, then engine and plain in turn: each engine run is set against the mean of the plain
   // runs on either side of it (the machine's speed drifts), and the medians of those ratios are
   // reported, so one disturbed run does not decide a row.
-  const runs = benchRuns();
   const plainRun = async (): Promise<Measured> => {
     const plain = await measure(resolveFfmpegPath(), plainArgs);
     if (plain.code !== 0) throw new Error(`plain transcode failed: ${plain.stderr}`);
@@ -133,13 +133,6 @@ async function runEngineCase(c: EngineCase): Promise<Record<string, string | num
     'engine peak RSS MB': Math.round(Math.max(...engines.map((m) => m.peakRssMb))),
     'ffmpeg peak RSS MB': Math.round(Math.max(...plains.map((m) => m.peakRssMb))),
   };
-}
-
-/** Engine runs per case (BENCH_RUNS, default 3): the table shows the median ratio and the range. */
-function benchRuns(): number {
-  const runs = Number(process.env.BENCH_RUNS ?? 3);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not ${process.env.BENCH_RUNS}`);
-  return runs;
 }
 
 function median(values: readonly number[]): number {
