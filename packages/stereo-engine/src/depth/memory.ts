@@ -30,7 +30,6 @@ export interface DepthKernelExports extends FigureKernelExports {
   carryColumns(prior: number, step: number, width: number, height: number, threshold: number, decay: number, out: number, carried: number): void;
   /** atmosphereCue, each cell's chroma computed once into `chroma` (8 bytes a cell). */
   atmosphereGrid(luma: number, cb: number, cr: number, width: number, height: number, out: number, darkest: number, tmp: number, chroma: number): void;
-  /** atmosphereCue. */
   /** motionCue's block search; `matches`: two i32 per block. */
   motionSearch(previous: number, current: number, gw: number, gh: number, bw: number, bh: number, matches: number): void;
   /** motionCue's cells from the block matches (min(1.5, (magnitude − mean) / p90), 0 without a match); overwrites the matches. */
